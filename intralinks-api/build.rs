@@ -1,0 +1,20 @@
+//! Generates the client from `../openapi` into OUT_DIR with intralinks-gen.
+
+use std::path::{Path, PathBuf};
+
+fn main() {
+    let openapi = Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi");
+    for input in intralinks_gen::INPUTS {
+        println!("cargo:rerun-if-changed={}", openapi.join(input).display());
+    }
+    let generated = match intralinks_gen::generate_from_dir(&openapi) {
+        Ok(generated) => generated,
+        Err(e) => {
+            // A build script's stderr is shown on failure; say what to do.
+            eprintln!("intralinks-gen: {e}");
+            std::process::exit(1);
+        }
+    };
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    std::fs::write(out.join("intralinks.rs"), generated.code).expect("OUT_DIR is writable");
+}

@@ -1,0 +1,43 @@
+//! The Intralinks V2 client, generated at build time from `openapi/` (the
+//! published spec corrected by the overlay) by `intralinks-gen`.
+//!
+//! Most users want `intralinks-ext`, which re-exports this crate and adds the
+//! session, workspace entry, transfers and one error type. Used directly, the
+//! client takes a base URL ending in `/v2` and a [`Runtime`]:
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use intralinks_api::{Client, Runtime, Secret, StaticToken};
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let runtime = Runtime {
+//!     auth: Some(Arc::new(StaticToken(Secret::new("7bSxew8sQbT9oODCAJAjR4sYqHYM")))),
+//!     ..Runtime::default()
+//! };
+//! let client = Client::new("https://test-api.intralinks.com/v2", runtime);
+//! let answer = client.list_workspaces().send().await?;
+//! for ws in &answer.workspace {
+//!     println!("{} {}", ws.id, ws.name.as_deref().unwrap_or(""));
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Dates are [`Millis`] (`.to_datetime()` gives a `chrono::DateTime<Utc>`),
+//! `"T"`/`"F"` strings are [`TfBool`], and credentials are [`Secret`]s whose
+//! Debug output is redacted. Operations progenitor cannot generate are listed
+//! in [`excluded::OPERATIONS`]; `intralinks-ext` implements them.
+
+mod runtime;
+mod wire;
+
+pub use runtime::{
+    Auth, AuthFuture, RetryPolicy, Runtime, StaticToken, is_idempotent, is_retryable_status,
+    may_carry_token, retry_after,
+};
+pub use wire::{Millis, Secret, TfBool};
+
+#[allow(missing_docs, clippy::all, clippy::pedantic)]
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/intralinks.rs"));
+}
+pub use generated::*;

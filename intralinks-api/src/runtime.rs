@@ -1,0 +1,283 @@
+//! The runtime every generated call goes through: bearer tokens from a
+//! pluggable [`Auth`], one refresh on a 401, retries with backoff for
+//! idempotent calls, and tracing.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use progenitor_client::{ClientHooks, ClientInfo, Error, OperationInfo};
+use reqwest::header::{AUTHORIZATION, HeaderValue, RETRY_AFTER};
+use reqwest::{Method, StatusCode};
+
+use crate::{Client, Secret};
+
+/// A boxed future, as [`Auth`] returns.
+pub type AuthFuture<'a> = Pin<Box<dyn Future<Output = Result<Option<Secret>, String>> + Send + 'a>>;
+
+/// Where bearer tokens come from. `intralinks-ext`'s session implements it.
+pub trait Auth: Send + Sync + fmt::Debug {
+    /// The token to send now, refreshed first if it is about to expire.
+    /// `Ok(None)` sends no Authorization header.
+    fn bearer(&self) -> AuthFuture<'_>;
+
+    /// Called once when the service answered 401 to `rejected`: refresh and
+    /// return the new token, or `Ok(None)` to give up. Concurrent callers
+    /// must share one refresh.
+    fn refresh_after_unauthorized<'a>(&'a self, rejected: &'a Secret) -> AuthFuture<'a>;
+}
+
+/// A fixed token, for callers that already hold one (`--token`).
+#[derive(Debug, Clone)]
+pub struct StaticToken(pub Secret);
+
+impl Auth for StaticToken {
+    fn bearer(&self) -> AuthFuture<'_> {
+        let token = self.0.clone();
+        Box::pin(async move { Ok(Some(token)) })
+    }
+
+    fn refresh_after_unauthorized<'a>(&'a self, _rejected: &'a Secret) -> AuthFuture<'a> {
+        Box::pin(async { Ok(None) })
+    }
+}
+
+/// When and how idempotent calls are retried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included; 1 disables retries.
+    pub max_attempts: u32,
+    /// Delay before the first retry; doubled each time, with jitter.
+    pub base_delay: Duration,
+    /// Upper bound of any one delay, `Retry-After` included.
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(200),
+            max_delay: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries at all.
+    pub fn none() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+
+    /// The delay before retry number `retry` (from 1), honouring a
+    /// `Retry-After` of the answer when there is one.
+    pub fn delay(&self, retry: u32, retry_after: Option<Duration>) -> Duration {
+        if let Some(after) = retry_after {
+            return after.min(self.max_delay);
+        }
+        let exp = self
+            .base_delay
+            .saturating_mul(1u32 << retry.saturating_sub(1).min(16));
+        let capped = exp.min(self.max_delay);
+        // Full jitter between half and all of the delay.
+        let half = capped / 2;
+        half + half.mul_f64(fastrand::f64())
+    }
+}
+
+/// Statuses that say "try again": 408, 429, 502, 503, 504.
+pub fn is_retryable_status(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 408 | 429 | 502 | 503 | 504)
+}
+
+/// Whether a method may be repeated without changing the outcome.
+/// POST never is: a create sent twice creates twice.
+pub fn is_idempotent(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE
+    )
+}
+
+/// Parses `Retry-After` given in seconds.
+pub fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    headers
+        .get(RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .map(Duration::from_secs)
+}
+
+/// Whether tokens may be sent to this URL: https, or http to loopback.
+pub fn may_carry_token(url: &reqwest::Url) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" => match url.host() {
+            Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+            Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+            Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+            None => false,
+        },
+        _ => false,
+    }
+}
+
+/// The state the generated [`Client`] carries: how it authenticates and retries.
+#[derive(Clone, Default)]
+pub struct Runtime {
+    /// Where tokens come from; `None` sends no Authorization header.
+    pub auth: Option<Arc<dyn Auth>>,
+    /// Retry policy for idempotent calls.
+    pub retry: RetryPolicy,
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime")
+            .field("auth", &self.auth.as_ref().map(|_| "Auth"))
+            .field("retry", &self.retry)
+            .finish()
+    }
+}
+
+fn bearer_header(token: &Secret) -> Result<HeaderValue, String> {
+    let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+        .map_err(|_| "the access token holds characters a header cannot carry".to_string())?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
+impl ClientHooks<Runtime> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> Result<(), Error<E>> {
+        tracing::debug!(operation = info.operation_id, method = %request.method(), path = request.url().path(), "intralinks call");
+        let Some(auth) = &self.inner().auth else {
+            return Ok(());
+        };
+        let token = auth.bearer().await.map_err(Error::Custom)?;
+        if let Some(token) = token {
+            if !may_carry_token(request.url()) {
+                return Err(Error::Custom(format!(
+                    "refusing to send a token over plain http to {}; use an https base URL (http is allowed only to loopback)",
+                    request.url().host_str().unwrap_or("?")
+                )));
+            }
+            request
+                .headers_mut()
+                .insert(AUTHORIZATION, bearer_header(&token).map_err(Error::Custom)?);
+        }
+        Ok(())
+    }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let runtime = self.inner();
+        let idempotent = is_idempotent(request.method());
+        let mut refreshed = false;
+        let mut attempt = 1u32;
+        let mut request = request;
+        loop {
+            let spare = request.try_clone();
+            let result = self.client().execute(request).await;
+            let Some(next) = spare else {
+                // A streamed body cannot be sent twice.
+                return result;
+            };
+            request = next;
+            match &result {
+                Ok(response) if response.status() == StatusCode::UNAUTHORIZED && !refreshed => {
+                    refreshed = true;
+                    let Some(auth) = &runtime.auth else { return result };
+                    let rejected = request
+                        .headers()
+                        .get(AUTHORIZATION)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.strip_prefix("Bearer "))
+                        .map(Secret::new)
+                        .unwrap_or_default();
+                    match auth.refresh_after_unauthorized(&rejected).await {
+                        Ok(Some(token)) => match bearer_header(&token) {
+                            Ok(value) => {
+                                tracing::debug!(operation = info.operation_id, "401: token refreshed, sending again");
+                                request.headers_mut().insert(AUTHORIZATION, value);
+                                continue;
+                            }
+                            Err(_) => return result,
+                        },
+                        _ => return result,
+                    }
+                }
+                Ok(response)
+                    if idempotent
+                        && is_retryable_status(response.status())
+                        && attempt < runtime.retry.max_attempts =>
+                {
+                    let delay = runtime.retry.delay(attempt, retry_after(response.headers()));
+                    tracing::debug!(operation = info.operation_id, status = response.status().as_u16(), ?delay, attempt, "retrying");
+                    tokio::time::sleep(delay).await;
+                }
+                Err(e)
+                    if idempotent
+                        && (e.is_connect() || e.is_timeout())
+                        && attempt < runtime.retry.max_attempts =>
+                {
+                    let delay = runtime.retry.delay(attempt, None);
+                    tracing::debug!(operation = info.operation_id, error = %e, ?delay, attempt, "retrying after a transport error");
+                    tokio::time::sleep(delay).await;
+                }
+                _ => return result,
+            }
+            attempt += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_https_or_loopback_carries_tokens() {
+        let ok = ["https://test-api.intralinks.com/v2", "http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:80"];
+        for u in ok {
+            assert!(may_carry_token(&u.parse().unwrap()), "{u}");
+        }
+        for u in ["http://api.intralinks.com/v2", "http://10.0.0.1", "ftp://127.0.0.1"] {
+            assert!(!may_carry_token(&u.parse().unwrap()), "{u}");
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_within_jitter_and_honours_retry_after() {
+        let p = RetryPolicy::default();
+        for retry in 1..=4u32 {
+            let full = Duration::from_millis(200) * (1 << (retry - 1));
+            let d = p.delay(retry, None);
+            assert!(d >= full / 2 && d <= full, "retry {retry}: {d:?}");
+        }
+        assert_eq!(p.delay(1, Some(Duration::from_secs(3))), Duration::from_secs(3));
+        assert_eq!(p.delay(1, Some(Duration::from_secs(999))), Duration::from_secs(30));
+    }
+
+    #[test]
+    fn post_is_never_idempotent() {
+        assert!(!is_idempotent(&Method::POST));
+        assert!(is_idempotent(&Method::GET));
+        assert!(is_retryable_status(StatusCode::SERVICE_UNAVAILABLE));
+        assert!(!is_retryable_status(StatusCode::INTERNAL_SERVER_ERROR));
+    }
+}
