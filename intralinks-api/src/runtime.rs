@@ -201,7 +201,9 @@ impl ClientHooks<Runtime> for Client {
             match &result {
                 Ok(response) if response.status() == StatusCode::UNAUTHORIZED && !refreshed => {
                     refreshed = true;
-                    let Some(auth) = &runtime.auth else { return result };
+                    let Some(auth) = &runtime.auth else {
+                        return result;
+                    };
                     let rejected = request
                         .headers()
                         .get(AUTHORIZATION)
@@ -212,7 +214,10 @@ impl ClientHooks<Runtime> for Client {
                     match auth.refresh_after_unauthorized(&rejected).await {
                         Ok(Some(token)) => match bearer_header(&token) {
                             Ok(value) => {
-                                tracing::debug!(operation = info.operation_id, "401: token refreshed, sending again");
+                                tracing::debug!(
+                                    operation = info.operation_id,
+                                    "401: token refreshed, sending again"
+                                );
                                 request.headers_mut().insert(AUTHORIZATION, value);
                                 continue;
                             }
@@ -226,8 +231,16 @@ impl ClientHooks<Runtime> for Client {
                         && is_retryable_status(response.status())
                         && attempt < runtime.retry.max_attempts =>
                 {
-                    let delay = runtime.retry.delay(attempt, retry_after(response.headers()));
-                    tracing::debug!(operation = info.operation_id, status = response.status().as_u16(), ?delay, attempt, "retrying");
+                    let delay = runtime
+                        .retry
+                        .delay(attempt, retry_after(response.headers()));
+                    tracing::debug!(
+                        operation = info.operation_id,
+                        status = response.status().as_u16(),
+                        ?delay,
+                        attempt,
+                        "retrying"
+                    );
                     tokio::time::sleep(delay).await;
                 }
                 Err(e)
@@ -252,11 +265,20 @@ mod tests {
 
     #[test]
     fn only_https_or_loopback_carries_tokens() {
-        let ok = ["https://test-api.intralinks.com/v2", "http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:80"];
+        let ok = [
+            "https://test-api.intralinks.com/v2",
+            "http://127.0.0.1:8080",
+            "http://localhost:1",
+            "http://[::1]:80",
+        ];
         for u in ok {
             assert!(may_carry_token(&u.parse().unwrap()), "{u}");
         }
-        for u in ["http://api.intralinks.com/v2", "http://10.0.0.1", "ftp://127.0.0.1"] {
+        for u in [
+            "http://api.intralinks.com/v2",
+            "http://10.0.0.1",
+            "ftp://127.0.0.1",
+        ] {
             assert!(!may_carry_token(&u.parse().unwrap()), "{u}");
         }
     }
@@ -269,8 +291,14 @@ mod tests {
             let d = p.delay(retry, None);
             assert!(d >= full / 2 && d <= full, "retry {retry}: {d:?}");
         }
-        assert_eq!(p.delay(1, Some(Duration::from_secs(3))), Duration::from_secs(3));
-        assert_eq!(p.delay(1, Some(Duration::from_secs(999))), Duration::from_secs(30));
+        assert_eq!(
+            p.delay(1, Some(Duration::from_secs(3))),
+            Duration::from_secs(3)
+        );
+        assert_eq!(
+            p.delay(1, Some(Duration::from_secs(999))),
+            Duration::from_secs(30)
+        );
     }
 
     #[test]

@@ -16,7 +16,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// let unset: Millis = serde_json::from_str("{}").unwrap();
 /// assert_eq!(unset.to_datetime(), None);
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub struct Millis {
     /// Milliseconds since the Unix epoch; `None` for `{}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -26,7 +28,9 @@ pub struct Millis {
 impl Millis {
     /// A set date from milliseconds since the epoch.
     pub const fn from_millis(ms: i64) -> Self {
-        Self { milliseconds: Some(ms) }
+        Self {
+            milliseconds: Some(ms),
+        }
     }
 
     /// An unset date, sent as `{}`.
@@ -168,8 +172,14 @@ mod tests {
 
     #[test]
     fn tf_bool_accepts_only_t_and_f() {
-        assert_eq!(serde_json::from_str::<TfBool>(r#""T""#).unwrap(), TfBool(true));
-        assert_eq!(serde_json::from_str::<TfBool>(r#""F""#).unwrap(), TfBool(false));
+        assert_eq!(
+            serde_json::from_str::<TfBool>(r#""T""#).unwrap(),
+            TfBool(true)
+        );
+        assert_eq!(
+            serde_json::from_str::<TfBool>(r#""F""#).unwrap(),
+            TfBool(false)
+        );
         let err = serde_json::from_str::<TfBool>(r#""yes""#).unwrap_err();
         assert_eq!(err.to_string(), "expected \"T\" or \"F\", found \"yes\"");
         assert_eq!(serde_json::to_string(&TfBool(true)).unwrap(), r#""T""#);

@@ -10,8 +10,8 @@ use intralinks_api::types::{
     ContentDeclaration, ContentDeclarationUpdateRequest, EntryRequest, EntryState, Splash,
 };
 
-use crate::error::{Checked, Error, Result};
 use crate::Intralinks;
+use crate::error::{Checked, Error, Result};
 
 /// The longest entry conversation allowed before giving up.
 const MAX_POSTS: usize = 12;
@@ -141,9 +141,18 @@ where
         };
         match step.state.as_str() {
             "ALLOW" => {
-                return Ok(Entered { workspace_id, states, attempts: step.attempts });
+                return Ok(Entered {
+                    workspace_id,
+                    states,
+                    attempts: step.attempts,
+                });
             }
-            "BLOCK" => return Err(Error::Blocked { workspace_id, attempts: step.attempts }),
+            "BLOCK" => {
+                return Err(Error::Blocked {
+                    workspace_id,
+                    attempts: step.attempts,
+                });
+            }
             "ACCEPT_SPLASH" => {
                 if acc.accept_splash {
                     return Err(Error::Service {
@@ -181,7 +190,10 @@ where
         status: 201,
         code: None,
         subcode: None,
-        message: format!("entry did not reach ALLOW after {MAX_POSTS} requests (states: {})", states.join(", ")),
+        message: format!(
+            "entry did not reach ALLOW after {MAX_POSTS} requests (states: {})",
+            states.join(", ")
+        ),
         error_id: None,
     })
 }
@@ -206,7 +218,9 @@ impl Intralinks {
                 answer: acc.answer.clone(),
                 one_time_password: acc.otp.clone(),
                 content_declaration_update_request: acc.content.map(|c| {
-                    ContentDeclarationUpdateRequest { content_declaration: Some(c) }
+                    ContentDeclarationUpdateRequest {
+                        content_declaration: Some(c),
+                    }
                 }),
             };
             async move {
@@ -228,7 +242,11 @@ impl Intralinks {
     }
 
     /// Enters a workspace with the V1 XML API (`/services/workspaces/entry`).
-    pub async fn enter_v1(&self, workspace_id: i64, prompter: &mut dyn Prompter) -> Result<Entered> {
+    pub async fn enter_v1(
+        &self,
+        workspace_id: i64,
+        prompter: &mut dyn Prompter,
+    ) -> Result<Entered> {
         let splash = self.splash_v1(workspace_id).await.ok();
         let as_v2 = splash.as_ref().map(|s| Splash {
             splash_text: s.splash_text.clone(),
@@ -244,7 +262,9 @@ impl Intralinks {
                 content_declaration: acc.content.map(|c| c.to_string()),
             };
             async move {
-                let answer = self.v1_entry_call(workspace_id, "CREATE", Some(&request)).await?;
+                let answer = self
+                    .v1_entry_call(workspace_id, "CREATE", Some(&request))
+                    .await?;
                 Ok(Step {
                     state: answer.state.unwrap_or_default(),
                     key: answer.security_question_key,
@@ -268,8 +288,15 @@ mod tests {
             ..FixedAnswers::default()
         };
         assert_eq!(p.accept_splash(None), Some(true));
-        assert_eq!(p.security_answer("k", None).map(|s| s.expose().to_string()), Some("rosebud".into()));
-        assert_eq!(p.security_answer("k", Some(1)), None, "a wrong answer is never resent");
+        assert_eq!(
+            p.security_answer("k", None).map(|s| s.expose().to_string()),
+            Some("rosebud".into())
+        );
+        assert_eq!(
+            p.security_answer("k", Some(1)),
+            None,
+            "a wrong answer is never resent"
+        );
         assert_eq!(p.one_time_password(None), None);
     }
 

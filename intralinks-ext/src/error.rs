@@ -13,7 +13,9 @@ use progenitor_client::ResponseValue;
 #[non_exhaustive]
 pub enum Error {
     /// 401: the access token is missing, invalid, expired or revoked.
-    #[error("the service refused the access token ({detail}): log in again (`intralinks login`) or supply a fresh token")]
+    #[error(
+        "the service refused the access token ({detail}): log in again (`intralinks login`) or supply a fresh token"
+    )]
     Unauthorized {
         /// What the service said, with any token masked.
         detail: String,
@@ -70,7 +72,9 @@ pub enum Error {
         error_id: Option<String>,
     },
     /// A body that is not what the API sends: an HTML page, invalid JSON.
-    #[error("unexpected answer (HTTP {status}, {content_type}): {excerpt:?}; check the base URL — it is the host root, e.g. https://test-api.intralinks.com")]
+    #[error(
+        "unexpected answer (HTTP {status}, {content_type}): {excerpt:?}; check the base URL — it is the host root, e.g. https://test-api.intralinks.com"
+    )]
     UnexpectedBody {
         /// HTTP status.
         status: u16,
@@ -165,8 +169,8 @@ impl Error {
         workspace_id: Option<i64>,
     ) -> Self {
         let text = String::from_utf8_lossy(body);
-        let is_json = content_type.is_some_and(|c| c.contains("json"))
-            || text.trim_start().starts_with('{');
+        let is_json =
+            content_type.is_some_and(|c| c.contains("json")) || text.trim_start().starts_with('{');
         let parsed = if is_json {
             serde_json::from_slice::<ErrorResponse>(body).ok()
         } else {
@@ -187,16 +191,12 @@ impl Error {
 
     /// Classifies a decoded error body.
     pub fn from_error_body(status: u16, body: ErrorResponse, workspace_id: Option<i64>) -> Self {
-        if let Some(auth) = &body.error {
-            if status == 401 || auth.code == Some(401) {
-                return Error::Unauthorized {
-                    detail: mask_tokens(
-                        auth.description
-                            .as_deref()
-                            .unwrap_or("401 Unauthorized"),
-                    ),
-                };
-            }
+        if let Some(auth) = &body.error
+            && (status == 401 || auth.code == Some(401))
+        {
+            return Error::Unauthorized {
+                detail: mask_tokens(auth.description.as_deref().unwrap_or("401 Unauthorized")),
+            };
         }
         if status == 401 {
             return Error::Unauthorized {
@@ -310,7 +310,9 @@ async fn read_bounded(mut response: reqwest::Response, limit: usize) -> Vec<u8> 
 
 /// Turns a generated call's result into this crate's [`Result`], keeping
 /// the builder style: `client.list_workspaces().send().checked().await?`.
-pub trait Checked<T>: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<ErrorResponse>>> + Sized {
+pub trait Checked<T>:
+    Future<Output = Result<ResponseValue<T>, progenitor_client::Error<ErrorResponse>>> + Sized
+{
     /// Awaits the call and converts its error.
     fn checked(self) -> impl Future<Output = Result<T>> {
         async move {
@@ -332,12 +334,21 @@ mod tests {
     use super::*;
 
     fn fixture(name: &str) -> Vec<u8> {
-        std::fs::read(format!("{}/../tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+        std::fs::read(format!(
+            "{}/../tests/fixtures/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
     }
 
     #[test]
     fn seed_401_is_unauthorized_and_masks_the_token() {
-        let e = Error::from_response_parts(401, Some("application/json"), &fixture("seed003_error_401.json"), None);
+        let e = Error::from_response_parts(
+            401,
+            Some("application/json"),
+            &fixture("seed003_error_401.json"),
+            None,
+        );
         assert!(matches!(e, Error::Unauthorized { .. }));
         assert_eq!(
             e.to_string(),
@@ -347,7 +358,12 @@ mod tests {
 
     #[test]
     fn seed_400_3_1_is_not_found() {
-        let e = Error::from_response_parts(400, Some("application/json"), &fixture("seed003_error_400.json"), None);
+        let e = Error::from_response_parts(
+            400,
+            Some("application/json"),
+            &fixture("seed003_error_400.json"),
+            None,
+        );
         assert_eq!(
             e.to_string(),
             "not found (Cannot find entity in repository, errorId XXXX): check the id, and that your account can see it"
@@ -356,16 +372,39 @@ mod tests {
 
     #[test]
     fn seed_303_is_entry_required_with_the_workspace() {
-        let e = Error::from_response_parts(303, Some("application/json"), &fixture("seed003_error_303.json"), Some(701421));
-        assert_eq!(e.to_string(), "workspace 701421 requires entry: run `intralinks enter 701421`");
+        let e = Error::from_response_parts(
+            303,
+            Some("application/json"),
+            &fixture("seed003_error_303.json"),
+            Some(701421),
+        );
+        assert_eq!(
+            e.to_string(),
+            "workspace 701421 requires entry: run `intralinks enter 701421`"
+        );
     }
 
     #[test]
     fn seed_404_html_is_an_unexpected_body_with_an_excerpt() {
-        let e = Error::from_response_parts(404, Some("text/html"), &fixture("seed003_error_404.html"), None);
-        let Error::UnexpectedBody { status, ref excerpt, .. } = e else { panic!("{e:?}") };
+        let e = Error::from_response_parts(
+            404,
+            Some("text/html"),
+            &fixture("seed003_error_404.html"),
+            None,
+        );
+        let Error::UnexpectedBody {
+            status,
+            ref excerpt,
+            ..
+        } = e
+        else {
+            panic!("{e:?}")
+        };
         assert_eq!(status, 404);
-        assert!(excerpt.starts_with("<html><head>\\r\\n<meta http-equiv=\"content-type\""), "{excerpt}");
+        assert!(
+            excerpt.starts_with("<html><head>\\r\\n<meta http-equiv=\"content-type\""),
+            "{excerpt}"
+        );
         assert!(excerpt.chars().count() <= 161);
         assert!(e.to_string().contains("check the base URL"));
     }
@@ -393,13 +432,18 @@ mod tests {
     fn gateway_fault_message_is_used() {
         let body = br#"{"fault":{"faultstring":"Rate limit quota violation"}}"#;
         let e = Error::from_response_parts(429, Some("application/json"), body, None);
-        assert!(matches!(e, Error::Service { status: 429, ref message, .. } if message == "Rate limit quota violation"));
+        assert!(
+            matches!(e, Error::Service { status: 429, ref message, .. } if message == "Rate limit quota violation")
+        );
         assert!(e.is_transient());
     }
 
     #[test]
     fn workspace_is_found_in_paths() {
-        assert_eq!(workspace_in_path("/v2/workspaces/701421/folders"), Some(701421));
+        assert_eq!(
+            workspace_in_path("/v2/workspaces/701421/folders"),
+            Some(701421)
+        );
         assert_eq!(workspace_in_path("/v2/oauth/token"), None);
     }
 }

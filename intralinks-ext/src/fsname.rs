@@ -27,11 +27,20 @@ pub fn safe_component(name: &str) -> String {
         })
         .collect();
     let trimmed = out.trim_end_matches(['.', ' ']).trim_start();
-    out = if trimmed.is_empty() { "_".to_string() } else { trimmed.to_string() };
+    out = if trimmed.is_empty() {
+        "_".to_string()
+    } else {
+        trimmed.to_string()
+    };
     if out.starts_with('.') && out.chars().all(|c| c == '.') {
         out = "_".into();
     }
-    let stem = out.split('.').next().unwrap_or("").trim_end().to_ascii_uppercase();
+    let stem = out
+        .split('.')
+        .next()
+        .unwrap_or("")
+        .trim_end()
+        .to_ascii_uppercase();
     if RESERVED.contains(&stem.as_str()) {
         out.insert(0, '_');
     }
@@ -72,7 +81,10 @@ impl DirNames {
             _ => (safe.as_str(), ""),
         };
         let suffix = format!(" ({id}){ext}");
-        let candidate = format!("{}{suffix}", truncate_keeping_extension(stem, MAX_NAME_BYTES - suffix.len()));
+        let candidate = format!(
+            "{}{suffix}",
+            truncate_keeping_extension(stem, MAX_NAME_BYTES - suffix.len())
+        );
         let mut unique = candidate.clone();
         let mut n = 2;
         while !self.taken.insert(unique.to_lowercase()) {

@@ -10,13 +10,12 @@ use crate::Millis;
 pub fn dates_to_rfc3339(value: &mut Value) {
     match value {
         Value::Object(map) => {
-            if map.len() == 1 {
-                if let Some(ms) = map.get("milliseconds").and_then(Value::as_i64) {
-                    if let Some(dt) = Millis::from_millis(ms).to_datetime() {
-                        *value = Value::String(dt.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
-                        return;
-                    }
-                }
+            if map.len() == 1
+                && let Some(ms) = map.get("milliseconds").and_then(Value::as_i64)
+                && let Some(dt) = Millis::from_millis(ms).to_datetime()
+            {
+                *value = Value::String(dt.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+                return;
             }
             map.values_mut().for_each(dates_to_rfc3339);
         }

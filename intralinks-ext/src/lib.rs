@@ -41,7 +41,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use intralinks_api as api;
-pub use intralinks_api::{Auth, Client, Millis, RetryPolicy, Runtime, Secret, StaticToken, TfBool, types};
+pub use intralinks_api::{
+    Auth, Client, Millis, RetryPolicy, Runtime, Secret, StaticToken, TfBool, types,
+};
 
 pub use entry::{Demand, Entered, FixedAnswers, Prompter};
 pub use error::{Checked, Error, Result};
@@ -138,7 +140,10 @@ impl Builder {
         let api = Client::new_with_client(
             &format!("{}/v2", root.as_str().trim_end_matches('/')),
             http.clone(),
-            Runtime { auth, retry: self.retry.clone() },
+            Runtime {
+                auth,
+                retry: self.retry.clone(),
+            },
         );
         Ok((root, http, api))
     }
@@ -146,14 +151,26 @@ impl Builder {
     /// A client that sends no token (token endpoints, or a proxy that adds one).
     pub fn anonymous(self) -> Result<Intralinks> {
         let (root, http, api) = self.parts(None)?;
-        Ok(Intralinks { root, http, api, auth: None, session: None })
+        Ok(Intralinks {
+            root,
+            http,
+            api,
+            auth: None,
+            session: None,
+        })
     }
 
     /// A client that sends a token obtained elsewhere; it is not refreshed.
     pub fn token(self, token: Secret) -> Result<Intralinks> {
         let auth: Arc<dyn Auth> = Arc::new(StaticToken(token));
         let (root, http, api) = self.parts(Some(auth.clone()))?;
-        Ok(Intralinks { root, http, api, auth: Some(auth), session: None })
+        Ok(Intralinks {
+            root,
+            http,
+            api,
+            auth: Some(auth),
+            session: None,
+        })
     }
 
     /// Logs in and returns a client whose token refreshes itself.
@@ -162,7 +179,13 @@ impl Builder {
         let session = Session::login(oauth, keys, grant, self.refresh_lead).await?;
         let auth: Arc<dyn Auth> = Arc::new(session.clone());
         let (root, http, api) = self.parts(Some(auth.clone()))?;
-        Ok(Intralinks { root, http, api, auth: Some(auth), session: Some(session) })
+        Ok(Intralinks {
+            root,
+            http,
+            api,
+            auth: Some(auth),
+            session: Some(session),
+        })
     }
 }
 
@@ -216,14 +239,19 @@ impl Intralinks {
     ) -> Result<(reqwest::Response, Option<Secret>)> {
         let mut request = request;
         let mut used = None;
-        if let Some(auth) = &self.auth {
-            if let Some(token) = auth.bearer().await.map_err(Error::InvalidInput)? {
-                let mut value = reqwest::header::HeaderValue::from_str(&format!("Bearer {}", token.expose()))
-                    .map_err(|_| Error::InvalidInput("the access token holds characters a header cannot carry".into()))?;
-                value.set_sensitive(true);
-                request = request.header(AUTHORIZATION, value);
-                used = Some(token);
-            }
+        if let Some(auth) = &self.auth
+            && let Some(token) = auth.bearer().await.map_err(Error::InvalidInput)?
+        {
+            let mut value =
+                reqwest::header::HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+                    .map_err(|_| {
+                        Error::InvalidInput(
+                            "the access token holds characters a header cannot carry".into(),
+                        )
+                    })?;
+            value.set_sensitive(true);
+            request = request.header(AUTHORIZATION, value);
+            used = Some(token);
         }
         let response = request.send().await.map_err(Error::from_reqwest)?;
         Ok((response, used))
@@ -232,21 +260,25 @@ impl Intralinks {
     /// Asks the session for a new token after a 401; whether to try again.
     pub(crate) async fn refresh_after_401(&self, rejected: Option<Secret>) -> bool {
         match (&self.auth, rejected) {
-            (Some(auth), Some(token)) => matches!(auth.refresh_after_unauthorized(&token).await, Ok(Some(_))),
+            (Some(auth), Some(token)) => {
+                matches!(auth.refresh_after_unauthorized(&token).await, Ok(Some(_)))
+            }
             _ => false,
         }
     }
 
     /// Sends a hand-built request that can be cloned; on a 401, refreshes once and resends.
-    pub(crate) async fn send_authorized(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response> {
+    pub(crate) async fn send_authorized(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response> {
         let spare = request.try_clone();
         let (response, token) = self.send_with_token(request).await?;
-        if response.status() == reqwest::StatusCode::UNAUTHORIZED {
-            if let Some(spare) = spare {
-                if self.refresh_after_401(token).await {
-                    return Ok(self.send_with_token(spare).await?.0);
-                }
-            }
+        if response.status() == reqwest::StatusCode::UNAUTHORIZED
+            && let Some(spare) = spare
+            && self.refresh_after_401(token).await
+        {
+            return Ok(self.send_with_token(spare).await?.0);
         }
         Ok(response)
     }

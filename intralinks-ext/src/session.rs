@@ -5,7 +5,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use intralinks_api::types::{OAuthToken, OAuthTokenRequest, OAuthTokenRequestGrantType, RevokeRequest};
+use intralinks_api::types::{
+    OAuthToken, OAuthTokenRequest, OAuthTokenRequestGrantType, RevokeRequest,
+};
 use intralinks_api::{Auth, AuthFuture, Client, Secret};
 use tokio::sync::Mutex;
 
@@ -37,7 +39,11 @@ pub enum Grant {
 impl fmt::Debug for Grant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Grant::Password { email, end_other_sessions, .. } => f
+            Grant::Password {
+                email,
+                end_other_sessions,
+                ..
+            } => f
                 .debug_struct("Password")
                 .field("email", email)
                 .field("password", &"***")
@@ -122,7 +128,11 @@ fn token_request(keys: &AppKeys, grant: &Grant) -> OAuthTokenRequest {
         refresh_token: None,
     };
     match grant {
-        Grant::Password { email, password, end_other_sessions } => {
+        Grant::Password {
+            email,
+            password,
+            end_other_sessions,
+        } => {
             body.email = Some(email.clone());
             body.password = Some(password.clone());
             body.end_other_sessions = Some(*end_other_sessions);
@@ -142,7 +152,12 @@ fn token_request(keys: &AppKeys, grant: &Grant) -> OAuthTokenRequest {
 
 impl Session {
     /// Logs in. `oauth` is a generated client for the same base URL without auth.
-    pub(crate) async fn login(oauth: Client, keys: AppKeys, grant: Grant, lead: Duration) -> Result<Self> {
+    pub(crate) async fn login(
+        oauth: Client,
+        keys: AppKeys,
+        grant: Grant,
+        lead: Duration,
+    ) -> Result<Self> {
         let token = oauth
             .get_o_auth_token()
             .body(token_request(&keys, &grant))
@@ -220,17 +235,18 @@ impl Session {
             .checked()
             .await;
         // A refused refresh token falls back to the password grant, once.
-        if result.is_err() && matches!(grant, Grant::RefreshToken(_)) {
-            if let Some(relogin) = &self.inner.relogin {
-                result = self
-                    .inner
-                    .oauth
-                    .get_o_auth_token()
-                    .body(token_request(&self.inner.keys, relogin))
-                    .send()
-                    .checked()
-                    .await;
-            }
+        if result.is_err()
+            && matches!(grant, Grant::RefreshToken(_))
+            && let Some(relogin) = &self.inner.relogin
+        {
+            result = self
+                .inner
+                .oauth
+                .get_o_auth_token()
+                .body(token_request(&self.inner.keys, relogin))
+                .send()
+                .checked()
+                .await;
         }
         let token = result?;
         let email = state.email.clone();
@@ -260,7 +276,9 @@ impl Auth for Session {
         Box::pin(async move {
             let mut state = self.inner.state.lock().await;
             if !state.revoked && state.expires_at <= Instant::now() + self.inner.lead {
-                self.refresh_locked(&mut state).await.map_err(|e| e.to_string())?;
+                self.refresh_locked(&mut state)
+                    .await
+                    .map_err(|e| e.to_string())?;
             }
             Ok(Some(state.access.clone()))
         })
@@ -292,9 +310,15 @@ mod tests {
             password: Secret::new("pw-123"),
             end_other_sessions: true,
         };
-        let keys = AppKeys { client_id: "id".into(), client_secret: Secret::new("cs-456") };
+        let keys = AppKeys {
+            client_id: "id".into(),
+            client_secret: Secret::new("cs-456"),
+        };
         let text = format!("{grant:?} {keys:?} {:?}", token_request(&keys, &grant));
-        assert!(!text.contains("pw-123") && !text.contains("cs-456"), "{text}");
+        assert!(
+            !text.contains("pw-123") && !text.contains("cs-456"),
+            "{text}"
+        );
         assert!(text.contains("a@b.c"));
     }
 }

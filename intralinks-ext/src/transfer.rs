@@ -18,8 +18,8 @@ use intralinks_api::types::{
 use sha1::{Digest, Sha1};
 use tokio::io::AsyncWriteExt;
 
-use crate::error::{Checked, Error, Result};
 use crate::Intralinks;
+use crate::error::{Checked, Error, Result};
 
 /// How far a transfer got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,14 +67,19 @@ pub async fn file_hash_of(path: &Path) -> Result<String> {
     use tokio::io::AsyncReadExt;
     let mut file = tokio::fs::File::open(path)
         .await
-        .map_err(|source| Error::Io { action: "cannot open", path: path.into(), source })?;
+        .map_err(|source| Error::Io {
+            action: "cannot open",
+            path: path.into(),
+            source,
+        })?;
     let mut hasher = Sha1::new();
     let mut buf = vec![0u8; 256 * 1024];
     loop {
-        let n = file
-            .read(&mut buf)
-            .await
-            .map_err(|source| Error::Io { action: "cannot read", path: path.into(), source })?;
+        let n = file.read(&mut buf).await.map_err(|source| Error::Io {
+            action: "cannot read",
+            path: path.into(),
+            source,
+        })?;
         if n == 0 {
             break;
         }
@@ -109,13 +114,24 @@ where
     };
     tokio::fs::create_dir_all(&dir)
         .await
-        .map_err(|source| Error::Io { action: "cannot create the directory", path: dir.clone(), source })?;
-    let name = dest.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        .map_err(|source| Error::Io {
+            action: "cannot create the directory",
+            path: dir.clone(),
+            source,
+        })?;
+    let name = dest
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let temp = tempfile::Builder::new()
         .prefix(&format!(".{name}."))
         .suffix(".part")
         .tempfile_in(&dir)
-        .map_err(|source| Error::Io { action: "cannot create a temporary file in", path: dir.clone(), source })?;
+        .map_err(|source| Error::Io {
+            action: "cannot create a temporary file in",
+            path: dir.clone(),
+            source,
+        })?;
     let (file, temp_path) = temp.into_parts();
     let mut file = tokio::io::BufWriter::with_capacity(256 * 1024, tokio::fs::File::from_std(file));
     let mut hasher = Sha1::new();
@@ -124,46 +140,61 @@ where
     while let Some(chunk) = body.next().await {
         let chunk = chunk.map_err(Error::from_reqwest)?;
         hasher.update(&chunk);
-        file.write_all(&chunk)
-            .await
-            .map_err(|source| Error::Io { action: "cannot write", path: temp_path.to_path_buf(), source })?;
+        file.write_all(&chunk).await.map_err(|source| Error::Io {
+            action: "cannot write",
+            path: temp_path.to_path_buf(),
+            source,
+        })?;
         done += chunk.len() as u64;
         if let Some(p) = &progress {
             p(Progress { done, total });
         }
     }
-    file.flush()
-        .await
-        .map_err(|source| Error::Io { action: "cannot write", path: temp_path.to_path_buf(), source })?;
+    file.flush().await.map_err(|source| Error::Io {
+        action: "cannot write",
+        path: temp_path.to_path_buf(),
+        source,
+    })?;
     let file = file.into_inner();
-    file.sync_all()
-        .await
-        .map_err(|source| Error::Io { action: "cannot flush", path: temp_path.to_path_buf(), source })?;
+    file.sync_all().await.map_err(|source| Error::Io {
+        action: "cannot flush",
+        path: temp_path.to_path_buf(),
+        source,
+    })?;
     drop(file);
-    if let Some(total) = total {
-        if done != total {
-            return Err(Error::UnexpectedBody {
-                status: 200,
-                content_type: "a truncated file".into(),
-                excerpt: format!("{done} of {total} bytes arrived; nothing was written to {}", dest.display()),
-            });
-        }
+    if let Some(total) = total
+        && done != total
+    {
+        return Err(Error::UnexpectedBody {
+            status: 200,
+            content_type: "a truncated file".into(),
+            excerpt: format!(
+                "{done} of {total} bytes arrived; nothing was written to {}",
+                dest.display()
+            ),
+        });
     }
     let actual = base64::engine::general_purpose::STANDARD.encode(hasher.finalize());
-    if let Some(expect) = expect {
-        if expect.sha1_base64 != actual {
-            return Err(Error::HashMismatch {
-                document_id: expect.document_id,
-                expected: expect.sha1_base64.to_string(),
-                actual,
-                destination: dest.to_path_buf(),
-            });
-        }
+    if let Some(expect) = expect
+        && expect.sha1_base64 != actual
+    {
+        return Err(Error::HashMismatch {
+            document_id: expect.document_id,
+            expected: expect.sha1_base64.to_string(),
+            actual,
+            destination: dest.to_path_buf(),
+        });
     }
-    temp_path
-        .persist(dest)
-        .map_err(|e| Error::Io { action: "cannot move the download into place at", path: dest.to_path_buf(), source: e.error })?;
-    Ok(Downloaded { path: dest.to_path_buf(), bytes: done, sha1_base64: actual })
+    temp_path.persist(dest).map_err(|e| Error::Io {
+        action: "cannot move the download into place at",
+        path: dest.to_path_buf(),
+        source: e.error,
+    })?;
+    Ok(Downloaded {
+        path: dest.to_path_buf(),
+        bytes: done,
+        sha1_base64: actual,
+    })
 }
 
 /// Streams a response into `dest` without verification (splash images).
@@ -188,10 +219,13 @@ impl Intralinks {
             .send()
             .checked()
             .await?;
-        list.document.into_iter().next().ok_or_else(|| Error::NotFound {
-            message: format!("document {document_id} is not in workspace {workspace_id}"),
-            error_id: None,
-        })
+        list.document
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::NotFound {
+                message: format!("document {document_id} is not in workspace {workspace_id}"),
+                error_id: None,
+            })
     }
 
     /// Downloads a document to `dest`, verified against its fileHashDownload.
@@ -203,7 +237,8 @@ impl Intralinks {
         progress: Option<ProgressFn>,
     ) -> Result<Downloaded> {
         let doc = self.document(workspace_id, document_id).await?;
-        self.download_document(workspace_id, &doc, dest, progress).await
+        self.download_document(workspace_id, &doc, dest, progress)
+            .await
     }
 
     /// Downloads a document whose metadata is already at hand.
@@ -242,7 +277,10 @@ impl Intralinks {
             stream,
             dest,
             total,
-            Some(Expect { document_id: doc.id, sha1_base64: &expected }),
+            Some(Expect {
+                document_id: doc.id,
+                sha1_base64: &expected,
+            }),
             progress,
         )
         .await
@@ -260,16 +298,25 @@ impl Intralinks {
     ) -> Result<Uploaded> {
         let meta = tokio::fs::metadata(path)
             .await
-            .map_err(|source| Error::Io { action: "cannot read", path: path.into(), source })?;
+            .map_err(|source| Error::Io {
+                action: "cannot read",
+                path: path.into(),
+                source,
+            })?;
         if !meta.is_file() {
-            return Err(Error::InvalidInput(format!("{} is not a file; upload takes one file", path.display())));
+            return Err(Error::InvalidInput(format!(
+                "{} is not a file; upload takes one file",
+                path.display()
+            )));
         }
         let name = match name {
             Some(n) => n.to_string(),
             None => path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
-                .ok_or_else(|| Error::InvalidInput(format!("{} has no file name; pass a name", path.display())))?,
+                .ok_or_else(|| {
+                    Error::InvalidInput(format!("{} has no file name; pass a name", path.display()))
+                })?,
         };
         let created = self
             .api()
@@ -277,17 +324,26 @@ impl Intralinks {
             .workspace_id(workspace_id)
             .body(CreateDocumentsRequest {
                 documents: vec![DocumentInputItem {
-                    document: DocumentInput { name: name.clone(), parent_id: folder_id, note: None },
+                    document: DocumentInput {
+                        name: name.clone(),
+                        parent_id: folder_id,
+                        note: None,
+                    },
                 }],
             })
             .send()
             .checked()
             .await?;
-        let partial = created.document_partial.into_iter().next().ok_or_else(|| Error::UnexpectedBody {
-            status: 201,
-            content_type: "application/json".into(),
-            excerpt: "the create answer has no documentPartial".into(),
-        })?;
+        let partial =
+            created
+                .document_partial
+                .into_iter()
+                .next()
+                .ok_or_else(|| Error::UnexpectedBody {
+                    status: 201,
+                    content_type: "application/json".into(),
+                    excerpt: "the create answer has no documentPartial".into(),
+                })?;
         let document_id = partial.id.ok_or_else(|| Error::UnexpectedBody {
             status: 201,
             content_type: "application/json".into(),
@@ -295,31 +351,51 @@ impl Intralinks {
         })?;
         let version = partial.version.unwrap_or_default();
         let len = meta.len();
-        let url = self.v2_url(&format!("workspaces/{workspace_id}/documents/{document_id}/file"))?;
+        let url = self.v2_url(&format!(
+            "workspaces/{workspace_id}/documents/{document_id}/file"
+        ))?;
 
         let mut refreshed = false;
         loop {
             let file = tokio::fs::File::open(path)
                 .await
-                .map_err(|source| Error::Io { action: "cannot open", path: path.into(), source })?;
+                .map_err(|source| Error::Io {
+                    action: "cannot open",
+                    path: path.into(),
+                    source,
+                })?;
             let hasher = std::sync::Arc::new(std::sync::Mutex::new(Sha1::new()));
             let sent = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
             let (h, s, report) = (hasher.clone(), sent.clone(), progress.clone());
-            let stream = tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024).inspect_ok(move |chunk| {
-                if let Ok(mut h) = h.lock() {
-                    h.update(chunk);
-                }
-                let done = s.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed) + chunk.len() as u64;
-                if let Some(p) = &report {
-                    p(Progress { done, total: Some(len) });
-                }
-            });
-            let part = reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), len)
-                .file_name(name.clone())
-                .mime_str("application/octet-stream")
-                .map_err(Error::from_reqwest)?;
+            let stream = tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024).inspect_ok(
+                move |chunk| {
+                    if let Ok(mut h) = h.lock() {
+                        h.update(chunk);
+                    }
+                    let done = s
+                        .fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed)
+                        + chunk.len() as u64;
+                    if let Some(p) = &report {
+                        p(Progress {
+                            done,
+                            total: Some(len),
+                        });
+                    }
+                },
+            );
+            let part = reqwest::multipart::Part::stream_with_length(
+                reqwest::Body::wrap_stream(stream),
+                len,
+            )
+            .file_name(name.clone())
+            .mime_str("application/octet-stream")
+            .map_err(Error::from_reqwest)?;
             let form = reqwest::multipart::Form::new().part("documentFile", part);
-            let request = self.http.put(url.clone()).query(&[("version", version.as_str())]).multipart(form);
+            let request = self
+                .http
+                .put(url.clone())
+                .query(&[("version", version.as_str())])
+                .multipart(form);
             let (response, token) = self.send_with_token(request).await?;
             if response.status() == reqwest::StatusCode::UNAUTHORIZED && !refreshed {
                 refreshed = true;
@@ -330,13 +406,20 @@ impl Intralinks {
             if !response.status().is_success() {
                 return Err(Error::from_response(response).await);
             }
-            let answer: DocumentPartialResponse = response.json().await.map_err(Error::from_reqwest)?;
-            let digest = hasher.lock().map(|h| h.clone().finalize()).map_err(|_| {
-                Error::InvalidInput("the upload hasher was poisoned".into())
-            })?;
+            let answer: DocumentPartialResponse =
+                response.json().await.map_err(Error::from_reqwest)?;
+            let digest = hasher
+                .lock()
+                .map(|h| h.clone().finalize())
+                .map_err(|_| Error::InvalidInput("the upload hasher was poisoned".into()))?;
             return Ok(Uploaded {
                 document_id,
-                version: answer.document_partial.into_iter().next().and_then(|p| p.version).or(Some(version)),
+                version: answer
+                    .document_partial
+                    .into_iter()
+                    .next()
+                    .and_then(|p| p.version)
+                    .or(Some(version)),
                 bytes: sent.load(std::sync::atomic::Ordering::Relaxed),
                 sha1_base64: base64::engine::general_purpose::STANDARD.encode(digest),
             });

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use intralinks_api::TfBool;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
 use crate::Intralinks;
+use crate::error::{Error, Result};
 
 /// `<workspaceEntryRequest>`: what a V1 entry POST carries.
 #[derive(Debug, Default, Clone, Serialize)]
@@ -94,7 +94,12 @@ pub fn parse_entry_response(xml: &str) -> Result<EntryResponseXml> {
 
 /// The file extension an image content type names.
 pub fn image_extension(content_type: &str) -> Option<&'static str> {
-    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     match essence.as_str() {
         "image/jpeg" | "image/jpg" | "image/pjpeg" => Some("jpg"),
         "image/gif" => Some("gif"),
@@ -115,7 +120,11 @@ impl Intralinks {
     ) -> Result<EntryResponseXml> {
         let url = self.services_url("workspaces/entry")?;
         let ws = workspace_id.to_string();
-        let mut query = vec![("method", method), ("httpStatus", "T"), ("workspaceId", ws.as_str())];
+        let mut query = vec![
+            ("method", method),
+            ("httpStatus", "T"),
+            ("workspaceId", ws.as_str()),
+        ];
         if method == "GET" {
             query.push(("splashReturn", "A"));
         }
@@ -139,7 +148,9 @@ impl Intralinks {
         let answer = parse_entry_response(&text)?;
         let code = answer.status.as_ref().and_then(|s| s.code);
         match code {
-            Some(303) => Err(Error::EntryRequired { workspace_id: Some(workspace_id) }),
+            Some(303) => Err(Error::EntryRequired {
+                workspace_id: Some(workspace_id),
+            }),
             Some(c) if c >= 400 => Err(Error::Service {
                 status,
                 code: Some(c),
@@ -163,15 +174,25 @@ impl Intralinks {
 
     /// Leaves a workspace entered with V1 (the entry DELETE).
     pub async fn exit_v1(&self, workspace_id: i64) -> Result<()> {
-        self.v1_entry_call(workspace_id, "DELETE", None).await.map(|_| ())
+        self.v1_entry_call(workspace_id, "DELETE", None)
+            .await
+            .map(|_| ())
     }
 
     /// Downloads the splash image to `path_without_extension` plus the
     /// extension its content type names; returns the path written.
-    pub async fn save_splash_image(&self, workspace_id: i64, path_without_extension: &Path) -> Result<PathBuf> {
+    pub async fn save_splash_image(
+        &self,
+        workspace_id: i64,
+        path_without_extension: &Path,
+    ) -> Result<PathBuf> {
         let url = self.services_url("workspaces/splashImage")?;
         let response = self
-            .send_authorized(self.http.get(url).query(&[("workspaceId", workspace_id.to_string())]))
+            .send_authorized(
+                self.http
+                    .get(url)
+                    .query(&[("workspaceId", workspace_id.to_string())]),
+            )
             .await?;
         if !response.status().is_success() {
             return Err(Error::from_response(response).await);

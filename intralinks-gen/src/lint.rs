@@ -88,7 +88,10 @@ pub fn lint(spec: &Value) -> LintReport {
         for method in METHODS {
             let Some(op) = item.get(method) else { continue };
             let upper = method.to_ascii_uppercase();
-            let operation_id = op.get("operationId").and_then(Value::as_str).map(String::from);
+            let operation_id = op
+                .get("operationId")
+                .and_then(Value::as_str)
+                .map(String::from);
             let mut problem = |message: String| {
                 report.problems.push(LintProblem {
                     method: upper.clone(),
@@ -102,19 +105,25 @@ pub fn lint(spec: &Value) -> LintReport {
                 continue;
             };
             if let Some(other) = seen_ids.insert(id.clone(), format!("{upper} {path}")) {
-                problem(format!("operationId `{id}` is also used by {other}; operationIds must be unique"));
+                problem(format!(
+                    "operationId `{id}` is also used by {other}; operationIds must be unique"
+                ));
             }
 
             // Request body.
             let mut excluded = false;
-            if let Some(content) = op.pointer("/requestBody/content").and_then(Value::as_object) {
+            if let Some(content) = op
+                .pointer("/requestBody/content")
+                .and_then(Value::as_object)
+            {
                 if content.keys().any(|k| k.starts_with("multipart/form-data")) {
                     report.excluded.push(ExcludedOperation {
                         operation_id: id.clone(),
                         method: upper.clone(),
                         path: path.clone(),
-                        reason: "multipart/form-data request body: progenitor 0.15 cannot generate it"
-                            .into(),
+                        reason:
+                            "multipart/form-data request body: progenitor 0.15 cannot generate it"
+                                .into(),
                     });
                     excluded = true;
                 } else {
@@ -131,7 +140,9 @@ pub fn lint(spec: &Value) -> LintReport {
                                 REQUEST_TYPES.join(", ")
                             ));
                         }
-                        if is_inline_object(body.get("schema")) && components.contains(&pascal(&id, "Body")) {
+                        if is_inline_object(body.get("schema"))
+                            && components.contains(&pascal(&id, "Body"))
+                        {
                             problem(format!(
                                 "inline request schema collides with component `{}`; name it in components.schemas",
                                 pascal(&id, "Body")
@@ -258,7 +269,9 @@ mod tests {
     use serde_json::json;
 
     fn one(op: Value) -> LintReport {
-        lint(&json!({"paths": {"/x/{id}": {"get": op}}, "components": {"schemas": {"A": {}, "B": {}}}}))
+        lint(
+            &json!({"paths": {"/x/{id}": {"get": op}}, "components": {"schemas": {"A": {}, "B": {}}}}),
+        )
     }
 
     #[test]
@@ -289,7 +302,13 @@ mod tests {
             "200": {"content": {"application/json": {"schema": {"type": "object", "properties": {"a": {}}}}}},
             "400": {"content": {"application/json": {"schema": {"type": "object", "properties": {"b": {}}}}}}
         }}));
-        assert!(r.problems.iter().any(|p| p.message.starts_with("2 inline response schemas would all be named `GetXResponse`")), "{:?}", r.problems);
+        assert!(
+            r.problems.iter().any(|p| p
+                .message
+                .starts_with("2 inline response schemas would all be named `GetXResponse`")),
+            "{:?}",
+            r.problems
+        );
     }
 
     #[test]
@@ -315,7 +334,8 @@ mod tests {
                 operation_id: "putX".into(),
                 method: "GET".into(),
                 path: "/x/{id}".into(),
-                reason: "multipart/form-data request body: progenitor 0.15 cannot generate it".into(),
+                reason: "multipart/form-data request body: progenitor 0.15 cannot generate it"
+                    .into(),
             }]
         );
     }

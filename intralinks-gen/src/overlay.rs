@@ -74,13 +74,21 @@ impl Overlay {
                 description: action.description.clone().unwrap_or_default(),
                 message: message.to_string(),
             };
-            if action.description.as_deref().unwrap_or("").trim().is_empty() {
+            if action
+                .description
+                .as_deref()
+                .unwrap_or("")
+                .trim()
+                .is_empty()
+            {
                 return Err(fail(
                     "every action needs a description naming its evidence (seed, sample or package)",
                 ));
             }
             match (&action.update, action.remove) {
-                (Some(_), true) => return Err(fail("an action either updates or removes, not both")),
+                (Some(_), true) => {
+                    return Err(fail("an action either updates or removes, not both"));
+                }
                 (None, false) => return Err(fail("an action needs `update` or `remove: true`")),
                 _ => {}
             }
@@ -215,7 +223,10 @@ mod tests {
         overlay("  - target: $.a.id\n    description: ids are ints\n    update: {type: integer}\n")
             .apply(&mut doc)
             .unwrap();
-        assert_eq!(doc, json!({"a": {"id": {"type": "integer", "description": "x"}}}));
+        assert_eq!(
+            doc,
+            json!({"a": {"id": {"type": "integer", "description": "x"}}})
+        );
     }
 
     #[test]
@@ -269,6 +280,10 @@ mod tests {
             "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - target: $.a\n    remove: true\n",
         )
         .unwrap_err();
-        assert!(err.to_string().contains("needs a description naming its evidence"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("needs a description naming its evidence"),
+            "{err}"
+        );
     }
 }

@@ -47,7 +47,10 @@ impl Surface {
                 }
             }
         }
-        if let Some(schemas) = spec.pointer("/components/schemas").and_then(Value::as_object) {
+        if let Some(schemas) = spec
+            .pointer("/components/schemas")
+            .and_then(Value::as_object)
+        {
             for (name, schema) in schemas {
                 surface.types.insert(name.clone(), canonical(schema));
             }
@@ -93,7 +96,8 @@ fn canonical(value: &Value) -> String {
     fn sort(v: &Value) -> Value {
         match v {
             Value::Object(m) => {
-                let sorted: BTreeMap<&String, Value> = m.iter().map(|(k, v)| (k, sort(v))).collect();
+                let sorted: BTreeMap<&String, Value> =
+                    m.iter().map(|(k, v)| (k, sort(v))).collect();
                 Value::Object(sorted.into_iter().map(|(k, v)| (k.clone(), v)).collect())
             }
             Value::Array(a) => Value::Array(a.iter().map(sort).collect()),

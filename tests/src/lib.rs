@@ -46,12 +46,20 @@ pub fn validate(spec: &Value, schema: &Value, value: &Value) -> Result<(), Vec<S
         .iter_errors(value)
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
-    if errors.is_empty() { Ok(()) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
 }
 
 /// Validates `value` against a named component schema.
 pub fn validate_component(spec: &Value, name: &str, value: &Value) -> Result<(), Vec<String>> {
-    validate(spec, &json!({ "$ref": format!("#/components/schemas/{name}") }), value)
+    validate(
+        spec,
+        &json!({ "$ref": format!("#/components/schemas/{name}") }),
+        value,
+    )
 }
 
 /// The JSON schema the spec gives for `method path` answering `status`, with

@@ -32,7 +32,8 @@ fn the_same_input_gives_the_same_bytes() {
 
 #[test]
 fn committed_effective_spec_is_fresh() {
-    let committed = std::fs::read_to_string(root().join("openapi/effective.yaml")).unwrap_or_default();
+    let committed =
+        std::fs::read_to_string(root().join("openapi/effective.yaml")).unwrap_or_default();
     assert!(
         committed == generated().effective_yaml,
         "openapi/effective.yaml is stale: run `cargo xtask regen` and commit it"
@@ -55,7 +56,10 @@ fn multipart_upload_is_left_out_with_its_reason() {
         )]
     );
     assert_eq!(intralinks_api::excluded::OPERATIONS.len(), 1);
-    assert_eq!(intralinks_api::excluded::OPERATIONS[0].operation_id, "uploadDocumentFile");
+    assert_eq!(
+        intralinks_api::excluded::OPERATIONS[0].operation_id,
+        "uploadDocumentFile"
+    );
 }
 
 #[test]
@@ -86,5 +90,8 @@ fn the_published_spec_alone_generates_with_string_ids() {
     let g = intralinks_gen::generate(&published, overlay).expect("generates");
     assert_eq!(g.excluded.len(), 1);
     assert_eq!(g.excluded[0].operation_id, "uploadDocument");
-    assert!(g.types.contains("pub id: ::std::option::Option<::std::string::String>"));
+    assert!(
+        g.types
+            .contains("pub id: ::std::option::Option<::std::string::String>")
+    );
 }

@@ -2,8 +2,8 @@
 //! effective spec and decodes through the generated types to the exact values.
 
 use intralinks_api::types::{
-    EntryResponse, EntryState, ErrorResponse, ErrorStatusOrText, FolderList, GroupList,
-    OAuthToken, RevokeResponse, SplashResponse, User, WorkspaceList,
+    EntryResponse, EntryState, ErrorResponse, ErrorStatusOrText, FolderList, GroupList, OAuthToken,
+    RevokeResponse, SplashResponse, User, WorkspaceList,
 };
 use intralinks_api::{Millis, TfBool};
 use intralinks_tests::{effective_spec, fixture, validate_component};
@@ -13,9 +13,13 @@ use serde_json::Value;
 fn load<T: serde::de::DeserializeOwned>(file: &str, schema: &str) -> T {
     let value: Value = fixture(file);
     if let Err(errors) = validate_component(&effective_spec(), schema, &value) {
-        panic!("{file} does not validate against {schema}:\n{}", errors.join("\n"));
+        panic!(
+            "{file} does not validate against {schema}:\n{}",
+            errors.join("\n")
+        );
     }
-    serde_json::from_value(value).unwrap_or_else(|e| panic!("{file} does not decode as {schema}: {e}"))
+    serde_json::from_value(value)
+        .unwrap_or_else(|e| panic!("{file} does not decode as {schema}: {e}"))
 }
 
 #[test]
@@ -26,7 +30,10 @@ fn seed001_oauth_token() {
     assert_eq!(t.expires_in, 3599);
     assert_eq!(t.email.as_deref(), Some("joe_user@intralinks.com"));
     assert_eq!(t.refresh_token, None);
-    assert!(!format!("{t:?}").contains("7bSxew8sQbT9oODCAJAjR4sYqHYM"), "Debug leaks the token");
+    assert!(
+        !format!("{t:?}").contains("7bSxew8sQbT9oODCAJAjR4sYqHYM"),
+        "Debug leaks the token"
+    );
 }
 
 #[test]
@@ -34,7 +41,10 @@ fn seed001_list_workspaces() {
     let l: WorkspaceList = load("seed001_list_workspaces.json", "WorkspaceList");
     let status = l.status.unwrap();
     assert_eq!(status.code, 200);
-    assert_eq!(status.message.as_deref(), Some("Request completed fine, no errors"));
+    assert_eq!(
+        status.message.as_deref(),
+        Some("Request completed fine, no errors")
+    );
     assert_eq!(l.workspace.len(), 1);
     let w = &l.workspace[0];
     assert_eq!(w.id, 701421);
@@ -47,7 +57,10 @@ fn seed001_list_workspaces() {
     assert_eq!(w.phase.as_deref(), Some("OPEN"));
     assert_eq!(w.type_.as_deref(), Some("ARC"));
     let stats = w.statistics.as_ref().unwrap();
-    assert_eq!((stats.new_tasks, stats.new_participant_requests), (Some(0), Some(0)));
+    assert_eq!(
+        (stats.new_tasks, stats.new_participant_requests),
+        (Some(0), Some(0))
+    );
 }
 
 #[test]
@@ -57,7 +70,10 @@ fn seed001_and_seed003_entry_allow() {
         assert_eq!(e.state, EntryState::Allow);
         let status = e.status.unwrap();
         assert_eq!(status.code, 201);
-        assert_eq!(status.message.as_deref(), Some("The entities have been created"));
+        assert_eq!(
+            status.message.as_deref(),
+            Some("The entities have been created")
+        );
         assert_eq!(e.num_of_attempts, None);
     }
 }
@@ -80,7 +96,10 @@ fn seed003_get_splash() {
     assert_eq!(splash.display_type.as_deref(), Some("DISPLAY_EVERYTIME"));
     assert_eq!(splash.has_image, Some(true));
     assert_eq!(splash.splash_required, Some(true));
-    assert_eq!(splash.splash_text.as_deref(), Some("HTML CODE OF THE DISCLAIMER"));
+    assert_eq!(
+        splash.splash_text.as_deref(),
+        Some("HTML CODE OF THE DISCLAIMER")
+    );
     assert_eq!(splash.splash_type.as_deref(), Some("PUBLIC"));
     assert_eq!(splash.splash_url.as_deref(), Some(""));
     assert_eq!(splash.workspace_name.as_deref(), Some("Exchange A"));
@@ -97,7 +116,10 @@ fn seed003_list_folders() {
     assert_eq!(b.name.as_deref(), Some("Folder B"));
     assert_eq!(b.index_number.as_deref(), Some("1.1"));
     assert_eq!(b.parent_id, Some(4714065398));
-    assert_eq!(b.version.as_deref(), Some("356a192b7913b04c54574d18c28d46e6395428ab"));
+    assert_eq!(
+        b.version.as_deref(),
+        Some("356a192b7913b04c54574d18c28d46e6395428ab")
+    );
     assert_eq!(b.version_number, Some(0));
     assert_eq!(b.created_on, Some(Millis::from_millis(1364560076000)));
     assert_eq!(
@@ -110,7 +132,10 @@ fn seed003_list_folders() {
     let a = &l.folder[1];
     assert_eq!(a.id, 4714065398);
     assert_eq!(a.parent_id, None, "root folders have no parentId");
-    assert_eq!(a.version.as_deref(), Some("b6589fc6ab0dc82cf12099d1c2d40ab994e8410c"));
+    assert_eq!(
+        a.version.as_deref(),
+        Some("b6589fc6ab0dc82cf12099d1c2d40ab994e8410c")
+    );
     assert_eq!(a.created_on, Some(Millis::from_millis(1364560075000)));
 }
 
@@ -121,10 +146,16 @@ fn seed003_member() {
     assert_eq!(u.user_id, Some(9620005));
     assert_eq!(u.email_id.as_deref(), Some("john.doe@bigcorporate.com"));
     assert_eq!(u.role_type.as_deref(), Some("MANAGER_PLUS"));
-    assert_eq!(u.version.as_deref(), Some("44fef8aafc39d926a3cdcb891a93dc2b6a63380d"));
+    assert_eq!(
+        u.version.as_deref(),
+        Some("44fef8aafc39d926a3cdcb891a93dc2b6a63380d")
+    );
     assert_eq!(u.first_accessed, Some(Millis::from_millis(1295622221000)));
     assert_eq!(u.last_accessed_on, Some(Millis::from_millis(1512163625000)));
-    assert_eq!(u.last_alert_sent_date, Some(Millis::from_millis(1508501696000)));
+    assert_eq!(
+        u.last_alert_sent_date,
+        Some(Millis::from_millis(1508501696000))
+    );
     assert_eq!(u.key_contact, Some(true));
     assert_eq!(u.is_placeholder_user, Some(false));
 }
@@ -139,8 +170,14 @@ fn seed003_list_groups_under_the_plural_key() {
     assert_eq!(counts, vec![Some(3), Some(46), Some(77)]);
     assert_eq!(l.groups[1].group_name.as_deref(), Some("1. Interest"));
     assert_eq!(l.groups[0].fts_enabled, Some(true));
-    assert_eq!(l.groups[2].version.as_deref(), Some("404af031f11be2b5ac7ca1cae378599b54feb179"));
-    assert_eq!(l.groups[2].last_modified_on, Some(Millis::from_millis(1511431061000)));
+    assert_eq!(
+        l.groups[2].version.as_deref(),
+        Some("404af031f11be2b5ac7ca1cae378599b54feb179")
+    );
+    assert_eq!(
+        l.groups[2].last_modified_on,
+        Some(Millis::from_millis(1511431061000))
+    );
     assert!(l.workspace_group_members.is_empty());
     assert!(l.status.is_none());
 }
@@ -152,37 +189,61 @@ fn seed003_groups_with_members() {
     assert_eq!(l.groups[0].id, 18180962);
     let m = &l.workspace_group_members;
     assert_eq!(m.len(), 2);
-    assert_eq!((m[1].workspace_group_id, m[1].workspace_user_id, m[1].user_id), (Some(10093765), Some(3254281522), Some(27605305)));
+    assert_eq!(
+        (
+            m[1].workspace_group_id,
+            m[1].workspace_user_id,
+            m[1].user_id
+        ),
+        (Some(10093765), Some(3254281522), Some(27605305))
+    );
 }
 
 #[test]
 fn seed003_revoke() {
     let r: RevokeResponse = load("seed003_revoke.json", "RevokeResponse");
-    assert_eq!(r.message.as_deref(), Some("the passed token and associated refresh/access token have been revoked"));
+    assert_eq!(
+        r.message.as_deref(),
+        Some("the passed token and associated refresh/access token have been revoked")
+    );
     assert_eq!(r.cascade.as_deref(), Some("true"));
 }
 
 #[test]
 fn seed003_errors() {
     let e: ErrorResponse = load("seed003_error_401.json", "ErrorResponse");
-    assert_eq!(e.status, Some(ErrorStatusOrText::String("Unauthorized".into())));
+    assert_eq!(
+        e.status,
+        Some(ErrorStatusOrText::String("Unauthorized".into()))
+    );
     let auth = e.error.unwrap();
     assert_eq!(auth.code, Some(401));
-    assert_eq!(auth.description.as_deref(), Some("invalid access token: Bearer XXXX"));
+    assert_eq!(
+        auth.description.as_deref(),
+        Some("invalid access token: Bearer XXXX")
+    );
 
     let e: ErrorResponse = load("seed003_error_400.json", "ErrorResponse");
-    let ErrorStatusOrText::ErrorStatus(status) = e.status.unwrap() else { panic!("object status") };
+    let ErrorStatusOrText::ErrorStatus(status) = e.status.unwrap() else {
+        panic!("object status")
+    };
     assert_eq!(status.code, Some(400));
     assert_eq!(status.subcode.as_deref(), Some("3-1"));
     assert_eq!(status.error_id.as_deref(), Some("XXXX"));
     assert_eq!(e.errors[0].sub_code.as_deref(), Some("3-1"));
-    assert_eq!(e.errors[0].message.as_deref(), Some("Cannot find entity in repository"));
+    assert_eq!(
+        e.errors[0].message.as_deref(),
+        Some("Cannot find entity in repository")
+    );
 
     let e: ErrorResponse = load("seed003_error_303.json", "ErrorResponse");
     assert_eq!(e.errors.len(), 1);
     assert_eq!(e.errors[0].code, Some(303));
     assert_eq!(e.errors[0].sub_code.as_deref(), Some("1"));
-    assert_eq!(e.errors[0].message.as_deref(), Some("Workspace entrance requirements not met."));
+    assert_eq!(
+        e.errors[0].message.as_deref(),
+        Some("Workspace entrance requirements not met.")
+    );
 }
 
 #[test]
@@ -192,7 +253,10 @@ fn wrong_shapes_are_refused_not_defaulted() {
     let bad = serde_json::json!({"folder": [{"id": "4714545918"}]});
     let errors = validate_component(&spec, "FolderList", &bad).unwrap_err();
     assert_eq!(errors.len(), 1, "{errors:?}");
-    assert!(errors[0].contains("is not of type \"integer\""), "{errors:?}");
+    assert!(
+        errors[0].contains("is not of type \"integer\""),
+        "{errors:?}"
+    );
     assert!(serde_json::from_value::<FolderList>(bad).is_err());
     // A boolean where "T"/"F" is expected is an error, not false.
     let bad = serde_json::json!({"workspace": [{"id": 1, "pvpEnabled": "yes"}]});

@@ -57,7 +57,11 @@ fn regen(check: bool) -> Result<(), String> {
                 "openapi/{} is stale ({} API change(s){})",
                 intralinks_gen::EFFECTIVE,
                 changes.len(),
-                if changes.is_empty() { String::new() } else { format!(": {}", changes.join(", ")) }
+                if changes.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", changes.join(", "))
+                }
             ));
         }
         if !snapshots_ok {
@@ -91,13 +95,18 @@ fn regen(check: bool) -> Result<(), String> {
     if !generated.excluded.is_empty() {
         println!("left out of generation (covered by intralinks-ext):");
         for ex in &generated.excluded {
-            println!("  {} {} ({}): {}", ex.method, ex.path, ex.operation_id, ex.reason);
+            println!(
+                "  {} {} ({}): {}",
+                ex.method, ex.path, ex.operation_id, ex.reason
+            );
         }
     }
     if run_snapshot_tests(&root, "new")? {
         println!("snapshots: up to date");
     } else {
-        println!("snapshots: changed; review them with `cargo insta review` (install: `cargo install cargo-insta --locked`)");
+        println!(
+            "snapshots: changed; review them with `cargo insta review` (install: `cargo install cargo-insta --locked`)"
+        );
     }
     Ok(())
 }
@@ -109,7 +118,14 @@ fn run_snapshot_tests(root: &Path, update: &str) -> Result<bool, String> {
     let mut command = Command::new(cargo);
     command
         .current_dir(root)
-        .args(["test", "--quiet", "-p", "intralinks-tests", "--test", "generated_code"])
+        .args([
+            "test",
+            "--quiet",
+            "-p",
+            "intralinks-tests",
+            "--test",
+            "generated_code",
+        ])
         .env("INSTA_UPDATE", update)
         .env_remove("CI");
     if update == "new" {
@@ -126,7 +142,9 @@ fn run_snapshot_tests(root: &Path, update: &str) -> Result<bool, String> {
 }
 
 fn has_pending(dir: &Path) -> bool {
-    let Ok(entries) = std::fs::read_dir(dir) else { return false };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
     entries.flatten().any(|e| {
         let p = e.path();
         if p.is_dir() {
