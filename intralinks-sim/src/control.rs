@@ -1,0 +1,60 @@
+//! The control surface under `/_sim` (no authentication, no faults).
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde_json::json;
+
+use crate::Faults;
+use crate::app::{App, Body, Ids, route};
+use crate::error::ApiError;
+
+async fn reset(State(app): State<App>) -> Response {
+    app.reset();
+    axum::Json(json!({ "reset": true })).into_response()
+}
+
+async fn mailbox(State(app): State<App>) -> Response {
+    axum::Json(app.with(|st| st.mailbox_json())).into_response()
+}
+
+async fn get_faults(State(app): State<App>) -> Response {
+    axum::Json(app.faults()).into_response()
+}
+
+async fn put_faults(State(app): State<App>, Body(b): Body) -> Result<Response, ApiError> {
+    let faults: Faults = serde_json::from_slice(&b)
+        .map_err(|e| ApiError::Invalid(format!("expected the faults as JSON: {e}")))?;
+    faults.validate().map_err(ApiError::Invalid)?;
+    app.set_faults(faults.clone());
+    Ok(axum::Json(faults).into_response())
+}
+
+async fn expire_tokens(State(app): State<App>) -> Response {
+    let n = app.with(|st| st.expire_access_tokens());
+    axum::Json(json!({ "expired": n })).into_response()
+}
+
+async fn corrupt(State(app): State<App>, ids: Ids) -> Result<Response, ApiError> {
+    let id = ids.get(0)?;
+    app.with(|st| st.corrupt(id))?;
+    Ok(axum::Json(json!({ "corrupted": id })).into_response())
+}
+
+async fn health() -> Response {
+    (StatusCode::OK, "ok").into_response()
+}
+
+/// The `/_sim` routes.
+pub(crate) fn routes() -> Router<App> {
+    let mut r = Router::new();
+    r = route(r, "/_sim/reset", post(reset));
+    r = route(r, "/_sim/mailbox", get(mailbox));
+    r = route(r, "/_sim/faults", get(get_faults).put(put_faults));
+    r = route(r, "/_sim/expire-tokens", post(expire_tokens));
+    r = route(r, "/_sim/corrupt/{document_id}", post(corrupt));
+    r = route(r, "/_sim/health", get(health));
+    r
+}

@@ -1,0 +1,112 @@
+//! Fault injection for `/v2` and `/services`: latency, 503 with
+//! `Retry-After`, connections dropped mid-body and truncated bodies.
+
+use std::io;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::body::HttpBody as _;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use futures_util::StreamExt;
+use serde_json::json;
+
+use crate::app::App;
+
+fn roll(rate: f64) -> bool {
+    rate > 0.0 && fastrand::f64() < rate
+}
+
+/// The middleware.
+pub(crate) async fn inject(State(app): State<App>, req: Request, next: Next) -> Response {
+    let faults = app.faults();
+    if faults.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(faults.latency_ms)).await;
+    }
+    if roll(faults.error_rate) {
+        return unavailable(faults.retry_after_secs);
+    }
+    let response = next.run(req).await;
+    if roll(faults.drop_mid_body_rate) {
+        return cut(response, true);
+    }
+    if roll(faults.truncate_rate) {
+        return cut(response, false);
+    }
+    response
+}
+
+/// 503 in the gateway's fault shape, with `Retry-After`.
+fn unavailable(retry_after_secs: u64) -> Response {
+    let mut r = (
+        StatusCode::SERVICE_UNAVAILABLE,
+        axum::Json(json!({
+            "fault": {
+                "faultstring": "The Service is temporarily unavailable",
+                "detail": { "errorcode": "messaging.adaptors.http.flow.ServiceUnavailable" }
+            }
+        })),
+    )
+        .into_response();
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+    r
+}
+
+/// Sends half of the body. `drop`: keep the full `Content-Length` and abort
+/// the connection after the half (the client's body read fails). Otherwise:
+/// no length, the body simply ends early (the client sees a short body).
+fn cut(response: Response, drop: bool) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .or_else(|| body.size_hint().exact());
+    let Some(len) = declared.filter(|l| *l >= 2) else {
+        return Response::from_parts(parts, body);
+    };
+    let keep = len / 2;
+    if drop {
+        parts
+            .headers
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    } else {
+        parts.headers.remove(header::CONTENT_LENGTH);
+    }
+    let inner = body.into_data_stream();
+    let stream = futures_util::stream::unfold(
+        (inner, 0u64, false),
+        move |(mut inner, sent, done)| async move {
+            if done {
+                return None;
+            }
+            if sent >= keep {
+                return drop.then(|| {
+                    let e = io::Error::new(
+                        io::ErrorKind::ConnectionAborted,
+                        "simulated connection drop",
+                    );
+                    (Err(e), (inner, sent, true))
+                });
+            }
+            match inner.next().await {
+                Some(Ok(mut chunk)) => {
+                    let room = keep - sent;
+                    if chunk.len() as u64 > room {
+                        chunk.truncate(room as usize);
+                    }
+                    let sent = sent + chunk.len() as u64;
+                    Some((Ok::<Bytes, io::Error>(chunk), (inner, sent, false)))
+                }
+                Some(Err(e)) => Some((Err(io::Error::other(e)), (inner, sent, true))),
+                None => None,
+            }
+        },
+    );
+    Response::from_parts(parts, Body::from_stream(stream))
+}

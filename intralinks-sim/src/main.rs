@@ -1,0 +1,112 @@
+//! `intralinks-sim`: run the Intralinks simulator from the command line.
+//!
+//! Prints the base URL as the first line of stdout, then the demo login,
+//! and serves until Ctrl-C.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::Parser;
+use intralinks_sim::{Faults, SimConfig, Simulator, demo};
+
+/// A stateful simulator of the Intralinks virtual-data-room API (V2 JSON
+/// under /v2, V1 XML under /services, test controls under /_sim).
+///
+/// The first line of stdout is the base URL (e.g. http://127.0.0.1:41234);
+/// the demo login follows. Logs go to stderr (RUST_LOG=debug for more).
+#[derive(Debug, Parser)]
+#[command(name = "intralinks-sim", version)]
+struct Args {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, env = "INTRALINKS_SIM_ADDR", default_value = "127.0.0.1:0")]
+    addr: SocketAddr,
+
+    /// Lifetime of access tokens in seconds (the `expires_in` answered).
+    #[arg(long, value_name = "SECS", default_value_t = 3599)]
+    token_lifetime: u64,
+
+    /// Lifetime of refresh tokens in seconds (default 30 days).
+    #[arg(long, value_name = "SECS", default_value_t = 30 * 24 * 3600)]
+    refresh_token_lifetime: u64,
+
+    /// Delay added before every /v2 and /services answer, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    latency_ms: u64,
+
+    /// Share of /v2 and /services calls (0.0 to 1.0) answered 503 with a
+    /// Retry-After header instead of being performed.
+    #[arg(long, value_name = "RATE", default_value_t = 0.0)]
+    error_rate: f64,
+
+    /// Retry-After of those 503 answers, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = 1)]
+    retry_after_secs: u64,
+
+    /// Share of answers (0.0 to 1.0) whose connection is dropped half-way
+    /// through the body, after announcing the full Content-Length.
+    #[arg(long, value_name = "RATE", default_value_t = 0.0)]
+    drop_mid_body_rate: f64,
+
+    /// Share of answers (0.0 to 1.0) whose body ends cleanly after half of
+    /// its bytes, without a Content-Length.
+    #[arg(long, value_name = "RATE", default_value_t = 0.0)]
+    truncate_rate: f64,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let faults = Faults {
+        latency_ms: args.latency_ms,
+        error_rate: args.error_rate,
+        retry_after_secs: args.retry_after_secs,
+        drop_mid_body_rate: args.drop_mid_body_rate,
+        truncate_rate: args.truncate_rate,
+    };
+    if let Err(e) = faults.validate() {
+        eprintln!("intralinks-sim: {e}");
+        return std::process::ExitCode::from(2);
+    }
+    let config = SimConfig {
+        addr: args.addr,
+        token_lifetime: Duration::from_secs(args.token_lifetime),
+        refresh_token_lifetime: Duration::from_secs(args.refresh_token_lifetime),
+        faults,
+        ..SimConfig::default()
+    };
+    let sim = match Simulator::start(config).await {
+        Ok(sim) => sim,
+        Err(e) => {
+            eprintln!("intralinks-sim: cannot start on {}: {e}", args.addr);
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    println!("{}", sim.url());
+    println!(
+        "demo login: client_id={} client_secret={} email={} password={} (security answer: {})",
+        demo::CLIENT_ID,
+        demo::CLIENT_SECRET,
+        demo::EMAIL,
+        demo::PASSWORD,
+        demo::ANSWER
+    );
+    println!(
+        "main workspace {} (no entry requirement); V2 at {}/v2, V1 at {}/services, controls at {}/_sim",
+        demo::MAIN_WORKSPACE,
+        sim.url(),
+        sim.url(),
+        sim.url()
+    );
+    if tokio::signal::ctrl_c().await.is_err() {
+        eprintln!("intralinks-sim: cannot listen for Ctrl-C; stopping");
+    }
+    sim.shutdown().await;
+    std::process::ExitCode::SUCCESS
+}

@@ -1,0 +1,705 @@
+//! The V2 JSON API under `/v2`.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use serde_json::{Map, Value, json};
+use sha1::{Digest, Sha1};
+use tokio::io::AsyncWriteExt;
+
+use crate::app::{App, Body, Ids, Query, parse_form, route};
+use crate::content::{Content, encode_hash, generated_hash};
+use crate::error::ApiError;
+use crate::state::{Caller, ContentView, DocView, EntryInput, EntryOutcome, HashSource, Secret};
+use crate::wire;
+
+type Answer = Result<Response, ApiError>;
+
+/// What kind of success an answer reports in its `status`.
+#[derive(Clone, Copy)]
+pub(crate) enum Done {
+    Ok,
+    Created,
+    Updated,
+    Deleted,
+}
+
+impl Done {
+    pub(crate) fn code(self) -> StatusCode {
+        match self {
+            Done::Ok => StatusCode::OK,
+            Done::Created => StatusCode::CREATED,
+            Done::Updated | Done::Deleted => StatusCode::ACCEPTED,
+        }
+    }
+
+    pub(crate) fn message(self) -> &'static str {
+        match self {
+            Done::Ok => "Request completed fine, no errors",
+            Done::Created => "The entities have been created",
+            Done::Updated => "The entities have been updated",
+            Done::Deleted => "The entities have been deleted",
+        }
+    }
+}
+
+/// `{"status": {...}, key: value, ...}` with the right HTTP status.
+fn answer(done: Done, payload: Vec<(&str, Value)>) -> Response {
+    let mut m = Map::new();
+    m.insert(
+        "status".into(),
+        json!({ "code": done.code().as_u16(), "message": done.message() }),
+    );
+    for (k, v) in payload {
+        m.insert(k.into(), v);
+    }
+    (done.code(), axum::Json(Value::Object(m))).into_response()
+}
+
+fn list(items: Vec<Value>) -> Value {
+    Value::Array(items)
+}
+
+/// Adds `fileHashDownload` to rendered documents, computing hashes of
+/// generated documents (once per process) with no lock held.
+pub(crate) async fn finish_docs(views: Vec<DocView>) -> Result<Vec<Value>, ApiError> {
+    let mut out = Vec::with_capacity(views.len());
+    for v in views {
+        out.push(finish_doc(v).await?);
+    }
+    Ok(out)
+}
+
+async fn finish_doc(view: DocView) -> Result<Value, ApiError> {
+    let DocView { mut value, hash } = view;
+    let hash = match hash {
+        HashSource::None => None,
+        HashSource::Known(h) => Some(h),
+        HashSource::Generated { seed, len } => Some(
+            generated_hash(seed, len)
+                .await
+                .map_err(|e| ApiError::Internal(e.to_string()))?,
+        ),
+    };
+    if let Some(h) = hash {
+        value.insert("fileHashDownload".into(), json!(h));
+    }
+    Ok(Value::Object(value))
+}
+
+// ------------------------------------------------------------------ OAuth
+
+/// Query parameters, overridden by form fields of the body.
+fn form_and_query(q: Query, body: &[u8]) -> std::collections::HashMap<String, String> {
+    let mut all = q.0;
+    all.extend(parse_form(body));
+    all
+}
+
+async fn oauth_token(State(app): State<App>, q: Query, Body(body): Body) -> Answer {
+    let form = form_and_query(q, &body);
+    let grant = app.with(|st| st.login(&form, app.token_lifetime, app.refresh_lifetime))?;
+    let mut r = axum::Json(json!({
+        "access_token": grant.access_token,
+        "token_type": "BearerToken",
+        "expires_in": app.token_lifetime.as_secs(),
+        "email": grant.email,
+        "refresh_token": grant.refresh_token,
+        "refresh_token_expires_in": app.refresh_lifetime.as_secs(),
+    }))
+    .into_response();
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(r)
+}
+
+async fn oauth_revoke(State(app): State<App>, q: Query, Body(body): Body) -> Answer {
+    let form = form_and_query(q, &body);
+    app.with(|st| st.revoke(&form))?;
+    Ok(axum::Json(json!({
+        "message": "the passed token and associated refresh/access token have been revoked",
+        "token": "XXXX",
+        "cascade": "true",
+    }))
+    .into_response())
+}
+
+// ------------------------------------------------------------- workspaces
+
+async fn list_workspaces(State(app): State<App>, caller: Caller, q: Query) -> Answer {
+    let user_id = q.id("userId")?;
+    let items = app.with(|st| st.list_workspaces(&caller, q.get("phase"), user_id));
+    Ok(answer(Done::Ok, vec![("workspace", list(items))]))
+}
+
+async fn create_workspaces(State(app): State<App>, caller: Caller, Body(b): Body) -> Answer {
+    let input: wire::CreateWorkspaces = wire::parse(&b)?;
+    let partials = app.with(|st| st.create_workspaces(&caller, input.workspaces))?;
+    Ok(answer(
+        Done::Created,
+        vec![("workspacePartial", list(partials))],
+    ))
+}
+
+async fn get_workspace(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
+    let ws = ids.get(0)?;
+    let w = app.with(|st| st.get_workspace(&caller, ws))?;
+    Ok(answer(Done::Ok, vec![("workspace", json!([w]))]))
+}
+
+async fn update_workspace(
+    State(app): State<App>,
+    caller: Caller,
+    ids: Ids,
+    Body(b): Body,
+) -> Answer {
+    let ws = ids.get(0)?;
+    let input: wire::WorkspaceInput = wire::parse(&b)?;
+    app.with(|st| st.update_workspace(&caller, ws, input))?;
+    Ok(answer(Done::Updated, vec![]))
+}
+
+async fn delete_workspace(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
+    let ws = ids.get(0)?;
+    app.with(|st| st.delete_workspace(&caller, ws))?;
+    Ok(answer(Done::Deleted, vec![]))
+}
+
+async fn get_settings(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
+    let ws = ids.get(0)?;
+    let s = app.with(|st| st.settings(&caller, ws))?;
+    Ok(answer(Done::Ok, vec![("workspaceSettings", list(s))]))
+}
+
+/// The package asserts 201 for this update.
+async fn put_settings(State(app): State<App>, caller: Caller, ids: Ids, Body(b): Body) -> Answer {
+    let ws = ids.get(0)?;
+    let input: wire::Settings = wire::parse(&b)?;
+    app.with(|st| st.update_settings(&caller, ws, input.workspace_settings))?;
+    Ok(answer(Done::Created, vec![]))
+}
+
+async fn custom_fields(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
+    let ws = ids.get(0)?;
+    let f = app.with(|st| st.custom_fields(&caller, ws))?;
+    Ok(answer(Done::Ok, vec![("customFields", list(f))]))
+}
+
+fn entity_custom_fields(kind: &'static str) -> MethodRouterFn {
+    get(
+        move |State(app): State<App>, caller: Caller, ids: Ids| async move {
+            let (ws, id) = (ids.get(0)?, ids.get(1)?);
+            let f = app.with(|st| st.entity_custom_fields(&caller, ws, kind, id))?;
+            Ok::<_, ApiError>(answer(Done::Ok, vec![("customFields", list(f))]))
+        },
+    )
+}
+
+type MethodRouterFn = axum::routing::MethodRouter<App>;
+
+async fn field_definitions(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
+    let ws = ids.get(0)?;
+    let f = app.with(|st| st.field_definitions(&caller, ws))?;
+    Ok(answer(Done::Ok, vec![("fieldDefinitions", list(f))]))
+}
+
+// ------------------------------------------------------------------ entry
+
+async fn get_splash(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
+    let ws = ids.get(0)?;
+    let s = app.with(|st| st.splash_json(&caller, ws))?;
+    Ok(answer(
+        Done::Ok,
+        vec![("branding", json!({ "global": true })), ("splash", s)],
+    ))
+}
+
+async fn put_splash(State(app): State<App>, caller: Caller, ids: Ids, Body(b): Body) -> Answer {
+    let ws = ids.get(0)?;
+    let input: wire::SplashInput = wire::parse(&b)?;
+    app.with(|st| st.update_splash(&caller, ws, input))?;
+    Ok(answer(Done::Updated, vec![]))
+}
+
+/// The V2 rendering of an entry outcome.
+pub(crate) fn entry_answer(o: EntryOutcome) -> Response {
+    let mut payload = vec![("state", json!(o.state.as_str()))];
+    if let Some(n) = o.num_of_attempts {
+        payload.push(("numOfAttempts", json!(n)));
+    }
+    if let Some(k) = o.security_question_key {
+        payload.push(("securityQuestionKey", json!(k)));
+    }
+    answer(Done::Created, payload)
+}
+
+async fn enter(State(app): State<App>, caller: Caller, ids: Ids, Body(b): Body) -> Answer {
+    let ws = ids.get(0)?;
+    let req: wire::EntryRequest = if b.iter().all(u8::is_ascii_whitespace) {
+        wire::EntryRequest::default()
+    } else {
+        wire::parse(&b)?
+    };
+    let input = EntryInput {
+        accept_splash: req.accept_splash.unwrap_or(false),
+        answer: req.answer.map(Secret),
+        otp: req.one_time_password.map(Secret),
+        declaration: req
+            .content_declaration_update_request
+            .and_then(|d| d.content_declaration),
+    };
+    let outcome = app.with(|st| st.enter(&caller, ws, &input))?;
+    Ok(entry_answer(outcome))
+}
+
+// ---------------------------------------------------------------- folders
+
+async fn list_folders(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
+    let ws = ids.get(0)?;
+    let f = app.with(|st| st.list_folders(&caller, ws))?;
+    Ok(answer(Done::Ok, vec![("folder", list(f))]))
+}
+
+async fn create_folders(State(app): State<App>, caller: Caller, ids: Ids, Body(b): Body) -> Answer {
+    let ws = ids.get(0)?;
+    let input: wire::CreateFolders = wire::parse(&b)?;
+    let inputs = input.folders.into_iter().map(|i| i.folder).collect();
+    let p = app.with(|st| st.create_folders(&caller, ws, inputs))?;
+    Ok(answer(Done::Created, vec![("folderPartial", list(p))]))
+}
+
+async fn update_folders(State(app): State<App>, caller: Caller, ids: Ids, Body(b): Body) -> Answer {
+    let ws = ids.get(0)?;
+    let input: wire::UpdateFolders = wire::parse(&b)?;
+    let p = app.with(|st| st.update_folders(&caller, ws, input.folders))?;
+    Ok(answer(Done::Updated, vec![("folderPartial", list(p))]))
+}
+
+async fn get_folder(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
+    let (ws, id) = (ids.get(0)?, ids.get(1)?);
+    let f = app.with(|st| st.get_folder(&caller, ws, id))?;
+    Ok(answer(Done::Ok, vec![("folder", json!([f]))]))
+}
+
+async fn delete_folder(State(app): State<App>, caller: Caller, ids: Ids, q: Query) -> Answer {
+    let (ws, id) = (ids.get(0)?, ids.get(1)?);
+    let with_contents = q.flag("deleteFolderContents");
+    app.with(|st| st.delete_folder(&caller, ws, id, q.get("version"), with_contents))?;
+    Ok(answer(Done::Deleted, vec![]))
+}
+
+async fn folder_contents(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
+    let (ws, id) = (ids.get(0)?, ids.get(1)?);
+    let views = app.with(|st| st.folder_contents(&caller, ws, id))?;
+    let mut items = Vec::with_capacity(views.len());
+    for v in views {
+        items.push(match v {
+            ContentView::Folder(f) => f,
+            ContentView::Document(d) => finish_doc(d).await?,
+        });
+    }
+    Ok(answer(Done::Ok, vec![("contents", list(items))]))
+}
+
+// -------------------------------------------------------------- documents
+
+async fn list_documents(State(app): State<App>, caller: Caller, ids: Ids, q: Query) -> Answer {
+    let ws = ids.get(0)?;
+    let folder = q.id("folderId")?;
+    let views = app.with(|st| st.list_documents(&caller, ws, folder))?;
+    Ok(answer(
+        Done::Ok,
+        vec![("document", list(finish_docs(views).await?))],
+    ))
+}
+
+async fn create_documents(
+    State(app): State<App>,
+    caller: Caller,
+    ids: Ids,
+    Body(b): Body,
+) -> Answer {
+    let ws = ids.get(0)?;
+    let input: wire::CreateDocuments = wire::parse(&b)?;
+    let inputs = input.documents.into_iter().map(|i| i.document).collect();
+    let p = app.with(|st| st.create_documents(&caller, ws, inputs))?;
+    Ok(answer(Done::Created, vec![("documentPartial", list(p))]))
+}
+
+async fn update_documents(
+    State(app): State<App>,
+    caller: Caller,
+    ids: Ids,
+    Body(b): Body,
+) -> Answer {
+    let ws = ids.get(0)?;
+    let input: wire::UpdateDocuments = wire::parse(&b)?;
+    let p = app.with(|st| st.update_documents(&caller, ws, input.documents))?;
+    Ok(answer(Done::Updated, vec![("documentPartial", list(p))]))
+}
+
+async fn delete_documents(
+    State(app): State<App>,
+    caller: Caller,
+    ids: Ids,
+    Body(b): Body,
+) -> Answer {
+    let ws = ids.get(0)?;
+    let input: wire::DeleteDocuments = wire::parse(&b)?;
+    let p = app.with(|st| st.delete_documents(&caller, ws, input.documents))?;
+    Ok(answer(Done::Deleted, vec![("documentPartial", list(p))]))
+}
+
+async fn get_document(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
+    let (ws, id) = (ids.get(0)?, ids.get(1)?);
+    let view = app.with(|st| st.get_document(&caller, ws, id))?;
+    Ok(answer(
+        Done::Ok,
+        vec![("document", json!([finish_doc(view).await?]))],
+    ))
+}
+
+async fn document_permissions(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
+    let (ws, id) = (ids.get(0)?, ids.get(1)?);
+    let p = app.with(|st| st.document_permissions(&caller, ws, id))?;
+    Ok(answer(Done::Ok, vec![("permissions", list(p))]))
+}
+
+/// `Content-Disposition` with a header-safe file name.
+fn disposition(name: &str) -> HeaderValue {
+    let safe: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    HeaderValue::from_str(&format!("attachment; filename=\"{safe}\""))
+        .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+}
+
+async fn download(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
+    let (ws, id) = (ids.get(0)?, ids.get(1)?);
+    let (content, name) = app.with(|st| st.download(&caller, ws, id))?;
+    let len = content.len();
+    let stream = content
+        .stream()
+        .await
+        .map_err(|e| ApiError::Internal(format!("cannot read the stored file: {e}")))?;
+    let mut r = axum::body::Body::from_stream(stream).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/octet-stream"),
+    );
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    h.insert(header::CONTENT_DISPOSITION, disposition(&name));
+    Ok(r)
+}
+
+/// Streams one multipart field to a file in the storage directory, hashing
+/// as it goes; returns the file, its length and its `fileHashDownload`.
+async fn spool(
+    app: &App,
+    field: &mut axum::extract::multipart::Field<'_>,
+) -> Result<(tempfile::TempPath, u64, String), ApiError> {
+    let internal = |e: std::io::Error| ApiError::Internal(format!("cannot store the upload: {e}"));
+    let tmp = tempfile::Builder::new()
+        .prefix("upload-")
+        .tempfile_in(app.storage.path())
+        .map_err(internal)?;
+    let (file, path) = tmp.into_parts();
+    let mut file = tokio::fs::File::from_std(file);
+    let mut hasher = Sha1::new();
+    let mut len = 0u64;
+    while let Some(chunk) = field
+        .chunk()
+        .await
+        .map_err(|e| ApiError::Invalid(format!("the upload was interrupted: {e}")))?
+    {
+        hasher.update(&chunk);
+        len += chunk.len() as u64;
+        file.write_all(&chunk).await.map_err(internal)?;
+    }
+    file.flush().await.map_err(internal)?;
+    Ok((path, len, encode_hash(&hasher.finalize())))
+}
+
+async fn upload(
+    State(app): State<App>,
+    caller: Caller,
+    ids: Ids,
+    q: Query,
+    req: Request,
+) -> Answer {
+    let (ws, id) = (ids.get(0)?, ids.get(1)?);
+    let version = q.get("version").map(str::to_owned);
+    // Refuse early, before reading a byte, when the version is stale.
+    app.with(|st| st.check_upload(&caller, ws, id, version.as_deref()))?;
+    let mut multipart = Multipart::from_request(req, &app)
+        .await
+        .map_err(|e| ApiError::Invalid(format!("expected multipart/form-data: {e}")))?;
+    let mut stored = None;
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| ApiError::Invalid(format!("malformed multipart body: {e}")))?
+    {
+        if stored.is_none() && field.name() == Some("documentFile") {
+            stored = Some(spool(&app, &mut field).await?);
+        }
+    }
+    let (path, len, hash) = stored
+        .ok_or_else(|| ApiError::Invalid("the multipart part documentFile is missing".into()))?;
+    let content = Content::File {
+        path: Arc::new(path),
+        len,
+    };
+    let partial =
+        app.with(|st| st.commit_upload(&caller, ws, id, version.as_deref(), content, hash))?;
+    Ok(answer(
+        Done::Updated,
+        vec![("documentPartial", json!([partial]))],
+    ))
+}
+
+// ----------------------------------------------------------------- groups
+
+async fn list_groups(State(app): State<App>, caller: Caller, ids: Ids, q: Query) -> Answer {
+    let ws = ids.get(0)?;
+    let with_members = q.flag("includeWorkspaceGroupMembers");
+    let (groups, links) = app.with(|st| st.list_groups(&caller, ws, with_members))?;
+    Ok(answer(
+        Done::Ok,
+        vec![
+            ("groups", list(groups)),
+            ("workspaceGroupMembers", list(links)),
+        ],
+    ))
+}
+
+async fn create_group(State(app): State<App>, caller: Caller, ids: Ids, Body(b): Body) -> Answer {
+    let ws = ids.get(0)?;
+    let input: wire::GroupInput = wire::parse(&b)?;
+    let p = app.with(|st| st.create_group(&caller, ws, input))?;
+    Ok(answer(Done::Created, vec![("groupPartials", json!([p]))]))
+}
+
+async fn delete_groups(
+    State(app): State<App>,
+    caller: Caller,
+    ids: Ids,
+    q: Query,
+    Body(b): Body,
+) -> Answer {
+    let ws = ids.get(0)?;
+    let input: wire::DeleteGroups = wire::parse(&b)?;
+    let remove_users = q.flag("removeUsers");
+    app.with(|st| st.delete_groups(&caller, ws, input.groups, remove_users))?;
+    Ok(answer(Done::Deleted, vec![]))
+}
+
+async fn get_group(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
+    let (ws, id) = (ids.get(0)?, ids.get(1)?);
+    let g = app.with(|st| st.get_group(&caller, ws, id))?;
+    Ok(answer(Done::Ok, vec![("groups", json!([g]))]))
+}
+
+async fn update_group(State(app): State<App>, caller: Caller, ids: Ids, Body(b): Body) -> Answer {
+    let (ws, id) = (ids.get(0)?, ids.get(1)?);
+    let input: wire::GroupInput = wire::parse(&b)?;
+    let p = app.with(|st| st.update_group(&caller, ws, id, input))?;
+    Ok(answer(Done::Updated, vec![("groupPartials", json!([p]))]))
+}
+
+async fn group_members(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
+    let (ws, id) = (ids.get(0)?, ids.get(1)?);
+    let u = app.with(|st| st.group_members(&caller, ws, id))?;
+    Ok(answer(Done::Ok, vec![("users", list(u))]))
+}
+
+async fn add_group_members(
+    State(app): State<App>,
+    caller: Caller,
+    ids: Ids,
+    Body(b): Body,
+) -> Answer {
+    let (ws, id) = (ids.get(0)?, ids.get(1)?);
+    let input: wire::AddGroupUsers = wire::parse(&b)?;
+    let members = input
+        .users
+        .iter()
+        .map(|u| {
+            u.workspace_user_id
+                .ok_or_else(|| ApiError::Invalid("workspaceUserId is required".into()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    app.with(|st| st.add_group_members(&caller, ws, id, members))?;
+    Ok(answer(Done::Updated, vec![]))
+}
+
+// ---------------------------------------------------------------- members
+
+async fn list_members(State(app): State<App>, caller: Caller, ids: Ids, q: Query) -> Answer {
+    let ws = ids.get(0)?;
+    let u = app.with(|st| st.list_members(&caller, ws, q.get("email")))?;
+    Ok(answer(Done::Ok, vec![("users", list(u))]))
+}
+
+async fn create_members(State(app): State<App>, caller: Caller, ids: Ids, Body(b): Body) -> Answer {
+    let ws = ids.get(0)?;
+    let input: wire::CreateUsers = wire::parse(&b)?;
+    let p = app.with(|st| st.create_members(&caller, ws, input.users))?;
+    Ok(answer(Done::Created, vec![("userPartials", list(p))]))
+}
+
+async fn update_members(State(app): State<App>, caller: Caller, ids: Ids, Body(b): Body) -> Answer {
+    let ws = ids.get(0)?;
+    let input: wire::UpdateUsers = wire::parse(&b)?;
+    let p = app.with(|st| st.update_members(&caller, ws, input.users))?;
+    Ok(answer(Done::Updated, vec![("userPartials", list(p))]))
+}
+
+async fn delete_members(State(app): State<App>, caller: Caller, ids: Ids, Body(b): Body) -> Answer {
+    let ws = ids.get(0)?;
+    let input: wire::DeleteUsers = wire::parse(&b)?;
+    app.with(|st| st.delete_members(&caller, ws, input.users))?;
+    Ok(answer(Done::Deleted, vec![]))
+}
+
+// ------------------------------------------------------------ permissions
+
+async fn list_permissions(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
+    let ws = ids.get(0)?;
+    let p = app.with(|st| st.list_permissions(&caller, ws))?;
+    Ok(answer(Done::Ok, vec![("permissions", list(p))]))
+}
+
+async fn create_permission(
+    State(app): State<App>,
+    caller: Caller,
+    ids: Ids,
+    Body(b): Body,
+) -> Answer {
+    let ws = ids.get(0)?;
+    let input: wire::PermissionInput = wire::parse(&b)?;
+    app.with(|st| st.create_permission(&caller, ws, input))?;
+    Ok(answer(Done::Created, vec![]))
+}
+
+/// Every V2 route, relative to the host root.
+pub(crate) fn routes() -> Router<App> {
+    let w = "/v2/workspaces/{workspace_id}";
+    let mut r = Router::new();
+    r = route(r, "/v2/oauth/token", post(oauth_token));
+    r = route(r, "/v2/oauth/revoke", put(oauth_revoke));
+    r = route(
+        r,
+        "/v2/workspaces",
+        get(list_workspaces).post(create_workspaces),
+    );
+    r = route(
+        r,
+        w,
+        get(get_workspace)
+            .put(update_workspace)
+            .delete(delete_workspace),
+    );
+    r = route(
+        r,
+        &format!("{w}/settings"),
+        get(get_settings).put(put_settings),
+    );
+    r = route(r, &format!("{w}/customFields"), get(custom_fields));
+    r = route(r, &format!("{w}/fieldDefinitions"), get(field_definitions));
+    r = route(
+        r,
+        &format!("{w}/splash"),
+        get(get_splash).put(put_splash).post(enter),
+    );
+    r = route(
+        r,
+        &format!("{w}/folders"),
+        get(list_folders).post(create_folders).put(update_folders),
+    );
+    r = route(
+        r,
+        &format!("{w}/folders/{{id}}"),
+        get(get_folder).delete(delete_folder),
+    );
+    r = route(
+        r,
+        &format!("{w}/folders/{{id}}/contents"),
+        get(folder_contents),
+    );
+    r = route(
+        r,
+        &format!("{w}/folders/{{id}}/customFields"),
+        entity_custom_fields("folder"),
+    );
+    r = route(
+        r,
+        &format!("{w}/documents"),
+        get(list_documents)
+            .post(create_documents)
+            .put(update_documents)
+            .delete(delete_documents),
+    );
+    r = route(r, &format!("{w}/documents/{{id}}"), get(get_document));
+    r = route(
+        r,
+        &format!("{w}/documents/{{id}}/file"),
+        get(download).put(upload).layer(DefaultBodyLimit::disable()),
+    );
+    r = route(
+        r,
+        &format!("{w}/documents/{{id}}/permissions"),
+        get(document_permissions),
+    );
+    r = route(
+        r,
+        &format!("{w}/documents/{{id}}/customFields"),
+        entity_custom_fields("document"),
+    );
+    r = route(
+        r,
+        &format!("{w}/groups"),
+        get(list_groups).post(create_group).delete(delete_groups),
+    );
+    r = route(
+        r,
+        &format!("{w}/groups/{{id}}"),
+        get(get_group).put(update_group),
+    );
+    r = route(
+        r,
+        &format!("{w}/groups/{{id}}/users"),
+        get(group_members).post(add_group_members),
+    );
+    r = route(
+        r,
+        &format!("{w}/groups/{{id}}/customFields"),
+        entity_custom_fields("group"),
+    );
+    r = route(
+        r,
+        &format!("{w}/permissions"),
+        get(list_permissions).post(create_permission),
+    );
+    r = route(
+        r,
+        &format!("{w}/users"),
+        get(list_members)
+            .post(create_members)
+            .put(update_members)
+            .delete(delete_members),
+    );
+    r
+}
