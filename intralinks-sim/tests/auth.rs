@@ -1,0 +1,368 @@
+//! OAuth: login, bad credentials, refresh, revoke, expiry, sessions.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use intralinks_sim::{SimConfig, demo};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn login_answers_a_bearer_token_pair() {
+    let ctx = start().await;
+    let v = ctx.login_answer().await;
+    let token = v["access_token"].as_str().unwrap();
+    assert!(token.len() >= 28, "{token}");
+    assert!(token.chars().all(|c| c.is_ascii_alphanumeric()));
+    assert_eq!(v["token_type"], "BearerToken");
+    assert_eq!(v["expires_in"], 3599);
+    assert_eq!(v["email"], demo::EMAIL);
+    assert!(v["refresh_token"].as_str().unwrap().len() >= 28);
+    assert_ne!(v["refresh_token"], v["access_token"]);
+    // A second login is a second session with another token.
+    let other = ctx.login().await;
+    assert_ne!(other, token);
+    ctx.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn grant_type_may_come_in_the_query_string() {
+    let ctx = start().await;
+    // Seed 001: grant_type in the URL, the rest in the form.
+    let r = ctx
+        .http
+        .post(ctx.v2("/oauth/token?grant_type=client_credentials"))
+        .form(&[
+            ("email", demo::EMAIL),
+            ("password", demo::PASSWORD),
+            ("client_id", demo::CLIENT_ID),
+            ("client_secret", demo::CLIENT_SECRET),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["token_type"], "BearerToken");
+    ctx.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn bad_credentials_answer_401_json() {
+    let ctx = start().await;
+    for (field, value) in [
+        ("password", "wrong"),
+        ("client_secret", "wrong"),
+        ("email", "nobody@example.com"),
+    ] {
+        let mut form = login_form();
+        for f in form.iter_mut() {
+            if f.0 == field {
+                f.1 = value;
+            }
+        }
+        let r = ctx
+            .http
+            .post(ctx.v2("/oauth/token"))
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{field}");
+        assert_eq!(r.headers()["content-type"], "application/json");
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["status"], "Unauthorized");
+        assert_eq!(v["error"]["code"], 401);
+        assert!(
+            v["error"]["description"]
+                .as_str()
+                .unwrap()
+                .contains("credentials")
+        );
+        // The password never comes back.
+        assert!(!v.to_string().contains(demo::PASSWORD));
+    }
+    // A missing grant_type is a malformed request, not bad credentials.
+    let form: Vec<_> = login_form()
+        .into_iter()
+        .filter(|(k, _)| *k != "grant_type")
+        .collect();
+    let r = ctx
+        .http
+        .post(ctx.v2("/oauth/token"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["status"]["subcode"], "2-1");
+    assert_eq!(v["errors"][0]["subCode"], "2-1");
+    ctx.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn missing_malformed_and_unknown_tokens_answer_the_401_shape() {
+    let ctx = start().await;
+    let (s, v) = ctx.call(Method::GET, None, "/workspaces", None).await;
+    assert_unauthorized(s, &v);
+    let (s, v) = ctx.get("not-a-token", "/workspaces").await;
+    assert_unauthorized(s, &v);
+    let r = ctx
+        .http
+        .get(ctx.v2("/workspaces"))
+        .header("Authorization", "Basic Zm9vOmJhcg==")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    // Workspace content and entry are guarded the same way.
+    let (s, v) = ctx
+        .call(
+            Method::POST,
+            Some("nope"),
+            "/workspaces/701421/splash",
+            Some(json!({})),
+        )
+        .await;
+    assert_unauthorized(s, &v);
+    ctx.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn revoke_from_a_form_body_then_401() {
+    let ctx = start().await;
+    let token = ctx.login().await;
+    assert_eq!(ctx.get(&token, "/workspaces").await.0, StatusCode::OK);
+    let r = ctx
+        .http
+        .put(ctx.v2("/oauth/revoke"))
+        .bearer_auth(&token)
+        .form(&[
+            ("token", token.as_str()),
+            ("client_id", demo::CLIENT_ID),
+            ("client_secret", demo::CLIENT_SECRET),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(
+        v,
+        json!({
+            "message": "the passed token and associated refresh/access token have been revoked",
+            "token": "XXXX",
+            "cascade": "true"
+        })
+    );
+    assert!(!v.to_string().contains(&token));
+    let (s, v) = ctx.get(&token, "/workspaces").await;
+    assert_unauthorized(s, &v);
+    ctx.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn revoke_from_the_query_string_cascades_to_the_refresh_token() {
+    let ctx = start().await;
+    let pair = ctx.login_answer().await;
+    let token = pair["access_token"].as_str().unwrap();
+    let refresh = pair["refresh_token"].as_str().unwrap();
+    // Seed 003: the parameters in the query string.
+    let r = ctx
+        .http
+        .put(ctx.v2("/oauth/revoke"))
+        .query(&[
+            ("token", token),
+            ("client_id", demo::CLIENT_ID),
+            ("client_secret", demo::CLIENT_SECRET),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_unauthorized(
+        ctx.get(token, "/workspaces").await.0,
+        &ctx.get(token, "/workspaces").await.1,
+    );
+    let r = ctx
+        .http
+        .post(ctx.v2("/oauth/token"))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh),
+            ("client_id", demo::CLIENT_ID),
+            ("client_secret", demo::CLIENT_SECRET),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    // Wrong client credentials on revoke: 401, and the token survives.
+    let other = ctx.login().await;
+    let r = ctx
+        .http
+        .put(ctx.v2("/oauth/revoke"))
+        .form(&[
+            ("token", other.as_str()),
+            ("client_id", demo::CLIENT_ID),
+            ("client_secret", "x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(ctx.get(&other, "/workspaces").await.0, StatusCode::OK);
+    // POST is not the live service's method for revoke: the HTML 404.
+    let r = ctx.http.post(ctx.v2("/oauth/revoke")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    ctx.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn expired_tokens_answer_401_and_refresh_gives_a_working_one() {
+    let ctx = start().await;
+    let pair = ctx.login_answer().await;
+    let token = pair["access_token"].as_str().unwrap();
+    let refresh = pair["refresh_token"].as_str().unwrap();
+    ctx.enter_main(token).await;
+    let (s, v) = ctx.control(Method::POST, "/_sim/expire-tokens", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["expired"], 1);
+    let (s, v) = ctx.get(token, "/workspaces").await;
+    assert_unauthorized(s, &v);
+
+    let r = ctx
+        .http
+        .post(ctx.v2("/oauth/token"))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh),
+            ("client_id", demo::CLIENT_ID),
+            ("client_secret", demo::CLIENT_SECRET),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let fresh: Value = r.json().await.unwrap();
+    let new_token = fresh["access_token"].as_str().unwrap();
+    assert_ne!(new_token, token);
+    assert_eq!(fresh["email"], demo::EMAIL);
+    // Same session: the workspace is still entered.
+    let (s, v) = ctx
+        .get(
+            new_token,
+            &format!("/workspaces/{}/folders", demo::MAIN_WORKSPACE),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    // Refresh tokens are single use.
+    let r = ctx
+        .http
+        .post(ctx.v2("/oauth/token"))
+        .form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh),
+            ("client_id", demo::CLIENT_ID),
+            ("client_secret", demo::CLIENT_SECRET),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    ctx.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn token_lifetime_is_configurable_and_enforced() {
+    let ctx = start_with(SimConfig {
+        token_lifetime: Duration::from_millis(1500),
+        ..SimConfig::default()
+    })
+    .await;
+    let v = ctx.login_answer().await;
+    assert_eq!(v["expires_in"], 1);
+    let token = v["access_token"].as_str().unwrap();
+    assert_eq!(ctx.get(token, "/workspaces").await.0, StatusCode::OK);
+    tokio::time::sleep(Duration::from_millis(1700)).await;
+    let (s, body) = ctx.get(token, "/workspaces").await;
+    assert_unauthorized(s, &body);
+    ctx.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn end_other_sessions_revokes_the_users_other_tokens() {
+    let ctx = start().await;
+    let first = ctx.login().await;
+    let second = ctx.login().await;
+    assert_eq!(ctx.get(&first, "/workspaces").await.0, StatusCode::OK);
+    let mut form = login_form();
+    for f in form.iter_mut() {
+        if f.0 == "endOtherSessions" {
+            f.1 = "true";
+        }
+    }
+    let r = ctx
+        .http
+        .post(ctx.v2("/oauth/token"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let third: Value = r.json().await.unwrap();
+    assert_eq!(
+        ctx.get(&first, "/workspaces").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        ctx.get(&second, "/workspaces").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let third = third["access_token"].as_str().unwrap();
+    assert_eq!(ctx.get(third, "/workspaces").await.0, StatusCode::OK);
+    ctx.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn reset_ends_sessions_and_restores_the_seed() {
+    let ctx = start().await;
+    let token = ctx.login().await;
+    ctx.enter_main(&token).await;
+    let (s, v) = ctx
+        .call(
+            Method::POST,
+            Some(&token),
+            &format!("/workspaces/{}/folders", demo::MAIN_WORKSPACE),
+            Some(json!({"folders": [{"folder": {"name": "Temporary"}}]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let created = v["folderPartial"][0]["id"].as_i64().unwrap();
+    let (s, _) = ctx.control(Method::POST, "/_sim/reset", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        ctx.get(&token, "/workspaces").await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    let token = ctx.login().await;
+    ctx.enter_main(&token).await;
+    let (s, v) = ctx
+        .get(
+            &token,
+            &format!("/workspaces/{}/folders/{created}", demo::MAIN_WORKSPACE),
+        )
+        .await;
+    assert_not_found(s, &v);
+    let (_, v) = ctx
+        .get(
+            &token,
+            &format!("/workspaces/{}/folders", demo::MAIN_WORKSPACE),
+        )
+        .await;
+    assert_eq!(v["folder"].as_array().unwrap().len(), 7);
+    ctx.sim.shutdown().await;
+}
