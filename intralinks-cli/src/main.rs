@@ -1,1 +1,203 @@
-fn main() {}
+//! `intralinks`: log in, enter, browse, download, upload and mirror
+//! Intralinks data rooms from the command line.
+//!
+//! A failure is one line on stderr saying what went wrong and what to do,
+//! and a non-zero exit status.
+
+mod commands;
+mod mirror;
+mod output;
+mod prompt;
+mod saved;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Command-line client for the Intralinks virtual data room API.
+///
+/// Authentication, in order: --token (or INTRALINKS_TOKEN); a login from
+/// INTRALINKS_CLIENT_ID, INTRALINKS_CLIENT_SECRET, INTRALINKS_EMAIL and
+/// INTRALINKS_PASSWORD; the session saved by `intralinks login`. With --sim,
+/// an embedded simulator is started and logged in to instead.
+#[derive(Debug, Parser)]
+#[command(name = "intralinks", version, about, long_about)]
+pub struct Cli {
+    /// Host root of the service, e.g. https://test-api.intralinks.com (V2 is under /v2, V1 under /services).
+    #[arg(
+        long,
+        env = "INTRALINKS_BASE_URL",
+        global = true,
+        default_value = "https://api.intralinks.com"
+    )]
+    pub base_url: String,
+
+    /// An access token obtained elsewhere.
+    #[arg(long, env = "INTRALINKS_TOKEN", global = true, hide_env_values = true)]
+    pub token: Option<String>,
+
+    /// App client_id, for logging in.
+    #[arg(long, env = "INTRALINKS_CLIENT_ID", global = true, hide = true)]
+    pub client_id: Option<String>,
+
+    /// App client_secret, for logging in.
+    #[arg(
+        long,
+        env = "INTRALINKS_CLIENT_SECRET",
+        global = true,
+        hide = true,
+        hide_env_values = true
+    )]
+    pub client_secret: Option<String>,
+
+    /// Intralinks email, for logging in.
+    #[arg(long, env = "INTRALINKS_EMAIL", global = true, hide = true)]
+    pub email: Option<String>,
+
+    /// Intralinks password, for logging in.
+    #[arg(
+        long,
+        env = "INTRALINKS_PASSWORD",
+        global = true,
+        hide = true,
+        hide_env_values = true
+    )]
+    pub password: Option<String>,
+
+    /// Print JSON records (wire field names, exact ids, RFC 3339 UTC dates) instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Start the embedded simulator and log in to it (demo data room, offline).
+    #[arg(long, global = true)]
+    pub sim: bool,
+
+    /// Accept the workspace's splash screen when entering (never done unless asked).
+    #[arg(long, global = true)]
+    pub accept_splash: bool,
+
+    /// Answer to the security question, when entering.
+    #[arg(long, global = true, hide_env_values = true)]
+    pub answer: Option<String>,
+
+    /// The one-time password mailed to you, when entering.
+    #[arg(long, global = true)]
+    pub otp: Option<String>,
+
+    /// Seconds to wait between two reads of an answer.
+    #[arg(long, global = true, default_value_t = 60)]
+    pub timeout: u64,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Log in with the INTRALINKS_* credentials and save the session for later commands.
+    Login,
+    /// Revoke the saved session's token and forget it.
+    Logout,
+    /// List the workspaces you can see.
+    Workspaces,
+    /// Enter a workspace: splash, security question, one-time password, as it demands.
+    Enter {
+        /// Workspace id.
+        workspace: i64,
+        /// Use the V1 XML entry instead of V2.
+        #[arg(long)]
+        v1: bool,
+    },
+    /// Show a workspace's splash screen; --image saves its image.
+    Splash {
+        /// Workspace id.
+        workspace: i64,
+        /// Save the splash image here (the extension is added from its type).
+        #[arg(long)]
+        image: Option<PathBuf>,
+    },
+    /// Show a workspace's folders as a tree.
+    Folders {
+        /// Workspace id.
+        workspace: i64,
+    },
+    /// List documents, all or those in one folder.
+    Documents {
+        /// Workspace id.
+        workspace: i64,
+        /// Only the documents directly in this folder.
+        #[arg(long)]
+        folder: Option<i64>,
+    },
+    /// Download one document, verified against its SHA-1.
+    Download {
+        /// Workspace id.
+        workspace: i64,
+        /// Document id.
+        document: i64,
+        /// Where to write it (default: its name, in the current directory).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Create a document in a folder and upload a file into it.
+    Upload {
+        /// Workspace id.
+        workspace: i64,
+        /// Folder id.
+        folder: i64,
+        /// The file.
+        file: PathBuf,
+    },
+    /// Copy a whole data room into a directory; a rerun fetches only what changed.
+    Mirror {
+        /// Workspace id.
+        workspace: i64,
+        /// Target directory.
+        dir: PathBuf,
+        /// Documents fetched at once.
+        #[arg(long, default_value_t = 4)]
+        jobs: usize,
+    },
+    /// List a workspace's groups.
+    Groups {
+        /// Workspace id.
+        workspace: i64,
+    },
+    /// List a workspace's members.
+    Users {
+        /// Workspace id.
+        workspace: i64,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("INTRALINKS_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(commands::run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            let line: String = message.lines().collect::<Vec<_>>().join(" ");
+            eprintln!("error: {line}");
+            ExitCode::FAILURE
+        }
+    }
+}

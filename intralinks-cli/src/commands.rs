@@ -1,0 +1,563 @@
+//! What each command does.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use intralinks_ext::types::Folder;
+use intralinks_ext::{
+    AppKeys, Checked, Error, FixedAnswers, Grant, Intralinks, Progress, ProgressFn, Secret,
+};
+
+use crate::prompt::TerminalPrompter;
+use crate::{Cli, Command, mirror, output, saved};
+
+type CliResult<T = ()> = Result<T, String>;
+
+fn err(e: Error) -> String {
+    e.to_string()
+}
+
+/// Holds the embedded simulator for as long as the command runs.
+struct Context {
+    il: Intralinks,
+    sim: Option<intralinks_sim::Simulator>,
+    otp_hint: Option<String>,
+}
+
+fn credentials(cli: &Cli) -> Option<(AppKeys, Grant)> {
+    let (Some(id), Some(secret), Some(email), Some(password)) = (
+        &cli.client_id,
+        &cli.client_secret,
+        &cli.email,
+        &cli.password,
+    ) else {
+        return None;
+    };
+    Some((
+        AppKeys {
+            client_id: id.clone(),
+            client_secret: Secret::new(secret.clone()),
+        },
+        Grant::Password {
+            email: email.clone(),
+            password: Secret::new(password.clone()),
+            end_other_sessions: false,
+        },
+    ))
+}
+
+async fn connect(cli: &Cli) -> CliResult<Context> {
+    let timeout = Duration::from_secs(cli.timeout.max(1));
+    if cli.sim {
+        let sim = intralinks_sim::Simulator::start(intralinks_sim::SimConfig::default())
+            .await
+            .map_err(|e| format!("cannot start the embedded simulator: {e}"))?;
+        let url = sim.url();
+        let il = Intralinks::builder(url.clone())
+            .read_timeout(timeout)
+            .login(
+                AppKeys {
+                    client_id: intralinks_sim::demo::CLIENT_ID.into(),
+                    client_secret: Secret::new(intralinks_sim::demo::CLIENT_SECRET),
+                },
+                Grant::Password {
+                    email: intralinks_sim::demo::EMAIL.into(),
+                    password: Secret::new(intralinks_sim::demo::PASSWORD),
+                    end_other_sessions: false,
+                },
+            )
+            .await
+            .map_err(err)?;
+        eprintln!(
+            "simulator at {url} (demo login {})",
+            intralinks_sim::demo::EMAIL
+        );
+        return Ok(Context {
+            il,
+            otp_hint: Some(format!(
+                "(simulator: one-time passwords are listed at {url}/_sim/mailbox)"
+            )),
+            sim: Some(sim),
+        });
+    }
+    let builder = Intralinks::builder(cli.base_url.clone()).read_timeout(timeout);
+    let il = if let Some(token) = &cli.token {
+        builder.token(Secret::new(token.clone())).map_err(err)?
+    } else if let Some((keys, grant)) = credentials(cli) {
+        builder.login(keys, grant).await.map_err(err)?
+    } else if let Some(s) = saved::load(&cli.base_url) {
+        builder.token(Secret::new(s.access_token)).map_err(err)?
+    } else {
+        return Err(format!(
+            "not logged in to {}: set INTRALINKS_TOKEN, or INTRALINKS_CLIENT_ID, INTRALINKS_CLIENT_SECRET, INTRALINKS_EMAIL and INTRALINKS_PASSWORD and run `intralinks login` (or try `--sim`)",
+            cli.base_url
+        ));
+    };
+    Ok(Context {
+        il,
+        sim: None,
+        otp_hint: None,
+    })
+}
+
+fn progress_bar(label: &str, total: Option<u64>) -> Option<(ProgressBar, ProgressFn)> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = match total {
+        Some(t) => ProgressBar::new(t),
+        None => ProgressBar::no_length(),
+    };
+    if let Ok(style) =
+        ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(label.to_string());
+    let b = bar.clone();
+    let f: ProgressFn = Arc::new(move |p: Progress| b.set_position(p.done));
+    Some((bar, f))
+}
+
+fn entry_flags(cli: &Cli) -> FixedAnswers {
+    FixedAnswers {
+        accept_splash: cli.accept_splash,
+        answer: cli.answer.clone().map(Secret::new),
+        one_time_password: cli.otp.clone().map(Secret::new),
+        content: None,
+    }
+}
+
+/// Enters first when an entry flag was given (useful with --sim, where every run is a new session).
+async fn maybe_enter(cli: &Cli, ctx: &Context, workspace: i64) -> CliResult {
+    if cli.accept_splash || cli.answer.is_some() || cli.otp.is_some() {
+        let mut prompter = TerminalPrompter::new(entry_flags(cli), ctx.otp_hint.clone());
+        ctx.il.enter(workspace, &mut prompter).await.map_err(err)?;
+    }
+    Ok(())
+}
+
+/// Runs the command.
+pub async fn run(cli: Cli) -> CliResult {
+    if let Command::Login = cli.command {
+        return login(&cli).await;
+    }
+    if let Command::Logout = cli.command {
+        return logout(&cli).await;
+    }
+    let ctx = connect(&cli).await?;
+    let result = dispatch(&cli, &ctx).await;
+    if let Some(sim) = ctx.sim {
+        sim.shutdown().await;
+    }
+    result
+}
+
+async fn login(cli: &Cli) -> CliResult {
+    let Some((keys, grant)) = credentials(cli) else {
+        return Err("login needs INTRALINKS_CLIENT_ID, INTRALINKS_CLIENT_SECRET, INTRALINKS_EMAIL and INTRALINKS_PASSWORD".into());
+    };
+    let il = Intralinks::builder(cli.base_url.clone())
+        .login(keys.clone(), grant)
+        .await
+        .map_err(err)?;
+    let session = il.session().ok_or("the login gave no session")?;
+    let path = saved::store(&saved::Saved {
+        base_url: cli.base_url.clone(),
+        client_id: Some(keys.client_id),
+        access_token: session.access_token().await.expose().to_string(),
+    })?;
+    let who = session.email().await.unwrap_or_else(|| "you".into());
+    if cli.json {
+        output::json(&serde_json::json!({"email": who, "sessionFile": path}))?;
+    } else {
+        println!("logged in as {who}; session saved to {}", path.display());
+    }
+    Ok(())
+}
+
+async fn logout(cli: &Cli) -> CliResult {
+    let Some(s) = saved::load(&cli.base_url) else {
+        return Err(format!(
+            "no saved session for {}: nothing to log out",
+            cli.base_url
+        ));
+    };
+    let (Some(client_id), Some(secret)) = (
+        s.client_id.clone().or(cli.client_id.clone()),
+        cli.client_secret.clone(),
+    ) else {
+        return Err(
+            "logout needs INTRALINKS_CLIENT_SECRET (and INTRALINKS_CLIENT_ID) to revoke the token"
+                .into(),
+        );
+    };
+    let il = Intralinks::builder(cli.base_url.clone())
+        .anonymous()
+        .map_err(err)?;
+    il.api()
+        .revoke_o_auth_token()
+        .body(intralinks_ext::types::RevokeRequest {
+            token: Secret::new(s.access_token),
+            client_id,
+            client_secret: Secret::new(secret),
+        })
+        .send()
+        .checked()
+        .await
+        .map_err(err)?;
+    saved::remove();
+    println!("logged out; the token is revoked");
+    Ok(())
+}
+
+async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
+    let il = &ctx.il;
+    match &cli.command {
+        Command::Login | Command::Logout => unreachable_command(),
+        Command::Workspaces => {
+            let list = il
+                .api()
+                .list_workspaces()
+                .send()
+                .checked()
+                .await
+                .map_err(err)?
+                .workspace;
+            if cli.json {
+                return output::json(&list);
+            }
+            let rows = list
+                .iter()
+                .map(|w| {
+                    vec![
+                        w.id.to_string(),
+                        w.name
+                            .clone()
+                            .or(w.workspace_name.clone())
+                            .unwrap_or_default(),
+                        w.phase.clone().unwrap_or_default(),
+                        w.security_level.map(|l| l.to_string()).unwrap_or_default(),
+                        w.host.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect::<Vec<_>>();
+            output::table(&["ID", "NAME", "PHASE", "SECURITY", "HOST"], &rows);
+            Ok(())
+        }
+        Command::Enter { workspace, v1 } => {
+            let mut prompter = TerminalPrompter::new(entry_flags(cli), ctx.otp_hint.clone());
+            let entered = if *v1 {
+                il.enter_v1(*workspace, &mut prompter).await
+            } else {
+                il.enter(*workspace, &mut prompter).await
+            }
+            .map_err(err)?;
+            if cli.json {
+                return output::json(&serde_json::json!({
+                    "workspaceId": entered.workspace_id,
+                    "states": entered.states,
+                    "numOfAttempts": entered.attempts,
+                }));
+            }
+            println!(
+                "entered workspace {} ({})",
+                entered.workspace_id,
+                entered.states.join(" -> ")
+            );
+            Ok(())
+        }
+        Command::Splash { workspace, image } => {
+            let answer = il
+                .api()
+                .get_splash()
+                .workspace_id(*workspace)
+                .send()
+                .checked()
+                .await
+                .map_err(err)?;
+            if let Some(path) = image {
+                let written = il.save_splash_image(*workspace, path).await.map_err(err)?;
+                eprintln!("splash image saved to {}", written.display());
+            }
+            if cli.json {
+                return output::json(&answer.splash);
+            }
+            match answer.splash {
+                Some(s) => {
+                    println!("{}", s.splash_text.unwrap_or_default());
+                    println!(
+                        "\n(accept with: intralinks enter {workspace} --accept-splash{})",
+                        if s.has_image == Some(true) {
+                            "; has an image: use --image PATH"
+                        } else {
+                            ""
+                        }
+                    );
+                }
+                None => println!("workspace {workspace} has no splash screen"),
+            }
+            Ok(())
+        }
+        Command::Folders { workspace } => {
+            maybe_enter(cli, ctx, *workspace).await?;
+            let folders = il
+                .api()
+                .list_folders()
+                .workspace_id(*workspace)
+                .send()
+                .checked()
+                .await
+                .map_err(err)?
+                .folder;
+            if cli.json {
+                return output::json(&folders);
+            }
+            print_tree(&folders);
+            Ok(())
+        }
+        Command::Documents { workspace, folder } => {
+            maybe_enter(cli, ctx, *workspace).await?;
+            let mut call = il.api().list_documents().workspace_id(*workspace);
+            if let Some(f) = folder {
+                call = call.folder_id(*f);
+            }
+            let mut docs = call.send().checked().await.map_err(err)?.document;
+            if let Some(f) = folder {
+                docs.retain(|d| d.parent_id == Some(*f));
+            }
+            if cli.json {
+                return output::json(&docs);
+            }
+            let rows = docs
+                .iter()
+                .map(|d| {
+                    vec![
+                        d.id.to_string(),
+                        d.name.clone().unwrap_or_default(),
+                        output::size(d.file_size),
+                        d.parent_id.map(|p| p.to_string()).unwrap_or_default(),
+                        output::date(d.last_modified_on.or(d.created_on)),
+                    ]
+                })
+                .collect::<Vec<_>>();
+            output::table(&["ID", "NAME", "SIZE", "FOLDER", "MODIFIED (UTC)"], &rows);
+            Ok(())
+        }
+        Command::Download {
+            workspace,
+            document,
+            output: out,
+        } => {
+            maybe_enter(cli, ctx, *workspace).await?;
+            let doc = il.document(*workspace, *document).await.map_err(err)?;
+            let dest = match out {
+                Some(p) => p.clone(),
+                None => PathBuf::from(intralinks_ext::fsname::safe_component(&mirror::file_name(
+                    &doc,
+                ))),
+            };
+            let bar = progress_bar(&mirror::file_name(&doc), doc.file_size.map(|s| s as u64));
+            let done = il
+                .download_document(
+                    *workspace,
+                    &doc,
+                    &dest,
+                    bar.as_ref().map(|(_, f)| f.clone()),
+                )
+                .await;
+            if let Some((b, _)) = &bar {
+                b.finish_and_clear();
+            }
+            let done = done.map_err(err)?;
+            if cli.json {
+                return output::json(&serde_json::json!({
+                    "id": doc.id, "path": done.path, "bytes": done.bytes, "fileHashDownload": done.sha1_base64, "verified": true,
+                }));
+            }
+            println!(
+                "{} ({} bytes, SHA-1 verified)",
+                done.path.display(),
+                done.bytes
+            );
+            Ok(())
+        }
+        Command::Upload {
+            workspace,
+            folder,
+            file,
+        } => {
+            maybe_enter(cli, ctx, *workspace).await?;
+            let len = std::fs::metadata(file).ok().map(|m| m.len());
+            let bar = progress_bar(&file.display().to_string(), len);
+            let up = il
+                .upload(
+                    *workspace,
+                    *folder,
+                    file,
+                    None,
+                    bar.as_ref().map(|(_, f)| f.clone()),
+                )
+                .await;
+            if let Some((b, _)) = &bar {
+                b.finish_and_clear();
+            }
+            let up = up.map_err(err)?;
+            if cli.json {
+                return output::json(&serde_json::json!({
+                    "id": up.document_id, "version": up.version, "bytes": up.bytes, "fileHashDownload": up.sha1_base64,
+                }));
+            }
+            println!(
+                "uploaded {} as document {} ({} bytes)",
+                file.display(),
+                up.document_id,
+                up.bytes
+            );
+            Ok(())
+        }
+        Command::Mirror {
+            workspace,
+            dir,
+            jobs,
+        } => {
+            maybe_enter(cli, ctx, *workspace).await?;
+            let report = mirror::mirror(
+                il,
+                *workspace,
+                dir,
+                (*jobs).max(1),
+                std::io::stderr().is_terminal(),
+            )
+            .await
+            .map_err(err)?;
+            if cli.json {
+                return output::json(&report);
+            }
+            println!(
+                "mirrored workspace {workspace} into {}: {} folders, {} documents ({} fetched, {} up to date, {} bytes fetched)",
+                dir.display(),
+                report.folders,
+                report.documents,
+                report.fetched,
+                report.up_to_date,
+                report.bytes_fetched
+            );
+            Ok(())
+        }
+        Command::Groups { workspace } => {
+            maybe_enter(cli, ctx, *workspace).await?;
+            let groups = il
+                .api()
+                .list_groups()
+                .workspace_id(*workspace)
+                .send()
+                .checked()
+                .await
+                .map_err(err)?
+                .groups;
+            if cli.json {
+                return output::json(&groups);
+            }
+            let rows = groups
+                .iter()
+                .map(|g| {
+                    vec![
+                        g.id.to_string(),
+                        g.group_name.clone().or(g.name.clone()).unwrap_or_default(),
+                        g.group_type.clone().unwrap_or_default(),
+                        g.group_member_count
+                            .map(|c| c.to_string())
+                            .unwrap_or_default(),
+                    ]
+                })
+                .collect::<Vec<_>>();
+            output::table(&["ID", "NAME", "TYPE", "MEMBERS"], &rows);
+            Ok(())
+        }
+        Command::Users { workspace } => {
+            maybe_enter(cli, ctx, *workspace).await?;
+            let users = il
+                .api()
+                .list_workspace_members()
+                .workspace_id(*workspace)
+                .send()
+                .checked()
+                .await
+                .map_err(err)?
+                .users;
+            if cli.json {
+                return output::json(&users);
+            }
+            let rows = users
+                .iter()
+                .map(|u| {
+                    vec![
+                        u.id.to_string(),
+                        u.email_id.clone().unwrap_or_default(),
+                        format!(
+                            "{} {}",
+                            u.first_name.as_deref().unwrap_or(""),
+                            u.last_name.as_deref().unwrap_or("")
+                        )
+                        .trim()
+                        .to_string(),
+                        u.organization.clone().unwrap_or_default(),
+                        u.role_type.clone().unwrap_or_default(),
+                    ]
+                })
+                .collect::<Vec<_>>();
+            output::table(&["ID", "EMAIL", "NAME", "ORGANIZATION", "ROLE"], &rows);
+            Ok(())
+        }
+    }
+}
+
+fn unreachable_command() -> CliResult {
+    Err("login and logout are handled before connecting".into())
+}
+
+fn print_tree(folders: &[Folder]) {
+    let ids: std::collections::HashSet<i64> = folders.iter().map(|f| f.id).collect();
+    let mut children: BTreeMap<Option<i64>, Vec<&Folder>> = BTreeMap::new();
+    for f in folders {
+        let parent = f.parent_id.filter(|p| ids.contains(p));
+        children.entry(parent).or_default().push(f);
+    }
+    for list in children.values_mut() {
+        list.sort_by(|a, b| {
+            (a.order_number, &a.index_number, &a.name, a.id).cmp(&(
+                b.order_number,
+                &b.index_number,
+                &b.name,
+                b.id,
+            ))
+        });
+    }
+    fn walk(children: &BTreeMap<Option<i64>, Vec<&Folder>>, parent: Option<i64>, prefix: &str) {
+        let Some(list) = children.get(&parent) else {
+            return;
+        };
+        for (i, f) in list.iter().enumerate() {
+            let last = i + 1 == list.len();
+            let (branch, next) = if parent.is_none() {
+                ("", String::new())
+            } else if last {
+                ("└── ", format!("{prefix}    "))
+            } else {
+                ("├── ", format!("{prefix}│   "))
+            };
+            println!(
+                "{prefix}{branch}{} [{}]",
+                f.name.as_deref().unwrap_or("(unnamed)"),
+                f.id
+            );
+            walk(children, Some(f.id), &next);
+        }
+    }
+    walk(&children, None, "");
+}

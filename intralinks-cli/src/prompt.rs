@@ -1,0 +1,119 @@
+//! Asks on the terminal for what entry demands and the flags did not give.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use intralinks_ext::types::{ContentDeclaration, Splash};
+use intralinks_ext::{FixedAnswers, Prompter, Secret};
+
+/// Flags first (each used once), then the terminal when there is one.
+pub struct TerminalPrompter {
+    /// What the flags said.
+    pub flags: FixedAnswers,
+    /// Whether stdin and stderr are a terminal.
+    pub interactive: bool,
+    /// A hint shown before asking for a one-time password (the simulator's mailbox).
+    pub otp_hint: Option<String>,
+}
+
+impl TerminalPrompter {
+    /// From the flags; asks on the terminal only when there is one.
+    pub fn new(flags: FixedAnswers, otp_hint: Option<String>) -> Self {
+        let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+        Self {
+            flags,
+            interactive,
+            otp_hint,
+        }
+    }
+
+    fn ask_line(&self, question: &str) -> Option<String> {
+        eprint!("{question}");
+        std::io::stderr().flush().ok()?;
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line).ok()?;
+        let line = line.trim().to_string();
+        (!line.is_empty()).then_some(line)
+    }
+
+    fn ask_secret(&self, question: &str) -> Option<Secret> {
+        rpassword::prompt_password(question)
+            .ok()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .map(Secret::new)
+    }
+}
+
+fn attempts_note(failed: Option<i32>) -> String {
+    match failed {
+        Some(n) if n > 0 => format!(" (wrong {n} time(s); 3 wrong attempts lock you out)"),
+        _ => String::new(),
+    }
+}
+
+impl Prompter for TerminalPrompter {
+    fn accept_splash(&mut self, splash: Option<&Splash>) -> Option<bool> {
+        if self.flags.accept_splash {
+            return Some(true);
+        }
+        if !self.interactive {
+            return None;
+        }
+        if let Some(text) = splash.and_then(|s| s.splash_text.as_deref()) {
+            eprintln!("--- splash screen ---\n{text}\n---------------------");
+        }
+        let accept = splash
+            .and_then(|s| s.accept_text.clone())
+            .unwrap_or_else(|| "accept".into());
+        let reply = self.ask_line(&format!("Type '{accept}' to accept the splash screen: "))?;
+        Some(
+            reply.eq_ignore_ascii_case(&accept)
+                || reply.eq_ignore_ascii_case("y")
+                || reply.eq_ignore_ascii_case("yes"),
+        )
+    }
+
+    fn security_answer(&mut self, key: &str, failed: Option<i32>) -> Option<Secret> {
+        if let Some(answer) = self.flags.security_answer(key, failed) {
+            return Some(answer);
+        }
+        if !self.interactive {
+            return None;
+        }
+        self.ask_secret(&format!(
+            "Security question {key}{}: ",
+            attempts_note(failed)
+        ))
+    }
+
+    fn one_time_password(&mut self, failed: Option<i32>) -> Option<Secret> {
+        if let Some(otp) = self.flags.one_time_password(failed) {
+            return Some(otp);
+        }
+        if !self.interactive {
+            return None;
+        }
+        if let Some(hint) = &self.otp_hint {
+            eprintln!("{hint}");
+        }
+        self.ask_secret(&format!(
+            "One-time password mailed to you{}: ",
+            attempts_note(failed)
+        ))
+    }
+
+    fn content_declaration(&mut self) -> Option<ContentDeclaration> {
+        if let Some(c) = self.flags.content_declaration() {
+            return Some(c);
+        }
+        if !self.interactive {
+            return None;
+        }
+        let reply = self.ask_line("Work with PUBLIC or PRIVATE content? ")?;
+        match reply.to_ascii_uppercase().as_str() {
+            "PUBLIC" => Some(ContentDeclaration::Public),
+            "PRIVATE" => Some(ContentDeclaration::Private),
+            _ => None,
+        }
+    }
+}
