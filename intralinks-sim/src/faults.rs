@@ -86,13 +86,17 @@ fn cut(response: Response, drop: bool) -> Response {
                 return None;
             }
             if sent >= keep {
-                return drop.then(|| {
-                    let e = io::Error::new(
-                        io::ErrorKind::ConnectionAborted,
-                        "simulated connection drop",
-                    );
-                    (Err(e), (inner, sent, true))
-                });
+                if !drop {
+                    return None;
+                }
+                // Let the server flush what was sent before cutting the
+                // connection; an error right away could discard it unsent.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                let e = io::Error::new(
+                    io::ErrorKind::ConnectionAborted,
+                    "simulated connection drop",
+                );
+                return Some((Err(e), (inner, sent, true)));
             }
             match inner.next().await {
                 Some(Ok(mut chunk)) => {
