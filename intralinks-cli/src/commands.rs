@@ -132,13 +132,26 @@ fn entry_flags(cli: &Cli) -> FixedAnswers {
     }
 }
 
-/// Enters first when an entry flag was given (useful with --sim, where every run is a new session).
-async fn maybe_enter(cli: &Cli, ctx: &Context, workspace: i64) -> CliResult {
-    if cli.accept_splash || cli.answer.is_some() || cli.otp.is_some() {
-        let mut prompter = TerminalPrompter::new(entry_flags(cli), ctx.otp_hint.clone());
-        ctx.il.enter(workspace, &mut prompter).await.map_err(err)?;
+/// Runs `call`; if the workspace must be entered first, enters it with what
+/// the flags give (never accepting a splash unless told to, never asking)
+/// and runs `call` once more. If entry needs more, the original
+/// "requires entry" error stands.
+async fn in_workspace<T, F, Fut>(cli: &Cli, ctx: &Context, workspace: i64, call: F) -> CliResult<T>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = intralinks_ext::Result<T>>,
+{
+    match call().await {
+        Err(original @ Error::EntryRequired { .. }) => {
+            let mut flags = entry_flags(cli);
+            match ctx.il.enter(workspace, &mut flags).await {
+                Ok(_) => call().await.map_err(err),
+                Err(e @ (Error::Blocked { .. } | Error::Unauthorized { .. })) => Err(err(e)),
+                Err(_) => Err(err(original)),
+            }
+        }
+        other => other.map_err(err),
     }
-    Ok(())
 }
 
 /// Runs the command.
@@ -304,16 +317,15 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
             Ok(())
         }
         Command::Folders { workspace } => {
-            maybe_enter(cli, ctx, *workspace).await?;
-            let folders = il
-                .api()
-                .list_folders()
-                .workspace_id(*workspace)
-                .send()
-                .checked()
-                .await
-                .map_err(err)?
-                .folder;
+            let folders = in_workspace(cli, ctx, *workspace, || {
+                il.api()
+                    .list_folders()
+                    .workspace_id(*workspace)
+                    .send()
+                    .checked()
+            })
+            .await?
+            .folder;
             if cli.json {
                 return output::json(&folders);
             }
@@ -321,12 +333,15 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
             Ok(())
         }
         Command::Documents { workspace, folder } => {
-            maybe_enter(cli, ctx, *workspace).await?;
-            let mut call = il.api().list_documents().workspace_id(*workspace);
-            if let Some(f) = folder {
-                call = call.folder_id(*f);
-            }
-            let mut docs = call.send().checked().await.map_err(err)?.document;
+            let mut docs = in_workspace(cli, ctx, *workspace, || {
+                let mut call = il.api().list_documents().workspace_id(*workspace);
+                if let Some(f) = folder {
+                    call = call.folder_id(*f);
+                }
+                call.send().checked()
+            })
+            .await?
+            .document;
             if let Some(f) = folder {
                 docs.retain(|d| d.parent_id == Some(*f));
             }
@@ -353,8 +368,8 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
             document,
             output: out,
         } => {
-            maybe_enter(cli, ctx, *workspace).await?;
-            let doc = il.document(*workspace, *document).await.map_err(err)?;
+            let doc =
+                in_workspace(cli, ctx, *workspace, || il.document(*workspace, *document)).await?;
             let dest = match out {
                 Some(p) => p.clone(),
                 None => PathBuf::from(intralinks_ext::fsname::safe_component(&mirror::file_name(
@@ -391,22 +406,23 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
             folder,
             file,
         } => {
-            maybe_enter(cli, ctx, *workspace).await?;
             let len = std::fs::metadata(file).ok().map(|m| m.len());
             let bar = progress_bar(&file.display().to_string(), len);
-            let up = il
-                .upload(
+            // A create refused with 303 created nothing, so running it again after entry is safe.
+            let up = in_workspace(cli, ctx, *workspace, || {
+                il.upload(
                     *workspace,
                     *folder,
                     file,
                     None,
                     bar.as_ref().map(|(_, f)| f.clone()),
                 )
-                .await;
+            })
+            .await;
             if let Some((b, _)) = &bar {
                 b.finish_and_clear();
             }
-            let up = up.map_err(err)?;
+            let up = up?;
             if cli.json {
                 return output::json(&serde_json::json!({
                     "id": up.document_id, "version": up.version, "bytes": up.bytes, "fileHashDownload": up.sha1_base64,
@@ -425,16 +441,16 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
             dir,
             jobs,
         } => {
-            maybe_enter(cli, ctx, *workspace).await?;
-            let report = mirror::mirror(
-                il,
-                *workspace,
-                dir,
-                (*jobs).max(1),
-                std::io::stderr().is_terminal(),
-            )
-            .await
-            .map_err(err)?;
+            let report = in_workspace(cli, ctx, *workspace, || {
+                mirror::mirror(
+                    il,
+                    *workspace,
+                    dir,
+                    (*jobs).max(1),
+                    std::io::stderr().is_terminal(),
+                )
+            })
+            .await?;
             if cli.json {
                 return output::json(&report);
             }
@@ -450,16 +466,15 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
             Ok(())
         }
         Command::Groups { workspace } => {
-            maybe_enter(cli, ctx, *workspace).await?;
-            let groups = il
-                .api()
-                .list_groups()
-                .workspace_id(*workspace)
-                .send()
-                .checked()
-                .await
-                .map_err(err)?
-                .groups;
+            let groups = in_workspace(cli, ctx, *workspace, || {
+                il.api()
+                    .list_groups()
+                    .workspace_id(*workspace)
+                    .send()
+                    .checked()
+            })
+            .await?
+            .groups;
             if cli.json {
                 return output::json(&groups);
             }
@@ -480,16 +495,15 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
             Ok(())
         }
         Command::Users { workspace } => {
-            maybe_enter(cli, ctx, *workspace).await?;
-            let users = il
-                .api()
-                .list_workspace_members()
-                .workspace_id(*workspace)
-                .send()
-                .checked()
-                .await
-                .map_err(err)?
-                .users;
+            let users = in_workspace(cli, ctx, *workspace, || {
+                il.api()
+                    .list_workspace_members()
+                    .workspace_id(*workspace)
+                    .send()
+                    .checked()
+            })
+            .await?
+            .users;
             if cli.json {
                 return output::json(&users);
             }

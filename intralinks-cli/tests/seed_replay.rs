@@ -19,7 +19,11 @@ const BAD_DOC: i64 = 9_100_000_002;
 const FILE: &[u8] = b"%PDF-1.4 quarterly figures\n";
 
 fn fixture(name: &str) -> String {
-    std::fs::read_to_string(format!("{}/../tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read_to_string(format!(
+        "{}/../tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
 }
 
 fn json(status: StatusCode, body: String) -> Response {
@@ -27,8 +31,18 @@ fn json(status: StatusCode, body: String) -> Response {
 }
 
 fn authorized(headers: &HeaderMap) -> Result<(), Response> {
-    let ok = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) == Some(&format!("Bearer {TOKEN}"));
-    if ok { Ok(()) } else { Err(json(StatusCode::UNAUTHORIZED, fixture("seed003_error_401.json"))) }
+    let ok = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        == Some(&format!("Bearer {TOKEN}"));
+    if ok {
+        Ok(())
+    } else {
+        Err(json(
+            StatusCode::UNAUTHORIZED,
+            fixture("seed003_error_401.json"),
+        ))
+    }
 }
 
 fn document(id: i64, hash: &str) -> serde_json::Value {
@@ -108,7 +122,9 @@ async fn run(url: &str, token: &str, args: &[&str], cwd: &Path) -> Output {
         .env("INTRALINKS_TOKEN", token)
         .env("INTRALINKS_SESSION_FILE", cwd.join("session.json"))
         .args(args);
-    tokio::task::spawn_blocking(move || command.output().unwrap()).await.unwrap()
+    tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap()
 }
 
 fn stdout(o: &Output) -> String {
@@ -129,8 +145,14 @@ async fn lists_enters_browses_and_downloads_the_seed_payloads() {
     let out = stdout(&o);
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 3, "{out}");
-    assert!(lines[0].starts_with("ID      NAME                PHASE  SECURITY  HOST"), "{out}");
-    assert_eq!(lines[2], "701421  Demo API Workspace  OPEN   1         Intralinks");
+    assert!(
+        lines[0].starts_with("ID      NAME                PHASE  SECURITY  HOST"),
+        "{out}"
+    );
+    assert_eq!(
+        lines[2],
+        "701421  Demo API Workspace  OPEN   1         Intralinks"
+    );
 
     let o = run(&url, TOKEN, &["--json", "workspaces"], dir.path()).await;
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -138,13 +160,22 @@ async fn lists_enters_browses_and_downloads_the_seed_payloads() {
     assert_eq!(v[0]["parentTemplateId"], 554961);
     assert_eq!(v[0]["pvpEnabled"], "F");
 
-    let o = run(&url, TOKEN, &["enter", "701421", "--accept-splash"], dir.path()).await;
+    let o = run(
+        &url,
+        TOKEN,
+        &["enter", "701421", "--accept-splash"],
+        dir.path(),
+    )
+    .await;
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(stdout(&o), "entered workspace 701421 (ALLOW)\n");
 
     let o = run(&url, TOKEN, &["folders", "701421"], dir.path()).await;
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(stdout(&o), "Folder A [4714065398]\n└── Folder B [4714545918]\n");
+    assert_eq!(
+        stdout(&o),
+        "Folder A [4714065398]\n└── Folder B [4714545918]\n"
+    );
 
     let o = run(&url, TOKEN, &["--json", "folders", "701421"], dir.path()).await;
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -153,20 +184,40 @@ async fn lists_enters_browses_and_downloads_the_seed_payloads() {
     assert_eq!(v[0]["version"], "356a192b7913b04c54574d18c28d46e6395428ab");
 
     let o = run(&url, TOKEN, &["groups", "701421"], dir.path()).await;
-    assert_eq!(stdout(&o).lines().nth(4), Some("18180982  2. Commit    WORKSPACE  77"), "{}", stdout(&o));
+    assert_eq!(
+        stdout(&o).lines().nth(4),
+        Some("18180982  2. Commit    WORKSPACE  77"),
+        "{}",
+        stdout(&o)
+    );
 
     let dest = dir.path().join("out.pdf");
-    let o = run(&url, TOKEN, &["download", "701421", &GOOD_DOC.to_string(), "-o", "out.pdf"], dir.path()).await;
+    let o = run(
+        &url,
+        TOKEN,
+        &["download", "701421", &GOOD_DOC.to_string(), "-o", "out.pdf"],
+        dir.path(),
+    )
+    .await;
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(std::fs::read(&dest).unwrap(), FILE);
-    assert_eq!(stdout(&o), format!("out.pdf ({} bytes, SHA-1 verified)\n", FILE.len()));
+    assert_eq!(
+        stdout(&o),
+        format!("out.pdf ({} bytes, SHA-1 verified)\n", FILE.len())
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_corrupt_download_never_reaches_its_destination() {
     let url = server().await;
     let dir = tempfile::tempdir().unwrap();
-    let o = run(&url, TOKEN, &["download", "701421", &BAD_DOC.to_string(), "-o", "bad.pdf"], dir.path()).await;
+    let o = run(
+        &url,
+        TOKEN,
+        &["download", "701421", &BAD_DOC.to_string(), "-o", "bad.pdf"],
+        dir.path(),
+    )
+    .await;
     assert!(!o.status.success());
     assert_eq!(
         stderr(&o),
@@ -175,7 +226,10 @@ async fn a_corrupt_download_never_reaches_its_destination() {
             good_hash()
         )
     );
-    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert!(left.is_empty(), "nothing may be left behind: {left:?}");
 }
 
@@ -186,7 +240,10 @@ async fn errors_are_one_line_that_says_what_to_do() {
 
     let o = run(&url, TOKEN, &["folders", "999"], dir.path()).await;
     assert_eq!(o.status.code(), Some(1));
-    assert_eq!(stderr(&o), "error: workspace 999 requires entry: run `intralinks enter 999`\n");
+    assert_eq!(
+        stderr(&o),
+        "error: workspace 999 requires entry: run `intralinks enter 999`\n"
+    );
 
     let o = run(&url, TOKEN, &["folders", "1"], dir.path()).await;
     assert_eq!(
@@ -203,8 +260,16 @@ async fn errors_are_one_line_that_says_what_to_do() {
 
     let o = run(&url, TOKEN, &["users", "701421"], dir.path()).await;
     let e = stderr(&o);
-    assert!(e.starts_with("error: unexpected answer (HTTP 404, text/html): \"<html><head>"), "{e}");
-    assert!(e.ends_with("check the base URL — it is the host root, e.g. https://test-api.intralinks.com\n"), "{e}");
+    assert!(
+        e.starts_with("error: unexpected answer (HTTP 404, text/html): \"<html><head>"),
+        "{e}"
+    );
+    assert!(
+        e.ends_with(
+            "check the base URL — it is the host root, e.g. https://test-api.intralinks.com\n"
+        ),
+        "{e}"
+    );
     assert_eq!(e.lines().count(), 1);
 
     let o = run("http://example.com", TOKEN, &["workspaces"], dir.path()).await;

@@ -23,26 +23,55 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sim = Simulator::start(SimConfig::default()).await?;
     let il = Intralinks::builder(sim.url())
         .login(
-            AppKeys { client_id: demo::CLIENT_ID.into(), client_secret: Secret::new(demo::CLIENT_SECRET) },
-            Grant::Password { email: demo::EMAIL.into(), password: Secret::new(demo::PASSWORD), end_other_sessions: false },
+            AppKeys {
+                client_id: demo::CLIENT_ID.into(),
+                client_secret: Secret::new(demo::CLIENT_SECRET),
+            },
+            Grant::Password {
+                email: demo::EMAIL.into(),
+                password: Secret::new(demo::PASSWORD),
+                end_other_sessions: false,
+            },
         )
         .await?;
     // The largest document of any workspace that can be entered without a one-time password.
     let mut best = None;
     for ws in il.api().list_workspaces().send().checked().await?.workspace {
-        let docs = match il.api().list_documents().workspace_id(ws.id).send().checked().await {
+        let docs = match il
+            .api()
+            .list_documents()
+            .workspace_id(ws.id)
+            .send()
+            .checked()
+            .await
+        {
             Ok(l) => l.document,
             Err(Error::EntryRequired { .. }) => {
-                let mut answers = FixedAnswers { accept_splash: true, answer: Some(Secret::new(demo::ANSWER)), ..Default::default() };
+                let mut answers = FixedAnswers {
+                    accept_splash: true,
+                    answer: Some(Secret::new(demo::ANSWER)),
+                    ..Default::default()
+                };
                 if il.enter(ws.id, &mut answers).await.is_err() {
                     continue;
                 }
-                il.api().list_documents().workspace_id(ws.id).send().checked().await?.document
+                il.api()
+                    .list_documents()
+                    .workspace_id(ws.id)
+                    .send()
+                    .checked()
+                    .await?
+                    .document
             }
             Err(e) => return Err(e.into()),
         };
         for d in docs {
-            if best.as_ref().is_none_or(|(_, b): &(i64, intralinks_ext::types::Document)| d.file_size > b.file_size) {
+            if best
+                .as_ref()
+                .is_none_or(|(_, b): &(i64, intralinks_ext::types::Document)| {
+                    d.file_size > b.file_size
+                })
+            {
                 best = Some((ws.id, d));
             }
         }
@@ -51,7 +80,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let before = peak_rss_mib().unwrap_or(0.0);
     let start = Instant::now();
-    let done = il.download_document(ws, &doc, &dir.path().join("big.bin"), None).await?;
+    let done = il
+        .download_document(ws, &doc, &dir.path().join("big.bin"), None)
+        .await?;
     let secs = start.elapsed().as_secs_f64();
     let after = peak_rss_mib().unwrap_or(0.0);
     println!(
@@ -60,7 +91,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         done.bytes,
         done.bytes as f64 / 1048576.0 / secs
     );
-    println!("peak RSS: {before:.1} MiB before, {after:.1} MiB after (simulator in the same process)");
+    println!(
+        "peak RSS: {before:.1} MiB before, {after:.1} MiB after (simulator in the same process)"
+    );
     sim.shutdown().await;
     Ok(())
 }
