@@ -1,0 +1,439 @@
+//! The `intralinks` binary end to end against intralinks-sim: the flow of
+//! seed 001, entry with lockout, and a mirror with its rerun.
+
+use std::path::Path;
+use std::process::Output;
+
+use intralinks_ext::types::{
+    CreateFoldersRequest, DeleteDocumentsRequest, EntityRef, FolderInput, FolderInputItem,
+};
+use intralinks_ext::{AppKeys, Checked, FixedAnswers, Grant, Intralinks, Secret};
+use intralinks_sim::{SimConfig, Simulator, demo};
+
+async fn run(url: &str, args: &[&str], cwd: &Path) -> Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_intralinks"));
+    command
+        .current_dir(cwd)
+        .env_clear()
+        .env("INTRALINKS_BASE_URL", url)
+        .env("INTRALINKS_CLIENT_ID", demo::CLIENT_ID)
+        .env("INTRALINKS_CLIENT_SECRET", demo::CLIENT_SECRET)
+        .env("INTRALINKS_EMAIL", demo::EMAIL)
+        .env("INTRALINKS_PASSWORD", demo::PASSWORD)
+        .env("INTRALINKS_SESSION_FILE", cwd.join("session.json"))
+        .args(args);
+    tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap()
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+async fn library(sim: &Simulator) -> Intralinks {
+    Intralinks::builder(sim.url())
+        .login(
+            AppKeys {
+                client_id: demo::CLIENT_ID.into(),
+                client_secret: Secret::new(demo::CLIENT_SECRET),
+            },
+            Grant::Password {
+                email: demo::EMAIL.into(),
+                password: Secret::new(demo::PASSWORD),
+                end_other_sessions: false,
+            },
+        )
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn seed_001_flow_through_the_binary() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let url = sim.url();
+    let dir = tempfile::tempdir().unwrap();
+
+    let o = run(&url, &["--json", "workspaces"], dir.path()).await;
+    assert!(o.status.success(), "{}", err(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let ids: Vec<i64> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["id"].as_i64().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&demo::MAIN_WORKSPACE) && !ids.contains(&demo::FOREIGN_WORKSPACE),
+        "{ids:?}"
+    );
+    let main = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["id"] == demo::MAIN_WORKSPACE)
+        .unwrap();
+    assert!(main["createdOn"].as_str().unwrap().ends_with('Z'), "{main}");
+
+    let o = run(&url, &["enter", "701421"], dir.path()).await;
+    assert_eq!(out(&o), "entered workspace 701421 (ALLOW)\n", "{}", err(&o));
+
+    let o = run(&url, &["folders", "701421"], dir.path()).await;
+    assert!(o.status.success(), "{}", err(&o));
+    let tree = out(&o);
+    assert!(
+        tree.contains(&format!("Financials [{}]\n", demo::FOLDER_FINANCIALS)),
+        "{tree}"
+    );
+    assert!(
+        tree.contains(&format!(
+            "├── FY2023 [{}]\n│   └── Q4 [{}]\n",
+            demo::FOLDER_FY2023,
+            demo::FOLDER_FY2023_Q4
+        )),
+        "{tree}"
+    );
+
+    let o = run(
+        &url,
+        &[
+            "--json",
+            "documents",
+            "701421",
+            "--folder",
+            &demo::FOLDER_FY2023.to_string(),
+        ],
+        dir.path(),
+    )
+    .await;
+    let docs: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(docs.as_array().unwrap().len(), 1, "{docs}");
+    assert_eq!(docs[0]["id"], demo::DOC_ANNUAL_REPORT);
+    assert_eq!(docs[0]["fileSize"], demo::ANNUAL_REPORT_SIZE);
+
+    let o = run(
+        &url,
+        &[
+            "download",
+            "701421",
+            &demo::DOC_README.to_string(),
+            "-o",
+            "readme.txt",
+        ],
+        dir.path(),
+    )
+    .await;
+    assert!(o.status.success(), "{}", err(&o));
+    let bytes = std::fs::read(dir.path().join("readme.txt")).unwrap();
+    assert_eq!(
+        out(&o),
+        format!("readme.txt ({} bytes, SHA-1 verified)\n", bytes.len())
+    );
+
+    let o = run(&url, &["groups", "701421"], dir.path()).await;
+    assert!(out(&o).starts_with("ID"), "{}", err(&o));
+    let o = run(&url, &["users", "701421"], dir.path()).await;
+    assert!(out(&o).contains(demo::EMAIL), "{}", out(&o));
+
+    let src = dir.path().join("note.txt");
+    std::fs::write(&src, b"uploaded by the binary").unwrap();
+    let o = run(
+        &url,
+        &[
+            "--json",
+            "upload",
+            "701421",
+            &demo::FOLDER_FY2024.to_string(),
+            "note.txt",
+        ],
+        dir.path(),
+    )
+    .await;
+    assert!(o.status.success(), "{}", err(&o));
+    let up: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(up["bytes"], 22);
+    let id = up["id"].as_i64().unwrap().to_string();
+    let o = run(
+        &url,
+        &["download", "701421", &id, "-o", "note-back.txt"],
+        dir.path(),
+    )
+    .await;
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(
+        std::fs::read(dir.path().join("note-back.txt")).unwrap(),
+        b"uploaded by the binary"
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn entry_through_the_binary_with_lockout() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let url = sim.url();
+    let dir = tempfile::tempdir().unwrap();
+
+    let o = run(&url, &["folders", "701422"], dir.path()).await;
+    assert_eq!(
+        err(&o),
+        "error: workspace 701422 requires entry: run `intralinks enter 701422`\n"
+    );
+
+    let o = run(&url, &["enter", "701422"], dir.path()).await;
+    assert_eq!(
+        err(&o),
+        "error: workspace 701422 entry stopped at ACCEPT_SPLASH: the splash screen must be accepted: read it (`intralinks splash <id>`) and pass --accept-splash\n"
+    );
+
+    let o = run(
+        &url,
+        &[
+            "enter",
+            "701423",
+            "--accept-splash",
+            "--answer",
+            demo::ANSWER,
+        ],
+        dir.path(),
+    )
+    .await;
+    assert_eq!(
+        out(&o),
+        "entered workspace 701423 (ACCEPT_SPLASH -> SECURITY_QUESTION -> ALLOW)\n",
+        "{}",
+        err(&o)
+    );
+
+    let o = run(
+        &url,
+        &[
+            "--accept-splash",
+            "--answer",
+            demo::ANSWER,
+            "--json",
+            "folders",
+            "701423",
+        ],
+        dir.path(),
+    )
+    .await;
+    assert!(o.status.success(), "{}", err(&o));
+
+    for attempt in 1..=2 {
+        let o = run(
+            &url,
+            &["enter", "701423", "--accept-splash", "--answer", "wrong"],
+            dir.path(),
+        )
+        .await;
+        assert!(
+            err(&o).starts_with("error: workspace 701423 entry stopped at SECURITY_QUESTION: answer the security question"),
+            "attempt {attempt}: {}",
+            err(&o)
+        );
+    }
+    let o = run(
+        &url,
+        &["enter", "701423", "--accept-splash", "--answer", "wrong"],
+        dir.path(),
+    )
+    .await;
+    assert_eq!(
+        err(&o),
+        "error: workspace 701423 has locked this user out (state BLOCK, 3 failed attempts): only the Intralinks web interface can unlock it\n"
+    );
+    let o = run(
+        &url,
+        &[
+            "enter",
+            "701423",
+            "--accept-splash",
+            "--answer",
+            demo::ANSWER,
+        ],
+        dir.path(),
+    )
+    .await;
+    assert!(err(&o).contains("has locked this user out"), "{}", err(&o));
+    assert!(!err(&o).contains(demo::ANSWER) && !err(&o).contains(demo::PASSWORD));
+    sim.shutdown().await;
+}
+
+fn files(root: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(root).unwrap().to_string_lossy().into_owned());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mirror_then_rerun_fetches_nothing_and_names_stay_inside() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let url = sim.url();
+    let il = library(&sim).await;
+    il.enter(demo::MAIN_WORKSPACE, &mut FixedAnswers::default())
+        .await
+        .unwrap();
+    // Leave the 1 GiB document out of a debug-build test; the benchmark streams it.
+    let big = il
+        .document(demo::MAIN_WORKSPACE, demo::DOC_BIG)
+        .await
+        .unwrap();
+    il.api()
+        .delete_documents()
+        .workspace_id(demo::MAIN_WORKSPACE)
+        .body(DeleteDocumentsRequest {
+            documents: vec![EntityRef {
+                id: big.id,
+                version: big.version.unwrap(),
+            }],
+        })
+        .send()
+        .checked()
+        .await
+        .unwrap();
+    // Hostile names from the server.
+    let created = il
+        .api()
+        .create_folder()
+        .workspace_id(demo::MAIN_WORKSPACE)
+        .body(CreateFoldersRequest {
+            folders: vec![FolderInputItem {
+                folder: FolderInput {
+                    name: "../escape".into(),
+                    parent_id: Some(demo::FOLDER_LEGAL),
+                    note: None,
+                },
+            }],
+        })
+        .send()
+        .checked()
+        .await
+        .unwrap();
+    let hostile = created.folder_partial[0].id.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let evil = dir.path().join("CON");
+    std::fs::write(&evil, b"x").unwrap();
+    il.upload(
+        demo::MAIN_WORKSPACE,
+        hostile,
+        &evil,
+        Some("../../../../etc/passwd"),
+        None,
+    )
+    .await
+    .unwrap();
+    il.upload(
+        demo::MAIN_WORKSPACE,
+        hostile,
+        &evil,
+        Some("..\\..\\x"),
+        None,
+    )
+    .await
+    .unwrap();
+    il.upload(
+        demo::MAIN_WORKSPACE,
+        demo::FOLDER_LEGAL,
+        &evil,
+        Some("CON"),
+        None,
+    )
+    .await
+    .unwrap();
+
+    let target = dir.path().join("dataroom");
+    let o = run(
+        &url,
+        &["--json", "mirror", "701421", "dataroom", "--jobs", "3"],
+        dir.path(),
+    )
+    .await;
+    assert!(o.status.success(), "{}", err(&o));
+    let first: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let documents = first["documents"].as_u64().unwrap();
+    assert_eq!(first["fetched"].as_u64(), Some(documents));
+    assert_eq!(first["upToDate"], 0);
+
+    let listed = files(&target);
+    assert!(
+        listed.contains(&"Financials/FY2023/Annual report 2023.dat".to_string()),
+        "{listed:?}"
+    );
+    assert!(
+        listed.contains(&"Legal/.._escape/.._.._.._.._etc_passwd".to_string()),
+        "{listed:?}"
+    );
+    assert!(
+        listed.contains(&"Legal/.._escape/.._.._x".to_string()),
+        "{listed:?}"
+    );
+    assert!(listed.contains(&"Legal/_CON".to_string()), "{listed:?}");
+    assert!(!dir.path().join("escape").exists() && !dir.path().join("x").exists());
+    let annual = std::fs::read(target.join("Financials/FY2023/Annual report 2023.dat")).unwrap();
+    assert_eq!(annual.len() as u64, demo::ANNUAL_REPORT_SIZE);
+
+    let o = run(
+        &url,
+        &["--json", "mirror", "701421", "dataroom"],
+        dir.path(),
+    )
+    .await;
+    assert!(o.status.success(), "{}", err(&o));
+    let second: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(second["fetched"], 0, "{second}");
+    assert_eq!(second["upToDate"].as_u64(), Some(documents));
+    assert_eq!(second["bytesFetched"], 0);
+
+    // A changed document is fetched again, and only it.
+    std::fs::remove_file(target.join("Legal/_CON")).unwrap();
+    let o = run(
+        &url,
+        &["--json", "mirror", "701421", "dataroom"],
+        dir.path(),
+    )
+    .await;
+    let third: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(third["fetched"], 1, "{third}");
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_embedded_simulator_needs_no_setup() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_intralinks"));
+    command
+        .current_dir(dir.path())
+        .env_clear()
+        .args(["--sim", "workspaces"]);
+    let o = tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap();
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(
+        out(&o)
+            .lines()
+            .any(|l| l.starts_with("701421  Demo API Workspace")),
+        "{}",
+        out(&o)
+    );
+    assert!(
+        err(&o).starts_with("simulator at http://127.0.0.1:"),
+        "{}",
+        err(&o)
+    );
+}
