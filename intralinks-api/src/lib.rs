@@ -27,6 +27,8 @@
 //! Debug output is redacted. Operations progenitor cannot generate are listed
 //! in [`excluded::OPERATIONS`]; `intralinks-ext` implements them.
 
+#![deny(missing_docs)]
+
 mod runtime;
 mod wire;
 

@@ -40,11 +40,11 @@ fn credentials(cli: &Cli) -> Option<(AppKeys, Grant)> {
     Some((
         AppKeys {
             client_id: id.clone(),
-            client_secret: Secret::new(secret.clone()),
+            client_secret: secret.clone(),
         },
         Grant::Password {
             email: email.clone(),
-            password: Secret::new(password.clone()),
+            password: password.clone(),
             end_other_sessions: false,
         },
     ))
@@ -86,7 +86,7 @@ async fn connect(cli: &Cli) -> CliResult<Context> {
     }
     let builder = Intralinks::builder(cli.base_url.clone()).read_timeout(timeout);
     let il = if let Some(token) = &cli.token {
-        builder.token(Secret::new(token.clone())).map_err(err)?
+        builder.token(token.clone()).map_err(err)?
     } else if let Some((keys, grant)) = credentials(cli) {
         builder.login(keys, grant).await.map_err(err)?
     } else if let Some(s) = saved::load(&cli.base_url) {
@@ -126,8 +126,8 @@ fn progress_bar(label: &str, total: Option<u64>) -> Option<(ProgressBar, Progres
 fn entry_flags(cli: &Cli) -> FixedAnswers {
     FixedAnswers {
         accept_splash: cli.accept_splash,
-        answer: cli.answer.clone().map(Secret::new),
-        one_time_password: cli.otp.clone().map(Secret::new),
+        answer: cli.answer.clone(),
+        one_time_password: cli.otp.clone(),
         content: None,
     }
 }
@@ -217,7 +217,7 @@ async fn logout(cli: &Cli) -> CliResult {
         .body(intralinks_ext::types::RevokeRequest {
             token: Secret::new(s.access_token),
             client_id,
-            client_secret: Secret::new(secret),
+            client_secret: secret,
         })
         .send()
         .checked()

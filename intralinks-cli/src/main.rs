@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use intralinks_ext::Secret;
 
 /// Command-line client for the Intralinks virtual data room API.
 ///
@@ -35,7 +36,7 @@ pub struct Cli {
 
     /// An access token obtained elsewhere.
     #[arg(long, env = "INTRALINKS_TOKEN", global = true, hide_env_values = true)]
-    pub token: Option<String>,
+    pub token: Option<Secret>,
 
     /// App client_id, for logging in.
     #[arg(long, env = "INTRALINKS_CLIENT_ID", global = true, hide = true)]
@@ -49,7 +50,7 @@ pub struct Cli {
         hide = true,
         hide_env_values = true
     )]
-    pub client_secret: Option<String>,
+    pub client_secret: Option<Secret>,
 
     /// Intralinks email, for logging in.
     #[arg(long, env = "INTRALINKS_EMAIL", global = true, hide = true)]
@@ -63,7 +64,7 @@ pub struct Cli {
         hide = true,
         hide_env_values = true
     )]
-    pub password: Option<String>,
+    pub password: Option<Secret>,
 
     /// Print JSON records (wire field names, exact ids, RFC 3339 UTC dates) instead of tables.
     #[arg(long, global = true)]
@@ -79,11 +80,11 @@ pub struct Cli {
 
     /// Answer to the security question, when entering.
     #[arg(long, global = true, hide_env_values = true)]
-    pub answer: Option<String>,
+    pub answer: Option<Secret>,
 
     /// The one-time password mailed to you, when entering.
     #[arg(long, global = true)]
-    pub otp: Option<String>,
+    pub otp: Option<Secret>,
 
     /// Seconds to wait between two reads of an answer.
     #[arg(long, global = true, default_value_t = 60)]
