@@ -168,6 +168,7 @@ impl Seeder {
                 title: String::new(),
                 phone: String::new(),
                 key_contact: role == "MANAGER_PLUS",
+                first_accessed: Some(T0 - 29 * DAY),
                 version,
                 created_on: T0 - 30 * DAY,
                 created_by: john(),
