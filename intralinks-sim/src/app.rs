@@ -187,5 +187,16 @@ pub(crate) fn router(app: App) -> Router {
         .merge(crate::control::routes())
         .fallback(|| async { not_found_page() })
         .method_not_allowed_fallback(|| async { not_found_page() })
+        .layer(axum::middleware::from_fn(trace))
         .with_state(app)
+}
+
+/// Logs method, path and status of every call at debug level. Never the
+/// query string, headers or bodies: they carry tokens and passwords.
+async fn trace(req: Request, next: axum::middleware::Next) -> axum::response::Response {
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let response = next.run(req).await;
+    tracing::debug!(%method, %path, status = response.status().as_u16(), "call");
+    response
 }

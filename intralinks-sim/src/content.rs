@@ -5,8 +5,9 @@
 //! Generated documents are never held in memory: [`fill`] computes any byte
 //! range on demand, so a download streams 64 KiB at a time however large the
 //! document is. Their hash is computed once per process, lazily, the first
-//! time a response needs it (see [`generated_hash`] in the crate README for
-//! why the 1 GiB demo document's hash is a checked constant).
+//! time a response needs it, on a blocking thread, with no lock held; the
+//! 1 GiB demo document's hash is a precomputed, test-checked constant
+//! ([`crate::demo::BIG_DOCUMENT_HASH`]; the crate README says why).
 
 use std::collections::HashMap;
 use std::io;

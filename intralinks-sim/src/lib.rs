@@ -194,11 +194,11 @@ impl Simulator {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        if let Some(mut task) = self.task.take() {
-            if tokio::time::timeout(self.grace, &mut task).await.is_err() {
-                task.abort();
-                let _ = task.await;
-            }
+        if let Some(mut task) = self.task.take()
+            && tokio::time::timeout(self.grace, &mut task).await.is_err()
+        {
+            task.abort();
+            let _ = task.await;
         }
     }
 }

@@ -15,7 +15,17 @@ use intralinks_sim::{Faults, SimConfig, Simulator, demo};
 /// The first line of stdout is the base URL (e.g. http://127.0.0.1:41234);
 /// the demo login follows. Logs go to stderr (RUST_LOG=debug for more).
 #[derive(Debug, Parser)]
-#[command(name = "intralinks-sim", version)]
+#[command(
+    name = "intralinks-sim",
+    version,
+    after_long_help = "Control surface (no authentication, never faulty):\n  \
+        POST /_sim/reset                  back to the seeded data room (sessions, lockouts, mailbox cleared)\n  \
+        GET  /_sim/mailbox                one-time passwords mailed: [{email, workspaceId, oneTimePassword}]\n  \
+        GET  /_sim/faults, PUT /_sim/faults  {latencyMs, errorRate, retryAfterSecs, dropMidBodyRate, truncateRate}\n  \
+        POST /_sim/expire-tokens          every access token expires now (refresh tokens still work)\n  \
+        POST /_sim/corrupt/{documentId}   fileHashDownload stops matching the bytes\n  \
+        GET  /_sim/health                 \"ok\""
+)]
 struct Args {
     /// Address to listen on; port 0 picks a free port.
     #[arg(long, env = "INTRALINKS_SIM_ADDR", default_value = "127.0.0.1:0")]

@@ -645,11 +645,9 @@ impl State {
     }
 
     fn workspace_json(&self, w: &Workspace) -> Value {
-        let mut v = json!({
-            "workspaceName": w.name,
-            "parentTemplateId": w.parent_template_id,
-        });
-        let m = v.as_object_mut().expect("object literal");
+        let mut m = Map::new();
+        m.insert("workspaceName".into(), json!(w.name));
+        m.insert("parentTemplateId".into(), json!(w.parent_template_id));
         if let Some(d) = &w.description {
             m.insert("description".into(), json!(d));
         }
@@ -668,7 +666,7 @@ impl State {
         m.insert("id".into(), json!(w.id));
         m.insert("createdOn".into(), millis(w.created_on));
         m.insert("lastModifiedOn".into(), millis(w.last_modified_on));
-        v
+        Value::Object(m)
     }
 
     /// `GET /workspaces`.
@@ -1141,16 +1139,17 @@ impl State {
 
     fn folder_json(&self, f: &Folder, index: &HashMap<i64, String>) -> Value {
         let has_children = self.folders.values().any(|c| c.parent_id == Some(f.id));
-        let mut v = json!({
-            "id": f.id,
-            "name": f.name,
-            "indexNumber": index.get(&f.id).cloned().unwrap_or_default(),
-            "orderNumber": f.order_number,
-            "version": f.version,
-            "hasChildFolders": has_children,
-            "indexingDisabled": false,
-        });
-        let m = v.as_object_mut().expect("object literal");
+        let mut m = Map::new();
+        m.insert("id".into(), json!(f.id));
+        m.insert("name".into(), json!(f.name));
+        m.insert(
+            "indexNumber".into(),
+            json!(index.get(&f.id).cloned().unwrap_or_default()),
+        );
+        m.insert("orderNumber".into(), json!(f.order_number));
+        m.insert("version".into(), json!(f.version));
+        m.insert("hasChildFolders".into(), json!(has_children));
+        m.insert("indexingDisabled".into(), json!(false));
         if let Some(p) = f.parent_id {
             m.insert("parentId".into(), json!(p));
         }
@@ -1165,7 +1164,7 @@ impl State {
         m.insert("isFavorite".into(), json!(false));
         m.insert("versionNumber".into(), json!(f.version_number));
         m.insert("isEmailin".into(), json!(false));
-        v
+        Value::Object(m)
     }
 
     /// `GET /workspaces/{id}/folders`.
@@ -1892,7 +1891,7 @@ impl State {
             return Err(ApiError::Invalid("users must not be empty".into()));
         }
         for m in &member_ids {
-            if !self.members.get(m).is_some_and(|m| m.workspace_id == ws) {
+            if self.members.get(m).is_none_or(|m| m.workspace_id != ws) {
                 return Err(ApiError::NotFound);
             }
         }
