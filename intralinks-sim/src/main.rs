@@ -114,9 +114,28 @@ async fn main() -> std::process::ExitCode {
         sim.url(),
         sim.url()
     );
+    wait_for_stop().await;
+    sim.shutdown().await;
+    std::process::ExitCode::SUCCESS
+}
+
+/// Ctrl-C, or SIGTERM on Unix.
+async fn wait_for_stop() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+                return;
+            }
+            Err(e) => eprintln!("intralinks-sim: cannot listen for SIGTERM ({e}); Ctrl-C only"),
+        }
+    }
     if tokio::signal::ctrl_c().await.is_err() {
         eprintln!("intralinks-sim: cannot listen for Ctrl-C; stopping");
     }
-    sim.shutdown().await;
-    std::process::ExitCode::SUCCESS
 }
