@@ -183,10 +183,8 @@ async fn revoke_from_the_query_string_cascades_to_the_refresh_token() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
-    assert_unauthorized(
-        ctx.get(token, "/workspaces").await.0,
-        &ctx.get(token, "/workspaces").await.1,
-    );
+    let (s, v) = ctx.get(token, "/workspaces").await;
+    assert_unauthorized(s, &v);
     let r = ctx
         .http
         .post(ctx.v2("/oauth/token"))
@@ -364,5 +362,85 @@ async fn reset_ends_sessions_and_restores_the_seed() {
         )
         .await;
     assert_eq!(v["folder"].as_array().unwrap().len(), 7);
+    ctx.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_generated_client_logs_in_refreshes_and_revokes() {
+    use intralinks_api::Secret;
+    use intralinks_api::types::{OAuthTokenRequest, OAuthTokenRequestGrantType, RevokeRequest};
+    let ctx = start().await;
+    let anonymous = intralinks_api::Client::new(&ctx.v2(""), intralinks_api::Runtime::default());
+    let login = OAuthTokenRequest {
+        grant_type: OAuthTokenRequestGrantType::ClientCredentials,
+        client_id: demo::CLIENT_ID.into(),
+        client_secret: Secret::new(demo::CLIENT_SECRET),
+        email: Some(demo::EMAIL.into()),
+        password: Some(Secret::new(demo::PASSWORD)),
+        end_other_sessions: Some(false),
+        code: None,
+        redirect_uri: None,
+        refresh_token: None,
+    };
+    let token = anonymous
+        .get_o_auth_token()
+        .body(login.clone())
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(token.token_type, "BearerToken");
+    assert_eq!(token.expires_in, 3599);
+    assert_eq!(token.email.as_deref(), Some(demo::EMAIL));
+    let api = ctx.api(token.access_token.expose());
+    assert_eq!(
+        api.list_workspaces()
+            .send()
+            .await
+            .unwrap()
+            .into_inner()
+            .workspace
+            .len(),
+        6
+    );
+
+    let refreshed = anonymous
+        .get_o_auth_token()
+        .body(OAuthTokenRequest {
+            grant_type: OAuthTokenRequestGrantType::RefreshToken,
+            email: None,
+            password: None,
+            refresh_token: token.refresh_token.clone(),
+            ..login.clone()
+        })
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    assert_ne!(refreshed.access_token, token.access_token);
+
+    let wrong = anonymous
+        .get_o_auth_token()
+        .body(OAuthTokenRequest {
+            password: Some(Secret::new("nope")),
+            ..login
+        })
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(wrong.status().map(|s| s.as_u16()), Some(401));
+
+    anonymous
+        .revoke_o_auth_token()
+        .body(RevokeRequest {
+            client_id: demo::CLIENT_ID.into(),
+            client_secret: Secret::new(demo::CLIENT_SECRET),
+            token: refreshed.access_token.clone(),
+        })
+        .send()
+        .await
+        .unwrap();
+    let gone = api.list_workspaces().send().await.unwrap_err();
+    assert_eq!(gone.status().map(|s| s.as_u16()), Some(401));
     ctx.sim.shutdown().await;
 }
