@@ -2,6 +2,8 @@
 //! quoted in the seeds: it lists, enters, downloads and reports errors
 //! correctly, and a corrupt download never reaches its destination.
 
+#![allow(clippy::result_large_err)] // axum handlers return Result<_, Response>
+
 use std::path::Path;
 use std::process::Output;
 

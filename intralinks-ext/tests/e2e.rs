@@ -196,9 +196,9 @@ async fn seed_001_flow_token_workspaces_enter_folders_contents_download() {
         "downloaded bytes differ from the generator"
     );
     assert_eq!(done.sha1_base64, file_hash(&bytes));
-    let seen = seen.lock().unwrap();
+    let last = *seen.lock().unwrap().last().unwrap();
     assert_eq!(
-        seen.last().unwrap(),
+        &last,
         &Progress {
             done: demo::ANNUAL_REPORT_SIZE,
             total: Some(demo::ANNUAL_REPORT_SIZE)
