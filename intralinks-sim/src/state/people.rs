@@ -1,0 +1,581 @@
+//! Groups, members and permissions.
+
+use super::*;
+
+impl State {
+    fn group_in(&self, ws: i64, id: i64) -> Result<&Group, ApiError> {
+        self.groups
+            .get(&id)
+            .filter(|g| g.workspace_id == ws)
+            .ok_or(ApiError::NotFound)
+    }
+
+    fn group_json(&self, g: &Group) -> Value {
+        json!({
+            "id": g.id,
+            "version": g.version,
+            "groupName": g.name,
+            "name": g.name,
+            "groupType": g.kind,
+            "type": g.kind,
+            "ftsEnabled": g.fts_enabled,
+            "note": g.note,
+            "createdBy": g.created_by.json(),
+            "createdOn": millis(g.created_on),
+            "lastModifiedBy": g.last_modified_by.json(),
+            "lastModifiedOn": millis(g.last_modified_on),
+            "groupMemberCount": g.members.len(),
+            "memberCount": g.members.len(),
+            "buyerGroupDetails": {},
+        })
+    }
+
+    /// `GET /workspaces/{id}/groups`: the groups, and their members when asked.
+    pub(crate) fn list_groups(
+        &self,
+        caller: &Caller,
+        ws: i64,
+        with_members: bool,
+    ) -> Result<(Vec<Value>, Vec<Value>), ApiError> {
+        self.content(caller, ws)?;
+        let groups: Vec<&Group> = self
+            .groups
+            .values()
+            .filter(|g| g.workspace_id == ws)
+            .collect();
+        let mut links = Vec::new();
+        if with_members {
+            for g in &groups {
+                for m in g.members.iter().filter_map(|m| self.members.get(m)) {
+                    links.push(json!({
+                        "workspaceGroupId": g.id,
+                        "workspaceUserId": m.id,
+                        "userId": m.user_id,
+                    }));
+                }
+            }
+        }
+        Ok((groups.iter().map(|g| self.group_json(g)).collect(), links))
+    }
+
+    /// `GET /workspaces/{id}/groups/{gid}`.
+    pub(crate) fn get_group(&self, caller: &Caller, ws: i64, id: i64) -> Result<Value, ApiError> {
+        self.content(caller, ws)?;
+        Ok(self.group_json(self.group_in(ws, id)?))
+    }
+
+    /// `POST /workspaces/{id}/groups`.
+    pub(crate) fn create_group(
+        &mut self,
+        caller: &Caller,
+        ws: i64,
+        input: crate::wire::GroupInput,
+    ) -> Result<Value, ApiError> {
+        self.content(caller, ws)?;
+        let name = input
+            .group_name
+            .filter(|n| !n.trim().is_empty())
+            .ok_or_else(|| ApiError::Invalid("groupName is required".into()))?;
+        let id = self.new_id();
+        let version = self.new_version(id);
+        let who = self.person_of(&caller.email);
+        let now = now_ms();
+        self.groups.insert(
+            id,
+            Group {
+                id,
+                workspace_id: ws,
+                name: name.clone(),
+                kind: input.group_type.unwrap_or_else(|| "WORKSPACE".into()),
+                note: input.note.unwrap_or_else(|| " ".into()),
+                fts_enabled: false,
+                version: version.clone(),
+                members: BTreeSet::new(),
+                created_on: now,
+                created_by: who.clone(),
+                last_modified_on: now,
+                last_modified_by: who,
+            },
+        );
+        Ok(json!({ "id": id, "workspaceId": ws, "name": name, "version": version }))
+    }
+
+    /// `PUT /workspaces/{id}/groups/{gid}`.
+    pub(crate) fn update_group(
+        &mut self,
+        caller: &Caller,
+        ws: i64,
+        id: i64,
+        input: crate::wire::GroupInput,
+    ) -> Result<Value, ApiError> {
+        self.content(caller, ws)?;
+        let g = self.group_in(ws, id)?;
+        check_version(&g.version, input.version.as_deref())?;
+        if input
+            .group_name
+            .as_deref()
+            .is_some_and(|n| n.trim().is_empty())
+        {
+            return Err(ApiError::Invalid("groupName must not be empty".into()));
+        }
+        let version = self.new_version(id);
+        let who = self.person_of(&caller.email);
+        let Some(g) = self.groups.get_mut(&id) else {
+            return Err(ApiError::NotFound);
+        };
+        if let Some(n) = input.group_name {
+            g.name = n;
+        }
+        if let Some(t) = input.group_type {
+            g.kind = t;
+        }
+        if let Some(n) = input.note {
+            g.note = n;
+        }
+        g.version = version.clone();
+        g.last_modified_on = now_ms();
+        g.last_modified_by = who;
+        Ok(json!({ "id": id, "workspaceId": ws, "name": g.name, "version": version }))
+    }
+
+    /// `DELETE /workspaces/{id}/groups[?removeUsers=true]`.
+    pub(crate) fn delete_groups(
+        &mut self,
+        caller: &Caller,
+        ws: i64,
+        refs: Vec<crate::wire::EntityRef>,
+        remove_users: bool,
+    ) -> Result<(), ApiError> {
+        self.content(caller, ws)?;
+        if refs.is_empty() {
+            return Err(ApiError::Invalid("groups must not be empty".into()));
+        }
+        for r in &refs {
+            let id =
+                r.id.ok_or_else(|| ApiError::Invalid("group id is required".into()))?;
+            check_version(&self.group_in(ws, id)?.version, r.version.as_deref())?;
+        }
+        for r in refs {
+            let Some(g) = r.id.and_then(|id| self.groups.remove(&id)) else {
+                continue;
+            };
+            self.permissions.retain(|_, p| p.group_id != g.id);
+            if remove_users {
+                for m in g.members {
+                    if self
+                        .members
+                        .get(&m)
+                        .is_some_and(|m| m.email != caller.email)
+                    {
+                        self.remove_member(m);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `GET /workspaces/{id}/groups/{gid}/users`.
+    pub(crate) fn group_members(
+        &self,
+        caller: &Caller,
+        ws: i64,
+        id: i64,
+    ) -> Result<Vec<Value>, ApiError> {
+        self.content(caller, ws)?;
+        let g = self.group_in(ws, id)?;
+        Ok(g.members
+            .iter()
+            .filter_map(|m| self.members.get(m))
+            .map(member_json)
+            .collect())
+    }
+
+    /// `POST /workspaces/{id}/groups/{gid}/users`.
+    pub(crate) fn add_group_members(
+        &mut self,
+        caller: &Caller,
+        ws: i64,
+        id: i64,
+        member_ids: Vec<i64>,
+    ) -> Result<(), ApiError> {
+        self.content(caller, ws)?;
+        self.group_in(ws, id)?;
+        if member_ids.is_empty() {
+            return Err(ApiError::Invalid("users must not be empty".into()));
+        }
+        for m in &member_ids {
+            if self.members.get(m).is_none_or(|m| m.workspace_id != ws) {
+                return Err(ApiError::NotFound);
+            }
+        }
+        let version = self.new_version(id);
+        let who = self.person_of(&caller.email);
+        if let Some(g) = self.groups.get_mut(&id) {
+            g.members.extend(member_ids);
+            g.version = version;
+            g.last_modified_on = now_ms();
+            g.last_modified_by = who;
+        }
+        Ok(())
+    }
+
+    pub(super) fn add_member_record(
+        &mut self,
+        ws: i64,
+        email: &str,
+        role: &str,
+        by: &str,
+    ) -> Member {
+        let email = email.to_ascii_lowercase();
+        let (user_id, person) = match self.accounts.get(&email) {
+            Some(a) => (a.user_id, a.person.clone()),
+            None => {
+                let user_id = self.new_id();
+                let person = Person {
+                    first: String::new(),
+                    last: String::new(),
+                    org: String::new(),
+                };
+                self.accounts.insert(
+                    email.clone(),
+                    Account {
+                        user_id,
+                        password: None,
+                        person: person.clone(),
+                        question_key: crate::demo::SECURITY_QUESTION_KEY.into(),
+                        answer: Secret(crate::demo::ANSWER.into()),
+                    },
+                );
+                (user_id, person)
+            }
+        };
+        let id = self.new_id();
+        let version = self.new_version(id);
+        let who = self.person_of(by);
+        let now = now_ms();
+        let m = Member {
+            id,
+            workspace_id: ws,
+            user_id,
+            email,
+            person,
+            role: role.to_string(),
+            title: String::new(),
+            phone: String::new(),
+            key_contact: false,
+            first_accessed: None,
+            version,
+            created_on: now,
+            created_by: who.clone(),
+            last_modified_on: now,
+            last_modified_by: who,
+        };
+        self.members.insert(id, m.clone());
+        m
+    }
+
+    fn remove_member(&mut self, id: i64) {
+        self.members.remove(&id);
+        for g in self.groups.values_mut() {
+            g.members.remove(&id);
+        }
+    }
+
+    /// `GET /workspaces/{id}/users[?email=]`.
+    pub(crate) fn list_members(
+        &self,
+        caller: &Caller,
+        ws: i64,
+        email: Option<&str>,
+    ) -> Result<Vec<Value>, ApiError> {
+        self.content(caller, ws)?;
+        Ok(self
+            .members
+            .values()
+            .filter(|m| m.workspace_id == ws)
+            .filter(|m| email.is_none_or(|e| m.email.eq_ignore_ascii_case(e.trim())))
+            .map(member_json)
+            .collect())
+    }
+
+    /// `POST /workspaces/{id}/users`.
+    pub(crate) fn create_members(
+        &mut self,
+        caller: &Caller,
+        ws: i64,
+        inputs: Vec<crate::wire::UserInput>,
+    ) -> Result<Vec<Value>, ApiError> {
+        self.content(caller, ws)?;
+        if inputs.is_empty() {
+            return Err(ApiError::Invalid("users must not be empty".into()));
+        }
+        let mut seen = BTreeSet::new();
+        for i in &inputs {
+            let email = i
+                .email()
+                .filter(|e| e.contains('@'))
+                .ok_or_else(|| ApiError::Invalid("a valid emailId is required".into()))?;
+            let email = email.trim().to_ascii_lowercase();
+            if self.member_of(ws, &email).is_some() || !seen.insert(email) {
+                return Err(ApiError::AlreadyMember);
+            }
+        }
+        let mut partials = Vec::new();
+        for i in inputs {
+            let email = i.email().unwrap_or_default().trim().to_ascii_lowercase();
+            if let Some(a) = self.accounts.get_mut(&email)
+                && a.password.is_none()
+            {
+                // Invited users take the names they are invited with.
+                if let Some(f) = &i.first_name {
+                    a.person.first = f.clone();
+                }
+                if let Some(l) = &i.last_name {
+                    a.person.last = l.clone();
+                }
+                if let Some(o) = &i.organization {
+                    a.person.org = o.clone();
+                }
+            }
+            let role = i.role_type.clone().unwrap_or_else(|| "REVIEWER".into());
+            let mut m = self.add_member_record(ws, &email, &role, &caller.email);
+            if m.person.first.is_empty() {
+                m.person = Person {
+                    first: i.first_name.clone().unwrap_or_default(),
+                    last: i.last_name.clone().unwrap_or_default(),
+                    org: i.organization.clone().unwrap_or_default(),
+                };
+            }
+            if let Some(t) = i.title {
+                m.title = t;
+            }
+            if let Some(p) = i.office_phone {
+                m.phone = p;
+            }
+            self.members.insert(m.id, m.clone());
+            partials.push(json!({
+                "id": m.id,
+                "workspaceId": ws,
+                "userId": m.user_id,
+                "email": m.email,
+                "version": m.version,
+            }));
+        }
+        Ok(partials)
+    }
+
+    /// `PUT /workspaces/{id}/users`.
+    pub(crate) fn update_members(
+        &mut self,
+        caller: &Caller,
+        ws: i64,
+        inputs: Vec<crate::wire::UserUpdate>,
+    ) -> Result<Vec<Value>, ApiError> {
+        self.content(caller, ws)?;
+        if inputs.is_empty() {
+            return Err(ApiError::Invalid("users must not be empty".into()));
+        }
+        for i in &inputs {
+            let id =
+                i.id.ok_or_else(|| ApiError::Invalid("user id is required".into()))?;
+            let m = self
+                .members
+                .get(&id)
+                .filter(|m| m.workspace_id == ws)
+                .ok_or(ApiError::NotFound)?;
+            check_version(&m.version, i.version.as_deref())?;
+        }
+        let who = self.person_of(&caller.email);
+        let mut partials = Vec::new();
+        for i in inputs {
+            let Some(id) = i.id else { continue };
+            let version = self.new_version(id);
+            let Some(m) = self.members.get_mut(&id) else {
+                continue;
+            };
+            if let Some(r) = i.role_type {
+                m.role = r;
+            }
+            if let Some(t) = i.title {
+                m.title = t;
+            }
+            if let Some(p) = i.office_phone {
+                m.phone = p;
+            }
+            if let Some(k) = i.key_contact {
+                m.key_contact = k;
+            }
+            if let Some(f) = i.first_name {
+                m.person.first = f;
+            }
+            if let Some(l) = i.last_name {
+                m.person.last = l;
+            }
+            if let Some(o) = i.organization {
+                m.person.org = o;
+            }
+            m.version = version;
+            m.last_modified_on = now_ms();
+            m.last_modified_by = who.clone();
+            partials.push(json!({
+                "id": m.id,
+                "workspaceId": ws,
+                "userId": m.user_id,
+                "version": m.version,
+            }));
+        }
+        Ok(partials)
+    }
+
+    /// `DELETE /workspaces/{id}/users` with `{id, version}` items.
+    pub(crate) fn delete_members(
+        &mut self,
+        caller: &Caller,
+        ws: i64,
+        refs: Vec<crate::wire::EntityRef>,
+    ) -> Result<(), ApiError> {
+        self.content(caller, ws)?;
+        if refs.is_empty() {
+            return Err(ApiError::Invalid("users must not be empty".into()));
+        }
+        for r in &refs {
+            let id =
+                r.id.ok_or_else(|| ApiError::Invalid("user id is required".into()))?;
+            let m = self
+                .members
+                .get(&id)
+                .filter(|m| m.workspace_id == ws)
+                .ok_or(ApiError::NotFound)?;
+            check_version(&m.version, r.version.as_deref())?;
+        }
+        for r in refs {
+            if let Some(id) = r.id {
+                self.remove_member(id);
+            }
+        }
+        Ok(())
+    }
+
+    fn permission_json(p: &PermissionRec) -> Value {
+        json!({
+            "id": p.id,
+            "groupId": p.group_id,
+            "folderId": p.folder_id,
+            "permission": p.level,
+        })
+    }
+
+    /// `GET /workspaces/{id}/permissions`.
+    pub(crate) fn list_permissions(
+        &self,
+        caller: &Caller,
+        ws: i64,
+    ) -> Result<Vec<Value>, ApiError> {
+        self.content(caller, ws)?;
+        Ok(self
+            .permissions
+            .values()
+            .filter(|p| p.workspace_id == ws)
+            .map(Self::permission_json)
+            .collect())
+    }
+
+    /// `POST /workspaces/{id}/permissions`: one group, one folder, one level;
+    /// replaces that group's earlier permission on that folder.
+    pub(crate) fn create_permission(
+        &mut self,
+        caller: &Caller,
+        ws: i64,
+        input: crate::wire::PermissionInput,
+    ) -> Result<(), ApiError> {
+        self.content(caller, ws)?;
+        let group = input
+            .group_id
+            .ok_or_else(|| ApiError::Invalid("groupId is required".into()))?;
+        let folder = input
+            .folder_id
+            .ok_or_else(|| ApiError::Invalid("folderId is required".into()))?;
+        let level = input
+            .permission
+            .ok_or_else(|| ApiError::Invalid("permission is required".into()))?;
+        if !matches!(
+            level.as_str(),
+            "SEE" | "SEE_AND_DOWNLOAD" | "SEE_DOWNLOAD_AND_PRINT"
+        ) {
+            return Err(ApiError::Invalid(
+                "permission must be SEE, SEE_AND_DOWNLOAD or SEE_DOWNLOAD_AND_PRINT".into(),
+            ));
+        }
+        self.group_in(ws, group)?;
+        self.folder_in(ws, folder)?;
+        self.permissions
+            .retain(|_, p| !(p.group_id == group && p.folder_id == folder));
+        let id = self.new_id();
+        self.permissions.insert(
+            id,
+            PermissionRec {
+                id,
+                workspace_id: ws,
+                group_id: group,
+                folder_id: folder,
+                level,
+            },
+        );
+        Ok(())
+    }
+
+    /// `GET /workspaces/{id}/documents/{did}/permissions`: the permissions
+    /// the document inherits from its folder and the folder's ancestors.
+    pub(crate) fn document_permissions(
+        &self,
+        caller: &Caller,
+        ws: i64,
+        id: i64,
+    ) -> Result<Vec<Value>, ApiError> {
+        self.content(caller, ws)?;
+        let d = self.doc_in(ws, id)?;
+        Ok(self
+            .permissions
+            .values()
+            .filter(|p| p.workspace_id == ws && self.is_descendant(d.folder_id, p.folder_id))
+            .map(Self::permission_json)
+            .collect())
+    }
+}
+
+fn member_json(m: &Member) -> Value {
+    json!({
+        "id": m.id,
+        "userId": m.user_id,
+        "emailId": m.email,
+        "firstName": m.person.first,
+        "lastName": m.person.last,
+        "firstNameSort": m.person.first,
+        "lastNameSort": m.person.last,
+        "organization": m.person.org,
+        "organizationSort": m.person.org,
+        "roleType": m.role,
+        "status": "ACTIVE",
+        "title": if m.title.is_empty() { "UNAVAILABLE" } else { &m.title },
+        "officePhone": m.phone,
+        "country": "UNITED_STATES",
+        "industry": "UNAVAILABLE",
+        "functionalArea": "UNAVAILABLE",
+        "alertPreference": "IMMEDIATE",
+        "keyContact": m.key_contact,
+        "doNotSendAlert": false,
+        "eitherASubmitterOrCoordinator": false,
+        "isPlaceholderUser": false,
+        "isWelcomeAlertSent": true,
+        "unauthenticatedDocumentAccess": "F",
+        "version": m.version,
+        "firstAccessed": m.first_accessed.map_or_else(|| json!({}), millis),
+        "lastAccessedOn": m.first_accessed.map_or_else(|| json!({}), millis),
+        "lastAlertSentDate": millis(m.created_on),
+        "createdBy": m.created_by.json(),
+        "createdOn": millis(m.created_on),
+        "lastModifiedBy": m.last_modified_by.json(),
+        "lastModifiedOn": millis(m.last_modified_on),
+    })
+}
