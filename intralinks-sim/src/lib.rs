@@ -86,8 +86,12 @@ impl Default for Faults {
 }
 
 impl Faults {
-    /// Checks that every rate lies in 0.0..=1.0.
+    /// Checks that every rate lies in 0.0..=1.0 and the latency is at most
+    /// ten minutes.
     pub fn validate(&self) -> Result<(), String> {
+        if self.latency_ms > 600_000 {
+            return Err("latencyMs must be at most 600000 (ten minutes)".into());
+        }
         for (name, rate) in [
             ("errorRate", self.error_rate),
             ("dropMidBodyRate", self.drop_mid_body_rate),

@@ -233,6 +233,14 @@ async fn invalid_faults_are_refused() {
         )
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, _) = ctx
+        .control(
+            Method::PUT,
+            "/_sim/faults",
+            Some(json!({"latencyMs": 600_001})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
     let (_, v) = ctx.control(Method::GET, "/_sim/faults", None).await;
     assert_eq!(
         v,

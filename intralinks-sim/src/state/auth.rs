@@ -2,6 +2,13 @@
 
 use super::*;
 
+/// `now + d`, saturating at a century for absurd lifetimes.
+fn deadline(now: Instant, d: Duration) -> Instant {
+    now.checked_add(d)
+        .or_else(|| now.checked_add(Duration::from_secs(100 * 365 * 86_400)))
+        .unwrap_or(now)
+}
+
 impl State {
     fn check_client(&self, client_id: Option<&str>, secret: Option<&str>) -> Result<(), ApiError> {
         match (client_id, secret) {
@@ -26,14 +33,14 @@ impl State {
             access.clone(),
             TokenRec {
                 session,
-                expires_at: now + lifetime,
+                expires_at: deadline(now, lifetime),
             },
         );
         self.refresh_tokens.insert(
             refresh.clone(),
             TokenRec {
                 session,
-                expires_at: now + refresh_lifetime,
+                expires_at: deadline(now, refresh_lifetime),
             },
         );
         (access, refresh)
