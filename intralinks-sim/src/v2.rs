@@ -189,7 +189,9 @@ async fn custom_fields(State(app): State<App>, caller: Caller, ids: Ids) -> Answ
     Ok(answer(Done::Ok, vec![("customFields", list(f))]))
 }
 
-fn entity_custom_fields(kind: &'static str) -> MethodRouterFn {
+/// `GET .../{documents|folders|groups}/{id}/customFields` (the package's
+/// fields.py): the workspace's fields, once the entity is found.
+fn entity_custom_fields(kind: &'static str) -> axum::routing::MethodRouter<App> {
     get(
         move |State(app): State<App>, caller: Caller, ids: Ids| async move {
             let (ws, id) = (ids.get(0)?, ids.get(1)?);
@@ -198,8 +200,6 @@ fn entity_custom_fields(kind: &'static str) -> MethodRouterFn {
         },
     )
 }
-
-type MethodRouterFn = axum::routing::MethodRouter<App>;
 
 async fn field_definitions(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
     let ws = ids.get(0)?;
