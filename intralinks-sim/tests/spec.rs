@@ -1032,6 +1032,45 @@ async fn every_route_answers_what_the_spec_describes() {
     c.hit(&ctx, M::POST, &pt, &w("/permissions"), None, j(json!({})))
         .await;
 
+    // --- Per-entity custom fields and the settings update
+    for (tmpl, concrete) in [
+        (
+            "/documents/{documentId}/customFields",
+            format!("/documents/{}/customFields", demo::DOC_README),
+        ),
+        (
+            "/folders/{folderId}/customFields",
+            format!("/folders/{}/customFields", demo::FOLDER_FINANCIALS),
+        ),
+        (
+            "/groups/{groupId}/customFields",
+            format!("/groups/{}/customFields", demo::GROUP_INTERNAL),
+        ),
+    ] {
+        c.hit(&ctx, M::GET, &t(tmpl), &w(&concrete), Some(token), None)
+            .await;
+        c.hit(&ctx, M::GET, &t(tmpl), &w(&concrete), None, None)
+            .await;
+    }
+    c.hit(
+        &ctx,
+        M::PUT,
+        &t("/settings"),
+        &w("/settings"),
+        Some(token),
+        j(json!({"workspaceSettings": [{"name": "enableWatermark", "value": "T"}]})),
+    )
+    .await;
+    c.hit(
+        &ctx,
+        M::PUT,
+        &t("/settings"),
+        &w("/settings"),
+        None,
+        j(json!({})),
+    )
+    .await;
+
     // --- Custom fields
     for rest in ["/customFields", "/fieldDefinitions"] {
         c.hit(&ctx, M::GET, &t(rest), &w(rest), Some(token), None)
