@@ -22,6 +22,11 @@
 //! # Ok(()) }
 //! ```
 //!
+//! `Client::new` builds a reqwest client with progenitor's 15-second total
+//! timeout, too short for large downloads; pass your own client to
+//! `Client::new_with_client`, or use `intralinks-ext`, which sets connect and
+//! read timeouts but no limit on a whole transfer.
+//!
 //! Dates are [`Millis`] (`.to_datetime()` gives a `chrono::DateTime<Utc>`),
 //! `"T"`/`"F"` strings are [`TfBool`], and credentials are [`Secret`]s whose
 //! Debug output is redacted. Operations progenitor cannot generate are listed
@@ -38,7 +43,7 @@ pub use runtime::{
 };
 pub use wire::{Millis, Secret, TfBool};
 
-#[allow(missing_docs, clippy::all, clippy::pedantic)]
+#[allow(missing_docs, clippy::all, clippy::pedantic, rustdoc::bare_urls)]
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/intralinks.rs"));
 }
