@@ -38,8 +38,8 @@ mod runtime;
 mod wire;
 
 pub use runtime::{
-    Auth, AuthFuture, RetryPolicy, Runtime, StaticToken, is_idempotent, is_retryable_status,
-    may_carry_token, retry_after,
+    Auth, AuthFuture, RetryPolicy, Runtime, StaticToken, bearer_header, is_idempotent,
+    is_retryable_status, may_carry_token, retry_after,
 };
 pub use wire::{Millis, Secret, TfBool};
 

@@ -148,7 +148,9 @@ impl fmt::Debug for Runtime {
     }
 }
 
-fn bearer_header(token: &Secret) -> Result<HeaderValue, String> {
+/// The `Authorization: Bearer …` value for `token`, marked sensitive so that
+/// it is never logged.
+pub fn bearer_header(token: &Secret) -> Result<HeaderValue, String> {
     let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
         .map_err(|_| "the access token holds characters a header cannot carry".to_string())?;
     value.set_sensitive(true);

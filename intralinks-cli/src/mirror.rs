@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use futures_util::StreamExt;
-use intralinks_ext::fsname::{DirNames, safe_component};
+use intralinks_ext::fsname::DirNames;
 use intralinks_ext::types::{Document, Folder};
 use intralinks_ext::{Checked, Error, Intralinks, Result};
 use serde::{Deserialize, Serialize};
@@ -69,7 +69,9 @@ pub fn file_name(doc: &Document) -> String {
 }
 
 /// Relative directory of every folder, names made safe and unique per parent.
-fn folder_paths(folders: &[Folder]) -> HashMap<i64, PathBuf> {
+/// Relative directory of every folder, and the names already taken in each
+/// directory (keyed by its relative path), for the documents to continue from.
+fn folder_paths(folders: &[Folder]) -> (HashMap<i64, PathBuf>, HashMap<PathBuf, DirNames>) {
     let ids: std::collections::HashSet<i64> = folders.iter().map(|f| f.id).collect();
     let mut by_parent: BTreeMap<Option<i64>, Vec<&Folder>> = BTreeMap::new();
     for f in folders {
@@ -79,7 +81,7 @@ fn folder_paths(folders: &[Folder]) -> HashMap<i64, PathBuf> {
             .push(f);
     }
     let mut paths = HashMap::new();
-    let mut names: HashMap<Option<i64>, DirNames> = HashMap::new();
+    let mut names: HashMap<PathBuf, DirNames> = HashMap::new();
     let mut queue = vec![(None::<i64>, PathBuf::new())];
     while let Some((parent, base)) = queue.pop() {
         let Some(list) = by_parent.get(&parent) else {
@@ -89,7 +91,7 @@ fn folder_paths(folders: &[Folder]) -> HashMap<i64, PathBuf> {
         list.sort_by_key(|f| f.id);
         for f in list {
             let name = names
-                .entry(parent)
+                .entry(base.clone())
                 .or_default()
                 .claim(f.name.as_deref().unwrap_or("folder"), f.id);
             let path = base.join(name);
@@ -97,7 +99,7 @@ fn folder_paths(folders: &[Folder]) -> HashMap<i64, PathBuf> {
             queue.push((Some(f.id), path));
         }
     }
-    paths
+    (paths, names)
 }
 
 async fn load_manifest(dir: &Path, workspace_id: i64) -> Manifest {
@@ -175,7 +177,8 @@ pub async fn mirror(
         .checked()
         .await?
         .document;
-    let dirs = folder_paths(&folders);
+    // Folders claim their names first, then documents by id.
+    let (dirs, mut names) = folder_paths(&folders);
     for rel in dirs.values() {
         let path = dir.join(rel);
         tokio::fs::create_dir_all(&path)
@@ -187,18 +190,6 @@ pub async fn mirror(
             })?;
     }
 
-    // Names inside each directory: folders first, then documents by id.
-    let mut names: HashMap<PathBuf, DirNames> = HashMap::new();
-    for f in &folders {
-        if let Some(rel) = dirs.get(&f.id) {
-            let parent = rel.parent().map(Path::to_path_buf).unwrap_or_default();
-            let own = rel
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            names.entry(parent).or_default().claim(&own, f.id);
-        }
-    }
     let mut docs: Vec<&Document> = documents.iter().collect();
     docs.sort_by_key(|d| d.id);
     let mut plan = Vec::new();
@@ -212,7 +203,7 @@ pub async fn mirror(
             .entry(parent.clone())
             .or_default()
             .claim(&file_name(doc), doc.id);
-        let rel = parent.join(safe_component(&name));
+        let rel = parent.join(name);
         plan.push((doc.clone(), rel.to_string_lossy().replace('\\', "/")));
     }
 
@@ -313,7 +304,7 @@ mod tests {
             folder(3, None, "A"),
             folder(4, None, "a"),
         ];
-        let paths = folder_paths(&folders);
+        let (paths, _) = folder_paths(&folders);
         assert_eq!(paths[&1], PathBuf::from("_"));
         assert_eq!(paths[&2], PathBuf::from("_/.._.._etc"));
         assert_eq!(paths[&3], PathBuf::from("A"));

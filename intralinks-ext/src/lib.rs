@@ -128,7 +128,8 @@ impl Builder {
         self
     }
 
-    fn parts(&self, auth: Option<Arc<dyn Auth>>) -> Result<(Url, reqwest::Client, Client)> {
+    /// The checked base URL and the one HTTP client every call shares.
+    fn http(&self) -> Result<(Url, reqwest::Client)> {
         let root = parse_base_url(&self.base_url)?;
         let http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
@@ -137,20 +138,25 @@ impl Builder {
             .user_agent(concat!("intralinks-rs/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::InvalidInput(format!("cannot set up HTTP: {e}")))?;
-        let api = Client::new_with_client(
+        Ok((root, http))
+    }
+
+    /// A generated client for `root`/v2 over `http`, sending `auth`'s tokens.
+    fn api(&self, root: &Url, http: &reqwest::Client, auth: Option<Arc<dyn Auth>>) -> Client {
+        Client::new_with_client(
             &format!("{}/v2", root.as_str().trim_end_matches('/')),
             http.clone(),
             Runtime {
                 auth,
                 retry: self.retry.clone(),
             },
-        );
-        Ok((root, http, api))
+        )
     }
 
     /// A client that sends no token (token endpoints, or a proxy that adds one).
     pub fn anonymous(self) -> Result<Intralinks> {
-        let (root, http, api) = self.parts(None)?;
+        let (root, http) = self.http()?;
+        let api = self.api(&root, &http, None);
         Ok(Intralinks {
             root,
             http,
@@ -162,8 +168,9 @@ impl Builder {
 
     /// A client that sends a token obtained elsewhere; it is not refreshed.
     pub fn token(self, token: Secret) -> Result<Intralinks> {
+        let (root, http) = self.http()?;
         let auth: Arc<dyn Auth> = Arc::new(StaticToken(token));
-        let (root, http, api) = self.parts(Some(auth.clone()))?;
+        let api = self.api(&root, &http, Some(auth.clone()));
         Ok(Intralinks {
             root,
             http,
@@ -173,12 +180,14 @@ impl Builder {
         })
     }
 
-    /// Logs in and returns a client whose token refreshes itself.
+    /// Logs in and returns a client whose token refreshes itself. The token
+    /// endpoints and the API share one HTTP client (one connection pool).
     pub async fn login(self, keys: AppKeys, grant: Grant) -> Result<Intralinks> {
-        let (_, _, oauth) = self.parts(None)?;
+        let (root, http) = self.http()?;
+        let oauth = self.api(&root, &http, None);
         let session = Session::login(oauth, keys, grant, self.refresh_lead).await?;
         let auth: Arc<dyn Auth> = Arc::new(session.clone());
-        let (root, http, api) = self.parts(Some(auth.clone()))?;
+        let api = self.api(&root, &http, Some(auth.clone()));
         Ok(Intralinks {
             root,
             http,
@@ -242,14 +251,7 @@ impl Intralinks {
         if let Some(auth) = &self.auth
             && let Some(token) = auth.bearer().await.map_err(Error::InvalidInput)?
         {
-            let mut value =
-                reqwest::header::HeaderValue::from_str(&format!("Bearer {}", token.expose()))
-                    .map_err(|_| {
-                        Error::InvalidInput(
-                            "the access token holds characters a header cannot carry".into(),
-                        )
-                    })?;
-            value.set_sensitive(true);
+            let value = api::bearer_header(&token).map_err(Error::InvalidInput)?;
             request = request.header(AUTHORIZATION, value);
             used = Some(token);
         }

@@ -197,15 +197,11 @@ where
     })
 }
 
-/// Streams a response into `dest` without verification (splash images).
-pub(crate) async fn stream_to_file(
-    response: reqwest::Response,
-    dest: &Path,
-    expect: Option<Expect<'_>>,
-    progress: Option<ProgressFn>,
-) -> Result<Downloaded> {
+/// Streams a response into `dest` without a hash to check (splash images);
+/// still written beside it and renamed only when complete.
+pub(crate) async fn stream_to_file(response: reqwest::Response, dest: &Path) -> Result<Downloaded> {
     let total = response.content_length();
-    write_verified(response.bytes_stream(), dest, total, expect, progress).await
+    write_verified(response.bytes_stream(), dest, total, None, None).await
 }
 
 impl Intralinks {

@@ -212,7 +212,7 @@ impl Intralinks {
         name.push(".");
         name.push(extension);
         let path = PathBuf::from(name);
-        crate::transfer::stream_to_file(response, &path, None, None).await?;
+        crate::transfer::stream_to_file(response, &path).await?;
         Ok(path)
     }
 }

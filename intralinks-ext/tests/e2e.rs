@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use intralinks_ext::types::{ContentDeclaration, EntryState, Splash};
+use intralinks_ext::types::{ContentDeclaration, Splash};
 use intralinks_ext::{
     AppKeys, Checked, Error, FixedAnswers, Grant, Intralinks, Progress, Prompter, RetryPolicy,
     Secret, file_hash,
@@ -747,6 +747,5 @@ async fn v1_entry_splash_image_and_exit() {
         .await
         .unwrap();
     assert_eq!(v2.splash.unwrap().has_image, Some(true));
-    let _ = EntryState::Allow;
     sim.shutdown().await;
 }

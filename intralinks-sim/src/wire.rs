@@ -94,10 +94,11 @@ pub(crate) struct CreateWorkspaces {
     pub(crate) workspaces: Vec<WorkspaceInput>,
 }
 
-/// `FolderInput`.
+/// A folder or document to create: `FolderInput` and `DocumentInput` of the
+/// spec have the same fields.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(crate) struct FolderInput {
+pub(crate) struct EntityInput {
     #[serde(default)]
     pub(crate) name: Option<String>,
     #[serde(default, deserialize_with = "lenient_id")]
@@ -109,7 +110,7 @@ pub(crate) struct FolderInput {
 /// `{"folder": {...}}`.
 #[derive(Debug, Deserialize)]
 pub(crate) struct FolderItem {
-    pub(crate) folder: FolderInput,
+    pub(crate) folder: EntityInput,
 }
 
 /// `{"folders": [{"folder": {...}}]}`.
@@ -118,10 +119,10 @@ pub(crate) struct CreateFolders {
     pub(crate) folders: Vec<FolderItem>,
 }
 
-/// A folder sent back for update.
+/// A folder or document sent back for update (rename, re-note, move).
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(crate) struct FolderUpdate {
+pub(crate) struct EntityUpdate {
     #[serde(default, deserialize_with = "lenient_id")]
     pub(crate) id: Option<i64>,
     #[serde(default, deserialize_with = "lenient_string")]
@@ -137,25 +138,13 @@ pub(crate) struct FolderUpdate {
 /// `{"folders": [...]}`.
 #[derive(Debug, Deserialize)]
 pub(crate) struct UpdateFolders {
-    pub(crate) folders: Vec<FolderUpdate>,
-}
-
-/// `DocumentInput`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct DocumentInput {
-    #[serde(default)]
-    pub(crate) name: Option<String>,
-    #[serde(default, deserialize_with = "lenient_id")]
-    pub(crate) parent_id: Option<i64>,
-    #[serde(default)]
-    pub(crate) note: Option<String>,
+    pub(crate) folders: Vec<EntityUpdate>,
 }
 
 /// `{"document": {...}}`.
 #[derive(Debug, Deserialize)]
 pub(crate) struct DocumentItem {
-    pub(crate) document: DocumentInput,
+    pub(crate) document: EntityInput,
 }
 
 /// `{"documents": [{"document": {...}}]}`.
@@ -164,26 +153,10 @@ pub(crate) struct CreateDocuments {
     pub(crate) documents: Vec<DocumentItem>,
 }
 
-/// A document sent back for update.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct DocumentUpdate {
-    #[serde(default, deserialize_with = "lenient_id")]
-    pub(crate) id: Option<i64>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    pub(crate) version: Option<String>,
-    #[serde(default)]
-    pub(crate) name: Option<String>,
-    #[serde(default)]
-    pub(crate) note: Option<String>,
-    #[serde(default, deserialize_with = "lenient_id")]
-    pub(crate) parent_id: Option<i64>,
-}
-
 /// `{"documents": [...]}`.
 #[derive(Debug, Deserialize)]
 pub(crate) struct UpdateDocuments {
-    pub(crate) documents: Vec<DocumentUpdate>,
+    pub(crate) documents: Vec<EntityUpdate>,
 }
 
 /// `{id, version}` naming one entity for a delete.

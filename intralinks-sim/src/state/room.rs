@@ -127,7 +127,7 @@ impl State {
         &mut self,
         caller: &Caller,
         ws: i64,
-        inputs: Vec<crate::wire::FolderInput>,
+        inputs: Vec<crate::wire::EntityInput>,
     ) -> Result<Vec<Value>, ApiError> {
         self.content(caller, ws)?;
         if inputs.is_empty() {
@@ -187,7 +187,7 @@ impl State {
         &mut self,
         caller: &Caller,
         ws: i64,
-        inputs: Vec<crate::wire::FolderUpdate>,
+        inputs: Vec<crate::wire::EntityUpdate>,
     ) -> Result<Vec<Value>, ApiError> {
         self.content(caller, ws)?;
         if inputs.is_empty() {
@@ -404,7 +404,7 @@ impl State {
         &mut self,
         caller: &Caller,
         ws: i64,
-        inputs: Vec<crate::wire::DocumentInput>,
+        inputs: Vec<crate::wire::EntityInput>,
     ) -> Result<Vec<Value>, ApiError> {
         self.content(caller, ws)?;
         if inputs.is_empty() {
@@ -458,7 +458,7 @@ impl State {
         &mut self,
         caller: &Caller,
         ws: i64,
-        inputs: Vec<crate::wire::DocumentUpdate>,
+        inputs: Vec<crate::wire::EntityUpdate>,
     ) -> Result<Vec<Value>, ApiError> {
         self.content(caller, ws)?;
         if inputs.is_empty() {
