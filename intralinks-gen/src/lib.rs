@@ -14,6 +14,7 @@
 pub mod lint;
 pub mod overlay;
 pub mod surface;
+pub mod survival;
 
 use std::path::{Path, PathBuf};
 
@@ -22,6 +23,7 @@ use serde_json::Value;
 
 pub use lint::{ExcludedOperation, LintProblem};
 pub use overlay::Overlay;
+pub use survival::{Element, Removed};
 
 /// File name of the published spec inside `openapi/`.
 pub const PUBLISHED: &str = "published.yaml";
@@ -61,6 +63,10 @@ pub enum GenError {
         /// What went wrong.
         message: String,
     },
+    /// The overlay lost something the published spec declares without a
+    /// `remove` action that takes it out.
+    #[error("the overlay drops what the published spec declares, and no `remove: true` action takes it out:\n{}\nan `update` adds to arrays and merges objects, it never takes anything away: fix the action that changed these, or remove them explicitly with an action naming the evidence", .0.iter().map(|e| format!("  - {e}")).collect::<Vec<_>>().join("\n"))]
+    Dropped(Vec<Element>),
     /// The effective spec holds what progenitor would panic on or lose data with.
     #[error("the effective spec cannot be generated; fix these in openapi/overlay.yaml:\n{}", .0.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
     Lint(Vec<LintProblem>),
@@ -92,6 +98,8 @@ pub struct Generated {
     pub builders: String,
     /// Operations left out of generation, for `intralinks-ext` to cover.
     pub excluded: Vec<ExcludedOperation>,
+    /// What the overlay's `remove` actions took out of the published spec.
+    pub removed: Vec<Removed>,
 }
 
 /// Reads `published.yaml` and `overlay.yaml` from `dir` and generates.
@@ -104,13 +112,29 @@ pub fn generate_from_dir(dir: &Path) -> Result<Generated, GenError> {
 }
 
 /// Applies the overlay to the published spec; returns the effective spec as JSON.
+///
+/// Fails with [`GenError::Dropped`] when a published operation, parameter,
+/// request body or response is missing and no `remove` action took it out.
 pub fn effective_spec(published_yaml: &str, overlay_yaml: &str) -> Result<Value, GenError> {
-    let mut doc: Value = serde_yaml_ng::from_str(published_yaml).map_err(|e| GenError::Yaml {
+    Ok(apply_overlay(published_yaml, overlay_yaml)?.0)
+}
+
+/// [`effective_spec`], and what the overlay's `remove` actions took out.
+pub fn apply_overlay(
+    published_yaml: &str,
+    overlay_yaml: &str,
+) -> Result<(Value, Vec<Removed>), GenError> {
+    let published: Value = serde_yaml_ng::from_str(published_yaml).map_err(|e| GenError::Yaml {
         file: PUBLISHED.into(),
         message: e.to_string(),
     })?;
-    Overlay::from_yaml(overlay_yaml)?.apply(&mut doc)?;
-    Ok(doc)
+    let mut doc = published.clone();
+    let removals = Overlay::from_yaml(overlay_yaml)?.apply_recorded(&mut doc)?;
+    let survival = survival::check(&published, &doc, &removals);
+    if !survival.dropped.is_empty() {
+        return Err(GenError::Dropped(survival.dropped));
+    }
+    Ok((doc, survival.removed))
 }
 
 /// Serializes a spec as YAML, the form committed under `openapi/`.
@@ -123,7 +147,7 @@ pub fn to_yaml(spec: &Value) -> String {
 
 /// The whole pipeline: overlay, lint, progenitor, prettyplease.
 pub fn generate(published_yaml: &str, overlay_yaml: &str) -> Result<Generated, GenError> {
-    let effective = effective_spec(published_yaml, overlay_yaml)?;
+    let (effective, removed) = apply_overlay(published_yaml, overlay_yaml)?;
     let report = lint::lint(&effective);
     if !report.problems.is_empty() {
         return Err(GenError::Lint(report.problems));
@@ -202,6 +226,7 @@ pub fn generate(published_yaml: &str, overlay_yaml: &str) -> Result<Generated, G
         client: section(client),
         builders: section(builders),
         excluded: report.excluded,
+        removed,
     })
 }
 

@@ -110,6 +110,31 @@ pub fn lint(spec: &Value) -> LintReport {
                 ));
             }
 
+            // Parameters: one (location, name) once, or progenitor emits
+            // the same builder method twice.
+            let mut params: BTreeSet<(String, String)> = BTreeSet::new();
+            let declared = item
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .chain(
+                    op.get("parameters")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten(),
+                );
+            for param in declared {
+                let param = resolve(spec, param);
+                let location = param.get("in").and_then(Value::as_str).unwrap_or("?");
+                let name = param.get("name").and_then(Value::as_str).unwrap_or("?");
+                if !params.insert((location.to_string(), name.to_string())) {
+                    problem(format!(
+                        "{location} parameter `{name}` is declared twice; an overlay `update` appends to `parameters`, so add only new ones and change an existing one through a target that selects it"
+                    ));
+                }
+            }
+
             // Request body.
             let mut excluded = false;
             if let Some(content) = op
@@ -319,6 +344,24 @@ mod tests {
         assert_eq!(
             r.problems[0].message,
             "unsupported response media type `text/html` for 200; use application/json or application/octet-stream"
+        );
+    }
+
+    #[test]
+    fn a_parameter_declared_twice_is_refused() {
+        let r = lint(&json!({
+            "paths": {"/x/{id}": {"get": {"operationId": "getX", "responses": {}, "parameters": [
+                {"$ref": "#/components/parameters/id"},
+                {"name": "limit", "in": "query"},
+                {"name": "id", "in": "path"},
+                {"name": "limit", "in": "header"}
+            ]}}},
+            "components": {"parameters": {"id": {"name": "id", "in": "path"}}}
+        }));
+        assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
+        assert_eq!(
+            r.problems[0].to_string(),
+            "GET /x/{id} (getX): path parameter `id` is declared twice; an overlay `update` appends to `parameters`, so add only new ones and change an existing one through a target that selects it"
         );
     }
 

@@ -1,9 +1,10 @@
 //! OpenAPI Overlay 1.0 application.
 //!
 //! Targets are RFC 9535 JSONPath expressions evaluated with `serde_json_path`.
-//! `update` merges objects deeply (keys of the update replace or extend the
-//! target's) and appends to arrays; `remove: true` deletes every node the
-//! target selects. A target that selects nothing is an error: in a document
+//! `update` follows the specification's merge rules (see [`merge`]): objects
+//! merge recursively, arrays are appended to, primitives are replaced, and any
+//! other combination is an error naming the action; `remove: true` deletes
+//! every node the target selects. A target that selects nothing is an error: in a document
 //! whose whole point is to correct another one, a silent no-op is a bug.
 
 use serde::Deserialize;
@@ -98,19 +99,47 @@ impl Overlay {
 
     /// Applies every action, in order, to `doc`.
     pub fn apply(&self, doc: &mut Value) -> Result<(), GenError> {
+        self.apply_recorded(doc).map(drop)
+    }
+
+    /// Applies every action, in order, to `doc`, and returns every node that
+    /// a `remove` action took out, in the order removed.
+    pub fn apply_recorded(&self, doc: &mut Value) -> Result<Vec<Removal>, GenError> {
+        let mut removals = Vec::new();
         for (index, action) in self.actions.iter().enumerate() {
-            action.apply(doc).map_err(|message| GenError::Overlay {
+            let description = action.description.clone().unwrap_or_default();
+            let removed = action.apply(doc).map_err(|message| GenError::Overlay {
                 index,
-                description: action.description.clone().unwrap_or_default(),
+                description: description.clone(),
                 message,
             })?;
+            removals.extend(removed.into_iter().map(|(pointer, value)| Removal {
+                action: index,
+                description: description.clone(),
+                pointer,
+                value,
+            }));
         }
-        Ok(())
+        Ok(removals)
     }
 }
 
+/// A node that a `remove: true` action took out of the document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Removal {
+    /// Position of the action in `actions`, from 0.
+    pub action: usize,
+    /// The action's description (its evidence).
+    pub description: String,
+    /// JSON pointer of the node, in the document as it was when removed.
+    pub pointer: String,
+    /// The node removed.
+    pub value: Value,
+}
+
 impl Action {
-    fn apply(&self, doc: &mut Value) -> Result<(), String> {
+    /// Applies the action; returns the nodes it removed, with their pointers.
+    fn apply(&self, doc: &mut Value) -> Result<Vec<(String, Value)>, String> {
         let path = JsonPath::parse(&self.target)
             .map_err(|e| format!("target `{}` is not RFC 9535 JSONPath: {e}", self.target))?;
         let pointers: Vec<String> = path
@@ -124,23 +153,27 @@ impl Action {
                 self.target
             ));
         }
+        let mut removed = Vec::new();
         if self.remove {
             // Remove the deepest and the last array elements first, so that the
             // pointers still to be removed stay valid.
             let mut pointers = pointers;
             pointers.sort_by(|a, b| compare_pointers(b, a));
             for pointer in pointers {
-                remove_at(doc, &pointer)?;
+                if let Some(value) = remove_at(doc, &pointer)? {
+                    removed.push((pointer, value));
+                }
             }
+            removed.reverse();
         } else if let Some(update) = &self.update {
             for pointer in pointers {
                 let node = doc
                     .pointer_mut(&pointer)
                     .ok_or_else(|| format!("node {pointer} vanished during the update"))?;
-                merge(node, update);
+                merge(node, update, &pointer)?;
             }
         }
-        Ok(())
+        Ok(removed)
     }
 }
 
@@ -159,50 +192,111 @@ fn compare_pointers(a: &str, b: &str) -> std::cmp::Ordering {
     pa.len().cmp(&pb.len())
 }
 
-fn remove_at(doc: &mut Value, pointer: &str) -> Result<(), String> {
+/// Removes the node at `pointer`; returns it, or `None` when an earlier
+/// removal of the same action already took it (a parent and its child both selected).
+fn remove_at(doc: &mut Value, pointer: &str) -> Result<Option<Value>, String> {
     let (parent, last) = pointer
         .rsplit_once('/')
         .ok_or_else(|| "the document root cannot be removed".to_string())?;
     let key = last.replace("~1", "/").replace("~0", "~");
     match doc.pointer_mut(parent) {
-        Some(Value::Object(map)) => {
-            map.shift_remove(&key);
-            Ok(())
-        }
+        Some(Value::Object(map)) => Ok(map.shift_remove(&key)),
         Some(Value::Array(items)) => {
             let index: usize = key
                 .parse()
                 .map_err(|_| format!("{pointer}: not an array index"))?;
-            if index < items.len() {
-                items.remove(index);
-            }
-            Ok(())
+            Ok((index < items.len()).then(|| items.remove(index)))
         }
+        None => Ok(None),
         _ => Err(format!("{pointer}: its parent is not an object or array")),
     }
 }
 
-/// Merges `update` into `target`: objects merge key by key, recursively;
-/// an array target gets the update appended (its items, if it is an array);
-/// anything else is replaced.
-pub fn merge(target: &mut Value, update: &Value) {
+/// Merges `update` into `target` as the Overlay Specification says (1.0.0,
+/// with the merge rules clarified in 1.1.0):
+///
+/// - an object target takes each property of an object update: an object
+///   property merges recursively, an array property is appended to the
+///   target's array, a primitive replaces the target's primitive, and a
+///   property the target lacks is added;
+/// - an array target gets an array update's items appended, or any other
+///   update appended as one item;
+/// - a primitive target is replaced by a primitive update;
+/// - any other combination (an object where the target has an array or a
+///   primitive, ...) is incompatible and an error naming the JSON pointer.
+///
+/// `at` is the JSON pointer of `target`, for the error message.
+pub fn merge(target: &mut Value, update: &Value, at: &str) -> Result<(), String> {
     match (target, update) {
         (Value::Object(t), Value::Object(u)) => {
             for (key, value) in u {
+                let here = format!("{at}/{}", key.replace('~', "~0").replace('/', "~1"));
                 match t.get_mut(key) {
-                    Some(existing) if existing.is_object() && value.is_object() => {
-                        merge(existing, value)
-                    }
-                    _ => {
+                    None => {
                         t.insert(key.clone(), value.clone());
                     }
+                    Some(existing) => merge_property(existing, value, &here)?,
                 }
             }
+            Ok(())
         }
-        (Value::Array(t), Value::Array(u)) => t.extend(u.iter().cloned()),
-        (Value::Array(t), u) => t.push(u.clone()),
-        (t, u) => *t = u.clone(),
+        (Value::Array(t), Value::Array(u)) => {
+            t.extend(u.iter().cloned());
+            Ok(())
+        }
+        (Value::Array(t), u) => {
+            t.push(u.clone());
+            Ok(())
+        }
+        (t, u) if !is_container(t) && !is_container(u) => {
+            *t = u.clone();
+            Ok(())
+        }
+        (t, u) => Err(incompatible(t, u, at)),
     }
+}
+
+/// One property of an object update merged into the target's property.
+fn merge_property(existing: &mut Value, value: &Value, at: &str) -> Result<(), String> {
+    match (existing, value) {
+        (e @ Value::Object(_), u @ Value::Object(_)) => merge(e, u, at),
+        (Value::Array(e), Value::Array(u)) => {
+            e.extend(u.iter().cloned());
+            Ok(())
+        }
+        (e, u) if !is_container(e) && !is_container(u) => {
+            *e = u.clone();
+            Ok(())
+        }
+        (e, u) => Err(incompatible(e, u, at)),
+    }
+}
+
+fn is_container(v: &Value) -> bool {
+    v.is_object() || v.is_array()
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Object(_) => "an object",
+        Value::Array(_) => "an array",
+        _ => "a primitive",
+    }
+}
+
+fn incompatible(target: &Value, update: &Value, at: &str) -> String {
+    format!(
+        "the update gives {} where the document has {} at {}; the Overlay Specification \
+         merges only object into object, array into array and primitive into primitive: \
+         remove the node in an earlier action, then add it",
+        kind(update),
+        kind(target),
+        if at.is_empty() {
+            "the document root"
+        } else {
+            at
+        }
+    )
 }
 
 #[cfg(test)]
@@ -236,6 +330,68 @@ mod tests {
             .apply(&mut doc)
             .unwrap();
         assert_eq!(doc, json!({"servers": [{"url": "a"}, {"url": "b"}]}));
+    }
+
+    #[test]
+    fn update_appends_to_nested_arrays_and_replaces_primitives() {
+        let mut doc =
+            json!({"get": {"summary": "old", "parameters": [{"name": "limit"}], "tags": ["a"]}});
+        overlay(concat!(
+            "  - target: $.get\n    description: more\n",
+            "    update: {summary: new, parameters: [{name: phase}], tags: [b]}\n"
+        ))
+        .apply(&mut doc)
+        .unwrap();
+        assert_eq!(
+            doc,
+            json!({"get": {"summary": "new", "parameters": [{"name": "limit"}, {"name": "phase"}], "tags": ["a", "b"]}})
+        );
+    }
+
+    #[test]
+    fn an_incompatible_update_is_an_error_naming_the_action_and_node() {
+        let mut doc = json!({"get": {"parameters": [{"name": "limit"}]}});
+        let err = overlay(
+            "  - target: $.get\n    description: a map for a list\n    update: {parameters: {name: phase}}\n",
+        )
+        .apply(&mut doc)
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "overlay action #0 (a map for a list): the update gives an object where the document has an array at /get/parameters; the Overlay Specification merges only object into object, array into array and primitive into primitive: remove the node in an earlier action, then add it"
+        );
+        let err = overlay("  - target: $.get\n    description: text for a map\n    update: [1]\n")
+            .apply(&mut doc)
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("the update gives an array where the document has an object at /get;"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn removals_are_recorded_with_their_action() {
+        let mut doc = json!({"a": {"x": 1}, "b": [1, 2, 3]});
+        let removals = overlay(concat!(
+            "  - target: $.a.x\n    description: gone\n    remove: true\n",
+            "  - target: $.b[?@ > 1]\n    description: big\n    remove: true\n"
+        ))
+        .apply_recorded(&mut doc)
+        .unwrap();
+        let seen: Vec<(usize, &str, &Value)> = removals
+            .iter()
+            .map(|r| (r.action, r.pointer.as_str(), &r.value))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                (0, "/a/x", &json!(1)),
+                (1, "/b/1", &json!(2)),
+                (1, "/b/2", &json!(3))
+            ]
+        );
+        assert_eq!(doc, json!({"a": {}, "b": [1]}));
     }
 
     #[test]

@@ -92,6 +92,24 @@ fn regen(check: bool) -> Result<(), String> {
             println!("  {line}");
         }
     }
+    if generated.removed.is_empty() {
+        println!("removed by the overlay: nothing");
+    } else {
+        println!(
+            "removed by the overlay ({} published element(s)):",
+            generated.removed.len()
+        );
+        let mut removed = generated.removed.clone();
+        removed.sort_by_key(|r| r.action);
+        let mut last_action = None;
+        for r in &removed {
+            if last_action != Some(r.action) {
+                println!("  action #{} ({}):", r.action, headline(&r.description));
+                last_action = Some(r.action);
+            }
+            println!("    {}", r.element);
+        }
+    }
     if !generated.excluded.is_empty() {
         println!("left out of generation (covered by intralinks-ext):");
         for ex in &generated.excluded {
@@ -109,6 +127,16 @@ fn regen(check: bool) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+/// The first sentence of an action's description, at most 72 characters.
+fn headline(description: &str) -> String {
+    let first = description.split(". ").next().unwrap_or(description).trim();
+    if first.chars().count() <= 72 {
+        first.to_string()
+    } else {
+        format!("{}…", first.chars().take(71).collect::<String>())
+    }
 }
 
 /// Runs the snapshot tests; `update` is insta's INSTA_UPDATE mode. Returns
