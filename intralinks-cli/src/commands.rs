@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::TryStreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
 use intralinks_ext::types::Folder;
 use intralinks_ext::{
@@ -233,14 +234,7 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
     match &cli.command {
         Command::Login | Command::Logout => unreachable_command(),
         Command::Workspaces => {
-            let list = il
-                .api()
-                .list_workspaces()
-                .send()
-                .checked()
-                .await
-                .map_err(err)?
-                .workspace;
+            let list: Vec<_> = il.list_all_workspaces().try_collect().await.map_err(err)?;
             if cli.json {
                 return output::json(&list);
             }

@@ -437,3 +437,42 @@ async fn the_embedded_simulator_needs_no_setup() {
         err(&o)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn workspaces_lists_more_than_one_page() {
+    use intralinks_ext::types::{CreateWorkspacesRequest, WorkspaceInput};
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let il = library(&sim).await;
+    let request = CreateWorkspacesRequest {
+        workspaces: (1..=120)
+            .map(|i| WorkspaceInput {
+                name: format!("Fund {i:03}"),
+                description: None,
+                host: None,
+                phase: None,
+                suppress_welcome_alert: None,
+            })
+            .collect(),
+    };
+    il.api()
+        .create_workspace()
+        .body(request)
+        .send()
+        .checked()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(&sim.url(), &["--json", "workspaces"], dir.path()).await;
+    assert!(o.status.success(), "{}", err(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let names: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|w| w["name"].as_str())
+        .collect();
+    // The six demo workspaces and the 120 new ones, each once: two pages of 100.
+    assert_eq!(names.len(), 126, "{names:?}");
+    assert_eq!(names.iter().filter(|n| n.starts_with("Fund ")).count(), 120);
+    assert!(names.contains(&"Fund 120") && names.contains(&"Fund 001"));
+}

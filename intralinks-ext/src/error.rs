@@ -112,6 +112,16 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A paged list did not add up (see [`crate::pages`]).
+    #[error("listing {operation} stopped at offset {offset}: {problem}")]
+    Paging {
+        /// Which list.
+        operation: &'static str,
+        /// The `offset` of the page that showed the problem.
+        offset: u64,
+        /// What was wrong.
+        problem: crate::pages::PagingProblem,
+    },
     /// Bad input from the caller: the message says what to change.
     #[error("{0}")]
     InvalidInput(String),

@@ -33,6 +33,7 @@ mod entry;
 mod error;
 pub mod fsname;
 pub mod json;
+pub mod pages;
 mod session;
 mod transfer;
 pub mod v1;
@@ -47,6 +48,7 @@ pub use intralinks_api::{
 
 pub use entry::{Demand, Entered, FixedAnswers, Prompter};
 pub use error::{Checked, Error, Result};
+pub use pages::{Pages, PagingProblem};
 pub use session::{AppKeys, Grant, Session};
 pub use transfer::{Downloaded, Progress, ProgressFn, Uploaded, file_hash, file_hash_of};
 

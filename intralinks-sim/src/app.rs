@@ -136,6 +136,17 @@ impl Query {
             })
             .transpose()
     }
+
+    /// A non-negative count (`offset`, `limit`); anything else is a 400.
+    pub(crate) fn count(&self, k: &str) -> Result<Option<usize>, ApiError> {
+        self.get(k)
+            .map(|v| {
+                v.trim()
+                    .parse()
+                    .map_err(|_| ApiError::Invalid(format!("{k} must be a non-negative integer")))
+            })
+            .transpose()
+    }
 }
 
 /// Parses `a=1&b=2` form or query text.

@@ -132,7 +132,17 @@ async fn oauth_revoke(State(app): State<App>, q: Query, Body(body): Body) -> Ans
 
 async fn list_workspaces(State(app): State<App>, caller: Caller, q: Query) -> Answer {
     let user_id = q.id("userId")?;
-    let items = app.with(|st| st.list_workspaces(&caller, q.get("phase"), user_id));
+    // `offset` and `limit` page the list when given (the published spec
+    // declares them; no source says the service pages by default, so
+    // without them every workspace comes at once).
+    let offset = q.count("offset")?.unwrap_or(0);
+    let limit = q.count("limit")?;
+    let items: Vec<_> = app
+        .with(|st| st.list_workspaces(&caller, q.get("phase"), user_id))
+        .into_iter()
+        .skip(offset)
+        .take(limit.unwrap_or(usize::MAX))
+        .collect();
     Ok(answer(Done::Ok, vec![("workspace", list(items))]))
 }
 
