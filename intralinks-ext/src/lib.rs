@@ -33,6 +33,7 @@ mod entry;
 mod error;
 pub mod fsname;
 pub mod json;
+pub mod report;
 mod session;
 mod transfer;
 pub mod v1;
