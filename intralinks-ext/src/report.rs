@@ -730,7 +730,7 @@ pub enum Format {
 }
 
 enum Sink<W: Write> {
-    Csv(csv::Writer<W>),
+    Csv(Box<csv::Writer<W>>),
     Json { out: W, first: bool },
 }
 
@@ -764,7 +764,7 @@ impl<W: Write> Writer<W> {
                     .terminator(csv::Terminator::CRLF)
                     .from_writer(out);
                 w.write_record(R::HEADER).map_err(csv_error)?;
-                Sink::Csv(w)
+                Sink::Csv(Box::new(w))
             }
             Format::Json => {
                 let mut out = out;
@@ -793,7 +793,7 @@ impl<W: Write> Writer<W> {
     /// Ends the report (closes the JSON array) and flushes; gives back the output.
     pub fn finish(self) -> Result<W> {
         match self.sink {
-            Sink::Csv(w) => w.into_inner().map_err(|e| io(e.into_error())),
+            Sink::Csv(w) => (*w).into_inner().map_err(|e| io(e.into_error())),
             Sink::Json { mut out, first } => {
                 out.write_all(if first { b"]\n" } else { b"\n]\n" })
                     .map_err(io)?;
