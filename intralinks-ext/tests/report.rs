@@ -465,9 +465,9 @@ async fn csv_with_commas_quotes_and_newlines_round_trips() {
     let ws = main_ws();
     rows::<MemberRow>(&il, &ws).await; // enters
     let folder_name = "Q&A, \"round 2\"\nanswers";
-    let doc_name = "Buyer \"A\", notes.txt";
-    // A name with a line break is created as metadata only (see the report).
-    let bare_name = "Notes\r\nline two";
+    let doc_name = "Buyer \"A\", notes\r\nline two.txt";
+    // Metadata only, with a note of several lines.
+    let bare_name = "Notes, \"draft\"";
     let created = il
         .api()
         .create_folder()
@@ -581,7 +581,7 @@ async fn csv_with_commas_quotes_and_newlines_round_trips() {
             let text = String::from_utf8(doc_bytes).unwrap();
             assert!(
                 text.contains(
-                    "Legal/Q&A, \"\"round 2\"\"\nanswers\",\"Buyer \"\"A\"\", notes.txt\","
+                    "Legal/Q&A, \"\"round 2\"\"\nanswers\",\"Buyer \"\"A\"\", notes\r\nline two.txt\","
                 ),
                 "RFC 4180 quoting: {text}"
             );
