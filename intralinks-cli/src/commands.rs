@@ -124,7 +124,8 @@ fn progress_bar(label: &str, total: Option<u64>) -> Option<(ProgressBar, Progres
     Some((bar, f))
 }
 
-fn entry_flags(cli: &Cli) -> FixedAnswers {
+/// What the entry flags answer (each at most once per entry).
+pub(crate) fn entry_flags(cli: &Cli) -> FixedAnswers {
     FixedAnswers {
         accept_splash: cli.accept_splash,
         answer: cli.answer.clone(),
@@ -233,6 +234,7 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
     let il = &ctx.il;
     match &cli.command {
         Command::Login | Command::Logout => unreachable_command(),
+        Command::Report { what } => crate::report::run(cli, il, what).await,
         Command::Workspaces => {
             let list: Vec<_> = il.list_all_workspaces().try_collect().await.map_err(err)?;
             if cli.json {

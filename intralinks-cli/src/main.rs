@@ -8,6 +8,7 @@ mod commands;
 mod mirror;
 mod output;
 mod prompt;
+mod report;
 mod saved;
 
 use std::path::PathBuf;
@@ -171,6 +172,12 @@ pub enum Command {
     Users {
         /// Workspace id.
         workspace: i64,
+    },
+    /// Reports across workspaces as CSV or JSON: documents, members, who can see what.
+    Report {
+        /// Which report.
+        #[command(subcommand)]
+        what: report::Report,
     },
 }
 

@@ -34,6 +34,7 @@ mod error;
 pub mod fsname;
 pub mod json;
 pub mod pages;
+pub mod report;
 mod session;
 mod transfer;
 pub mod v1;

@@ -383,7 +383,9 @@ impl Intralinks {
                 reqwest::Body::wrap_stream(stream),
                 len,
             )
-            .file_name(name.clone())
+            // The part's filename is a header: a line break in the name would end it
+            // and break the body. The document's name was set at create.
+            .file_name(name.replace(char::is_control, " "))
             .mime_str("application/octet-stream")
             .map_err(Error::from_reqwest)?;
             let form = reqwest::multipart::Form::new().part("documentFile", part);

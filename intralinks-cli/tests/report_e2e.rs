@@ -1,0 +1,287 @@
+//! `intralinks report` end to end against intralinks-sim: exact CSV of the
+//! demo room's access per member, a CSV file with hostile names read back,
+//! and `--all` with workspaces that need more than the flags give.
+
+use std::path::Path;
+use std::process::Output;
+
+use intralinks_ext::types::{CreateFoldersRequest, FolderInput, FolderInputItem};
+use intralinks_ext::{AppKeys, Checked, FixedAnswers, Grant, Intralinks, Secret};
+use intralinks_sim::{SimConfig, Simulator, demo};
+
+async fn run(url: &str, args: &[&str], cwd: &Path) -> Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_intralinks"));
+    command
+        .current_dir(cwd)
+        .env_clear()
+        .env("INTRALINKS_BASE_URL", url)
+        .env("INTRALINKS_CLIENT_ID", demo::CLIENT_ID)
+        .env("INTRALINKS_CLIENT_SECRET", demo::CLIENT_SECRET)
+        .env("INTRALINKS_EMAIL", demo::EMAIL)
+        .env("INTRALINKS_PASSWORD", demo::PASSWORD)
+        .env("INTRALINKS_SESSION_FILE", cwd.join("session.json"))
+        .args(args);
+    tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap()
+}
+
+fn out(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn err(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn access_by_user_csv_of_the_demo_room_is_exact() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(
+        &sim.url(),
+        &["report", "access", "--by-user", "701421"],
+        dir.path(),
+    )
+    .await;
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(err(&o), "reported 1 workspace(s), 37 row(s)\n");
+    let text = out(&o);
+    let lines: Vec<&str> = text.split("\r\n").collect();
+    assert_eq!(lines.len(), 39, "header, 37 rows, empty tail: {text}");
+    assert_eq!(
+        lines[0],
+        "workspaceId,workspaceName,path,type,id,workspaceUserId,emailId,permission,groups"
+    );
+    // Only the path, user and level columns, for every row.
+    let short: Vec<String> = lines[1..38]
+        .iter()
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            format!("{}|{}|{}", c[2], c[6], c[7])
+        })
+        .collect();
+    let (a, b, d, m) = (
+        "alice.hidden@example.com",
+        "bob.review@example.com",
+        "dan.manager@example.com",
+        "demo@example.com",
+    );
+    let sdp = "SEE_DOWNLOAD_AND_PRINT";
+    let mut expected: Vec<String> = Vec::new();
+    for p in [
+        "Data Tapes",
+        "Data Tapes/Cash flow sample.dat",
+        "Data Tapes/Loan tape.dat",
+    ] {
+        expected.push(format!("{p}|{b}|SEE_AND_DOWNLOAD"));
+    }
+    expected.extend([a, d, m].map(|u| format!("Financials|{u}|{sdp}")));
+    for p in [
+        "Financials/FY2023",
+        "Financials/FY2023/Annual report 2023.dat",
+        "Financials/FY2023/Q4",
+        "Financials/FY2023/Q4/Q4 board pack.txt",
+    ] {
+        expected.push(format!("{p}|{a}|{sdp}"));
+        expected.push(format!("{p}|{b}|SEE"));
+        expected.push(format!("{p}|{d}|{sdp}"));
+        expected.push(format!("{p}|{m}|{sdp}"));
+    }
+    for p in [
+        "Financials/FY2024",
+        "Financials/Read me.txt",
+        "Legal",
+        "Legal/Contracts",
+        "Legal/Contracts/Mutual NDA.txt",
+    ] {
+        expected.extend([a, d, m].map(|u| format!("{p}|{u}|{sdp}")));
+    }
+    assert_eq!(short, expected);
+    assert_eq!(
+        lines[1],
+        "701421,Demo API Workspace,Data Tapes,FOLDER,4714065400,4395175834,bob.review@example.com,SEE_AND_DOWNLOAD,1. Interest"
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_csv_file_with_hostile_names_reads_back() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let il = Intralinks::builder(sim.url())
+        .login(
+            AppKeys {
+                client_id: demo::CLIENT_ID.into(),
+                client_secret: Secret::new(demo::CLIENT_SECRET),
+            },
+            Grant::Password {
+                email: demo::EMAIL.into(),
+                password: Secret::new(demo::PASSWORD),
+                end_other_sessions: false,
+            },
+        )
+        .await
+        .unwrap();
+    il.enter(demo::MAIN_WORKSPACE, &mut FixedAnswers::default())
+        .await
+        .unwrap();
+    let name = "Bids, \"final\"\nround";
+    il.api()
+        .create_folder()
+        .workspace_id(demo::MAIN_WORKSPACE)
+        .body(CreateFoldersRequest {
+            folders: vec![FolderInputItem {
+                folder: FolderInput {
+                    name: name.into(),
+                    parent_id: Some(demo::FOLDER_DATA_TAPES),
+                    note: None,
+                },
+            }],
+        })
+        .send()
+        .checked()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("access.csv");
+    let o = run(
+        &sim.url(),
+        &["report", "access", "701421", "-o", file.to_str().unwrap()],
+        dir.path(),
+    )
+    .await;
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(out(&o), "", "the report went to the file");
+    let mut reader = csv::Reader::from_path(&file).unwrap();
+    let headers: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    assert_eq!(
+        headers,
+        [
+            "workspaceId",
+            "workspaceName",
+            "path",
+            "type",
+            "id",
+            "groupId",
+            "groupName",
+            "permission"
+        ]
+    );
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    assert_eq!(rows.len(), 18, "the 17 demo rows and the new folder's");
+    let new: Vec<&Vec<String>> = rows.iter().filter(|r| r[2].contains("final")).collect();
+    assert_eq!(new.len(), 1);
+    assert_eq!(new[0][2], format!("Data Tapes/{name}"));
+    assert_eq!(
+        (new[0][3].as_str(), new[0][6].as_str(), new[0][7].as_str()),
+        ("FOLDER", "1. Interest", "SEE_AND_DOWNLOAD")
+    );
+    // Sorted by path: the new folder sorts after Data Tapes' documents ("B" < "C" < "L").
+    assert_eq!(rows[1][2], format!("Data Tapes/{name}"));
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn all_workspaces_lists_those_that_need_more_and_reports_the_others() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(
+        &sim.url(),
+        &[
+            "--accept-splash",
+            "report",
+            "documents",
+            "--all",
+            "--format",
+            "json",
+        ],
+        dir.path(),
+    )
+    .await;
+    assert!(o.status.success(), "not fatal with --all: {}", err(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let got: Vec<(i64, String)> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["workspaceId"].as_i64().unwrap(),
+                format!(
+                    "{}/{}",
+                    r["folderPath"].as_str().unwrap(),
+                    r["name"].as_str().unwrap()
+                ),
+            )
+        })
+        .collect();
+    let expected: Vec<(i64, String)> = [
+        (701_421, "Data Tapes/Cash flow sample.dat"),
+        (701_421, "Data Tapes/Loan tape.dat"),
+        (701_421, "Financials/Read me.txt"),
+        (701_421, "Financials/FY2023/Annual report 2023.dat"),
+        (701_421, "Financials/FY2023/Q4/Q4 board pack.txt"),
+        (701_421, "Legal/Contracts/Mutual NDA.txt"),
+        (701_422, "Documents/Welcome.txt"),
+    ]
+    .map(|(w, p)| (w, p.to_string()))
+    .to_vec();
+    assert_eq!(got, expected);
+    assert_eq!(
+        v[6]["createdOn"], "2013-03-31T12:27:56.000Z",
+        "RFC 3339 UTC: {}",
+        v[6]
+    );
+    assert_eq!(
+        err(&o),
+        "reported 2 workspace(s), 7 row(s)\n\
+         not reported (4):\n  \
+         701423 \"Splash and Question\": workspace 701423 entry stopped at SECURITY_QUESTION: answer the security question \"NAME_OF_CHILDHOOD_SLED\": pass --answer, or run on a terminal to be asked\n  \
+         701424 \"Splash, Question and Password\": workspace 701424 entry stopped at SECURITY_QUESTION: answer the security question \"NAME_OF_CHILDHOOD_SLED\": pass --answer, or run on a terminal to be asked\n  \
+         701425 \"Password Only\": workspace 701425 entry stopped at ONE_TIME_PASSWORD: a one-time password was mailed to the user: pass --otp, or run on a terminal to be asked\n  \
+         701426 \"Public and Private Content\": workspace 701426 entry stopped at CONTENT_DECLARATION_REQUIRED: declare public or private content (contentDeclaration PUBLIC or PRIVATE)\n"
+    );
+
+    // With the answer, the question workspace is reported too.
+    let o = run(
+        &sim.url(),
+        &[
+            "--accept-splash",
+            "--answer",
+            demo::ANSWER,
+            "report",
+            "members",
+            "--all",
+        ],
+        dir.path(),
+    )
+    .await;
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(
+        err(&o).starts_with("reported 3 workspace(s), 7 row(s)\nnot reported (3):\n  701424 "),
+        "{}",
+        err(&o)
+    );
+    assert!(!err(&o).contains(demo::ANSWER), "no secret in the summary");
+
+    // Named workspaces: the one that cannot be entered (entries above last
+    // for the user) makes the exit status non-zero.
+    let o = run(
+        &sim.url(),
+        &["report", "members", "701425", "701421"],
+        dir.path(),
+    )
+    .await;
+    assert!(!o.status.success());
+    assert_eq!(out(&o).split("\r\n").count(), 7, "header, 5 members, tail");
+    assert!(
+        err(&o)
+            .ends_with("error: 1 of the named workspaces could not be reported (listed above)\n"),
+        "{}",
+        err(&o)
+    );
+    sim.shutdown().await;
+}

@@ -1,0 +1,936 @@
+//! Reports a deal team asks for, as typed rows: documents, members, and
+//! who can see what — per workspace, across workspaces, as CSV or JSON.
+//!
+//! Each report is a [`Row`] type with the wire's field names (`workspaceId`,
+//! `fileHashDownload`, ...) as its serde names and CSV header. [`Row::fetch`]
+//! lists one workspace; [`across`] lists several, at most `concurrency` at a
+//! time, entering each as the given [`FixedAnswers`] allow, and yields them
+//! in the order given, so at most `concurrency` listings are held at once.
+//! [`Writer`] writes rows as RFC 4180 CSV or as a JSON array.
+//!
+//! Rows are sorted by workspace, then by path (segment by segment, so a
+//! folder's contents follow it), then by the remaining key, so two reports
+//! of the same room diff cleanly.
+//!
+//! # Access: how levels are resolved
+//! A permission names a group, a folder and a level (`SEE` <
+//! `SEE_AND_DOWNLOAD` < `SEE_DOWNLOAD_AND_PRINT`). It applies to that folder,
+//! its subfolders and every document in them. A group's level on a path is
+//! the **strongest** of all its permissions along the ancestor chain (a
+//! weaker permission lower down does not narrow a stronger one above it). A
+//! member's level is the strongest of their groups' levels. A group or member
+//! with no permission along the chain gets no row. Roles are not
+//! interpreted: a manager outside every group gets no rows.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::future::Future;
+use std::io::Write;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use futures_util::{Stream, StreamExt, TryStreamExt};
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::api::types::{self, PermissionPermission};
+use crate::error::{Checked, Error, Result};
+use crate::{FixedAnswers, Intralinks};
+
+/// A workspace a report covers: its id and name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkspaceRef {
+    /// Workspace id.
+    pub id: i64,
+    /// Workspace name (empty when the service gave none).
+    pub name: String,
+}
+
+/// The separator between the names of a path.
+pub const PATH_SEPARATOR: &str = "/";
+
+/// One row of a report: its CSV header (the serde field names, in order)
+/// and how to list one workspace's rows, sorted.
+pub trait Row: Serialize + Sized {
+    /// The header row: the serialized field names, in order.
+    const HEADER: &'static [&'static str];
+    /// This workspace's rows, sorted by path.
+    fn fetch(il: &Intralinks, ws: &WorkspaceRef) -> impl Future<Output = Result<Vec<Self>>>;
+}
+
+fn rfc3339<S: Serializer>(d: &Option<DateTime<Utc>>, s: S) -> std::result::Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_str(&d.to_rfc3339_opts(SecondsFormat::Millis, true)),
+        None => s.serialize_none(),
+    }
+}
+
+fn date(m: Option<crate::Millis>) -> Option<DateTime<Utc>> {
+    m.and_then(|m| m.to_datetime())
+}
+
+/// One document: where it is and what it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentRow {
+    /// Workspace id.
+    pub workspace_id: i64,
+    /// Workspace name.
+    pub workspace_name: String,
+    /// The names of the folders from the root down to the document's folder,
+    /// joined by [`PATH_SEPARATOR`].
+    pub folder_path: String,
+    /// Document name.
+    pub name: String,
+    /// Document id.
+    pub id: i64,
+    /// Size in bytes.
+    pub file_size: Option<i64>,
+    /// Created, UTC.
+    #[serde(serialize_with = "rfc3339")]
+    pub created_on: Option<DateTime<Utc>>,
+    /// Last modified, UTC.
+    #[serde(serialize_with = "rfc3339")]
+    pub last_modified_on: Option<DateTime<Utc>>,
+    /// Version number of the content.
+    pub version_number: Option<i64>,
+    /// Base64 SHA-1 of the content, as the service gives it.
+    pub file_hash_download: Option<String>,
+    /// The document's note.
+    pub note: Option<String>,
+}
+
+/// One member of a workspace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MemberRow {
+    /// Workspace id.
+    pub workspace_id: i64,
+    /// Workspace name.
+    pub workspace_name: String,
+    /// Membership id (workspace user id).
+    pub id: i64,
+    /// Global user id.
+    pub user_id: Option<i64>,
+    /// E-mail.
+    pub email_id: String,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Organisation.
+    pub organization: String,
+    /// Role in the workspace (roleType).
+    pub role_type: String,
+    /// Names of the member's groups, sorted, joined by `"; "`.
+    pub groups: String,
+    /// First access, UTC.
+    #[serde(serialize_with = "rfc3339")]
+    pub first_accessed: Option<DateTime<Utc>>,
+    /// Last access, UTC.
+    #[serde(serialize_with = "rfc3339")]
+    pub last_accessed_on: Option<DateTime<Utc>>,
+    /// Membership status, as the service gives it (e.g. `ACTIVE`).
+    pub status: String,
+    /// The workspace's phase, as the service gives it (e.g. `OPEN`).
+    pub phase: String,
+}
+
+/// Whether an access row is about a folder or a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ItemKind {
+    /// A folder.
+    Folder,
+    /// A document.
+    Document,
+}
+
+/// One group's effective level on one folder or document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessRow {
+    /// Workspace id.
+    pub workspace_id: i64,
+    /// Workspace name.
+    pub workspace_name: String,
+    /// Folder names from the root, and the document's name for a document,
+    /// joined by [`PATH_SEPARATOR`].
+    pub path: String,
+    /// Folder or document.
+    #[serde(rename = "type")]
+    pub kind: ItemKind,
+    /// The folder's or document's id.
+    pub id: i64,
+    /// Group id.
+    pub group_id: i64,
+    /// Group name.
+    pub group_name: String,
+    /// The strongest level that applies (see the module docs).
+    pub permission: PermissionPermission,
+}
+
+/// One member's effective level on one folder or document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UserAccessRow {
+    /// Workspace id.
+    pub workspace_id: i64,
+    /// Workspace name.
+    pub workspace_name: String,
+    /// As in [`AccessRow::path`].
+    pub path: String,
+    /// Folder or document.
+    #[serde(rename = "type")]
+    pub kind: ItemKind,
+    /// The folder's or document's id.
+    pub id: i64,
+    /// Membership id (workspace user id).
+    pub workspace_user_id: i64,
+    /// E-mail.
+    pub email_id: String,
+    /// The strongest level any of the member's groups has here.
+    pub permission: PermissionPermission,
+    /// The groups giving that level, sorted, joined by `"; "`.
+    pub groups: String,
+}
+
+/// The folder tree of one workspace: every folder's names from the root.
+struct Tree {
+    /// Folder id → (parent within the listing, name).
+    folders: HashMap<i64, (Option<i64>, String)>,
+}
+
+impl Tree {
+    fn new(folders: &[types::Folder]) -> Self {
+        let ids: BTreeSet<i64> = folders.iter().map(|f| f.id).collect();
+        Tree {
+            folders: folders
+                .iter()
+                .map(|f| {
+                    let parent = f.parent_id.filter(|p| ids.contains(p) && *p != f.id);
+                    (f.id, (parent, f.name.clone().unwrap_or_default()))
+                })
+                .collect(),
+        }
+    }
+
+    /// The folder and its ancestors, nearest first (a cycle is cut short).
+    fn chain(&self, id: i64) -> Vec<i64> {
+        let mut out = Vec::new();
+        let mut at = Some(id);
+        while let Some(f) = at {
+            if out.contains(&f) || !self.folders.contains_key(&f) {
+                break;
+            }
+            out.push(f);
+            at = self.folders.get(&f).and_then(|(p, _)| *p);
+        }
+        out
+    }
+
+    /// The names from the root down to the folder.
+    fn segments(&self, id: i64) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .chain(id)
+            .iter()
+            .filter_map(|f| self.folders.get(f).map(|(_, n)| n.clone()))
+            .collect();
+        names.reverse();
+        names
+    }
+}
+
+fn join(segments: &[String]) -> String {
+    segments.join(PATH_SEPARATOR)
+}
+
+fn doc_folder(d: &types::Document) -> Option<i64> {
+    d.parent_id.or(d.folder_id)
+}
+
+async fn folders(il: &Intralinks, ws: i64) -> Result<Vec<types::Folder>> {
+    Ok(il
+        .api()
+        .list_folders()
+        .workspace_id(ws)
+        .send()
+        .checked()
+        .await?
+        .folder)
+}
+
+async fn documents(il: &Intralinks, ws: i64) -> Result<Vec<types::Document>> {
+    Ok(il
+        .api()
+        .list_documents()
+        .workspace_id(ws)
+        .send()
+        .checked()
+        .await?
+        .document)
+}
+
+async fn groups(il: &Intralinks, ws: i64) -> Result<types::GroupList> {
+    il.api()
+        .list_groups()
+        .workspace_id(ws)
+        .include_workspace_group_members(true)
+        .send()
+        .checked()
+        .await
+}
+
+async fn members(il: &Intralinks, ws: i64) -> Result<Vec<types::User>> {
+    Ok(il
+        .api()
+        .list_workspace_members()
+        .workspace_id(ws)
+        .send()
+        .checked()
+        .await?
+        .users)
+}
+
+async fn permissions(il: &Intralinks, ws: i64) -> Result<Vec<types::Permission>> {
+    Ok(il
+        .api()
+        .list_permissions()
+        .workspace_id(ws)
+        .send()
+        .checked()
+        .await?
+        .permissions)
+}
+
+fn group_name(g: &types::Group) -> String {
+    g.group_name.clone().or(g.name.clone()).unwrap_or_default()
+}
+
+/// Sorts rows by their keys and drops the keys.
+fn sorted<K: Ord, R>(mut keyed: Vec<(K, R)>) -> Vec<R> {
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Builds document rows from one workspace's listings.
+pub fn document_rows(
+    ws: &WorkspaceRef,
+    folders: &[types::Folder],
+    documents: &[types::Document],
+) -> Vec<DocumentRow> {
+    let tree = Tree::new(folders);
+    let keyed = documents
+        .iter()
+        .map(|d| {
+            let segments = doc_folder(d).map(|f| tree.segments(f)).unwrap_or_default();
+            let name = d.name.clone().unwrap_or_default();
+            let row = DocumentRow {
+                workspace_id: ws.id,
+                workspace_name: ws.name.clone(),
+                folder_path: join(&segments),
+                name: name.clone(),
+                id: d.id,
+                file_size: d.file_size,
+                created_on: date(d.created_on),
+                last_modified_on: date(d.last_modified_on),
+                version_number: d.version_number,
+                file_hash_download: d.file_hash_download.clone(),
+                note: d.note.clone(),
+            };
+            ((segments, name, d.id), row)
+        })
+        .collect();
+    sorted(keyed)
+}
+
+/// Builds member rows from one workspace's listings (`phase` is the workspace's).
+pub fn member_rows(
+    ws: &WorkspaceRef,
+    phase: &str,
+    users: &[types::User],
+    groups: &types::GroupList,
+) -> Vec<MemberRow> {
+    let names: HashMap<i64, String> = groups
+        .groups
+        .iter()
+        .map(|g| (g.id, group_name(g)))
+        .collect();
+    let mut of_member: HashMap<i64, BTreeSet<String>> = HashMap::new();
+    for link in &groups.workspace_group_members {
+        if let (Some(g), Some(m)) = (link.workspace_group_id, link.workspace_user_id)
+            && let Some(name) = names.get(&g)
+        {
+            of_member.entry(m).or_default().insert(name.clone());
+        }
+    }
+    let keyed = users
+        .iter()
+        .map(|u| {
+            let email = u.email_id.clone().unwrap_or_default();
+            let row = MemberRow {
+                workspace_id: ws.id,
+                workspace_name: ws.name.clone(),
+                id: u.id,
+                user_id: u.user_id,
+                email_id: email.clone(),
+                first_name: u.first_name.clone().unwrap_or_default(),
+                last_name: u.last_name.clone().unwrap_or_default(),
+                organization: u.organization.clone().unwrap_or_default(),
+                role_type: u.role_type.clone().unwrap_or_default(),
+                groups: of_member
+                    .get(&u.id)
+                    .map(|s| s.iter().cloned().collect::<Vec<_>>().join("; "))
+                    .unwrap_or_default(),
+                first_accessed: date(u.first_accessed),
+                last_accessed_on: date(u.last_accessed_on),
+                status: u.status.clone().unwrap_or_default(),
+                phase: phase.to_string(),
+            };
+            ((email.to_lowercase(), u.id), row)
+        })
+        .collect();
+    sorted(keyed)
+}
+
+/// One folder or document with its path and the folder whose chain applies.
+struct Item {
+    segments: Vec<String>,
+    kind: ItemKind,
+    id: i64,
+    folder: Option<i64>,
+}
+
+fn items(tree: &Tree, folders: &[types::Folder], documents: &[types::Document]) -> Vec<Item> {
+    let mut out: Vec<Item> = folders
+        .iter()
+        .map(|f| Item {
+            segments: tree.segments(f.id),
+            kind: ItemKind::Folder,
+            id: f.id,
+            folder: Some(f.id),
+        })
+        .collect();
+    out.extend(documents.iter().map(|d| {
+        let folder = doc_folder(d);
+        let mut segments = folder.map(|f| tree.segments(f)).unwrap_or_default();
+        segments.push(d.name.clone().unwrap_or_default());
+        Item {
+            segments,
+            kind: ItemKind::Document,
+            id: d.id,
+            folder,
+        }
+    }));
+    out
+}
+
+/// Each group's strongest level on `folder`, along its ancestor chain.
+fn levels_on(
+    tree: &Tree,
+    direct: &HashMap<i64, Vec<(i64, PermissionPermission)>>,
+    folder: Option<i64>,
+) -> BTreeMap<i64, PermissionPermission> {
+    let mut levels: BTreeMap<i64, PermissionPermission> = BTreeMap::new();
+    for f in folder.map(|f| tree.chain(f)).unwrap_or_default() {
+        for (group, level) in direct.get(&f).into_iter().flatten() {
+            let at = levels.entry(*group).or_insert(*level);
+            *at = (*at).max(*level);
+        }
+    }
+    levels
+}
+
+/// Folder id → the (group, level) permissions set directly on it.
+fn direct(perms: &[types::Permission]) -> HashMap<i64, Vec<(i64, PermissionPermission)>> {
+    let mut out: HashMap<i64, Vec<(i64, PermissionPermission)>> = HashMap::new();
+    for p in perms {
+        if let (Some(f), Some(g), Some(l)) = (p.folder_id, p.group_id, p.permission) {
+            out.entry(f).or_default().push((g, l));
+        }
+    }
+    out
+}
+
+/// Builds per-group access rows from one workspace's listings.
+pub fn access_rows(
+    ws: &WorkspaceRef,
+    folders: &[types::Folder],
+    documents: &[types::Document],
+    groups: &[types::Group],
+    permissions: &[types::Permission],
+) -> Vec<AccessRow> {
+    let tree = Tree::new(folders);
+    let direct = direct(permissions);
+    let names: HashMap<i64, String> = groups.iter().map(|g| (g.id, group_name(g))).collect();
+    let mut keyed = Vec::new();
+    for item in items(&tree, folders, documents) {
+        for (group, level) in levels_on(&tree, &direct, item.folder) {
+            let name = names.get(&group).cloned().unwrap_or_default();
+            let row = AccessRow {
+                workspace_id: ws.id,
+                workspace_name: ws.name.clone(),
+                path: join(&item.segments),
+                kind: item.kind,
+                id: item.id,
+                group_id: group,
+                group_name: name.clone(),
+                permission: level,
+            };
+            keyed.push((
+                (item.segments.clone(), item.kind, item.id, name, group),
+                row,
+            ));
+        }
+    }
+    sorted(keyed)
+}
+
+/// Builds per-member access rows from one workspace's listings: each
+/// member's strongest level through their groups.
+pub fn user_access_rows(
+    ws: &WorkspaceRef,
+    folders: &[types::Folder],
+    documents: &[types::Document],
+    groups: &types::GroupList,
+    users: &[types::User],
+    permissions: &[types::Permission],
+) -> Vec<UserAccessRow> {
+    let tree = Tree::new(folders);
+    let direct = direct(permissions);
+    let names: HashMap<i64, String> = groups
+        .groups
+        .iter()
+        .map(|g| (g.id, group_name(g)))
+        .collect();
+    let mut members_of: HashMap<i64, BTreeSet<i64>> = HashMap::new();
+    for link in &groups.workspace_group_members {
+        if let (Some(g), Some(m)) = (link.workspace_group_id, link.workspace_user_id) {
+            members_of.entry(g).or_default().insert(m);
+        }
+    }
+    let emails: HashMap<i64, String> = users
+        .iter()
+        .map(|u| (u.id, u.email_id.clone().unwrap_or_default()))
+        .collect();
+    let mut keyed = Vec::new();
+    for item in items(&tree, folders, documents) {
+        // member → (level, groups giving it)
+        let mut best: BTreeMap<i64, (PermissionPermission, BTreeSet<String>)> = BTreeMap::new();
+        for (group, level) in levels_on(&tree, &direct, item.folder) {
+            let name = names.get(&group).cloned().unwrap_or_default();
+            for m in members_of.get(&group).into_iter().flatten() {
+                let at = best.entry(*m).or_insert((level, BTreeSet::new()));
+                if level > at.0 {
+                    *at = (level, BTreeSet::new());
+                }
+                if level == at.0 {
+                    at.1.insert(name.clone());
+                }
+            }
+        }
+        for (member, (level, via)) in best {
+            let email = emails.get(&member).cloned().unwrap_or_default();
+            let row = UserAccessRow {
+                workspace_id: ws.id,
+                workspace_name: ws.name.clone(),
+                path: join(&item.segments),
+                kind: item.kind,
+                id: item.id,
+                workspace_user_id: member,
+                email_id: email.clone(),
+                permission: level,
+                groups: via.into_iter().collect::<Vec<_>>().join("; "),
+            };
+            keyed.push((
+                (
+                    item.segments.clone(),
+                    item.kind,
+                    item.id,
+                    email.to_lowercase(),
+                    member,
+                ),
+                row,
+            ));
+        }
+    }
+    sorted(keyed)
+}
+
+impl Row for DocumentRow {
+    const HEADER: &'static [&'static str] = &[
+        "workspaceId",
+        "workspaceName",
+        "folderPath",
+        "name",
+        "id",
+        "fileSize",
+        "createdOn",
+        "lastModifiedOn",
+        "versionNumber",
+        "fileHashDownload",
+        "note",
+    ];
+    async fn fetch(il: &Intralinks, ws: &WorkspaceRef) -> Result<Vec<Self>> {
+        let (f, d) = futures_util::try_join!(folders(il, ws.id), documents(il, ws.id))?;
+        Ok(document_rows(ws, &f, &d))
+    }
+}
+
+impl Row for MemberRow {
+    const HEADER: &'static [&'static str] = &[
+        "workspaceId",
+        "workspaceName",
+        "id",
+        "userId",
+        "emailId",
+        "firstName",
+        "lastName",
+        "organization",
+        "roleType",
+        "groups",
+        "firstAccessed",
+        "lastAccessedOn",
+        "status",
+        "phase",
+    ];
+    async fn fetch(il: &Intralinks, ws: &WorkspaceRef) -> Result<Vec<Self>> {
+        let workspace = async {
+            il.api()
+                .get_workspace()
+                .workspace_id(ws.id)
+                .send()
+                .checked()
+                .await
+        };
+        let (u, g, w) = futures_util::try_join!(members(il, ws.id), groups(il, ws.id), workspace)?;
+        let phase = w
+            .workspace
+            .into_iter()
+            .find_map(|w| w.phase)
+            .unwrap_or_default();
+        Ok(member_rows(ws, &phase, &u, &g))
+    }
+}
+
+impl Row for AccessRow {
+    const HEADER: &'static [&'static str] = &[
+        "workspaceId",
+        "workspaceName",
+        "path",
+        "type",
+        "id",
+        "groupId",
+        "groupName",
+        "permission",
+    ];
+    async fn fetch(il: &Intralinks, ws: &WorkspaceRef) -> Result<Vec<Self>> {
+        let (f, d, g, p) = futures_util::try_join!(
+            folders(il, ws.id),
+            documents(il, ws.id),
+            groups(il, ws.id),
+            permissions(il, ws.id)
+        )?;
+        Ok(access_rows(ws, &f, &d, &g.groups, &p))
+    }
+}
+
+impl Row for UserAccessRow {
+    const HEADER: &'static [&'static str] = &[
+        "workspaceId",
+        "workspaceName",
+        "path",
+        "type",
+        "id",
+        "workspaceUserId",
+        "emailId",
+        "permission",
+        "groups",
+    ];
+    async fn fetch(il: &Intralinks, ws: &WorkspaceRef) -> Result<Vec<Self>> {
+        let (f, d, g, u, p) = futures_util::try_join!(
+            folders(il, ws.id),
+            documents(il, ws.id),
+            groups(il, ws.id),
+            members(il, ws.id),
+            permissions(il, ws.id)
+        )?;
+        Ok(user_access_rows(ws, &f, &d, &g, &u, &p))
+    }
+}
+
+/// Every workspace the user can see, sorted by id.
+pub async fn visible_workspaces(il: &Intralinks) -> Result<Vec<WorkspaceRef>> {
+    let mut list: Vec<WorkspaceRef> = il
+        .list_all_workspaces()
+        .map_ok(|w| WorkspaceRef {
+            id: w.id,
+            name: w.name.or(w.workspace_name).unwrap_or_default(),
+        })
+        .try_collect()
+        .await?;
+    list.sort_by_key(|w| w.id);
+    list.dedup_by_key(|w| w.id);
+    Ok(list)
+}
+
+/// Runs `fetch`; when the workspace must be entered first, enters it with
+/// `answers` (nothing is asked) and runs `fetch` once more. An entry that
+/// needs more than `answers` gives the entry's error, which says what to pass.
+pub async fn in_workspace<T, F, Fut>(
+    il: &Intralinks,
+    workspace_id: i64,
+    answers: &FixedAnswers,
+    fetch: F,
+) -> Result<T>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    match fetch().await {
+        Err(Error::EntryRequired { .. }) => {
+            let mut answers = answers.clone();
+            il.enter(workspace_id, &mut answers).await?;
+            fetch().await
+        }
+        other => other,
+    }
+}
+
+/// One workspace's rows, or why there are none.
+pub type Outcome<R> = (WorkspaceRef, Result<Vec<R>>);
+
+/// The rows of each workspace, in the order given, fetched at most
+/// `concurrency` at a time (at least one); each is entered as `answers`
+/// allow. A workspace that fails gives its error and the others go on.
+pub fn across<'a, R: Row + 'a>(
+    il: &'a Intralinks,
+    workspaces: Vec<WorkspaceRef>,
+    answers: &'a FixedAnswers,
+    concurrency: usize,
+) -> impl Stream<Item = Outcome<R>> + 'a {
+    futures_util::stream::iter(workspaces)
+        .map(move |ws| async move {
+            let rows = in_workspace(il, ws.id, answers, || R::fetch(il, &ws)).await;
+            (ws, rows)
+        })
+        .buffered(concurrency.max(1))
+}
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    /// RFC 4180 CSV, UTF-8, with a header row.
+    #[default]
+    Csv,
+    /// One JSON array of records, one record a line.
+    Json,
+}
+
+enum Sink<W: Write> {
+    Csv(Box<csv::Writer<W>>),
+    Json { out: W, first: bool },
+}
+
+/// Writes rows as they come, in CSV or JSON; call [`Writer::finish`] at the end.
+pub struct Writer<W: Write> {
+    sink: Sink<W>,
+}
+
+fn io(e: std::io::Error) -> Error {
+    Error::Io {
+        action: "cannot write the report to",
+        path: "the output".into(),
+        source: e,
+    }
+}
+
+fn csv_error(e: csv::Error) -> Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => io(e),
+        other => Error::InvalidInput(format!("cannot write a CSV row: {other:?}")),
+    }
+}
+
+impl<W: Write> Writer<W> {
+    /// Starts a report of `R` rows: writes the CSV header, or opens the JSON array.
+    pub fn new<R: Row>(out: W, format: Format) -> Result<Self> {
+        let sink = match format {
+            Format::Csv => {
+                let mut w = csv::WriterBuilder::new()
+                    .has_headers(false)
+                    .terminator(csv::Terminator::CRLF)
+                    .from_writer(out);
+                w.write_record(R::HEADER).map_err(csv_error)?;
+                Sink::Csv(Box::new(w))
+            }
+            Format::Json => {
+                let mut out = out;
+                out.write_all(b"[").map_err(io)?;
+                Sink::Json { out, first: true }
+            }
+        };
+        Ok(Writer { sink })
+    }
+
+    /// Writes one row.
+    pub fn write<R: Row>(&mut self, row: &R) -> Result<()> {
+        match &mut self.sink {
+            Sink::Csv(w) => w.serialize(row).map_err(csv_error),
+            Sink::Json { out, first } => {
+                let text = serde_json::to_string(row)
+                    .map_err(|e| Error::InvalidInput(format!("cannot write a JSON row: {e}")))?;
+                let lead: &[u8] = if *first { b"\n  " } else { b",\n  " };
+                *first = false;
+                out.write_all(lead).map_err(io)?;
+                out.write_all(text.as_bytes()).map_err(io)
+            }
+        }
+    }
+
+    /// Ends the report (closes the JSON array) and flushes; gives back the output.
+    pub fn finish(self) -> Result<W> {
+        match self.sink {
+            Sink::Csv(w) => (*w).into_inner().map_err(|e| io(e.into_error())),
+            Sink::Json { mut out, first } => {
+                out.write_all(if first { b"]\n" } else { b"\n]\n" })
+                    .map_err(io)?;
+                out.flush().map_err(io)?;
+                Ok(out)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn header_of<R: Row>(row: &R) -> Vec<String> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.serialize(row).unwrap();
+        let text = String::from_utf8(w.into_inner().unwrap()).unwrap();
+        let mut r = csv::Reader::from_reader(text.as_bytes());
+        r.headers().unwrap().iter().map(String::from).collect()
+    }
+
+    fn ws() -> WorkspaceRef {
+        WorkspaceRef {
+            id: 1,
+            name: "W".into(),
+        }
+    }
+
+    #[test]
+    fn headers_are_the_serialized_field_names() {
+        let doc = DocumentRow {
+            workspace_id: 1,
+            workspace_name: String::new(),
+            folder_path: String::new(),
+            name: String::new(),
+            id: 2,
+            file_size: None,
+            created_on: None,
+            last_modified_on: None,
+            version_number: None,
+            file_hash_download: None,
+            note: None,
+        };
+        assert_eq!(header_of(&doc), DocumentRow::HEADER);
+        let member = MemberRow {
+            workspace_id: 1,
+            workspace_name: String::new(),
+            id: 2,
+            user_id: None,
+            email_id: String::new(),
+            first_name: String::new(),
+            last_name: String::new(),
+            organization: String::new(),
+            role_type: String::new(),
+            groups: String::new(),
+            first_accessed: None,
+            last_accessed_on: None,
+            status: String::new(),
+            phase: String::new(),
+        };
+        assert_eq!(header_of(&member), MemberRow::HEADER);
+        let access = AccessRow {
+            workspace_id: 1,
+            workspace_name: String::new(),
+            path: String::new(),
+            kind: ItemKind::Folder,
+            id: 3,
+            group_id: 4,
+            group_name: String::new(),
+            permission: PermissionPermission::See,
+        };
+        assert_eq!(header_of(&access), AccessRow::HEADER);
+        let user = UserAccessRow {
+            workspace_id: 1,
+            workspace_name: String::new(),
+            path: String::new(),
+            kind: ItemKind::Document,
+            id: 3,
+            workspace_user_id: 4,
+            email_id: String::new(),
+            permission: PermissionPermission::See,
+            groups: String::new(),
+        };
+        assert_eq!(header_of(&user), UserAccessRow::HEADER);
+    }
+
+    fn folder(id: i64, parent: Option<i64>, name: &str) -> types::Folder {
+        serde_json::from_value(serde_json::json!({"id": id, "parentId": parent, "name": name}))
+            .unwrap()
+    }
+
+    fn perm(group: i64, folder: i64, level: PermissionPermission) -> types::Permission {
+        types::Permission {
+            folder_id: Some(folder),
+            group_id: Some(group),
+            id: None,
+            permission: Some(level),
+        }
+    }
+
+    #[test]
+    fn the_strongest_level_along_the_chain_wins_and_a_cycle_ends() {
+        use PermissionPermission::*;
+        // 1 ⊃ 2 ⊃ 3; 4 and 5 name each other as parent.
+        let folders = [
+            folder(1, None, "A"),
+            folder(2, Some(1), "B"),
+            folder(3, Some(2), "C"),
+            folder(4, Some(5), "X"),
+            folder(5, Some(4), "Y"),
+        ];
+        let groups: [types::Group; 1] =
+            [serde_json::from_value(serde_json::json!({"id": 9, "groupName": "G"})).unwrap()];
+        let perms = [
+            perm(9, 1, SeeAndDownload),
+            perm(9, 2, See),
+            perm(9, 3, SeeDownloadAndPrint),
+        ];
+        let rows = access_rows(&ws(), &folders, &[], &groups, &perms);
+        let got: Vec<(String, PermissionPermission)> = rows
+            .iter()
+            .map(|r| (r.path.clone(), r.permission))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("A".to_string(), SeeAndDownload),
+                ("A/B".to_string(), SeeAndDownload),
+                ("A/B/C".to_string(), SeeDownloadAndPrint),
+            ]
+        );
+    }
+
+    #[test]
+    fn json_is_one_array_even_when_empty() {
+        let w = Writer::new::<AccessRow>(Vec::new(), Format::Json).unwrap();
+        assert_eq!(w.finish().unwrap(), b"[]\n");
+        let w = Writer::new::<AccessRow>(Vec::new(), Format::Csv).unwrap();
+        assert_eq!(
+            String::from_utf8(w.finish().unwrap()).unwrap(),
+            "workspaceId,workspaceName,path,type,id,groupId,groupName,permission\r\n"
+        );
+    }
+}
