@@ -38,10 +38,10 @@ mod runtime;
 mod wire;
 
 pub use runtime::{
-    Auth, AuthFuture, RetryPolicy, Runtime, StaticToken, bearer_header, is_idempotent,
-    is_retryable_status, may_carry_token, retry_after,
+    Auth, AuthError, AuthErrorKind, AuthFuture, RetryPolicy, Runtime, RuntimeError, StaticToken,
+    bearer_header, is_idempotent, is_retryable_status, may_carry_token, retry_after,
 };
-pub use wire::{Millis, Secret, TfBool};
+pub use wire::{Millis, Secret, TfBool, mask_secrets};
 
 #[allow(missing_docs, clippy::all, clippy::pedantic, rustdoc::bare_urls)]
 mod generated {

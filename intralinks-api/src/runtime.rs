@@ -1,6 +1,8 @@
-//! The runtime every generated call goes through: bearer tokens from a
-//! pluggable [`Auth`], one refresh on a 401, retries with backoff for
-//! idempotent calls, and tracing.
+//! The runtime every call goes through — generated ones through progenitor's
+//! hooks, hand-written ones (V1 XML, the splash image, the multipart upload)
+//! through [`Client::send_raw`]: bearer tokens from a pluggable [`Auth`], the
+//! https-only rule, one refresh on a 401, retries with backoff for idempotent
+//! calls, and a tracing span per call with its operation, status and latency.
 
 use std::fmt;
 use std::future::Future;
@@ -15,7 +17,139 @@ use reqwest::{Method, StatusCode};
 use crate::{Client, Secret};
 
 /// A boxed future, as [`Auth`] returns.
-pub type AuthFuture<'a> = Pin<Box<dyn Future<Output = Result<Option<Secret>, String>> + Send + 'a>>;
+pub type AuthFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Option<Secret>, AuthError>> + Send + 'a>>;
+
+/// What kind of failure an [`AuthError`] is, so that a caller can act on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AuthErrorKind {
+    /// The token service could not be reached or answered 5xx/429: the same
+    /// call may succeed later.
+    Transient,
+    /// The service refused the credentials or refresh token: log in again.
+    Refused,
+    /// Anything else (a malformed answer, a token a header cannot carry).
+    Other,
+}
+
+impl AuthErrorKind {
+    fn tag(self) -> &'static str {
+        match self {
+            AuthErrorKind::Transient => "transient",
+            AuthErrorKind::Refused => "refused",
+            AuthErrorKind::Other => "other",
+        }
+    }
+}
+
+/// Why an [`Auth`] could not give a token. The message carries no secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthError {
+    /// What kind of failure.
+    pub kind: AuthErrorKind,
+    /// What happened, with any secret masked.
+    pub message: String,
+}
+
+impl AuthError {
+    /// An error of `kind`; secrets in `message` are masked.
+    pub fn new(kind: AuthErrorKind, message: impl AsRef<str>) -> Self {
+        Self {
+            kind,
+            message: crate::mask_secrets(message.as_ref()),
+        }
+    }
+}
+
+impl fmt::Display for AuthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for AuthError {}
+
+/// A failure of the runtime itself, before or around the HTTP exchange.
+///
+/// progenitor's hooks can only fail with `Error::Custom(String)`; the runtime
+/// encodes these there with [`RuntimeError::encode`], and `intralinks-ext`
+/// turns them back into typed errors with [`RuntimeError::decode`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RuntimeError {
+    /// The [`Auth`] could not give a token.
+    Auth(AuthError),
+    /// A token would have gone over plain http to a host that is not loopback.
+    InsecureUrl {
+        /// The host the request was for.
+        host: String,
+    },
+    /// No answer within the read timeout the runtime was told about.
+    Timeout {
+        /// [`Runtime::read_timeout`].
+        after: Option<Duration>,
+    },
+}
+
+const MARK: &str = "intralinks-runtime:";
+
+impl RuntimeError {
+    /// The form carried in progenitor's `Error::Custom`.
+    pub fn encode(&self) -> String {
+        match self {
+            RuntimeError::Auth(e) => format!("{MARK}auth:{}:{}", e.kind.tag(), e.message),
+            RuntimeError::InsecureUrl { host } => format!("{MARK}insecure:{host}"),
+            RuntimeError::Timeout { after } => format!(
+                "{MARK}timeout:{}",
+                after.map(|d| d.as_millis().to_string()).unwrap_or_default()
+            ),
+        }
+    }
+
+    /// Reads back what [`RuntimeError::encode`] wrote; `None` for any other text.
+    pub fn decode(text: &str) -> Option<Self> {
+        let rest = text.strip_prefix(MARK)?;
+        let (what, rest) = rest.split_once(':')?;
+        match what {
+            "auth" => {
+                let (kind, message) = rest.split_once(':')?;
+                let kind = [
+                    AuthErrorKind::Transient,
+                    AuthErrorKind::Refused,
+                    AuthErrorKind::Other,
+                ]
+                .into_iter()
+                .find(|k| k.tag() == kind)?;
+                Some(RuntimeError::Auth(AuthError {
+                    kind,
+                    message: message.to_string(),
+                }))
+            }
+            "insecure" => Some(RuntimeError::InsecureUrl {
+                host: rest.to_string(),
+            }),
+            "timeout" => Some(RuntimeError::Timeout {
+                after: rest.parse().ok().map(Duration::from_millis),
+            }),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for RuntimeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RuntimeError::Auth(e) => write!(f, "no access token: {e}"),
+            RuntimeError::InsecureUrl { host } => write!(
+                f,
+                "refusing to send a token over plain http to {host}; use an https base URL (http is allowed only to loopback)"
+            ),
+            RuntimeError::Timeout { after: Some(d) } => {
+                write!(f, "no answer within {} ms", d.as_millis())
+            }
+            RuntimeError::Timeout { after: None } => write!(f, "no answer in time"),
+        }
+    }
+}
 
 /// Where bearer tokens come from. `intralinks-ext`'s session implements it.
 pub trait Auth: Send + Sync + fmt::Debug {
@@ -137,6 +271,9 @@ pub struct Runtime {
     pub auth: Option<Arc<dyn Auth>>,
     /// Retry policy for idempotent calls.
     pub retry: RetryPolicy,
+    /// The read timeout the HTTP client was built with, when known; a
+    /// timeout error then says how long it waited.
+    pub read_timeout: Option<Duration>,
 }
 
 impl fmt::Debug for Runtime {
@@ -144,6 +281,7 @@ impl fmt::Debug for Runtime {
         f.debug_struct("Runtime")
             .field("auth", &self.auth.as_ref().map(|_| "Auth"))
             .field("retry", &self.retry)
+            .field("read_timeout", &self.read_timeout)
             .finish()
     }
 }
@@ -157,32 +295,95 @@ pub fn bearer_header(token: &Secret) -> Result<HeaderValue, String> {
     Ok(value)
 }
 
-impl ClientHooks<Runtime> for Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        info: &OperationInfo,
-    ) -> Result<(), Error<E>> {
-        tracing::debug!(operation = info.operation_id, method = %request.method(), path = request.url().path(), "intralinks call");
+impl Client {
+    /// Adds the bearer token to `request`, refusing plain http to anything
+    /// but loopback.
+    async fn authorize(&self, request: &mut reqwest::Request) -> Result<(), RuntimeError> {
         let Some(auth) = &self.inner().auth else {
             return Ok(());
         };
-        let token = auth.bearer().await.map_err(Error::Custom)?;
+        let token = auth.bearer().await.map_err(RuntimeError::Auth)?;
         if let Some(token) = token {
             if !may_carry_token(request.url()) {
-                return Err(Error::Custom(format!(
-                    "refusing to send a token over plain http to {}; use an https base URL (http is allowed only to loopback)",
-                    request.url().host_str().unwrap_or("?")
-                )));
+                return Err(RuntimeError::InsecureUrl {
+                    host: request.url().host_str().unwrap_or("?").to_string(),
+                });
             }
-            request
-                .headers_mut()
-                .insert(AUTHORIZATION, bearer_header(&token).map_err(Error::Custom)?);
+            let value = bearer_header(&token)
+                .map_err(|m| RuntimeError::Auth(AuthError::new(AuthErrorKind::Other, m)))?;
+            request.headers_mut().insert(AUTHORIZATION, value);
         }
         Ok(())
     }
 
-    async fn exec(
+    /// Sends a hand-built request through the same runtime as the generated
+    /// calls: bearer token, https-only rule, one refresh on a 401, retries of
+    /// idempotent methods (when the body can be sent twice), a tracing span.
+    /// The answer is returned whatever its status; a runtime failure comes as
+    /// `Error::Custom` holding an encoded [`RuntimeError`].
+    pub async fn send_raw(
+        &self,
+        mut request: reqwest::Request,
+        operation: &'static str,
+    ) -> Result<reqwest::Response, Error<crate::types::ErrorResponse>> {
+        let info = OperationInfo {
+            operation_id: operation,
+        };
+        self.authorize(&mut request)
+            .await
+            .map_err(|e| Error::Custom(e.encode()))?;
+        let result = self.run(request, &info).await;
+        if let Some(timeout) = self.timeout_error(&result) {
+            return Err(Error::Custom(timeout));
+        }
+        result.map_err(Error::CommunicationError)
+    }
+
+    /// A timeout, as the encoded [`RuntimeError`] that says how long it waited.
+    fn timeout_error(&self, result: &reqwest::Result<reqwest::Response>) -> Option<String> {
+        match result {
+            Err(e) if e.is_timeout() => Some(
+                RuntimeError::Timeout {
+                    after: self.inner().read_timeout,
+                }
+                .encode(),
+            ),
+            _ => None,
+        }
+    }
+
+    /// The exchange with retries and refresh, inside a span.
+    async fn run(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let span = tracing::debug_span!(
+            "intralinks",
+            operation = info.operation_id,
+            method = %request.method(),
+            path = request.url().path(),
+        );
+        let started = std::time::Instant::now();
+        let result =
+            tracing::Instrument::instrument(self.attempts(request, info), span.clone()).await;
+        let _enter = span.enter();
+        match &result {
+            Ok(r) => tracing::debug!(
+                status = r.status().as_u16(),
+                latency_ms = started.elapsed().as_millis() as u64,
+                "intralinks call"
+            ),
+            Err(e) => tracing::debug!(
+                error = %e.without_url_ref(),
+                latency_ms = started.elapsed().as_millis() as u64,
+                "intralinks call failed"
+            ),
+        }
+        result
+    }
+
+    async fn attempts(
         &self,
         request: reqwest::Request,
         info: &OperationInfo,
@@ -251,12 +452,58 @@ impl ClientHooks<Runtime> for Client {
                         && attempt < runtime.retry.max_attempts =>
                 {
                     let delay = runtime.retry.delay(attempt, None);
-                    tracing::debug!(operation = info.operation_id, error = %e, ?delay, attempt, "retrying after a transport error");
+                    tracing::debug!(operation = info.operation_id, error = %e.without_url_ref(), ?delay, attempt, "retrying after a transport error");
                     tokio::time::sleep(delay).await;
                 }
                 _ => return result,
             }
             attempt += 1;
+        }
+    }
+}
+
+/// `reqwest::Error` without its URL (which may carry query parameters), by reference.
+trait WithoutUrlRef {
+    fn without_url_ref(&self) -> String;
+}
+
+impl WithoutUrlRef for reqwest::Error {
+    fn without_url_ref(&self) -> String {
+        let text = self.to_string();
+        match self.url() {
+            Some(url) => text.replace(url.as_str(), url.path()),
+            None => text,
+        }
+    }
+}
+
+impl ClientHooks<Runtime> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        _info: &OperationInfo,
+    ) -> Result<(), Error<E>> {
+        self.authorize(request)
+            .await
+            .map_err(|e| Error::Custom(e.encode()))
+    }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        self.run(request, info).await
+    }
+
+    async fn post<E>(
+        &self,
+        result: &reqwest::Result<reqwest::Response>,
+        _info: &OperationInfo,
+    ) -> Result<(), Error<E>> {
+        match self.timeout_error(result) {
+            Some(timeout) => Err(Error::Custom(timeout)),
+            None => Ok(()),
         }
     }
 }
@@ -300,6 +547,35 @@ mod tests {
         assert_eq!(
             p.delay(1, Some(Duration::from_secs(999))),
             Duration::from_secs(30)
+        );
+    }
+
+    #[test]
+    fn runtime_errors_survive_the_custom_string() {
+        let all = [
+            RuntimeError::Auth(AuthError::new(
+                AuthErrorKind::Transient,
+                "token service: connection refused",
+            )),
+            RuntimeError::Auth(AuthError::new(AuthErrorKind::Refused, "a:b:c")),
+            RuntimeError::InsecureUrl {
+                host: "api.example".into(),
+            },
+            RuntimeError::Timeout {
+                after: Some(Duration::from_millis(2500)),
+            },
+            RuntimeError::Timeout { after: None },
+        ];
+        for e in all {
+            assert_eq!(RuntimeError::decode(&e.encode()), Some(e.clone()), "{e}");
+        }
+        assert_eq!(RuntimeError::decode("something else"), None);
+        assert_eq!(
+            RuntimeError::Timeout {
+                after: Some(Duration::from_millis(2500))
+            }
+            .to_string(),
+            "no answer within 2500 ms"
         );
     }
 

@@ -18,8 +18,47 @@ use crate::{Cli, Command, mirror, output, saved};
 
 type CliResult<T = ()> = Result<T, String>;
 
-fn err(e: Error) -> String {
-    e.to_string()
+/// The library's message, plus what to type next with this command.
+pub(crate) fn err(e: Error) -> String {
+    match hint(&e, true) {
+        Some(h) => format!("{e}; {h}"),
+        None => e.to_string(),
+    }
+}
+
+/// The command-line hint for an error; `terminal` says whether the command
+/// would ask on a terminal.
+pub(crate) fn hint(e: &Error, terminal: bool) -> Option<String> {
+    use intralinks_ext::types::EntryState;
+    let ask = if terminal {
+        ", or run on a terminal to be asked"
+    } else {
+        ""
+    };
+    match e {
+        Error::Unauthorized { .. } => Some("run `intralinks login`".into()),
+        Error::Auth { .. } => {
+            Some("check the network, then run `intralinks login` if it persists".into())
+        }
+        Error::EntryRequired {
+            workspace_id: Some(id),
+        } => Some(format!("run `intralinks enter {id}`")),
+        Error::EntryIncomplete {
+            workspace_id,
+            state,
+            ..
+        } => match state {
+            EntryState::AcceptSplash => Some(format!(
+                "read it (`intralinks splash {workspace_id}`) and pass --accept-splash"
+            )),
+            EntryState::SecurityQuestion => {
+                Some(format!("pass --answer (or set INTRALINKS_ANSWER){ask}"))
+            }
+            EntryState::OneTimePassword => Some(format!("pass --otp (or set INTRALINKS_OTP){ask}")),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// Holds the embedded simulator for as long as the command runs.
@@ -27,6 +66,24 @@ struct Context {
     il: Intralinks,
     sim: Option<intralinks_sim::Simulator>,
     otp_hint: Option<String>,
+    /// The saved session this command goes on with, to write back each new token pair.
+    saved: Option<saved::Saved>,
+}
+
+impl Context {
+    /// Writes the session's current token pair back to the session file when
+    /// it changed (a refresh token is single-use: the old one is spent).
+    async fn save_tokens(&mut self) -> CliResult {
+        let (Some(saved), Some(session)) = (&mut self.saved, self.il.session()) else {
+            return Ok(());
+        };
+        let now = session.tokens().await;
+        if saved.tokens.as_ref() != Some(&now) {
+            saved.tokens = Some(now);
+            saved::store(saved)?;
+        }
+        Ok(())
+    }
 }
 
 fn credentials(cli: &Cli) -> Option<(AppKeys, Grant)> {
@@ -83,26 +140,47 @@ async fn connect(cli: &Cli) -> CliResult<Context> {
                 "(simulator: one-time passwords are listed at {url}/_sim/mailbox)"
             )),
             sim: Some(sim),
+            saved: None,
         });
     }
     let builder = Intralinks::builder(cli.base_url.clone()).read_timeout(timeout);
+    let mut kept = None;
     let il = if let Some(token) = &cli.token {
         builder.token(token.clone()).map_err(err)?
+    } else if let Some(s) = saved::load(&cli.base_url)? {
+        match (s.keys(), s.tokens.clone(), s.access()) {
+            // The saved session, refreshed as needed until its refresh token expires.
+            (Some(keys), Some(tokens), _) => {
+                let il = builder.session(keys, tokens).map_err(err)?;
+                kept = Some(s);
+                il
+            }
+            (_, _, Some(token)) if credentials(cli).is_none() => {
+                builder.token(token).map_err(err)?
+            }
+            _ => match credentials(cli) {
+                Some((keys, grant)) => builder.login(keys, grant).await.map_err(err)?,
+                None => return Err(not_logged_in(cli)),
+            },
+        }
     } else if let Some((keys, grant)) = credentials(cli) {
         builder.login(keys, grant).await.map_err(err)?
-    } else if let Some(s) = saved::load(&cli.base_url) {
-        builder.token(Secret::new(s.access_token)).map_err(err)?
     } else {
-        return Err(format!(
-            "not logged in to {}: set INTRALINKS_TOKEN, or INTRALINKS_CLIENT_ID, INTRALINKS_CLIENT_SECRET, INTRALINKS_EMAIL and INTRALINKS_PASSWORD and run `intralinks login` (or try `--sim`)",
-            cli.base_url
-        ));
+        return Err(not_logged_in(cli));
     };
     Ok(Context {
         il,
         sim: None,
         otp_hint: None,
+        saved: kept,
     })
+}
+
+fn not_logged_in(cli: &Cli) -> String {
+    format!(
+        "not logged in to {}: set INTRALINKS_TOKEN, or INTRALINKS_CLIENT_ID, INTRALINKS_CLIENT_SECRET, INTRALINKS_EMAIL and INTRALINKS_PASSWORD and run `intralinks login` (or try `--sim`)",
+        cli.base_url
+    )
 }
 
 fn progress_bar(label: &str, total: Option<u64>) -> Option<(ProgressBar, ProgressFn)> {
@@ -164,12 +242,41 @@ pub async fn run(cli: Cli) -> CliResult {
     if let Command::Logout = cli.command {
         return logout(&cli).await;
     }
-    let ctx = connect(&cli).await?;
+    let mut ctx = connect(&cli).await?;
+    // Write each new token pair as soon as it is handed out, so that a
+    // command killed after a refresh leaves a session that still works.
+    let watcher = match (&ctx.saved, ctx.il.session()) {
+        (Some(s), Some(session)) => {
+            let mut rx = session.subscribe();
+            let (base_url, client_id, client_secret) = (
+                s.base_url.clone(),
+                s.client_id.clone(),
+                s.client_secret.clone(),
+            );
+            Some(tokio::spawn(async move {
+                while rx.changed().await.is_ok() {
+                    let tokens = rx.borrow_and_update().clone();
+                    let _ = saved::store(&saved::Saved {
+                        base_url: base_url.clone(),
+                        client_id: client_id.clone(),
+                        client_secret: client_secret.clone(),
+                        tokens: Some(tokens),
+                        access_token: None,
+                    });
+                }
+            }))
+        }
+        _ => None,
+    };
     let result = dispatch(&cli, &ctx).await;
-    if let Some(sim) = ctx.sim {
+    if let Some(w) = watcher {
+        w.abort();
+    }
+    let saved = ctx.save_tokens().await;
+    if let Some(sim) = ctx.sim.take() {
         sim.shutdown().await;
     }
-    result
+    result.and(saved)
 }
 
 async fn login(cli: &Cli) -> CliResult {
@@ -184,7 +291,9 @@ async fn login(cli: &Cli) -> CliResult {
     let path = saved::store(&saved::Saved {
         base_url: cli.base_url.clone(),
         client_id: Some(keys.client_id),
-        access_token: session.access_token().await.expose().to_string(),
+        client_secret: Some(keys.client_secret),
+        tokens: Some(session.tokens().await),
+        access_token: None,
     })?;
     let who = session.email().await.unwrap_or_else(|| "you".into());
     if cli.json {
@@ -196,15 +305,19 @@ async fn login(cli: &Cli) -> CliResult {
 }
 
 async fn logout(cli: &Cli) -> CliResult {
-    let Some(s) = saved::load(&cli.base_url) else {
+    let Some(s) = saved::load(&cli.base_url)? else {
         return Err(format!(
             "no saved session for {}: nothing to log out",
             cli.base_url
         ));
     };
+    let Some(token) = s.access() else {
+        saved::remove();
+        return Err("the saved session holds no token; it is forgotten".into());
+    };
     let (Some(client_id), Some(secret)) = (
         s.client_id.clone().or(cli.client_id.clone()),
-        cli.client_secret.clone(),
+        s.client_secret.clone().or(cli.client_secret.clone()),
     ) else {
         return Err(
             "logout needs INTRALINKS_CLIENT_SECRET (and INTRALINKS_CLIENT_ID) to revoke the token"
@@ -217,7 +330,7 @@ async fn logout(cli: &Cli) -> CliResult {
     il.api()
         .revoke_o_auth_token()
         .body(intralinks_ext::types::RevokeRequest {
-            token: Secret::new(s.access_token),
+            token,
             client_id,
             client_secret: secret,
         })
@@ -276,7 +389,12 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
             println!(
                 "entered workspace {} ({})",
                 entered.workspace_id,
-                entered.states.join(" -> ")
+                entered
+                    .states
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" -> ")
             );
             Ok(())
         }
@@ -407,8 +525,10 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
             // A create refused with 303 created nothing, so running it again after entry is safe.
             let up = in_workspace(cli, ctx, *workspace, || {
                 il.upload(
-                    *workspace,
-                    *folder,
+                    intralinks_ext::FolderRef {
+                        workspace_id: *workspace,
+                        folder_id: *folder,
+                    },
                     file,
                     None,
                     bar.as_ref().map(|(_, f)| f.clone()),

@@ -80,11 +80,11 @@ pub struct Cli {
     pub accept_splash: bool,
 
     /// Answer to the security question, when entering.
-    #[arg(long, global = true, hide_env_values = true)]
+    #[arg(long, env = "INTRALINKS_ANSWER", global = true, hide_env_values = true)]
     pub answer: Option<Secret>,
 
     /// The one-time password mailed to you, when entering.
-    #[arg(long, global = true)]
+    #[arg(long, env = "INTRALINKS_OTP", global = true, hide_env_values = true)]
     pub otp: Option<Secret>,
 
     /// Seconds to wait between two reads of an answer.

@@ -136,7 +136,13 @@ async fn emit<R: Row>(cli: &Cli, il: &Intralinks, t: &Target) -> Result<(), Stri
                 reported += 1;
                 rows += list.len();
             }
-            Err(e) => skipped.push((ws, e.to_string())),
+            Err(e) => skipped.push((
+                ws,
+                match crate::commands::hint(&e, false) {
+                    Some(h) => format!("{e}; {h}"),
+                    None => e.to_string(),
+                },
+            )),
         }
     }
     writer.finish().map_err(|e| e.to_string())?;

@@ -1,19 +1,54 @@
-//! The session `intralinks login` saves for later commands: base URL, client
-//! id and access token, in a file only the user can read.
+//! The session `intralinks login` saves for later commands: base URL, the
+//! app's keys (needed to refresh and to revoke) and the token pair, in a file
+//! only the user can read.
+//!
+//! Refresh tokens are single-use, so every new pair is written back as soon
+//! as the library hands it out. Writes are atomic (a temporary file in the
+//! same directory, created 0600, synced, then renamed over the old one), so
+//! the file is 0600 whatever was there before, a crash never leaves half a
+//! file, and a symbolic link at the path is replaced, never followed.
 
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
+use intralinks_ext::{AppKeys, Secret, TokenPair};
 use serde::{Deserialize, Serialize};
 
 /// What is saved.
 #[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Saved {
-    /// Host root the token belongs to.
+    /// Host root the tokens belong to.
     pub base_url: String,
-    /// The app's client_id (needed to revoke).
+    /// The app's client_id.
     pub client_id: Option<String>,
-    /// The access token.
-    pub access_token: String,
+    /// The app's client_secret (to refresh and revoke without the environment).
+    #[serde(default)]
+    pub client_secret: Option<Secret>,
+    /// The token pair.
+    #[serde(default)]
+    pub tokens: Option<TokenPair>,
+    /// A bare access token, as files written by earlier versions hold.
+    #[serde(default, alias = "access_token", skip_serializing)]
+    pub access_token: Option<Secret>,
+}
+
+impl Saved {
+    /// The app keys, when both halves are known.
+    pub fn keys(&self) -> Option<AppKeys> {
+        Some(AppKeys {
+            client_id: self.client_id.clone()?,
+            client_secret: self.client_secret.clone()?,
+        })
+    }
+
+    /// The access token to revoke.
+    pub fn access(&self) -> Option<Secret> {
+        self.tokens
+            .as_ref()
+            .map(|t| t.access_token.clone())
+            .or_else(|| self.access_token.clone())
+    }
 }
 
 /// Where the session lives: $INTRALINKS_SESSION_FILE, else
@@ -28,40 +63,100 @@ pub fn path() -> Option<PathBuf> {
     Some(config.join("intralinks").join("session.json"))
 }
 
-/// Reads the saved session, if there is one for `base_url`.
-pub fn load(base_url: &str) -> Option<Saved> {
-    let text = std::fs::read_to_string(path()?).ok()?;
-    let saved: Saved = serde_json::from_str(&text).ok()?;
-    (saved.base_url.trim_end_matches('/') == base_url.trim_end_matches('/')).then_some(saved)
+/// Reads the saved session, if there is one for `base_url`. A session file
+/// that is a symbolic link is refused: it may point at someone else's file.
+pub fn load(base_url: &str) -> Result<Option<Saved>, String> {
+    let Some(path) = path() else {
+        return Ok(None);
+    };
+    match std::fs::symlink_metadata(&path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        Ok(m) if m.file_type().is_symlink() => {
+            return Err(format!(
+                "the session file {} is a symbolic link; remove it and run `intralinks login`",
+                path.display()
+            ));
+        }
+        Ok(_) => {}
+    }
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let saved: Saved = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "the session file {} is not one this program wrote ({e}); remove it and run `intralinks login`",
+            path.display()
+        )
+    })?;
+    Ok((saved.base_url.trim_end_matches('/') == base_url.trim_end_matches('/')).then_some(saved))
 }
 
-/// Saves the session, readable by the user only.
+/// Saves the session atomically, readable by the user only.
 pub fn store(saved: &Saved) -> Result<PathBuf, String> {
     let path =
         path().ok_or("cannot tell where to save the session: set INTRALINKS_SESSION_FILE")?;
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    }
-    let text = serde_json::to_string_pretty(saved).map_err(|e| e.to_string())?;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    use std::io::Write;
-    options
-        .open(&path)
-        .and_then(|mut f| f.write_all(text.as_bytes()))
-        .map_err(|e| format!("cannot save the session to {}: {e}", path.display()))?;
+    write_private(
+        &path,
+        &serde_json::to_vec_pretty(saved).map_err(|e| e.to_string())?,
+    )?;
     Ok(path)
+}
+
+/// Writes `bytes` to `path` through a 0600 temporary file renamed into place.
+fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let fail = |e: std::io::Error| format!("cannot save the session to {}: {e}", path.display());
+    // tempfile creates the file with mode 0600 on Unix.
+    let mut temp = tempfile::Builder::new()
+        .prefix(".session.")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(fail)?;
+    temp.write_all(bytes).map_err(fail)?;
+    temp.as_file().sync_all().map_err(fail)?;
+    temp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
 }
 
 /// Forgets the saved session.
 pub fn remove() {
     if let Some(p) = path() {
         let _ = std::fs::remove_file(p);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn writes_are_private_and_replace_a_symlink_instead_of_following_it() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim.txt");
+        std::fs::write(&victim, "keep me").unwrap();
+        let session = dir.path().join("session.json");
+        std::os::unix::fs::symlink(&victim, &session).unwrap();
+        write_private(&session, b"{\"secret\": 1}").unwrap();
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+        let meta = std::fs::symlink_metadata(&session).unwrap();
+        assert!(meta.file_type().is_file());
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+
+        // An existing world-readable file ends up 0600 too.
+        let open = dir.path().join("open.json");
+        std::fs::write(&open, "old").unwrap();
+        std::fs::set_permissions(&open, std::fs::Permissions::from_mode(0o644)).unwrap();
+        write_private(&open, b"new").unwrap();
+        assert_eq!(
+            std::fs::metadata(&open).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(std::fs::read_to_string(&open).unwrap(), "new");
     }
 }

@@ -239,10 +239,10 @@ async fn all_workspaces_lists_those_that_need_more_and_reports_the_others() {
         err(&o),
         "reported 2 workspace(s), 7 row(s)\n\
          not reported (4):\n  \
-         701423 \"Splash and Question\": workspace 701423 entry stopped at SECURITY_QUESTION: answer the security question \"NAME_OF_CHILDHOOD_SLED\": pass --answer, or run on a terminal to be asked\n  \
-         701424 \"Splash, Question and Password\": workspace 701424 entry stopped at SECURITY_QUESTION: answer the security question \"NAME_OF_CHILDHOOD_SLED\": pass --answer, or run on a terminal to be asked\n  \
-         701425 \"Password Only\": workspace 701425 entry stopped at ONE_TIME_PASSWORD: a one-time password was mailed to the user: pass --otp, or run on a terminal to be asked\n  \
-         701426 \"Public and Private Content\": workspace 701426 entry stopped at CONTENT_DECLARATION_REQUIRED: declare public or private content (contentDeclaration PUBLIC or PRIVATE)\n"
+         701423 \"Splash and Question\": workspace 701423 entry stopped at SECURITY_QUESTION: the security question \"NAME_OF_CHILDHOOD_SLED\" must be answered; pass --answer (or set INTRALINKS_ANSWER)\n  \
+         701424 \"Splash, Question and Password\": workspace 701424 entry stopped at SECURITY_QUESTION: the security question \"NAME_OF_CHILDHOOD_SLED\" must be answered; pass --answer (or set INTRALINKS_ANSWER)\n  \
+         701425 \"Password Only\": workspace 701425 entry stopped at ONE_TIME_PASSWORD: the one-time password just mailed to the user is needed; pass --otp (or set INTRALINKS_OTP)\n  \
+         701426 \"Public and Private Content\": workspace 701426 entry stopped at CONTENT_DECLARATION_REQUIRED: a content declaration (PUBLIC or PRIVATE) is needed\n"
     );
 
     // With the answer, the question workspace is reported too.

@@ -244,7 +244,7 @@ async fn errors_are_one_line_that_says_what_to_do() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
         stderr(&o),
-        "error: workspace 999 requires entry: run `intralinks enter 999`\n"
+        "error: workspace 999 must be entered first (accept its splash, answer what it asks), then retry; run `intralinks enter 999`\n"
     );
 
     let o = run(&url, TOKEN, &["folders", "1"], dir.path()).await;
@@ -256,7 +256,7 @@ async fn errors_are_one_line_that_says_what_to_do() {
     let o = run(&url, "wrong-token", &["workspaces"], dir.path()).await;
     assert_eq!(
         stderr(&o),
-        "error: the service refused the access token (invalid access token: Bearer ***): log in again (`intralinks login`) or supply a fresh token\n"
+        "error: the service refused the access token (invalid access token: Bearer ***): log in again or supply a fresh token; run `intralinks login`\n"
     );
     assert!(!stderr(&o).contains("wrong-token"));
 

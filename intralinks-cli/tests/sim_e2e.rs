@@ -180,13 +180,13 @@ async fn entry_through_the_binary_with_lockout() {
     let o = run(&url, &["folders", "701422"], dir.path()).await;
     assert_eq!(
         err(&o),
-        "error: workspace 701422 requires entry: run `intralinks enter 701422`\n"
+        "error: workspace 701422 must be entered first (accept its splash, answer what it asks), then retry; run `intralinks enter 701422`\n"
     );
 
     let o = run(&url, &["enter", "701422"], dir.path()).await;
     assert_eq!(
         err(&o),
-        "error: workspace 701422 entry stopped at ACCEPT_SPLASH: the splash screen must be accepted: read it (`intralinks splash <id>`) and pass --accept-splash\n"
+        "error: workspace 701422 entry stopped at ACCEPT_SPLASH: the splash screen must be read and accepted; read it (`intralinks splash 701422`) and pass --accept-splash\n"
     );
 
     let o = run(
@@ -231,7 +231,7 @@ async fn entry_through_the_binary_with_lockout() {
         )
         .await;
         assert!(
-            err(&o).starts_with("error: workspace 701423 entry stopped at SECURITY_QUESTION: answer the security question"),
+            err(&o).starts_with("error: workspace 701423 entry stopped at SECURITY_QUESTION: the security question \"NAME_OF_CHILDHOOD_SLED\" must be answered; pass --answer"),
             "attempt {attempt}: {}",
             err(&o)
         );
@@ -329,8 +329,10 @@ async fn mirror_then_rerun_fetches_nothing_and_names_stay_inside() {
     let evil = dir.path().join("CON");
     std::fs::write(&evil, b"x").unwrap();
     il.upload(
-        demo::MAIN_WORKSPACE,
-        hostile,
+        intralinks_ext::FolderRef {
+            workspace_id: demo::MAIN_WORKSPACE,
+            folder_id: hostile,
+        },
         &evil,
         Some("../../../../etc/passwd"),
         None,
@@ -338,8 +340,10 @@ async fn mirror_then_rerun_fetches_nothing_and_names_stay_inside() {
     .await
     .unwrap();
     il.upload(
-        demo::MAIN_WORKSPACE,
-        hostile,
+        intralinks_ext::FolderRef {
+            workspace_id: demo::MAIN_WORKSPACE,
+            folder_id: hostile,
+        },
         &evil,
         Some("..\\..\\x"),
         None,
@@ -347,8 +351,10 @@ async fn mirror_then_rerun_fetches_nothing_and_names_stay_inside() {
     .await
     .unwrap();
     il.upload(
-        demo::MAIN_WORKSPACE,
-        demo::FOLDER_LEGAL,
+        intralinks_ext::FolderRef {
+            workspace_id: demo::MAIN_WORKSPACE,
+            folder_id: demo::FOLDER_LEGAL,
+        },
         &evil,
         Some("CON"),
         None,

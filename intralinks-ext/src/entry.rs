@@ -2,13 +2,18 @@
 //! workspace" guide, for V2 JSON and V1 XML.
 //!
 //! Each POST carries everything sent so far plus what the last answer asked
-//! for. What to send is asked of a caller-supplied [`Prompter`]; a secret is
-//! never resent on its own — after a wrong answer the prompter is asked again.
+//! for. A service drives it one step at a time ([`Intralinks::start_entry`],
+//! [`Intralinks::resume_entry`]) — each step one entry request, the state in
+//! between an [`EntryProgress`] it can keep anywhere; a program on a terminal
+//! hands a [`Prompter`] to [`Intralinks::enter`]. A secret is never resent on
+//! its own initiative: after a wrong answer the user is asked again.
 
 use intralinks_api::Secret;
 use intralinks_api::types::{
     ContentDeclaration, ContentDeclarationUpdateRequest, EntryRequest, EntryState, Splash,
 };
+
+use serde::{Deserialize, Serialize};
 
 use crate::Intralinks;
 use crate::error::{Checked, Error, Result};
@@ -16,11 +21,15 @@ use crate::error::{Checked, Error, Result};
 /// The longest entry conversation allowed before giving up.
 const MAX_POSTS: usize = 12;
 
-/// What the service asked for, as a prompter sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What the service asks of the user before it lets them in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "demand", rename_all = "camelCase")]
 pub enum Demand {
-    /// Accept the splash screen (its text, when it could be read).
-    AcceptSplash,
+    /// Read and accept the splash screen (its text, when it could be read).
+    AcceptSplash {
+        /// The splash, as `GET .../splash` gave it.
+        splash: Option<Splash>,
+    },
     /// Answer the security question named by this key.
     SecurityQuestion {
         /// securityQuestionKey.
@@ -28,13 +37,118 @@ pub enum Demand {
     },
     /// The one-time password just mailed to the user.
     OneTimePassword,
-    /// Public or private content.
+    /// Declare public or private content.
     ContentDeclaration,
+}
+
+impl Demand {
+    /// The entry state that asks for it.
+    pub fn state(&self) -> EntryState {
+        match self {
+            Demand::AcceptSplash { .. } => EntryState::AcceptSplash,
+            Demand::SecurityQuestion { .. } => EntryState::SecurityQuestion,
+            Demand::OneTimePassword => EntryState::OneTimePassword,
+            Demand::ContentDeclaration => EntryState::ContentDeclarationRequired,
+        }
+    }
+}
+
+/// What the user gave for a [`Demand`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reply {
+    /// The splash screen is accepted.
+    AcceptSplash,
+    /// The security answer.
+    Answer(Secret),
+    /// The one-time password.
+    OneTimePassword(Secret),
+    /// The content declaration.
+    Content(ContentDeclaration),
+}
+
+/// An entry waiting for the user: what to ask ([`EntryProgress::demand`]) and
+/// everything needed to go on later without replaying earlier steps — even in
+/// another process, since it serializes.
+///
+/// It holds what the user already gave (the service wants every request to
+/// carry it again), secrets included, so store it as you would a password;
+/// its `Debug` output is redacted.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntryProgress {
+    workspace_id: i64,
+    v1: bool,
+    demand: Demand,
+    attempts: Option<i32>,
+    states: Vec<EntryState>,
+    accept_splash: bool,
+    answer: Option<Secret>,
+    one_time_password: Option<Secret>,
+    content: Option<ContentDeclaration>,
+}
+
+impl std::fmt::Debug for EntryProgress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EntryProgress")
+            .field("workspace_id", &self.workspace_id)
+            .field("v1", &self.v1)
+            .field("demand", &self.demand)
+            .field("attempts", &self.attempts)
+            .field("states", &self.states)
+            .field("accept_splash", &self.accept_splash)
+            .field("answer", &self.answer.as_ref().map(|_| "***"))
+            .field(
+                "one_time_password",
+                &self.one_time_password.as_ref().map(|_| "***"),
+            )
+            .field("content", &self.content)
+            .finish()
+    }
+}
+
+impl EntryProgress {
+    /// The workspace being entered.
+    pub fn workspace_id(&self) -> i64 {
+        self.workspace_id
+    }
+    /// What the service asks for now.
+    pub fn demand(&self) -> &Demand {
+        &self.demand
+    }
+    /// numOfAttempts as last reported: wrong answers or passwords so far.
+    pub fn attempts(&self) -> Option<i32> {
+        self.attempts
+    }
+    /// The states answered so far, in order.
+    pub fn states(&self) -> &[EntryState] {
+        &self.states
+    }
+    /// The error to report when the user gives nothing for the demand.
+    pub fn incomplete(&self) -> Error {
+        Error::EntryIncomplete {
+            workspace_id: self.workspace_id,
+            state: self.demand.state(),
+            security_question_key: match &self.demand {
+                Demand::SecurityQuestion { key } => Some(key.clone()),
+                _ => None,
+            },
+            attempts: self.attempts,
+        }
+    }
+}
+
+/// One step of an entry: in, or waiting for the user.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EntryStep {
+    /// The service answered ALLOW.
+    Entered(Entered),
+    /// The service asks for something; answer with [`Intralinks::resume_entry`].
+    Needs(Box<EntryProgress>),
 }
 
 /// Answers the questions entry asks. Return `None` to stop: the entry then
 /// fails with [`Error::EntryIncomplete`] saying what was missing.
-pub trait Prompter {
+pub trait Prompter: Send {
     /// Accept the splash? Never say yes on the user's behalf without their say.
     fn accept_splash(&mut self, splash: Option<&Splash>) -> Option<bool>;
     /// The answer to the security question `key`; `failed` counts wrong answers so far.
@@ -79,200 +193,246 @@ pub struct Entered {
     /// The workspace.
     pub workspace_id: i64,
     /// The states the service answered, in order, ending with ALLOW.
-    pub states: Vec<String>,
+    pub states: Vec<EntryState>,
     /// numOfAttempts as last reported (failed answers or passwords).
     pub attempts: Option<i32>,
 }
 
-fn state_name(state: &EntryState) -> String {
-    state.to_string()
-}
-
-fn hint_for(state: &str, key: Option<&str>) -> String {
-    match state {
-        "ACCEPT_SPLASH" => "the splash screen must be accepted: read it (`intralinks splash <id>`) and pass --accept-splash".into(),
-        "SECURITY_QUESTION" => format!(
-            "answer the security question{}: pass --answer, or run on a terminal to be asked",
-            key.map(|k| format!(" {k:?}")).unwrap_or_default()
-        ),
-        "ONE_TIME_PASSWORD" => "a one-time password was mailed to the user: pass --otp, or run on a terminal to be asked".into(),
-        "CONTENT_DECLARATION_REQUIRED" => "declare public or private content (contentDeclaration PUBLIC or PRIVATE)".into(),
-        other => format!("the service asked for {other}, which this client does not know"),
-    }
-}
-
-/// One step's answer, V1 or V2 alike.
-struct Step {
-    state: String,
+/// One answer of the entry call, V1 or V2 alike.
+struct Answer {
+    state: EntryState,
     key: Option<String>,
     attempts: Option<i32>,
 }
 
-/// What the next request adds; shared by V1 and V2.
-#[derive(Default)]
-struct Accumulated {
-    accept_splash: bool,
-    answer: Option<Secret>,
-    otp: Option<Secret>,
-    content: Option<ContentDeclaration>,
-}
-
-/// Drives the conversation: `post` sends the accumulated request.
-async fn drive<F, Fut>(
-    workspace_id: i64,
-    splash: Option<&Splash>,
-    prompter: &mut dyn Prompter,
-    mut post: F,
-) -> Result<Entered>
-where
-    F: FnMut(&Accumulated) -> Fut,
-    Fut: std::future::Future<Output = Result<Step>>,
-{
-    let mut acc = Accumulated::default();
-    let mut states = Vec::new();
-    for _ in 0..MAX_POSTS {
-        let step = post(&acc).await?;
-        states.push(step.state.clone());
-        let incomplete = |step: &Step| Error::EntryIncomplete {
-            workspace_id,
-            state: step.state.clone(),
-            hint: hint_for(&step.state, step.key.as_deref()),
-            attempts: step.attempts,
-        };
-        match step.state.as_str() {
-            "ALLOW" => {
-                return Ok(Entered {
-                    workspace_id,
-                    states,
-                    attempts: step.attempts,
-                });
-            }
-            "BLOCK" => {
-                return Err(Error::Blocked {
-                    workspace_id,
-                    attempts: step.attempts,
-                });
-            }
-            "ACCEPT_SPLASH" => {
-                if acc.accept_splash {
-                    return Err(Error::Service {
-                        status: 201,
-                        code: Some(201),
-                        subcode: None,
-                        message: "the splash was accepted but the service asks for it again".into(),
-                        error_id: None,
-                    });
-                }
-                match prompter.accept_splash(splash) {
-                    Some(true) => acc.accept_splash = true,
-                    _ => return Err(incomplete(&step)),
-                }
-            }
-            "SECURITY_QUESTION" => {
-                let key = step.key.clone().unwrap_or_default();
-                match prompter.security_answer(&key, step.attempts) {
-                    Some(answer) => acc.answer = Some(answer),
-                    None => return Err(incomplete(&step)),
-                }
-            }
-            "ONE_TIME_PASSWORD" => match prompter.one_time_password(step.attempts) {
-                Some(otp) => acc.otp = Some(otp),
-                None => return Err(incomplete(&step)),
-            },
-            "CONTENT_DECLARATION_REQUIRED" => match prompter.content_declaration() {
-                Some(c) => acc.content = Some(c),
-                None => return Err(incomplete(&step)),
-            },
-            _ => return Err(incomplete(&step)),
-        }
-    }
-    Err(Error::Service {
+fn parse_state(state: Option<&str>) -> Result<EntryState> {
+    let text = state.unwrap_or("");
+    text.parse().map_err(|_| Error::Protocol {
         status: 201,
-        code: None,
-        subcode: None,
-        message: format!(
-            "entry did not reach ALLOW after {MAX_POSTS} requests (states: {})",
-            states.join(", ")
-        ),
-        error_id: None,
+        detail: format!("unknown entry state {text:?}"),
     })
 }
 
 impl Intralinks {
-    /// Enters a workspace with the V2 API, asking `prompter` for what each
-    /// state demands. The splash text is read first so the prompter can show it.
-    pub async fn enter(&self, workspace_id: i64, prompter: &mut dyn Prompter) -> Result<Entered> {
-        let splash = self
-            .api()
-            .get_splash()
-            .workspace_id(workspace_id)
-            .send()
-            .checked()
-            .await
-            .ok()
-            .and_then(|s| s.splash);
-        let api = self.api();
-        drive(workspace_id, splash.as_ref(), prompter, |acc| {
+    /// Starts entering a workspace with the V2 API: one entry request, and the
+    /// splash text when the answer asks for the splash. `Send`, so it runs in
+    /// a spawned task or a web handler.
+    pub async fn start_entry(&self, workspace_id: i64) -> Result<EntryStep> {
+        self.first_step(workspace_id, false).await
+    }
+
+    /// [`Intralinks::start_entry`] with the V1 XML API (`/services/workspaces/entry`).
+    pub async fn start_entry_v1(&self, workspace_id: i64) -> Result<EntryStep> {
+        self.first_step(workspace_id, true).await
+    }
+
+    async fn first_step(&self, workspace_id: i64, v1: bool) -> Result<EntryStep> {
+        let progress = EntryProgress {
+            workspace_id,
+            v1,
+            demand: Demand::OneTimePassword,
+            attempts: None,
+            states: Vec::new(),
+            accept_splash: false,
+            answer: None,
+            one_time_password: None,
+            content: None,
+        };
+        self.post_entry(progress).await
+    }
+
+    /// Goes on with an entry: adds `reply` to what was given and sends one
+    /// entry request. A reply that does not answer the demand is refused
+    /// before anything is sent.
+    pub async fn resume_entry(&self, progress: EntryProgress, reply: Reply) -> Result<EntryStep> {
+        let mut progress = progress;
+        match (&progress.demand, reply) {
+            (Demand::AcceptSplash { .. }, Reply::AcceptSplash) => {
+                if progress.accept_splash {
+                    return Err(Error::EntryLoop {
+                        workspace_id: progress.workspace_id,
+                        states: progress.states.clone(),
+                    });
+                }
+                progress.accept_splash = true;
+            }
+            (Demand::SecurityQuestion { .. }, Reply::Answer(a)) => progress.answer = Some(a),
+            (Demand::OneTimePassword, Reply::OneTimePassword(p)) => {
+                progress.one_time_password = Some(p)
+            }
+            (Demand::ContentDeclaration, Reply::Content(c)) => progress.content = Some(c),
+            (demand, reply) => {
+                return Err(Error::InvalidInput(format!(
+                    "workspace {} entry asks for {}, not {}; reply to what it asks",
+                    progress.workspace_id,
+                    demand.state(),
+                    match reply {
+                        Reply::AcceptSplash => "the splash acceptance",
+                        Reply::Answer(_) => "a security answer",
+                        Reply::OneTimePassword(_) => "a one-time password",
+                        Reply::Content(_) => "a content declaration",
+                    }
+                )));
+            }
+        }
+        if progress.states.len() >= MAX_POSTS {
+            return Err(Error::EntryLoop {
+                workspace_id: progress.workspace_id,
+                states: progress.states,
+            });
+        }
+        self.post_entry(progress).await
+    }
+
+    /// Sends what `progress` holds; turns the answer into the next step.
+    async fn post_entry(&self, mut progress: EntryProgress) -> Result<EntryStep> {
+        let ws = progress.workspace_id;
+        let answer = if progress.v1 {
+            let request = crate::v1::EntryRequestXml {
+                accept_splash: progress
+                    .accept_splash
+                    .then_some(intralinks_api::TfBool(true)),
+                answer: progress.answer.as_ref().map(|s| s.expose().to_string()),
+                one_time_password: progress
+                    .one_time_password
+                    .as_ref()
+                    .map(|s| s.expose().to_string()),
+                content_declaration: progress.content.map(|c| c.to_string()),
+            };
+            let a = self.v1_entry_call(ws, "CREATE", Some(&request)).await?;
+            Answer {
+                state: parse_state(a.state.as_deref())?,
+                key: a.security_question_key,
+                attempts: a.num_of_attempts,
+            }
+        } else {
             let body = EntryRequest {
-                accept_splash: acc.accept_splash.then_some(true),
-                answer: acc.answer.clone(),
-                one_time_password: acc.otp.clone(),
-                content_declaration_update_request: acc.content.map(|c| {
+                accept_splash: progress.accept_splash.then_some(true),
+                answer: progress.answer.clone(),
+                one_time_password: progress.one_time_password.clone(),
+                content_declaration_update_request: progress.content.map(|c| {
                     ContentDeclarationUpdateRequest {
                         content_declaration: Some(c),
                     }
                 }),
             };
-            async move {
-                let answer = api
-                    .enter_workspace()
-                    .workspace_id(workspace_id)
-                    .body(body)
-                    .send()
-                    .checked()
-                    .await?;
-                Ok(Step {
-                    state: state_name(&answer.state),
-                    key: answer.security_question_key,
-                    attempts: answer.num_of_attempts,
-                })
+            let a = self
+                .api()
+                .enter_workspace()
+                .workspace_id(ws)
+                .body(body)
+                .send()
+                .checked()
+                .await?;
+            Answer {
+                state: a.state,
+                key: a.security_question_key,
+                attempts: a.num_of_attempts,
             }
-        })
-        .await
+        };
+        progress.states.push(answer.state);
+        progress.attempts = answer.attempts;
+        let demand = match answer.state {
+            EntryState::Allow => {
+                return Ok(EntryStep::Entered(Entered {
+                    workspace_id: ws,
+                    states: progress.states,
+                    attempts: answer.attempts,
+                }));
+            }
+            EntryState::Block => {
+                return Err(Error::Blocked {
+                    workspace_id: ws,
+                    attempts: answer.attempts,
+                });
+            }
+            EntryState::AcceptSplash => {
+                if progress.accept_splash {
+                    return Err(Error::EntryLoop {
+                        workspace_id: ws,
+                        states: progress.states,
+                    });
+                }
+                let splash = if progress.v1 {
+                    self.splash_v1(ws).await.ok().map(|s| Splash {
+                        splash_text: s.splash_text.clone(),
+                        has_image: s.has_image.map(|b| b.0),
+                        splash_url: s.splash_url.clone(),
+                        ..Splash::default()
+                    })
+                } else {
+                    self.api()
+                        .get_splash()
+                        .workspace_id(ws)
+                        .send()
+                        .checked()
+                        .await
+                        .ok()
+                        .and_then(|s| s.splash)
+                };
+                Demand::AcceptSplash { splash }
+            }
+            EntryState::SecurityQuestion => Demand::SecurityQuestion {
+                key: answer.key.unwrap_or_default(),
+            },
+            EntryState::OneTimePassword => Demand::OneTimePassword,
+            EntryState::ContentDeclarationRequired => Demand::ContentDeclaration,
+        };
+        progress.demand = demand;
+        Ok(EntryStep::Needs(Box::new(progress)))
     }
 
-    /// Enters a workspace with the V1 XML API (`/services/workspaces/entry`).
+    /// Enters a workspace with the V2 API, asking `prompter` for what each
+    /// state demands (the splash text is read when the splash is asked for).
+    pub async fn enter(
+        &self,
+        workspace_id: i64,
+        prompter: &mut (dyn Prompter + Send),
+    ) -> Result<Entered> {
+        let first = self.start_entry(workspace_id).await?;
+        self.prompt_through(first, prompter).await
+    }
+
+    /// Enters a workspace with the V1 XML API, asking `prompter`.
     pub async fn enter_v1(
         &self,
         workspace_id: i64,
-        prompter: &mut dyn Prompter,
+        prompter: &mut (dyn Prompter + Send),
     ) -> Result<Entered> {
-        let splash = self.splash_v1(workspace_id).await.ok();
-        let as_v2 = splash.as_ref().map(|s| Splash {
-            splash_text: s.splash_text.clone(),
-            has_image: s.has_image.map(|b| b.0),
-            splash_url: s.splash_url.clone(),
-            ..Splash::default()
-        });
-        drive(workspace_id, as_v2.as_ref(), prompter, |acc| {
-            let request = crate::v1::EntryRequestXml {
-                accept_splash: acc.accept_splash.then_some(intralinks_api::TfBool(true)),
-                answer: acc.answer.as_ref().map(|s| s.expose().to_string()),
-                one_time_password: acc.otp.as_ref().map(|s| s.expose().to_string()),
-                content_declaration: acc.content.map(|c| c.to_string()),
+        let first = self.start_entry_v1(workspace_id).await?;
+        self.prompt_through(first, prompter).await
+    }
+
+    /// Drives an entry to the end with `prompter`.
+    pub async fn prompt_through(
+        &self,
+        step: EntryStep,
+        prompter: &mut (dyn Prompter + Send),
+    ) -> Result<Entered> {
+        let mut step = step;
+        loop {
+            let progress = match step {
+                EntryStep::Entered(entered) => return Ok(entered),
+                EntryStep::Needs(progress) => progress,
             };
-            async move {
-                let answer = self
-                    .v1_entry_call(workspace_id, "CREATE", Some(&request))
-                    .await?;
-                Ok(Step {
-                    state: answer.state.unwrap_or_default(),
-                    key: answer.security_question_key,
-                    attempts: answer.num_of_attempts,
-                })
-            }
-        })
-        .await
+            let reply = match progress.demand() {
+                Demand::AcceptSplash { splash } => match prompter.accept_splash(splash.as_ref()) {
+                    Some(true) => Some(Reply::AcceptSplash),
+                    _ => None,
+                },
+                Demand::SecurityQuestion { key } => prompter
+                    .security_answer(key, progress.attempts())
+                    .map(Reply::Answer),
+                Demand::OneTimePassword => prompter
+                    .one_time_password(progress.attempts())
+                    .map(Reply::OneTimePassword),
+                Demand::ContentDeclaration => prompter.content_declaration().map(Reply::Content),
+            };
+            let Some(reply) = reply else {
+                return Err(progress.incomplete());
+            };
+            step = self.resume_entry(*progress, reply).await?;
+        }
     }
 }
 
@@ -301,10 +461,30 @@ mod tests {
     }
 
     #[test]
-    fn hints_say_what_to_pass() {
+    fn progress_debug_hides_the_answers_given() {
+        let p = EntryProgress {
+            workspace_id: 1,
+            v1: false,
+            demand: Demand::OneTimePassword,
+            attempts: None,
+            states: vec![EntryState::SecurityQuestion, EntryState::OneTimePassword],
+            accept_splash: true,
+            answer: Some(Secret::new("my-first-pet-rex")),
+            one_time_password: None,
+            content: None,
+        };
+        let debug = format!("{p:?}");
+        assert!(!debug.contains("rex"), "{debug}");
+        let json = serde_json::to_value(&p).unwrap();
         assert_eq!(
-            hint_for("SECURITY_QUESTION", Some("FIRST_PET")),
-            "answer the security question \"FIRST_PET\": pass --answer, or run on a terminal to be asked"
+            json["demand"],
+            serde_json::json!({"demand": "oneTimePassword"})
         );
+        assert_eq!(
+            json["states"],
+            serde_json::json!(["SECURITY_QUESTION", "ONE_TIME_PASSWORD"])
+        );
+        let back: EntryProgress = serde_json::from_value(json).unwrap();
+        assert_eq!(back, p);
     }
 }

@@ -4,26 +4,46 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use intralinks_api::types::{ErrorResponse, ErrorStatusOrText};
+use intralinks_api::types::{EntryState, ErrorResponse, ErrorStatusOrText};
+use intralinks_api::{AuthErrorKind, RuntimeError, mask_secrets};
 use progenitor_client::ResponseValue;
 
 /// Everything a call to the service can fail with. Every message says what
-/// to do next; none carries a secret.
+/// to do next; none carries a secret (any secret the process knows, and the
+/// values of secret fields a server echoes, are masked before they reach a
+/// field). No message names a command-line flag: a program adds its own hints.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// 401: the access token is missing, invalid, expired or revoked.
     #[error(
-        "the service refused the access token ({detail}): log in again (`intralinks login`) or supply a fresh token"
+        "the service refused the access token ({detail}): log in again or supply a fresh token"
     )]
     Unauthorized {
         /// What the service said, with any token masked.
         detail: String,
     },
+    /// No access token could be had: the token service was unreachable or
+    /// answered with an error (a refused login or refresh is [`Error::Unauthorized`]).
+    #[error("no access token could be obtained ({message}){}", if *kind == AuthErrorKind::Transient { "; the token service did not answer: retry later" } else { "; log in again" })]
+    Auth {
+        /// Transient (retry later) or other.
+        kind: AuthErrorKind,
+        /// What happened, secrets masked.
+        message: String,
+    },
+    /// A token would have gone over plain http to a host that is not loopback.
+    #[error(
+        "refusing to send credentials over plain http to {host}: use an https base URL (plain http is allowed only to loopback, e.g. the simulator)"
+    )]
+    InsecureUrl {
+        /// The host.
+        host: String,
+    },
     /// 303 subCode 1: the workspace must be entered first.
     #[error("{}", match workspace_id {
-        Some(id) => format!("workspace {id} requires entry: run `intralinks enter {id}`"),
-        None => "the workspace requires entry: run `intralinks enter <workspace id>`".to_string(),
+        Some(id) => format!("workspace {id} must be entered first (accept its splash, answer what it asks), then retry"),
+        None => "the workspace must be entered first (accept its splash, answer what it asks), then retry".to_string(),
     })]
     EntryRequired {
         /// The workspace, when the request names it.
@@ -46,16 +66,35 @@ pub enum Error {
         attempts: Option<i32>,
     },
     /// Entry needs something the caller did not supply.
-    #[error("workspace {workspace_id} entry stopped at {state}: {hint}")]
+    #[error("workspace {workspace_id} entry stopped at {state}: {}", needs(*state, security_question_key.as_deref()))]
     EntryIncomplete {
         /// The workspace.
         workspace_id: i64,
-        /// The state the service asked for (ACCEPT_SPLASH, SECURITY_QUESTION, ...).
-        state: String,
-        /// What to supply.
-        hint: String,
+        /// The state the service asked for.
+        state: EntryState,
+        /// The security question's key, at SECURITY_QUESTION.
+        security_question_key: Option<String>,
         /// numOfAttempts, as last reported.
         attempts: Option<i32>,
+    },
+    /// Entry went round in circles: the service asked again for what it was given.
+    #[error("workspace {workspace_id}: entry did not reach ALLOW (states: {}); the service keeps asking for what it was given: retry later, or enter through the Intralinks web interface", states.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))]
+    EntryLoop {
+        /// The workspace.
+        workspace_id: i64,
+        /// The states answered, in order.
+        states: Vec<EntryState>,
+    },
+    /// An answer that breaks the protocol: an unknown entry state, a create
+    /// answer without the created id.
+    #[error(
+        "the service broke the protocol ({detail}) answering HTTP {status}; retry, and report it if it persists"
+    )]
+    Protocol {
+        /// HTTP status of the answer.
+        status: u16,
+        /// What was wrong.
+        detail: String,
     },
     /// Any other error the service sent as JSON.
     #[error("the service answered {status} (code {}, subCode {}): {message}{}; check the request and retry", code.map(|c| c.to_string()).unwrap_or_else(|| "-".into()), subcode.as_deref().unwrap_or("-"), error_id.as_ref().map(|e| format!(" [errorId {e}]")).unwrap_or_default())]
@@ -71,26 +110,39 @@ pub enum Error {
         /// The error id, for support.
         error_id: Option<String>,
     },
-    /// A body that is not what the API sends: an HTML page, invalid JSON.
+    /// A body that is not what the API sends: an HTML page, invalid JSON or XML.
     #[error(
-        "unexpected answer (HTTP {status}, {content_type}): {excerpt:?}; check the base URL — it is the host root, e.g. https://test-api.intralinks.com"
+        "unexpected answer (HTTP {status}, {}{}): {excerpt:?}; check the base URL — it is the host root, e.g. https://test-api.intralinks.com", content_type.as_deref().unwrap_or("no content type"), decode_error.as_ref().map(|d| format!(", {d}")).unwrap_or_default()
     )]
     UnexpectedBody {
         /// HTTP status.
         status: u16,
-        /// The Content-Type, or `no content type`.
-        content_type: String,
-        /// The start of the body, whitespace collapsed.
+        /// The Content-Type header, when there was one.
+        content_type: Option<String>,
+        /// Why the body could not be decoded, when it was meant to be.
+        decode_error: Option<String>,
+        /// The start of the body, whitespace collapsed, secrets masked.
         excerpt: String,
+    },
+    /// A body ended before its declared length.
+    #[error("the answer ended after {received} of {expected} bytes; the connection was cut: retry")]
+    Truncated {
+        /// Bytes that arrived.
+        received: u64,
+        /// Bytes declared (Content-Length, or the document's size).
+        expected: u64,
     },
     /// The connection failed.
     #[error("could not talk to the service: {0}; check the network and the base URL, then retry")]
     Transport(#[source] reqwest::Error),
     /// No answer in time.
-    #[error("the service did not answer in time{}; retry, or raise the timeout", .0.map(|d| format!(" ({}s)", d.as_secs())).unwrap_or_default())]
-    Timeout(Option<Duration>),
+    #[error("the service did not answer in time{}; retry, or raise the timeout", after.map(|d| format!(" (waited {} ms)", d.as_millis())).unwrap_or_default())]
+    Timeout {
+        /// How long it waited, when known.
+        after: Option<Duration>,
+    },
     /// Downloaded bytes do not match the document's fileHashDownload.
-    #[error("the downloaded bytes of document {document_id} do not match its fileHashDownload (expected {expected}, got {actual}); nothing was written to {}; retry the download", destination.display())]
+    #[error("the downloaded bytes of document {document_id} do not match its fileHashDownload (expected {expected}, got {actual}); {}; retry the download", match destination { Some(d) => format!("nothing was written to {}", d.display()), None => "discard what the writer received".to_string() })]
     HashMismatch {
         /// The document.
         document_id: i64,
@@ -98,8 +150,8 @@ pub enum Error {
         expected: String,
         /// base64 SHA-1 of what arrived.
         actual: String,
-        /// The destination left untouched.
-        destination: PathBuf,
+        /// The destination file left untouched; `None` for a download into a writer.
+        destination: Option<PathBuf>,
     },
     /// A local file operation failed.
     #[error("{action} {}: {source}", path.display())]
@@ -127,27 +179,27 @@ pub enum Error {
     InvalidInput(String),
 }
 
+/// What entry needs at `state`, in words.
+fn needs(state: EntryState, key: Option<&str>) -> String {
+    match state {
+        EntryState::AcceptSplash => "the splash screen must be read and accepted".into(),
+        EntryState::SecurityQuestion => format!(
+            "the security question{} must be answered",
+            key.map(|k| format!(" {k:?}")).unwrap_or_default()
+        ),
+        EntryState::OneTimePassword => {
+            "the one-time password just mailed to the user is needed".into()
+        }
+        EntryState::ContentDeclarationRequired => {
+            "a content declaration (PUBLIC or PRIVATE) is needed".into()
+        }
+        EntryState::Block => "the user is locked out".into(),
+        EntryState::Allow => "nothing more is needed".into(),
+    }
+}
+
 /// The result of every call in this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
-
-/// Hides what follows `Bearer ` so that an echoed token never leaves the process.
-pub(crate) fn mask_tokens(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find("Bearer ") {
-        out.push_str(&rest[..i + 7]);
-        rest = &rest[i + 7..];
-        let end = rest
-            .find(|c: char| c.is_whitespace() || c == '"' || c == ',')
-            .unwrap_or(rest.len());
-        if end > 0 {
-            out.push_str("***");
-        }
-        rest = &rest[end..];
-    }
-    out.push_str(rest);
-    out
-}
 
 fn excerpt(body: &str) -> String {
     let collapsed: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -155,7 +207,7 @@ fn excerpt(body: &str) -> String {
     if collapsed.chars().count() > 160 {
         cut.push('…');
     }
-    mask_tokens(&cut)
+    mask_secrets(&cut)
 }
 
 /// The workspace id named in a URL path `.../workspaces/{id}/...`, if any.
@@ -193,7 +245,8 @@ impl Error {
             },
             None => Error::UnexpectedBody {
                 status,
-                content_type: content_type.unwrap_or("no content type").to_string(),
+                content_type: content_type.map(str::to_string),
+                decode_error: None,
                 excerpt: excerpt(&text),
             },
         }
@@ -205,7 +258,7 @@ impl Error {
             && (status == 401 || auth.code == Some(401))
         {
             return Error::Unauthorized {
-                detail: mask_tokens(auth.description.as_deref().unwrap_or("401 Unauthorized")),
+                detail: mask_secrets(auth.description.as_deref().unwrap_or("401 Unauthorized")),
             };
         }
         if status == 401 {
@@ -228,7 +281,7 @@ impl Error {
         if let Some(fault) = &body.fault {
             message = message.or_else(|| fault.faultstring.clone());
         }
-        let message = mask_tokens(message.as_deref().unwrap_or("no message"));
+        let message = mask_secrets(message.as_deref().unwrap_or("no message"));
         if status == 303 || (code == Some(303) && subcode.as_deref() == Some("1")) {
             return Error::EntryRequired { workspace_id };
         }
@@ -247,9 +300,24 @@ impl Error {
     /// Converts a reqwest error, telling timeouts apart.
     pub fn from_reqwest(e: reqwest::Error) -> Self {
         if e.is_timeout() {
-            Error::Timeout(None)
+            Error::Timeout { after: None }
         } else {
             Error::Transport(e.without_url())
+        }
+    }
+
+    /// Converts a failure of the runtime (see [`RuntimeError`]).
+    pub fn from_runtime(e: RuntimeError) -> Self {
+        match e {
+            RuntimeError::Auth(a) if a.kind == intralinks_api::AuthErrorKind::Refused => {
+                Error::Unauthorized { detail: a.message }
+            }
+            RuntimeError::Auth(a) => Error::Auth {
+                kind: a.kind,
+                message: a.message,
+            },
+            RuntimeError::InsecureUrl { host } => Error::InsecureUrl { host },
+            RuntimeError::Timeout { after } => Error::Timeout { after },
         }
     }
 
@@ -286,18 +354,23 @@ impl Error {
             }
             E::InvalidResponsePayload(bytes, err) => Error::UnexpectedBody {
                 status: 200,
-                content_type: format!("JSON that does not match the API ({err})"),
+                content_type: Some("application/json".into()),
+                decode_error: Some(format!("JSON that does not match the API: {err}")),
                 excerpt: excerpt(&String::from_utf8_lossy(&bytes)),
             },
             E::InvalidRequest(msg) => Error::InvalidInput(format!("invalid request: {msg}")),
-            E::Custom(msg) => Error::InvalidInput(msg),
+            E::Custom(msg) => match RuntimeError::decode(&msg) {
+                Some(e) => Self::from_runtime(e),
+                None => Error::InvalidInput(mask_secrets(&msg)),
+            },
         }
     }
 
     /// Whether retrying the same call later may succeed.
     pub fn is_transient(&self) -> bool {
         match self {
-            Error::Transport(_) | Error::Timeout(_) => true,
+            Error::Transport(_) | Error::Timeout { .. } | Error::Truncated { .. } => true,
+            Error::Auth { kind, .. } => *kind == AuthErrorKind::Transient,
             Error::Service { status, .. } => intralinks_api::is_retryable_status(
                 reqwest::StatusCode::from_u16(*status).unwrap_or(reqwest::StatusCode::OK),
             ),
@@ -362,7 +435,7 @@ mod tests {
         assert!(matches!(e, Error::Unauthorized { .. }));
         assert_eq!(
             e.to_string(),
-            "the service refused the access token (invalid access token: Bearer ***): log in again (`intralinks login`) or supply a fresh token"
+            "the service refused the access token (invalid access token: Bearer ***): log in again or supply a fresh token"
         );
     }
 
@@ -390,7 +463,7 @@ mod tests {
         );
         assert_eq!(
             e.to_string(),
-            "workspace 701421 requires entry: run `intralinks enter 701421`"
+            "workspace 701421 must be entered first (accept its splash, answer what it asks), then retry"
         );
     }
 

@@ -50,13 +50,21 @@ pub use intralinks_api::{
 pub use entry::{Demand, Entered, FixedAnswers, Prompter};
 pub use error::{Checked, Error, Result};
 pub use pages::{Pages, PagingProblem};
-pub use session::{AppKeys, Grant, Session};
-pub use transfer::{Downloaded, Progress, ProgressFn, Uploaded, file_hash, file_hash_of};
+pub use session::{AppKeys, Grant, Session, TokenPair};
+pub use transfer::{
+    DocumentRef, Downloaded, FolderRef, Progress, ProgressFn, Uploaded, Written, file_hash,
+    file_hash_of,
+};
 
-use reqwest::header::AUTHORIZATION;
+use progenitor_client::ClientInfo;
 use url::Url;
 
 /// Connection settings and how to authenticate; ends in a [`Intralinks`].
+///
+/// Bring your own pieces where the defaults do not fit: an HTTP client
+/// ([`Builder::http_client`]: proxy, TLS roots, connection limits), a user
+/// agent, an [`Auth`] ([`Builder::auth`]: your own token store), timeouts,
+/// the retry policy, or the tokens of an earlier session ([`Builder::session`]).
 #[derive(Debug, Clone)]
 pub struct Builder {
     base_url: String,
@@ -64,6 +72,8 @@ pub struct Builder {
     read_timeout: Duration,
     retry: RetryPolicy,
     refresh_lead: Duration,
+    user_agent: String,
+    http: Option<reqwest::Client>,
 }
 
 /// The client handle: the generated operations through [`Intralinks::api`],
@@ -71,9 +81,7 @@ pub struct Builder {
 #[derive(Debug, Clone)]
 pub struct Intralinks {
     root: Url,
-    http: reqwest::Client,
     api: Client,
-    auth: Option<Arc<dyn Auth>>,
     session: Option<Session>,
 }
 
@@ -103,7 +111,24 @@ impl Builder {
             read_timeout: Duration::from_secs(60),
             retry: RetryPolicy::default(),
             refresh_lead: Duration::from_secs(60),
+            user_agent: concat!("intralinks-rs/", env!("CARGO_PKG_VERSION")).into(),
+            http: None,
         }
+    }
+
+    /// Sends every call through this HTTP client instead of one built here
+    /// (then [`Builder::connect_timeout`], [`Builder::read_timeout`] and
+    /// [`Builder::user_agent`] are yours to set on it; set no redirect policy
+    /// that follows redirects across hosts, or tokens may follow them).
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// The User-Agent header (default `intralinks-rs/<version>`).
+    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
+        self.user_agent = agent.into();
+        self
     }
 
     /// Time allowed to connect (default 10 s).
@@ -125,7 +150,9 @@ impl Builder {
         self
     }
 
-    /// Refresh the token this long before it expires (default 60 s).
+    /// Refresh the token this long before it expires (default 60 s; at most
+    /// half the token's lifetime, so that short-lived tokens are not
+    /// refreshed on every call).
     pub fn refresh_lead(mut self, lead: Duration) -> Self {
         self.refresh_lead = lead;
         self
@@ -134,11 +161,14 @@ impl Builder {
     /// The checked base URL and the one HTTP client every call shares.
     fn http(&self) -> Result<(Url, reqwest::Client)> {
         let root = parse_base_url(&self.base_url)?;
+        if let Some(http) = &self.http {
+            return Ok((root, http.clone()));
+        }
         let http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
             .read_timeout(self.read_timeout)
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("intralinks-rs/", env!("CARGO_PKG_VERSION")))
+            .user_agent(self.user_agent.clone())
             .build()
             .map_err(|e| Error::InvalidInput(format!("cannot set up HTTP: {e}")))?;
         Ok((root, http))
@@ -152,35 +182,31 @@ impl Builder {
             Runtime {
                 auth,
                 retry: self.retry.clone(),
+                read_timeout: self.http.is_none().then_some(self.read_timeout),
             },
         )
     }
 
+    fn finish(self, auth: Option<Arc<dyn Auth>>, session: Option<Session>) -> Result<Intralinks> {
+        let (root, http) = self.http()?;
+        let api = self.api(&root, &http, auth);
+        Ok(Intralinks { root, api, session })
+    }
+
     /// A client that sends no token (token endpoints, or a proxy that adds one).
     pub fn anonymous(self) -> Result<Intralinks> {
-        let (root, http) = self.http()?;
-        let api = self.api(&root, &http, None);
-        Ok(Intralinks {
-            root,
-            http,
-            api,
-            auth: None,
-            session: None,
-        })
+        self.finish(None, None)
     }
 
     /// A client that sends a token obtained elsewhere; it is not refreshed.
     pub fn token(self, token: Secret) -> Result<Intralinks> {
-        let (root, http) = self.http()?;
-        let auth: Arc<dyn Auth> = Arc::new(StaticToken(token));
-        let api = self.api(&root, &http, Some(auth.clone()));
-        Ok(Intralinks {
-            root,
-            http,
-            api,
-            auth: Some(auth),
-            session: None,
-        })
+        self.finish(Some(Arc::new(StaticToken(token))), None)
+    }
+
+    /// A client whose tokens come from your own [`Auth`] (a token store
+    /// shared by several processes, a vault, ...).
+    pub fn auth(self, auth: Arc<dyn Auth>) -> Result<Intralinks> {
+        self.finish(Some(auth), None)
     }
 
     /// Logs in and returns a client whose token refreshes itself. The token
@@ -190,14 +216,19 @@ impl Builder {
         let oauth = self.api(&root, &http, None);
         let session = Session::login(oauth, keys, grant, self.refresh_lead).await?;
         let auth: Arc<dyn Auth> = Arc::new(session.clone());
-        let api = self.api(&root, &http, Some(auth.clone()));
-        Ok(Intralinks {
-            root,
-            http,
-            api,
-            auth: Some(auth),
-            session: Some(session),
-        })
+        self.finish(Some(auth), Some(session))
+    }
+
+    /// Goes on with the tokens of an earlier session ([`Session::tokens`],
+    /// kept by its owner); no request is sent until the first call. Watch
+    /// [`Session::subscribe`] on the returned client's session to store each
+    /// new pair.
+    pub fn session(self, keys: AppKeys, tokens: TokenPair) -> Result<Intralinks> {
+        let (root, http) = self.http()?;
+        let oauth = self.api(&root, &http, None);
+        let session = Session::from_tokens(oauth, keys, tokens, self.refresh_lead);
+        let auth: Arc<dyn Auth> = Arc::new(session.clone());
+        self.finish(Some(auth), Some(session))
     }
 }
 
@@ -244,47 +275,26 @@ impl Intralinks {
         self.join("services", path)
     }
 
-    /// Sends a hand-built request with the current token; returns the token used.
-    pub(crate) async fn send_with_token(
-        &self,
-        request: reqwest::RequestBuilder,
-    ) -> Result<(reqwest::Response, Option<Secret>)> {
-        let mut request = request;
-        let mut used = None;
-        if let Some(auth) = &self.auth
-            && let Some(token) = auth.bearer().await.map_err(Error::InvalidInput)?
-        {
-            let value = api::bearer_header(&token).map_err(Error::InvalidInput)?;
-            request = request.header(AUTHORIZATION, value);
-            used = Some(token);
-        }
-        let response = request.send().await.map_err(Error::from_reqwest)?;
-        Ok((response, used))
+    /// A request builder on the shared HTTP client, for hand-written calls;
+    /// send it with [`Intralinks::send`].
+    pub(crate) fn request(&self, method: reqwest::Method, url: Url) -> reqwest::RequestBuilder {
+        self.api.client().request(method, url)
     }
 
-    /// Asks the session for a new token after a 401; whether to try again.
-    pub(crate) async fn refresh_after_401(&self, rejected: Option<Secret>) -> bool {
-        match (&self.auth, rejected) {
-            (Some(auth), Some(token)) => {
-                matches!(auth.refresh_after_unauthorized(&token).await, Ok(Some(_)))
-            }
-            _ => false,
-        }
-    }
-
-    /// Sends a hand-built request that can be cloned; on a 401, refreshes once and resends.
-    pub(crate) async fn send_authorized(
+    /// Sends a hand-written call through the same runtime as the generated
+    /// ones (token, https-only rule, refresh on 401, retries, tracing).
+    /// Answers of any status come back; failures of the exchange are errors.
+    pub(crate) async fn send(
         &self,
         request: reqwest::RequestBuilder,
+        operation: &'static str,
     ) -> Result<reqwest::Response> {
-        let spare = request.try_clone();
-        let (response, token) = self.send_with_token(request).await?;
-        if response.status() == reqwest::StatusCode::UNAUTHORIZED
-            && let Some(spare) = spare
-            && self.refresh_after_401(token).await
-        {
-            return Ok(self.send_with_token(spare).await?.0);
+        let request = request
+            .build()
+            .map_err(|e| Error::InvalidInput(format!("cannot build the request: {e}")))?;
+        match self.api.send_raw(request, operation).await {
+            Ok(response) => Ok(response),
+            Err(e) => Err(Error::from_api(e).await),
         }
-        Ok(response)
     }
 }

@@ -3,13 +3,14 @@
 use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::{Duration, SystemTime};
 
 use intralinks_api::types::{
     OAuthToken, OAuthTokenRequest, OAuthTokenRequestGrantType, RevokeRequest,
 };
-use intralinks_api::{Auth, AuthFuture, Client, Secret};
-use tokio::sync::Mutex;
+use intralinks_api::{Auth, AuthError, AuthErrorKind, AuthFuture, Client, Secret};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{Mutex, watch};
 
 use crate::error::{Checked, Error, Result};
 
@@ -77,11 +78,66 @@ impl fmt::Debug for AppKeys {
     }
 }
 
+/// The tokens of a session, to keep across restarts: hand them to
+/// [`crate::Builder::session`] to go on without logging in again.
+///
+/// Refresh tokens are single-use: after every refresh the session publishes
+/// a new pair ([`Session::subscribe`]), and only the newest one works. The
+/// pair serializes with the tokens in clear (it is meant to be stored), so
+/// store it as you would a password; its `Debug` output is redacted.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenPair {
+    /// The access token.
+    pub access_token: Secret,
+    /// The refresh token, when the service granted one.
+    #[serde(default)]
+    pub refresh_token: Option<Secret>,
+    /// When the access token expires.
+    #[serde(with = "unix_seconds")]
+    pub expires_at: SystemTime,
+    /// The email the service says the token belongs to.
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+impl fmt::Debug for TokenPair {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenPair")
+            .field("access_token", &"***")
+            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "***"))
+            .field("expires_at", &self.expires_at)
+            .field("email", &self.email)
+            .finish()
+    }
+}
+
+mod unix_seconds {
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
+        let secs = t
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        s.serialize_u64(secs)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SystemTime, D::Error> {
+        let secs = u64::deserialize(d)?;
+        UNIX_EPOCH
+            .checked_add(Duration::from_secs(secs))
+            .ok_or_else(|| serde::de::Error::custom("expiry out of range"))
+    }
+}
+
 struct TokenState {
-    access: Secret,
-    refresh: Option<Secret>,
-    expires_at: Instant,
-    email: Option<String>,
+    pair: TokenPair,
+    /// Refresh this long before expiry: the configured lead, or half the
+    /// token's lifetime when that is shorter.
+    lead: Duration,
     revoked: bool,
 }
 
@@ -92,9 +148,11 @@ struct Inner {
     /// The password grant, kept to log in again when there is no refresh token.
     relogin: Option<Grant>,
     state: Mutex<TokenState>,
-    /// Refresh this long before expiry.
+    /// Refresh this long before expiry (at most half a token's lifetime).
     lead: Duration,
     refreshes: AtomicU64,
+    /// Every new token pair, for owners that persist it.
+    tokens: watch::Sender<TokenPair>,
 }
 
 /// A logged-in OAuth session. Cheap to clone; clones share the token.
@@ -150,14 +208,34 @@ fn token_request(keys: &AppKeys, grant: &Grant) -> OAuthTokenRequest {
     body
 }
 
+/// The lead for a token that lives `lifetime`: at most half of it.
+fn lead_for(configured: Duration, lifetime: Duration) -> Duration {
+    configured.min(lifetime / 2)
+}
+
+fn auth_error(e: &Error) -> AuthError {
+    let kind = if e.is_transient() {
+        AuthErrorKind::Transient
+    } else if matches!(
+        e,
+        Error::Unauthorized { .. }
+            | Error::Service {
+                status: 400 | 401 | 403,
+                ..
+            }
+            | Error::NotFound { .. }
+    ) {
+        AuthErrorKind::Refused
+    } else {
+        AuthErrorKind::Other
+    };
+    AuthError::new(kind, e.to_string())
+}
+
 impl Session {
-    /// Logs in. `oauth` is a generated client for the same base URL without auth.
-    pub(crate) async fn login(
-        oauth: Client,
-        keys: AppKeys,
-        grant: Grant,
-        lead: Duration,
-    ) -> Result<Self> {
+    /// Logs in. `oauth` is a generated client for the same base URL without
+    /// auth (see [`crate::Builder::login`], which sets it up).
+    pub async fn login(oauth: Client, keys: AppKeys, grant: Grant, lead: Duration) -> Result<Self> {
         let token = oauth
             .get_o_auth_token()
             .body(token_request(&keys, &grant))
@@ -165,26 +243,86 @@ impl Session {
             .checked()
             .await?;
         let relogin = matches!(grant, Grant::Password { .. }).then_some(grant);
-        Ok(Self {
+        let (pair, lifetime) = pair_from(token, None);
+        Ok(Self::assemble(
+            oauth,
+            keys,
+            relogin,
+            pair,
+            lead_for(lead, lifetime),
+            lead,
+        ))
+    }
+
+    /// Goes on with tokens kept from an earlier session (see [`TokenPair`]).
+    /// Nothing is sent until the first call; an expired access token is
+    /// refreshed then with the refresh token.
+    pub fn from_tokens(oauth: Client, keys: AppKeys, pair: TokenPair, lead: Duration) -> Self {
+        let remaining = pair
+            .expires_at
+            .duration_since(SystemTime::now())
+            .unwrap_or_default();
+        Self::assemble(oauth, keys, None, pair, lead_for(lead, remaining), lead)
+    }
+
+    fn assemble(
+        oauth: Client,
+        keys: AppKeys,
+        relogin: Option<Grant>,
+        pair: TokenPair,
+        first_lead: Duration,
+        lead: Duration,
+    ) -> Self {
+        let (tokens, _) = watch::channel(pair.clone());
+        Self {
             inner: Arc::new(Inner {
                 oauth,
                 keys,
                 relogin,
-                state: Mutex::new(state_from(token)),
+                state: Mutex::new(TokenState {
+                    pair,
+                    lead: first_lead,
+                    revoked: false,
+                }),
                 lead,
                 refreshes: AtomicU64::new(0),
+                tokens,
             }),
-        })
+        }
     }
 
     /// The email the service says the token belongs to.
     pub async fn email(&self) -> Option<String> {
-        self.inner.state.lock().await.email.clone()
+        self.inner.state.lock().await.pair.email.clone()
     }
 
     /// The current access token, to hand to another process.
     pub async fn access_token(&self) -> Secret {
-        self.inner.state.lock().await.access.clone()
+        self.inner.state.lock().await.pair.access_token.clone()
+    }
+
+    /// The current token pair, to store (see [`TokenPair`]).
+    pub async fn tokens(&self) -> TokenPair {
+        self.inner.state.lock().await.pair.clone()
+    }
+
+    /// A receiver that sees every new token pair (after each refresh), so
+    /// that its owner can persist it: refresh tokens are single-use.
+    ///
+    /// ```no_run
+    /// # async fn run(session: intralinks_ext::Session) {
+    /// let mut tokens = session.subscribe();
+    /// tokio::spawn(async move {
+    ///     while tokens.changed().await.is_ok() {
+    ///         let pair = tokens.borrow_and_update().clone();
+    ///         // store `pair` where the service keeps its secrets
+    /// #       drop(pair);
+    ///     }
+    /// });
+    /// # }
+    /// ```
+    pub fn subscribe(&self) -> watch::Receiver<TokenPair> {
+        self.inner.tokens.subscribe()
     }
 
     /// How many times the token was refreshed since login.
@@ -199,7 +337,7 @@ impl Session {
             .oauth
             .revoke_o_auth_token()
             .body(RevokeRequest {
-                token: state.access.clone(),
+                token: state.pair.access_token.clone(),
                 client_id: self.inner.keys.client_id.clone(),
                 client_secret: self.inner.keys.client_secret.clone(),
             })
@@ -217,7 +355,7 @@ impl Session {
                 detail: "this session was logged out".into(),
             });
         }
-        let grant = match (&state.refresh, &self.inner.relogin) {
+        let grant = match (&state.pair.refresh_token, &self.inner.relogin) {
             (Some(refresh), _) => Grant::RefreshToken(refresh.clone()),
             (None, Some(grant)) => grant.clone(),
             (None, None) => {
@@ -234,8 +372,10 @@ impl Session {
             .send()
             .checked()
             .await;
-        // A refused refresh token falls back to the password grant, once.
-        if result.is_err()
+        // A refused refresh token (not a network failure) falls back to the
+        // password grant, once.
+        if let Err(e) = &result
+            && !e.is_transient()
             && matches!(grant, Grant::RefreshToken(_))
             && let Some(relogin) = &self.inner.relogin
         {
@@ -249,50 +389,57 @@ impl Session {
                 .await;
         }
         let token = result?;
-        let email = state.email.clone();
-        *state = state_from(token);
-        if state.email.is_none() {
-            state.email = email;
-        }
+        let (pair, lifetime) = pair_from(token, state.pair.email.clone());
+        state.pair = pair;
+        state.lead = lead_for(self.inner.lead, lifetime);
         self.inner.refreshes.fetch_add(1, Ordering::Relaxed);
+        self.inner.tokens.send_replace(state.pair.clone());
         tracing::debug!("access token refreshed");
         Ok(())
     }
 }
 
-fn state_from(token: OAuthToken) -> TokenState {
+/// The pair an answer of the token endpoint gives, and the token's lifetime.
+fn pair_from(token: OAuthToken, email: Option<String>) -> (TokenPair, Duration) {
     let lifetime = Duration::from_secs(token.expires_in.max(0) as u64);
-    TokenState {
-        access: token.access_token,
-        refresh: token.refresh_token,
-        expires_at: Instant::now() + lifetime,
-        email: token.email,
-        revoked: false,
-    }
+    let pair = TokenPair {
+        access_token: token.access_token,
+        refresh_token: token.refresh_token,
+        expires_at: SystemTime::now() + lifetime,
+        email: token.email.or(email),
+    };
+    (pair, lifetime)
 }
 
 impl Auth for Session {
     fn bearer(&self) -> AuthFuture<'_> {
         Box::pin(async move {
             let mut state = self.inner.state.lock().await;
-            if !state.revoked && state.expires_at <= Instant::now() + self.inner.lead {
+            let due = state
+                .pair
+                .expires_at
+                .checked_sub(state.lead)
+                .is_none_or(|at| at <= SystemTime::now());
+            if !state.revoked && due {
                 self.refresh_locked(&mut state)
                     .await
-                    .map_err(|e| e.to_string())?;
+                    .map_err(|e| auth_error(&e))?;
             }
-            Ok(Some(state.access.clone()))
+            Ok(Some(state.pair.access_token.clone()))
         })
     }
 
     fn refresh_after_unauthorized<'a>(&'a self, rejected: &'a Secret) -> AuthFuture<'a> {
         Box::pin(async move {
             let mut state = self.inner.state.lock().await;
-            if state.access != *rejected {
+            if state.pair.access_token != *rejected {
                 // Another call refreshed while this one waited.
-                return Ok(Some(state.access.clone()));
+                return Ok(Some(state.pair.access_token.clone()));
             }
             match self.refresh_locked(&mut state).await {
-                Ok(()) => Ok(Some(state.access.clone())),
+                Ok(()) => Ok(Some(state.pair.access_token.clone())),
+                Err(e) if e.is_transient() => Err(auth_error(&e)),
+                // Refused: the 401 stands, and says so.
                 Err(_) => Ok(None),
             }
         })
@@ -302,6 +449,37 @@ impl Auth for Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_lifetimes_get_a_short_lead() {
+        let lead = Duration::from_secs(60);
+        assert_eq!(lead_for(lead, Duration::from_secs(3599)), lead);
+        assert_eq!(
+            lead_for(lead, Duration::from_secs(5)),
+            Duration::from_millis(2500)
+        );
+    }
+
+    #[test]
+    fn a_token_pair_round_trips_and_hides_its_tokens_in_debug() {
+        let pair = TokenPair {
+            access_token: Secret::new("acc-3141592653"),
+            refresh_token: Some(Secret::new("ref-2718281828")),
+            expires_at: std::time::UNIX_EPOCH + Duration::from_secs(1_800_000_000),
+            email: Some("a@b.c".into()),
+        };
+        let text = serde_json::to_string(&pair).unwrap();
+        assert_eq!(
+            text,
+            r#"{"accessToken":"acc-3141592653","refreshToken":"ref-2718281828","expiresAt":1800000000,"email":"a@b.c"}"#
+        );
+        assert_eq!(serde_json::from_str::<TokenPair>(&text).unwrap(), pair);
+        let debug = format!("{pair:?}");
+        assert!(
+            !debug.contains("3141592653") && !debug.contains("2718281828"),
+            "{debug}"
+        );
+    }
 
     #[test]
     fn debug_output_has_no_secrets() {

@@ -3,9 +3,15 @@
 //! Downloads stream to a temporary file beside the destination while the
 //! SHA-1 is computed; the file is renamed into place only when complete and
 //! equal to the document's `fileHashDownload` (base64 of the SHA-1), so a
-//! failed or corrupt download never reaches the destination. Uploads create
-//! the document, then stream the file from disk as the multipart part
-//! `documentFile` — never read whole into memory.
+//! failed or corrupt download never reaches the destination. A download can
+//! also go into any [`AsyncWrite`] (memory, object storage, a socket), checked
+//! the same way. Uploads create the document, then stream the bytes as the
+//! multipart part `documentFile` — from a file (retried on transient
+//! failures by reopening it) or from any [`AsyncRead`] of known length —
+//! never read whole into memory.
+//!
+//! Documents and folders are named by [`DocumentRef`] and [`FolderRef`], so
+//! that a workspace id and a document id cannot swap places unnoticed.
 
 use std::path::{Path, PathBuf};
 
@@ -16,10 +22,38 @@ use intralinks_api::types::{
     CreateDocumentsRequest, Document, DocumentInput, DocumentInputItem, DocumentPartialResponse,
 };
 use sha1::{Digest, Sha1};
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 
 use crate::Intralinks;
 use crate::error::{Checked, Error, Result};
+use progenitor_client::ClientInfo;
+
+/// A document, by workspace and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DocumentRef {
+    /// The workspace.
+    pub workspace_id: i64,
+    /// The document.
+    pub document_id: i64,
+}
+
+/// A folder, by workspace and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FolderRef {
+    /// The workspace.
+    pub workspace_id: i64,
+    /// The folder.
+    pub folder_id: i64,
+}
+
+/// A download into a writer, verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    /// Bytes written.
+    pub bytes: u64,
+    /// base64 of the SHA-1 of the bytes, equal to the document's fileHashDownload.
+    pub sha1_base64: String,
+}
 
 /// How far a transfer got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,6 +173,15 @@ where
     let mut body = std::pin::pin!(body);
     while let Some(chunk) = body.next().await {
         let chunk = chunk.map_err(Error::from_reqwest)?;
+        if let Some(total) = total
+            && done + chunk.len() as u64 > total
+        {
+            // Stop reading the moment the body outgrows its declared size.
+            return Err(Error::Truncated {
+                received: done + chunk.len() as u64,
+                expected: total,
+            });
+        }
         hasher.update(&chunk);
         file.write_all(&chunk).await.map_err(|source| Error::Io {
             action: "cannot write",
@@ -165,13 +208,9 @@ where
     if let Some(total) = total
         && done != total
     {
-        return Err(Error::UnexpectedBody {
-            status: 200,
-            content_type: "a truncated file".into(),
-            excerpt: format!(
-                "{done} of {total} bytes arrived; nothing was written to {}",
-                dest.display()
-            ),
+        return Err(Error::Truncated {
+            received: done,
+            expected: total,
         });
     }
     let actual = base64::engine::general_purpose::STANDARD.encode(hasher.finalize());
@@ -182,7 +221,7 @@ where
             document_id: expect.document_id,
             expected: expect.sha1_base64.to_string(),
             actual,
-            destination: dest.to_path_buf(),
+            destination: Some(dest.to_path_buf()),
         });
     }
     temp_path.persist(dest).map_err(|e| Error::Io {
@@ -227,24 +266,28 @@ impl Intralinks {
     /// Downloads a document to `dest`, verified against its fileHashDownload.
     pub async fn download(
         &self,
-        workspace_id: i64,
-        document_id: i64,
+        document: DocumentRef,
         dest: &Path,
         progress: Option<ProgressFn>,
     ) -> Result<Downloaded> {
-        let doc = self.document(workspace_id, document_id).await?;
-        self.download_document(workspace_id, &doc, dest, progress)
+        let doc = self
+            .document(document.workspace_id, document.document_id)
+            .await?;
+        self.download_document(document.workspace_id, &doc, dest, progress)
             .await
     }
 
-    /// Downloads a document whose metadata is already at hand.
-    pub async fn download_document(
+    /// Opens the body of a document whose metadata is at hand: the expected
+    /// hash, the byte stream and its declared length.
+    async fn open_body(
         &self,
         workspace_id: i64,
         doc: &Document,
-        dest: &Path,
-        progress: Option<ProgressFn>,
-    ) -> Result<Downloaded> {
+    ) -> Result<(
+        String,
+        impl Stream<Item = std::result::Result<Bytes, reqwest::Error>> + use<>,
+        Option<u64>,
+    )> {
         let expected = doc.file_hash_download.clone().ok_or_else(|| {
             Error::InvalidInput(format!(
                 "document {} has no fileHashDownload, so its bytes cannot be verified; nothing was downloaded",
@@ -268,7 +311,18 @@ impl Intralinks {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse().ok())
             .or(doc.file_size.map(|s| s as u64));
-        let stream = response.into_inner().into_inner();
+        Ok((expected, response.into_inner().into_inner(), total))
+    }
+
+    /// Downloads a document whose metadata is already at hand.
+    pub async fn download_document(
+        &self,
+        workspace_id: i64,
+        doc: &Document,
+        dest: &Path,
+        progress: Option<ProgressFn>,
+    ) -> Result<Downloaded> {
+        let (expected, stream, total) = self.open_body(workspace_id, doc).await?;
         write_verified(
             stream,
             dest,
@@ -282,12 +336,91 @@ impl Intralinks {
         .await
     }
 
-    /// Creates a document in `folder_id` named `name` (default: the file's
-    /// name) and uploads the file, streamed from disk.
-    pub async fn upload(
+    /// Streams a document into `writer` (memory, your own storage, a socket),
+    /// hashing as it goes; fails with [`Error::HashMismatch`] or
+    /// [`Error::Truncated`] when the bytes are not the document's. The writer
+    /// has the bytes as they arrive, so keep them only when this returns `Ok`.
+    ///
+    /// ```no_run
+    /// # async fn run(il: intralinks_ext::Intralinks) -> intralinks_ext::Result<()> {
+    /// use intralinks_ext::DocumentRef;
+    /// let mut bytes = Vec::new();
+    /// let doc = il.document(701421, 5678).await?;
+    /// il.download_into(701421, &doc, &mut bytes, None).await?;
+    /// # let _ = DocumentRef { workspace_id: 701421, document_id: 5678 };
+    /// # Ok(()) }
+    /// ```
+    pub async fn download_into<W>(
         &self,
         workspace_id: i64,
-        folder_id: i64,
+        doc: &Document,
+        writer: &mut W,
+        progress: Option<ProgressFn>,
+    ) -> Result<Written>
+    where
+        W: AsyncWrite + Unpin + Send + ?Sized,
+    {
+        let (expected, stream, total) = self.open_body(workspace_id, doc).await?;
+        let to = PathBuf::from("(the writer)");
+        let mut hasher = Sha1::new();
+        let mut done = 0u64;
+        let mut stream = std::pin::pin!(stream);
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(Error::from_reqwest)?;
+            if let Some(total) = total
+                && done + chunk.len() as u64 > total
+            {
+                return Err(Error::Truncated {
+                    received: done + chunk.len() as u64,
+                    expected: total,
+                });
+            }
+            hasher.update(&chunk);
+            writer.write_all(&chunk).await.map_err(|source| Error::Io {
+                action: "cannot write the download to",
+                path: to.clone(),
+                source,
+            })?;
+            done += chunk.len() as u64;
+            if let Some(p) = &progress {
+                p(Progress { done, total });
+            }
+        }
+        writer.flush().await.map_err(|source| Error::Io {
+            action: "cannot write the download to",
+            path: to.clone(),
+            source,
+        })?;
+        if let Some(total) = total
+            && done != total
+        {
+            return Err(Error::Truncated {
+                received: done,
+                expected: total,
+            });
+        }
+        let actual = base64::engine::general_purpose::STANDARD.encode(hasher.finalize());
+        if actual != expected {
+            return Err(Error::HashMismatch {
+                document_id: doc.id,
+                expected,
+                actual,
+                destination: None,
+            });
+        }
+        Ok(Written {
+            bytes: done,
+            sha1_base64: actual,
+        })
+    }
+
+    /// Creates a document in `folder` named `name` (default: the file's
+    /// name) and uploads the file, streamed from disk. A transient failure
+    /// (429, 502–504, a refused connection) is retried as the client's retry
+    /// policy allows, reopening the file each time.
+    pub async fn upload(
+        &self,
+        folder: FolderRef,
         path: &Path,
         name: Option<&str>,
         progress: Option<ProgressFn>,
@@ -314,15 +447,71 @@ impl Intralinks {
                     Error::InvalidInput(format!("{} has no file name; pass a name", path.display()))
                 })?,
         };
+        let (document_id, version) = self.create_document(folder, &name).await?;
+        let target = DocumentRef {
+            workspace_id: folder.workspace_id,
+            document_id,
+        };
+        let retry = self.api().inner().retry.clone();
+        let mut attempt = 1u32;
+        loop {
+            let file = tokio::fs::File::open(path)
+                .await
+                .map_err(|source| Error::Io {
+                    action: "cannot open",
+                    path: path.into(),
+                    source,
+                })?;
+            let result = self
+                .put_file(target, &version, &name, file, meta.len(), progress.clone())
+                .await;
+            match result {
+                Err(e) if e.is_transient() && attempt < retry.max_attempts => {
+                    let delay = retry.delay(attempt, None);
+                    tracing::debug!(document_id, error = %e, ?delay, attempt, "retrying the upload");
+                    tokio::time::sleep(delay).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Creates a document in `folder` named `name` and uploads `len` bytes
+    /// read from `reader`, streamed. A reader cannot be read twice, so a
+    /// failure is not retried; the error says whether it may be worth trying
+    /// again ([`Error::is_transient`]).
+    pub async fn upload_from<R>(
+        &self,
+        folder: FolderRef,
+        name: &str,
+        reader: R,
+        len: u64,
+        progress: Option<ProgressFn>,
+    ) -> Result<Uploaded>
+    where
+        R: AsyncRead + Send + Sync + 'static,
+    {
+        let (document_id, version) = self.create_document(folder, name).await?;
+        let target = DocumentRef {
+            workspace_id: folder.workspace_id,
+            document_id,
+        };
+        self.put_file(target, &version, name, reader, len, progress)
+            .await
+    }
+
+    /// Creates the document's metadata; returns its id and version.
+    async fn create_document(&self, folder: FolderRef, name: &str) -> Result<(i64, String)> {
         let created = self
             .api()
             .create_documents()
-            .workspace_id(workspace_id)
+            .workspace_id(folder.workspace_id)
             .body(CreateDocumentsRequest {
                 documents: vec![DocumentInputItem {
                     document: DocumentInput {
-                        name: name.clone(),
-                        parent_id: folder_id,
+                        name: name.to_string(),
+                        parent_id: folder.folder_id,
                         note: None,
                     },
                 }],
@@ -335,92 +524,96 @@ impl Intralinks {
                 .document_partial
                 .into_iter()
                 .next()
-                .ok_or_else(|| Error::UnexpectedBody {
+                .ok_or_else(|| Error::Protocol {
                     status: 201,
-                    content_type: "application/json".into(),
-                    excerpt: "the create answer has no documentPartial".into(),
+                    detail: "the create answer has no documentPartial".into(),
                 })?;
-        let document_id = partial.id.ok_or_else(|| Error::UnexpectedBody {
+        let document_id = partial.id.ok_or_else(|| Error::Protocol {
             status: 201,
-            content_type: "application/json".into(),
-            excerpt: "the documentPartial has no id".into(),
+            detail: "the documentPartial has no id".into(),
         })?;
-        let version = partial.version.unwrap_or_default();
-        let len = meta.len();
-        let url = self.v2_url(&format!(
-            "workspaces/{workspace_id}/documents/{document_id}/file"
-        ))?;
+        Ok((document_id, partial.version.unwrap_or_default()))
+    }
 
-        let mut refreshed = false;
-        loop {
-            let file = tokio::fs::File::open(path)
-                .await
-                .map_err(|source| Error::Io {
-                    action: "cannot open",
-                    path: path.into(),
-                    source,
-                })?;
-            let hasher = std::sync::Arc::new(std::sync::Mutex::new(Sha1::new()));
-            let sent = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-            let (h, s, report) = (hasher.clone(), sent.clone(), progress.clone());
-            let stream = tokio_util::io::ReaderStream::with_capacity(file, 256 * 1024).inspect_ok(
-                move |chunk| {
-                    if let Ok(mut h) = h.lock() {
-                        h.update(chunk);
-                    }
-                    let done = s
-                        .fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed)
-                        + chunk.len() as u64;
-                    if let Some(p) = &report {
-                        p(Progress {
-                            done,
-                            total: Some(len),
-                        });
-                    }
-                },
-            );
-            let part = reqwest::multipart::Part::stream_with_length(
-                reqwest::Body::wrap_stream(stream),
-                len,
-            )
-            // The part's filename is a header: a line break in the name would end it
-            // and break the body. The document's name was set at create.
-            .file_name(name.replace(char::is_control, " "))
-            .mime_str("application/octet-stream")
-            .map_err(Error::from_reqwest)?;
-            let form = reqwest::multipart::Form::new().part("documentFile", part);
-            let request = self
-                .http
-                .put(url.clone())
-                .query(&[("version", version.as_str())])
-                .multipart(form);
-            let (response, token) = self.send_with_token(request).await?;
-            if response.status() == reqwest::StatusCode::UNAUTHORIZED && !refreshed {
-                refreshed = true;
-                if self.refresh_after_401(token).await {
-                    continue;
+    /// One `PUT .../file?version=` with `len` bytes of `reader` as the part
+    /// `documentFile`, through the shared runtime.
+    async fn put_file<R>(
+        &self,
+        target: DocumentRef,
+        version: &str,
+        name: &str,
+        reader: R,
+        len: u64,
+        progress: Option<ProgressFn>,
+    ) -> Result<Uploaded>
+    where
+        R: AsyncRead + Send + Sync + 'static,
+    {
+        use tokio::io::AsyncReadExt;
+        let url = self.v2_url(&format!(
+            "workspaces/{}/documents/{}/file",
+            target.workspace_id, target.document_id
+        ))?;
+        let hasher = std::sync::Arc::new(std::sync::Mutex::new(Sha1::new()));
+        let sent = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let (h, s, report) = (hasher.clone(), sent.clone(), progress);
+        // Never more than `len` bytes, whatever the reader holds.
+        let stream = tokio_util::io::ReaderStream::with_capacity(reader.take(len), 256 * 1024)
+            .inspect_ok(move |chunk| {
+                if let Ok(mut h) = h.lock() {
+                    h.update(chunk);
                 }
-            }
-            if !response.status().is_success() {
-                return Err(Error::from_response(response).await);
-            }
-            let answer: DocumentPartialResponse =
-                response.json().await.map_err(Error::from_reqwest)?;
-            let digest = hasher
-                .lock()
-                .map(|h| h.clone().finalize())
-                .map_err(|_| Error::InvalidInput("the upload hasher was poisoned".into()))?;
-            return Ok(Uploaded {
-                document_id,
-                version: answer
-                    .document_partial
-                    .into_iter()
-                    .next()
-                    .and_then(|p| p.version)
-                    .or(Some(version)),
-                bytes: sent.load(std::sync::atomic::Ordering::Relaxed),
-                sha1_base64: base64::engine::general_purpose::STANDARD.encode(digest),
+                let done = s.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed)
+                    + chunk.len() as u64;
+                if let Some(p) = &report {
+                    p(Progress {
+                        done,
+                        total: Some(len),
+                    });
+                }
+            });
+        // The part's file name rides in a header: control characters there
+        // would break the multipart body (the document's name was set on create).
+        let header_name: String = name
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        let part =
+            reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), len)
+                .file_name(header_name)
+                .mime_str("application/octet-stream")
+                .map_err(Error::from_reqwest)?;
+        let form = reqwest::multipart::Form::new().part("documentFile", part);
+        let request = self
+            .request(reqwest::Method::PUT, url)
+            .query(&[("version", version)])
+            .multipart(form);
+        let response = self.send(request, "uploadDocumentFile").await?;
+        if !response.status().is_success() {
+            return Err(Error::from_response(response).await);
+        }
+        let bytes = sent.load(std::sync::atomic::Ordering::Relaxed);
+        if bytes != len {
+            return Err(Error::Truncated {
+                received: bytes,
+                expected: len,
             });
         }
+        let answer: DocumentPartialResponse = response.json().await.map_err(Error::from_reqwest)?;
+        let digest = hasher
+            .lock()
+            .map(|h| h.clone().finalize())
+            .map_err(|_| Error::InvalidInput("the upload hasher was poisoned".into()))?;
+        Ok(Uploaded {
+            document_id: target.document_id,
+            version: answer
+                .document_partial
+                .into_iter()
+                .next()
+                .and_then(|p| p.version)
+                .or(Some(version.to_string())),
+            bytes,
+            sha1_base64: base64::engine::general_purpose::STANDARD.encode(digest),
+        })
     }
 }

@@ -87,8 +87,9 @@ pub struct EntryResponseXml {
 pub fn parse_entry_response(xml: &str) -> Result<EntryResponseXml> {
     quick_xml::de::from_str(xml).map_err(|e| Error::UnexpectedBody {
         status: 200,
-        content_type: format!("XML that does not match the V1 entry answer ({e})"),
-        excerpt: xml.chars().take(160).collect(),
+        content_type: Some("application/xml".into()),
+        decode_error: Some(format!("XML that does not match the V1 entry answer: {e}")),
+        excerpt: intralinks_api::mask_secrets(&xml.chars().take(160).collect::<String>()),
     })
 }
 
@@ -129,7 +130,7 @@ impl Intralinks {
             query.push(("splashReturn", "A"));
         }
         let builder = if method == "GET" {
-            self.http.get(url)
+            self.request(reqwest::Method::GET, url)
         } else {
             let xml = match request {
                 Some(r) => quick_xml::se::to_string(r).map_err(|e| {
@@ -137,9 +138,15 @@ impl Intralinks {
                 })?,
                 None => "<workspaceEntryRequest></workspaceEntryRequest>".into(),
             };
-            self.http.post(url).form(&[("xml", xml)])
+            self.request(reqwest::Method::POST, url)
+                .form(&[("xml", xml)])
         };
-        let response = self.send_authorized(builder.query(&query)).await?;
+        let operation = match method {
+            "GET" => "v1GetWorkspaceEntry",
+            "DELETE" => "v1DeleteWorkspaceEntry",
+            _ => "v1CreateWorkspaceEntry",
+        };
+        let response = self.send(builder.query(&query), operation).await?;
         let status = response.status().as_u16();
         if !(200..300).contains(&status) {
             return Err(Error::from_response(response).await);
@@ -188,10 +195,10 @@ impl Intralinks {
     ) -> Result<PathBuf> {
         let url = self.services_url("workspaces/splashImage")?;
         let response = self
-            .send_authorized(
-                self.http
-                    .get(url)
+            .send(
+                self.request(reqwest::Method::GET, url)
                     .query(&[("workspaceId", workspace_id.to_string())]),
+                "v1GetSplashImage",
             )
             .await?;
         if !response.status().is_success() {
@@ -205,8 +212,9 @@ impl Intralinks {
             .to_string();
         let extension = image_extension(&content_type).ok_or_else(|| Error::UnexpectedBody {
             status: response.status().as_u16(),
-            content_type: content_type.clone(),
-            excerpt: "the splash image has a content type that names no image format".into(),
+            content_type: Some(content_type.clone()),
+            decode_error: Some("the splash image's content type names no image format".into()),
+            excerpt: String::new(),
         })?;
         let mut name = path_without_extension.as_os_str().to_owned();
         name.push(".");

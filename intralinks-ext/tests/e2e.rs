@@ -12,6 +12,10 @@ use intralinks_ext::{
 };
 use intralinks_sim::{SimConfig, Simulator, demo};
 
+fn names(states: &[intralinks_ext::types::EntryState]) -> Vec<String> {
+    states.iter().map(ToString::to_string).collect()
+}
+
 fn keys() -> AppKeys {
     AppKeys {
         client_id: demo::CLIENT_ID.into(),
@@ -127,7 +131,7 @@ async fn seed_001_flow_token_workspaces_enter_folders_contents_download() {
         .enter(demo::MAIN_WORKSPACE, &mut FixedAnswers::default())
         .await
         .unwrap();
-    assert_eq!(entered.states, vec!["ALLOW"]);
+    assert_eq!(names(&entered.states), vec!["ALLOW"]);
 
     let folders = il
         .api()
@@ -180,8 +184,10 @@ async fn seed_001_flow_token_workspaces_enter_folders_contents_download() {
     let s = seen.clone();
     let done = il
         .download(
-            demo::MAIN_WORKSPACE,
-            demo::DOC_ANNUAL_REPORT,
+            intralinks_ext::DocumentRef {
+                workspace_id: demo::MAIN_WORKSPACE,
+                document_id: demo::DOC_ANNUAL_REPORT,
+            },
             &dest,
             Some(Arc::new(move |p| s.lock().unwrap().push(p))),
         )
@@ -218,11 +224,11 @@ async fn every_entry_path() {
         .unwrap_err();
     assert_eq!(
         e.to_string(),
-        "workspace 701422 entry stopped at ACCEPT_SPLASH: the splash screen must be accepted: read it (`intralinks splash <id>`) and pass --accept-splash"
+        "workspace 701422 entry stopped at ACCEPT_SPLASH: the splash screen must be read and accepted"
     );
     let mut p = person(&sim, vec![]);
     let entered = il.enter(demo::SPLASH_WORKSPACE, &mut p).await.unwrap();
-    assert_eq!(entered.states, vec!["ACCEPT_SPLASH", "ALLOW"]);
+    assert_eq!(names(&entered.states), vec!["ACCEPT_SPLASH", "ALLOW"]);
     assert_eq!(p.asked, vec!["splash:true"]);
 
     // Splash + question.
@@ -232,7 +238,7 @@ async fn every_entry_path() {
         .await
         .unwrap();
     assert_eq!(
-        entered.states,
+        names(&entered.states),
         vec!["ACCEPT_SPLASH", "SECURITY_QUESTION", "ALLOW"]
     );
     assert_eq!(
@@ -250,7 +256,7 @@ async fn every_entry_path() {
         .await
         .unwrap();
     assert_eq!(
-        entered.states,
+        names(&entered.states),
         vec![
             "ACCEPT_SPLASH",
             "SECURITY_QUESTION",
@@ -262,7 +268,7 @@ async fn every_entry_path() {
     // One-time password only.
     let mut p = person(&sim, vec![]);
     let entered = il.enter(demo::OTP_WORKSPACE, &mut p).await.unwrap();
-    assert_eq!(entered.states, vec!["ONE_TIME_PASSWORD", "ALLOW"]);
+    assert_eq!(names(&entered.states), vec!["ONE_TIME_PASSWORD", "ALLOW"]);
     assert_eq!(p.asked, vec!["otp:Some(0)"]);
 
     // Content declaration.
@@ -272,7 +278,7 @@ async fn every_entry_path() {
         .await
         .unwrap();
     assert_eq!(
-        entered.states,
+        names(&entered.states),
         vec!["CONTENT_DECLARATION_REQUIRED", "ALLOW"]
     );
 
@@ -312,7 +318,10 @@ async fn wrong_answers_lock_out_and_the_right_one_no_longer_helps() {
     else {
         panic!("{e:?}")
     };
-    assert_eq!((state.as_str(), *attempts), ("SECURITY_QUESTION", Some(1)));
+    assert_eq!(
+        (state.to_string(), *attempts),
+        ("SECURITY_QUESTION".to_string(), Some(1))
+    );
 
     let mut p = person(&sim, vec!["wrong-2", "wrong-3"]);
     let e = il
@@ -387,7 +396,7 @@ async fn every_error_variant_with_its_message() {
         .unwrap_err();
     assert_eq!(
         e.to_string(),
-        "workspace 701422 requires entry: run `intralinks enter 701422`"
+        "workspace 701422 must be entered first (accept its splash, answer what it asks), then retry"
     );
 
     let e = il
@@ -462,11 +471,13 @@ async fn every_error_variant_with_its_message() {
         status,
         content_type,
         excerpt,
+        decode_error: None,
     } = &e
     else {
         panic!("{e:?}")
     };
     assert_eq!(*status, 404);
+    let content_type = content_type.as_deref().unwrap_or_default();
     assert!(content_type.starts_with("text/html"), "{content_type}");
     assert!(excerpt.starts_with("<html>"), "{excerpt}");
 
@@ -504,10 +515,13 @@ async fn every_error_variant_with_its_message() {
             .await
             .unwrap_err(),
     };
-    assert!(matches!(e, Error::Timeout(_)), "{e:?}");
+    assert!(
+        matches!(e, Error::Timeout { after: Some(d) } if d == Duration::from_millis(200)),
+        "{e:?}"
+    );
     assert_eq!(
         e.to_string(),
-        "the service did not answer in time; retry, or raise the timeout"
+        "the service did not answer in time (waited 200 ms); retry, or raise the timeout"
     );
 
     // Gateway 503 with Retry-After: retried, then reported as a transient service error.
@@ -553,8 +567,10 @@ async fn upload_then_download_round_trip_with_hash_checks() {
 
     let up = il
         .upload(
-            demo::MAIN_WORKSPACE,
-            demo::FOLDER_FY2024,
+            intralinks_ext::FolderRef {
+                workspace_id: demo::MAIN_WORKSPACE,
+                folder_id: demo::FOLDER_FY2024,
+            },
             &source,
             None,
             None,
@@ -577,7 +593,14 @@ async fn upload_then_download_round_trip_with_hash_checks() {
 
     let back = dir.path().join("back/model.xlsx");
     let done = il
-        .download(demo::MAIN_WORKSPACE, up.document_id, &back, None)
+        .download(
+            intralinks_ext::DocumentRef {
+                workspace_id: demo::MAIN_WORKSPACE,
+                document_id: up.document_id,
+            },
+            &back,
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(std::fs::read(&back).unwrap(), data);
@@ -610,7 +633,14 @@ async fn a_mismatched_hash_or_a_dropped_connection_leaves_nothing() {
     assert!(r.status().is_success());
     let dest = dir.path().join("sample.dat");
     let e = il
-        .download(demo::MAIN_WORKSPACE, demo::DOC_SAMPLE, &dest, None)
+        .download(
+            intralinks_ext::DocumentRef {
+                workspace_id: demo::MAIN_WORKSPACE,
+                document_id: demo::DOC_SAMPLE,
+            },
+            &dest,
+            None,
+        )
         .await
         .unwrap_err();
     let Error::HashMismatch {
@@ -622,7 +652,7 @@ async fn a_mismatched_hash_or_a_dropped_connection_leaves_nothing() {
         panic!("{e:?}")
     };
     assert_eq!(*document_id, demo::DOC_SAMPLE);
-    assert_eq!(destination, &dest);
+    assert_eq!(destination.as_deref(), Some(dest.as_path()));
     assert!(e.to_string().contains("nothing was written to"));
     assert!(
         leftovers(dir.path()).is_empty(),
@@ -633,7 +663,14 @@ async fn a_mismatched_hash_or_a_dropped_connection_leaves_nothing() {
     faults(&sim, serde_json::json!({"dropMidBodyRate": 1.0})).await;
     let dest = dir.path().join("annual.dat");
     let e = il
-        .download(demo::MAIN_WORKSPACE, demo::DOC_ANNUAL_REPORT, &dest, None)
+        .download(
+            intralinks_ext::DocumentRef {
+                workspace_id: demo::MAIN_WORKSPACE,
+                document_id: demo::DOC_ANNUAL_REPORT,
+            },
+            &dest,
+            None,
+        )
         .await
         .unwrap_err();
     assert!(
@@ -701,7 +738,7 @@ async fn v1_entry_splash_image_and_exit() {
         .await
         .unwrap();
     assert_eq!(
-        entered.states,
+        names(&entered.states),
         vec!["ACCEPT_SPLASH", "SECURITY_QUESTION", "ALLOW"]
     );
     il.api()

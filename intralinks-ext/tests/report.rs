@@ -490,7 +490,15 @@ async fn csv_with_commas_quotes_and_newlines_round_trips() {
     let file = dir.path().join("upload.txt");
     std::fs::write(&file, b"hello, world\n").unwrap();
     let up = il
-        .upload(ws.id, folder, &file, Some(doc_name), None)
+        .upload(
+            intralinks_ext::FolderRef {
+                workspace_id: ws.id,
+                folder_id: folder,
+            },
+            &file,
+            Some(doc_name),
+            None,
+        )
         .await
         .unwrap();
     let bare = il
@@ -616,7 +624,7 @@ async fn across_every_visible_workspace_reports_those_the_answers_open() {
                     .map(|r| format!("{}/{}", r.folder_path, r.name))
                     .collect::<Vec<_>>(),
             )),
-            Err(Error::EntryIncomplete { state, .. }) => skipped.push((ws.id, state)),
+            Err(Error::EntryIncomplete { state, .. }) => skipped.push((ws.id, state.to_string())),
             Err(e) => panic!("{}: {e}", ws.id),
         }
     }

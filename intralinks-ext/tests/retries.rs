@@ -112,7 +112,15 @@ async fn a_local_file_error_is_an_io_error_naming_the_path() {
     let dir = tempfile::tempdir().unwrap();
     let il = client("http://127.0.0.1:9");
     let e = il
-        .upload(1, 2, &dir.path().join("missing.pdf"), None, None)
+        .upload(
+            intralinks_ext::FolderRef {
+                workspace_id: 1,
+                folder_id: 2,
+            },
+            &dir.path().join("missing.pdf"),
+            None,
+            None,
+        )
         .await
         .unwrap_err();
     let Error::Io { action, path, .. } = &e else {
