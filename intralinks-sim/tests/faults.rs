@@ -101,6 +101,7 @@ async fn the_generated_client_retries_503_and_gets_through() {
                 base_delay: Duration::from_millis(1),
                 max_delay: Duration::from_millis(5),
             },
+            read_timeout: None,
         },
     );
     for _ in 0..5 {

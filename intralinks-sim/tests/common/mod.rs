@@ -160,6 +160,7 @@ impl Ctx {
                     intralinks_api::Secret::new(token),
                 ))),
                 retry: intralinks_api::RetryPolicy::none(),
+                read_timeout: None,
             },
         )
     }
