@@ -23,6 +23,8 @@ pub(crate) struct Shared {
     pub(crate) token_lifetime: Duration,
     pub(crate) refresh_lifetime: Duration,
     pub(crate) storage: tempfile::TempDir,
+    /// Requests answered, by `METHOD /path` (the control surface left out).
+    requests: Mutex<std::collections::BTreeMap<String, u64>>,
 }
 
 /// The handlers' state.
@@ -41,7 +43,22 @@ impl Shared {
             token_lifetime,
             refresh_lifetime,
             storage,
+            requests: Mutex::default(),
         }
+    }
+
+    /// Counts one request to `method path`.
+    pub(crate) fn count(&self, method: &str, path: &str) {
+        let mut map = self.requests.lock().unwrap_or_else(|e| e.into_inner());
+        *map.entry(format!("{method} {path}")).or_default() += 1;
+    }
+
+    /// The requests answered so far, by `METHOD /path`.
+    pub(crate) fn requests(&self) -> std::collections::BTreeMap<String, u64> {
+        self.requests
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Runs `f` under the state lock. Never call it across an `.await`
@@ -198,15 +215,23 @@ pub(crate) fn router(app: App) -> Router {
         .merge(crate::control::routes())
         .fallback(|| async { not_found_page() })
         .method_not_allowed_fallback(|| async { not_found_page() })
-        .layer(axum::middleware::from_fn(trace))
+        .layer(axum::middleware::from_fn_with_state(app.clone(), trace))
         .with_state(app)
 }
 
-/// Logs method, path and status of every call at debug level. Never the
-/// query string, headers or bodies: they carry tokens and passwords.
-async fn trace(req: Request, next: axum::middleware::Next) -> axum::response::Response {
+/// Logs method, path and status of every call at debug level, and counts it
+/// (see `GET /_sim/requests`). Never the query string, headers or bodies:
+/// they carry tokens and passwords.
+async fn trace(
+    axum::extract::State(app): axum::extract::State<App>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
+    if !path.starts_with("/_sim") {
+        app.count(method.as_str(), &path);
+    }
     let response = next.run(req).await;
     tracing::debug!(%method, %path, status = response.status().as_u16(), "call");
     response

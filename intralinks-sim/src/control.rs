@@ -43,6 +43,10 @@ async fn corrupt(State(app): State<App>, ids: Ids) -> Result<Response, ApiError>
     Ok(axum::Json(json!({ "corrupted": id })).into_response())
 }
 
+async fn requests(State(app): State<App>) -> Response {
+    axum::Json(app.requests()).into_response()
+}
+
 async fn health() -> Response {
     (StatusCode::OK, "ok").into_response()
 }
@@ -56,5 +60,6 @@ pub(crate) fn routes() -> Router<App> {
     r = route(r, "/_sim/expire-tokens", post(expire_tokens));
     r = route(r, "/_sim/corrupt/{document_id}", post(corrupt));
     r = route(r, "/_sim/health", get(health));
+    r = route(r, "/_sim/requests", get(requests));
     r
 }
