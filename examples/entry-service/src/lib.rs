@@ -170,10 +170,7 @@ async fn reply(
         let mut given = given;
         let mut step = EntryStep::Needs(Box::new(progress));
         // Go on as far as the replies given allow; each is used once.
-        loop {
-            let EntryStep::Needs(progress) = step else {
-                break;
-            };
+        while let EntryStep::Needs(progress) = step {
             let next = match progress.demand() {
                 Demand::AcceptSplash { .. } if given.accept_splash => {
                     given.accept_splash = false;
