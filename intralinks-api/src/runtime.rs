@@ -317,7 +317,8 @@ impl Client {
     }
 
     /// Sends a hand-built request through the same runtime as the generated
-    /// calls: bearer token, https-only rule, one refresh on a 401, retries of
+    /// calls (`operation` names it in traces, in the generated methods'
+    /// style, e.g. `upload_document_file`): bearer token, https-only rule, one refresh on a 401, retries of
     /// idempotent methods (when the body can be sent twice), a tracing span.
     /// The answer is returned whatever its status; a runtime failure comes as
     /// `Error::Custom` holding an encoded [`RuntimeError`].

@@ -482,3 +482,78 @@ async fn workspaces_lists_more_than_one_page() {
     assert_eq!(names.iter().filter(|n| n.starts_with("Fund ")).count(), 120);
     assert!(names.contains(&"Fund 120") && names.contains(&"Fund 001"));
 }
+
+/// Runs the binary with only the base URL and the session file: no credentials.
+async fn run_saved(url: &str, args: &[&str], cwd: &Path) -> Output {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_intralinks"));
+    command
+        .current_dir(cwd)
+        .env_clear()
+        .env("INTRALINKS_BASE_URL", url)
+        .env("INTRALINKS_SESSION_FILE", cwd.join("session.json"))
+        .args(args);
+    tokio::task::spawn_blocking(move || command.output().unwrap())
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_saved_session_outlives_its_access_token() {
+    let sim = Simulator::start(SimConfig {
+        token_lifetime: std::time::Duration::from_secs(2),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let url = sim.url();
+    let dir = tempfile::tempdir().unwrap();
+    // A world-readable file already at the session path, and a symlink
+    // beside it that must not be followed later.
+    let session = dir.path().join("session.json");
+    std::fs::write(&session, "{}").unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&session, std::fs::Permissions::from_mode(0o644)).unwrap();
+    }
+    let o = run(&url, &["login"], dir.path()).await;
+    assert!(o.status.success(), "{}", err(&o));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&session).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&session).unwrap()).unwrap();
+    let first_refresh = saved["tokens"]["refreshToken"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // The access token expires; the saved refresh token carries on, twice.
+    for round in 1..=2 {
+        tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+        let o = run_saved(&url, &["--json", "workspaces"], dir.path()).await;
+        assert!(o.status.success(), "round {round}: {}", err(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v.as_array().unwrap().len(), 6, "round {round}");
+    }
+    let saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&session).unwrap()).unwrap();
+    assert_ne!(saved["tokens"]["refreshToken"], first_refresh.as_str());
+    // The user's password is never saved (the app keys and tokens are, 0600).
+    assert!(!saved.to_string().contains(demo::PASSWORD));
+
+    // A symlink at the session path is refused, not followed.
+    #[cfg(unix)]
+    {
+        std::fs::remove_file(&session).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("elsewhere.json"), &session).unwrap();
+        let o = run_saved(&url, &["workspaces"], dir.path()).await;
+        assert!(!o.status.success());
+        assert!(err(&o).contains("is a symbolic link"), "{}", err(&o));
+        assert!(!dir.path().join("elsewhere.json").exists());
+    }
+    sim.shutdown().await;
+}

@@ -112,11 +112,12 @@ pub enum Error {
     },
     /// A body that is not what the API sends: an HTML page, invalid JSON or XML.
     #[error(
-        "unexpected answer (HTTP {status}, {}{}): {excerpt:?}; check the base URL — it is the host root, e.g. https://test-api.intralinks.com", content_type.as_deref().unwrap_or("no content type"), decode_error.as_ref().map(|d| format!(", {d}")).unwrap_or_default()
+        "unexpected answer ({}, {}{}): {excerpt:?}; check the base URL — it is the host root, e.g. https://test-api.intralinks.com", status.map(|s| format!("HTTP {s}")).unwrap_or_else(|| "HTTP status not known".into()), content_type.as_deref().unwrap_or("no content type"), decode_error.as_ref().map(|d| format!(", {d}")).unwrap_or_default()
     )]
     UnexpectedBody {
-        /// HTTP status.
-        status: u16,
+        /// HTTP status, when known (the generated client does not keep it
+        /// for a body that fails to decode).
+        status: Option<u16>,
         /// The Content-Type header, when there was one.
         content_type: Option<String>,
         /// Why the body could not be decoded, when it was meant to be.
@@ -244,7 +245,7 @@ impl Error {
                 detail: format!("HTTP 401: {}", excerpt(&text)),
             },
             None => Error::UnexpectedBody {
-                status,
+                status: Some(status),
                 content_type: content_type.map(str::to_string),
                 decode_error: None,
                 excerpt: excerpt(&text),
@@ -353,7 +354,7 @@ impl Error {
                 Self::from_reqwest(e)
             }
             E::InvalidResponsePayload(bytes, err) => Error::UnexpectedBody {
-                status: 200,
+                status: None,
                 content_type: Some("application/json".into()),
                 decode_error: Some(format!("JSON that does not match the API: {err}")),
                 excerpt: excerpt(&String::from_utf8_lossy(&bytes)),
@@ -371,7 +372,11 @@ impl Error {
         match self {
             Error::Transport(_) | Error::Timeout { .. } | Error::Truncated { .. } => true,
             Error::Auth { kind, .. } => *kind == AuthErrorKind::Transient,
-            Error::Service { status, .. } => intralinks_api::is_retryable_status(
+            Error::Service { status, .. }
+            | Error::UnexpectedBody {
+                status: Some(status),
+                ..
+            } => intralinks_api::is_retryable_status(
                 reqwest::StatusCode::from_u16(*status).unwrap_or(reqwest::StatusCode::OK),
             ),
             _ => false,
@@ -483,7 +488,7 @@ mod tests {
         else {
             panic!("{e:?}")
         };
-        assert_eq!(status, 404);
+        assert_eq!(status, Some(404));
         assert!(
             excerpt.starts_with("<html><head>\\r\\n<meta http-equiv=\"content-type\""),
             "{excerpt}"

@@ -588,7 +588,7 @@ impl Intralinks {
             .request(reqwest::Method::PUT, url)
             .query(&[("version", version)])
             .multipart(form);
-        let response = self.send(request, "uploadDocumentFile").await?;
+        let response = self.send(request, "upload_document_file").await?;
         if !response.status().is_success() {
             return Err(Error::from_response(response).await);
         }

@@ -86,7 +86,7 @@ pub struct EntryResponseXml {
 /// Parses a V1 answer, whatever its root element is called.
 pub fn parse_entry_response(xml: &str) -> Result<EntryResponseXml> {
     quick_xml::de::from_str(xml).map_err(|e| Error::UnexpectedBody {
-        status: 200,
+        status: None,
         content_type: Some("application/xml".into()),
         decode_error: Some(format!("XML that does not match the V1 entry answer: {e}")),
         excerpt: intralinks_api::mask_secrets(&xml.chars().take(160).collect::<String>()),
@@ -142,9 +142,9 @@ impl Intralinks {
                 .form(&[("xml", xml)])
         };
         let operation = match method {
-            "GET" => "v1GetWorkspaceEntry",
-            "DELETE" => "v1DeleteWorkspaceEntry",
-            _ => "v1CreateWorkspaceEntry",
+            "GET" => "v1_get_workspace_entry",
+            "DELETE" => "v1_delete_workspace_entry",
+            _ => "v1_create_workspace_entry",
         };
         let response = self.send(builder.query(&query), operation).await?;
         let status = response.status().as_u16();
@@ -198,7 +198,7 @@ impl Intralinks {
             .send(
                 self.request(reqwest::Method::GET, url)
                     .query(&[("workspaceId", workspace_id.to_string())]),
-                "v1GetSplashImage",
+                "v1_get_splash_image",
             )
             .await?;
         if !response.status().is_success() {
@@ -211,7 +211,7 @@ impl Intralinks {
             .unwrap_or("")
             .to_string();
         let extension = image_extension(&content_type).ok_or_else(|| Error::UnexpectedBody {
-            status: response.status().as_u16(),
+            status: Some(response.status().as_u16()),
             content_type: Some(content_type.clone()),
             decode_error: Some("the splash image's content type names no image format".into()),
             excerpt: String::new(),

@@ -476,7 +476,7 @@ async fn every_error_variant_with_its_message() {
     else {
         panic!("{e:?}")
     };
-    assert_eq!(*status, 404);
+    assert_eq!(*status, Some(404));
     let content_type = content_type.as_deref().unwrap_or_default();
     assert!(content_type.starts_with("text/html"), "{content_type}");
     assert!(excerpt.starts_with("<html>"), "{excerpt}");

@@ -1,0 +1,253 @@
+//! The library as a service uses it: transfers through memory, sessions kept
+//! across restarts, short-lived tokens, the step-at-a-time entry.
+
+use std::time::Duration;
+
+use intralinks_ext::types::EntryState;
+use intralinks_ext::{
+    AppKeys, Checked, Demand, DocumentRef, EntryStep, Error, FolderRef, Grant, Intralinks, Reply,
+    Secret, file_hash,
+};
+use intralinks_sim::{SimConfig, Simulator, demo};
+
+fn keys() -> AppKeys {
+    AppKeys {
+        client_id: demo::CLIENT_ID.into(),
+        client_secret: Secret::new(demo::CLIENT_SECRET),
+    }
+}
+
+async fn login(sim: &Simulator) -> Intralinks {
+    Intralinks::builder(sim.url())
+        .login(
+            keys(),
+            Grant::Password {
+                email: demo::EMAIL.into(),
+                password: Secret::new(demo::PASSWORD),
+                end_other_sessions: false,
+            },
+        )
+        .await
+        .unwrap()
+}
+
+async fn control(sim: &Simulator, path: &str) -> serde_json::Value {
+    let r = reqwest::Client::new()
+        .post(format!("{}{path}", sim.url()))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    r.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn upload_from_a_reader_and_download_into_a_writer_are_verified() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let il = login(&sim).await;
+    il.enter(
+        demo::MAIN_WORKSPACE,
+        &mut intralinks_ext::FixedAnswers::default(),
+    )
+    .await
+    .unwrap();
+    let bytes: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    let up = il
+        .upload_from(
+            FolderRef {
+                workspace_id: demo::MAIN_WORKSPACE,
+                folder_id: demo::FOLDER_LEGAL,
+            },
+            "in-memory.bin",
+            std::io::Cursor::new(bytes.clone()),
+            bytes.len() as u64,
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(up.bytes, 200_000);
+    assert_eq!(up.sha1_base64, file_hash(&bytes));
+
+    let doc = il
+        .document(demo::MAIN_WORKSPACE, up.document_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        doc.file_hash_download.as_deref(),
+        Some(up.sha1_base64.as_str())
+    );
+    let mut back = Vec::new();
+    let written = il
+        .download_into(demo::MAIN_WORKSPACE, &doc, &mut back, None)
+        .await
+        .unwrap();
+    assert_eq!(back, bytes);
+    assert_eq!(
+        (written.bytes, written.sha1_base64),
+        (200_000, file_hash(&bytes))
+    );
+
+    // A document whose bytes no longer match its hash: the writer is told.
+    control(&sim, &format!("/_sim/corrupt/{}", up.document_id)).await;
+    let doc = il
+        .document(demo::MAIN_WORKSPACE, up.document_id)
+        .await
+        .unwrap();
+    let mut sink = Vec::new();
+    let e = il
+        .download_into(demo::MAIN_WORKSPACE, &doc, &mut sink, None)
+        .await
+        .unwrap_err();
+    let Error::HashMismatch {
+        document_id,
+        destination: None,
+        ..
+    } = &e
+    else {
+        panic!("{e:?}")
+    };
+    assert_eq!(*document_id, up.document_id);
+    assert!(
+        e.to_string().contains("discard what the writer received"),
+        "{e}"
+    );
+
+    // The file download takes named ids.
+    let dir = tempfile::tempdir().unwrap();
+    let got = il
+        .download(
+            DocumentRef {
+                workspace_id: demo::MAIN_WORKSPACE,
+                document_id: demo::DOC_SAMPLE,
+            },
+            &dir.path().join("sample.dat"),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(got.bytes, std::fs::metadata(&got.path).unwrap().len());
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_session_goes_on_from_stored_tokens_and_hands_out_each_new_pair() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let first = login(&sim).await;
+    let stored = first.session().unwrap().tokens().await;
+    assert!(stored.refresh_token.is_some());
+    drop(first);
+
+    // Later, in another process: every access token has expired.
+    assert_eq!(control(&sim, "/_sim/expire-tokens").await["expired"], 1);
+    let il = Intralinks::builder(sim.url())
+        .session(keys(), stored.clone())
+        .unwrap();
+    let session = il.session().unwrap().clone();
+    let mut pairs = session.subscribe();
+    let list = il.api().list_workspaces().send().checked().await.unwrap();
+    assert_eq!(list.workspace.len(), 6);
+    assert_eq!(session.refresh_count(), 1);
+    assert!(pairs.has_changed().unwrap());
+    let new = pairs.borrow_and_update().clone();
+    assert_ne!(new.refresh_token, stored.refresh_token);
+    assert_eq!(new, session.tokens().await);
+
+    // The old refresh token was single-use: a client still holding it is refused.
+    control(&sim, "/_sim/expire-tokens").await;
+    let stale = Intralinks::builder(sim.url())
+        .session(keys(), stored)
+        .unwrap();
+    let e = stale
+        .api()
+        .list_workspaces()
+        .send()
+        .checked()
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Unauthorized { .. }), "{e:?}");
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_token_shorter_than_the_refresh_lead_is_not_refreshed_on_every_call() {
+    let sim = Simulator::start(SimConfig {
+        token_lifetime: Duration::from_secs(5),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let il = login(&sim).await;
+    for _ in 0..13 {
+        il.api().list_workspaces().send().checked().await.unwrap();
+    }
+    assert_eq!(il.session().unwrap().refresh_count(), 0);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn entry_one_step_at_a_time_from_a_spawned_task() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let il = login(&sim).await;
+    // Send: the whole entry runs in a spawned task.
+    let task = tokio::spawn({
+        let il = il.clone();
+        async move { il.start_entry(demo::SPLASH_QUESTION_WORKSPACE).await }
+    });
+    let EntryStep::Needs(progress) = task.await.unwrap().unwrap() else {
+        panic!("entered without the splash")
+    };
+    let Demand::AcceptSplash {
+        splash: Some(splash),
+    } = progress.demand()
+    else {
+        panic!("{progress:?}")
+    };
+    assert_eq!(
+        splash.splash_text.as_deref(),
+        Some("<p>Confidential: authorised users only.</p>")
+    );
+    // A reply that does not answer the demand is refused before anything is sent.
+    let e = il
+        .resume_entry(
+            progress.as_ref().clone(),
+            Reply::OneTimePassword(Secret::new("123456")),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "workspace 701423 entry asks for ACCEPT_SPLASH, not a one-time password; reply to what it asks"
+    );
+    // The progress survives serialisation, as a service keeps it.
+    let kept = serde_json::to_string(progress.as_ref()).unwrap();
+    let progress = serde_json::from_str(&kept).unwrap();
+    let EntryStep::Needs(progress) = il
+        .resume_entry(progress, Reply::AcceptSplash)
+        .await
+        .unwrap()
+    else {
+        panic!("no question asked")
+    };
+    assert_eq!(
+        progress.demand(),
+        &Demand::SecurityQuestion {
+            key: "NAME_OF_CHILDHOOD_SLED".into()
+        }
+    );
+    let EntryStep::Entered(entered) = il
+        .resume_entry(*progress, Reply::Answer(Secret::new(demo::ANSWER)))
+        .await
+        .unwrap()
+    else {
+        panic!("not entered")
+    };
+    assert_eq!(
+        entered.states,
+        [
+            EntryState::AcceptSplash,
+            EntryState::SecurityQuestion,
+            EntryState::Allow
+        ]
+    );
+    sim.shutdown().await;
+}
