@@ -1,31 +1,71 @@
 //! The Intralinks client: one dependency, one handle, one error type.
 //!
-//! `intralinks-ext` re-exports the generated V2 client ([`api`]) and adds what
-//! the published spec cannot say: an OAuth [`Session`] that refreshes itself,
-//! the workspace entry state machine ([`Intralinks::enter`], V1 too), the
-//! splash image, streamed and verified downloads and uploads, and [`Error`].
+//! `intralinks-ext` re-exports the generated V2 client ([`api`]; every
+//! operation is a builder method of [`api::Client`], reached through
+//! [`Intralinks::api`]) and adds what the published spec cannot say: an OAuth
+//! [`Session`] that refreshes itself and can be kept across restarts
+//! ([`TokenPair`]), workspace entry one step at a time
+//! ([`Intralinks::start_entry`], V1 too) or with a [`Prompter`], the splash
+//! image, streamed and verified downloads and uploads (files or any
+//! `AsyncRead`/`AsyncWrite`), a pager ([`Intralinks::list_all_workspaces`]),
+//! reports ([`report`]), and [`Error`].
 //!
-//! ```no_run
-//! use intralinks_ext::{AppKeys, FixedAnswers, Grant, Intralinks, Secret, Checked};
+//! This example runs as it is, against the simulator (`intralinks-sim`)
+//! standing in for the service; point the builder at
+//! `https://test-api.intralinks.com` with your own keys for the real one.
 //!
-//! # async fn run() -> intralinks_ext::Result<()> {
-//! let il = Intralinks::builder("https://test-api.intralinks.com")
+//! ```
+//! use intralinks_ext::{AppKeys, Checked, DocumentRef, FixedAnswers, Grant, Intralinks, Secret};
+//! use intralinks_sim::{SimConfig, Simulator, demo};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> intralinks_ext::Result<()> {
+//! let sim = Simulator::start(SimConfig::default()).await.expect("simulator");
+//! let il = Intralinks::builder(sim.url())
 //!     .login(
-//!         AppKeys { client_id: "my-app".into(), client_secret: Secret::new("...") },
-//!         Grant::Password { email: "me@example.com".into(), password: Secret::new("..."), end_other_sessions: false },
+//!         AppKeys { client_id: demo::CLIENT_ID.into(), client_secret: Secret::new(demo::CLIENT_SECRET) },
+//!         Grant::Password {
+//!             email: demo::EMAIL.into(),
+//!             password: Secret::new(demo::PASSWORD),
+//!             end_other_sessions: false,
+//!         },
 //!     )
 //!     .await?;
+//!
+//! // Workspaces, through the generated client: ids are integers, dates chrono values.
 //! let workspaces = il.api().list_workspaces().send().checked().await?.workspace;
-//! let ws = workspaces[0].id;
-//! il.enter(ws, &mut FixedAnswers { accept_splash: true, ..Default::default() }).await?;
-//! let folders = il.api().list_folders().workspace_id(ws).send().checked().await?.folder;
-//! println!("{} folders, created {:?}", folders.len(), folders.first().and_then(|f| f.created_on?.to_datetime()));
+//! let ws = workspaces.iter().find(|w| w.id == demo::SPLASH_WORKSPACE).expect("listed");
+//! assert_eq!(ws.name.as_deref(), Some("Splash Only"));
+//!
+//! // Entry: this workspace shows a splash screen, accepted here.
+//! let entered = il.enter(ws.id, &mut FixedAnswers { accept_splash: true, ..Default::default() }).await?;
+//! assert_eq!(entered.states.last().map(ToString::to_string).as_deref(), Some("ALLOW"));
+//!
+//! // A verified download, renamed into place only when its SHA-1 matches.
+//! let dir = tempfile::tempdir().expect("a temporary directory");
+//! let folders = il.api().list_folders().workspace_id(ws.id).send().checked().await?.folder;
+//! let docs = il.api().list_documents().workspace_id(ws.id).send().checked().await?.document;
+//! let got = il
+//!     .download(DocumentRef { workspace_id: ws.id, document_id: docs[0].id }, &dir.path().join("welcome.txt"), None)
+//!     .await?;
+//! assert_eq!(std::fs::read_to_string(&got.path).unwrap(), "Welcome to Splash Only.\n");
+//! assert_eq!(folders[0].name.as_deref(), Some("Documents"));
+//! sim.shutdown().await;
 //! # Ok(()) }
 //! ```
 //!
-//! Layering (see ARCHITECTURE.md): `intralinks-api` holds the generated code
-//! and its runtime glue (`Millis`, `TfBool`, `Secret`, the `Auth` hook);
-//! this crate depends on it and implements `Auth` with [`Session`].
+//! For a service rather than a script: [`Builder`] takes your own
+//! `reqwest::Client`, user agent, [`Auth`], timeouts and retry policy;
+//! [`Builder::session`] goes on from a stored [`TokenPair`] and
+//! [`Session::subscribe`] hands out each new one; [`Intralinks::start_entry`]
+//! and [`Intralinks::resume_entry`] drive entry one HTTP request of yours at a
+//! time (the repository's `examples/entry-service` is a whole axum service).
+//!
+//! Layering (see the repository's ARCHITECTURE.md): `intralinks-api` holds
+//! the generated code and its runtime — the one path every call takes (token,
+//! https-only rule, refresh on 401, retries, tracing) — and the glue types
+//! (`Millis`, `TfBool`, `Secret`); this crate depends on it and implements
+//! `Auth` with [`Session`].
 
 #![deny(missing_docs)]
 
@@ -42,6 +82,9 @@ pub mod v1;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// The generated V2 client and its types, re-exported: [`api::Client`] has a
+/// builder method per operation (`list_workspaces()`, `list_folders()`, ...),
+/// [`api::types`] the request and answer types.
 pub use intralinks_api as api;
 pub use intralinks_api::{
     Auth, Client, Millis, RetryPolicy, Runtime, Secret, StaticToken, TfBool, types,
