@@ -23,7 +23,7 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Layering (see ARCHITECTURE.md): `intralinks-api` holds the generated code
+//! Layering: `intralinks-api` holds the generated code
 //! and its runtime glue (`Millis`, `TfBool`, `Secret`, the `Auth` hook);
 //! this crate depends on it and implements `Auth` with [`Session`].
 
