@@ -55,7 +55,9 @@ fn regen(check: bool) -> Result<(), String> {
         let snapshots_ok = run_snapshot_tests(&root, "no")?;
         let mut problems = Vec::new();
         for name in &stale_copies {
-            problems.push(format!("{PACKAGE_OPENAPI}/{name} differs from openapi/{name}"));
+            problems.push(format!(
+                "{PACKAGE_OPENAPI}/{name} differs from openapi/{name}"
+            ));
         }
         if stale_spec {
             problems.push(format!(
@@ -156,8 +158,8 @@ fn stale_package_copies(root: &Path) -> Result<Vec<&'static str>, String> {
     let mut stale = Vec::new();
     for name in intralinks_gen::INPUTS {
         let source = root.join("openapi").join(name);
-        let original = std::fs::read(&source)
-            .map_err(|e| format!("cannot read {}: {e}", source.display()))?;
+        let original =
+            std::fs::read(&source).map_err(|e| format!("cannot read {}: {e}", source.display()))?;
         if std::fs::read(root.join(PACKAGE_OPENAPI).join(name)).ok() != Some(original) {
             stale.push(name);
         }
