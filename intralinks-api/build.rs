@@ -1,9 +1,10 @@
-//! Generates the client from `../openapi` into OUT_DIR with intralinks-gen.
+//! Generates the client into OUT_DIR with intralinks-gen, from the published
+//! spec and the overlay in this package's `openapi/`.
 
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let openapi = Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi");
+    let openapi = Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi");
     for input in intralinks_gen::INPUTS {
         println!("cargo:rerun-if-changed={}", openapi.join(input).display());
     }

@@ -61,7 +61,7 @@
 //! and [`Intralinks::resume_entry`] drive entry one HTTP request of yours at a
 //! time (the repository's `examples/entry-service` is a whole axum service).
 //!
-//! Layering (see the repository's ARCHITECTURE.md): `intralinks-api` holds
+//! Layering: `intralinks-api` holds
 //! the generated code and its runtime — the one path every call takes (token,
 //! https-only rule, refresh on 401, retries, tracing) — and the glue types
 //! (`Millis`, `TfBool`, `Secret`); this crate depends on it and implements

@@ -213,7 +213,6 @@ pub fn generate(published_yaml: &str, overlay_yaml: &str) -> Result<Generated, G
     let section = |items: Vec<syn::Item>| {
         prettyplease::unparse(&syn::File {
             shebang: None,
-            frontmatter: None,
             attrs: Vec::new(),
             items,
         })

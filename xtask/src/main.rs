@@ -1,6 +1,7 @@
 //! `cargo xtask regen` regenerates everything derived from `openapi/`: the
-//! effective spec and the snapshots of the generated code, and prints what
-//! changed in the API surface. `cargo xtask regen --check` writes nothing and
+//! effective spec, the copy of the inputs that the `intralinks-api` package
+//! generates from (`intralinks-api/openapi/`) and the snapshots of the
+//! generated code, and prints what changed in the API surface. `cargo xtask regen --check` writes nothing and
 //! fails, naming the command that fixes it, when anything derived is stale.
 
 use std::path::{Path, PathBuf};
@@ -48,10 +49,16 @@ fn regen(check: bool) -> Result<(), String> {
     };
     let changes = Surface::of(&generated.effective).changes_since(&old_surface);
     let stale_spec = old_text != generated.effective_yaml;
+    let stale_copies = stale_package_copies(&root)?;
 
     if check {
         let snapshots_ok = run_snapshot_tests(&root, "no")?;
         let mut problems = Vec::new();
+        for name in &stale_copies {
+            problems.push(format!(
+                "{PACKAGE_OPENAPI}/{name} differs from openapi/{name}"
+            ));
+        }
         if stale_spec {
             problems.push(format!(
                 "openapi/{} is stale ({} API change(s){})",
@@ -68,7 +75,7 @@ fn regen(check: bool) -> Result<(), String> {
             problems.push("the snapshots of the generated code are stale".into());
         }
         if problems.is_empty() {
-            println!("openapi/ and the snapshots are up to date");
+            println!("openapi/, its copy in {PACKAGE_OPENAPI}/ and the snapshots are up to date");
             return Ok(());
         }
         return Err(format!(
@@ -77,6 +84,18 @@ fn regen(check: bool) -> Result<(), String> {
         ));
     }
 
+    if stale_copies.is_empty() {
+        println!("{PACKAGE_OPENAPI}/ unchanged");
+    }
+    for name in &stale_copies {
+        let from = openapi.join(name);
+        let to = root.join(PACKAGE_OPENAPI).join(name);
+        std::fs::create_dir_all(root.join(PACKAGE_OPENAPI))
+            .map_err(|e| format!("cannot create {PACKAGE_OPENAPI}/: {e}"))?;
+        std::fs::copy(&from, &to)
+            .map_err(|e| format!("cannot copy {} to {}: {e}", from.display(), to.display()))?;
+        println!("wrote {PACKAGE_OPENAPI}/{name}");
+    }
     if stale_spec {
         std::fs::write(&effective_path, &generated.effective_yaml)
             .map_err(|e| format!("cannot write {}: {e}", effective_path.display()))?;
@@ -127,6 +146,25 @@ fn regen(check: bool) -> Result<(), String> {
         );
     }
     Ok(())
+}
+
+/// Where the `intralinks-api` package keeps its copy of the generation inputs,
+/// relative to the workspace root: a package may only read its own files.
+const PACKAGE_OPENAPI: &str = "intralinks-api/openapi";
+
+/// The generation inputs whose copy in [`PACKAGE_OPENAPI`] is missing or
+/// differs from `openapi/`.
+fn stale_package_copies(root: &Path) -> Result<Vec<&'static str>, String> {
+    let mut stale = Vec::new();
+    for name in intralinks_gen::INPUTS {
+        let source = root.join("openapi").join(name);
+        let original =
+            std::fs::read(&source).map_err(|e| format!("cannot read {}: {e}", source.display()))?;
+        if std::fs::read(root.join(PACKAGE_OPENAPI).join(name)).ok() != Some(original) {
+            stale.push(name);
+        }
+    }
+    Ok(stale)
 }
 
 /// The first sentence of an action's description, at most 72 characters.
