@@ -128,6 +128,61 @@ pub(crate) struct Expect<'a> {
     pub sha1_base64: &'a str,
 }
 
+/// Copies `body` into `out`, hashing as it goes; stops the moment the body
+/// outgrows `total` and fails when it ends short of it. Returns the bytes
+/// copied and base64 of their SHA-1. `at` names the destination in errors.
+async fn pump<S, W>(
+    body: S,
+    out: &mut W,
+    total: Option<u64>,
+    progress: Option<ProgressFn>,
+    at: &Path,
+) -> Result<(u64, String)>
+where
+    S: Stream<Item = std::result::Result<Bytes, reqwest::Error>>,
+    W: AsyncWrite + Unpin + ?Sized,
+{
+    let io = |source| Error::Io {
+        action: "cannot write",
+        path: at.to_path_buf(),
+        source,
+    };
+    let mut hasher = Sha1::new();
+    let mut done = 0u64;
+    let mut body = std::pin::pin!(body);
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(Error::from_reqwest)?;
+        let after = done + chunk.len() as u64;
+        if let Some(total) = total
+            && after > total
+        {
+            return Err(Error::Truncated {
+                received: after,
+                expected: total,
+            });
+        }
+        hasher.update(&chunk);
+        out.write_all(&chunk).await.map_err(io)?;
+        done = after;
+        if let Some(p) = &progress {
+            p(Progress { done, total });
+        }
+    }
+    out.flush().await.map_err(io)?;
+    if let Some(total) = total
+        && done != total
+    {
+        return Err(Error::Truncated {
+            received: done,
+            expected: total,
+        });
+    }
+    Ok((
+        done,
+        base64::engine::general_purpose::STANDARD.encode(hasher.finalize()),
+    ))
+}
+
 /// Streams `body` into a temporary file beside `dest`, hashing as it goes;
 /// renames it to `dest` only when the stream ended cleanly and, with
 /// `expect`, the hash matches. On any failure the temporary file is removed
@@ -168,36 +223,7 @@ where
         })?;
     let (file, temp_path) = temp.into_parts();
     let mut file = tokio::io::BufWriter::with_capacity(256 * 1024, tokio::fs::File::from_std(file));
-    let mut hasher = Sha1::new();
-    let mut done = 0u64;
-    let mut body = std::pin::pin!(body);
-    while let Some(chunk) = body.next().await {
-        let chunk = chunk.map_err(Error::from_reqwest)?;
-        if let Some(total) = total
-            && done + chunk.len() as u64 > total
-        {
-            // Stop reading the moment the body outgrows its declared size.
-            return Err(Error::Truncated {
-                received: done + chunk.len() as u64,
-                expected: total,
-            });
-        }
-        hasher.update(&chunk);
-        file.write_all(&chunk).await.map_err(|source| Error::Io {
-            action: "cannot write",
-            path: temp_path.to_path_buf(),
-            source,
-        })?;
-        done += chunk.len() as u64;
-        if let Some(p) = &progress {
-            p(Progress { done, total });
-        }
-    }
-    file.flush().await.map_err(|source| Error::Io {
-        action: "cannot write",
-        path: temp_path.to_path_buf(),
-        source,
-    })?;
+    let (done, actual) = pump(body, &mut file, total, progress, &temp_path).await?;
     let file = file.into_inner();
     file.sync_all().await.map_err(|source| Error::Io {
         action: "cannot flush",
@@ -205,15 +231,6 @@ where
         source,
     })?;
     drop(file);
-    if let Some(total) = total
-        && done != total
-    {
-        return Err(Error::Truncated {
-            received: done,
-            expected: total,
-        });
-    }
-    let actual = base64::engine::general_purpose::STANDARD.encode(hasher.finalize());
     if let Some(expect) = expect
         && expect.sha1_base64 != actual
     {
@@ -362,44 +379,7 @@ impl Intralinks {
     {
         let (expected, stream, total) = self.open_body(workspace_id, doc).await?;
         let to = PathBuf::from("(the writer)");
-        let mut hasher = Sha1::new();
-        let mut done = 0u64;
-        let mut stream = std::pin::pin!(stream);
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(Error::from_reqwest)?;
-            if let Some(total) = total
-                && done + chunk.len() as u64 > total
-            {
-                return Err(Error::Truncated {
-                    received: done + chunk.len() as u64,
-                    expected: total,
-                });
-            }
-            hasher.update(&chunk);
-            writer.write_all(&chunk).await.map_err(|source| Error::Io {
-                action: "cannot write the download to",
-                path: to.clone(),
-                source,
-            })?;
-            done += chunk.len() as u64;
-            if let Some(p) = &progress {
-                p(Progress { done, total });
-            }
-        }
-        writer.flush().await.map_err(|source| Error::Io {
-            action: "cannot write the download to",
-            path: to.clone(),
-            source,
-        })?;
-        if let Some(total) = total
-            && done != total
-        {
-            return Err(Error::Truncated {
-                received: done,
-                expected: total,
-            });
-        }
-        let actual = base64::engine::general_purpose::STANDARD.encode(hasher.finalize());
+        let (done, actual) = pump(stream, writer, total, progress, &to).await?;
         if actual != expected {
             return Err(Error::HashMismatch {
                 document_id: doc.id,
