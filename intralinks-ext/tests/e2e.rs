@@ -7,38 +7,16 @@ use std::time::Duration;
 
 use intralinks_ext::types::{ContentDeclaration, Splash};
 use intralinks_ext::{
-    AppKeys, Checked, Error, FixedAnswers, Grant, Intralinks, Progress, Prompter, RetryPolicy,
-    Secret, file_hash,
+    Checked, Error, FixedAnswers, Intralinks, Progress, Prompter, RetryPolicy, Secret, file_hash,
 };
-use intralinks_sim::{SimConfig, Simulator, demo};
+use intralinks_sim::{Simulator, demo};
 
 fn names(states: &[intralinks_ext::types::EntryState]) -> Vec<String> {
     states.iter().map(ToString::to_string).collect()
 }
 
-fn keys() -> AppKeys {
-    AppKeys {
-        client_id: demo::CLIENT_ID.into(),
-        client_secret: Secret::new(demo::CLIENT_SECRET),
-    }
-}
-
-fn password() -> Grant {
-    Grant::Password {
-        email: demo::EMAIL.into(),
-        password: Secret::new(demo::PASSWORD),
-        end_other_sessions: false,
-    }
-}
-
-async fn start() -> (Simulator, Intralinks) {
-    let sim = Simulator::start(SimConfig::default()).await.unwrap();
-    let il = Intralinks::builder(sim.url())
-        .login(keys(), password())
-        .await
-        .unwrap();
-    (sim, il)
-}
+mod common;
+use common::{keys, password, start};
 
 async fn faults(sim: &Simulator, body: serde_json::Value) {
     let r = reqwest::Client::new()

@@ -5,31 +5,12 @@ use std::time::Duration;
 
 use intralinks_ext::types::EntryState;
 use intralinks_ext::{
-    AppKeys, Checked, Demand, DocumentRef, EntryStep, Error, FolderRef, Grant, Intralinks, Reply,
-    Secret, file_hash,
+    Checked, Demand, DocumentRef, EntryStep, Error, FolderRef, Intralinks, Reply, Secret, file_hash,
 };
 use intralinks_sim::{SimConfig, Simulator, demo};
 
-fn keys() -> AppKeys {
-    AppKeys {
-        client_id: demo::CLIENT_ID.into(),
-        client_secret: Secret::new(demo::CLIENT_SECRET),
-    }
-}
-
-async fn login(sim: &Simulator) -> Intralinks {
-    Intralinks::builder(sim.url())
-        .login(
-            keys(),
-            Grant::Password {
-                email: demo::EMAIL.into(),
-                password: Secret::new(demo::PASSWORD),
-                end_other_sessions: false,
-            },
-        )
-        .await
-        .unwrap()
-}
+mod common;
+use common::{keys, login};
 
 async fn control(sim: &Simulator, path: &str) -> serde_json::Value {
     let r = reqwest::Client::new()

@@ -3,27 +3,10 @@
 
 use futures_util::TryStreamExt;
 use intralinks_ext::types::{CreateWorkspacesRequest, WorkspaceInput};
-use intralinks_ext::{AppKeys, Checked, Grant, Intralinks, Pages, Secret};
-use intralinks_sim::{SimConfig, Simulator, demo};
+use intralinks_ext::{Checked, Pages};
 
-async fn start() -> (Simulator, Intralinks) {
-    let sim = Simulator::start(SimConfig::default()).await.unwrap();
-    let il = Intralinks::builder(sim.url())
-        .login(
-            AppKeys {
-                client_id: demo::CLIENT_ID.into(),
-                client_secret: Secret::new(demo::CLIENT_SECRET),
-            },
-            Grant::Password {
-                email: demo::EMAIL.into(),
-                password: Secret::new(demo::PASSWORD),
-                end_other_sessions: false,
-            },
-        )
-        .await
-        .unwrap();
-    (sim, il)
-}
+mod common;
+use common::start;
 
 #[tokio::test]
 async fn more_workspaces_than_one_page_all_arrive_through_the_pager() {

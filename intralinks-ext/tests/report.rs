@@ -12,27 +12,11 @@ use intralinks_ext::types::{
     AddGroupUsersRequest, CreateDocumentsRequest, CreateFoldersRequest, DocumentInput,
     DocumentInputItem, FolderInput, FolderInputItem, Permission,
 };
-use intralinks_ext::{AppKeys, Checked, Error, FixedAnswers, Grant, Intralinks, Secret};
-use intralinks_sim::{SimConfig, Simulator, demo};
+use intralinks_ext::{Checked, Error, FixedAnswers, Intralinks, Secret};
+use intralinks_sim::demo;
 
-async fn start() -> (Simulator, Intralinks) {
-    let sim = Simulator::start(SimConfig::default()).await.unwrap();
-    let il = Intralinks::builder(sim.url())
-        .login(
-            AppKeys {
-                client_id: demo::CLIENT_ID.into(),
-                client_secret: Secret::new(demo::CLIENT_SECRET),
-            },
-            Grant::Password {
-                email: demo::EMAIL.into(),
-                password: Secret::new(demo::PASSWORD),
-                end_other_sessions: false,
-            },
-        )
-        .await
-        .unwrap();
-    (sim, il)
-}
+mod common;
+use common::start;
 
 fn main_ws() -> WorkspaceRef {
     WorkspaceRef {
