@@ -23,6 +23,7 @@ pub(crate) struct Shared {
     pub(crate) token_lifetime: Duration,
     pub(crate) refresh_lifetime: Duration,
     pub(crate) storage: tempfile::TempDir,
+    generated: Option<crate::Generated>,
 }
 
 /// The handlers' state.
@@ -34,9 +35,11 @@ impl Shared {
         token_lifetime: Duration,
         refresh_lifetime: Duration,
         storage: tempfile::TempDir,
+        generated: Option<crate::Generated>,
     ) -> Self {
         Shared {
-            state: Mutex::new(crate::seed::build()),
+            state: Mutex::new(crate::seed::build(generated.as_ref())),
+            generated,
             faults: Mutex::new(faults),
             token_lifetime,
             refresh_lifetime,
@@ -53,7 +56,7 @@ impl Shared {
 
     /// Back to the seeded state; sessions, lockouts and mailbox included.
     pub(crate) fn reset(&self) {
-        let fresh = crate::seed::build();
+        let fresh = crate::seed::build(self.generated.as_ref());
         let old = self.with(|st| std::mem::replace(st, fresh));
         // Dropping the old state deletes uploaded files; do it unlocked.
         drop(old);
