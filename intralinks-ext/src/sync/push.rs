@@ -75,8 +75,10 @@ fn parent_of(rel: &str) -> (&str, &str) {
 
 /// Whether every component of `rel` survives the mirror's naming as it is.
 fn round_trips(rel: &str) -> bool {
-    rel.split('/')
-        .all(|c| local_component(c).name == c && c != super::names::STATE_DIR)
+    rel.is_empty()
+        || rel
+            .split('/')
+            .all(|c| local_component(c).name == c && c != super::names::STATE_DIR)
 }
 
 /// Pushes `dir` into [`SyncOptions::folder`] of workspace `workspace_id`.
