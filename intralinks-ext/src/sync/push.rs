@@ -153,31 +153,44 @@ pub async fn push(
         .map(|(d, p)| (p.clone(), d.clone()))
         .collect();
 
-    // Folders, parents first.
+    // Folders, a level at a time (parents first), each level concurrently.
+    let mut levels: BTreeMap<usize, Vec<&String>> = BTreeMap::new();
     for d in &dirs {
-        if remote_dirs.contains_key(d) {
-            continue;
+        if !remote_dirs.contains_key(d) {
+            levels.entry(d.matches('/').count()).or_default().push(d);
         }
-        let (parent, name) = parent_of(d);
-        let Some(&parent_id) = remote_dirs.get(parent) else {
-            continue;
-        };
-        let (created, attempts) = with_retries(options, || async {
-            create_folder(il, workspace_id, parent_id, name).await
-        })
-        .await;
-        report.retries += attempts.saturating_sub(1);
-        match created {
-            Ok(id) => {
-                report.folders_created += 1;
-                remote_dirs.insert(d.clone(), id);
+    }
+    for (_, level) in levels {
+        let wanted: Vec<(&String, i64)> = level
+            .into_iter()
+            .filter_map(|d| remote_dirs.get(parent_of(d).0).map(|p| (d, *p)))
+            .collect();
+        let mut created =
+            futures_util::stream::iter(wanted.into_iter().map(|(d, parent_id)| async move {
+                let tries = std::sync::atomic::AtomicU32::new(0);
+                let name = parent_of(d).1;
+                let (result, attempts) = with_retries(options, || {
+                    let first = tries.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 0;
+                    create_folder(il, workspace_id, parent_id, name, first)
+                })
+                .await;
+                (d, result, attempts)
+            }))
+            .buffer_unordered(options.jobs.max(1));
+        while let Some((d, result, attempts)) = created.next().await {
+            report.retries += attempts.saturating_sub(1);
+            match result {
+                Ok(id) => {
+                    report.folders_created += 1;
+                    remote_dirs.insert(d.clone(), id);
+                }
+                Err(e) => report.failures.push(Failure {
+                    path: d.clone(),
+                    id: None,
+                    error: e.to_string(),
+                    attempts,
+                }),
             }
-            Err(e) => report.failures.push(Failure {
-                path: d.clone(),
-                id: None,
-                error: e.to_string(),
-                attempts,
-            }),
         }
     }
 
@@ -225,54 +238,67 @@ pub async fn push(
     }
     report.remote_only = remote_docs.into_keys().collect();
 
-    // New documents, in batches per folder.
-    for (folder_id, list) in to_create {
-        for batch in list.chunks(CREATE_BATCH) {
+    // New documents, in batches per folder, batches concurrently.
+    let batches: Vec<(i64, &[(Found, String)])> = to_create
+        .iter()
+        .flat_map(|(folder_id, list)| list.chunks(CREATE_BATCH).map(|b| (*folder_id, b)))
+        .collect();
+    let mut created =
+        futures_util::stream::iter(batches.into_iter().map(|(folder_id, batch)| async move {
             if options.stop.is_stopped() {
-                report.not_started += batch.len();
-                continue;
+                return (batch, None);
             }
             let names: Vec<String> = batch
                 .iter()
                 .map(|(f, _)| parent_of(&f.path).1.to_string())
                 .collect();
-            let (created, attempts) = with_retries(options, || async {
-                create_documents(il, workspace_id, folder_id, &names).await
+            let tries = std::sync::atomic::AtomicU32::new(0);
+            let outcome = with_retries(options, || {
+                let first = tries.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 0;
+                create_documents(il, workspace_id, folder_id, &names, first)
             })
             .await;
-            report.retries += attempts.saturating_sub(1);
-            match created {
-                Ok(docs) => {
-                    report.documents_created += docs.len();
-                    let mut by_name: HashMap<String, Document> = docs
-                        .into_iter()
-                        .map(|d| (d.name.clone().unwrap_or_default(), d))
-                        .collect();
-                    for (f, sha1) in batch {
-                        match by_name.remove(parent_of(&f.path).1) {
-                            Some(doc) => uploads.push((f.clone(), sha1.clone(), doc, false)),
-                            None => report.failures.push(Failure {
-                                path: f.path.clone(),
-                                id: None,
-                                error: "the service did not say which document it created for this file; run the push again".into(),
-                                attempts,
-                            }),
-                        }
-                    }
-                }
-                Err(e) => {
-                    for (f, _) in batch {
-                        report.failures.push(Failure {
+            (batch, Some(outcome))
+        }))
+        .buffer_unordered(options.jobs.max(1));
+    while let Some((batch, outcome)) = created.next().await {
+        let Some((created, attempts)) = outcome else {
+            report.not_started += batch.len();
+            continue;
+        };
+        report.retries += attempts.saturating_sub(1);
+        match created {
+            Ok(docs) => {
+                report.documents_created += docs.len();
+                let mut by_name: HashMap<String, Document> = docs
+                    .into_iter()
+                    .map(|d| (d.name.clone().unwrap_or_default(), d))
+                    .collect();
+                for (f, sha1) in batch {
+                    match by_name.remove(parent_of(&f.path).1) {
+                        Some(doc) => uploads.push((f.clone(), sha1.clone(), doc, false)),
+                        None => report.failures.push(Failure {
                             path: f.path.clone(),
                             id: None,
-                            error: e.to_string(),
+                            error: "the service did not say which document it created for this file; run the push again".into(),
                             attempts,
-                        });
+                        }),
                     }
+                }
+            }
+            Err(e) => {
+                for (f, _) in batch {
+                    report.failures.push(Failure {
+                        path: f.path.clone(),
+                        id: None,
+                        error: e.to_string(),
+                        attempts,
+                    });
                 }
             }
         }
     }
+    drop(created);
 
     // Uploads, concurrently.
     let target = &target;
@@ -398,22 +424,30 @@ fn local_hash(
 
 type Attempt<T> = std::result::Result<T, (Error, Option<Duration>)>;
 
-async fn create_folder(il: &Intralinks, ws: i64, parent: i64, name: &str) -> Attempt<i64> {
+async fn create_folder(
+    il: &Intralinks,
+    ws: i64,
+    parent: i64,
+    name: &str,
+    first: bool,
+) -> Attempt<i64> {
     // A create is not idempotent: after a failure, look before creating again.
-    let existing = il
-        .api()
-        .list_folders()
-        .workspace_id(ws)
-        .send()
-        .checked()
-        .await
-        .map_err(|e| (e, None))?;
-    if let Some(f) = existing
-        .folder
-        .iter()
-        .find(|f| f.parent_id == Some(parent) && f.name.as_deref() == Some(name))
-    {
-        return Ok(f.id);
+    if !first {
+        let existing = il
+            .api()
+            .list_folders()
+            .workspace_id(ws)
+            .send()
+            .checked()
+            .await
+            .map_err(|e| (e, None))?;
+        if let Some(f) = existing
+            .folder
+            .iter()
+            .find(|f| f.parent_id == Some(parent) && f.name.as_deref() == Some(name))
+        {
+            return Ok(f.id);
+        }
     }
     let answer = il
         .api()
@@ -456,17 +490,22 @@ async fn create_documents(
     ws: i64,
     folder: i64,
     names: &[String],
+    first: bool,
 ) -> Attempt<Vec<Document>> {
-    let existing = il
-        .api()
-        .list_documents()
-        .workspace_id(ws)
-        .folder_id(folder)
-        .send()
-        .checked()
-        .await
-        .map_err(|e| (e, None))?
-        .document;
+    // A create is not idempotent: after a failure, look before creating again.
+    let existing = if first {
+        Vec::new()
+    } else {
+        il.api()
+            .list_documents()
+            .workspace_id(ws)
+            .folder_id(folder)
+            .send()
+            .checked()
+            .await
+            .map_err(|e| (e, None))?
+            .document
+    };
     let mut found: Vec<Document> = Vec::new();
     let mut missing: Vec<&String> = Vec::new();
     for n in names {
