@@ -18,8 +18,8 @@ pub struct SyncArgs {
     /// Transfers at once.
     #[arg(long, default_value_t = 8)]
     pub jobs: usize,
-    /// Abort a transfer when no byte arrives for this many seconds.
-    #[arg(long, value_name = "SECS", default_value_t = 30)]
+    /// Abort a transfer when no answer or byte arrives for this many seconds (retried once).
+    #[arg(long, value_name = "SECS", default_value_t = 20)]
     pub stall_timeout: u64,
     /// Abort a transfer slower than this many bytes per second for --speed-time (0: off).
     #[arg(long, value_name = "BYTES", default_value_t = 1024)]

@@ -60,9 +60,9 @@ pub struct SyncOptions {
     pub force: bool,
     /// Re-hash local files instead of trusting recorded size and mtime.
     pub verify: bool,
-    /// Retries of each item's transient failures.
+    /// Retries of each item's transient failures (a stall is retried once).
     pub retry: RetryPolicy,
-    /// Abort a transfer when no byte arrives for this long.
+    /// Abort a transfer when no answer or byte arrives for this long.
     pub stall_timeout: Duration,
     /// Abort a transfer whose rate stays below this many bytes per second
     /// for [`SyncOptions::speed_time`] (curl's `--speed-limit`); 0 turns it off.
@@ -86,7 +86,7 @@ impl Default for SyncOptions {
                 base_delay: Duration::from_millis(100),
                 max_delay: Duration::from_secs(10),
             },
-            stall_timeout: Duration::from_secs(30),
+            stall_timeout: Duration::from_secs(20),
             speed_limit: 1024,
             speed_time: Duration::from_secs(60),
             stop: StopSignal::default(),
@@ -136,6 +136,9 @@ pub struct Failure {
     pub attempts: u32,
 }
 
+/// Attempts that may end in a stall before an item is given up.
+const MAX_STALLS: u32 = 2;
+
 /// Whether the engine retries an item after `e`.
 pub(crate) fn retryable(e: &Error) -> bool {
     e.is_transient()
@@ -160,12 +163,18 @@ where
     Fut: std::future::Future<Output = Result<T, (Error, Option<Duration>)>>,
 {
     let mut attempt = 0;
+    let mut stalls = 0;
     loop {
         attempt += 1;
         match call().await {
             Ok(v) => return (Ok(v), attempt),
             Err((e, after)) => {
+                // A stall costs a whole timeout: try once more, not every attempt.
+                if matches!(e, Error::Stalled { .. }) {
+                    stalls += 1;
+                }
                 if !retryable(&e)
+                    || stalls >= MAX_STALLS
                     || attempt >= options.retry.max_attempts.max(1)
                     || options.stop.is_stopped()
                 {
