@@ -4,8 +4,9 @@
 //! seeds the simulator (in this process, on 127.0.0.1) with DOCUMENTS small
 //! documents (default 2000) in 20 folders, delays every answer by
 //! LATENCY_MS (default 20), and mirrors the room, then pushes a tree of as
-//! many files into a fresh folder, with 1, 8 and 32 jobs. Peak RSS is the
-//! whole process's, simulator included.
+//! many files into a fresh folder, with 1, 8 and 32 jobs. The simulator
+//! runs in a child process (this program again, with `--serve`), so the peak
+//! RSS printed is the client's alone.
 
 use std::time::{Duration, Instant};
 
@@ -21,11 +22,8 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut args = std::env::args().skip(1);
-    let documents: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(2000);
-    let latency: u64 = args.next().map(|a| a.parse()).transpose()?.unwrap_or(20);
+/// The simulator side: serve until stdin closes.
+async fn serve(documents: usize, latency: u64) -> Result<(), Box<dyn std::error::Error>> {
     let sim = Simulator::start(SimConfig {
         generated: Some(Generated::new(documents, 20)),
         faults: Faults {
@@ -35,7 +33,41 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ..SimConfig::default()
     })
     .await?;
-    let il = Intralinks::builder(sim.url())
+    println!("{}", sim.url());
+    tokio::task::spawn_blocking(|| {
+        let mut sink = String::new();
+        while std::io::stdin().read_line(&mut sink).is_ok_and(|n| n > 0) {}
+    })
+    .await?;
+    sim.shutdown().await;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let serving = args.first().is_some_and(|a| a == "--serve");
+    if serving {
+        args.remove(0);
+    }
+    let mut args = args.into_iter();
+    let documents: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(2000);
+    let latency: u64 = args.next().map(|a| a.parse()).transpose()?.unwrap_or(20);
+    if serving {
+        return serve(documents, latency).await;
+    }
+    let mut child = std::process::Command::new(std::env::current_exe()?)
+        .args(["--serve", &documents.to_string(), &latency.to_string()])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()?;
+    let mut url = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().ok_or("no simulator output")?),
+        &mut url,
+    )?;
+    let url = url.trim().to_string();
+    let il = Intralinks::builder(url)
         .login(
             AppKeys {
                 client_id: demo::CLIENT_ID.into(),
@@ -119,8 +151,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     if let Some(rss) = peak_rss_mib() {
-        println!("peak RSS {rss:.1} MiB (simulator included)");
+        println!("peak RSS of the client {rss:.1} MiB (the simulator runs in another process)");
     }
-    sim.shutdown().await;
+    drop(child.stdin.take());
+    child.wait()?;
     Ok(())
 }
