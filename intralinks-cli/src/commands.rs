@@ -480,7 +480,8 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
             folder,
             sync,
         } => {
-            let options = sync.options(*folder);
+            // Writes nothing, so Ctrl-C may simply end it.
+            let options = sync.plain_options(*folder);
             let report = in_workspace(cli, ctx, *workspace, || {
                 intralinks_ext::sync::diff(il, *workspace, dir, &options)
             })

@@ -38,8 +38,15 @@ pub struct SyncArgs {
 impl SyncArgs {
     /// The engine's options; Ctrl-C raises their stop signal.
     pub fn options(&self, folder: Option<i64>) -> SyncOptions {
+        let options = self.plain_options(folder);
+        stop_on_ctrl_c(options.stop.clone());
+        options
+    }
+
+    /// The engine's options, Ctrl-C left as it is (it ends the process).
+    pub fn plain_options(&self, folder: Option<i64>) -> SyncOptions {
         let defaults = SyncOptions::default();
-        let options = SyncOptions {
+        SyncOptions {
             jobs: self.jobs.max(1),
             folder,
             verify: self.verify,
@@ -51,9 +58,7 @@ impl SyncArgs {
                 ..defaults.retry.clone()
             },
             ..defaults
-        };
-        stop_on_ctrl_c(options.stop.clone());
-        options
+        }
     }
 }
 

@@ -412,3 +412,59 @@ async fn a_closed_output_pipe_ends_the_command_quietly() {
     assert!(!stderr.contains("error"), "{stderr}");
     assert_eq!(o.status.code(), Some(0), "{stderr}");
 }
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_stops_the_mirror_keeps_what_finished_and_says_so() {
+    let (sim, _il) = start(Generated::new(400, 4), 4).await;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("room/.intralinks-sync/mirror.jsonl");
+    let mut c = command(
+        &sim.url(),
+        &["mirror", &WS.to_string(), "room", "--jobs", "2"],
+        dir.path(),
+    );
+    let o = tokio::task::spawn_blocking(move || {
+        let child = c
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = Instant::now();
+        while journal_lines(&journal) < 20 {
+            assert!(started.elapsed() < Duration::from_secs(60));
+            std::thread::sleep(Duration::from_millis(2));
+        }
+        let status = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let stderr = err(&o);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(
+        lines[0],
+        "stopping: transfers in flight are abandoned, finished ones kept (Ctrl-C again to quit now)"
+    );
+    let kept = journal_lines(&dir.path().join("room/.intralinks-sync/mirror.jsonl"));
+    assert_eq!(
+        lines[1],
+        format!(
+            "error: stopped: {kept} documents finished and kept, {} not done; run the same command again to resume",
+            400 - kept
+        )
+    );
+    assert!(kept < 400);
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("room/.intralinks-sync/parts"))
+            .unwrap()
+            .count(),
+        0
+    );
+    sim.shutdown().await;
+}
