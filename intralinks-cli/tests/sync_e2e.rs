@@ -71,6 +71,20 @@ async fn start(generated: Generated, latency_ms: u64) -> (Simulator, Intralinks)
     (sim, il)
 }
 
+/// The simulator's transfer counts: (downloads, uploads) since start.
+async fn transfers(sim: &Simulator) -> (u64, u64) {
+    let v: serde_json::Value = reqwest::get(format!("{}/_sim/stats", sim.url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (
+        v["downloads"].as_u64().unwrap(),
+        v["uploads"].as_u64().unwrap(),
+    )
+}
+
 fn journal_lines(path: &Path) -> usize {
     std::fs::read_to_string(path)
         .map(|t| {
@@ -144,6 +158,7 @@ async fn kill_9_mid_mirror_then_the_rerun_fetches_only_what_was_missing() {
         .count();
     assert!(complete >= recorded);
 
+    let (downloads, _) = transfers(&sim).await;
     let o = run(
         &sim.url(),
         &["--json", "mirror", &WS.to_string(), "room", "--jobs", "8"],
@@ -160,6 +175,8 @@ async fn kill_9_mid_mirror_then_the_rerun_fetches_only_what_was_missing() {
         "{r}"
     );
     assert_eq!(r["failures"], serde_json::json!([]));
+    // Counted by the server: only the missing documents were transferred.
+    assert_eq!(transfers(&sim).await.0 - downloads, 400 - complete as u64);
     for i in 0..400 {
         assert_eq!(
             std::fs::read(target.join(format!("folder-{:03}/doc-{i:05}.txt", i % 4))).unwrap(),
@@ -227,6 +244,7 @@ async fn kill_9_mid_push_then_the_rerun_uploads_only_the_rest_without_duplicates
         .count();
     assert!((30..300).contains(&done), "{done}");
 
+    let (_, uploads) = transfers(&sim).await;
     let o = run(
         &sim.url(),
         &[
@@ -253,6 +271,8 @@ async fn kill_9_mid_push_then_the_rerun_uploads_only_the_rest_without_duplicates
     );
     assert_eq!(r["verified"], r["uploaded"]);
     assert_eq!(r["remoteOnly"], serde_json::json!(["doc-00000.txt"]));
+    // Counted by the server: only the files not yet in the room were transferred.
+    assert_eq!(transfers(&sim).await.1 - uploads, 300 - done as u64);
 
     // Exactly one document per file, each with the file's bytes.
     let after = documents(&il).await;

@@ -24,6 +24,10 @@ pub(crate) struct Shared {
     pub(crate) refresh_lifetime: Duration,
     pub(crate) storage: tempfile::TempDir,
     generated: Option<crate::Generated>,
+    /// Document bodies whose download was answered (200), since start.
+    pub(crate) downloads: std::sync::atomic::AtomicU64,
+    /// Document uploads committed, since start.
+    pub(crate) uploads: std::sync::atomic::AtomicU64,
 }
 
 /// The handlers' state.
@@ -40,6 +44,8 @@ impl Shared {
         Shared {
             state: Mutex::new(crate::seed::build(generated.as_ref())),
             generated,
+            downloads: Default::default(),
+            uploads: Default::default(),
             faults: Mutex::new(faults),
             token_lifetime,
             refresh_lifetime,

@@ -6,7 +6,7 @@
 //! `"T"`/`"F"` booleans, status envelopes, the error shapes, the HTML 404
 //! page), the V1 XML entry and splash-image calls under `/services`, and a
 //! control surface under `/_sim` for tests (reset, mailbox, faults, token
-//! expiry, hash corruption). The seeded data room is described in [`demo`].
+//! expiry, hash corruption, transfer counts). The seeded data room is described in [`demo`].
 //!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {
