@@ -437,3 +437,74 @@ async fn an_unknown_folder_is_a_clear_error() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn push_through_errors_drops_and_truncations_creates_no_duplicates() {
+    let (sim, il) = start(1, 1).await;
+    let local = tempfile::tempdir().unwrap();
+    for d in 0..5 {
+        std::fs::create_dir_all(local.path().join(format!("d{d}"))).unwrap();
+    }
+    for i in 0..300 {
+        std::fs::write(
+            local.path().join(format!("d{}/f-{i:03}.txt", i % 5)),
+            format!("file {i}\n"),
+        )
+        .unwrap();
+    }
+    faults(
+        &sim,
+        serde_json::json!({"errorRate": 0.05, "dropMidBodyRate": 0.05, "truncateRate": 0.05, "retryAfterSecs": 0}),
+    )
+    .await;
+    let options = SyncOptions {
+        folder: Some(demo::GENERATED_FIRST_FOLDER),
+        ..fast()
+    };
+    let p = sync::push(&il, WS, local.path(), &options).await.unwrap();
+    assert_eq!(p.failures, vec![]);
+    assert_eq!((p.files, p.uploaded, p.verified), (300, 300, 300));
+    assert!(p.retries > 0);
+    faults(&sim, serde_json::json!({})).await;
+    let docs = il
+        .api()
+        .list_documents()
+        .workspace_id(WS)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .document;
+    let mut names: Vec<String> = docs.iter().filter_map(|d| d.name.clone()).collect();
+    names.sort();
+    let all = names.len();
+    names.dedup();
+    assert_eq!((all, names.len()), (301, 301), "no duplicates");
+    let folders = il
+        .api()
+        .list_folders()
+        .workspace_id(WS)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .folder;
+    assert_eq!(folders.len(), 1 + 5, "no duplicate folders");
+    for d in &docs {
+        if let Some(i) = d
+            .name
+            .as_deref()
+            .and_then(|n| n.strip_prefix("f-"))
+            .and_then(|n| n.strip_suffix(".txt"))
+        {
+            let i: usize = i.parse().unwrap();
+            assert_eq!(
+                d.file_hash_download.as_deref(),
+                Some(file_hash(format!("file {i}\n").as_bytes()).as_str())
+            );
+        }
+    }
+    let d = sync::diff(&il, WS, local.path(), &options).await.unwrap();
+    assert_eq!((d.equal, d.entries.len()), (300, 1));
+    sim.shutdown().await;
+}
