@@ -488,3 +488,67 @@ async fn ctrl_c_stops_the_mirror_keeps_what_finished_and_says_so() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mirror_with_failures_summarises_every_one_and_exits_non_zero() {
+    let (sim, _il) = start(Generated::new(12, 1), 0).await;
+    let dir = tempfile::tempdir().unwrap();
+    // Files of the user's own where documents go, and a document whose hash never matches.
+    std::fs::create_dir_all(dir.path().join("room/folder-000")).unwrap();
+    for i in [1, 2, 4, 5, 7, 8] {
+        std::fs::write(
+            dir.path().join(format!("room/folder-000/doc-{i:05}.txt")),
+            b"mine\n",
+        )
+        .unwrap();
+    }
+    let corrupt = demo::GENERATED_FIRST_DOCUMENT + 3;
+    let r = reqwest::Client::new()
+        .post(format!("{}/_sim/corrupt/{corrupt}", sim.url()))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success());
+    let o = run(
+        &sim.url(),
+        &["mirror", &WS.to_string(), "room", "--attempts", "2"],
+        dir.path(),
+    )
+    .await;
+    assert_eq!(o.status.code(), Some(1));
+    let stderr = err(&o);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines[0], "7 of 12 documents failed:");
+    assert_eq!(
+        lines[1],
+        format!(
+            "  folder-000/doc-00001.txt: {} is not a file this sync wrote (or it changed since); it was left alone: move it away, or allow overwriting it",
+            dir.path()
+                .join("room/folder-000/doc-00001.txt")
+                .display()
+                .to_string()
+                .replace(&format!("{}/", dir.path().display()), "")
+        )
+    );
+    assert!(
+        lines[3].starts_with("  folder-000/doc-00003.txt: the downloaded bytes of document "),
+        "{}",
+        lines[3]
+    );
+    assert_eq!(lines[6], "  … and 2 more (--json lists them all)");
+    assert_eq!(
+        lines[7],
+        "error: 7 of 12 documents failed (listed above); what finished is kept — run the same command again to retry the rest"
+    );
+    assert_eq!(lines.len(), 8);
+    // The user's files are untouched; the rest arrived.
+    assert_eq!(
+        std::fs::read(dir.path().join("room/folder-000/doc-00001.txt")).unwrap(),
+        b"mine\n"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("room/folder-000/doc-00000.txt")).unwrap(),
+        intralinks_sim::content::generated_text(0, 200)
+    );
+    sim.shutdown().await;
+}

@@ -60,7 +60,12 @@ fn documents() -> Value {
                    "fileHashDownload": file_hash(&body), "version": "v1"})
         })
         .collect();
-    for (id, name) in [(17, "endless.bin"), (18, "trickle.bin"), (19, "silent.bin")] {
+    for (id, name) in [
+        (17, "endless.bin"),
+        (18, "trickle.bin"),
+        (19, "silent.bin"),
+        (24, "short.bin"),
+    ] {
         docs.push(
             json!({"id": id, "parentId": 3, "name": name, "fileSize": 12,
                          "fileHashDownload": file_hash(b"twelve bytes"), "version": "v1"}),
@@ -100,6 +105,7 @@ async fn file(State(sent): State<Sent>, UrlPath((_, id)): UrlPath<(i64, i64)>) -
             tokio::time::sleep(Duration::from_secs(3600)).await;
             "never".into_response()
         }
+        24 => "twelve".into_response(),
         _ => match honest().into_iter().find(|d| d.0 == id) {
             Some((_, _, _, body)) => body.into_response(),
             None => (axum::http::StatusCode::NOT_FOUND, "no").into_response(),
@@ -231,12 +237,18 @@ async fn a_hostile_server_cannot_write_outside_or_create_tool_active_names() {
         .iter()
         .map(|f| (f.path.as_str(), f.error.as_str()))
         .collect();
-    assert_eq!(failures.len(), 4, "{failures:#?}");
+    assert_eq!(failures.len(), 5, "{failures:#?}");
     assert_eq!(failures[0].0, "_etc/endless.bin");
     assert_eq!(
         failures[0].1,
         "the service sent more than the 12 bytes document 17 declares; reading stopped and nothing was kept; report this to the service's operator"
     );
+    assert_eq!(failures[1].0, "_etc/short.bin");
+    assert_eq!(
+        failures[1].1,
+        "the body of document 24 ended after 6 of 12 bytes; nothing was kept; retry later"
+    );
+    let failures = &failures[1..];
     assert_eq!(failures[1].0, "_etc/silent.bin");
     assert_eq!(
         failures[1].1,
