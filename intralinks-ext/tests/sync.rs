@@ -261,6 +261,49 @@ async fn files_get_umask_permissions_the_document_mtime_and_adoption_and_delete_
             .next()
             .is_none()
     );
+
+    // A document leaves the room: its file stays without --delete, goes with it;
+    // a file of the user's own is never deleted.
+    let gone = docs
+        .iter()
+        .find(|d| d.id == demo::GENERATED_FIRST_DOCUMENT + 1)
+        .unwrap();
+    il.api()
+        .delete_documents()
+        .workspace_id(WS)
+        .body(intralinks_ext::types::DeleteDocumentsRequest {
+            documents: vec![intralinks_ext::types::EntityRef {
+                id: gone.id,
+                version: gone.version.clone().unwrap(),
+            }],
+        })
+        .send()
+        .await
+        .unwrap();
+    std::fs::write(dir.path().join("folder-000/mine.txt"), b"mine").unwrap();
+    let kept = sync::mirror(&il, WS, dir.path(), &fast()).await.unwrap();
+    assert_eq!((kept.documents, kept.up_to_date, kept.deleted), (3, 3, 0));
+    assert!(dir.path().join("folder-000/doc-00001.txt").exists());
+    let deleted = sync::mirror(
+        &il,
+        WS,
+        dir.path(),
+        &SyncOptions {
+            delete: true,
+            ..fast()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (deleted.up_to_date, deleted.deleted, deleted.failures.len()),
+        (3, 1, 0)
+    );
+    assert!(!dir.path().join("folder-000/doc-00001.txt").exists());
+    assert_eq!(
+        std::fs::read(dir.path().join("folder-000/mine.txt")).unwrap(),
+        b"mine"
+    );
     sim.shutdown().await;
 }
 
