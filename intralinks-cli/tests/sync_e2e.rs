@@ -509,12 +509,7 @@ async fn a_mirror_with_failures_summarises_every_one_and_exits_non_zero() {
         .await
         .unwrap();
     assert!(r.status().is_success());
-    let o = run(
-        &sim.url(),
-        &["mirror", &WS.to_string(), "room", "--attempts", "2"],
-        dir.path(),
-    )
-    .await;
+    let o = run(&sim.url(), &["mirror", &WS.to_string(), "room"], dir.path()).await;
     assert_eq!(o.status.code(), Some(1));
     let stderr = err(&o);
     let lines: Vec<&str> = stderr.lines().collect();
@@ -534,6 +529,20 @@ async fn a_mirror_with_failures_summarises_every_one_and_exits_non_zero() {
         "error: 7 of 12 documents failed (listed above); what finished is kept — run the same command again to retry the rest"
     );
     assert_eq!(lines.len(), 8);
+    // A wrong hash is the room's, not the network's: tried three times, not eight.
+    let o = run(
+        &sim.url(),
+        &["--json", "mirror", &WS.to_string(), "room"],
+        dir.path(),
+    )
+    .await;
+    assert_eq!(o.status.code(), Some(1));
+    let r = json(&o);
+    let failed = r["failures"].as_array().unwrap();
+    assert_eq!(failed.len(), 7);
+    assert_eq!(failed[2]["path"], "folder-000/doc-00003.txt");
+    assert_eq!(failed[2]["attempts"], 3);
+    assert_eq!(failed[0]["attempts"], 0);
     // The user's files are untouched; the rest arrived.
     assert_eq!(
         std::fs::read(dir.path().join("room/folder-000/doc-00001.txt")).unwrap(),

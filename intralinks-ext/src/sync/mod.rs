@@ -60,7 +60,8 @@ pub struct SyncOptions {
     pub force: bool,
     /// Re-hash local files instead of trusting recorded size and mtime.
     pub verify: bool,
-    /// Retries of each item's transient failures (a stall is retried once).
+    /// Retries of each item's transient failures (a stall is retried once,
+    /// a hash mismatch twice).
     pub retry: RetryPolicy,
     /// Abort a transfer when no answer or byte arrives for this long.
     pub stall_timeout: Duration,
@@ -139,6 +140,9 @@ pub struct Failure {
 /// Attempts that may end in a stall before an item is given up.
 const MAX_STALLS: u32 = 2;
 
+/// Attempts that may end in a hash mismatch before an item is given up.
+const MAX_MISMATCHES: u32 = 3;
+
 /// Whether the engine retries an item after `e`.
 pub(crate) fn retryable(e: &Error) -> bool {
     e.is_transient()
@@ -163,18 +167,22 @@ where
     Fut: std::future::Future<Output = Result<T, (Error, Option<Duration>)>>,
 {
     let mut attempt = 0;
-    let mut stalls = 0;
+    let (mut stalls, mut mismatches) = (0, 0);
     loop {
         attempt += 1;
         match call().await {
             Ok(v) => return (Ok(v), attempt),
             Err((e, after)) => {
                 // A stall costs a whole timeout: try once more, not every attempt.
-                if matches!(e, Error::Stalled { .. }) {
-                    stalls += 1;
+                // So does a wrong hash that is the room's, not the network's.
+                match e {
+                    Error::Stalled { .. } => stalls += 1,
+                    Error::HashMismatch { .. } => mismatches += 1,
+                    _ => {}
                 }
                 if !retryable(&e)
                     || stalls >= MAX_STALLS
+                    || mismatches >= MAX_MISMATCHES
                     || attempt >= options.retry.max_attempts.max(1)
                     || options.stop.is_stopped()
                 {
