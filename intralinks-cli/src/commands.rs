@@ -14,7 +14,7 @@ use intralinks_ext::{
 };
 
 use crate::prompt::TerminalPrompter;
-use crate::{Cli, Command, mirror, output, saved};
+use crate::{Cli, Command, diff, mirror, output, push, saved};
 
 type CliResult<T = ()> = Result<T, String>;
 
@@ -481,14 +481,24 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
             workspace,
             document,
             output: out,
+            force,
         } => {
             let doc =
                 in_workspace(cli, ctx, *workspace, || il.document(*workspace, *document)).await?;
             let dest = match out {
                 Some(p) => p.clone(),
-                None => PathBuf::from(intralinks_ext::fsname::safe_component(&mirror::file_name(
-                    &doc,
-                ))),
+                None => {
+                    let name =
+                        intralinks_ext::sync::names::local_component(&mirror::file_name(&doc)).name;
+                    let dest = PathBuf::from(name);
+                    if !force && std::fs::symlink_metadata(&dest).is_ok() {
+                        return Err(format!(
+                            "{} already exists here and was left alone: pass --force to replace it, or -o to write elsewhere",
+                            dest.display()
+                        ));
+                    }
+                    dest
+                }
             };
             let bar = progress_bar(&mirror::file_name(&doc), doc.file_size.map(|s| s as u64));
             let done = il
@@ -555,31 +565,48 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
         Command::Mirror {
             workspace,
             dir,
-            jobs,
+            folder,
+            delete,
+            force,
+            sync,
         } => {
+            let options = intralinks_ext::sync::SyncOptions {
+                delete: *delete,
+                force: *force,
+                ..sync.options(*folder)
+            };
             let report = in_workspace(cli, ctx, *workspace, || {
-                mirror::mirror(
-                    il,
-                    *workspace,
-                    dir,
-                    (*jobs).max(1),
-                    std::io::stderr().is_terminal(),
-                )
+                intralinks_ext::sync::mirror(il, *workspace, dir, &options)
             })
             .await?;
-            if cli.json {
-                return output::json(&report);
-            }
-            println!(
-                "mirrored workspace {workspace} into {}: {} folders, {} documents ({} fetched, {} up to date, {} bytes fetched)",
-                dir.display(),
-                report.folders,
-                report.documents,
-                report.fetched,
-                report.up_to_date,
-                report.bytes_fetched
-            );
-            Ok(())
+            mirror::finish(cli.json, *workspace, dir, &report)
+        }
+        Command::Push {
+            workspace,
+            dir,
+            folder,
+            sync,
+        } => {
+            let options = sync.options(Some(*folder));
+            let report = in_workspace(cli, ctx, *workspace, || {
+                intralinks_ext::sync::push(il, *workspace, dir, &options)
+            })
+            .await?;
+            push::finish(cli.json, *folder, dir, &report)
+        }
+        Command::Diff {
+            workspace,
+            dir,
+            folder,
+            sync,
+        } => {
+            // Writes nothing, so Ctrl-C may simply end it.
+            let options = sync.plain_options(*folder);
+            let report = in_workspace(cli, ctx, *workspace, || {
+                intralinks_ext::sync::diff(il, *workspace, dir, &options)
+            })
+            .await?;
+            diff::finish(cli.json, &report)
         }
         Command::Groups { workspace } => {
             let groups = in_workspace(cli, ctx, *workspace, || {

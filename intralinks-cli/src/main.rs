@@ -5,9 +5,11 @@
 //! and a non-zero exit status.
 
 mod commands;
+mod diff;
 mod mirror;
 mod output;
 mod prompt;
+mod push;
 mod report;
 mod saved;
 
@@ -143,6 +145,9 @@ pub enum Command {
         /// Where to write it (default: its name, in the current directory).
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Without -o, replace a file of that name already in the current directory.
+        #[arg(long)]
+        force: bool,
     },
     /// Create a document in a folder and upload a file into it.
     Upload {
@@ -153,15 +158,47 @@ pub enum Command {
         /// The file.
         file: PathBuf,
     },
-    /// Copy a whole data room into a directory; a rerun fetches only what changed.
+    /// Copy a data room (or one folder's subtree) into a directory; a rerun fetches only what changed.
     Mirror {
         /// Workspace id.
         workspace: i64,
         /// Target directory.
         dir: PathBuf,
-        /// Documents fetched at once.
-        #[arg(long, default_value_t = 4)]
-        jobs: usize,
+        /// Only this folder's subtree.
+        #[arg(long)]
+        folder: Option<i64>,
+        /// Remove local files this command wrote whose documents left the room.
+        #[arg(long)]
+        delete: bool,
+        /// Overwrite local files this command did not write (or that changed since).
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        sync: mirror::SyncArgs,
+    },
+    /// Copy a directory tree into a folder: new documents, or new versions of changed ones; never deletes.
+    Push {
+        /// Workspace id.
+        workspace: i64,
+        /// The directory to push.
+        dir: PathBuf,
+        /// The folder to push into.
+        #[arg(long)]
+        folder: i64,
+        #[command(flatten)]
+        sync: mirror::SyncArgs,
+    },
+    /// Compare a directory with the room by SHA-1; exit status 0 when identical, 1 when not, 2 on error.
+    Diff {
+        /// Workspace id.
+        workspace: i64,
+        /// The directory to compare.
+        dir: PathBuf,
+        /// Compare with this folder's subtree instead of the whole room.
+        #[arg(long)]
+        folder: Option<i64>,
+        #[command(flatten)]
+        sync: mirror::SyncArgs,
     },
     /// List a workspace's groups.
     Groups {
@@ -181,8 +218,28 @@ pub enum Command {
     },
 }
 
+/// A closed output pipe (`intralinks documents 1 | head -1`) ends the
+/// command quietly: printing panics on EPIPE, so the panic hook exits instead.
+fn exit_quietly_on_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.starts_with("failed printing to std") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
+}
+
 fn main() -> ExitCode {
+    exit_quietly_on_broken_pipe();
     let cli = Cli::parse();
+    let is_diff = matches!(cli.command, Command::Diff { .. });
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("INTRALINKS_LOG")
@@ -201,11 +258,13 @@ fn main() -> ExitCode {
         }
     };
     match runtime.block_on(commands::run(cli)) {
+        Ok(()) if diff::differs() => ExitCode::from(1),
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             let line: String = message.lines().collect::<Vec<_>>().join(" ");
             eprintln!("error: {line}");
-            ExitCode::FAILURE
+            // diff(1): 1 means "different", so trouble is 2.
+            ExitCode::from(if is_diff { 2 } else { 1 })
         }
     }
 }

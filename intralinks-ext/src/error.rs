@@ -178,6 +178,52 @@ pub enum Error {
     /// Bad input from the caller: the message says what to change.
     #[error("{0}")]
     InvalidInput(String),
+    /// A body ended before the size the service declared.
+    #[error(
+        "the body of document {document_id} ended after {received} of {expected} bytes; nothing was kept; retry later"
+    )]
+    BodyCutShort {
+        /// The document.
+        document_id: i64,
+        /// Bytes that arrived.
+        received: u64,
+        /// Bytes declared.
+        expected: u64,
+    },
+    /// A body carried more bytes than the document declares.
+    #[error(
+        "the service sent more than the {declared} bytes document {document_id} declares; reading stopped and nothing was kept; report this to the service's operator"
+    )]
+    BodyTooLong {
+        /// The document.
+        document_id: i64,
+        /// Its declared size.
+        declared: u64,
+    },
+    /// A transfer made no progress, or ran too slowly, for too long.
+    #[error(
+        "the transfer of document {document_id} was aborted: {detail}; check the network, or relax the stall and minimum-rate limits"
+    )]
+    Stalled {
+        /// The document.
+        document_id: i64,
+        /// Which limit, and the figures.
+        detail: String,
+    },
+    /// A local file the sync did not write (or that changed since) is where an item goes.
+    #[error("{} is not a file this sync wrote (or it changed since); it was left alone: move it away, or allow overwriting it", path.display())]
+    LocalFileInTheWay {
+        /// The file, relative to the target.
+        path: PathBuf,
+    },
+    /// A symbolic link or special file is where a directory or file goes.
+    #[error("{} is a {what}; nothing is written through it: remove it, then run again", path.display())]
+    UnsafePath {
+        /// The entry, relative to the target.
+        path: PathBuf,
+        /// What is there ("symbolic link", "special file").
+        what: &'static str,
+    },
 }
 
 /// What entry needs at `state`, in words.

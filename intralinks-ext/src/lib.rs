@@ -76,6 +76,7 @@ pub mod json;
 pub mod pages;
 pub mod report;
 mod session;
+pub mod sync;
 mod transfer;
 pub mod v1;
 

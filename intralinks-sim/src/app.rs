@@ -25,6 +25,11 @@ pub(crate) struct Shared {
     pub(crate) storage: tempfile::TempDir,
     /// Requests answered, by `METHOD /path` (the control surface left out).
     requests: Mutex<std::collections::BTreeMap<String, u64>>,
+    generated: Option<crate::Generated>,
+    /// Document bodies whose download was answered (200), since start.
+    pub(crate) downloads: std::sync::atomic::AtomicU64,
+    /// Document uploads committed, since start.
+    pub(crate) uploads: std::sync::atomic::AtomicU64,
 }
 
 /// The handlers' state.
@@ -36,9 +41,13 @@ impl Shared {
         token_lifetime: Duration,
         refresh_lifetime: Duration,
         storage: tempfile::TempDir,
+        generated: Option<crate::Generated>,
     ) -> Self {
         Shared {
-            state: Mutex::new(crate::seed::build()),
+            state: Mutex::new(crate::seed::build(generated.as_ref())),
+            generated,
+            downloads: Default::default(),
+            uploads: Default::default(),
             faults: Mutex::new(faults),
             token_lifetime,
             refresh_lifetime,
@@ -70,7 +79,7 @@ impl Shared {
 
     /// Back to the seeded state; sessions, lockouts and mailbox included.
     pub(crate) fn reset(&self) {
-        let fresh = crate::seed::build();
+        let fresh = crate::seed::build(self.generated.as_ref());
         let old = self.with(|st| std::mem::replace(st, fresh));
         // Dropping the old state deletes uploaded files; do it unlocked.
         drop(old);

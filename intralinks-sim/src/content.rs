@@ -101,6 +101,13 @@ pub(crate) fn encode_hash(digest: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(digest)
 }
 
+/// The bytes of generated document `index` of the generated workspace:
+/// the line `document {index}\n` repeated and cut to `len` bytes (at least 1).
+pub fn generated_text(index: usize, len: usize) -> Vec<u8> {
+    let line = format!("document {index}\n");
+    line.bytes().cycle().take(len.max(1)).collect()
+}
+
 /// `fileHashDownload` of some bytes.
 pub(crate) fn hash_bytes(bytes: &[u8]) -> String {
     encode_hash(&Sha1::digest(bytes))

@@ -47,6 +47,15 @@ async fn requests(State(app): State<App>) -> Response {
     axum::Json(app.requests()).into_response()
 }
 
+async fn stats(State(app): State<App>) -> Response {
+    use std::sync::atomic::Ordering::Relaxed;
+    axum::Json(json!({
+        "downloads": app.downloads.load(Relaxed),
+        "uploads": app.uploads.load(Relaxed),
+    }))
+    .into_response()
+}
+
 async fn health() -> Response {
     (StatusCode::OK, "ok").into_response()
 }
@@ -59,6 +68,7 @@ pub(crate) fn routes() -> Router<App> {
     r = route(r, "/_sim/faults", get(get_faults).put(put_faults));
     r = route(r, "/_sim/expire-tokens", post(expire_tokens));
     r = route(r, "/_sim/corrupt/{document_id}", post(corrupt));
+    r = route(r, "/_sim/stats", get(stats));
     r = route(r, "/_sim/health", get(health));
     r = route(r, "/_sim/requests", get(requests));
     r

@@ -115,3 +115,14 @@ pub const MEMBER_REVIEWER: i64 = 4_395_175_834;
 pub const MEMBER_PUBLISHER: i64 = 4_395_175_835;
 /// Dan Manager, MANAGER of the main workspace.
 pub const MEMBER_MANAGER: i64 = 4_395_175_836;
+
+/// The generated workspace, present only when [`crate::SimConfig::generated`]
+/// (or the binary's `--generate`) asks for it; no entry requirement, the demo
+/// user is its MANAGER_PLUS member.
+pub const GENERATED_WORKSPACE: i64 = 701_430;
+/// The id of the generated workspace's first folder; the others follow.
+pub const GENERATED_FIRST_FOLDER: i64 = 4_714_700_000;
+/// The id of the generated workspace's first document; the others follow.
+pub const GENERATED_FIRST_DOCUMENT: i64 = 5_368_900_000;
+/// The generated workspace's membership id of the demo user.
+pub const GENERATED_MEMBER: i64 = 4_395_177_000;

@@ -6,7 +6,7 @@
 //! `"T"`/`"F"` booleans, status envelopes, the error shapes, the HTML 404
 //! page), the V1 XML entry and splash-image calls under `/services`, and a
 //! control surface under `/_sim` for tests (reset, mailbox, faults, token
-//! expiry, hash corruption). The seeded data room is described in [`demo`].
+//! expiry, hash corruption, transfer counts). The seeded data room is described in [`demo`].
 //!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {
@@ -119,6 +119,38 @@ pub struct SimConfig {
     /// Longest wait for open connections on [`Simulator::shutdown`] before
     /// they are cut; default 5 s.
     pub shutdown_grace: Duration,
+    /// A generated workspace ([`demo::GENERATED_WORKSPACE`]) of many small
+    /// documents, for sync tests and benchmarks; none by default.
+    pub generated: Option<Generated>,
+}
+
+/// The shape of the generated workspace [`demo::GENERATED_WORKSPACE`]:
+/// `documents` small documents spread round-robin over `folders` folders
+/// at its root (at least one folder: every document lives in a folder).
+///
+/// Deterministic: document `i` (from 0) has id
+/// `demo::GENERATED_FIRST_DOCUMENT + i`, name `doc-{i:05}.txt` and the bytes
+/// of [`content::generated_text`]`(i, bytes)`; folder `j` has id
+/// `demo::GENERATED_FIRST_FOLDER + j` and name `folder-{j:03}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Generated {
+    /// How many documents.
+    pub documents: usize,
+    /// How many folders.
+    pub folders: usize,
+    /// Bytes in each document (at least 1).
+    pub bytes: usize,
+}
+
+impl Generated {
+    /// `documents` documents of 200 bytes in `folders` folders.
+    pub fn new(documents: usize, folders: usize) -> Self {
+        Generated {
+            documents,
+            folders,
+            bytes: 200,
+        }
+    }
 }
 
 impl Default for SimConfig {
@@ -129,6 +161,7 @@ impl Default for SimConfig {
             refresh_token_lifetime: Duration::from_secs(30 * 24 * 3600),
             faults: Faults::default(),
             shutdown_grace: Duration::from_secs(5),
+            generated: None,
         }
     }
 }
@@ -154,6 +187,13 @@ impl Simulator {
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let listener = tokio::net::TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
+        // Without TCP_NODELAY a streamed body waits behind its headers for
+        // the client's delayed ACK (about 40 ms on Linux) on every answer.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::warn!("cannot set TCP_NODELAY: {e}");
+            }
+        });
         let storage = tempfile::Builder::new()
             .prefix("intralinks-sim-")
             .tempdir()?;
@@ -162,6 +202,7 @@ impl Simulator {
             config.token_lifetime,
             config.refresh_token_lifetime,
             storage,
+            config.generated,
         ));
         let router = app::router(shared);
         let (stop, stopped) = oneshot::channel::<()>();

@@ -24,7 +24,10 @@ use intralinks_sim::{Faults, SimConfig, Simulator, demo};
         GET  /_sim/faults, PUT /_sim/faults  {latencyMs, errorRate, retryAfterSecs, dropMidBodyRate, truncateRate}\n  \
         POST /_sim/expire-tokens          every access token expires now (refresh tokens still work)\n  \
         POST /_sim/corrupt/{documentId}   fileHashDownload stops matching the bytes\n  \
-        GET  /_sim/health                 \"ok\"\n  \
+        GET  /_sim/stats                  {downloads, uploads} since start
+  \
+        GET  /_sim/health                 \"ok\"
+  \
         GET  /_sim/requests               requests answered so far, by \"METHOD /path\""
 )]
 struct Args {
@@ -62,6 +65,24 @@ struct Args {
     /// its bytes, without a Content-Length.
     #[arg(long, value_name = "RATE", default_value_t = 0.0)]
     truncate_rate: f64,
+
+    /// Add the generated workspace 701430: DOCS small documents spread over
+    /// FOLDERS root folders, written DOCS or DOCS:FOLDERS (default 10 folders).
+    #[arg(long, value_name = "DOCS[:FOLDERS]", value_parser = parse_generated)]
+    generate: Option<intralinks_sim::Generated>,
+}
+
+fn parse_generated(text: &str) -> Result<intralinks_sim::Generated, String> {
+    let (docs, folders) = text.split_once(':').unwrap_or((text, "10"));
+    let number = |s: &str, what: &str| {
+        s.trim()
+            .parse::<usize>()
+            .map_err(|_| format!("{what} must be a whole number, as in --generate 2000:40"))
+    };
+    Ok(intralinks_sim::Generated::new(
+        number(docs, "the number of documents")?,
+        number(folders, "the number of folders")?,
+    ))
 }
 
 #[tokio::main]
@@ -90,6 +111,7 @@ async fn main() -> std::process::ExitCode {
         token_lifetime: Duration::from_secs(args.token_lifetime),
         refresh_token_lifetime: Duration::from_secs(args.refresh_token_lifetime),
         faults,
+        generated: args.generate,
         ..SimConfig::default()
     };
     let sim = match Simulator::start(config).await {

@@ -238,7 +238,7 @@ fn splash(text: &str, image: Option<[u8; 3]>) -> SplashConfig {
 }
 
 /// The seeded state.
-pub(crate) fn build() -> State {
+pub(crate) fn build(generated: Option<&crate::Generated>) -> State {
     let mut s = Seeder { st: State::empty() };
     s.st.clients
         .insert(CLIENT_ID.into(), Secret(CLIENT_SECRET.into()));
@@ -537,5 +537,43 @@ pub(crate) fn build() -> State {
             );
         }
     }
+    if let Some(g) = generated {
+        s.generated(g);
+    }
     s.st
+}
+
+impl Seeder {
+    /// The generated workspace: `g.folders` root folders (at least one),
+    /// `g.documents` documents spread round-robin over them.
+    fn generated(&mut self, g: &crate::Generated) {
+        let ws = GENERATED_WORKSPACE;
+        self.workspace(ws, "Generated Room", 1, None, false);
+        self.member(
+            GENERATED_MEMBER,
+            ws,
+            USER_ID,
+            EMAIL,
+            demo_person(),
+            "MANAGER_PLUS",
+        );
+        let folders = g.folders.max(1);
+        for j in 0..folders {
+            let id = GENERATED_FIRST_FOLDER + j as i64;
+            self.folder(id, ws, None, &format!("folder-{j:03}"), j as i64 + 1);
+        }
+        for i in 0..g.documents {
+            let folder = GENERATED_FIRST_FOLDER + (i % folders) as i64;
+            let bytes = crate::content::generated_text(i, g.bytes);
+            let id = GENERATED_FIRST_DOCUMENT + i as i64;
+            self.document(
+                id,
+                ws,
+                folder,
+                &format!("doc-{i:05}.txt"),
+                i as i64 + 1,
+                Content::Memory(Bytes::from(bytes)),
+            );
+        }
+    }
 }

@@ -411,6 +411,8 @@ async fn download(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
     );
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
     h.insert(header::CONTENT_DISPOSITION, disposition(&name));
+    app.downloads
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     Ok(r)
 }
 
@@ -474,6 +476,8 @@ async fn upload(
     };
     let partial =
         app.with(|st| st.commit_upload(&caller, ws, id, version.as_deref(), content, hash))?;
+    app.uploads
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     Ok(answer(
         Done::Updated,
         vec![("documentPartial", json!([partial]))],

@@ -7,7 +7,7 @@ mod common;
 use common::*;
 use futures_util::StreamExt;
 use intralinks_api::types;
-use intralinks_sim::{content, demo};
+use intralinks_sim::{SimConfig, content, demo};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -884,4 +884,69 @@ async fn workspaces_create_update_delete() {
     let (s, v) = ctx.get(&token, &format!("/workspaces/{ws}")).await;
     assert_not_found(s, &v);
     ctx.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn generated_workspace_holds_the_configured_documents() {
+    let ctx = start_with(SimConfig {
+        generated: Some(intralinks_sim::Generated::new(25, 4)),
+        ..SimConfig::default()
+    })
+    .await;
+    let token = ctx.login().await;
+    let ws = demo::GENERATED_WORKSPACE;
+    ctx.enter(&token, ws, json!({})).await;
+    let (s, folders) = ctx.get(&token, &format!("/workspaces/{ws}/folders")).await;
+    assert_eq!(s, StatusCode::OK);
+    let names: Vec<&str> = folders["folder"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["folder-000", "folder-001", "folder-002", "folder-003"]
+    );
+    let (s, docs) = ctx
+        .get(&token, &format!("/workspaces/{ws}/documents"))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let docs = docs["document"].as_array().unwrap();
+    assert_eq!(docs.len(), 25);
+    let seventh = docs
+        .iter()
+        .find(|d| d["id"] == demo::GENERATED_FIRST_DOCUMENT + 7)
+        .unwrap();
+    assert_eq!(seventh["name"], "doc-00007.txt");
+    assert_eq!(seventh["parentId"], demo::GENERATED_FIRST_FOLDER + 3);
+    let body = intralinks_sim::content::generated_text(7, 200);
+    assert_eq!(seventh["fileHashDownload"], file_hash(&body));
+    let (s, bytes) = ctx
+        .download(&token, ws, demo::GENERATED_FIRST_DOCUMENT + 7)
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(bytes, body);
+    // A reset keeps the generated workspace.
+    ctx.control(reqwest::Method::POST, "/_sim/reset", None)
+        .await;
+    let token = ctx.login().await;
+    ctx.enter(&token, ws, json!({})).await;
+    let (_, docs) = ctx
+        .get(&token, &format!("/workspaces/{ws}/documents"))
+        .await;
+    assert_eq!(docs["document"].as_array().unwrap().len(), 25);
+}
+
+#[tokio::test]
+async fn without_the_flag_there_is_no_generated_workspace() {
+    let ctx = start().await;
+    let token = ctx.login().await;
+    let (s, v) = ctx
+        .get(
+            &token,
+            &format!("/workspaces/{}/documents", demo::GENERATED_WORKSPACE),
+        )
+        .await;
+    assert_not_found(s, &v);
 }

@@ -1,0 +1,49 @@
+//! `intralinks push`: a directory tree into a folder of the room.
+
+use std::path::Path;
+
+use intralinks_ext::sync::PushReport;
+
+/// Prints a push's outcome; an error when anything failed or it was stopped.
+pub fn finish(json: bool, folder: i64, dir: &Path, report: &PushReport) -> Result<(), String> {
+    if json {
+        crate::output::json(report)?;
+    } else {
+        for s in &report.skipped {
+            eprintln!("skipped: {s}");
+        }
+        println!(
+            "pushed {} into folder {folder}: {} files ({} uploaded, {} of them new versions, {} unchanged, {} verified), {} folders and {} documents created, {} bytes uploaded, {} retries",
+            dir.display(),
+            report.files,
+            report.uploaded,
+            report.new_versions,
+            report.unchanged,
+            report.verified,
+            report.folders_created,
+            report.documents_created,
+            report.bytes_uploaded,
+            report.retries,
+        );
+        if !report.remote_only.is_empty() {
+            println!(
+                "{} documents exist only in the room (left alone):",
+                report.remote_only.len()
+            );
+            for p in &report.remote_only {
+                println!("  {p}");
+            }
+        }
+    }
+    if report.interrupted {
+        return Err(format!(
+            "stopped: {} files uploaded and kept, {} not done; run the same command again to resume",
+            report.uploaded,
+            report.not_started + report.failures.len()
+        ));
+    }
+    match crate::mirror::failure_summary(&report.failures, report.files, "files") {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}

@@ -1,0 +1,159 @@
+//! Mirror and push wall time against the floor (documents × latency / jobs).
+//!
+//! `cargo run --release -p intralinks-ext --example sync_bench [DOCUMENTS] [LATENCY_MS]`
+//! seeds the simulator (in this process, on 127.0.0.1) with DOCUMENTS small
+//! documents (default 2000) in 20 folders, delays every answer by
+//! LATENCY_MS (default 20), and mirrors the room, then pushes a tree of as
+//! many files into a fresh folder, with 1, 8 and 32 jobs. The simulator
+//! runs in a child process (this program again, with `--serve`), so the peak
+//! RSS printed is the client's alone.
+
+use std::time::{Duration, Instant};
+
+use intralinks_ext::sync::{self, SyncOptions};
+use intralinks_ext::types::{CreateFoldersRequest, FolderInput, FolderInputItem};
+use intralinks_ext::{AppKeys, Checked, FixedAnswers, Grant, Intralinks, Secret};
+use intralinks_sim::{Faults, Generated, SimConfig, Simulator, demo};
+
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+/// The simulator side: serve until stdin closes.
+async fn serve(documents: usize, latency: u64) -> Result<(), Box<dyn std::error::Error>> {
+    let sim = Simulator::start(SimConfig {
+        generated: Some(Generated::new(documents, 20)),
+        faults: Faults {
+            latency_ms: latency,
+            ..Faults::default()
+        },
+        ..SimConfig::default()
+    })
+    .await?;
+    println!("{}", sim.url());
+    tokio::task::spawn_blocking(|| {
+        let mut sink = String::new();
+        while std::io::stdin().read_line(&mut sink).is_ok_and(|n| n > 0) {}
+    })
+    .await?;
+    sim.shutdown().await;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let serving = args.first().is_some_and(|a| a == "--serve");
+    if serving {
+        args.remove(0);
+    }
+    let mut args = args.into_iter();
+    let documents: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(2000);
+    let latency: u64 = args.next().map(|a| a.parse()).transpose()?.unwrap_or(20);
+    if serving {
+        return serve(documents, latency).await;
+    }
+    let mut child = std::process::Command::new(std::env::current_exe()?)
+        .args(["--serve", &documents.to_string(), &latency.to_string()])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()?;
+    let mut url = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().ok_or("no simulator output")?),
+        &mut url,
+    )?;
+    let url = url.trim().to_string();
+    let il = Intralinks::builder(url)
+        .login(
+            AppKeys {
+                client_id: demo::CLIENT_ID.into(),
+                client_secret: Secret::new(demo::CLIENT_SECRET),
+            },
+            Grant::Password {
+                email: demo::EMAIL.into(),
+                password: Secret::new(demo::PASSWORD),
+                end_other_sessions: false,
+            },
+        )
+        .await?;
+    let ws = demo::GENERATED_WORKSPACE;
+    il.enter(ws, &mut FixedAnswers::default()).await?;
+    println!("{documents} documents of 200 bytes, {latency} ms latency per answer");
+    println!(
+        "{:<6} {:>5} {:>9} {:>9} {:>7}",
+        "what", "jobs", "wall s", "floor s", "ratio"
+    );
+    let base = tempfile::tempdir()?;
+    let mut pushed_from = None;
+    for jobs in [1usize, 8, 32] {
+        let floor = Duration::from_millis(documents as u64 * latency) / jobs as u32;
+        let dir = base.path().join(format!("mirror-{jobs}"));
+        let options = SyncOptions {
+            jobs,
+            ..SyncOptions::default()
+        };
+        let started = Instant::now();
+        let report = sync::mirror(&il, ws, &dir, &options).await?;
+        let wall = started.elapsed();
+        assert_eq!(report.fetched, documents, "{:?}", report.failures.first());
+        println!(
+            "{:<6} {jobs:>5} {:>9.2} {:>9.2} {:>7.2}",
+            "mirror",
+            wall.as_secs_f64(),
+            floor.as_secs_f64(),
+            wall.as_secs_f64() / floor.as_secs_f64()
+        );
+        pushed_from.get_or_insert(dir);
+    }
+    let tree = pushed_from.ok_or("no mirror")?;
+    // The push tree is the mirror's, without its state directory.
+    std::fs::remove_dir_all(tree.join(".intralinks-sync"))?;
+    for jobs in [1usize, 8, 32] {
+        let floor = Duration::from_millis(documents as u64 * latency) / jobs as u32;
+        let created = il
+            .api()
+            .create_folder()
+            .workspace_id(ws)
+            .body(CreateFoldersRequest {
+                folders: vec![FolderInputItem {
+                    folder: FolderInput {
+                        name: format!("push-{jobs}"),
+                        note: None,
+                        parent_id: None,
+                    },
+                }],
+            })
+            .send()
+            .checked()
+            .await?;
+        let folder = created.folder_partial[0].id.ok_or("no folder id")?;
+        let options = SyncOptions {
+            jobs,
+            folder: Some(folder),
+            ..SyncOptions::default()
+        };
+        let started = Instant::now();
+        let report = sync::push(&il, ws, &tree, &options).await?;
+        let wall = started.elapsed();
+        assert_eq!(report.uploaded, documents, "{:?}", report.failures.first());
+        assert_eq!(report.verified, documents);
+        std::fs::remove_dir_all(tree.join(".intralinks-sync"))?;
+        println!(
+            "{:<6} {jobs:>5} {:>9.2} {:>9.2} {:>7.2}",
+            "push",
+            wall.as_secs_f64(),
+            floor.as_secs_f64(),
+            wall.as_secs_f64() / floor.as_secs_f64()
+        );
+    }
+    if let Some(rss) = peak_rss_mib() {
+        println!("peak RSS of the client {rss:.1} MiB (the simulator runs in another process)");
+    }
+    drop(child.stdin.take());
+    child.wait()?;
+    Ok(())
+}

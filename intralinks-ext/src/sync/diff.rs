@@ -1,0 +1,140 @@
+//! Directory ↔ room, compared by SHA-1.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Serialize;
+use unicode_normalization::UnicodeNormalization;
+
+use super::local::{Target, hash_in, walk};
+use super::names::{STATE_DIR, layout};
+use super::{SyncOptions, journal, list_room};
+use crate::Intralinks;
+use crate::error::{Error, Result};
+
+/// How a path differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum DiffKind {
+    /// A local file with no document at that path.
+    LocalOnly,
+    /// A document with no local file at that path.
+    RemoteOnly,
+    /// Both exist; their SHA-1s differ.
+    Different,
+}
+
+/// One path that differs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DiffEntry {
+    /// Path relative to the directory (and to the folder in the room).
+    pub path: String,
+    /// How it differs.
+    pub kind: DiffKind,
+    /// The document, when there is one.
+    pub document_id: Option<i64>,
+}
+
+/// What [`diff`] found.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DiffReport {
+    /// Paths whose local file and document have the same SHA-1.
+    pub equal: usize,
+    /// Paths that differ, sorted.
+    pub entries: Vec<DiffEntry>,
+    /// Local entries not compared (symbolic links, special files).
+    pub skipped: Vec<String>,
+}
+
+impl DiffReport {
+    /// Whether the directory and the room hold the same files.
+    pub fn identical(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// Compares `dir` with the room (or [`SyncOptions::folder`]'s subtree):
+/// paths laid out as [`super::mirror`] lays them, files compared by SHA-1
+/// (local hashes recorded by earlier runs are trusted while size and mtime
+/// are unchanged, unless [`SyncOptions::verify`]). Writes nothing.
+pub async fn diff(
+    il: &Intralinks,
+    workspace_id: i64,
+    dir: &Path,
+    options: &SyncOptions,
+) -> Result<DiffReport> {
+    let root = Target::open_read(dir)?;
+    let walked = walk(&root)?;
+    let mut known = BTreeMap::new();
+    if let Ok(state) = root.open_dir(STATE_DIR) {
+        for name in [super::mirror::JOURNAL, super::push::JOURNAL] {
+            known.extend(journal::load(&state, name, workspace_id)?);
+        }
+    }
+    let (folders, documents) = list_room(il, workspace_id, options).await?;
+    let plan = layout(&folders, &documents, options.folder);
+    let mut remote: BTreeMap<String, &intralinks_api::types::Document> = plan
+        .documents
+        .iter()
+        .map(|(d, p)| (p.nfc().collect::<String>(), d))
+        .collect();
+    let mut report = DiffReport {
+        skipped: walked.skipped.iter().map(|(p, _)| p.clone()).collect(),
+        ..DiffReport::default()
+    };
+    for f in &walked.files {
+        let key: String = f.path.nfc().collect();
+        let Some(doc) = remote.remove(&key) else {
+            report.entries.push(DiffEntry {
+                path: f.path.clone(),
+                kind: DiffKind::LocalOnly,
+                document_id: None,
+            });
+            continue;
+        };
+        let cached = known
+            .get(&f.path)
+            .filter(|r| !options.verify && r.size == f.size && r.mtime == f.mtime)
+            .map(|r| r.sha1.clone());
+        let local = match cached {
+            Some(h) => h,
+            None => {
+                let (parent, name) = match f.path.rfind('/') {
+                    Some(i) => (&f.path[..i], &f.path[i + 1..]),
+                    None => ("", f.path.as_str()),
+                };
+                let d = if parent.is_empty() {
+                    root.try_clone()
+                } else {
+                    root.open_dir(parent)
+                }
+                .map_err(|source| Error::Io {
+                    action: "cannot open",
+                    path: dir.join(parent),
+                    source,
+                })?;
+                hash_in(&d, name, &dir.join(&f.path))?
+            }
+        };
+        if doc.file_hash_download.as_deref() == Some(local.as_str()) {
+            report.equal += 1;
+        } else {
+            report.entries.push(DiffEntry {
+                path: f.path.clone(),
+                kind: DiffKind::Different,
+                document_id: Some(doc.id),
+            });
+        }
+    }
+    for (path, doc) in remote {
+        report.entries.push(DiffEntry {
+            path,
+            kind: DiffKind::RemoteOnly,
+            document_id: Some(doc.id),
+        });
+    }
+    report.entries.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(report)
+}

@@ -1,0 +1,403 @@
+//! The target directory, reached only through `cap-std` handles.
+//!
+//! Paths are `/`-separated relative strings built by [`super::names`]; each
+//! directory is opened one component at a time, refusing symbolic links
+//! and non-directories, and every file is opened or renamed relative to its
+//! directory's handle. `cap-std` itself refuses any `..`, absolute path or
+//! link that would leave the target, so even a racing change on disk cannot
+//! move a write outside it.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::Engine;
+use cap_std::ambient_authority;
+use cap_std::fs::{Dir, OpenOptions};
+use sha1::{Digest, Sha1};
+
+use super::names::STATE_DIR;
+use crate::error::{Error, Result};
+
+/// Size and mtime of a local file, or what else is there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Entry {
+    /// Nothing.
+    Missing,
+    /// A regular file.
+    File { size: u64, mtime: i128 },
+    /// A directory.
+    Dir,
+    /// A symbolic link or a special file.
+    Other(&'static str),
+}
+
+pub(crate) struct Target {
+    root: Dir,
+    pub state: Dir,
+    parts: Dir,
+    dirs: Mutex<HashMap<String, Arc<Dir>>>,
+    shown: PathBuf,
+}
+
+pub(crate) fn io_err<P: Into<PathBuf>>(
+    action: &'static str,
+    path: P,
+) -> impl FnOnce(std::io::Error) -> Error + use<P> {
+    let path = path.into();
+    move |source| Error::Io {
+        action,
+        path,
+        source,
+    }
+}
+
+fn split(rel: &str) -> (&str, &str) {
+    match rel.rfind('/') {
+        Some(i) => (&rel[..i], &rel[i + 1..]),
+        None => ("", rel),
+    }
+}
+
+/// Nanoseconds since the epoch (negative before it).
+pub(crate) fn nanos(t: SystemTime) -> i128 {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => d.as_nanos() as i128,
+        Err(e) => -(e.duration().as_nanos() as i128),
+    }
+}
+
+fn kind_of(meta: &cap_std::fs::Metadata) -> Entry {
+    let ft = meta.file_type();
+    if ft.is_symlink() {
+        Entry::Other("symbolic link")
+    } else if ft.is_dir() {
+        Entry::Dir
+    } else if ft.is_file() {
+        let mtime = meta
+            .modified()
+            .map(|t| nanos(t.into_std()))
+            .unwrap_or_default();
+        Entry::File {
+            size: meta.len(),
+            mtime,
+        }
+    } else {
+        Entry::Other("special file")
+    }
+}
+
+impl Target {
+    /// Opens `dir` (created when missing), its state directory, and clears
+    /// partial files left by earlier runs.
+    pub fn open(dir: &Path, create: bool) -> Result<Target> {
+        if create {
+            std::fs::create_dir_all(dir).map_err(io_err("cannot create", dir))?;
+        }
+        let root =
+            Dir::open_ambient_dir(dir, ambient_authority()).map_err(io_err("cannot open", dir))?;
+        match root.symlink_metadata(STATE_DIR) {
+            Ok(m) if m.file_type().is_dir() => {}
+            Ok(_) => {
+                return Err(Error::UnsafePath {
+                    path: dir.join(STATE_DIR),
+                    what: "not a directory where the sync keeps its state",
+                });
+            }
+            Err(_) => root
+                .create_dir(STATE_DIR)
+                .map_err(io_err("cannot create", dir.join(STATE_DIR)))?,
+        }
+        let state = root
+            .open_dir(STATE_DIR)
+            .map_err(io_err("cannot open", dir.join(STATE_DIR)))?;
+        if state.symlink_metadata("parts").is_err() {
+            state
+                .create_dir("parts")
+                .map_err(io_err("cannot create", dir.join(STATE_DIR).join("parts")))?;
+        }
+        let parts = state
+            .open_dir("parts")
+            .map_err(io_err("cannot open", dir.join(STATE_DIR).join("parts")))?;
+        Ok(Target {
+            root,
+            state,
+            parts,
+            dirs: Mutex::new(HashMap::new()),
+            shown: dir.to_path_buf(),
+        })
+    }
+
+    /// Opens `dir` for reading only (nothing is created; no state directory).
+    pub fn open_read(dir: &Path) -> Result<Dir> {
+        Dir::open_ambient_dir(dir, ambient_authority()).map_err(io_err("cannot open", dir))
+    }
+
+    /// Removes partial files of earlier runs; how many there were.
+    pub fn clear_parts(&self) -> usize {
+        let mut n = 0;
+        if let Ok(entries) = self.parts.entries() {
+            for e in entries.flatten() {
+                if self.parts.remove_file(e.file_name()).is_ok() {
+                    n += 1;
+                }
+            }
+        }
+        n
+    }
+
+    /// The path shown to people for `rel`.
+    pub fn shown(&self, rel: &str) -> PathBuf {
+        self.shown.join(rel)
+    }
+
+    /// The directory `rel` ("" for the target), created when missing.
+    pub fn dir(&self, rel: &str) -> Result<Arc<Dir>> {
+        if let Some(d) = self.dirs.lock().unwrap_or_else(|e| e.into_inner()).get(rel) {
+            return Ok(d.clone());
+        }
+        let dir = if rel.is_empty() {
+            self.root
+                .try_clone()
+                .map_err(io_err("cannot open", self.shown.clone()))?
+        } else {
+            let (parent, name) = split(rel);
+            let parent = self.dir(parent)?;
+            match parent.symlink_metadata(name).map(|m| kind_of(&m)) {
+                Ok(Entry::Dir) => {}
+                Ok(Entry::Other(what)) => {
+                    return Err(Error::UnsafePath {
+                        path: self.shown(rel),
+                        what,
+                    });
+                }
+                Ok(Entry::File { .. }) => {
+                    return Err(Error::LocalFileInTheWay {
+                        path: self.shown(rel),
+                    });
+                }
+                Ok(Entry::Missing) | Err(_) => match parent.create_dir(name) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                    Err(e) => return Err(io_err("cannot create", self.shown(rel))(e)),
+                },
+            }
+            parent
+                .open_dir(name)
+                .map_err(io_err("cannot open", self.shown(rel)))?
+        };
+        let dir = Arc::new(dir);
+        self.dirs
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(rel.to_string(), dir.clone());
+        Ok(dir)
+    }
+
+    /// What is at `rel` (its directory is created when missing).
+    pub fn entry(&self, rel: &str) -> Result<Entry> {
+        let (parent, name) = split(rel);
+        let dir = self.dir(parent)?;
+        Ok(match dir.symlink_metadata(name) {
+            Ok(m) => kind_of(&m),
+            Err(_) => Entry::Missing,
+        })
+    }
+
+    /// base64 SHA-1 of the regular file at `rel`.
+    pub fn hash(&self, rel: &str) -> Result<String> {
+        let (parent, name) = split(rel);
+        hash_in(&*self.dir(parent)?, name, &self.shown(rel))
+    }
+
+    /// A fresh partial file for item `id`.
+    pub fn create_part(&self, id: i64) -> Result<std::fs::File> {
+        let name = format!("{id}.part");
+        self.parts
+            .open_with(
+                &name,
+                OpenOptions::new().write(true).create(true).truncate(true),
+            )
+            .map(|f| f.into_std())
+            .map_err(io_err(
+                "cannot create",
+                self.shown.join(STATE_DIR).join("parts").join(name),
+            ))
+    }
+
+    /// Removes item `id`'s partial file.
+    pub fn drop_part(&self, id: i64) {
+        let _ = self.parts.remove_file(format!("{id}.part"));
+    }
+
+    /// Moves item `id`'s finished partial file to `rel`, replacing what is there.
+    pub fn place(&self, id: i64, rel: &str) -> Result<()> {
+        let (parent, name) = split(rel);
+        let dir = self.dir(parent)?;
+        if let Entry::Dir | Entry::Other(_) = self.entry(rel)? {
+            self.drop_part(id);
+            return Err(Error::UnsafePath {
+                path: self.shown(rel),
+                what: "directory or special file where a file goes",
+            });
+        }
+        self.parts
+            .rename(format!("{id}.part"), &dir, name)
+            .map_err(io_err("cannot move into place at", self.shown(rel)))
+    }
+
+    /// A handle on the target directory itself.
+    pub fn root_dir(&self) -> Result<Dir> {
+        self.root
+            .try_clone()
+            .map_err(io_err("cannot open", self.shown.clone()))
+    }
+
+    /// Opens the regular file at `rel` for reading (never through a link).
+    pub fn open_file(&self, rel: &str) -> Result<std::fs::File> {
+        let (parent, name) = split(rel);
+        let dir = self.dir(parent)?;
+        match self.entry(rel)? {
+            Entry::File { .. } => {}
+            Entry::Other(what) => {
+                return Err(Error::UnsafePath {
+                    path: self.shown(rel),
+                    what,
+                });
+            }
+            _ => {
+                return Err(Error::InvalidInput(format!(
+                    "{} is no longer a regular file; nothing was read",
+                    self.shown(rel).display()
+                )));
+            }
+        }
+        dir.open(name)
+            .map(|f| f.into_std())
+            .map_err(io_err("cannot open", self.shown(rel)))
+    }
+
+    /// Removes the file at `rel`.
+    pub fn remove(&self, rel: &str) -> Result<()> {
+        let (parent, name) = split(rel);
+        self.dir(parent)?
+            .remove_file(name)
+            .map_err(io_err("cannot remove", self.shown(rel)))
+    }
+}
+
+/// base64 SHA-1 of regular file `name` in `dir`.
+pub(crate) fn hash_in(dir: &Dir, name: &str, shown: &Path) -> Result<String> {
+    use std::io::Read;
+    match dir.symlink_metadata(name).map(|m| kind_of(&m)) {
+        Ok(Entry::File { .. }) => {}
+        Ok(Entry::Other(what)) => {
+            return Err(Error::UnsafePath {
+                path: shown.into(),
+                what,
+            });
+        }
+        _ => {
+            return Err(Error::InvalidInput(format!(
+                "{} is not a regular file; nothing was read",
+                shown.display()
+            )));
+        }
+    }
+    let mut file = dir
+        .open(name)
+        .map_err(io_err("cannot open", shown))?
+        .into_std();
+    let mut hasher = Sha1::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = file.read(&mut buf).map_err(io_err("cannot read", shown))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(base64::engine::general_purpose::STANDARD.encode(hasher.finalize()))
+}
+
+/// A file found by [`walk`].
+#[derive(Debug, Clone)]
+pub(crate) struct Found {
+    /// `/`-separated path relative to the walked directory.
+    pub path: String,
+    pub size: u64,
+    pub mtime: i128,
+}
+
+/// What [`walk`] found: directories (parents first), files, and what it skipped.
+#[derive(Debug, Default)]
+pub(crate) struct Walked {
+    pub dirs: Vec<String>,
+    pub files: Vec<Found>,
+    pub skipped: Vec<(String, &'static str)>,
+}
+
+/// Every directory and regular file below `dir`, sorted; symbolic links
+/// and special files are skipped (never followed), and so is the state
+/// directory at the top.
+pub(crate) fn walk(dir: &Dir) -> Result<Walked> {
+    let mut out = Walked::default();
+    let mut stack: Vec<(String, Dir)> = vec![(
+        String::new(),
+        dir.try_clone().map_err(io_err("cannot open", "."))?,
+    )];
+    while let Some((base, d)) = stack.pop() {
+        let mut entries: Vec<(String, Entry)> = Vec::new();
+        for e in d.entries().map_err(io_err("cannot list", base.clone()))? {
+            let e = e.map_err(io_err("cannot list", base.clone()))?;
+            let name = e.file_name().to_string_lossy().into_owned();
+            if base.is_empty() && name == STATE_DIR {
+                continue;
+            }
+            let kind = d
+                .symlink_metadata(&name)
+                .map(|m| kind_of(&m))
+                .unwrap_or(Entry::Missing);
+            entries.push((name, kind));
+        }
+        entries.sort_by(|a, b| b.0.cmp(&a.0));
+        for (name, kind) in entries {
+            let rel = if base.is_empty() {
+                name.clone()
+            } else {
+                format!("{base}/{name}")
+            };
+            match kind {
+                Entry::Dir => {
+                    let sub = d
+                        .open_dir(&name)
+                        .map_err(io_err("cannot open", rel.clone()))?;
+                    out.dirs.push(rel.clone());
+                    stack.push((rel, sub));
+                }
+                Entry::File { size, mtime } => out.files.push(Found {
+                    path: rel,
+                    size,
+                    mtime,
+                }),
+                Entry::Other(what) => out.skipped.push((rel, what)),
+                Entry::Missing => {}
+            }
+        }
+    }
+    out.dirs.sort();
+    out.files.sort_by(|a, b| a.path.cmp(&b.path));
+    out.skipped.sort();
+    Ok(out)
+}
+
+/// Time since the epoch of a document date, for a file's mtime.
+pub(crate) fn mtime_of(millis: Option<crate::Millis>) -> Option<SystemTime> {
+    let ms = millis?.to_datetime()?.timestamp_millis();
+    if ms >= 0 {
+        UNIX_EPOCH.checked_add(Duration::from_millis(ms as u64))
+    } else {
+        UNIX_EPOCH.checked_sub(Duration::from_millis(ms.unsigned_abs()))
+    }
+}

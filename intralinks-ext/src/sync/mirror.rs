@@ -1,0 +1,287 @@
+//! Room → directory.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use futures_util::StreamExt;
+use intralinks_api::types::Document;
+use serde::Serialize;
+
+use super::fetch::fetch_once;
+use super::journal::{Journal, Record};
+use super::local::{Entry, Target};
+use super::names::{Notice, layout};
+use super::{Failure, SyncOptions, list_room, with_retries};
+use crate::Intralinks;
+use crate::error::{Error, Result};
+
+/// The mirror journal's name in the state directory.
+pub(crate) const JOURNAL: &str = "mirror.jsonl";
+
+/// What a mirror run did.
+#[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct MirrorReport {
+    /// Folders placed.
+    pub folders: usize,
+    /// Documents in the room (or the subtree).
+    pub documents: usize,
+    /// Documents downloaded this run.
+    pub fetched: usize,
+    /// Documents already on disk with the right SHA-1, taken as they are.
+    pub adopted: usize,
+    /// Documents already present and current.
+    pub up_to_date: usize,
+    /// Local files removed because their documents left the room.
+    pub deleted: usize,
+    /// Bytes downloaded this run (successful transfers).
+    pub bytes_fetched: u64,
+    /// Attempts beyond the first, over all items.
+    pub retries: u32,
+    /// Partial files of earlier runs removed.
+    pub stale_parts_removed: usize,
+    /// Documents not attempted because the run was stopped.
+    pub not_started: usize,
+    /// Whether the run was stopped before the end.
+    pub interrupted: bool,
+    /// Renamed entries, orphans, broken cycles.
+    pub notices: Vec<Notice>,
+    /// Every item that did not complete.
+    pub failures: Vec<Failure>,
+}
+
+enum Outcome {
+    UpToDate,
+    Adopted,
+    Fetched(u64, u32),
+    Failed(Failure),
+    Skipped,
+}
+
+/// Mirrors workspace `workspace_id` (or [`SyncOptions::folder`]'s subtree)
+/// into `dir`. Fails only when nothing can be done at all (the listing or
+/// the target directory); per-item failures are in the report.
+pub async fn mirror(
+    il: &Intralinks,
+    workspace_id: i64,
+    dir: &Path,
+    options: &SyncOptions,
+) -> Result<MirrorReport> {
+    let target = Target::open(dir, true)?;
+    let mut report = MirrorReport {
+        stale_parts_removed: target.clear_parts(),
+        ..MirrorReport::default()
+    };
+    let journal = Journal::open(&target.state, JOURNAL, workspace_id)?;
+    let (folders, documents) = list_room(il, workspace_id, options).await?;
+    let plan = layout(&folders, &documents, options.folder);
+    report.folders = plan.folders.values().filter(|p| !p.is_empty()).count();
+    report.documents = plan.documents.len();
+    report.notices = plan.notices.clone();
+
+    let mut paths: Vec<&String> = plan.folders.values().filter(|p| !p.is_empty()).collect();
+    paths.sort();
+    let mut bad_dirs: Vec<(String, String)> = Vec::new();
+    for p in paths {
+        if bad_dirs
+            .iter()
+            .any(|(b, _)| p.starts_with(&format!("{b}/")))
+        {
+            continue;
+        }
+        if let Err(e) = target.dir(p) {
+            bad_dirs.push((p.clone(), e.to_string()));
+        }
+    }
+
+    let jobs = options.jobs.max(1);
+    let target = &target;
+    let journal = &journal;
+    let bad_dirs = &bad_dirs;
+    let mut results =
+        futures_util::stream::iter(plan.documents.iter().map(|(doc, rel)| async move {
+            if options.stop.is_stopped() {
+                return Outcome::Skipped;
+            }
+            if let Some((_, why)) = bad_dirs
+                .iter()
+                .find(|(b, _)| rel.starts_with(&format!("{b}/")))
+            {
+                return Outcome::Failed(Failure {
+                    path: rel.clone(),
+                    id: Some(doc.id),
+                    error: why.clone(),
+                    attempts: 0,
+                });
+            }
+            one(il, workspace_id, doc, rel, target, journal, options).await
+        }))
+        .buffer_unordered(jobs);
+    while let Some(outcome) = results.next().await {
+        match outcome {
+            Outcome::UpToDate => report.up_to_date += 1,
+            Outcome::Adopted => report.adopted += 1,
+            Outcome::Fetched(bytes, attempts) => {
+                report.fetched += 1;
+                report.retries += attempts.saturating_sub(1);
+                report.bytes_fetched += bytes;
+            }
+            Outcome::Failed(f) => {
+                report.retries += f.attempts.saturating_sub(1);
+                if options.stop.is_stopped() && f.error.contains("stopped on request") {
+                    report.not_started += 1;
+                } else {
+                    report.failures.push(f);
+                }
+            }
+            Outcome::Skipped => report.not_started += 1,
+        }
+    }
+    drop(results);
+    report.interrupted = options.stop.is_stopped();
+
+    if options.delete && !report.interrupted {
+        let wanted: HashSet<&str> = plan.documents.iter().map(|(_, p)| p.as_str()).collect();
+        for r in journal.all() {
+            if wanted.contains(r.path.as_str()) {
+                continue;
+            }
+            match target.entry(&r.path) {
+                Ok(Entry::File { size, mtime }) if size == r.size && mtime == r.mtime => {
+                    match target.remove(&r.path) {
+                        Ok(()) => report.deleted += 1,
+                        Err(e) => report.failures.push(Failure {
+                            path: r.path.clone(),
+                            id: Some(r.id),
+                            error: e.to_string(),
+                            attempts: 1,
+                        }),
+                    }
+                }
+                Ok(Entry::Missing) => {}
+                _ => {
+                    report.failures.push(Failure {
+                        path: r.path.clone(),
+                        id: Some(r.id),
+                        error: Error::LocalFileInTheWay {
+                            path: target.shown(&r.path),
+                        }
+                        .to_string(),
+                        attempts: 0,
+                    });
+                    continue;
+                }
+            }
+            journal.record(Record { gone: true, ..r })?;
+        }
+    }
+    journal.compact()?;
+    report.failures.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(report)
+}
+
+/// Brings one document up to date; never fails the run.
+async fn one(
+    il: &Intralinks,
+    workspace_id: i64,
+    doc: &Document,
+    rel: &str,
+    target: &Target,
+    journal: &Journal,
+    options: &SyncOptions,
+) -> Outcome {
+    let fail = |e: Error, attempts: u32| {
+        Outcome::Failed(Failure {
+            path: rel.to_string(),
+            id: Some(doc.id),
+            error: e.to_string(),
+            attempts,
+        })
+    };
+    let Some(expected) = doc.file_hash_download.clone() else {
+        return fail(
+            Error::InvalidInput(format!(
+                "document {} has no fileHashDownload, so its bytes cannot be verified; it was not downloaded",
+                doc.id
+            )),
+            0,
+        );
+    };
+    let record = |sha1: String, size: u64, mtime: i128| {
+        journal.record(Record {
+            ws: workspace_id,
+            path: rel.to_string(),
+            id: doc.id,
+            version: doc.version.clone(),
+            sha1,
+            size,
+            mtime,
+            gone: false,
+        })
+    };
+    let entry = match target.entry(rel) {
+        Ok(e) => e,
+        Err(e) => return fail(e, 0),
+    };
+    let known = journal.get(rel);
+    match entry {
+        Entry::Missing => {}
+        Entry::Dir | Entry::Other(_) => {
+            return fail(
+                Error::UnsafePath {
+                    path: target.shown(rel),
+                    what: match entry {
+                        Entry::Other(what) => what,
+                        _ => "directory where a file goes",
+                    },
+                },
+                0,
+            );
+        }
+        Entry::File { size, mtime } => {
+            let ours = known
+                .as_ref()
+                .is_some_and(|r| r.size == size && r.mtime == mtime);
+            if ours && !options.verify {
+                if known.as_ref().is_some_and(|r| r.sha1 == expected) {
+                    return Outcome::UpToDate;
+                }
+                // Ours, and the document changed: fetch over it.
+            } else {
+                let local = match target.hash(rel) {
+                    Ok(h) => h,
+                    Err(e) => return fail(e, 0),
+                };
+                if local == expected {
+                    if let Err(e) = record(local, size, mtime) {
+                        return fail(e, 0);
+                    }
+                    return if ours {
+                        Outcome::UpToDate
+                    } else {
+                        Outcome::Adopted
+                    };
+                }
+                if !ours && !options.force {
+                    return fail(
+                        Error::LocalFileInTheWay {
+                            path: target.shown(rel),
+                        },
+                        0,
+                    );
+                }
+            }
+        }
+    }
+    let (result, attempts) = with_retries(options, || {
+        fetch_once(il, workspace_id, doc, &expected, rel, target, options)
+    })
+    .await;
+    match result {
+        Ok(done) => match record(done.sha1, done.size, done.mtime) {
+            Ok(()) => Outcome::Fetched(done.size, attempts),
+            Err(e) => fail(e, attempts),
+        },
+        Err(e) => fail(e, attempts),
+    }
+}

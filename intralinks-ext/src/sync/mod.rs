@@ -1,0 +1,245 @@
+//! One sync engine for a data room and a local directory: [`mirror`]
+//! (room → directory), [`push`] (directory → room) and [`diff`] (compare).
+//!
+//! What it promises, whatever the server sends or what is already on disk:
+//!
+//! - **Confinement.** Every write goes through a capability handle on the
+//!   target directory (`cap-std`), one path component at a time; a
+//!   component that is a symbolic link is refused, so nothing lands outside
+//!   the target. Names come from [`names`]: safe, NFC, tool-active names
+//!   renamed visibly, collisions resolved after case folding.
+//! - **Resume.** Each completed item is appended to a journal in
+//!   [`names::STATE_DIR`] as it completes, so a rerun after a kill, a full
+//!   disk or a power cut transfers only what is missing or changed; partial
+//!   files of earlier runs are removed; a file already on disk whose SHA-1
+//!   equals the remote hash is adopted, not fetched again.
+//! - **Retries.** Each item's transient failures (5xx and 429 with
+//!   `Retry-After`, connection errors, bodies dropped or cut short) are
+//!   retried with bounded, jittered backoff; a run ends with every failure
+//!   in its report.
+//! - **Limits.** Reading stops as soon as a body exceeds its declared size;
+//!   a transfer that stalls, or stays below a minimum rate, is aborted.
+//! - **Ordinary files.** Permissions come from the umask; mtime from the
+//!   document's `lastModifiedOn`. A local file the engine did not write (or
+//!   that changed since) is never overwritten unless [`SyncOptions::force`].
+
+mod diff;
+mod fetch;
+mod journal;
+mod local;
+mod mirror;
+pub mod names;
+mod push;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use intralinks_api::RetryPolicy;
+use serde::Serialize;
+
+pub use diff::{DiffEntry, DiffKind, DiffReport, diff};
+pub use mirror::{MirrorReport, mirror};
+pub use names::{Notice, document_file_name};
+pub use push::{PushReport, push};
+
+use crate::error::Error;
+
+/// How a sync run behaves. `Default` gives sensible values for a person at
+/// a terminal; services tune them.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// Transfers at once (at least 1). Memory is bounded by this, not by
+    /// the room's size.
+    pub jobs: usize,
+    /// Only this folder's subtree (the room's root when `None`).
+    pub folder: Option<i64>,
+    /// Mirror: remove local files the engine wrote whose documents left the room.
+    pub delete: bool,
+    /// Overwrite local files the engine did not write (or that changed since).
+    pub force: bool,
+    /// Re-hash local files instead of trusting recorded size and mtime.
+    pub verify: bool,
+    /// Retries of each item's transient failures (a stall is retried once,
+    /// a hash mismatch twice).
+    pub retry: RetryPolicy,
+    /// Abort a transfer when no answer or byte arrives for this long.
+    pub stall_timeout: Duration,
+    /// Abort a transfer whose rate stays below this many bytes per second
+    /// for [`SyncOptions::speed_time`] (curl's `--speed-limit`); 0 turns it off.
+    pub speed_limit: u64,
+    /// The window of the minimum-rate check (curl's `--speed-time`).
+    pub speed_time: Duration,
+    /// Stops the run promptly when raised; what finished is kept.
+    pub stop: StopSignal,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            jobs: 8,
+            folder: None,
+            delete: false,
+            force: false,
+            verify: false,
+            retry: RetryPolicy {
+                max_attempts: 8,
+                base_delay: Duration::from_millis(100),
+                max_delay: Duration::from_secs(10),
+            },
+            stall_timeout: Duration::from_secs(20),
+            speed_limit: 1024,
+            speed_time: Duration::from_secs(60),
+            stop: StopSignal::default(),
+        }
+    }
+}
+
+/// A flag that asks a running sync to stop; clones share it.
+#[derive(Debug, Clone, Default)]
+pub struct StopSignal(Arc<(AtomicBool, tokio::sync::Notify)>);
+
+impl StopSignal {
+    /// Asks the run to stop: no new item starts, transfers in flight end.
+    pub fn stop(&self) {
+        self.0.0.store(true, Ordering::SeqCst);
+        self.0.1.notify_waiters();
+    }
+
+    /// Whether a stop was asked for.
+    pub fn is_stopped(&self) -> bool {
+        self.0.0.load(Ordering::SeqCst)
+    }
+
+    /// Resolves once a stop is asked for.
+    pub async fn stopped(&self) {
+        loop {
+            let notified = self.0.1.notified();
+            if self.is_stopped() {
+                return;
+            }
+            notified.await;
+        }
+    }
+}
+
+/// One item that did not complete.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Failure {
+    /// Its path, relative to the target.
+    pub path: String,
+    /// The document id, when there is one.
+    pub id: Option<i64>,
+    /// What went wrong, and what to do.
+    pub error: String,
+    /// Attempts made.
+    pub attempts: u32,
+}
+
+/// Attempts that may end in a stall before an item is given up.
+const MAX_STALLS: u32 = 2;
+
+/// Attempts that may end in a hash mismatch before an item is given up.
+const MAX_MISMATCHES: u32 = 3;
+
+/// Whether the engine retries an item after `e`.
+pub(crate) fn retryable(e: &Error) -> bool {
+    e.is_transient()
+        || matches!(
+            e,
+            Error::BodyCutShort { .. }
+                | Error::Stalled { .. }
+                | Error::HashMismatch { .. }
+                | Error::UnexpectedBody {
+                    status: Some(200) | None,
+                    ..
+                }
+        )
+}
+
+/// Runs `call` until it succeeds, fails for good, or the attempts are
+/// spent; sleeps the policy's jittered delay (or `Retry-After`) in between.
+/// Returns the result and the attempts made.
+pub(crate) async fn with_retries<T, F, Fut>(
+    options: &SyncOptions,
+    mut call: F,
+) -> (crate::Result<T>, u32)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, (Error, Option<Duration>)>>,
+{
+    let mut attempt = 0;
+    let (mut stalls, mut mismatches) = (0, 0);
+    loop {
+        attempt += 1;
+        match call().await {
+            Ok(v) => return (Ok(v), attempt),
+            Err((e, after)) => {
+                // A stall costs a whole timeout: try once more, not every attempt.
+                // So does a wrong hash that is the room's, not the network's.
+                match e {
+                    Error::Stalled { .. } => stalls += 1,
+                    Error::HashMismatch { .. } => mismatches += 1,
+                    _ => {}
+                }
+                if !retryable(&e)
+                    || stalls >= MAX_STALLS
+                    || mismatches >= MAX_MISMATCHES
+                    || attempt >= options.retry.max_attempts.max(1)
+                    || options.stop.is_stopped()
+                {
+                    return (Err(e), attempt);
+                }
+                let delay = options.retry.delay(attempt, after);
+                tokio::select! {
+                    _ = tokio::time::sleep(delay) => {}
+                    _ = options.stop.stopped() => return (Err(e), attempt),
+                }
+            }
+        }
+    }
+}
+
+/// Lists the room's folders and documents at once, each with retries.
+pub(crate) async fn list_room(
+    il: &crate::Intralinks,
+    workspace_id: i64,
+    options: &SyncOptions,
+) -> crate::Result<(
+    Vec<intralinks_api::types::Folder>,
+    Vec<intralinks_api::types::Document>,
+)> {
+    use crate::error::Checked;
+    let folders = with_retries(options, || async {
+        il.api()
+            .list_folders()
+            .workspace_id(workspace_id)
+            .send()
+            .checked()
+            .await
+            .map(|l| l.folder)
+            .map_err(|e| (e, None))
+    });
+    let documents = with_retries(options, || async {
+        il.api()
+            .list_documents()
+            .workspace_id(workspace_id)
+            .send()
+            .checked()
+            .await
+            .map(|l| l.document)
+            .map_err(|e| (e, None))
+    });
+    let ((folders, _), (documents, _)) = tokio::join!(folders, documents);
+    let (folders, documents) = (folders?, documents?);
+    if let Some(top) = options.folder
+        && !folders.iter().any(|f| f.id == top)
+    {
+        return Err(Error::NotFound {
+            message: format!("folder {top} is not in workspace {workspace_id}"),
+            error_id: None,
+        });
+    }
+    Ok((folders, documents))
+}

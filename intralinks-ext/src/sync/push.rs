@@ -1,0 +1,629 @@
+//! Directory → room.
+//!
+//! Sub-directories become folders, files become documents (created in
+//! batches, uploaded concurrently, streamed from disk). A file whose
+//! document already exists at its path gets a new version of that same
+//! document; an unchanged file (its SHA-1 equals `fileHashDownload`) is
+//! skipped. After the uploads one listing checks every uploaded document's
+//! `fileHashDownload` against the local SHA-1. Nothing in the room is ever
+//! deleted or renamed; what exists only there is reported.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use intralinks_api::types::{
+    CreateDocumentsRequest, CreateFoldersRequest, Document, DocumentInput, DocumentInputItem,
+    DocumentPartialResponse, FolderInput, FolderInputItem,
+};
+use serde::Serialize;
+
+use super::journal::{Journal, Record};
+use super::local::{Found, Target, walk};
+use super::names::{layout, local_component};
+use super::{Failure, SyncOptions, list_room, with_retries};
+use crate::Intralinks;
+use crate::error::{Checked, Error, Result};
+
+/// The push journal's name in the state directory.
+pub(crate) const JOURNAL: &str = "push.jsonl";
+
+/// Documents created per call.
+const CREATE_BATCH: usize = 100;
+
+/// What a push run did.
+#[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct PushReport {
+    /// Local files considered.
+    pub files: usize,
+    /// Folders created in the room.
+    pub folders_created: usize,
+    /// Documents created in the room.
+    pub documents_created: usize,
+    /// Files uploaded this run (new documents and new versions).
+    pub uploaded: usize,
+    /// Of those, new versions of documents that already existed.
+    pub new_versions: usize,
+    /// Files whose document already had their SHA-1.
+    pub unchanged: usize,
+    /// Uploaded documents whose `fileHashDownload` was checked equal to the local SHA-1.
+    pub verified: usize,
+    /// Bytes uploaded this run.
+    pub bytes_uploaded: u64,
+    /// Attempts beyond the first, over all items.
+    pub retries: u32,
+    /// Paths of documents that exist only in the room (left alone).
+    pub remote_only: Vec<String>,
+    /// Local entries not pushed: links, special files, names that would not come back the same.
+    pub skipped: Vec<String>,
+    /// Files not attempted because the run was stopped.
+    pub not_started: usize,
+    /// Whether the run was stopped before the end.
+    pub interrupted: bool,
+    /// Every item that did not complete.
+    pub failures: Vec<Failure>,
+}
+
+fn parent_of(rel: &str) -> (&str, &str) {
+    match rel.rfind('/') {
+        Some(i) => (&rel[..i], &rel[i + 1..]),
+        None => ("", rel),
+    }
+}
+
+/// Whether every component of `rel` survives the mirror's naming as it is.
+fn round_trips(rel: &str) -> bool {
+    rel.is_empty()
+        || rel
+            .split('/')
+            .all(|c| local_component(c).name == c && c != super::names::STATE_DIR)
+}
+
+/// Pushes `dir` into [`SyncOptions::folder`] of workspace `workspace_id`.
+pub async fn push(
+    il: &Intralinks,
+    workspace_id: i64,
+    dir: &Path,
+    options: &SyncOptions,
+) -> Result<PushReport> {
+    let top = options.folder.ok_or_else(|| {
+        Error::InvalidInput(
+            "a push needs the id of the folder to push into; list the folders to find it".into(),
+        )
+    })?;
+    if !dir.is_dir() {
+        return Err(Error::InvalidInput(format!(
+            "{} is not a directory; give the directory to push",
+            dir.display()
+        )));
+    }
+    let target = Target::open(dir, false)?;
+    target.clear_parts();
+    let journal = Journal::open(&target.state, JOURNAL, workspace_id)?;
+    let walked = walk(&target.root_dir()?)?;
+    let mut report = PushReport::default();
+    report.skipped.extend(
+        walked
+            .skipped
+            .iter()
+            .map(|(p, what)| format!("{p} ({what})")),
+    );
+    let dirs: Vec<String> = walked
+        .dirs
+        .iter()
+        .filter(|d| {
+            let ok = round_trips(d);
+            if !ok && round_trips(parent_of(d).0) {
+                report
+                    .skipped
+                    .push(format!("{d} (a name the room cannot hold as it is)"));
+            }
+            ok
+        })
+        .cloned()
+        .collect();
+    let files: Vec<Found> = walked
+        .files
+        .iter()
+        .filter(|f| {
+            let ok = round_trips(&f.path);
+            if !ok && round_trips(parent_of(&f.path).0) {
+                report
+                    .skipped
+                    .push(format!("{} (a name the room cannot hold as it is)", f.path));
+            }
+            ok
+        })
+        .cloned()
+        .collect();
+    report.files = files.len();
+
+    let (folders, documents) = list_room(il, workspace_id, options).await?;
+    let plan = layout(&folders, &documents, Some(top));
+    let mut remote_dirs: HashMap<String, i64> = plan
+        .folders
+        .iter()
+        .map(|(id, p)| (p.clone(), *id))
+        .collect();
+    let mut remote_docs: BTreeMap<String, Document> = plan
+        .documents
+        .iter()
+        .map(|(d, p)| (p.clone(), d.clone()))
+        .collect();
+
+    // Folders, a level at a time (parents first), each level concurrently.
+    let mut levels: BTreeMap<usize, Vec<&String>> = BTreeMap::new();
+    for d in &dirs {
+        if !remote_dirs.contains_key(d) {
+            levels.entry(d.matches('/').count()).or_default().push(d);
+        }
+    }
+    for (_, level) in levels {
+        let wanted: Vec<(&String, i64)> = level
+            .into_iter()
+            .filter_map(|d| remote_dirs.get(parent_of(d).0).map(|p| (d, *p)))
+            .collect();
+        let mut created =
+            futures_util::stream::iter(wanted.into_iter().map(|(d, parent_id)| async move {
+                let tries = std::sync::atomic::AtomicU32::new(0);
+                let name = parent_of(d).1;
+                let (result, attempts) = with_retries(options, || {
+                    let first = tries.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 0;
+                    create_folder(il, workspace_id, parent_id, name, first)
+                })
+                .await;
+                (d, result, attempts)
+            }))
+            .buffer_unordered(options.jobs.max(1));
+        while let Some((d, result, attempts)) = created.next().await {
+            report.retries += attempts.saturating_sub(1);
+            match result {
+                Ok(id) => {
+                    report.folders_created += 1;
+                    remote_dirs.insert(d.clone(), id);
+                }
+                Err(e) => report.failures.push(Failure {
+                    path: d.clone(),
+                    id: None,
+                    error: e.to_string(),
+                    attempts,
+                }),
+            }
+        }
+    }
+
+    // Which files need an upload, and into which document.
+    let mut uploads: Vec<(Found, String, Document, bool)> = Vec::new();
+    let mut to_create: BTreeMap<i64, Vec<(Found, String)>> = BTreeMap::new();
+    for f in files {
+        let (parent, _) = parent_of(&f.path);
+        let Some(&folder_id) = remote_dirs.get(parent) else {
+            report.failures.push(Failure {
+                path: f.path.clone(),
+                id: None,
+                error: format!(
+                    "its folder {parent:?} could not be created in the room; nothing was uploaded"
+                ),
+                attempts: 0,
+            });
+            continue;
+        };
+        let sha1 = match local_hash(&target, &journal, &f, remote_docs.get(&f.path), options) {
+            Ok(h) => h,
+            Err(e) => {
+                report.failures.push(Failure {
+                    path: f.path.clone(),
+                    id: None,
+                    error: e.to_string(),
+                    attempts: 0,
+                });
+                continue;
+            }
+        };
+        match remote_docs.remove(&f.path) {
+            Some(doc) if doc.file_hash_download.as_deref() == Some(sha1.as_str()) => {
+                report.unchanged += 1;
+                if journal
+                    .get(&f.path)
+                    .is_none_or(|r| r.sha1 != sha1 || r.mtime != f.mtime)
+                {
+                    journal.record(record(workspace_id, &f, doc.id, doc.version.clone(), sha1))?;
+                }
+            }
+            Some(doc) => uploads.push((f, sha1, doc, true)),
+            None => to_create.entry(folder_id).or_default().push((f, sha1)),
+        }
+    }
+    report.remote_only = remote_docs.into_keys().collect();
+
+    // New documents, in batches per folder, batches concurrently.
+    let batches: Vec<(i64, &[(Found, String)])> = to_create
+        .iter()
+        .flat_map(|(folder_id, list)| list.chunks(CREATE_BATCH).map(|b| (*folder_id, b)))
+        .collect();
+    let mut created =
+        futures_util::stream::iter(batches.into_iter().map(|(folder_id, batch)| async move {
+            if options.stop.is_stopped() {
+                return (batch, None);
+            }
+            let names: Vec<String> = batch
+                .iter()
+                .map(|(f, _)| parent_of(&f.path).1.to_string())
+                .collect();
+            let tries = std::sync::atomic::AtomicU32::new(0);
+            let outcome = with_retries(options, || {
+                let first = tries.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 0;
+                create_documents(il, workspace_id, folder_id, &names, first)
+            })
+            .await;
+            (batch, Some(outcome))
+        }))
+        .buffer_unordered(options.jobs.max(1));
+    while let Some((batch, outcome)) = created.next().await {
+        let Some((created, attempts)) = outcome else {
+            report.not_started += batch.len();
+            continue;
+        };
+        report.retries += attempts.saturating_sub(1);
+        match created {
+            Ok(docs) => {
+                report.documents_created += docs.len();
+                let mut by_name: HashMap<String, Document> = docs
+                    .into_iter()
+                    .map(|d| (d.name.clone().unwrap_or_default(), d))
+                    .collect();
+                for (f, sha1) in batch {
+                    match by_name.remove(parent_of(&f.path).1) {
+                        Some(doc) => uploads.push((f.clone(), sha1.clone(), doc, false)),
+                        None => report.failures.push(Failure {
+                            path: f.path.clone(),
+                            id: None,
+                            error: "the service did not say which document it created for this file; run the push again".into(),
+                            attempts,
+                        }),
+                    }
+                }
+            }
+            Err(e) => {
+                for (f, _) in batch {
+                    report.failures.push(Failure {
+                        path: f.path.clone(),
+                        id: None,
+                        error: e.to_string(),
+                        attempts,
+                    });
+                }
+            }
+        }
+    }
+    drop(created);
+
+    // Uploads, concurrently.
+    let target = &target;
+    let journal = &journal;
+    let mut results = futures_util::stream::iter(uploads.into_iter().map(
+        |(f, sha1, doc, existed)| async move {
+            if options.stop.is_stopped() {
+                return (f, sha1, doc.id, existed, None);
+            }
+            let tries = std::sync::atomic::AtomicU32::new(0);
+            let (result, attempts) = with_retries(options, || {
+                let first = tries.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 0;
+                upload_once(il, workspace_id, target, &f, &sha1, &doc, options, first)
+            })
+            .await;
+            if let Ok(version) = &result
+                && let Err(e) = journal.record(record(
+                    workspace_id,
+                    &f,
+                    doc.id,
+                    version.clone(),
+                    sha1.clone(),
+                ))
+            {
+                return (f, sha1, doc.id, existed, Some((Err(e), attempts)));
+            }
+            (f, sha1, doc.id, existed, Some((result, attempts)))
+        },
+    ))
+    .buffer_unordered(options.jobs.max(1));
+    let mut sent: Vec<(String, i64, String)> = Vec::new();
+    while let Some((f, sha1, id, existed, outcome)) = results.next().await {
+        match outcome {
+            None => report.not_started += 1,
+            Some((Ok(_), attempts)) => {
+                report.retries += attempts.saturating_sub(1);
+                report.uploaded += 1;
+                report.new_versions += usize::from(existed);
+                report.bytes_uploaded += f.size;
+                sent.push((f.path, id, sha1));
+            }
+            Some((Err(e), attempts)) => {
+                report.retries += attempts.saturating_sub(1);
+                if options.stop.is_stopped() && e.to_string().contains("stopped on request") {
+                    report.not_started += 1;
+                } else {
+                    report.failures.push(Failure {
+                        path: f.path,
+                        id: Some(id),
+                        error: e.to_string(),
+                        attempts,
+                    });
+                }
+            }
+        }
+    }
+    drop(results);
+    report.interrupted = options.stop.is_stopped();
+
+    // One listing checks every upload.
+    if !sent.is_empty() {
+        let (_, documents) = list_room(il, workspace_id, options).await?;
+        let hashes: HashMap<i64, Option<&str>> = documents
+            .iter()
+            .map(|d| (d.id, d.file_hash_download.as_deref()))
+            .collect();
+        for (path, id, sha1) in sent {
+            match hashes.get(&id) {
+                Some(Some(h)) if *h == sha1 => report.verified += 1,
+                other => report.failures.push(Failure {
+                    path,
+                    id: Some(id),
+                    error: format!(
+                        "after the upload, document {id}'s fileHashDownload is {} but the local SHA-1 is {sha1}; push again",
+                        match other {
+                            Some(Some(h)) => h.to_string(),
+                            _ => "missing".into(),
+                        }
+                    ),
+                    attempts: 1,
+                }),
+            }
+        }
+    }
+    journal.compact()?;
+    report.failures.sort_by(|a, b| a.path.cmp(&b.path));
+    report.skipped.sort();
+    Ok(report)
+}
+
+fn record(ws: i64, f: &Found, id: i64, version: Option<String>, sha1: String) -> Record {
+    Record {
+        ws,
+        path: f.path.clone(),
+        id,
+        version,
+        sha1,
+        size: f.size,
+        mtime: f.mtime,
+        gone: false,
+    }
+}
+
+/// The local SHA-1, from the journal when size and mtime are as recorded
+/// for this very document (and not [`SyncOptions::verify`]), else hashed.
+fn local_hash(
+    target: &Target,
+    journal: &Journal,
+    f: &Found,
+    doc: Option<&Document>,
+    options: &SyncOptions,
+) -> Result<String> {
+    if !options.verify
+        && let Some(r) = journal.get(&f.path)
+        && r.size == f.size
+        && r.mtime == f.mtime
+        && doc.is_some_and(|d| d.id == r.id)
+    {
+        return Ok(r.sha1);
+    }
+    target.hash(&f.path)
+}
+
+type Attempt<T> = std::result::Result<T, (Error, Option<Duration>)>;
+
+async fn create_folder(
+    il: &Intralinks,
+    ws: i64,
+    parent: i64,
+    name: &str,
+    first: bool,
+) -> Attempt<i64> {
+    // A create is not idempotent: after a failure, look before creating again.
+    if !first {
+        let existing = il
+            .api()
+            .list_folders()
+            .workspace_id(ws)
+            .send()
+            .checked()
+            .await
+            .map_err(|e| (e, None))?;
+        if let Some(f) = existing
+            .folder
+            .iter()
+            .find(|f| f.parent_id == Some(parent) && f.name.as_deref() == Some(name))
+        {
+            return Ok(f.id);
+        }
+    }
+    let answer = il
+        .api()
+        .create_folder()
+        .workspace_id(ws)
+        .body(CreateFoldersRequest {
+            folders: vec![FolderInputItem {
+                folder: FolderInput {
+                    name: name.to_string(),
+                    note: None,
+                    parent_id: Some(parent),
+                },
+            }],
+        })
+        .send()
+        .checked()
+        .await
+        .map_err(|e| (e, None))?;
+    answer
+        .folder_partial
+        .into_iter()
+        .next()
+        .and_then(|p| p.id)
+        .ok_or_else(|| {
+            (
+                Error::Protocol {
+                    status: 201,
+                    detail: "the create answer has no folderPartial id".into(),
+                },
+                None,
+            )
+        })
+}
+
+/// Creates documents `names` in `folder`, or finds those an earlier
+/// attempt created; answers each with its id, name and version.
+async fn create_documents(
+    il: &Intralinks,
+    ws: i64,
+    folder: i64,
+    names: &[String],
+    first: bool,
+) -> Attempt<Vec<Document>> {
+    // A create is not idempotent: after a failure, look before creating again.
+    let existing = if first {
+        Vec::new()
+    } else {
+        il.api()
+            .list_documents()
+            .workspace_id(ws)
+            .folder_id(folder)
+            .send()
+            .checked()
+            .await
+            .map_err(|e| (e, None))?
+            .document
+    };
+    let mut found: Vec<Document> = Vec::new();
+    let mut missing: Vec<&String> = Vec::new();
+    for n in names {
+        match existing.iter().find(|d| {
+            d.name.as_deref() == Some(n.as_str()) && d.parent_id.or(d.folder_id) == Some(folder)
+        }) {
+            Some(d) => found.push(d.clone()),
+            None => missing.push(n),
+        }
+    }
+    if missing.is_empty() {
+        return Ok(found);
+    }
+    let answer = il
+        .api()
+        .create_documents()
+        .workspace_id(ws)
+        .body(CreateDocumentsRequest {
+            documents: missing
+                .iter()
+                .map(|n| DocumentInputItem {
+                    document: DocumentInput {
+                        name: (*n).clone(),
+                        parent_id: folder,
+                        note: None,
+                    },
+                })
+                .collect(),
+        })
+        .send()
+        .checked()
+        .await
+        .map_err(|e| (e, None))?;
+    for p in answer.document_partial {
+        let value = serde_json::json!({
+            "id": p.id, "name": p.name, "version": p.version, "parentId": p.parent_id.unwrap_or(folder),
+        });
+        if let Ok(d) = serde_json::from_value::<Document>(value)
+            && p.id.is_some()
+        {
+            found.push(d);
+        }
+    }
+    Ok(found)
+}
+
+/// One attempt at uploading file `f` as the next version of `doc`;
+/// answers the document's new version.
+#[allow(clippy::too_many_arguments)]
+async fn upload_once(
+    il: &Intralinks,
+    ws: i64,
+    target: &Target,
+    f: &Found,
+    sha1: &str,
+    doc: &Document,
+    options: &SyncOptions,
+    first: bool,
+) -> Attempt<Option<String>> {
+    let plain = |e: Error| (e, None);
+    let current = if first {
+        doc.clone()
+    } else {
+        // An earlier attempt may have landed with its answer lost: look first.
+        let current = il.document(ws, doc.id).await.map_err(plain)?;
+        if current.file_hash_download.as_deref() == Some(sha1) {
+            return Ok(current.version);
+        }
+        current
+    };
+    let version = current.version.clone().unwrap_or_default();
+    let file = target.open_file(&f.path).map_err(plain)?;
+    let file = tokio::fs::File::from_std(file);
+    let stall = options.stall_timeout;
+    let stream = tokio_util::io::ReaderStream::with_capacity(file, 64 * 1024);
+    let part =
+        reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), f.size)
+            .file_name(parent_of(&f.path).1.replace(char::is_control, " "))
+            .mime_str("application/octet-stream")
+            .map_err(|e| plain(Error::from_reqwest(e)))?;
+    let form = reqwest::multipart::Form::new().part("documentFile", part);
+    let url = il
+        .v2_url(&format!("workspaces/{ws}/documents/{}/file", doc.id))
+        .map_err(plain)?;
+    let request = il
+        .request(reqwest::Method::PUT, url)
+        .query(&[("version", version.as_str())])
+        .multipart(form);
+    let response = tokio::select! {
+        r = tokio::time::timeout(stall.max(Duration::from_secs(1)) * 4, il.send(request, "upload_document_file")) => match r {
+            Ok(r) => r.map_err(plain)?,
+            Err(_) => return Err(plain(Error::Stalled { document_id: doc.id, detail: "the upload got no answer in time".into() })),
+        },
+        _ = options.stop.stopped() => return Err(plain(super::fetch::stopped(doc.id))),
+    };
+    if !response.status().is_success() {
+        let after = intralinks_api::retry_after(response.headers());
+        return Err((Error::from_response(response).await, after));
+    }
+    // An answer cut off on the way is a transport failure (retried); one
+    // that arrives whole but is not the API's is the service's.
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| plain(Error::from_reqwest(e)))?;
+    let answer: DocumentPartialResponse = serde_json::from_slice(&body).map_err(|e| {
+        plain(Error::UnexpectedBody {
+            status: Some(200),
+            content_type: Some("application/json".into()),
+            decode_error: Some(format!("the upload answer is not the API's: {e}")),
+            excerpt: intralinks_api::mask_secrets(&String::from_utf8_lossy(
+                &body[..body.len().min(160)],
+            )),
+        })
+    })?;
+    Ok(answer
+        .document_partial
+        .into_iter()
+        .next()
+        .and_then(|p| p.version)
+        .or(current.version))
+}

@@ -1,0 +1,553 @@
+//! The sync engine end to end: against the simulator and its faults, and
+//! against a hostile stand-in server of our own (loopback only).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use intralinks_ext::sync::{self, DiffKind, StopSignal, SyncOptions};
+use intralinks_ext::{AppKeys, FixedAnswers, Grant, Intralinks, RetryPolicy, Secret, file_hash};
+use intralinks_sim::{Generated, SimConfig, Simulator, demo};
+
+const WS: i64 = demo::GENERATED_WORKSPACE;
+
+async fn start(documents: usize, folders: usize) -> (Simulator, Intralinks) {
+    let sim = Simulator::start(SimConfig {
+        generated: Some(Generated::new(documents, folders)),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let il = Intralinks::builder(sim.url())
+        .retry(RetryPolicy {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(5),
+            max_delay: Duration::from_millis(50),
+        })
+        .login(
+            AppKeys {
+                client_id: demo::CLIENT_ID.into(),
+                client_secret: Secret::new(demo::CLIENT_SECRET),
+            },
+            Grant::Password {
+                email: demo::EMAIL.into(),
+                password: Secret::new(demo::PASSWORD),
+                end_other_sessions: false,
+            },
+        )
+        .await
+        .unwrap();
+    il.enter(WS, &mut FixedAnswers::default()).await.unwrap();
+    (sim, il)
+}
+
+async fn faults(sim: &Simulator, body: serde_json::Value) {
+    let r = reqwest::Client::new()
+        .put(format!("{}/_sim/faults", sim.url()))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+}
+
+fn fast() -> SyncOptions {
+    SyncOptions {
+        jobs: 16,
+        retry: RetryPolicy {
+            max_attempts: 10,
+            base_delay: Duration::from_millis(2),
+            max_delay: Duration::from_millis(20),
+        },
+        ..SyncOptions::default()
+    }
+}
+
+/// Every regular file below `dir` (state directory excluded), path → bytes.
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let e = e.unwrap();
+            let p = e.path();
+            let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+            if rel == ".intralinks-sync" {
+                continue;
+            }
+            let ft = std::fs::symlink_metadata(&p).unwrap().file_type();
+            if ft.is_dir() {
+                stack.push(p);
+            } else if ft.is_file() {
+                out.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+fn expected_room(documents: usize, folders: usize) -> BTreeMap<String, Vec<u8>> {
+    (0..documents)
+        .map(|i| {
+            (
+                format!("folder-{:03}/doc-{i:05}.txt", i % folders),
+                intralinks_sim::content::generated_text(i, 200),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mirror_of_2000_documents_survives_errors_drops_and_truncations_in_one_run() {
+    let (sim, il) = start(2000, 20).await;
+    faults(
+        &sim,
+        serde_json::json!({"errorRate": 0.05, "dropMidBodyRate": 0.05, "truncateRate": 0.05, "retryAfterSecs": 0}),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let report = sync::mirror(&il, WS, dir.path(), &fast()).await.unwrap();
+    assert_eq!(report.failures, vec![]);
+    assert_eq!(report.documents, 2000);
+    assert_eq!(report.fetched, 2000);
+    assert_eq!(report.folders, 20);
+    assert!(
+        report.retries > 0,
+        "faults at 15 % must have caused retries"
+    );
+    assert!(!report.interrupted);
+    assert_eq!(files(dir.path()), expected_room(2000, 20));
+
+    // A rerun (faults off) finds everything current and fetches nothing.
+    faults(&sim, serde_json::json!({})).await;
+    let again = sync::mirror(&il, WS, dir.path(), &fast()).await.unwrap();
+    assert_eq!(
+        (
+            again.fetched,
+            again.up_to_date,
+            again.adopted,
+            again.failures.len()
+        ),
+        (0, 2000, 0, 0)
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_file_changed_without_changing_its_size_is_found_by_size_and_mtime_or_verify() {
+    let (sim, il) = start(6, 2).await;
+    let dir = tempfile::tempdir().unwrap();
+    let first = sync::mirror(&il, WS, dir.path(), &fast()).await.unwrap();
+    assert_eq!(first.fetched, 6);
+    // Same size, other bytes, mtime changed: the user's edit is never overwritten silently.
+    let path = dir.path().join("folder-001/doc-00003.txt");
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[0] = b'X';
+    std::thread::sleep(Duration::from_millis(20));
+    std::fs::write(&path, &bytes).unwrap();
+    let second = sync::mirror(&il, WS, dir.path(), &fast()).await.unwrap();
+    assert_eq!((second.fetched, second.up_to_date), (0, 5));
+    assert_eq!(second.failures.len(), 1);
+    assert_eq!(second.failures[0].path, "folder-001/doc-00003.txt");
+    assert!(
+        second.failures[0]
+            .error
+            .contains("is not a file this sync wrote"),
+        "{}",
+        second.failures[0].error
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), bytes);
+    // With force it is replaced.
+    let forced = sync::mirror(
+        &il,
+        WS,
+        dir.path(),
+        &SyncOptions {
+            force: true,
+            ..fast()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!((forced.fetched, forced.failures.len()), (1, 0));
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        intralinks_sim::content::generated_text(3, 200)
+    );
+    // A change that keeps size and mtime is found only by --verify.
+    let meta = std::fs::metadata(&path).unwrap();
+    let mut bytes = std::fs::read(&path).unwrap();
+    bytes[0] = b'Y';
+    std::fs::write(&path, &bytes).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(meta.modified().unwrap())
+        .unwrap();
+    let cheap = sync::mirror(&il, WS, dir.path(), &fast()).await.unwrap();
+    assert_eq!((cheap.fetched, cheap.up_to_date), (0, 6));
+    let verified = sync::mirror(
+        &il,
+        WS,
+        dir.path(),
+        &SyncOptions {
+            verify: true,
+            ..fast()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!((verified.fetched, verified.up_to_date), (1, 5));
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        intralinks_sim::content::generated_text(3, 200)
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn files_get_umask_permissions_the_document_mtime_and_adoption_and_delete_work() {
+    let (sim, il) = start(4, 1).await;
+    let dir = tempfile::tempdir().unwrap();
+    // A correct copy already on disk is adopted; a stray part file is removed.
+    std::fs::create_dir_all(dir.path().join("folder-000")).unwrap();
+    std::fs::write(
+        dir.path().join("folder-000/doc-00002.txt"),
+        intralinks_sim::content::generated_text(2, 200),
+    )
+    .unwrap();
+    std::fs::create_dir_all(dir.path().join(".intralinks-sync/parts")).unwrap();
+    std::fs::write(dir.path().join(".intralinks-sync/parts/99.part"), b"half").unwrap();
+    let r = sync::mirror(&il, WS, dir.path(), &fast()).await.unwrap();
+    assert_eq!((r.fetched, r.adopted, r.stale_parts_removed), (3, 1, 1));
+    let docs = il
+        .api()
+        .list_documents()
+        .workspace_id(WS)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .document;
+    let d0 = docs
+        .iter()
+        .find(|d| d.id == demo::GENERATED_FIRST_DOCUMENT)
+        .unwrap();
+    let want = d0.last_modified_on.unwrap().milliseconds.unwrap();
+    let meta = std::fs::metadata(dir.path().join("folder-000/doc-00000.txt")).unwrap();
+    let got = meta
+        .modified()
+        .unwrap()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    assert_eq!(got, want);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let umask = {
+            let probe = dir.path().join("probe");
+            std::fs::write(&probe, b"").unwrap();
+            let m = std::fs::metadata(&probe).unwrap().permissions().mode() & 0o777;
+            std::fs::remove_file(&probe).unwrap();
+            m
+        };
+        assert_eq!(meta.permissions().mode() & 0o777, umask);
+    }
+    assert!(
+        std::fs::read_dir(dir.path().join(".intralinks-sync/parts"))
+            .unwrap()
+            .next()
+            .is_none()
+    );
+
+    // A document leaves the room: its file stays without --delete, goes with it;
+    // a file of the user's own is never deleted.
+    let gone = docs
+        .iter()
+        .find(|d| d.id == demo::GENERATED_FIRST_DOCUMENT + 1)
+        .unwrap();
+    il.api()
+        .delete_documents()
+        .workspace_id(WS)
+        .body(intralinks_ext::types::DeleteDocumentsRequest {
+            documents: vec![intralinks_ext::types::EntityRef {
+                id: gone.id,
+                version: gone.version.clone().unwrap(),
+            }],
+        })
+        .send()
+        .await
+        .unwrap();
+    std::fs::write(dir.path().join("folder-000/mine.txt"), b"mine").unwrap();
+    let kept = sync::mirror(&il, WS, dir.path(), &fast()).await.unwrap();
+    assert_eq!((kept.documents, kept.up_to_date, kept.deleted), (3, 3, 0));
+    assert!(dir.path().join("folder-000/doc-00001.txt").exists());
+    let deleted = sync::mirror(
+        &il,
+        WS,
+        dir.path(),
+        &SyncOptions {
+            delete: true,
+            ..fast()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (deleted.up_to_date, deleted.deleted, deleted.failures.len()),
+        (3, 1, 0)
+    );
+    assert!(!dir.path().join("folder-000/doc-00001.txt").exists());
+    assert_eq!(
+        std::fs::read(dir.path().join("folder-000/mine.txt")).unwrap(),
+        b"mine"
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn push_diff_change_push_diff() {
+    let (sim, il) = start(1, 1).await;
+    let local = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(local.path().join("sub/deeper")).unwrap();
+    std::fs::write(local.path().join("top.txt"), b"top file\n").unwrap();
+    std::fs::write(local.path().join("sub/a.txt"), b"alpha\n").unwrap();
+    std::fs::write(local.path().join("sub/deeper/b.bin"), vec![7u8; 70_000]).unwrap();
+    std::fs::create_dir_all(local.path().join(".git")).unwrap();
+    std::fs::write(local.path().join(".git/HEAD"), b"ref: refs/heads/main\n").unwrap();
+    let into = demo::GENERATED_FIRST_FOLDER;
+    let options = SyncOptions {
+        folder: Some(into),
+        ..fast()
+    };
+    let p = sync::push(&il, WS, local.path(), &options).await.unwrap();
+    assert_eq!(p.failures, vec![]);
+    assert_eq!(
+        (
+            p.files,
+            p.folders_created,
+            p.documents_created,
+            p.uploaded,
+            p.verified,
+            p.unchanged
+        ),
+        (3, 2, 3, 3, 3, 0)
+    );
+    assert_eq!(p.remote_only, vec!["doc-00000.txt".to_string()]);
+    assert_eq!(
+        p.skipped,
+        vec![".git (a name the room cannot hold as it is)".to_string()]
+    );
+
+    // The room's own document is remote-only; push never deleted it.
+    let d = sync::diff(&il, WS, local.path(), &options).await.unwrap();
+    assert_eq!(d.equal, 3);
+    let only: Vec<(&str, DiffKind)> = d
+        .entries
+        .iter()
+        .map(|e| (e.path.as_str(), e.kind))
+        .collect();
+    assert_eq!(
+        only,
+        [
+            (".git/HEAD", DiffKind::LocalOnly),
+            ("doc-00000.txt", DiffKind::RemoteOnly)
+        ]
+    );
+    std::fs::remove_dir_all(local.path().join(".git")).unwrap();
+    std::fs::write(
+        local.path().join("doc-00000.txt"),
+        intralinks_sim::content::generated_text(0, 200),
+    )
+    .unwrap();
+    let d = sync::diff(&il, WS, local.path(), &options).await.unwrap();
+    assert!(d.identical(), "{d:?}");
+    assert_eq!(d.equal, 4);
+
+    // Same size, other bytes.
+    std::thread::sleep(Duration::from_millis(20));
+    std::fs::write(local.path().join("sub/a.txt"), b"ALPHA\n").unwrap();
+    let d = sync::diff(&il, WS, local.path(), &options).await.unwrap();
+    assert_eq!(d.equal, 3);
+    assert_eq!(d.entries.len(), 1);
+    assert_eq!(
+        (d.entries[0].path.as_str(), d.entries[0].kind),
+        ("sub/a.txt", DiffKind::Different)
+    );
+    let changed_id = d.entries[0].document_id.unwrap();
+
+    let p = sync::push(&il, WS, local.path(), &options).await.unwrap();
+    assert_eq!(p.failures, vec![]);
+    assert_eq!(
+        (
+            p.uploaded,
+            p.new_versions,
+            p.documents_created,
+            p.folders_created,
+            p.unchanged,
+            p.verified
+        ),
+        (1, 1, 0, 0, 3, 1)
+    );
+    let d = sync::diff(&il, WS, local.path(), &options).await.unwrap();
+    assert!(d.identical(), "{d:?}");
+    // The same document got the new version: no duplicate named a.txt.
+    let docs = il
+        .api()
+        .list_documents()
+        .workspace_id(WS)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .document;
+    let named: Vec<i64> = docs
+        .iter()
+        .filter(|d| d.name.as_deref() == Some("a.txt"))
+        .map(|d| d.id)
+        .collect();
+    assert_eq!(named, vec![changed_id]);
+    assert_eq!(
+        docs.iter()
+            .find(|d| d.id == changed_id)
+            .unwrap()
+            .file_hash_download
+            .as_deref(),
+        Some(file_hash(b"ALPHA\n").as_str())
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_stop_request_ends_the_run_promptly_and_a_rerun_fetches_only_the_rest() {
+    let (sim, il) = start(300, 3).await;
+    faults(&sim, serde_json::json!({"latencyMs": 10})).await;
+    let dir = tempfile::tempdir().unwrap();
+    let stop = StopSignal::default();
+    let options = SyncOptions {
+        jobs: 4,
+        stop: stop.clone(),
+        ..fast()
+    };
+    let trigger = stop.clone();
+    let journal = dir.path().join(".intralinks-sync/mirror.jsonl");
+    tokio::spawn(async move {
+        // Stop once some documents are done, however loaded the machine is.
+        while std::fs::read_to_string(&journal).map_or(0, |t| t.lines().count()) < 20 {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        trigger.stop();
+    });
+    let first = sync::mirror(&il, WS, dir.path(), &options).await.unwrap();
+    assert!(first.interrupted);
+    assert_eq!(first.failures, vec![]);
+    // Stopped within the transfers in flight (4 jobs, 10 ms each) after the 20th.
+    assert!((20..60).contains(&first.fetched), "{}", first.fetched);
+    assert_eq!(first.fetched + first.not_started, 300);
+    let on_disk = files(dir.path()).len();
+    assert_eq!(on_disk, first.fetched);
+    let rest = sync::mirror(&il, WS, dir.path(), &fast()).await.unwrap();
+    assert_eq!(
+        (rest.fetched, rest.up_to_date),
+        (300 - first.fetched, first.fetched)
+    );
+    assert_eq!(files(dir.path()), expected_room(300, 3));
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_unknown_folder_is_a_clear_error() {
+    let (sim, il) = start(1, 1).await;
+    let dir = tempfile::tempdir().unwrap();
+    let e = sync::mirror(
+        &il,
+        WS,
+        dir.path(),
+        &SyncOptions {
+            folder: Some(42),
+            ..fast()
+        },
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "not found (folder 42 is not in workspace {WS}): check the id, and that your account can see it"
+        )
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn push_through_errors_drops_and_truncations_creates_no_duplicates() {
+    let (sim, il) = start(1, 1).await;
+    let local = tempfile::tempdir().unwrap();
+    for d in 0..5 {
+        std::fs::create_dir_all(local.path().join(format!("d{d}"))).unwrap();
+    }
+    for i in 0..300 {
+        std::fs::write(
+            local.path().join(format!("d{}/f-{i:03}.txt", i % 5)),
+            format!("file {i}\n"),
+        )
+        .unwrap();
+    }
+    faults(
+        &sim,
+        serde_json::json!({"errorRate": 0.05, "dropMidBodyRate": 0.05, "truncateRate": 0.05, "retryAfterSecs": 0}),
+    )
+    .await;
+    let options = SyncOptions {
+        folder: Some(demo::GENERATED_FIRST_FOLDER),
+        ..fast()
+    };
+    let p = sync::push(&il, WS, local.path(), &options).await.unwrap();
+    assert_eq!(p.failures, vec![]);
+    assert_eq!((p.files, p.uploaded, p.verified), (300, 300, 300));
+    assert!(p.retries > 0);
+    faults(&sim, serde_json::json!({})).await;
+    let docs = il
+        .api()
+        .list_documents()
+        .workspace_id(WS)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .document;
+    let mut names: Vec<String> = docs.iter().filter_map(|d| d.name.clone()).collect();
+    names.sort();
+    let all = names.len();
+    names.dedup();
+    assert_eq!((all, names.len()), (301, 301), "no duplicates");
+    let folders = il
+        .api()
+        .list_folders()
+        .workspace_id(WS)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .folder;
+    assert_eq!(folders.len(), 1 + 5, "no duplicate folders");
+    for d in &docs {
+        if let Some(i) = d
+            .name
+            .as_deref()
+            .and_then(|n| n.strip_prefix("f-"))
+            .and_then(|n| n.strip_suffix(".txt"))
+        {
+            let i: usize = i.parse().unwrap();
+            assert_eq!(
+                d.file_hash_download.as_deref(),
+                Some(file_hash(format!("file {i}\n").as_bytes()).as_str())
+            );
+        }
+    }
+    let d = sync::diff(&il, WS, local.path(), &options).await.unwrap();
+    assert_eq!((d.equal, d.entries.len()), (300, 1));
+    sim.shutdown().await;
+}
