@@ -110,6 +110,7 @@ fn credentials(cli: &Cli) -> Option<(AppKeys, Grant)> {
 
 async fn connect(cli: &Cli) -> CliResult<Context> {
     let timeout = Duration::from_secs(cli.timeout.max(1));
+    let connect = Duration::from_secs(cli.connect_timeout.max(1));
     if cli.sim {
         let sim = intralinks_sim::Simulator::start(intralinks_sim::SimConfig::default())
             .await
@@ -117,6 +118,7 @@ async fn connect(cli: &Cli) -> CliResult<Context> {
         let url = sim.url();
         let il = Intralinks::builder(url.clone())
             .read_timeout(timeout)
+            .connect_timeout(connect)
             .login(
                 AppKeys {
                     client_id: intralinks_sim::demo::CLIENT_ID.into(),
@@ -143,7 +145,9 @@ async fn connect(cli: &Cli) -> CliResult<Context> {
             saved: None,
         });
     }
-    let builder = Intralinks::builder(cli.base_url.clone()).read_timeout(timeout);
+    let builder = Intralinks::builder(cli.base_url.clone())
+        .read_timeout(timeout)
+        .connect_timeout(connect);
     let mut kept = None;
     let il = if let Some(token) = &cli.token {
         builder.token(token.clone()).map_err(err)?

@@ -93,6 +93,10 @@ pub struct Cli {
     #[arg(long, global = true, default_value_t = 60)]
     pub timeout: u64,
 
+    /// Seconds allowed to connect (separate from --timeout).
+    #[arg(long, global = true, default_value_t = 10)]
+    pub connect_timeout: u64,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,

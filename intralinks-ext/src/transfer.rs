@@ -183,6 +183,25 @@ where
     ))
 }
 
+/// Removes `.{name}.*.part` files beside the destination: what a download
+/// of the same file left when it was killed.
+async fn remove_stray_parts(dir: &Path, name: &str) {
+    let prefix = format!(".{name}.");
+    let Ok(mut entries) = tokio::fs::read_dir(dir).await else {
+        return;
+    };
+    while let Ok(Some(entry)) = entries.next_entry().await {
+        let file_name = entry.file_name();
+        let Some(n) = file_name.to_str() else {
+            continue;
+        };
+        let is_file = entry.file_type().await.is_ok_and(|t| t.is_file());
+        if is_file && n.starts_with(&prefix) && n.ends_with(".part") {
+            let _ = tokio::fs::remove_file(entry.path()).await;
+        }
+    }
+}
+
 /// Streams `body` into a temporary file beside `dest`, hashing as it goes;
 /// renames it to `dest` only when the stream ended cleanly and, with
 /// `expect`, the hash matches. On any failure the temporary file is removed
@@ -212,15 +231,21 @@ where
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let temp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".part")
-        .tempfile_in(&dir)
-        .map_err(|source| Error::Io {
-            action: "cannot create a temporary file in",
-            path: dir.clone(),
-            source,
-        })?;
+    remove_stray_parts(&dir, &name).await;
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".part");
+    // Like any tool's output: 0666 less the umask (tempfile's default is 0600).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let temp = builder.tempfile_in(&dir).map_err(|source| Error::Io {
+        action: "cannot create a temporary file in",
+        path: dir.clone(),
+        source,
+    })?;
     let (file, temp_path) = temp.into_parts();
     let mut file = tokio::io::BufWriter::with_capacity(256 * 1024, tokio::fs::File::from_std(file));
     let (done, actual) = pump(body, &mut file, total, progress, &temp_path).await?;

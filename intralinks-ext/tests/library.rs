@@ -93,8 +93,11 @@ async fn upload_from_a_reader_and_download_into_a_writer_are_verified() {
         "{e}"
     );
 
-    // The file download takes named ids.
+    // The file download takes named ids, removes what a killed download of
+    // the same file left, and lands with the umask's permissions.
     let dir = tempfile::tempdir().unwrap();
+    let stray = dir.path().join(".sample.dat.a1B2c3.part");
+    std::fs::write(&stray, b"half").unwrap();
     let got = il
         .download(
             DocumentRef {
@@ -107,6 +110,16 @@ async fn upload_from_a_reader_and_download_into_a_writer_are_verified() {
         .await
         .unwrap();
     assert_eq!(got.bytes, std::fs::metadata(&got.path).unwrap().len());
+    assert!(!stray.exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let probe = dir.path().join("probe");
+        std::fs::write(&probe, b"").unwrap();
+        let plain = std::fs::metadata(&probe).unwrap().permissions().mode() & 0o777;
+        let mode = std::fs::metadata(&got.path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, plain, "as any tool writes a file");
+    }
     sim.shutdown().await;
 }
 
