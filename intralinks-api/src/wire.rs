@@ -113,7 +113,7 @@ impl<'de> Deserialize<'de> for TfBool {
 ///
 /// Every secret made in this process (by [`Secret::new`], `From`, or decoded
 /// from an answer, such as a new access token) is remembered — the last
-/// [`KNOWN_SECRETS`] of them, in memory only — so that [`mask_secrets`] can
+/// 256 of them, in memory only — so that [`mask_secrets`] can
 /// hide it wherever a server echoes it back.
 #[derive(Clone, Default, PartialEq, Eq, Hash, Serialize)]
 #[serde(transparent)]
