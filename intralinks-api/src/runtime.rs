@@ -324,8 +324,30 @@ impl Client {
     /// `Error::Custom` holding an encoded [`RuntimeError`].
     pub async fn send_raw(
         &self,
+        request: reqwest::Request,
+        operation: &'static str,
+    ) -> Result<reqwest::Response, Error<crate::types::ErrorResponse>> {
+        self.send_raw_with(request, operation, &self.inner().retry)
+            .await
+    }
+
+    /// [`Client::send_raw`] without retries (a 401 is still refreshed once),
+    /// for callers that retry on their own terms, such as a transfer engine
+    /// that also retries bodies cut off mid-way.
+    pub async fn send_raw_once(
+        &self,
+        request: reqwest::Request,
+        operation: &'static str,
+    ) -> Result<reqwest::Response, Error<crate::types::ErrorResponse>> {
+        self.send_raw_with(request, operation, &RetryPolicy::none())
+            .await
+    }
+
+    async fn send_raw_with(
+        &self,
         mut request: reqwest::Request,
         operation: &'static str,
+        retry: &RetryPolicy,
     ) -> Result<reqwest::Response, Error<crate::types::ErrorResponse>> {
         let info = OperationInfo {
             operation_id: operation,
@@ -333,7 +355,7 @@ impl Client {
         self.authorize(&mut request)
             .await
             .map_err(|e| Error::Custom(e.encode()))?;
-        let result = self.run(request, &info).await;
+        let result = self.run(request, &info, retry).await;
         if let Some(timeout) = self.timeout_error(&result) {
             return Err(Error::Custom(timeout));
         }
@@ -358,6 +380,7 @@ impl Client {
         &self,
         request: reqwest::Request,
         info: &OperationInfo,
+        retry: &RetryPolicy,
     ) -> reqwest::Result<reqwest::Response> {
         let span = tracing::debug_span!(
             "intralinks",
@@ -367,7 +390,8 @@ impl Client {
         );
         let started = std::time::Instant::now();
         let result =
-            tracing::Instrument::instrument(self.attempts(request, info), span.clone()).await;
+            tracing::Instrument::instrument(self.attempts(request, info, retry), span.clone())
+                .await;
         let _enter = span.enter();
         match &result {
             Ok(r) => tracing::debug!(
@@ -388,6 +412,7 @@ impl Client {
         &self,
         request: reqwest::Request,
         info: &OperationInfo,
+        retry: &RetryPolicy,
     ) -> reqwest::Result<reqwest::Response> {
         let runtime = self.inner();
         let idempotent = is_idempotent(request.method());
@@ -433,11 +458,9 @@ impl Client {
                 Ok(response)
                     if idempotent
                         && is_retryable_status(response.status())
-                        && attempt < runtime.retry.max_attempts =>
+                        && attempt < retry.max_attempts =>
                 {
-                    let delay = runtime
-                        .retry
-                        .delay(attempt, retry_after(response.headers()));
+                    let delay = retry.delay(attempt, retry_after(response.headers()));
                     tracing::debug!(
                         operation = info.operation_id,
                         status = response.status().as_u16(),
@@ -450,9 +473,9 @@ impl Client {
                 Err(e)
                     if idempotent
                         && (e.is_connect() || e.is_timeout())
-                        && attempt < runtime.retry.max_attempts =>
+                        && attempt < retry.max_attempts =>
                 {
-                    let delay = runtime.retry.delay(attempt, None);
+                    let delay = retry.delay(attempt, None);
                     tracing::debug!(operation = info.operation_id, error = %e.without_url_ref(), ?delay, attempt, "retrying after a transport error");
                     tokio::time::sleep(delay).await;
                 }
@@ -494,7 +517,7 @@ impl ClientHooks<Runtime> for Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        self.run(request, info).await
+        self.run(request, info, &self.inner().retry).await
     }
 
     async fn post<E>(

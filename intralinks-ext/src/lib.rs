@@ -341,4 +341,20 @@ impl Intralinks {
             Err(e) => Err(Error::from_api(e).await),
         }
     }
+
+    /// [`Intralinks::send`] without the runtime's retries (a 401 is still
+    /// refreshed), for the sync engine, which retries each item itself.
+    pub(crate) async fn send_once(
+        &self,
+        request: reqwest::RequestBuilder,
+        operation: &'static str,
+    ) -> Result<reqwest::Response> {
+        let request = request
+            .build()
+            .map_err(|e| Error::InvalidInput(format!("cannot build the request: {e}")))?;
+        match self.api.send_raw_once(request, operation).await {
+            Ok(response) => Ok(response),
+            Err(e) => Err(Error::from_api(e).await),
+        }
+    }
 }

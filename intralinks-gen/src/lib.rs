@@ -198,6 +198,7 @@ pub fn generate(published_yaml: &str, overlay_yaml: &str) -> Result<Generated, G
         syn::parse_str(&excluded_module(&report.excluded))
             .map_err(|e| GenError::Syntax(e.to_string()))?,
     );
+    syn::visit_mut::VisitMut::visit_file_mut(&mut DocExamplesAsText, &mut file);
 
     let code = prettyplease::unparse(&file);
     let mut types = Vec::new();
@@ -227,6 +228,27 @@ pub fn generate(published_yaml: &str, overlay_yaml: &str) -> Result<Generated, G
         excluded: report.excluded,
         removed,
     })
+}
+
+/// progenitor writes each method's usage as an `ignore` doc test: sketches
+/// that cannot compile on their own, which `cargo test` would list as ignored
+/// tests. They stay in the docs, as `text` blocks.
+struct DocExamplesAsText;
+
+impl syn::visit_mut::VisitMut for DocExamplesAsText {
+    fn visit_attribute_mut(&mut self, attr: &mut syn::Attribute) {
+        if let syn::Meta::NameValue(nv) = &mut attr.meta
+            && nv.path.is_ident("doc")
+            && let syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(text),
+                ..
+            }) = &mut nv.value
+            && text.value().contains("```ignore")
+        {
+            let fixed = text.value().replace("```ignore", "```text");
+            *text = syn::LitStr::new(&fixed, text.span());
+        }
+    }
 }
 
 fn excluded_module(excluded: &[ExcludedOperation]) -> String {

@@ -44,7 +44,7 @@ pub(crate) async fn fetch_once(
         .map_err(plain)?;
     let request = il.request(reqwest::Method::GET, url);
     let response = tokio::select! {
-        r = tokio::time::timeout(options.stall_timeout, il.send(request, "download_document_file")) => match r {
+        r = tokio::time::timeout(options.stall_timeout, il.send_once(request, "download_document_file")) => match r {
             Ok(r) => r.map_err(plain)?,
             Err(_) => return Err(plain(Error::Stalled {
                 document_id: doc.id,

@@ -594,7 +594,7 @@ async fn upload_once(
         .query(&[("version", version.as_str())])
         .multipart(form);
     let response = tokio::select! {
-        r = tokio::time::timeout(stall.max(Duration::from_secs(1)) * 4, il.send(request, "upload_document_file")) => match r {
+        r = tokio::time::timeout(stall.max(Duration::from_secs(1)) * 4, il.send_once(request, "upload_document_file")) => match r {
             Ok(r) => r.map_err(plain)?,
             Err(_) => return Err(plain(Error::Stalled { document_id: doc.id, detail: "the upload got no answer in time".into() })),
         },
