@@ -155,9 +155,33 @@ async fn connect(cli: &Cli) -> CliResult<Context> {
         match (s.keys(), s.tokens.clone(), s.access()) {
             // The saved session, refreshed as needed until its refresh token expires.
             (Some(keys), Some(tokens), _) => {
-                let il = builder.session(keys, tokens).map_err(err)?;
-                kept = Some(s);
-                il
+                let il = builder.clone().session(keys, tokens).map_err(err)?;
+                // An expired access token is refreshed here; a refresh the
+                // service refuses falls back to the credentials, when given.
+                let usable = match il.session() {
+                    Some(session) => intralinks_ext::Auth::bearer(session)
+                        .await
+                        .map_err(|e| e.kind),
+                    None => Ok(None),
+                };
+                match (usable, credentials(cli)) {
+                    (Err(intralinks_ext::api::AuthErrorKind::Refused), Some((keys, grant))) => {
+                        let il = builder.login(keys.clone(), grant).await.map_err(err)?;
+                        // The new session replaces the dead one in the file.
+                        kept = Some(saved::Saved {
+                            base_url: s.base_url.clone(),
+                            client_id: Some(keys.client_id),
+                            client_secret: Some(keys.client_secret),
+                            tokens: None,
+                            access_token: None,
+                        });
+                        il
+                    }
+                    _ => {
+                        kept = Some(s);
+                        il
+                    }
+                }
             }
             (_, _, Some(token)) if credentials(cli).is_none() => {
                 builder.token(token).map_err(err)?

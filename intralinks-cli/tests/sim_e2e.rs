@@ -557,3 +557,38 @@ async fn a_saved_session_outlives_its_access_token() {
     }
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_dead_saved_session_falls_back_to_the_credentials_and_is_replaced() {
+    let sim = Simulator::start(SimConfig {
+        token_lifetime: std::time::Duration::from_secs(2),
+        refresh_token_lifetime: std::time::Duration::from_secs(2),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let url = sim.url();
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(&url, &["login"], dir.path()).await;
+    assert!(o.status.success(), "{}", err(&o));
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+
+    // Both tokens expired: without credentials, the command says what to do.
+    let o = run_saved(&url, &["workspaces"], dir.path()).await;
+    assert!(!o.status.success());
+    assert!(
+        err(&o).starts_with("error: the service refused the access token")
+            && err(&o).trim_end().ends_with("run `intralinks login`"),
+        "{}",
+        err(&o)
+    );
+    // With them, it logs in again and saves the new session...
+    let o = run(&url, &["--json", "workspaces"], dir.path()).await;
+    assert!(o.status.success(), "{}", err(&o));
+    // ...which the next command, without credentials, goes on with.
+    let o = run_saved(&url, &["--json", "workspaces"], dir.path()).await;
+    assert!(o.status.success(), "{}", err(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 6);
+    sim.shutdown().await;
+}
