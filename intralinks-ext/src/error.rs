@@ -125,14 +125,6 @@ pub enum Error {
         /// The start of the body, whitespace collapsed, secrets masked.
         excerpt: String,
     },
-    /// A body ended before its declared length.
-    #[error("the answer ended after {received} of {expected} bytes; the connection was cut: retry")]
-    Truncated {
-        /// Bytes that arrived.
-        received: u64,
-        /// Bytes declared (Content-Length, or the document's size).
-        expected: u64,
-    },
     /// The connection failed.
     #[error("could not talk to the service: {0}; check the network and the base URL, then retry")]
     Transport(#[source] reqwest::Error),
@@ -180,11 +172,11 @@ pub enum Error {
     InvalidInput(String),
     /// A body ended before the size the service declared.
     #[error(
-        "the body of document {document_id} ended after {received} of {expected} bytes; nothing was kept; retry later"
+        "the body{} ended after {received} of {expected} bytes; nothing was kept; retry later", of_document(*document_id)
     )]
     BodyCutShort {
-        /// The document.
-        document_id: i64,
+        /// The document, when the body is one.
+        document_id: Option<i64>,
         /// Bytes that arrived.
         received: u64,
         /// Bytes declared.
@@ -192,21 +184,21 @@ pub enum Error {
     },
     /// A body carried more bytes than the document declares.
     #[error(
-        "the service sent more than the {declared} bytes document {document_id} declares; reading stopped and nothing was kept; report this to the service's operator"
+        "the service sent more than the {declared} bytes {} declares; reading stopped and nothing was kept; report this to the service's operator", document_id.map(|d| format!("document {d}")).unwrap_or_else(|| "the answer".into())
     )]
     BodyTooLong {
-        /// The document.
-        document_id: i64,
+        /// The document, when the body is one.
+        document_id: Option<i64>,
         /// Its declared size.
         declared: u64,
     },
     /// A transfer made no progress, or ran too slowly, for too long.
     #[error(
-        "the transfer of document {document_id} was aborted: {detail}; check the network, or relax the stall and minimum-rate limits"
+        "the transfer{} was aborted: {detail}; check the network, or relax the stall and minimum-rate limits", of_document(*document_id)
     )]
     Stalled {
-        /// The document.
-        document_id: i64,
+        /// The document, when the transfer is one.
+        document_id: Option<i64>,
         /// Which limit, and the figures.
         detail: String,
     },
@@ -224,6 +216,13 @@ pub enum Error {
         /// What is there ("symbolic link", "special file").
         what: &'static str,
     },
+}
+
+/// " of document N", or nothing.
+fn of_document(document_id: Option<i64>) -> String {
+    document_id
+        .map(|d| format!(" of document {d}"))
+        .unwrap_or_default()
 }
 
 /// What entry needs at `state`, in words.
@@ -416,7 +415,7 @@ impl Error {
     /// Whether retrying the same call later may succeed.
     pub fn is_transient(&self) -> bool {
         match self {
-            Error::Transport(_) | Error::Timeout { .. } | Error::Truncated { .. } => true,
+            Error::Transport(_) | Error::Timeout { .. } | Error::BodyCutShort { .. } => true,
             Error::Auth { kind, .. } => *kind == AuthErrorKind::Transient,
             Error::Service { status, .. }
             | Error::UnexpectedBody {

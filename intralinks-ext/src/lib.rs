@@ -333,26 +333,35 @@ impl Intralinks {
         request: reqwest::RequestBuilder,
         operation: &'static str,
     ) -> Result<reqwest::Response> {
-        let request = request
-            .build()
-            .map_err(|e| Error::InvalidInput(format!("cannot build the request: {e}")))?;
-        match self.api.send_raw(request, operation).await {
-            Ok(response) => Ok(response),
-            Err(e) => Err(Error::from_api(e).await),
-        }
+        self.send_with(request, operation, true).await
     }
 
     /// [`Intralinks::send`] without the runtime's retries (a 401 is still
-    /// refreshed), for the sync engine, which retries each item itself.
+    /// refreshed), for callers that retry on their own: the sync engine, and
+    /// streamed uploads, whose body cannot be sent twice anyway.
     pub(crate) async fn send_once(
         &self,
         request: reqwest::RequestBuilder,
         operation: &'static str,
     ) -> Result<reqwest::Response> {
+        self.send_with(request, operation, false).await
+    }
+
+    async fn send_with(
+        &self,
+        request: reqwest::RequestBuilder,
+        operation: &'static str,
+        retries: bool,
+    ) -> Result<reqwest::Response> {
         let request = request
             .build()
             .map_err(|e| Error::InvalidInput(format!("cannot build the request: {e}")))?;
-        match self.api.send_raw_once(request, operation).await {
+        let answer = if retries {
+            self.api.send_raw(request, operation).await
+        } else {
+            self.api.send_raw_once(request, operation).await
+        };
+        match answer {
             Ok(response) => Ok(response),
             Err(e) => Err(Error::from_api(e).await),
         }

@@ -128,59 +128,114 @@ pub(crate) struct Expect<'a> {
     pub sha1_base64: &'a str,
 }
 
-/// Copies `body` into `out`, hashing as it goes; stops the moment the body
-/// outgrows `total` and fails when it ends short of it. Returns the bytes
-/// copied and base64 of their SHA-1. `at` names the destination in errors.
-async fn pump<S, W>(
-    body: S,
-    out: &mut W,
-    total: Option<u64>,
-    progress: Option<ProgressFn>,
-    at: &Path,
-) -> Result<(u64, String)>
-where
-    S: Stream<Item = std::result::Result<Bytes, reqwest::Error>>,
-    W: AsyncWrite + Unpin + ?Sized,
-{
-    let io = |source| Error::Io {
-        action: "cannot write",
-        path: at.to_path_buf(),
-        source,
-    };
-    let mut hasher = Sha1::new();
-    let mut done = 0u64;
-    let mut body = std::pin::pin!(body);
-    while let Some(chunk) = body.next().await {
-        let chunk = chunk.map_err(Error::from_reqwest)?;
-        let after = done + chunk.len() as u64;
-        if let Some(total) = total
-            && after > total
+/// What a body being copied must live up to, besides its declared size.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Limits {
+    /// Abort when no byte arrives for this long.
+    pub stall: Option<std::time::Duration>,
+    /// Abort when fewer than `.0` bytes/s arrive over a window of `.1` (as
+    /// curl's `--speed-limit`/`--speed-time`).
+    pub min_rate: Option<(u64, std::time::Duration)>,
+}
+
+/// One body being copied: what it is, where it goes, what it must meet.
+pub(crate) struct Pump<'a> {
+    /// The document the body is, for errors.
+    pub document_id: Option<i64>,
+    /// The size it declares (Content-Length, or the document's size).
+    pub declared: Option<u64>,
+    /// Names the destination in errors.
+    pub at: &'a Path,
+    /// Stall and rate limits.
+    pub limits: Limits,
+    /// Told of every chunk.
+    pub progress: Option<ProgressFn>,
+}
+
+impl Pump<'_> {
+    /// Copies `body` into `out`, hashing as it goes; stops the moment the
+    /// body outgrows its declared size or breaks a limit, and fails when it
+    /// ends short. Returns the bytes copied and base64 of their SHA-1.
+    pub(crate) async fn run<S, W>(self, body: S, out: &mut W) -> Result<(u64, String)>
+    where
+        S: Stream<Item = std::result::Result<Bytes, reqwest::Error>>,
+        W: AsyncWrite + Unpin + ?Sized,
+    {
+        let io = |source| Error::Io {
+            action: "cannot write",
+            path: self.at.to_path_buf(),
+            source,
+        };
+        let stalled = |detail: String| Error::Stalled {
+            document_id: self.document_id,
+            detail,
+        };
+        let mut hasher = Sha1::new();
+        let mut done = 0u64;
+        let mut window = (std::time::Instant::now(), 0u64);
+        let mut body = std::pin::pin!(body);
+        loop {
+            let next = match self.limits.stall {
+                Some(stall) => tokio::time::timeout(stall, body.next())
+                    .await
+                    .map_err(|_| {
+                        stalled(format!(
+                            "no byte arrived for {} s after {done} bytes",
+                            stall.as_secs_f64()
+                        ))
+                    })?,
+                None => body.next().await,
+            };
+            let Some(chunk) = next else { break };
+            let chunk = chunk.map_err(Error::from_reqwest)?;
+            let after = done + chunk.len() as u64;
+            if let Some(declared) = self.declared
+                && after > declared
+            {
+                return Err(Error::BodyTooLong {
+                    document_id: self.document_id,
+                    declared,
+                });
+            }
+            hasher.update(&chunk);
+            out.write_all(&chunk).await.map_err(io)?;
+            done = after;
+            if let Some(p) = &self.progress {
+                p(Progress {
+                    done,
+                    total: self.declared,
+                });
+            }
+            if let Some((min, over)) = self.limits.min_rate {
+                window.1 += chunk.len() as u64;
+                let elapsed = window.0.elapsed();
+                if min > 0 && elapsed >= over {
+                    let rate = window.1 as f64 / elapsed.as_secs_f64();
+                    if rate < min as f64 {
+                        return Err(stalled(format!(
+                            "{rate:.0} bytes/s over {} s, below the minimum of {min} bytes/s",
+                            elapsed.as_secs_f64().round()
+                        )));
+                    }
+                    window = (std::time::Instant::now(), 0);
+                }
+            }
+        }
+        out.flush().await.map_err(io)?;
+        if let Some(declared) = self.declared
+            && done != declared
         {
-            return Err(Error::Truncated {
-                received: after,
-                expected: total,
+            return Err(Error::BodyCutShort {
+                document_id: self.document_id,
+                received: done,
+                expected: declared,
             });
         }
-        hasher.update(&chunk);
-        out.write_all(&chunk).await.map_err(io)?;
-        done = after;
-        if let Some(p) = &progress {
-            p(Progress { done, total });
-        }
+        Ok((
+            done,
+            base64::engine::general_purpose::STANDARD.encode(hasher.finalize()),
+        ))
     }
-    out.flush().await.map_err(io)?;
-    if let Some(total) = total
-        && done != total
-    {
-        return Err(Error::Truncated {
-            received: done,
-            expected: total,
-        });
-    }
-    Ok((
-        done,
-        base64::engine::general_purpose::STANDARD.encode(hasher.finalize()),
-    ))
 }
 
 /// Removes `.{name}.*.part` files beside the destination: what a download
@@ -248,7 +303,15 @@ where
     })?;
     let (file, temp_path) = temp.into_parts();
     let mut file = tokio::io::BufWriter::with_capacity(256 * 1024, tokio::fs::File::from_std(file));
-    let (done, actual) = pump(body, &mut file, total, progress, &temp_path).await?;
+    let (done, actual) = Pump {
+        document_id: expect.as_ref().map(|e| e.document_id),
+        declared: total,
+        at: &temp_path,
+        limits: Limits::default(),
+        progress,
+    }
+    .run(body, &mut file)
+    .await?;
     let file = file.into_inner();
     file.sync_all().await.map_err(|source| Error::Io {
         action: "cannot flush",
@@ -404,7 +467,15 @@ impl Intralinks {
     {
         let (expected, stream, total) = self.open_body(workspace_id, doc).await?;
         let to = PathBuf::from("(the writer)");
-        let (done, actual) = pump(stream, writer, total, progress, &to).await?;
+        let (done, actual) = Pump {
+            document_id: Some(doc.id),
+            declared: total,
+            at: &to,
+            limits: Limits::default(),
+            progress,
+        }
+        .run(stream, writer)
+        .await?;
         if actual != expected {
             return Err(Error::HashMismatch {
                 document_id: doc.id,
@@ -540,8 +611,7 @@ impl Intralinks {
         Ok((document_id, partial.version.unwrap_or_default()))
     }
 
-    /// One `PUT .../file?version=` with `len` bytes of `reader` as the part
-    /// `documentFile`, through the shared runtime.
+    /// [`Intralinks::put_version`], for callers that have no use for `Retry-After`.
     async fn put_file<R>(
         &self,
         target: DocumentRef,
@@ -554,11 +624,35 @@ impl Intralinks {
     where
         R: AsyncRead + Send + Sync + 'static,
     {
+        self.put_version(target, version, name, reader, len, progress)
+            .await
+            .map_err(|(e, _)| e)
+    }
+
+    /// One `PUT .../file?version=` with `len` bytes of `reader` as the part
+    /// `documentFile`, through the shared runtime: the new version of an
+    /// existing document. A failure comes with the answer's `Retry-After`,
+    /// for callers that retry on their own (the sync engine).
+    pub(crate) async fn put_version<R>(
+        &self,
+        target: DocumentRef,
+        version: &str,
+        name: &str,
+        reader: R,
+        len: u64,
+        progress: Option<ProgressFn>,
+    ) -> std::result::Result<Uploaded, (Error, Option<std::time::Duration>)>
+    where
+        R: AsyncRead + Send + Sync + 'static,
+    {
+        let plain = |e: Error| (e, None);
         use tokio::io::AsyncReadExt;
-        let url = self.v2_url(&format!(
-            "workspaces/{}/documents/{}/file",
-            target.workspace_id, target.document_id
-        ))?;
+        let url = self
+            .v2_url(&format!(
+                "workspaces/{}/documents/{}/file",
+                target.workspace_id, target.document_id
+            ))
+            .map_err(plain)?;
         let hasher = std::sync::Arc::new(std::sync::Mutex::new(Sha1::new()));
         let sent = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
         let (h, s, report) = (hasher.clone(), sent.clone(), progress);
@@ -587,28 +681,50 @@ impl Intralinks {
             reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), len)
                 .file_name(header_name)
                 .mime_str("application/octet-stream")
-                .map_err(Error::from_reqwest)?;
+                .map_err(|e| plain(Error::from_reqwest(e)))?;
         let form = reqwest::multipart::Form::new().part("documentFile", part);
         let request = self
             .request(reqwest::Method::PUT, url)
             .query(&[("version", version)])
             .multipart(form);
-        let response = self.send(request, "upload_document_file").await?;
+        // A streamed body is never sent twice by the runtime: retries are
+        // the caller's, with a fresh reader.
+        let response = self
+            .send_once(request, "upload_document_file")
+            .await
+            .map_err(plain)?;
         if !response.status().is_success() {
-            return Err(Error::from_response(response).await);
+            let after = intralinks_api::retry_after(response.headers());
+            return Err((Error::from_response(response).await, after));
         }
         let bytes = sent.load(std::sync::atomic::Ordering::Relaxed);
         if bytes != len {
-            return Err(Error::Truncated {
+            return Err(plain(Error::BodyCutShort {
+                document_id: Some(target.document_id),
                 received: bytes,
                 expected: len,
-            });
+            }));
         }
-        let answer: DocumentPartialResponse = response.json().await.map_err(Error::from_reqwest)?;
+        // An answer cut off on the way is a transport failure (transient);
+        // one that arrives whole but is not the API's is the service's.
+        let answer = response
+            .bytes()
+            .await
+            .map_err(|e| plain(Error::from_reqwest(e)))?;
+        let answer: DocumentPartialResponse = serde_json::from_slice(&answer).map_err(|e| {
+            plain(Error::UnexpectedBody {
+                status: Some(200),
+                content_type: Some("application/json".into()),
+                decode_error: Some(format!("the upload answer is not the API's: {e}")),
+                excerpt: intralinks_api::mask_secrets(&String::from_utf8_lossy(
+                    &answer[..answer.len().min(160)],
+                )),
+            })
+        })?;
         let digest = hasher
             .lock()
             .map(|h| h.clone().finalize())
-            .map_err(|_| Error::InvalidInput("the upload hasher was poisoned".into()))?;
+            .map_err(|_| plain(Error::InvalidInput("the upload hasher was poisoned".into())))?;
         Ok(Uploaded {
             document_id: target.document_id,
             version: answer

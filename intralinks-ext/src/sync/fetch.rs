@@ -1,17 +1,14 @@
 //! One document body into a partial file, with limits and its SHA-1.
 
-use std::io::Write;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use base64::Engine;
-use futures_util::StreamExt;
 use intralinks_api::types::Document;
-use sha1::{Digest, Sha1};
 
 use super::SyncOptions;
 use super::local::{Target, io_err, mtime_of, nanos};
 use crate::Intralinks;
 use crate::error::Error;
+use crate::transfer::{Limits, Pump};
 
 /// What a fetched file is, once in place.
 #[derive(Debug, Clone)]
@@ -47,7 +44,7 @@ pub(crate) async fn fetch_once(
         r = tokio::time::timeout(options.stall_timeout, il.send_once(request, "download_document_file")) => match r {
             Ok(r) => r.map_err(plain)?,
             Err(_) => return Err(plain(Error::Stalled {
-                document_id: doc.id,
+                document_id: Some(doc.id),
                 detail: format!("no answer within {} s", options.stall_timeout.as_secs_f64()),
             })),
         },
@@ -69,16 +66,6 @@ pub(crate) async fn fetch_once(
             return Err(plain(e));
         }
     };
-    if let Some(declared) = declared
-        && size < declared
-    {
-        target.drop_part(doc.id);
-        return Err(plain(Error::BodyCutShort {
-            document_id: doc.id,
-            received: size,
-            expected: declared,
-        }));
-    }
     if sha1 != expected {
         target.drop_part(doc.id);
         return Err(plain(Error::HashMismatch {
@@ -116,13 +103,14 @@ pub(crate) async fn fetch_once(
 
 pub(crate) fn stopped(document_id: i64) -> Error {
     Error::Stalled {
-        document_id,
+        document_id: Some(document_id),
         detail: "stopped on request".into(),
     }
 }
 
-/// Streams the body into item `id`'s partial file; returns its SHA-1, its
-/// size and the open file.
+/// Streams the body into item `id`'s partial file through the crate's one
+/// body pump (size bound, stall and minimum-rate limits); returns its
+/// SHA-1, its size and the open file. A stop request ends it at once.
 async fn stream_into_part(
     response: reqwest::Response,
     id: i64,
@@ -130,69 +118,24 @@ async fn stream_into_part(
     target: &Target,
     options: &SyncOptions,
 ) -> Result<(String, u64, std::fs::File), Error> {
-    let mut file = std::io::BufWriter::with_capacity(64 * 1024, target.create_part(id)?);
-    let mut body = response.bytes_stream();
-    let mut hasher = Sha1::new();
-    let mut done = 0u64;
-    let mut window_start = Instant::now();
-    let mut window_bytes = 0u64;
-    loop {
-        let next = tokio::select! {
-            n = tokio::time::timeout(options.stall_timeout, body.next()) => n,
-            _ = options.stop.stopped() => return Err(stopped(id)),
-        };
-        let chunk = match next {
-            Err(_) => {
-                return Err(Error::Stalled {
-                    document_id: id,
-                    detail: format!(
-                        "no byte arrived for {} s after {done} bytes",
-                        options.stall_timeout.as_secs_f64()
-                    ),
-                });
-            }
-            Ok(None) => break,
-            Ok(Some(Err(e))) => return Err(Error::from_reqwest(e)),
-            Ok(Some(Ok(c))) => c,
-        };
-        if let Some(limit) = declared
-            && done + chunk.len() as u64 > limit
-        {
-            return Err(Error::BodyTooLong {
-                document_id: id,
-                declared: limit,
-            });
-        }
-        hasher.update(&chunk);
-        file.write_all(&chunk).map_err(io_err(
-            "cannot write",
-            target.shown(super::names::STATE_DIR),
-        ))?;
-        done += chunk.len() as u64;
-        window_bytes += chunk.len() as u64;
-        let elapsed = window_start.elapsed();
-        if options.speed_limit > 0 && elapsed >= options.speed_time {
-            let rate = window_bytes as f64 / elapsed.as_secs_f64();
-            if rate < options.speed_limit as f64 {
-                return Err(Error::Stalled {
-                    document_id: id,
-                    detail: format!(
-                        "{rate:.0} bytes/s over {} s, below the minimum of {} bytes/s",
-                        elapsed.as_secs_f64().round(),
-                        options.speed_limit
-                    ),
-                });
-            }
-            window_start = Instant::now();
-            window_bytes = 0;
-        }
-    }
-    let file = file.into_inner().map_err(|e| {
-        io_err("cannot write", target.shown(super::names::STATE_DIR))(e.into_error())
-    })?;
-    Ok((
-        base64::engine::general_purpose::STANDARD.encode(hasher.finalize()),
-        done,
-        file,
-    ))
+    let at = target.shown(super::names::STATE_DIR);
+    let part = tokio::fs::File::from_std(target.create_part(id)?);
+    let mut out = tokio::io::BufWriter::with_capacity(64 * 1024, part);
+    let pump = Pump {
+        document_id: Some(id),
+        declared,
+        at: &at,
+        limits: Limits {
+            stall: Some(options.stall_timeout),
+            min_rate: (options.speed_limit > 0)
+                .then_some((options.speed_limit, options.speed_time)),
+        },
+        progress: None,
+    };
+    let (size, sha1) = tokio::select! {
+        r = pump.run(response.bytes_stream(), &mut out) => r?,
+        _ = options.stop.stopped() => return Err(stopped(id)),
+    };
+    let file = out.into_inner().into_std().await;
+    Ok((sha1, size, file))
 }

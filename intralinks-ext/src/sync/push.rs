@@ -15,7 +15,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use intralinks_api::types::{
     CreateDocumentsRequest, CreateFoldersRequest, Document, DocumentInput, DocumentInputItem,
-    DocumentPartialResponse, FolderInput, FolderInputItem,
+    FolderInput, FolderInputItem,
 };
 use serde::Serialize;
 
@@ -23,8 +23,8 @@ use super::journal::{Journal, Record};
 use super::local::{Found, Target, walk};
 use super::names::{layout, local_component};
 use super::{Failure, SyncOptions, list_room, with_retries};
-use crate::Intralinks;
 use crate::error::{Checked, Error, Result};
+use crate::{DocumentRef, Intralinks};
 
 /// The push journal's name in the state directory.
 pub(crate) const JOURNAL: &str = "push.jsonl";
@@ -576,54 +576,25 @@ async fn upload_once(
         current
     };
     let version = current.version.clone().unwrap_or_default();
-    let file = target.open_file(&f.path).map_err(plain)?;
-    let file = tokio::fs::File::from_std(file);
+    let file = tokio::fs::File::from_std(target.open_file(&f.path).map_err(plain)?);
     let stall = options.stall_timeout;
-    let stream = tokio_util::io::ReaderStream::with_capacity(file, 64 * 1024);
-    let part =
-        reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), f.size)
-            .file_name(parent_of(&f.path).1.replace(char::is_control, " "))
-            .mime_str("application/octet-stream")
-            .map_err(|e| plain(Error::from_reqwest(e)))?;
-    let form = reqwest::multipart::Form::new().part("documentFile", part);
-    let url = il
-        .v2_url(&format!("workspaces/{ws}/documents/{}/file", doc.id))
-        .map_err(plain)?;
-    let request = il
-        .request(reqwest::Method::PUT, url)
-        .query(&[("version", version.as_str())])
-        .multipart(form);
-    let response = tokio::select! {
-        r = tokio::time::timeout(stall.max(Duration::from_secs(1)) * 4, il.send_once(request, "upload_document_file")) => match r {
-            Ok(r) => r.map_err(plain)?,
-            Err(_) => return Err(plain(Error::Stalled { document_id: doc.id, detail: "the upload got no answer in time".into() })),
+    let upload = il.put_version(
+        DocumentRef {
+            workspace_id: ws,
+            document_id: doc.id,
+        },
+        &version,
+        parent_of(&f.path).1,
+        file,
+        f.size,
+        None,
+    );
+    let uploaded = tokio::select! {
+        r = tokio::time::timeout(stall.max(Duration::from_secs(1)) * 4, upload) => match r {
+            Ok(r) => r?,
+            Err(_) => return Err(plain(Error::Stalled { document_id: Some(doc.id), detail: "the upload got no answer in time".into() })),
         },
         _ = options.stop.stopped() => return Err(plain(super::fetch::stopped(doc.id))),
     };
-    if !response.status().is_success() {
-        let after = intralinks_api::retry_after(response.headers());
-        return Err((Error::from_response(response).await, after));
-    }
-    // An answer cut off on the way is a transport failure (retried); one
-    // that arrives whole but is not the API's is the service's.
-    let body = response
-        .bytes()
-        .await
-        .map_err(|e| plain(Error::from_reqwest(e)))?;
-    let answer: DocumentPartialResponse = serde_json::from_slice(&body).map_err(|e| {
-        plain(Error::UnexpectedBody {
-            status: Some(200),
-            content_type: Some("application/json".into()),
-            decode_error: Some(format!("the upload answer is not the API's: {e}")),
-            excerpt: intralinks_api::mask_secrets(&String::from_utf8_lossy(
-                &body[..body.len().min(160)],
-            )),
-        })
-    })?;
-    Ok(answer
-        .document_partial
-        .into_iter()
-        .next()
-        .and_then(|p| p.version)
-        .or(current.version))
+    Ok(uploaded.version.or(current.version))
 }
