@@ -2,37 +2,12 @@
 //! demo room's access per member, a CSV file with hostile names read back,
 //! and `--all` with workspaces that need more than the flags give.
 
-use std::path::Path;
-use std::process::Output;
-
 use intralinks_ext::types::{CreateFoldersRequest, FolderInput, FolderInputItem};
-use intralinks_ext::{AppKeys, Checked, FixedAnswers, Grant, Intralinks, Secret};
+use intralinks_ext::{Checked, FixedAnswers};
 use intralinks_sim::{SimConfig, Simulator, demo};
 
-async fn run(url: &str, args: &[&str], cwd: &Path) -> Output {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_intralinks"));
-    command
-        .current_dir(cwd)
-        .env_clear()
-        .env("INTRALINKS_BASE_URL", url)
-        .env("INTRALINKS_CLIENT_ID", demo::CLIENT_ID)
-        .env("INTRALINKS_CLIENT_SECRET", demo::CLIENT_SECRET)
-        .env("INTRALINKS_EMAIL", demo::EMAIL)
-        .env("INTRALINKS_PASSWORD", demo::PASSWORD)
-        .env("INTRALINKS_SESSION_FILE", cwd.join("session.json"))
-        .args(args);
-    tokio::task::spawn_blocking(move || command.output().unwrap())
-        .await
-        .unwrap()
-}
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+mod common;
+use common::*;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn access_by_user_csv_of_the_demo_room_is_exact() {
@@ -108,20 +83,7 @@ async fn access_by_user_csv_of_the_demo_room_is_exact() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_csv_file_with_hostile_names_reads_back() {
     let sim = Simulator::start(SimConfig::default()).await.unwrap();
-    let il = Intralinks::builder(sim.url())
-        .login(
-            AppKeys {
-                client_id: demo::CLIENT_ID.into(),
-                client_secret: Secret::new(demo::CLIENT_SECRET),
-            },
-            Grant::Password {
-                email: demo::EMAIL.into(),
-                password: Secret::new(demo::PASSWORD),
-                end_other_sessions: false,
-            },
-        )
-        .await
-        .unwrap();
+    let il = library(&sim).await;
     il.enter(demo::MAIN_WORKSPACE, &mut FixedAnswers::default())
         .await
         .unwrap();

@@ -2,55 +2,15 @@
 //! seed 001, entry with lockout, and a mirror with its rerun.
 
 use std::path::Path;
-use std::process::Output;
 
 use intralinks_ext::types::{
     CreateFoldersRequest, DeleteDocumentsRequest, EntityRef, FolderInput, FolderInputItem,
 };
-use intralinks_ext::{AppKeys, Checked, FixedAnswers, Grant, Intralinks, Secret};
+use intralinks_ext::{Checked, FixedAnswers};
 use intralinks_sim::{SimConfig, Simulator, demo};
 
-async fn run(url: &str, args: &[&str], cwd: &Path) -> Output {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_intralinks"));
-    command
-        .current_dir(cwd)
-        .env_clear()
-        .env("INTRALINKS_BASE_URL", url)
-        .env("INTRALINKS_CLIENT_ID", demo::CLIENT_ID)
-        .env("INTRALINKS_CLIENT_SECRET", demo::CLIENT_SECRET)
-        .env("INTRALINKS_EMAIL", demo::EMAIL)
-        .env("INTRALINKS_PASSWORD", demo::PASSWORD)
-        .env("INTRALINKS_SESSION_FILE", cwd.join("session.json"))
-        .args(args);
-    tokio::task::spawn_blocking(move || command.output().unwrap())
-        .await
-        .unwrap()
-}
-
-fn out(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-async fn library(sim: &Simulator) -> Intralinks {
-    Intralinks::builder(sim.url())
-        .login(
-            AppKeys {
-                client_id: demo::CLIENT_ID.into(),
-                client_secret: Secret::new(demo::CLIENT_SECRET),
-            },
-            Grant::Password {
-                email: demo::EMAIL.into(),
-                password: Secret::new(demo::PASSWORD),
-                end_other_sessions: false,
-            },
-        )
-        .await
-        .unwrap()
-}
+mod common;
+use common::*;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn seed_001_flow_through_the_binary() {
@@ -481,20 +441,6 @@ async fn workspaces_lists_more_than_one_page() {
     assert_eq!(names.len(), 126, "{names:?}");
     assert_eq!(names.iter().filter(|n| n.starts_with("Fund ")).count(), 120);
     assert!(names.contains(&"Fund 120") && names.contains(&"Fund 001"));
-}
-
-/// Runs the binary with only the base URL and the session file: no credentials.
-async fn run_saved(url: &str, args: &[&str], cwd: &Path) -> Output {
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_intralinks"));
-    command
-        .current_dir(cwd)
-        .env_clear()
-        .env("INTRALINKS_BASE_URL", url)
-        .env("INTRALINKS_SESSION_FILE", cwd.join("session.json"))
-        .args(args);
-    tokio::task::spawn_blocking(move || command.output().unwrap())
-        .await
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]

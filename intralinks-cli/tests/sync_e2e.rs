@@ -4,43 +4,16 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use intralinks_ext::{AppKeys, FixedAnswers, Grant, Intralinks, Secret, file_hash};
+use intralinks_ext::{FixedAnswers, Intralinks, file_hash};
 use intralinks_sim::{Generated, SimConfig, Simulator, demo};
 
+mod common;
+use common::*;
+
 const WS: i64 = demo::GENERATED_WORKSPACE;
-
-fn command(url: &str, args: &[&str], cwd: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_intralinks"));
-    c.current_dir(cwd)
-        .env_clear()
-        .env("INTRALINKS_BASE_URL", url)
-        .env("INTRALINKS_CLIENT_ID", demo::CLIENT_ID)
-        .env("INTRALINKS_CLIENT_SECRET", demo::CLIENT_SECRET)
-        .env("INTRALINKS_EMAIL", demo::EMAIL)
-        .env("INTRALINKS_PASSWORD", demo::PASSWORD)
-        .env("INTRALINKS_SESSION_FILE", cwd.join("session.json"))
-        .args(args);
-    c
-}
-
-async fn run(url: &str, args: &[&str], cwd: &Path) -> Output {
-    let mut c = command(url, args, cwd);
-    tokio::task::spawn_blocking(move || c.output().unwrap())
-        .await
-        .unwrap()
-}
-
-fn err(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {} / {}", String::from_utf8_lossy(&o.stdout), err(o)))
-}
 
 async fn start(generated: Generated, latency_ms: u64) -> (Simulator, Intralinks) {
     let sim = Simulator::start(SimConfig {
@@ -53,20 +26,7 @@ async fn start(generated: Generated, latency_ms: u64) -> (Simulator, Intralinks)
     })
     .await
     .unwrap();
-    let il = Intralinks::builder(sim.url())
-        .login(
-            AppKeys {
-                client_id: demo::CLIENT_ID.into(),
-                client_secret: Secret::new(demo::CLIENT_SECRET),
-            },
-            Grant::Password {
-                email: demo::EMAIL.into(),
-                password: Secret::new(demo::PASSWORD),
-                end_other_sessions: false,
-            },
-        )
-        .await
-        .unwrap();
+    let il = library(&sim).await;
     il.enter(WS, &mut FixedAnswers::default()).await.unwrap();
     (sim, il)
 }
