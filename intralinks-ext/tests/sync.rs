@@ -6,8 +6,10 @@ use std::path::Path;
 use std::time::Duration;
 
 use intralinks_ext::sync::{self, DiffKind, StopSignal, SyncOptions};
-use intralinks_ext::{AppKeys, FixedAnswers, Grant, Intralinks, RetryPolicy, Secret, file_hash};
+use intralinks_ext::{FixedAnswers, Intralinks, RetryPolicy, file_hash};
 use intralinks_sim::{Generated, SimConfig, Simulator, demo};
+
+mod common;
 
 const WS: i64 = demo::GENERATED_WORKSPACE;
 
@@ -24,17 +26,7 @@ async fn start(documents: usize, folders: usize) -> (Simulator, Intralinks) {
             base_delay: Duration::from_millis(5),
             max_delay: Duration::from_millis(50),
         })
-        .login(
-            AppKeys {
-                client_id: demo::CLIENT_ID.into(),
-                client_secret: Secret::new(demo::CLIENT_SECRET),
-            },
-            Grant::Password {
-                email: demo::EMAIL.into(),
-                password: Secret::new(demo::PASSWORD),
-                end_other_sessions: false,
-            },
-        )
+        .login(common::keys(), common::password())
         .await
         .unwrap();
     il.enter(WS, &mut FixedAnswers::default()).await.unwrap();
