@@ -276,21 +276,11 @@ pub async fn run(cli: Cli) -> CliResult {
     let watcher = match (&ctx.saved, ctx.il.session()) {
         (Some(s), Some(session)) => {
             let mut rx = session.subscribe();
-            let (base_url, client_id, client_secret) = (
-                s.base_url.clone(),
-                s.client_id.clone(),
-                s.client_secret.clone(),
-            );
+            let mut file = s.clone();
             Some(tokio::spawn(async move {
                 while rx.changed().await.is_ok() {
-                    let tokens = rx.borrow_and_update().clone();
-                    let _ = saved::store(&saved::Saved {
-                        base_url: base_url.clone(),
-                        client_id: client_id.clone(),
-                        client_secret: client_secret.clone(),
-                        tokens: Some(tokens),
-                        access_token: None,
-                    });
+                    file.tokens = Some(rx.borrow_and_update().clone());
+                    let _ = saved::store(&file);
                 }
             }))
         }

@@ -15,7 +15,7 @@ use intralinks_ext::{AppKeys, Secret, TokenPair};
 use serde::{Deserialize, Serialize};
 
 /// What is saved.
-#[derive(Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Saved {
     /// Host root the tokens belong to.
