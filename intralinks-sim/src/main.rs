@@ -24,10 +24,8 @@ use intralinks_sim::{Faults, SimConfig, Simulator, demo};
         GET  /_sim/faults, PUT /_sim/faults  {latencyMs, errorRate, retryAfterSecs, dropMidBodyRate, truncateRate}\n  \
         POST /_sim/expire-tokens          every access token expires now (refresh tokens still work)\n  \
         POST /_sim/corrupt/{documentId}   fileHashDownload stops matching the bytes\n  \
-        GET  /_sim/stats                  {downloads, uploads} since start
-  \
-        GET  /_sim/health                 \"ok\"
-  \
+        GET  /_sim/stats                  {downloads, uploads} since start\n  \
+        GET  /_sim/health                 \"ok\"\n  \
         GET  /_sim/requests               requests answered so far, by \"METHOD /path\""
 )]
 struct Args {
