@@ -443,7 +443,7 @@ impl Intralinks {
 
     /// Streams a document into `writer` (memory, your own storage, a socket),
     /// hashing as it goes; fails with [`Error::HashMismatch`] or
-    /// [`Error::Truncated`] when the bytes are not the document's. The writer
+    /// [`Error::BodyCutShort`] or [`Error::BodyTooLong`] when the bytes are not the document's. The writer
     /// has the bytes as they arrive, so keep them only when this returns `Ok`.
     ///
     /// ```no_run
