@@ -77,6 +77,7 @@ pub mod pages;
 pub mod report;
 mod session;
 pub mod sync;
+pub mod text;
 mod transfer;
 pub mod v1;
 

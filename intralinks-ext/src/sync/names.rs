@@ -29,14 +29,6 @@ const TOOL_ACTIVE: [&str; 7] = [
     ".intralinks-mirror.json",
 ];
 
-/// Characters that change how text displays without being visible:
-/// bidirectional embeddings, overrides, isolates and marks.
-fn is_bidi_control(c: char) -> bool {
-    matches!(
-        c,
-        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
-    )
-}
 
 /// The comparison key of a name: NFC, then case folded.
 pub fn fold_key(name: &str) -> String {
@@ -56,7 +48,7 @@ pub struct LocalName {
 pub fn local_component(name: &str) -> LocalName {
     let nfc: String = name
         .nfc()
-        .map(|c| if is_bidi_control(c) { '_' } else { c })
+        .map(|c| if crate::text::is_bidi_control(c) { '_' } else { c })
         .collect();
     let mut safe = crate::fsname::safe_component(&nfc);
     let mut changed = (safe != name).then_some("characters unsafe in file names were replaced");
