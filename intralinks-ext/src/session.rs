@@ -208,6 +208,27 @@ fn token_request(keys: &AppKeys, grant: &Grant) -> OAuthTokenRequest {
     body
 }
 
+/// The lifetime assumed when the service's `expires_in` is zero, negative
+/// or missing: the token is used until the service answers 401, then refreshed.
+pub(crate) const UNKNOWN_LIFETIME: Duration = Duration::from_secs(3600);
+/// The shortest lifetime believed: a shorter one would mean a token request
+/// before nearly every call; an access token that does expire sooner is
+/// refreshed on its first 401.
+pub(crate) const MIN_LIFETIME: Duration = Duration::from_secs(60);
+/// The longest lifetime believed (a day), so no arithmetic on a server's
+/// number can overflow; a token revoked sooner is refreshed on its first 401.
+pub(crate) const MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+
+/// How long to use a token the service says lives `expires_in` seconds:
+/// a lifetime of zero or less is unknown ([`UNKNOWN_LIFETIME`]); others are
+/// held between [`MIN_LIFETIME`] and [`MAX_LIFETIME`].
+fn token_lifetime(expires_in: i64) -> Duration {
+    if expires_in <= 0 {
+        return UNKNOWN_LIFETIME;
+    }
+    Duration::from_secs(expires_in.unsigned_abs()).clamp(MIN_LIFETIME, MAX_LIFETIME)
+}
+
 /// The lead for a token that lives `lifetime`: at most half of it.
 fn lead_for(configured: Duration, lifetime: Duration) -> Duration {
     configured.min(lifetime / 2)
@@ -401,11 +422,12 @@ impl Session {
 
 /// The pair an answer of the token endpoint gives, and the token's lifetime.
 fn pair_from(token: OAuthToken, email: Option<String>) -> (TokenPair, Duration) {
-    let lifetime = Duration::from_secs(token.expires_in.max(0) as u64);
+    let lifetime = token_lifetime(token.expires_in);
+    let now = SystemTime::now();
     let pair = TokenPair {
         access_token: token.access_token,
         refresh_token: token.refresh_token,
-        expires_at: SystemTime::now() + lifetime,
+        expires_at: now.checked_add(lifetime).unwrap_or(now),
         email: token.email.or(email),
     };
     (pair, lifetime)
@@ -449,6 +471,27 @@ impl Auth for Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn server_lifetimes_are_clamped() {
+        assert_eq!(token_lifetime(0), UNKNOWN_LIFETIME);
+        assert_eq!(token_lifetime(-3600), UNKNOWN_LIFETIME);
+        assert_eq!(token_lifetime(i64::MIN), UNKNOWN_LIFETIME);
+        assert_eq!(token_lifetime(1), MIN_LIFETIME);
+        assert_eq!(token_lifetime(3599), Duration::from_secs(3599));
+        assert_eq!(token_lifetime(i64::MAX), MAX_LIFETIME);
+        let token = |expires_in| OAuthToken {
+            access_token: Secret::new("a"),
+            refresh_token: None,
+            expires_in,
+            email: None,
+            token_type: "Bearer".into(),
+        };
+        let before = SystemTime::now();
+        let (pair, lifetime) = pair_from(token(i64::MAX), None);
+        assert_eq!(lifetime, MAX_LIFETIME);
+        assert!(pair.expires_at >= before + MAX_LIFETIME);
+    }
 
     #[test]
     fn short_lifetimes_get_a_short_lead() {
