@@ -38,8 +38,9 @@ mod runtime;
 mod wire;
 
 pub use runtime::{
-    Auth, AuthError, AuthErrorKind, AuthFuture, RetryPolicy, Runtime, RuntimeError, StaticToken,
-    bearer_header, is_idempotent, is_retryable_status, may_carry_token, retry_after,
+    AnswerTooLarge, Auth, AuthError, AuthErrorKind, AuthFuture, DEFAULT_ANSWER_LIMIT, RetryPolicy,
+    Runtime, RuntimeError, StaticToken, bearer_header, bound_answer, is_idempotent,
+    is_retryable_status, may_carry_token, retry_after,
 };
 pub use wire::{Millis, Secret, TfBool, mask_secrets};
 

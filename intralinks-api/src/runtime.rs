@@ -264,8 +264,101 @@ pub fn may_carry_token(url: &reqwest::Url) -> bool {
     }
 }
 
+/// The default bound on an answer the generated calls read whole (a listing,
+/// an error, a token): 128 MiB, room for a listing of some 200,000 documents.
+pub const DEFAULT_ANSWER_LIMIT: u64 = 128 * 1024 * 1024;
+
+/// An answer longer than the limit on answers read whole: reading stopped at
+/// the limit (or before reading, when `Content-Length` said so). It reaches
+/// callers as the source of a `reqwest::Error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnswerTooLarge {
+    /// The limit, in bytes.
+    pub limit: u64,
+}
+
+impl fmt::Display for AnswerTooLarge {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "the answer is longer than the {}-byte limit", self.limit)
+    }
+}
+
+impl std::error::Error for AnswerTooLarge {}
+
+/// A body stream that fails once more than `limit` bytes went through.
+struct Bounded<S> {
+    inner: S,
+    seen: u64,
+    limit: u64,
+    failed: bool,
+}
+
+impl<S> futures_core::Stream for Bounded<S>
+where
+    S: futures_core::Stream<Item = reqwest::Result<bytes::Bytes>> + Unpin,
+{
+    type Item = Result<bytes::Bytes, Box<dyn std::error::Error + Send + Sync>>;
+
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        use std::task::Poll;
+        if self.failed {
+            return Poll::Ready(None);
+        }
+        if self.seen > self.limit {
+            self.failed = true;
+            return Poll::Ready(Some(Err(Box::new(AnswerTooLarge { limit: self.limit }))));
+        }
+        match Pin::new(&mut self.inner).poll_next(cx) {
+            Poll::Ready(Some(Ok(chunk))) => {
+                self.seen = self.seen.saturating_add(chunk.len() as u64);
+                if self.seen > self.limit {
+                    self.failed = true;
+                    return Poll::Ready(Some(Err(Box::new(AnswerTooLarge { limit: self.limit }))));
+                }
+                Poll::Ready(Some(Ok(chunk)))
+            }
+            Poll::Ready(Some(Err(e))) => {
+                self.failed = true;
+                Poll::Ready(Some(Err(Box::new(e))))
+            }
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+/// `response` with its body held to `limit` bytes: reading past the limit
+/// fails with [`AnswerTooLarge`] (as the source of the `reqwest::Error`), and a
+/// `Content-Length` over the limit fails at the first read, before any byte
+/// is taken. Status, version, headers and URL are kept.
+pub fn bound_answer(response: reqwest::Response, limit: u64) -> reqwest::Response {
+    use reqwest::ResponseBuilderExt;
+    let Ok(shell) = http::Response::builder()
+        .url(response.url().clone())
+        .body(())
+    else {
+        return response;
+    };
+    let (mut parts, ()) = shell.into_parts();
+    parts.status = response.status();
+    parts.version = response.version();
+    parts.headers = response.headers().clone();
+    let declared = response.content_length().unwrap_or(0);
+    let stream = Bounded {
+        inner: Box::pin(response.bytes_stream()),
+        // A declared length over the limit fails before the first byte.
+        seen: if declared > limit { declared } else { 0 },
+        limit,
+        failed: false,
+    };
+    http::Response::from_parts(parts, reqwest::Body::wrap_stream(stream)).into()
+}
+
 /// The state the generated [`Client`] carries: how it authenticates and retries.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Runtime {
     /// Where tokens come from; `None` sends no Authorization header.
     pub auth: Option<Arc<dyn Auth>>,
@@ -274,6 +367,21 @@ pub struct Runtime {
     /// The read timeout the HTTP client was built with, when known; a
     /// timeout error then says how long it waited.
     pub read_timeout: Option<Duration>,
+    /// The most bytes a generated call reads of one answer
+    /// ([`DEFAULT_ANSWER_LIMIT`] unless set); a longer one fails with
+    /// [`AnswerTooLarge`].
+    pub answer_limit: u64,
+}
+
+impl Default for Runtime {
+    fn default() -> Self {
+        Runtime {
+            auth: None,
+            retry: RetryPolicy::default(),
+            read_timeout: None,
+            answer_limit: DEFAULT_ANSWER_LIMIT,
+        }
+    }
 }
 
 impl fmt::Debug for Runtime {
@@ -282,6 +390,7 @@ impl fmt::Debug for Runtime {
             .field("auth", &self.auth.as_ref().map(|_| "Auth"))
             .field("retry", &self.retry)
             .field("read_timeout", &self.read_timeout)
+            .field("answer_limit", &self.answer_limit)
             .finish()
     }
 }
@@ -517,7 +626,8 @@ impl ClientHooks<Runtime> for Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        self.run(request, info, &self.inner().retry).await
+        let response = self.run(request, info, &self.inner().retry).await?;
+        Ok(bound_answer(response, self.inner().answer_limit))
     }
 
     async fn post<E>(

@@ -192,6 +192,15 @@ pub enum Error {
         /// Its declared size.
         declared: u64,
     },
+    /// An answer read whole (a listing, an error, a token or entry answer, V1
+    /// XML) was longer than the limit; reading stopped there.
+    #[error(
+        "the service's answer was longer than {limit} bytes, the limit for answers read whole; reading stopped. If the room really is that large, raise the answer limit; otherwise report this to the service's operator"
+    )]
+    AnswerTooLarge {
+        /// The limit, in bytes.
+        limit: u64,
+    },
     /// A transfer made no progress, or ran too slowly, for too long.
     #[error(
         "the transfer{} was aborted: {detail}; check the network, or relax the stall and minimum-rate limits", of_document(*document_id)
@@ -345,6 +354,15 @@ impl Error {
 
     /// Converts a reqwest error, telling timeouts apart.
     pub fn from_reqwest(e: reqwest::Error) -> Self {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+        while let Some(err) = source {
+            if let Some(too_large) = err.downcast_ref::<intralinks_api::AnswerTooLarge>() {
+                return Error::AnswerTooLarge {
+                    limit: too_large.limit,
+                };
+            }
+            source = err.source();
+        }
         if e.is_timeout() {
             Error::Timeout { after: None }
         } else {
@@ -427,6 +445,22 @@ impl Error {
             _ => false,
         }
     }
+}
+
+/// Reads an answer whole, but no more than `limit` bytes: a longer one (by
+/// `Content-Length` or by what arrives) is [`Error::AnswerTooLarge`].
+pub(crate) async fn read_whole(mut response: reqwest::Response, limit: u64) -> Result<Vec<u8>> {
+    if response.content_length().is_some_and(|n| n > limit) {
+        return Err(Error::AnswerTooLarge { limit });
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(Error::from_reqwest)? {
+        if (body.len() + chunk.len()) as u64 > limit {
+            return Err(Error::AnswerTooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 async fn read_bounded(mut response: reqwest::Response, limit: usize) -> Vec<u8> {

@@ -119,6 +119,7 @@ pub struct Builder {
     refresh_lead: Duration,
     user_agent: String,
     http: Option<reqwest::Client>,
+    answer_limit: u64,
 }
 
 /// The client handle: the generated operations through [`Intralinks::api`],
@@ -158,7 +159,18 @@ impl Builder {
             refresh_lead: Duration::from_secs(60),
             user_agent: concat!("intralinks-rs/", env!("CARGO_PKG_VERSION")).into(),
             http: None,
+            answer_limit: api::DEFAULT_ANSWER_LIMIT,
         }
+    }
+
+    /// The most bytes read of one answer that is read whole — a listing, an
+    /// error, a token or entry answer, a V1 XML answer (default 128 MiB, room
+    /// for a listing of some 200,000 documents). A longer answer fails with
+    /// [`Error::AnswerTooLarge`] instead of filling memory. Document bodies are
+    /// held to their declared size instead.
+    pub fn answer_limit(mut self, bytes: u64) -> Self {
+        self.answer_limit = bytes;
+        self
     }
 
     /// Sends every call through this HTTP client instead of one built here
@@ -228,6 +240,7 @@ impl Builder {
                 auth,
                 retry: self.retry.clone(),
                 read_timeout: self.http.is_none().then_some(self.read_timeout),
+                answer_limit: self.answer_limit,
             },
         )
     }
@@ -281,6 +294,30 @@ impl Intralinks {
     /// Starts building a client for the host root `base_url`.
     pub fn builder(base_url: impl Into<String>) -> Builder {
         Builder::new(base_url)
+    }
+
+    /// The same handle (same connection pool and session) retrying by
+    /// `retry` instead: [`RetryPolicy::none`] for a caller that retries on
+    /// its own terms, so that the two never multiply. Cheap: nothing is
+    /// copied but the settings.
+    ///
+    /// ```
+    /// # fn demo(il: &intralinks_ext::Intralinks) {
+    /// use intralinks_ext::RetryPolicy;
+    /// let once = il.with_retry(RetryPolicy::none());
+    /// assert_eq!(once.api().inner().retry.max_attempts, 1);
+    /// # }
+    /// ```
+    pub fn with_retry(&self, retry: RetryPolicy) -> Intralinks {
+        let runtime = Runtime {
+            retry,
+            ..self.api.inner().clone()
+        };
+        Intralinks {
+            root: self.root.clone(),
+            api: Client::new_with_client(self.api.baseurl(), self.api.client().clone(), runtime),
+            session: self.session.clone(),
+        }
     }
 
     /// The generated V2 client, with this handle's auth and retries.

@@ -123,6 +123,9 @@ pub async fn file_hash_of(path: &Path) -> Result<String> {
 }
 
 /// What to check the bytes against before they are kept.
+/// The most read of an upload's JSON answer (one document's fields).
+const UPLOAD_ANSWER_LIMIT: u64 = 1024 * 1024;
+
 pub(crate) struct Expect<'a> {
     pub document_id: i64,
     pub sha1_base64: &'a str,
@@ -707,10 +710,9 @@ impl Intralinks {
         }
         // An answer cut off on the way is a transport failure (transient);
         // one that arrives whole but is not the API's is the service's.
-        let answer = response
-            .bytes()
+        let answer = crate::error::read_whole(response, UPLOAD_ANSWER_LIMIT)
             .await
-            .map_err(|e| plain(Error::from_reqwest(e)))?;
+            .map_err(plain)?;
         let answer: DocumentPartialResponse = serde_json::from_slice(&answer).map_err(|e| {
             plain(Error::UnexpectedBody {
                 status: Some(200),

@@ -151,7 +151,9 @@ impl Intralinks {
         if !(200..300).contains(&status) {
             return Err(Error::from_response(response).await);
         }
-        let text = response.text().await.map_err(Error::from_reqwest)?;
+        let limit = progenitor_client::ClientInfo::inner(self.api()).answer_limit;
+        let body = crate::error::read_whole(response, limit).await?;
+        let text = String::from_utf8_lossy(&body);
         let answer = parse_entry_response(&text)?;
         let code = answer.status.as_ref().and_then(|s| s.code);
         match code {

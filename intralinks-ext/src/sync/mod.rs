@@ -211,6 +211,10 @@ pub(crate) async fn list_room(
     Vec<intralinks_api::types::Document>,
 )> {
     use crate::error::Checked;
+    // The engine is the one layer that retries its requests: the runtime
+    // sends each of them once, so a lasting 429 costs `retry.max_attempts`
+    // requests per listing, not that many times the runtime's own attempts.
+    let il = &il.with_retry(RetryPolicy::none());
     let folders = with_retries(options, || async {
         il.api()
             .list_folders()
