@@ -303,7 +303,7 @@ impl Intralinks {
     ///
     /// ```
     /// # fn demo(il: &intralinks_ext::Intralinks) {
-    /// use intralinks_ext::RetryPolicy;
+    /// use intralinks_ext::{RetryPolicy, api::ClientInfo};
     /// let once = il.with_retry(RetryPolicy::none());
     /// assert_eq!(once.api().inner().retry.max_attempts, 1);
     /// # }
