@@ -63,25 +63,21 @@ pub fn path() -> Option<PathBuf> {
     Some(config.join("intralinks").join("session.json"))
 }
 
+/// The most a session file may hold; this program writes well under 4 KiB.
+const MAX_SESSION_BYTES: u64 = 64 * 1024;
+
 /// Reads the saved session, if there is one for `base_url`. A session file
 /// that is a symbolic link is refused: it may point at someone else's file.
+/// The file is opened without following a link (`O_NOFOLLOW`) and the opened
+/// handle is checked (`fstat`), so a link swapped in between a check and the
+/// read cannot slip another session in.
 pub fn load(base_url: &str) -> Result<Option<Saved>, String> {
     let Some(path) = path() else {
         return Ok(None);
     };
-    match std::fs::symlink_metadata(&path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
-        Ok(m) if m.file_type().is_symlink() => {
-            return Err(format!(
-                "the session file {} is a symbolic link; remove it and run `intralinks login`",
-                path.display()
-            ));
-        }
-        Ok(_) => {}
-    }
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let Some(text) = read_private(&path)? else {
+        return Ok(None);
+    };
     let saved: Saved = serde_json::from_str(&text).map_err(|e| {
         format!(
             "the session file {} is not one this program wrote ({e}); remove it and run `intralinks login`",
@@ -89,6 +85,57 @@ pub fn load(base_url: &str) -> Result<Option<Saved>, String> {
         )
     })?;
     Ok((saved.base_url.trim_end_matches('/') == base_url.trim_end_matches('/')).then_some(saved))
+}
+
+/// Opens `path` without following a symbolic link, checks what was opened
+/// (a regular file, not too large) and reads it; `None` when there is none.
+fn read_private(path: &Path) -> Result<Option<String>, String> {
+    use std::io::Read;
+    let link = || {
+        format!(
+            "the session file {} is a symbolic link; remove it and run `intralinks login`",
+            path.display()
+        )
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    let file = match options.open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        #[cfg(unix)]
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Err(link()),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    // The handle's own metadata: what was opened, not what the path names now.
+    let meta = file
+        .metadata()
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if meta.file_type().is_symlink() {
+        return Err(link());
+    }
+    if !meta.is_file() {
+        return Err(format!(
+            "the session file {} is not a regular file; remove it and run `intralinks login`",
+            path.display()
+        ));
+    }
+    if meta.len() > MAX_SESSION_BYTES {
+        return Err(format!(
+            "the session file {} is larger than a session ({} bytes); remove it and run `intralinks login`",
+            path.display(),
+            meta.len()
+        ));
+    }
+    let mut text = String::new();
+    file.take(MAX_SESSION_BYTES + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    Ok(Some(text))
 }
 
 /// Saves the session atomically, readable by the user only.
@@ -132,6 +179,74 @@ pub fn remove() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_swapped_in_is_never_read_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let other = dir.path().join("other.json");
+        std::fs::write(&other, "OTHER SESSION").unwrap();
+        let session = dir.path().join("session.json");
+        std::os::unix::fs::symlink(&other, &session).unwrap();
+        let e = read_private(&session).unwrap_err();
+        assert!(e.contains("is a symbolic link; remove it"), "{e}");
+
+        // A file and a link to another session swapped back and forth
+        // while reading: only the file's own text is ever read.
+        std::fs::remove_file(&session).unwrap();
+        let mine = dir.path().join("mine.json");
+        let link = dir.path().join("link.json");
+        std::fs::write(&mine, "MY SESSION").unwrap();
+        std::os::unix::fs::symlink(&other, &link).unwrap();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let swapper = {
+            let (stop, session, mine, link) =
+                (stop.clone(), session.clone(), mine.clone(), link.clone());
+            std::thread::spawn(move || {
+                let (tmp_file, tmp_link) =
+                    (session.with_extension("f"), session.with_extension("l"));
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let _ = std::fs::copy(&mine, &tmp_file);
+                    let _ = std::fs::rename(&tmp_file, &session);
+                    let _ = std::fs::remove_file(&tmp_link);
+                    let _ =
+                        std::os::unix::fs::symlink(std::fs::read_link(&link).unwrap(), &tmp_link);
+                    let _ = std::fs::rename(&tmp_link, &session);
+                }
+            })
+        };
+        let (mut files, mut links) = (0, 0);
+        let started = std::time::Instant::now();
+        while files < 500 || links < 500 {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(20),
+                "the swap was seen {files} times as a file, {links} as a link"
+            );
+            match read_private(&session) {
+                Ok(Some(text)) => {
+                    assert_eq!(text, "MY SESSION");
+                    files += 1;
+                }
+                Err(e) if e.contains("symbolic link") => links += 1,
+                Ok(None) => {}
+                Err(e) => panic!("{e}"),
+            }
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        swapper.join().unwrap();
+    }
+
+    #[test]
+    fn a_session_file_too_large_or_not_a_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big.json");
+        std::fs::write(&big, vec![b' '; 70 * 1024]).unwrap();
+        let e = read_private(&big).unwrap_err();
+        assert!(e.contains("larger than a session (71680 bytes)"), "{e}");
+        let e = read_private(dir.path()).unwrap_err();
+        assert!(e.contains("is not a regular file"), "{e}");
+        assert_eq!(read_private(&dir.path().join("none.json")).unwrap(), None);
+    }
 
     #[cfg(unix)]
     #[test]
