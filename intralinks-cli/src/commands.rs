@@ -1,5 +1,6 @@
 //! What each command does.
 
+use crate::output::{say, tell};
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -132,7 +133,7 @@ async fn connect(cli: &Cli) -> CliResult<Context> {
             )
             .await
             .map_err(err)?;
-        eprintln!(
+        tell!(
             "simulator at {url} (demo login {})",
             intralinks_sim::demo::EMAIL
         );
@@ -224,7 +225,7 @@ fn progress_bar(label: &str, total: Option<u64>) -> Option<(ProgressBar, Progres
     {
         bar.set_style(style.progress_chars("=> "));
     }
-    bar.set_message(label.to_string());
+    bar.set_message(output::safe(label).into_owned());
     let b = bar.clone();
     let f: ProgressFn = Arc::new(move |p: Progress| b.set_position(p.done));
     Some((bar, f))
@@ -317,7 +318,11 @@ async fn login(cli: &Cli) -> CliResult {
     if cli.json {
         output::json(&serde_json::json!({"email": who, "sessionFile": path}))?;
     } else {
-        println!("logged in as {who}; session saved to {}", path.display());
+        say!(
+            "logged in as {}; session saved to {}",
+            output::safe(&who),
+            output::safe(&path.display().to_string())
+        );
     }
     Ok(())
 }
@@ -357,7 +362,7 @@ async fn logout(cli: &Cli) -> CliResult {
         .await
         .map_err(err)?;
     saved::remove();
-    println!("logged out; the token is revoked");
+    say!("logged out; the token is revoked");
     Ok(())
 }
 
@@ -404,7 +409,7 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
                     "numOfAttempts": entered.attempts,
                 }));
             }
-            println!(
+            say!(
                 "entered workspace {} ({})",
                 entered.workspace_id,
                 entered
@@ -427,15 +432,18 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
                 .map_err(err)?;
             if let Some(path) = image {
                 let written = il.save_splash_image(*workspace, path).await.map_err(err)?;
-                eprintln!("splash image saved to {}", written.display());
+                tell!(
+                    "splash image saved to {}",
+                    output::safe(&written.display().to_string())
+                );
             }
             if cli.json {
                 return output::json(&answer.splash);
             }
             match answer.splash {
                 Some(s) => {
-                    println!("{}", s.splash_text.unwrap_or_default());
-                    println!(
+                    say!("{}", s.splash_text.unwrap_or_default());
+                    say!(
                         "\n(accept with: intralinks enter {workspace} --accept-splash{})",
                         if s.has_image == Some(true) {
                             "; has an image: use --image PATH"
@@ -444,7 +452,7 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
                         }
                     );
                 }
-                None => println!("workspace {workspace} has no splash screen"),
+                None => say!("workspace {workspace} has no splash screen"),
             }
             Ok(())
         }
@@ -536,9 +544,9 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
                     "id": doc.id, "path": done.path, "bytes": done.bytes, "fileHashDownload": done.sha1_base64, "verified": true,
                 }));
             }
-            println!(
+            say!(
                 "{} ({} bytes, SHA-1 verified)",
-                done.path.display(),
+                output::safe(&done.path.display().to_string()),
                 done.bytes
             );
             Ok(())
@@ -572,9 +580,9 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
                     "id": up.document_id, "version": up.version, "bytes": up.bytes, "fileHashDownload": up.sha1_base64,
                 }));
             }
-            println!(
+            say!(
                 "uploaded {} as document {} ({} bytes)",
-                file.display(),
+                output::safe(&file.display().to_string()),
                 up.document_id,
                 up.bytes
             );
@@ -726,9 +734,9 @@ fn print_tree(folders: &[Folder]) {
             } else {
                 ("├── ", format!("{prefix}│   "))
             };
-            println!(
+            say!(
                 "{prefix}{branch}{} [{}]",
-                f.name.as_deref().unwrap_or("(unnamed)"),
+                output::safe(f.name.as_deref().unwrap_or("(unnamed)")),
                 f.id
             );
             walk(children, Some(f.id), &next);

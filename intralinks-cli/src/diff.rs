@@ -1,5 +1,6 @@
 //! `intralinks diff`: a directory against the room, exit status as diff(1).
 
+use crate::output::{say, tell};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use intralinks_ext::sync::{DiffKind, DiffReport};
@@ -18,7 +19,7 @@ pub fn finish(json: bool, report: &DiffReport) -> Result<(), String> {
         return crate::output::json(report);
     }
     for s in &report.skipped {
-        eprintln!("skipped (not a regular file): {s}");
+        tell!("skipped (not a regular file): {}", crate::output::safe(s));
     }
     let rows: Vec<Vec<String>> = report
         .entries
@@ -39,7 +40,7 @@ pub fn finish(json: bool, report: &DiffReport) -> Result<(), String> {
     if !rows.is_empty() {
         crate::output::table(&["STATE", "DOCUMENT", "PATH"], &rows);
     }
-    println!(
+    say!(
         "{} equal, {} different, {} local only, {} remote only",
         report.equal,
         count(report, DiffKind::Different),

@@ -266,7 +266,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             let line: String = message.lines().collect::<Vec<_>>().join(" ");
-            eprintln!("error: {line}");
+            output::tell_line(&format!("error: {}", output::safe(&line)));
             // diff(1): 1 means "different", so trouble is 2.
             ExitCode::from(if is_diff { 2 } else { 1 })
         }

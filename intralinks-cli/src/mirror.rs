@@ -1,6 +1,7 @@
 //! `intralinks mirror`, `push` and `diff`: thin shells over
 //! [`intralinks_ext::sync`] — flags in, a summary out.
 
+use crate::output::{say, tell};
 use std::path::Path;
 use std::time::Duration;
 
@@ -68,7 +69,7 @@ fn stop_on_ctrl_c(stop: StopSignal) {
         if tokio::signal::ctrl_c().await.is_err() {
             return;
         }
-        eprintln!(
+        tell!(
             "stopping: transfers in flight are abandoned, finished ones kept (Ctrl-C again to quit now)"
         );
         stop.stop();
@@ -86,13 +87,17 @@ pub fn failure_summary(failures: &[Failure], total: usize, what: &str) -> Option
     if failures.is_empty() {
         return None;
     }
-    eprintln!("{} of {total} {what} failed:", failures.len());
+    tell!("{} of {total} {what} failed:", failures.len());
     for f in failures.iter().take(SHOWN) {
         let line: String = f.error.lines().collect::<Vec<_>>().join(" ");
-        eprintln!("  {}: {line}", f.path);
+        tell!(
+            "  {}: {}",
+            crate::output::safe(&f.path),
+            crate::output::safe(&line)
+        );
     }
     if failures.len() > SHOWN {
-        eprintln!(
+        tell!(
             "  … and {} more (--json lists them all)",
             failures.len() - SHOWN
         );
@@ -106,10 +111,14 @@ pub fn failure_summary(failures: &[Failure], total: usize, what: &str) -> Option
 /// Prints renames, orphans and cycles to stderr.
 pub fn show_notices(notices: &[Notice]) {
     for n in notices.iter().take(SHOWN) {
-        eprintln!("note: {}: {}", n.path, n.what);
+        tell!(
+            "note: {}: {}",
+            crate::output::safe(&n.path),
+            crate::output::safe(&n.what)
+        );
     }
     if notices.len() > SHOWN {
-        eprintln!(
+        tell!(
             "note: … and {} more (--json lists them all)",
             notices.len() - SHOWN
         );
@@ -122,9 +131,9 @@ pub fn finish(json: bool, workspace: i64, dir: &Path, report: &MirrorReport) -> 
         crate::output::json(report)?;
     } else {
         show_notices(&report.notices);
-        println!(
+        say!(
             "mirrored workspace {workspace} into {}: {} folders, {} documents ({} fetched, {} adopted, {} up to date, {} deleted, {} bytes fetched, {} retries)",
-            dir.display(),
+            crate::output::safe(&dir.display().to_string()),
             report.folders,
             report.documents,
             report.fetched,

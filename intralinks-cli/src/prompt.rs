@@ -1,5 +1,6 @@
 //! Asks on the terminal for what entry demands and the flags did not give.
 
+use crate::output::tell;
 use std::io::{BufRead, IsTerminal, Write};
 
 use intralinks_ext::types::{ContentDeclaration, Splash};
@@ -27,7 +28,7 @@ impl TerminalPrompter {
     }
 
     fn ask_line(&self, question: &str) -> Option<String> {
-        eprint!("{question}");
+        eprint!("{}", crate::output::safe(question));
         std::io::stderr().flush().ok()?;
         let mut line = String::new();
         std::io::stdin().lock().read_line(&mut line).ok()?;
@@ -36,7 +37,7 @@ impl TerminalPrompter {
     }
 
     fn ask_secret(&self, question: &str) -> Option<Secret> {
-        rpassword::prompt_password(question)
+        rpassword::prompt_password(crate::output::safe(question).as_ref())
             .ok()
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
@@ -60,7 +61,7 @@ impl Prompter for TerminalPrompter {
             return None;
         }
         if let Some(text) = splash.and_then(|s| s.splash_text.as_deref()) {
-            eprintln!("--- splash screen ---\n{text}\n---------------------");
+            tell!("--- splash screen ---\n{text}\n---------------------");
         }
         let accept = splash
             .and_then(|s| s.accept_text.clone())
@@ -94,7 +95,7 @@ impl Prompter for TerminalPrompter {
             return None;
         }
         if let Some(hint) = &self.otp_hint {
-            eprintln!("{hint}");
+            tell!("{hint}");
         }
         self.ask_secret(&format!(
             "One-time password mailed to you{}: ",

@@ -1,5 +1,6 @@
 //! `intralinks push`: a directory tree into a folder of the room.
 
+use crate::output::{say, tell};
 use std::path::Path;
 
 use intralinks_ext::sync::PushReport;
@@ -10,11 +11,11 @@ pub fn finish(json: bool, folder: i64, dir: &Path, report: &PushReport) -> Resul
         crate::output::json(report)?;
     } else {
         for s in &report.skipped {
-            eprintln!("skipped: {s}");
+            tell!("skipped: {}", crate::output::safe(s));
         }
-        println!(
+        say!(
             "pushed {} into folder {folder}: {} files ({} uploaded, {} of them new versions, {} unchanged, {} verified), {} folders and {} documents created, {} bytes uploaded, {} retries",
-            dir.display(),
+            crate::output::safe(&dir.display().to_string()),
             report.files,
             report.uploaded,
             report.new_versions,
@@ -26,12 +27,12 @@ pub fn finish(json: bool, folder: i64, dir: &Path, report: &PushReport) -> Resul
             report.retries,
         );
         if !report.remote_only.is_empty() {
-            println!(
+            say!(
                 "{} documents exist only in the room (left alone):",
                 report.remote_only.len()
             );
             for p in &report.remote_only {
-                println!("  {p}");
+                say!("  {}", crate::output::safe(p));
             }
         }
     }

@@ -7,6 +7,7 @@
 //! summary on stderr; with `--all` that is not a failure, with named
 //! workspaces the exit status is non-zero.
 
+use crate::output::tell;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -146,16 +147,16 @@ async fn emit<R: Row>(cli: &Cli, il: &Intralinks, t: &Target) -> Result<(), Stri
         }
     }
     writer.finish().map_err(|e| e.to_string())?;
-    eprintln!("reported {reported} workspace(s), {rows} row(s)");
+    tell!("reported {reported} workspace(s), {rows} row(s)");
     if !skipped.is_empty() {
-        eprintln!("not reported ({}):", skipped.len());
+        tell!("not reported ({}):", skipped.len());
         for (ws, why) in &skipped {
             let name = if ws.name.is_empty() {
                 String::new()
             } else {
                 format!(" {:?}", ws.name)
             };
-            eprintln!("  {}{name}: {why}", ws.id);
+            tell!("  {}{name}: {}", ws.id, crate::output::safe(why));
         }
         if !t.all {
             return Err(format!(
