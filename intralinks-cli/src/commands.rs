@@ -704,12 +704,20 @@ fn unreachable_command() -> CliResult {
     Err("login and logout are handled before connecting".into())
 }
 
+/// Prints the folder tree, placed by the library's one rule
+/// (`intralinks_ext::tree`): orphans, broken cycles and slices deeper than 64
+/// levels at the top. No recursion, so no depth can overflow the stack.
 fn print_tree(folders: &[Folder]) {
-    let ids: std::collections::HashSet<i64> = folders.iter().map(|f| f.id).collect();
+    let forest = intralinks_ext::tree::Forest::new(folders.iter().map(|f| (f.id, f.parent_id)));
+    let mut seen = std::collections::HashSet::new();
     let mut children: BTreeMap<Option<i64>, Vec<&Folder>> = BTreeMap::new();
     for f in folders {
-        let parent = f.parent_id.filter(|p| ids.contains(p));
-        children.entry(parent).or_default().push(f);
+        if seen.insert(f.id) {
+            children
+                .entry(forest.shown_parent(f.id))
+                .or_default()
+                .push(f);
+        }
     }
     for list in children.values_mut() {
         list.sort_by(|a, b| {
@@ -721,26 +729,42 @@ fn print_tree(folders: &[Folder]) {
             ))
         });
     }
-    fn walk(children: &BTreeMap<Option<i64>, Vec<&Folder>>, parent: Option<i64>, prefix: &str) {
+    // (folder, prefix of its line, prefix of its children's lines); pushed
+    // in reverse so that the first child is printed first.
+    let mut stack: Vec<(&Folder, String, String)> = Vec::new();
+    fn push<'a>(
+        children: &BTreeMap<Option<i64>, Vec<&'a Folder>>,
+        stack: &mut Vec<(&'a Folder, String, String)>,
+        parent: Option<i64>,
+        prefix: &str,
+    ) {
         let Some(list) = children.get(&parent) else {
             return;
         };
-        for (i, f) in list.iter().enumerate() {
+        for (i, f) in list.iter().enumerate().rev() {
             let last = i + 1 == list.len();
-            let (branch, next) = if parent.is_none() {
-                ("", String::new())
+            let (line, next) = if parent.is_none() {
+                (String::new(), String::new())
             } else if last {
-                ("└── ", format!("{prefix}    "))
+                (format!("{prefix}└── "), format!("{prefix}    "))
             } else {
-                ("├── ", format!("{prefix}│   "))
+                (format!("{prefix}├── "), format!("{prefix}│   "))
             };
-            say!(
-                "{prefix}{branch}{} [{}]",
-                output::safe(f.name.as_deref().unwrap_or("(unnamed)")),
-                f.id
-            );
-            walk(children, Some(f.id), &next);
+            stack.push((f, line, next));
         }
     }
-    walk(&children, None, "");
+    push(&children, &mut stack, None, "");
+    while let Some((f, line, next)) = stack.pop() {
+        let note = forest
+            .placed(f.id)
+            .and_then(|p| p.notice())
+            .map(|n| format!("  ({n})"))
+            .unwrap_or_default();
+        say!(
+            "{line}{} [{}]{note}",
+            output::safe(f.name.as_deref().unwrap_or("(unnamed)")),
+            f.id
+        );
+        push(&children, &mut stack, Some(f.id), &next);
+    }
 }

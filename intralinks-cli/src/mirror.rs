@@ -92,8 +92,8 @@ pub fn failure_summary(failures: &[Failure], total: usize, what: &str) -> Option
         let line: String = f.error.lines().collect::<Vec<_>>().join(" ");
         tell!(
             "  {}: {}",
-            crate::output::safe(&f.path),
-            crate::output::safe(&line)
+            crate::output::safe(&crate::output::clip(&f.path, 300)),
+            crate::output::safe(&crate::output::clip(&line, 1000))
         );
     }
     if failures.len() > SHOWN {

@@ -36,6 +36,15 @@ pub fn safe(text: &str) -> Cow<'_, str> {
     intralinks_ext::text::for_terminal(text)
 }
 
+/// `text` cut to at most `max` characters, with `…` where it was cut: a path
+/// or message from a server can be any length.
+pub fn clip(text: &str, max: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => Cow::Owned(format!("{}…", &text[..at])),
+        None => Cow::Borrowed(text),
+    }
+}
+
 /// Writes `text` and a line feed to stdout, controls escaped.
 pub fn say_line(text: &str) {
     println!("{}", intralinks_ext::text::for_terminal_text(text));

@@ -79,6 +79,7 @@ mod session;
 pub mod sync;
 pub mod text;
 mod transfer;
+pub mod tree;
 pub mod v1;
 
 use std::sync::Arc;

@@ -197,47 +197,58 @@ pub struct UserAccessRow {
 
 /// The folder tree of one workspace: every folder's names from the root.
 struct Tree {
-    /// Folder id → (parent within the listing, name).
-    folders: HashMap<i64, (Option<i64>, String)>,
+    /// Where each folder goes: [`crate::tree`]'s one rule.
+    forest: crate::tree::Forest,
+    names: HashMap<i64, String>,
 }
+
+/// Folder id → each group's strongest level on it, along its ancestors.
+type Inherited = HashMap<i64, BTreeMap<i64, PermissionPermission>>;
 
 impl Tree {
     fn new(folders: &[types::Folder]) -> Self {
-        let ids: BTreeSet<i64> = folders.iter().map(|f| f.id).collect();
+        let mut names = HashMap::with_capacity(folders.len());
+        for f in folders {
+            names
+                .entry(f.id)
+                .or_insert_with(|| f.name.clone().unwrap_or_default());
+        }
         Tree {
-            folders: folders
-                .iter()
-                .map(|f| {
-                    let parent = f.parent_id.filter(|p| ids.contains(p) && *p != f.id);
-                    (f.id, (parent, f.name.clone().unwrap_or_default()))
-                })
-                .collect(),
+            forest: crate::tree::Forest::new(folders.iter().map(|f| (f.id, f.parent_id))),
+            names,
         }
     }
 
-    /// The folder and its ancestors, nearest first (a cycle is cut short).
-    fn chain(&self, id: i64) -> Vec<i64> {
-        let mut out = Vec::new();
-        let mut at = Some(id);
-        while let Some(f) = at {
-            if out.contains(&f) || !self.folders.contains_key(&f) {
-                break;
-            }
-            out.push(f);
-            at = self.folders.get(&f).and_then(|(p, _)| *p);
-        }
-        out
-    }
-
-    /// The names from the root down to the folder.
+    /// The names from the top down to the folder, as its path shows them
+    /// (at most [`crate::tree::MAX_DEPTH`]).
     fn segments(&self, id: i64) -> Vec<String> {
         let mut names: Vec<String> = self
-            .chain(id)
+            .forest
+            .shown_chain(id)
             .iter()
-            .filter_map(|f| self.folders.get(f).map(|(_, n)| n.clone()))
+            .filter_map(|f| self.names.get(f).cloned())
             .collect();
         names.reverse();
         names
+    }
+
+    /// Each folder's levels, parents before children: one pass, however deep.
+    fn inherited(&self, direct: &HashMap<i64, Vec<(i64, PermissionPermission)>>) -> Inherited {
+        let mut out: Inherited = HashMap::with_capacity(self.names.len());
+        for &id in self.forest.top_down() {
+            let mut levels = self
+                .forest
+                .parent(id)
+                .and_then(|p| out.get(&p))
+                .cloned()
+                .unwrap_or_default();
+            for (group, level) in direct.get(&id).into_iter().flatten() {
+                let at = levels.entry(*group).or_insert(*level);
+                *at = (*at).max(*level);
+            }
+            out.insert(id, levels);
+        }
+        out
     }
 }
 
@@ -307,6 +318,25 @@ fn group_name(g: &types::Group) -> String {
     g.group_name.clone().or(g.name.clone()).unwrap_or_default()
 }
 
+/// A path that sorts segment by segment, so that a folder's contents follow
+/// it (`A/B` before `A B`). One string per row, not one per segment.
+#[derive(PartialEq, Eq)]
+struct PathKey(String);
+
+impl Ord for PathKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0
+            .split(PATH_SEPARATOR)
+            .cmp(other.0.split(PATH_SEPARATOR))
+    }
+}
+
+impl PartialOrd for PathKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 /// Sorts rows by their keys and drops the keys.
 fn sorted<K: Ord, R>(mut keyed: Vec<(K, R)>) -> Vec<R> {
     keyed.sort_by(|a, b| a.0.cmp(&b.0));
@@ -338,7 +368,7 @@ pub fn document_rows(
                 file_hash_download: d.file_hash_download.clone(),
                 note: d.note.clone(),
             };
-            ((segments, name, d.id), row)
+            ((PathKey(row.folder_path.clone()), name, d.id), row)
         })
         .collect();
     sorted(keyed)
@@ -395,7 +425,7 @@ pub fn member_rows(
 
 /// One folder or document with its path and the folder whose chain applies.
 struct Item {
-    segments: Vec<String>,
+    path: String,
     kind: ItemKind,
     id: i64,
     folder: Option<i64>,
@@ -405,7 +435,7 @@ fn items(tree: &Tree, folders: &[types::Folder], documents: &[types::Document]) 
     let mut out: Vec<Item> = folders
         .iter()
         .map(|f| Item {
-            segments: tree.segments(f.id),
+            path: join(&tree.segments(f.id)),
             kind: ItemKind::Folder,
             id: f.id,
             folder: Some(f.id),
@@ -416,7 +446,7 @@ fn items(tree: &Tree, folders: &[types::Folder], documents: &[types::Document]) 
         let mut segments = folder.map(|f| tree.segments(f)).unwrap_or_default();
         segments.push(d.name.clone().unwrap_or_default());
         Item {
-            segments,
+            path: join(&segments),
             kind: ItemKind::Document,
             id: d.id,
             folder,
@@ -426,19 +456,11 @@ fn items(tree: &Tree, folders: &[types::Folder], documents: &[types::Document]) 
 }
 
 /// Each group's strongest level on `folder`, along its ancestor chain.
-fn levels_on(
-    tree: &Tree,
-    direct: &HashMap<i64, Vec<(i64, PermissionPermission)>>,
-    folder: Option<i64>,
-) -> BTreeMap<i64, PermissionPermission> {
-    let mut levels: BTreeMap<i64, PermissionPermission> = BTreeMap::new();
-    for f in folder.map(|f| tree.chain(f)).unwrap_or_default() {
-        for (group, level) in direct.get(&f).into_iter().flatten() {
-            let at = levels.entry(*group).or_insert(*level);
-            *at = (*at).max(*level);
-        }
-    }
-    levels
+fn levels_on(inherited: &Inherited, folder: Option<i64>) -> BTreeMap<i64, PermissionPermission> {
+    folder
+        .and_then(|f| inherited.get(&f))
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// Folder id → the (group, level) permissions set directly on it.
@@ -461,16 +483,16 @@ pub fn access_rows(
     permissions: &[types::Permission],
 ) -> Vec<AccessRow> {
     let tree = Tree::new(folders);
-    let direct = direct(permissions);
+    let inherited = tree.inherited(&direct(permissions));
     let names: HashMap<i64, String> = groups.iter().map(|g| (g.id, group_name(g))).collect();
     let mut keyed = Vec::new();
     for item in items(&tree, folders, documents) {
-        for (group, level) in levels_on(&tree, &direct, item.folder) {
+        for (group, level) in levels_on(&inherited, item.folder) {
             let name = names.get(&group).cloned().unwrap_or_default();
             let row = AccessRow {
                 workspace_id: ws.id,
                 workspace_name: ws.name.clone(),
-                path: join(&item.segments),
+                path: item.path.clone(),
                 kind: item.kind,
                 id: item.id,
                 group_id: group,
@@ -478,7 +500,7 @@ pub fn access_rows(
                 permission: level,
             };
             keyed.push((
-                (item.segments.clone(), item.kind, item.id, name, group),
+                (PathKey(item.path.clone()), item.kind, item.id, name, group),
                 row,
             ));
         }
@@ -497,7 +519,7 @@ pub fn user_access_rows(
     permissions: &[types::Permission],
 ) -> Vec<UserAccessRow> {
     let tree = Tree::new(folders);
-    let direct = direct(permissions);
+    let inherited = tree.inherited(&direct(permissions));
     let names: HashMap<i64, String> = groups
         .groups
         .iter()
@@ -517,7 +539,7 @@ pub fn user_access_rows(
     for item in items(&tree, folders, documents) {
         // member → (level, groups giving it)
         let mut best: BTreeMap<i64, (PermissionPermission, BTreeSet<String>)> = BTreeMap::new();
-        for (group, level) in levels_on(&tree, &direct, item.folder) {
+        for (group, level) in levels_on(&inherited, item.folder) {
             let name = names.get(&group).cloned().unwrap_or_default();
             for m in members_of.get(&group).into_iter().flatten() {
                 let at = best.entry(*m).or_insert((level, BTreeSet::new()));
@@ -534,7 +556,7 @@ pub fn user_access_rows(
             let row = UserAccessRow {
                 workspace_id: ws.id,
                 workspace_name: ws.name.clone(),
-                path: join(&item.segments),
+                path: item.path.clone(),
                 kind: item.kind,
                 id: item.id,
                 workspace_user_id: member,
@@ -544,7 +566,7 @@ pub fn user_access_rows(
             };
             keyed.push((
                 (
-                    item.segments.clone(),
+                    PathKey(item.path.clone()),
                     item.kind,
                     item.id,
                     email.to_lowercase(),
@@ -1019,6 +1041,33 @@ mod tests {
                 ("A/B/C".to_string(), SeeDownloadAndPrint),
             ]
         );
+    }
+
+    #[test]
+    fn a_cycle_gives_the_mirrors_paths_and_a_deep_chain_inherits_in_one_pass() {
+        use PermissionPermission::*;
+        let folders = [folder(10, Some(11), "A"), folder(11, Some(10), "B")];
+        let groups: [types::Group; 1] =
+            [serde_json::from_value(serde_json::json!({"id": 9, "groupName": "G"})).unwrap()];
+        let rows = access_rows(&ws(), &folders, &[], &groups, &[perm(9, 10, See)]);
+        let paths: Vec<&str> = rows.iter().map(|r| r.path.as_str()).collect();
+        assert_eq!(paths, ["A", "A/B"]);
+        let layout = crate::sync::names::layout(&folders, &[], None);
+        assert_eq!(
+            (layout.folders[&10].as_str(), layout.folders[&11].as_str()),
+            ("A", "A/B")
+        );
+
+        let n = 100_000i64;
+        let chain: Vec<types::Folder> = (1..=n)
+            .map(|i| folder(i, (i > 1).then(|| i - 1), "d"))
+            .collect();
+        let rows = access_rows(&ws(), &chain, &[], &groups, &[perm(9, 1, SeeAndDownload)]);
+        assert_eq!(rows.len(), n as usize);
+        assert!(rows.iter().all(|r| r.permission == SeeAndDownload));
+        let deepest = rows.iter().find(|r| r.id == n).unwrap();
+        assert_eq!(deepest.path.split('/').count(), ((n - 1) % 64 + 1) as usize);
+        assert!(rows.iter().all(|r| r.path.split('/').count() <= 64));
     }
 
     #[test]

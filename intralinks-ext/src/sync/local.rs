@@ -53,6 +53,9 @@ pub(crate) fn io_err<P: Into<PathBuf>>(
     }
 }
 
+/// Directory handles kept open between calls.
+const OPEN_DIRS: usize = 256;
+
 fn split(rel: &str) -> (&str, &str) {
     match rel.rfind('/') {
         Some(i) => (&rel[..i], &rel[i + 1..]),
@@ -152,47 +155,90 @@ impl Target {
         self.shown.join(rel)
     }
 
-    /// The directory `rel` ("" for the target), created when missing.
+    /// The directory `rel` ("" for the target), created when missing. Opened
+    /// one component at a time from the deepest directory already open, with
+    /// no recursion; a path of more than [`crate::tree::MAX_DEPTH`]
+    /// directories (the layout never makes one; a journal edited by hand
+    /// might hold one) is refused.
     pub fn dir(&self, rel: &str) -> Result<Arc<Dir>> {
-        if let Some(d) = self.dirs.lock().unwrap_or_else(|e| e.into_inner()).get(rel) {
-            return Ok(d.clone());
+        if let Some(d) = self.cached(rel) {
+            return Ok(d);
         }
-        let dir = if rel.is_empty() {
-            self.root
-                .try_clone()
-                .map_err(io_err("cannot open", self.shown.clone()))?
-        } else {
-            let (parent, name) = split(rel);
-            let parent = self.dir(parent)?;
-            match parent.symlink_metadata(name).map(|m| kind_of(&m)) {
+        if rel.split('/').count() > crate::tree::MAX_DEPTH as usize + 1 {
+            return Err(Error::InvalidInput(format!(
+                "{} is nested more than {} folders deep, deeper than the sync ever writes; if the journal in {} was edited, remove that directory and run again",
+                crate::text::for_terminal(&rel.chars().take(200).collect::<String>()),
+                crate::tree::MAX_DEPTH,
+                self.shown(STATE_DIR).display()
+            )));
+        }
+        // The deepest ancestor already open, then down from there.
+        let mut at = rel.len();
+        let mut dir = loop {
+            let prefix = &rel[..at];
+            if let Some(d) = self.cached(prefix) {
+                break d;
+            }
+            if prefix.is_empty() {
+                let root = self
+                    .root
+                    .try_clone()
+                    .map_err(io_err("cannot open", self.shown.clone()))?;
+                break self.remember("", root);
+            }
+            at = prefix.rfind('/').unwrap_or(0);
+        };
+        while at < rel.len() {
+            let start = if at == 0 { 0 } else { at + 1 };
+            let end = rel[start..].find('/').map_or(rel.len(), |i| start + i);
+            let (sub, name) = (&rel[..end], &rel[start..end]);
+            match dir.symlink_metadata(name).map(|m| kind_of(&m)) {
                 Ok(Entry::Dir) => {}
                 Ok(Entry::Other(what)) => {
                     return Err(Error::UnsafePath {
-                        path: self.shown(rel),
+                        path: self.shown(sub),
                         what,
                     });
                 }
                 Ok(Entry::File { .. }) => {
                     return Err(Error::LocalFileInTheWay {
-                        path: self.shown(rel),
+                        path: self.shown(sub),
                     });
                 }
-                Ok(Entry::Missing) | Err(_) => match parent.create_dir(name) {
+                Ok(Entry::Missing) | Err(_) => match dir.create_dir(name) {
                     Ok(()) => {}
                     Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-                    Err(e) => return Err(io_err("cannot create", self.shown(rel))(e)),
+                    Err(e) => return Err(io_err("cannot create", self.shown(sub))(e)),
                 },
             }
-            parent
+            let opened = dir
                 .open_dir(name)
-                .map_err(io_err("cannot open", self.shown(rel)))?
-        };
-        let dir = Arc::new(dir);
+                .map_err(io_err("cannot open", self.shown(sub)))?;
+            dir = self.remember(sub, opened);
+            at = end;
+        }
+        Ok(dir)
+    }
+
+    fn cached(&self, rel: &str) -> Option<Arc<Dir>> {
         self.dirs
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(rel.to_string(), dir.clone());
-        Ok(dir)
+            .get(rel)
+            .cloned()
+    }
+
+    /// Keeps `dir` open for later calls. At most [`OPEN_DIRS`] are kept, so a
+    /// room of 100,000 folders does not hold 100,000 descriptors: the cache
+    /// is emptied when full (callers hold their own handle).
+    fn remember(&self, rel: &str, dir: Dir) -> Arc<Dir> {
+        let dir = Arc::new(dir);
+        let mut dirs = self.dirs.lock().unwrap_or_else(|e| e.into_inner());
+        if dirs.len() >= OPEN_DIRS {
+            dirs.clear();
+        }
+        dirs.insert(rel.to_string(), dir.clone());
+        dir
     }
 
     /// What is at `rel` (its directory is created when missing).

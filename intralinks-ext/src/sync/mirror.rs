@@ -159,6 +159,15 @@ pub async fn mirror(
                     }
                 }
                 Ok(Entry::Missing) => {}
+                Err(e) => {
+                    report.failures.push(Failure {
+                        path: r.path.clone(),
+                        id: Some(r.id),
+                        error: e.to_string(),
+                        attempts: 0,
+                    });
+                    continue;
+                }
                 _ => {
                     report.failures.push(Failure {
                         path: r.path.clone(),

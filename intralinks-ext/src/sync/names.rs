@@ -8,7 +8,7 @@
 //! Siblings are compared after NFC and case folding, so `Ä` spelt NFC and
 //! NFD, or `Report` and `REPORT`, never become two look-alike files.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use unicode_normalization::UnicodeNormalization;
 
@@ -159,35 +159,25 @@ fn join(dir: &str, name: &str) -> String {
 /// layout is the same on every run. A folder whose parent is unknown (an
 /// orphan), or that sits on a cycle, is placed at the top and reported.
 pub fn layout(folders: &[Folder], documents: &[Document], top: Option<i64>) -> Layout {
-    let ids: BTreeSet<i64> = folders.iter().map(|f| f.id).collect();
-    let mut children: BTreeMap<Option<i64>, Vec<&Folder>> = BTreeMap::new();
+    let forest = crate::tree::Forest::new(folders.iter().map(|f| (f.id, f.parent_id)));
+    let mut sorted: Vec<&Folder> = folders.iter().collect();
+    sorted.sort_by_key(|f| f.id);
+    sorted.dedup_by_key(|f| f.id);
+    // Children by the parent their path shows, each list in id order.
+    let mut children: HashMap<Option<i64>, Vec<&Folder>> = HashMap::new();
+    for f in &sorted {
+        children
+            .entry(forest.shown_parent(f.id))
+            .or_default()
+            .push(f);
+    }
     let mut notices = Vec::new();
-    let mut orphans = BTreeSet::new();
-    for f in folders {
-        let parent = match f.parent_id {
-            Some(p) if p == f.id => None,
-            Some(p) if ids.contains(&p) => Some(p),
-            Some(_) => {
-                orphans.insert(f.id);
-                None
-            }
-            None => None,
-        };
-        if f.parent_id == Some(f.id) {
-            orphans.insert(f.id);
-        }
-        children.entry(parent).or_default().push(f);
-    }
-    for list in children.values_mut() {
-        list.sort_by_key(|f| f.id);
-        list.dedup_by_key(|f| f.id);
-    }
     let mut out = Layout::default();
     let mut names: HashMap<String, DirNames> = HashMap::new();
     names.entry(String::new()).or_default().reserve(STATE_DIR);
     let mut placed: HashSet<i64> = HashSet::new();
 
-    // Walk from a folder, placing its descendants; returns nothing, fills `out`.
+    // Places the subtree below `start` (shown children, no recursion).
     let place = |start: Option<i64>,
                  base: String,
                  out: &mut Layout,
@@ -226,41 +216,53 @@ pub fn layout(folders: &[Folder], documents: &[Document], top: Option<i64>) -> L
     match top {
         None => {
             out.folders.insert(-1, String::new());
+            // Roots, orphans, broken cycles and slices too deep, in id order.
             place(None, String::new(), &mut out, &mut names, &mut placed);
-            // What is left sits on a cycle, or below one: break each at its
-            // smallest id and place it at the top.
-            while let Some(f) = folders
-                .iter()
-                .filter(|f| !placed.contains(&f.id))
-                .min_by_key(|f| f.id)
-            {
-                placed.insert(f.id);
-                let claimed = names
-                    .entry(String::new())
-                    .or_default()
-                    .claim(f.name.as_deref().unwrap_or("folder"), f.id);
-                out.folders.insert(f.id, claimed.name.clone());
-                notices.push(Notice {
-                    id: f.id,
-                    path: claimed.name.clone(),
-                    what: "folder is on a cycle of parents; placed at the top".into(),
-                });
-                place(Some(f.id), claimed.name, &mut out, &mut names, &mut placed);
-            }
-            for id in &orphans {
-                if let Some(path) = out.folders.get(id) {
-                    notices.push(Notice {
-                        id: *id,
-                        path: path.clone(),
-                        what: "folder's parent is not in the room; placed at the top".into(),
-                    });
-                }
-            }
         }
         Some(top) => {
             placed.insert(top);
             out.folders.insert(top, String::new());
             place(Some(top), String::new(), &mut out, &mut names, &mut placed);
+            // Folders of the subtree too deep to show below it go to its top.
+            let mut inside: HashSet<i64> = HashSet::from([top]);
+            for &id in forest.top_down() {
+                if forest.parent(id).is_some_and(|p| inside.contains(&p)) {
+                    inside.insert(id);
+                }
+            }
+            for (id, why) in forest.moved() {
+                if why != crate::tree::Placed::TooDeep
+                    || !inside.contains(&id)
+                    || placed.contains(&id)
+                {
+                    continue;
+                }
+                let Some(f) = sorted
+                    .binary_search_by_key(&id, |f| f.id)
+                    .ok()
+                    .and_then(|at| sorted.get(at))
+                else {
+                    continue;
+                };
+                placed.insert(id);
+                let claimed = names
+                    .entry(String::new())
+                    .or_default()
+                    .claim(f.name.as_deref().unwrap_or("folder"), f.id);
+                out.folders.insert(id, claimed.name.clone());
+                place(Some(id), claimed.name, &mut out, &mut names, &mut placed);
+            }
+        }
+    }
+    for (id, why) in forest.moved() {
+        if let (Some(path), Some(what)) = (out.folders.get(&id), why.notice())
+            && (top.is_none() || why == crate::tree::Placed::TooDeep)
+        {
+            notices.push(Notice {
+                id,
+                path: path.clone(),
+                what: what.into(),
+            });
         }
     }
     out.folders.remove(&-1);
@@ -378,6 +380,32 @@ mod tests {
         assert_eq!(paths, ["A/B/in-cycle.txt", "Lost/lost.txt"]);
         let what: Vec<(i64, &str)> = l.notices.iter().map(|n| (n.id, n.path.as_str())).collect();
         assert_eq!(what, [(10, "A"), (12, "Lost"), (14, "Self")]);
+    }
+
+    #[test]
+    fn a_chain_100000_deep_is_laid_out_in_slices_of_64() {
+        let n = 100_000i64;
+        let folders: Vec<Folder> = (1..=n)
+            .map(|i| folder(i, (i > 1).then(|| i - 1), "d"))
+            .collect();
+        let docs = vec![doc(1_000_000, n, "deep.txt")];
+        let l = layout(&folders, &docs, None);
+        assert_eq!(l.folders[&64].split('/').count(), 64);
+        assert_eq!(l.folders[&65], "d (65)");
+        assert_eq!(
+            l.documents[0].1.split('/').count(),
+            ((n - 1) % 64 + 1) as usize + 1
+        );
+        let deep = l
+            .notices
+            .iter()
+            .filter(|n| n.what.contains("64 levels"))
+            .count();
+        assert_eq!(deep, (n as usize - 1) / 64);
+        // Below a folder of the chain, the slices stay inside the subtree.
+        let sub = layout(&folders, &docs, Some(n - 100));
+        assert_eq!(sub.folders.len(), 101);
+        assert_eq!(sub.documents.len(), 1);
     }
 
     #[test]
