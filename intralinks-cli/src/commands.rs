@@ -38,6 +38,7 @@ pub(crate) fn hint(e: &Error, terminal: bool) -> Option<String> {
     };
     match e {
         Error::Unauthorized { .. } => Some("run `intralinks login`".into()),
+        Error::LoginRefused { .. } => Some("check INTRALINKS_EMAIL and INTRALINKS_PASSWORD (or run `intralinks login` on a terminal to be asked)".into()),
         Error::Auth { .. } => {
             Some("check the network, then run `intralinks login` if it persists".into())
         }

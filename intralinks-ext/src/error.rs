@@ -23,6 +23,15 @@ pub enum Error {
         /// What the service said, with any token masked.
         detail: String,
     },
+    /// The token endpoint refused a login: a wrong e-mail or password, or an
+    /// app's client id and secret it does not know.
+    #[error(
+        "the service refused the login ({detail}): check the e-mail and password, and the app's client id and secret"
+    )]
+    LoginRefused {
+        /// What the service said, with any secret masked.
+        detail: String,
+    },
     /// No access token could be had: the token service was unreachable or
     /// answered with an error (a refused login or refresh is [`Error::Unauthorized`]).
     #[error("no access token could be obtained ({message}){}", if *kind == AuthErrorKind::Transient { "; the token service did not answer: retry later" } else { "; log in again" })]
@@ -126,7 +135,7 @@ pub enum Error {
         excerpt: String,
     },
     /// The connection failed.
-    #[error("could not talk to the service: {0}; check the network and the base URL, then retry")]
+    #[error("could not talk to the service: {}; check the network and the base URL, then retry", causes(.0))]
     Transport(#[source] reqwest::Error),
     /// No answer in time.
     #[error("the service did not answer in time{}; retry, or raise the timeout", after.map(|d| format!(" (waited {} ms)", d.as_millis())).unwrap_or_default())]
@@ -225,6 +234,36 @@ pub enum Error {
         /// What is there ("symbolic link", "special file").
         what: &'static str,
     },
+}
+
+/// A transport error with each of its causes (refused, DNS, TLS, ...), which
+/// reqwest's own message leaves out, and the URL without query or userinfo.
+fn causes(e: &reqwest::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        let more = cause.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+/// `e` naming its URL without query, fragment or userinfo.
+fn plain_url(e: reqwest::Error) -> reqwest::Error {
+    match e.url().cloned() {
+        Some(mut url) => {
+            url.set_query(None);
+            url.set_fragment(None);
+            let _ = url.set_password(None);
+            let _ = url.set_username("");
+            e.with_url(url)
+        }
+        None => e,
+    }
 }
 
 /// " of document N", or nothing.
@@ -366,7 +405,7 @@ impl Error {
         if e.is_timeout() {
             Error::Timeout { after: None }
         } else {
-            Error::Transport(e.without_url())
+            Error::Transport(plain_url(e))
         }
     }
 

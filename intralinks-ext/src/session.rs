@@ -234,6 +234,20 @@ fn lead_for(configured: Duration, lifetime: Duration) -> Duration {
     configured.min(lifetime / 2)
 }
 
+/// A login the token endpoint refused is [`Error::LoginRefused`], not a
+/// refused access token: there was none yet.
+fn login_refused(e: Error) -> Error {
+    match e {
+        Error::Unauthorized { detail } => Error::LoginRefused { detail },
+        Error::Service {
+            status: 400 | 401 | 403,
+            message,
+            ..
+        } => Error::LoginRefused { detail: message },
+        other => other,
+    }
+}
+
 fn auth_error(e: &Error) -> AuthError {
     let kind = if e.is_transient() {
         AuthErrorKind::Transient
@@ -262,7 +276,8 @@ impl Session {
             .body(token_request(&keys, &grant))
             .send()
             .checked()
-            .await?;
+            .await
+            .map_err(login_refused)?;
         let relogin = matches!(grant, Grant::Password { .. }).then_some(grant);
         let (pair, lifetime) = pair_from(token, None);
         Ok(Self::assemble(

@@ -471,10 +471,15 @@ async fn every_error_variant_with_its_message() {
         .await
         .unwrap_err();
     assert!(matches!(e, Error::Transport(_)), "{e:?}");
+    // The URL (without its query) and the cause, not just "error sending request".
+    let text = e.to_string();
     assert!(
-        e.to_string().starts_with("could not talk to the service: "),
-        "{e}"
+        text.starts_with("could not talk to the service: "),
+        "{text}"
     );
+    assert!(text.contains("http://127.0.0.1:9/v2/workspaces"), "{text}");
+    assert!(!text.contains('?'), "{text}");
+    assert!(text.contains("Connection refused"), "{text}");
 
     faults(&sim, serde_json::json!({"latencyMs": 1500})).await;
     let slow = Intralinks::builder(sim.url())

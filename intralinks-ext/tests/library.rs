@@ -245,3 +245,31 @@ async fn entry_one_step_at_a_time_from_a_spawned_task() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_wrong_password_is_a_refused_login_not_a_refused_token() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let e = Intralinks::builder(sim.url())
+        .login(
+            keys(),
+            intralinks_ext::Grant::Password {
+                email: demo::EMAIL.into(),
+                password: Secret::new("not-the-password"),
+                end_other_sessions: false,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::LoginRefused { .. }), "{e:?}");
+    let text = e.to_string();
+    assert!(
+        text.starts_with("the service refused the login ("),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("check the e-mail and password, and the app's client id and secret"),
+        "{text}"
+    );
+    assert!(!text.contains("not-the-password") && !format!("{e:?}").contains("not-the-password"));
+    sim.shutdown().await;
+}
