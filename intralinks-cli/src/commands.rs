@@ -82,7 +82,7 @@ impl Context {
         let now = session.tokens().await;
         if saved.tokens.as_ref() != Some(&now) {
             saved.tokens = Some(now);
-            saved::store(saved)?;
+            saved::store_tokens(saved)?;
         }
         Ok(())
     }
@@ -272,6 +272,12 @@ pub async fn run(cli: Cli) -> CliResult {
     if let Command::Logout = cli.command {
         return logout(&cli).await;
     }
+    if let Command::Auth {
+        what: crate::AuthCommand::Status,
+    } = cli.command
+    {
+        return auth_status(&cli);
+    }
     let mut ctx = connect(&cli).await?;
     // Write each new token pair as soon as it is handed out, so that a
     // command killed after a refresh leaves a session that still works.
@@ -282,7 +288,7 @@ pub async fn run(cli: Cli) -> CliResult {
             Some(tokio::spawn(async move {
                 while rx.changed().await.is_ok() {
                     file.tokens = Some(rx.borrow_and_update().clone());
-                    let _ = saved::store(&file);
+                    let _ = saved::store_tokens(&file);
                 }
             }))
         }
@@ -299,10 +305,48 @@ pub async fn run(cli: Cli) -> CliResult {
     result.and(saved)
 }
 
-async fn login(cli: &Cli) -> CliResult {
-    let Some((keys, grant)) = credentials(cli) else {
-        return Err("login needs INTRALINKS_CLIENT_ID, INTRALINKS_CLIENT_SECRET, INTRALINKS_EMAIL and INTRALINKS_PASSWORD".into());
+/// The login's credentials: from the flags and environment, and on a
+/// terminal what is missing is asked for (secrets without echo).
+fn login_credentials(cli: &Cli) -> CliResult<(AppKeys, Grant)> {
+    if let Some(c) = credentials(cli) {
+        return Ok(c);
+    }
+    let missing = "login needs INTRALINKS_CLIENT_ID, INTRALINKS_CLIENT_SECRET, INTRALINKS_EMAIL and INTRALINKS_PASSWORD, or a terminal to ask for them on";
+    if !crate::prompt::interactive() {
+        return Err(missing.into());
+    }
+    tell!("logging in to {}", output::safe(&cli.base_url));
+    let client_id = match &cli.client_id {
+        Some(v) => v.clone(),
+        None => crate::prompt::ask_line("App client id: ").ok_or(missing)?,
     };
+    let client_secret = match &cli.client_secret {
+        Some(v) => v.clone(),
+        None => crate::prompt::ask_secret("App client secret: ").ok_or(missing)?,
+    };
+    let email = match &cli.email {
+        Some(v) => v.clone(),
+        None => crate::prompt::ask_line("E-mail: ").ok_or(missing)?,
+    };
+    let password = match &cli.password {
+        Some(v) => v.clone(),
+        None => crate::prompt::ask_secret("Password: ").ok_or(missing)?,
+    };
+    Ok((
+        AppKeys {
+            client_id,
+            client_secret,
+        },
+        Grant::Password {
+            email,
+            password,
+            end_other_sessions: false,
+        },
+    ))
+}
+
+async fn login(cli: &Cli) -> CliResult {
+    let (keys, grant) = login_credentials(cli)?;
     let il = Intralinks::builder(cli.base_url.clone())
         .login(keys.clone(), grant)
         .await
@@ -317,13 +361,75 @@ async fn login(cli: &Cli) -> CliResult {
     })?;
     let who = session.email().await.unwrap_or_else(|| "you".into());
     if cli.json {
-        output::json(&serde_json::json!({"email": who, "sessionFile": path}))?;
+        output::json(
+            &serde_json::json!({"email": who, "host": cli.base_url, "sessionFile": path}),
+        )?;
     } else {
         say!(
-            "logged in as {}; session saved to {}",
+            "logged in to {} as {}; session saved to {}",
+            output::safe(&cli.base_url),
             output::safe(&who),
             output::safe(&path.display().to_string())
         );
+    }
+    Ok(())
+}
+
+/// `intralinks auth status`: every saved session, without connecting.
+fn auth_status(cli: &Cli) -> CliResult {
+    let all = saved::read_all()?;
+    let now = std::time::SystemTime::now();
+    let records: Vec<serde_json::Value> = all
+        .sessions
+        .values()
+        .map(|s| {
+            let key = saved::canonical(&s.base_url);
+            let left = s
+                .tokens
+                .as_ref()
+                .and_then(|t| t.expires_at.duration_since(now).ok())
+                .map(|d| d.as_secs());
+            serde_json::json!({
+                "host": key,
+                "default": all.default.as_deref() == Some(key.as_str()),
+                "email": s.tokens.as_ref().and_then(|t| t.email.clone()),
+                "accessTokenSecondsLeft": left,
+                "canRefresh": s.tokens.as_ref().is_some_and(|t| t.refresh_token.is_some()) && s.keys().is_some(),
+            })
+        })
+        .collect();
+    if cli.json {
+        return output::json(&records);
+    }
+    if records.is_empty() {
+        return Err("not logged in anywhere: run `intralinks login`".into());
+    }
+    for r in &records {
+        let host = r["host"].as_str().unwrap_or_default();
+        say!(
+            "{}{}",
+            output::safe(host),
+            if r["default"] == true {
+                " (default)"
+            } else {
+                ""
+            }
+        );
+        say!(
+            "  logged in as {}",
+            output::safe(r["email"].as_str().unwrap_or("(e-mail not known)"))
+        );
+        let left = match r["accessTokenSecondsLeft"].as_u64() {
+            Some(s) if s >= 60 => format!("access token valid for {} min", s / 60),
+            Some(s) => format!("access token valid for {s} s"),
+            None => "access token expired".to_string(),
+        };
+        let refresh = if r["canRefresh"] == true {
+            "; renewed when needed"
+        } else {
+            "; log in again when it ends"
+        };
+        say!("  {left}{refresh}");
     }
     Ok(())
 }
@@ -336,7 +442,7 @@ async fn logout(cli: &Cli) -> CliResult {
         ));
     };
     let Some(token) = s.access() else {
-        saved::remove();
+        saved::remove(&cli.base_url)?;
         return Err("the saved session holds no token; it is forgotten".into());
     };
     let (Some(client_id), Some(secret)) = (
@@ -362,15 +468,18 @@ async fn logout(cli: &Cli) -> CliResult {
         .checked()
         .await
         .map_err(err)?;
-    saved::remove();
-    say!("logged out; the token is revoked");
+    saved::remove(&cli.base_url)?;
+    say!(
+        "logged out of {}; the token is revoked",
+        output::safe(&cli.base_url)
+    );
     Ok(())
 }
 
 async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
     let il = &ctx.il;
     match &cli.command {
-        Command::Login | Command::Logout => unreachable_command(),
+        Command::Login | Command::Logout | Command::Auth { .. } => unreachable_command(),
         Command::Report { what } => crate::report::run(cli, il, what).await,
         Command::Workspaces => {
             let list: Vec<_> = il.list_all_workspaces().try_collect().await.map_err(err)?;
@@ -702,7 +811,7 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
 }
 
 fn unreachable_command() -> CliResult {
-    Err("login and logout are handled before connecting".into())
+    Err("login, logout and auth are handled before connecting".into())
 }
 
 /// Prints the folder tree, placed by the library's one rule

@@ -28,13 +28,18 @@ use intralinks_ext::Secret;
 #[derive(Debug, Parser)]
 #[command(name = "intralinks", version, about, long_about)]
 pub struct Cli {
-    /// Host root of the service, e.g. https://test-api.intralinks.com (V2 is under /v2, V1 under /services).
+    /// Host root of the service, e.g. https://test-api.intralinks.com (V2 is under /v2, V1 under /services) [default: the host logged in to last, else https://api.intralinks.com].
     #[arg(
-        long,
+        long = "base-url",
+        id = "base_url",
         env = "INTRALINKS_BASE_URL",
-        global = true,
-        default_value = "https://api.intralinks.com"
+        global = true
     )]
+    pub base_url_arg: Option<String>,
+
+    /// The base URL in effect: `--base-url`, else the default saved host,
+    /// else the production host; canonical (see `saved::canonical`).
+    #[arg(skip)]
     pub base_url: String,
 
     /// An access token obtained elsewhere.
@@ -109,6 +114,12 @@ pub enum Command {
     Login,
     /// Revoke the saved session's token and forget it.
     Logout,
+    /// Saved sessions: `auth status` shows who is logged in on which host.
+    Auth {
+        /// What to show.
+        #[command(subcommand)]
+        what: AuthCommand,
+    },
     /// List the workspaces you can see.
     Workspaces,
     /// Enter a workspace: splash, security question, one-time password, as it demands.
@@ -222,6 +233,16 @@ pub enum Command {
     },
 }
 
+/// `intralinks auth ...`.
+#[derive(Debug, Subcommand)]
+pub enum AuthCommand {
+    /// Each saved host, who is logged in there, and the access token's time left.
+    Status,
+}
+
+/// The production host, used when no base URL is given and nothing is saved.
+const DEFAULT_BASE_URL: &str = "https://api.intralinks.com";
+
 /// A closed output pipe (`intralinks documents 1 | head -1`) ends the
 /// command quietly: printing panics on EPIPE, so the panic hook exits instead.
 fn exit_quietly_on_broken_pipe() {
@@ -242,7 +263,13 @@ fn exit_quietly_on_broken_pipe() {
 
 fn main() -> ExitCode {
     exit_quietly_on_broken_pipe();
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    let given = cli
+        .base_url_arg
+        .clone()
+        .or_else(saved::default_host)
+        .unwrap_or_else(|| DEFAULT_BASE_URL.to_string());
+    cli.base_url = saved::canonical(&given);
     let is_diff = matches!(cli.command, Command::Diff { .. });
     tracing_subscriber::fmt()
         .with_env_filter(

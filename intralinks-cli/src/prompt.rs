@@ -19,7 +19,7 @@ pub struct TerminalPrompter {
 impl TerminalPrompter {
     /// From the flags; asks on the terminal only when there is one.
     pub fn new(flags: FixedAnswers, otp_hint: Option<String>) -> Self {
-        let interactive = std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+        let interactive = interactive();
         Self {
             flags,
             interactive,
@@ -28,21 +28,36 @@ impl TerminalPrompter {
     }
 
     fn ask_line(&self, question: &str) -> Option<String> {
-        eprint!("{}", crate::output::safe(question));
-        std::io::stderr().flush().ok()?;
-        let mut line = String::new();
-        std::io::stdin().lock().read_line(&mut line).ok()?;
-        let line = line.trim().to_string();
-        (!line.is_empty()).then_some(line)
+        ask_line(question)
     }
 
     fn ask_secret(&self, question: &str) -> Option<Secret> {
-        rpassword::prompt_password(crate::output::safe(question).as_ref())
-            .ok()
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .map(Secret::new)
+        ask_secret(question)
     }
+}
+
+/// Whether questions can be asked: stdin and stderr are a terminal.
+pub fn interactive() -> bool {
+    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+}
+
+/// Asks `question` on stderr and reads a line from stdin; `None` when empty.
+pub fn ask_line(question: &str) -> Option<String> {
+    eprint!("{}", crate::output::safe(question));
+    std::io::stderr().flush().ok()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).ok()?;
+    let line = line.trim().to_string();
+    (!line.is_empty()).then_some(line)
+}
+
+/// Asks `question` on the terminal without echoing the answer.
+pub fn ask_secret(question: &str) -> Option<Secret> {
+    rpassword::prompt_password(crate::output::safe(question).as_ref())
+        .ok()
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .map(Secret::new)
 }
 
 fn attempts_note(failed: Option<i32>) -> String {

@@ -1,20 +1,25 @@
-//! The session `intralinks login` saves for later commands: base URL, the
-//! app's keys (needed to refresh and to revoke) and the token pair, in a file
-//! only the user can read.
+//! The sessions `intralinks login` saves for later commands, one per host:
+//! base URL, the app's keys (needed to refresh and to revoke) and the token
+//! pair, in a file only the user can read. Logging in to a second host keeps
+//! the first; the host logged in to last is the default when no base URL is
+//! given.
 //!
 //! Refresh tokens are single-use, so every new pair is written back as soon
 //! as the library hands it out. Writes are atomic (a temporary file in the
-//! same directory, created 0600, synced, then renamed over the old one), so
-//! the file is 0600 whatever was there before, a crash never leaves half a
-//! file, and a symbolic link at the path is replaced, never followed.
+//! same directory, created 0600, synced, then renamed over the old one) and
+//! made under an advisory lock, so the file is 0600 whatever was there
+//! before, a crash never leaves half a file, two commands on two hosts do not
+//! lose each other's tokens, and a symbolic link at the path is replaced,
+//! never followed.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use intralinks_ext::{AppKeys, Secret, TokenPair};
 use serde::{Deserialize, Serialize};
 
-/// What is saved.
+/// One host's session.
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Saved {
@@ -51,6 +56,29 @@ impl Saved {
     }
 }
 
+/// The whole file: every host's session and the default host.
+#[derive(Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Sessions {
+    /// Host root (canonical) → its session.
+    #[serde(default)]
+    pub sessions: BTreeMap<String, Saved>,
+    /// The host logged in to last.
+    #[serde(default)]
+    pub default: Option<String>,
+}
+
+/// The form a base URL is filed under: the checked host root without a
+/// trailing slash or `/v2`, so `https://h/`, `https://h/v2` and `https://h`
+/// find the same session. A URL the library refuses is kept as typed (the
+/// command then fails with the library's message).
+pub fn canonical(base_url: &str) -> String {
+    match intralinks_ext::parse_base_url(base_url) {
+        Ok(url) => url.as_str().trim_end_matches('/').to_string(),
+        Err(_) => base_url.trim().trim_end_matches('/').to_string(),
+    }
+}
+
 /// Where the session lives: $INTRALINKS_SESSION_FILE, else
 /// $XDG_CONFIG_HOME/intralinks/session.json, else ~/.config/intralinks/session.json.
 pub fn path() -> Option<PathBuf> {
@@ -66,25 +94,57 @@ pub fn path() -> Option<PathBuf> {
 /// The most a session file may hold; this program writes well under 4 KiB.
 const MAX_SESSION_BYTES: u64 = 64 * 1024;
 
-/// Reads the saved session, if there is one for `base_url`. A session file
+/// Reads the saved session for `base_url`, if there is one. A session file
 /// that is a symbolic link is refused: it may point at someone else's file.
 /// The file is opened without following a link (`O_NOFOLLOW`) and the opened
 /// handle is checked (`fstat`), so a link swapped in between a check and the
 /// read cannot slip another session in.
 pub fn load(base_url: &str) -> Result<Option<Saved>, String> {
+    Ok(read_all()?.sessions.remove(&canonical(base_url)))
+}
+
+/// Every saved session, and the default host.
+pub fn read_all() -> Result<Sessions, String> {
     let Some(path) = path() else {
-        return Ok(None);
+        return Ok(Sessions::default());
     };
     let Some(text) = read_private(&path)? else {
-        return Ok(None);
+        return Ok(Sessions::default());
     };
-    let saved: Saved = serde_json::from_str(&text).map_err(|e| {
+    parse(&text).map_err(|e| {
         format!(
             "the session file {} is not one this program wrote ({e}); remove it and run `intralinks login`",
             path.display()
         )
-    })?;
-    Ok((saved.base_url.trim_end_matches('/') == base_url.trim_end_matches('/')).then_some(saved))
+    })
+}
+
+/// The file's text: the per-host form, or the one session earlier versions wrote.
+fn parse(text: &str) -> Result<Sessions, serde_json::Error> {
+    let value: serde_json::Value = serde_json::from_str(text)?;
+    if value.get("baseUrl").is_some() {
+        let one: Saved = serde_json::from_value(value)?;
+        let key = canonical(&one.base_url);
+        return Ok(Sessions {
+            default: Some(key.clone()),
+            sessions: BTreeMap::from([(key, one)]),
+        });
+    }
+    let mut all: Sessions = serde_json::from_value(value)?;
+    // Keys are canonical whatever wrote them.
+    all.sessions = std::mem::take(&mut all.sessions)
+        .into_values()
+        .map(|s| (canonical(&s.base_url), s))
+        .collect();
+    Ok(all)
+}
+
+/// The host logged in to last, when there is a saved session.
+pub fn default_host() -> Option<String> {
+    let all = read_all().ok()?;
+    all.default
+        .filter(|d| all.sessions.contains_key(d))
+        .or_else(|| (all.sessions.len() == 1).then(|| all.sessions.keys().next().cloned())?)
 }
 
 /// Opens `path` without following a symbolic link, checks what was opened
@@ -138,15 +198,74 @@ fn read_private(path: &Path) -> Result<Option<String>, String> {
     Ok(Some(text))
 }
 
-/// Saves the session atomically, readable by the user only.
+/// Saves `saved` as its host's session (others are kept) and makes that host
+/// the default, atomically, readable by the user only.
 pub fn store(saved: &Saved) -> Result<PathBuf, String> {
+    update(|all| {
+        let key = canonical(&saved.base_url);
+        all.sessions.insert(key.clone(), saved.clone());
+        all.default = Some(key);
+    })
+}
+
+/// Writes back `saved`'s tokens without changing the default host.
+pub fn store_tokens(saved: &Saved) -> Result<PathBuf, String> {
+    update(|all| {
+        all.sessions
+            .insert(canonical(&saved.base_url), saved.clone());
+    })
+}
+
+/// Reads, changes and writes the file under an advisory lock.
+fn update(change: impl FnOnce(&mut Sessions)) -> Result<PathBuf, String> {
     let path =
         path().ok_or("cannot tell where to save the session: set INTRALINKS_SESSION_FILE")?;
+    let _lock = Lock::take(&path)?;
+    let mut all = read_all()?;
+    change(&mut all);
     write_private(
         &path,
-        &serde_json::to_vec_pretty(saved).map_err(|e| e.to_string())?,
+        &serde_json::to_vec_pretty(&all).map_err(|e| e.to_string())?,
     )?;
     Ok(path)
+}
+
+/// An advisory lock on `<session file>.lock`, released when dropped.
+struct Lock(#[allow(dead_code)] std::fs::File);
+
+impl Lock {
+    fn take(path: &Path) -> Result<Lock, String> {
+        let mut name = path.as_os_str().to_owned();
+        name.push(".lock");
+        let lock_path = PathBuf::from(name);
+        if let Some(dir) = lock_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        let mut options = std::fs::OpenOptions::new();
+        options.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+        }
+        let file = options
+            .open(&lock_path)
+            .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
+        #[cfg(unix)]
+        {
+            use std::os::fd::AsRawFd;
+            // SAFETY: flock on a descriptor this function owns.
+            if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
+                return Err(format!(
+                    "cannot lock {}: {}",
+                    lock_path.display(),
+                    std::io::Error::last_os_error()
+                ));
+            }
+        }
+        Ok(Lock(file))
+    }
 }
 
 /// Writes `bytes` to `path` through a 0600 temporary file renamed into place.
@@ -169,11 +288,19 @@ fn write_private(path: &Path, bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-/// Forgets the saved session.
-pub fn remove() {
-    if let Some(p) = path() {
-        let _ = std::fs::remove_file(p);
+/// Forgets `base_url`'s session; the file goes when it holds no other.
+pub fn remove(base_url: &str) -> Result<(), String> {
+    let path = update(|all| {
+        let key = canonical(base_url);
+        all.sessions.remove(&key);
+        if all.default.as_deref() == Some(key.as_str()) {
+            all.default = None;
+        }
+    })?;
+    if read_all()?.sessions.is_empty() {
+        let _ = std::fs::remove_file(path);
     }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -472,7 +472,10 @@ async fn a_saved_session_outlives_its_access_token() {
     }
     let saved: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&session).unwrap()).unwrap();
-    let first_refresh = saved["tokens"]["refreshToken"]
+    // One session per host, filed under the host root.
+    let host = url.trim_end_matches('/');
+    assert_eq!(saved["default"], host);
+    let first_refresh = saved["sessions"][host]["tokens"]["refreshToken"]
         .as_str()
         .unwrap()
         .to_string();
@@ -487,7 +490,10 @@ async fn a_saved_session_outlives_its_access_token() {
     }
     let saved: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&session).unwrap()).unwrap();
-    assert_ne!(saved["tokens"]["refreshToken"], first_refresh.as_str());
+    assert_ne!(
+        saved["sessions"][host]["tokens"]["refreshToken"],
+        first_refresh.as_str()
+    );
     // The user's password is never saved (the app keys and tokens are, 0600).
     assert!(!saved.to_string().contains(demo::PASSWORD));
 

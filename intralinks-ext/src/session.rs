@@ -211,22 +211,19 @@ fn token_request(keys: &AppKeys, grant: &Grant) -> OAuthTokenRequest {
 /// The lifetime assumed when the service's `expires_in` is zero, negative
 /// or missing: the token is used until the service answers 401, then refreshed.
 pub(crate) const UNKNOWN_LIFETIME: Duration = Duration::from_secs(3600);
-/// The shortest lifetime believed: a shorter one would mean a token request
-/// before nearly every call; an access token that does expire sooner is
-/// refreshed on its first 401.
-pub(crate) const MIN_LIFETIME: Duration = Duration::from_secs(60);
 /// The longest lifetime believed (a day), so no arithmetic on a server's
 /// number can overflow; a token revoked sooner is refreshed on its first 401.
 pub(crate) const MAX_LIFETIME: Duration = Duration::from_secs(24 * 3600);
 
 /// How long to use a token the service says lives `expires_in` seconds:
-/// a lifetime of zero or less is unknown ([`UNKNOWN_LIFETIME`]); others are
-/// held between [`MIN_LIFETIME`] and [`MAX_LIFETIME`].
+/// a lifetime of zero or less is unknown ([`UNKNOWN_LIFETIME`]); a longer one
+/// than [`MAX_LIFETIME`] is held to it. (A short positive one is believed: the
+/// refresh comes at half of it, so not before every call.)
 fn token_lifetime(expires_in: i64) -> Duration {
     if expires_in <= 0 {
         return UNKNOWN_LIFETIME;
     }
-    Duration::from_secs(expires_in.unsigned_abs()).clamp(MIN_LIFETIME, MAX_LIFETIME)
+    Duration::from_secs(expires_in.unsigned_abs()).min(MAX_LIFETIME)
 }
 
 /// The lead for a token that lives `lifetime`: at most half of it.
@@ -492,7 +489,7 @@ mod tests {
         assert_eq!(token_lifetime(0), UNKNOWN_LIFETIME);
         assert_eq!(token_lifetime(-3600), UNKNOWN_LIFETIME);
         assert_eq!(token_lifetime(i64::MIN), UNKNOWN_LIFETIME);
-        assert_eq!(token_lifetime(1), MIN_LIFETIME);
+        assert_eq!(token_lifetime(1), Duration::from_secs(1));
         assert_eq!(token_lifetime(3599), Duration::from_secs(3599));
         assert_eq!(token_lifetime(i64::MAX), MAX_LIFETIME);
         let token = |expires_in| OAuthToken {
