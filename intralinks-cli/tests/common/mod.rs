@@ -78,3 +78,109 @@ pub async fn library(sim: &Simulator) -> Intralinks {
         .await
         .unwrap()
 }
+
+/// The binary on a pseudo-terminal of its own (its controlling terminal, so
+/// that hidden prompts read from `/dev/tty` work), for prompts and
+/// confirmations as a person sees them.
+#[cfg(unix)]
+pub struct Pty {
+    master: std::fs::File,
+    child: std::process::Child,
+    seen: std::sync::mpsc::Receiver<Vec<u8>>,
+    /// Everything the terminal showed so far.
+    pub shown: String,
+}
+
+#[cfg(unix)]
+impl Pty {
+    /// Starts `command` with stdin, stdout and stderr on a new terminal.
+    pub fn spawn(mut command: Command) -> Pty {
+        use std::os::fd::{FromRawFd, OwnedFd};
+        use std::os::unix::process::CommandExt;
+        let (mut master, mut slave) = (0, 0);
+        // SAFETY: openpty fills two descriptors this function then owns.
+        let rc = unsafe {
+            libc::openpty(
+                &mut master,
+                &mut slave,
+                std::ptr::null_mut(),
+                std::ptr::null(),
+                std::ptr::null(),
+            )
+        };
+        assert_eq!(rc, 0, "openpty: {}", std::io::Error::last_os_error());
+        // SAFETY: both descriptors were just opened and are owned here.
+        let (master, slave) =
+            unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+        command
+            .stdin(std::process::Stdio::from(slave.try_clone().unwrap()))
+            .stdout(std::process::Stdio::from(slave.try_clone().unwrap()))
+            .stderr(std::process::Stdio::from(slave));
+        // SAFETY: only async-signal-safe calls between fork and exec.
+        unsafe {
+            command.pre_exec(|| {
+                if libc::setsid() < 0 || libc::ioctl(0, libc::TIOCSCTTY as _, 0) < 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let child = command.spawn().unwrap();
+        drop(command);
+        let master = std::fs::File::from(master);
+        let mut reader = master.try_clone().unwrap();
+        let (tx, seen) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::Read;
+            let mut buf = [0u8; 4096];
+            // EIO once the child has gone: the end.
+            while let Ok(n @ 1..) = reader.read(&mut buf) {
+                if tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        Pty {
+            master,
+            child,
+            seen,
+            shown: String::new(),
+        }
+    }
+
+    /// Waits (up to 20 s) until the terminal has shown `text`; returns all shown.
+    pub fn expect(&mut self, text: &str) -> &str {
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !self.shown.contains(text) {
+            let left = until.saturating_duration_since(std::time::Instant::now());
+            match self.seen.recv_timeout(left) {
+                Ok(bytes) => self.shown.push_str(&String::from_utf8_lossy(&bytes)),
+                Err(_) => panic!(
+                    "never shown: {text:?}; the terminal showed {:?}",
+                    self.shown
+                ),
+            }
+        }
+        &self.shown
+    }
+
+    /// Types `line` and Enter.
+    pub fn type_line(&mut self, line: &str) {
+        use std::io::Write;
+        self.master
+            .write_all(format!("{line}\r").as_bytes())
+            .unwrap();
+    }
+
+    /// Waits for the command to end; its exit code, and all it showed.
+    pub fn finish(mut self) -> (Option<i32>, String) {
+        let status = self.child.wait().unwrap();
+        while let Ok(bytes) = self
+            .seen
+            .recv_timeout(std::time::Duration::from_millis(500))
+        {
+            self.shown.push_str(&String::from_utf8_lossy(&bytes));
+        }
+        (status.code(), self.shown)
+    }
+}

@@ -1,0 +1,159 @@
+//! Logging in as people do: asked on a terminal (secrets not echoed), one
+//! session per host side by side, the last host the default, and `auth
+//! status` to see who is logged in where.
+
+use std::path::Path;
+use std::process::Command;
+
+use intralinks_sim::{SimConfig, Simulator, demo};
+
+mod common;
+use common::{err, out};
+
+/// The binary with only a session file (and a base URL when given): no credentials.
+fn bare(url: Option<&str>, args: &[&str], cwd: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_intralinks"));
+    c.current_dir(cwd)
+        .env_clear()
+        .env("INTRALINKS_SESSION_FILE", cwd.join("session.json"))
+        .args(args);
+    if let Some(url) = url {
+        c.env("INTRALINKS_BASE_URL", url);
+    }
+    c
+}
+
+async fn output(mut c: Command) -> std::process::Output {
+    tokio::task::spawn_blocking(move || c.output().unwrap())
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sessions_are_kept_per_host_and_the_last_is_the_default() {
+    let a = Simulator::start(SimConfig::default()).await.unwrap();
+    let b = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+
+    for sim in [&a, &b] {
+        let o = common::run(&sim.url(), &["login"], cwd).await;
+        assert!(o.status.success(), "{}", err(&o));
+        assert!(out(&o).starts_with(&format!("logged in to {} as {}", sim.url(), demo::EMAIL)));
+    }
+    let o = output(bare(None, &["--json", "auth", "status"], cwd)).await;
+    assert!(o.status.success(), "{}", err(&o));
+    let status = common::json(&o);
+    let hosts: Vec<(&str, bool, &str)> = status
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["host"].as_str().unwrap(),
+                r["default"].as_bool().unwrap(),
+                r["email"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let mut want = vec![(a.url(), false, demo::EMAIL), (b.url(), true, demo::EMAIL)];
+    want.sort();
+    let want: Vec<(&str, bool, &str)> = want.iter().map(|(h, d, e)| (h.as_str(), *d, *e)).collect();
+    assert_eq!(hosts, want);
+    for r in status.as_array().unwrap() {
+        let left = r["accessTokenSecondsLeft"].as_u64().unwrap();
+        assert!((3500..=3599).contains(&left), "{left}");
+        assert_eq!(r["canRefresh"], true);
+    }
+    let o = output(bare(None, &["auth", "status"], cwd)).await;
+    let text = out(&o);
+    assert!(
+        text.contains(&format!(
+            "{} (default)\n  logged in as {}\n  access token valid for 59 min; renewed when needed",
+            b.url(),
+            demo::EMAIL
+        )),
+        "{text}"
+    );
+
+    // No base URL: the default host. A URL written with /v2/ finds its session.
+    let o = output(bare(None, &["--json", "workspaces"], cwd)).await;
+    assert!(o.status.success(), "{}", err(&o));
+    let v2 = format!("{}/v2/", a.url());
+    let o = output(bare(Some(&v2), &["--json", "workspaces"], cwd)).await;
+    assert!(o.status.success(), "{}", err(&o));
+    let count = |sim: &Simulator| {
+        let url = format!("{}/_sim/requests", sim.url());
+        async move {
+            let v: serde_json::Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+            v["GET /v2/workspaces"].as_u64().unwrap_or(0)
+        }
+    };
+    assert_eq!((count(&a).await, count(&b).await), (1, 1));
+
+    // Logging out of one host keeps the other.
+    let o = output(bare(Some(&a.url()), &["logout"], cwd)).await;
+    assert!(o.status.success(), "{}", err(&o));
+    let o = output(bare(None, &["--json", "auth", "status"], cwd)).await;
+    let status = common::json(&o);
+    assert_eq!(status.as_array().unwrap().len(), 1);
+    assert_eq!(status[0]["host"], b.url());
+    let o = output(bare(Some(&a.url()), &["workspaces"], cwd)).await;
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        err(&o).starts_with(&format!("error: not logged in to {}", a.url())),
+        "{}",
+        err(&o)
+    );
+    a.shutdown().await;
+    b.shutdown().await;
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn login_asks_on_a_terminal_and_never_echoes_secrets() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let url = sim.url();
+    let cwd = dir.path().to_path_buf();
+    let shown = tokio::task::spawn_blocking(move || {
+        let mut pty = common::Pty::spawn(bare(Some(&url), &["login"], &cwd));
+        pty.expect("App client id: ");
+        pty.type_line(demo::CLIENT_ID);
+        pty.expect("App client secret: ");
+        pty.type_line(demo::CLIENT_SECRET);
+        pty.expect("E-mail: ");
+        pty.type_line(demo::EMAIL);
+        pty.expect("Password: ");
+        pty.type_line(demo::PASSWORD);
+        pty.expect("logged in to");
+        pty.finish()
+    })
+    .await
+    .unwrap();
+    let (code, shown) = shown;
+    assert_eq!(code, Some(0), "{shown}");
+    assert!(
+        shown.contains(&format!("logging in to {}", sim.url())),
+        "{shown}"
+    );
+    assert!(shown.contains(demo::EMAIL), "{shown}");
+    assert!(
+        !shown.contains(demo::PASSWORD),
+        "the password was echoed: {shown}"
+    );
+    assert!(
+        !shown.contains(demo::CLIENT_SECRET),
+        "the secret was echoed: {shown}"
+    );
+
+    // Without a terminal, the same command says what it needs.
+    let o = output(bare(Some(&sim.url()), &["login"], dir.path())).await;
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        err(&o).contains("or a terminal to ask for them on"),
+        "{}",
+        err(&o)
+    );
+    sim.shutdown().await;
+}
