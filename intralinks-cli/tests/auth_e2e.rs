@@ -56,7 +56,7 @@ async fn sessions_are_kept_per_host_and_the_last_is_the_default() {
             )
         })
         .collect();
-    let mut want = vec![(a.url(), false, demo::EMAIL), (b.url(), true, demo::EMAIL)];
+    let mut want = [(a.url(), false, demo::EMAIL), (b.url(), true, demo::EMAIL)];
     want.sort();
     let want: Vec<(&str, bool, &str)> = want.iter().map(|(h, d, e)| (h.as_str(), *d, *e)).collect();
     assert_eq!(hosts, want);
