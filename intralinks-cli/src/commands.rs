@@ -238,7 +238,10 @@ pub(crate) fn entry_flags(cli: &Cli) -> FixedAnswers {
         accept_splash: cli.accept_splash,
         answer: cli.answer.clone(),
         one_time_password: cli.otp.clone(),
-        content: None,
+        content: cli.content_declaration.map(|c| match c {
+            crate::Declaration::Public => intralinks_ext::types::ContentDeclaration::Public,
+            crate::Declaration::Private => intralinks_ext::types::ContentDeclaration::Private,
+        }),
     }
 }
 
@@ -256,7 +259,11 @@ where
             let mut flags = entry_flags(cli);
             match ctx.il.enter(workspace, &mut flags).await {
                 Ok(_) => call().await.map_err(err),
-                Err(e @ (Error::Blocked { .. } | Error::Unauthorized { .. })) => Err(err(e)),
+                Err(
+                    e @ (Error::Blocked { .. }
+                    | Error::Unauthorized { .. }
+                    | Error::EntryRejected { .. }),
+                ) => Err(err(e)),
                 Err(_) => Err(err(original)),
             }
         }

@@ -94,6 +94,15 @@ pub struct Cli {
     #[arg(long, env = "INTRALINKS_OTP", global = true, hide_env_values = true)]
     pub otp: Option<Secret>,
 
+    /// The content declaration, when entering a workspace that asks for one.
+    #[arg(
+        long,
+        env = "INTRALINKS_CONTENT_DECLARATION",
+        global = true,
+        value_enum
+    )]
+    pub content_declaration: Option<Declaration>,
+
     /// Seconds to wait between two reads of an answer.
     #[arg(long, global = true, default_value_t = 60)]
     pub timeout: u64,
@@ -231,6 +240,17 @@ pub enum Command {
         #[command(subcommand)]
         what: report::Report,
     },
+}
+
+/// What a workspace's content is declared to be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Declaration {
+    /// Public content.
+    #[value(name = "PUBLIC", alias = "public")]
+    Public,
+    /// Private content.
+    #[value(name = "PRIVATE", alias = "private")]
+    Private,
 }
 
 /// `intralinks auth ...`.

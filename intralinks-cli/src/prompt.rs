@@ -60,10 +60,18 @@ pub fn ask_secret(question: &str) -> Option<Secret> {
         .map(Secret::new)
 }
 
+/// After a refused answer or password: says so, and how many wrong ones are left.
 fn attempts_note(failed: Option<i32>) -> String {
     match failed {
-        Some(n) if n > 0 => format!(" (wrong {n} time(s); 3 wrong attempts lock you out)"),
-        _ => String::new(),
+        Some(n) => {
+            let left = (3 - n).max(0);
+            format!(
+                " (not accepted; {left} more wrong attempt{} lock{} you out)",
+                if left == 1 { "" } else { "s" },
+                if left == 1 { "s" } else { "" }
+            )
+        }
+        None => String::new(),
     }
 }
 
@@ -76,7 +84,10 @@ impl Prompter for TerminalPrompter {
             return None;
         }
         if let Some(text) = splash.and_then(|s| s.splash_text.as_deref()) {
-            tell!("--- splash screen ---\n{text}\n---------------------");
+            tell!(
+                "--- splash screen ---\n{}\n---------------------",
+                intralinks_ext::text::html_to_text(text)
+            );
         }
         let accept = splash
             .and_then(|s| s.accept_text.clone())
@@ -97,7 +108,8 @@ impl Prompter for TerminalPrompter {
             return None;
         }
         self.ask_secret(&format!(
-            "Security question {key}{}: ",
+            "Security question: {}{} ",
+            intralinks_ext::question_text(key),
             attempts_note(failed)
         ))
     }

@@ -1,11 +1,13 @@
 //! `intralinks report documents|members|access`: the rows of
 //! `intralinks_ext::report`, as CSV or JSON, across workspaces.
 //!
-//! Workspaces are entered with the flags only (`--accept-splash`,
-//! `--answer`, `--otp`); nothing is asked on the terminal, since several
-//! entries run at once. A workspace that cannot be reported is named in a
-//! summary on stderr; with `--all` that is not a failure, with named
-//! workspaces the exit status is non-zero.
+//! Named workspaces are entered with the flags only (`--accept-splash`,
+//! `--answer`, `--otp`, `--content-declaration`); nothing is asked on the
+//! terminal, since several entries run at once. With `--all`, no workspace is
+//! entered unless `--enter` says so: entering every room could mail one-time
+//! passwords and spend attempts in rooms nobody meant to touch. A workspace
+//! that cannot be reported is named in a summary on stderr, and the exit
+//! status is then non-zero.
 
 use crate::output::tell;
 use std::io::Write;
@@ -54,9 +56,13 @@ pub struct Target {
     /// Workspace ids.
     #[arg(required_unless_present = "all", conflicts_with = "all")]
     pub workspaces: Vec<i64>,
-    /// Every workspace you can see (those that need more than the flags give are listed on stderr).
+    /// Every workspace you can see; those not entered yet are listed on stderr (see --enter).
     #[arg(long)]
     pub all: bool,
+    /// With --all, enter the workspaces not entered yet, with the entry flags
+    /// (this may mail one-time passwords, and a wrong --answer spends an attempt in each).
+    #[arg(long, requires = "all")]
+    pub enter: bool,
     /// csv (default) or json (the default with --json).
     #[arg(long, value_enum)]
     pub format: Option<FormatArg>,
@@ -124,8 +130,11 @@ async fn emit<R: Row>(cli: &Cli, il: &Intralinks, t: &Target) -> Result<(), Stri
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
     let mut writer = Writer::new::<R>(out, format).map_err(|e| e.to_string())?;
+    // Named workspaces are entered as the flags allow; with --all none is:
+    // entering every room could mail one-time passwords and spend attempts.
     let answers = crate::commands::entry_flags(cli);
-    let mut outcomes = report::across::<R>(il, list, &answers, t.jobs.max(1));
+    let answers = (!t.all || t.enter).then_some(&answers);
+    let mut outcomes = report::across::<R>(il, list, answers, t.jobs.max(1));
     let (mut reported, mut rows) = (0usize, 0usize);
     let mut skipped: Vec<(WorkspaceRef, String)> = Vec::new();
     while let Some((ws, result)) = outcomes.next().await {
@@ -158,12 +167,15 @@ async fn emit<R: Row>(cli: &Cli, il: &Intralinks, t: &Target) -> Result<(), Stri
             };
             tell!("  {}{name}: {}", ws.id, crate::output::safe(why));
         }
-        if !t.all {
-            return Err(format!(
-                "{} of the named workspaces could not be reported (listed above)",
-                skipped.len()
-            ));
-        }
+        return Err(format!(
+            "{} workspace(s) could not be reported (listed above){}",
+            skipped.len(),
+            if t.all && !t.enter {
+                "; enter them first (`intralinks enter ID`, or --enter with the entry flags), then report again"
+            } else {
+                ""
+            }
+        ));
     }
     Ok(())
 }

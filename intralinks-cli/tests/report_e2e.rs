@@ -150,6 +150,31 @@ async fn a_csv_file_with_hostile_names_reads_back() {
 async fn all_workspaces_lists_those_that_need_more_and_reports_the_others() {
     let sim = Simulator::start(SimConfig::default()).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
+    let mails = || async {
+        let url = format!("{}/_sim/mailbox", sim.url());
+        let v: serde_json::Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+        v.as_array().map_or(0, Vec::len)
+    };
+    // Without --enter, --all enters nothing: no mail, no attempt spent, and
+    // the rooms not entered are named.
+    let o = run(
+        &sim.url(),
+        &["--accept-splash", "report", "documents", "--all"],
+        dir.path(),
+    )
+    .await;
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(mails().await, 0);
+    let stderr = err(&o);
+    assert!(
+        stderr.starts_with("reported 0 workspace(s), 0 row(s)\nnot reported (6):\n  701421 "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with("error: 6 workspace(s) could not be reported (listed above); enter them first (`intralinks enter ID`, or --enter with the entry flags), then report again\n"),
+        "{stderr}"
+    );
+
     let o = run(
         &sim.url(),
         &[
@@ -157,13 +182,14 @@ async fn all_workspaces_lists_those_that_need_more_and_reports_the_others() {
             "report",
             "documents",
             "--all",
+            "--enter",
             "--format",
             "json",
         ],
         dir.path(),
     )
     .await;
-    assert!(o.status.success(), "not fatal with --all: {}", err(&o));
+    assert_eq!(o.status.code(), Some(1), "rooms left out: {}", err(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let got: Vec<(i64, String)> = v
         .as_array()
@@ -201,10 +227,11 @@ async fn all_workspaces_lists_those_that_need_more_and_reports_the_others() {
         err(&o),
         "reported 2 workspace(s), 7 row(s)\n\
          not reported (4):\n  \
-         701423 \"Splash and Question\": workspace 701423 entry stopped at SECURITY_QUESTION: the security question \"NAME_OF_CHILDHOOD_SLED\" must be answered; pass --answer (or set INTRALINKS_ANSWER)\n  \
-         701424 \"Splash, Question and Password\": workspace 701424 entry stopped at SECURITY_QUESTION: the security question \"NAME_OF_CHILDHOOD_SLED\" must be answered; pass --answer (or set INTRALINKS_ANSWER)\n  \
+         701423 \"Splash and Question\": workspace 701423 entry stopped at SECURITY_QUESTION: the security question \"Name of childhood sled?\" must be answered; pass --answer (or set INTRALINKS_ANSWER)\n  \
+         701424 \"Splash, Question and Password\": workspace 701424 entry stopped at SECURITY_QUESTION: the security question \"Name of childhood sled?\" must be answered; pass --answer (or set INTRALINKS_ANSWER)\n  \
          701425 \"Password Only\": workspace 701425 entry stopped at ONE_TIME_PASSWORD: the one-time password just mailed to the user is needed; pass --otp (or set INTRALINKS_OTP)\n  \
-         701426 \"Public and Private Content\": workspace 701426 entry stopped at CONTENT_DECLARATION_REQUIRED: a content declaration (PUBLIC or PRIVATE) is needed\n"
+         701426 \"Public and Private Content\": workspace 701426 entry stopped at CONTENT_DECLARATION_REQUIRED: a content declaration (PUBLIC or PRIVATE) is needed\n\
+         error: 4 workspace(s) could not be reported (listed above)\n"
     );
 
     // With the answer, the question workspace is reported too.
@@ -217,11 +244,12 @@ async fn all_workspaces_lists_those_that_need_more_and_reports_the_others() {
             "report",
             "members",
             "--all",
+            "--enter",
         ],
         dir.path(),
     )
     .await;
-    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
     assert!(
         err(&o).starts_with("reported 3 workspace(s), 7 row(s)\nnot reported (3):\n  701424 "),
         "{}",
@@ -240,8 +268,7 @@ async fn all_workspaces_lists_those_that_need_more_and_reports_the_others() {
     assert!(!o.status.success());
     assert_eq!(out(&o).split("\r\n").count(), 7, "header, 5 members, tail");
     assert!(
-        err(&o)
-            .ends_with("error: 1 of the named workspaces could not be reported (listed above)\n"),
+        err(&o).ends_with("error: 1 workspace(s) could not be reported (listed above)\n"),
         "{}",
         err(&o)
     );

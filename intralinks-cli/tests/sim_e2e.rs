@@ -190,10 +190,18 @@ async fn entry_through_the_binary_with_lockout() {
             dir.path(),
         )
         .await;
-        assert!(
-            err(&o).starts_with("error: workspace 701423 entry stopped at SECURITY_QUESTION: the security question \"NAME_OF_CHILDHOOD_SLED\" must be answered; pass --answer"),
-            "attempt {attempt}: {}",
-            err(&o)
+        // A rejected answer says so, with what is left, and stops.
+        let left = if attempt == 1 {
+            "2 more wrong attempts lock"
+        } else {
+            "1 more wrong attempt locks"
+        };
+        assert_eq!(
+            err(&o),
+            format!(
+                "error: workspace 701423: the service did not accept the answer to the security question ({attempt} wrong so far; {left} this user out of the room); nothing more was sent: check it, then run again\n"
+            ),
+            "attempt {attempt}"
         );
     }
     let o = run(
@@ -542,5 +550,44 @@ async fn a_dead_saved_session_falls_back_to_the_credentials_and_is_replaced() {
     assert!(o.status.success(), "{}", err(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v.as_array().unwrap().len(), 6);
+    sim.shutdown().await;
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_answer_then_a_right_one_enters_with_one_attempt_spent() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let url = sim.url();
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path().to_path_buf();
+    let u = url.clone();
+    let (code, shown) = tokio::task::spawn_blocking(move || {
+        let mut pty = common::Pty::spawn(common::command(&u, &["enter", "701423", "--accept-splash"], &cwd));
+        pty.expect("Security question: Name of childhood sled? ");
+        pty.type_line("wrong");
+        pty.expect("Security question: Name of childhood sled? (not accepted; 2 more wrong attempts lock you out) ");
+        pty.type_line(demo::ANSWER);
+        pty.expect("entered workspace 701423");
+        pty.finish()
+    })
+    .await
+    .unwrap();
+    assert_eq!(code, Some(0), "{shown}");
+    assert!(shown.contains("entered workspace 701423 (ACCEPT_SPLASH -> SECURITY_QUESTION -> SECURITY_QUESTION -> ALLOW)"), "{shown}");
+    assert_eq!(shown.matches("not accepted").count(), 1, "{shown}");
+    assert!(
+        !shown.contains(demo::ANSWER),
+        "the answer was echoed: {shown}"
+    );
+    let requests: serde_json::Value = reqwest::get(format!("{url}/_sim/requests"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        requests["POST /v2/workspaces/701423/splash"], 4,
+        "{requests}"
+    );
     sim.shutdown().await;
 }

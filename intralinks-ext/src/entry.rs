@@ -85,6 +85,9 @@ pub struct EntryProgress {
     answer: Option<Secret>,
     one_time_password: Option<Secret>,
     content: Option<ContentDeclaration>,
+    /// The service asked again for what was just given: it was not accepted.
+    #[serde(default)]
+    rejected: bool,
 }
 
 impl std::fmt::Debug for EntryProgress {
@@ -102,6 +105,7 @@ impl std::fmt::Debug for EntryProgress {
                 &self.one_time_password.as_ref().map(|_| "***"),
             )
             .field("content", &self.content)
+            .field("rejected", &self.rejected)
             .finish()
     }
 }
@@ -123,8 +127,23 @@ impl EntryProgress {
     pub fn states(&self) -> &[EntryState] {
         &self.states
     }
-    /// The error to report when the user gives nothing for the demand.
+    /// Whether the service asked again for what was just given: the answer,
+    /// password or declaration was not accepted (and, for an answer or a
+    /// password, one of the attempts before a lockout is spent).
+    pub fn rejected(&self) -> bool {
+        self.rejected
+    }
+    /// The error to report when the user gives nothing (more) for the
+    /// demand: [`Error::EntryRejected`] after a refused reply, else
+    /// [`Error::EntryIncomplete`].
     pub fn incomplete(&self) -> Error {
+        if self.rejected {
+            return Error::EntryRejected {
+                workspace_id: self.workspace_id,
+                state: self.demand.state(),
+                attempts: self.attempts,
+            };
+        }
         Error::EntryIncomplete {
             workspace_id: self.workspace_id,
             state: self.demand.state(),
@@ -151,9 +170,11 @@ pub enum EntryStep {
 pub trait Prompter: Send {
     /// Accept the splash? Never say yes on the user's behalf without their say.
     fn accept_splash(&mut self, splash: Option<&Splash>) -> Option<bool>;
-    /// The answer to the security question `key`; `failed` counts wrong answers so far.
+    /// The answer to the security question `key` (see [`question_text`] for
+    /// its human form); `failed` is `Some(wrong attempts so far)` when the last
+    /// answer was not accepted, `None` on the first ask.
     fn security_answer(&mut self, key: &str, failed: Option<i32>) -> Option<Secret>;
-    /// The one-time password just mailed; `failed` counts wrong passwords so far.
+    /// The one-time password just mailed; `failed` as for [`Prompter::security_answer`].
     fn one_time_password(&mut self, failed: Option<i32>) -> Option<Secret>;
     /// Public or private content.
     fn content_declaration(&mut self) -> Option<ContentDeclaration>;
@@ -198,6 +219,38 @@ pub struct Entered {
     pub attempts: Option<i32>,
 }
 
+/// The wrong attempts so far when the last reply was refused, for the prompter.
+fn failed(progress: &EntryProgress) -> Option<i32> {
+    progress
+        .rejected()
+        .then(|| progress.attempts().unwrap_or(1))
+}
+
+/// A security question's key as people read it:
+/// `NAME_OF_CHILDHOOD_SLED` → `Name of childhood sled?`.
+///
+/// ```
+/// assert_eq!(intralinks_ext::question_text("NAME_OF_CHILDHOOD_SLED"), "Name of childhood sled?");
+/// assert_eq!(intralinks_ext::question_text(""), "Security question?");
+/// ```
+pub fn question_text(key: &str) -> String {
+    let words: Vec<String> = key
+        .split(['_', ' '])
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    let mut text = if words.is_empty() {
+        "security question".to_string()
+    } else {
+        words.join(" ")
+    };
+    if let Some(first) = text.get(..1) {
+        text.replace_range(..1, &first.to_uppercase());
+    }
+    text.push('?');
+    text
+}
+
 /// One answer of the entry call, V1 or V2 alike.
 struct Answer {
     state: EntryState,
@@ -237,8 +290,9 @@ impl Intralinks {
             answer: None,
             one_time_password: None,
             content: None,
+            rejected: false,
         };
-        self.post_entry(progress).await
+        self.post_entry(progress, false).await
     }
 
     /// Goes on with an entry: adds `reply` to what was given and sends one
@@ -281,11 +335,12 @@ impl Intralinks {
                 states: progress.states,
             });
         }
-        self.post_entry(progress).await
+        self.post_entry(progress, true).await
     }
 
     /// Sends what `progress` holds; turns the answer into the next step.
-    async fn post_entry(&self, mut progress: EntryProgress) -> Result<EntryStep> {
+    /// `replied`: the request carries a reply to `progress.demand`.
+    async fn post_entry(&self, mut progress: EntryProgress, replied: bool) -> Result<EntryStep> {
         let ws = progress.workspace_id;
         let answer = if progress.v1 {
             let request = crate::v1::EntryRequestXml {
@@ -332,6 +387,7 @@ impl Intralinks {
         };
         progress.states.push(answer.state);
         progress.attempts = answer.attempts;
+        progress.rejected = replied && answer.state == progress.demand.state();
         let demand = match answer.state {
             EntryState::Allow => {
                 return Ok(EntryStep::Entered(Entered {
@@ -421,10 +477,10 @@ impl Intralinks {
                     _ => None,
                 },
                 Demand::SecurityQuestion { key } => prompter
-                    .security_answer(key, progress.attempts())
+                    .security_answer(key, failed(&progress))
                     .map(Reply::Answer),
                 Demand::OneTimePassword => prompter
-                    .one_time_password(progress.attempts())
+                    .one_time_password(failed(&progress))
                     .map(Reply::OneTimePassword),
                 Demand::ContentDeclaration => prompter.content_declaration().map(Reply::Content),
             };
@@ -472,6 +528,7 @@ mod tests {
             answer: Some(Secret::new("my-first-pet-rex")),
             one_time_password: None,
             content: None,
+            rejected: false,
         };
         let debug = format!("{p:?}");
         assert!(!debug.contains("rex"), "{debug}");

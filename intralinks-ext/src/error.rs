@@ -86,6 +86,17 @@ pub enum Error {
         /// numOfAttempts, as last reported.
         attempts: Option<i32>,
     },
+    /// Entry asked again for what was just given: the answer, one-time
+    /// password or declaration was not accepted. Nothing more was sent.
+    #[error("workspace {workspace_id}: the service did not accept the {}{}; nothing more was sent: check it, then run again", given(*state), attempts_left(*state, *attempts))]
+    EntryRejected {
+        /// The workspace.
+        workspace_id: i64,
+        /// The state asked for again.
+        state: EntryState,
+        /// numOfAttempts, as last reported: wrong answers or passwords so far.
+        attempts: Option<i32>,
+    },
     /// Entry went round in circles: the service asked again for what it was given.
     #[error("workspace {workspace_id}: entry did not reach ALLOW (states: {}); the service keeps asking for what it was given: retry later, or enter through the Intralinks web interface", states.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))]
     EntryLoop {
@@ -274,12 +285,40 @@ fn of_document(document_id: Option<i64>) -> String {
 }
 
 /// What entry needs at `state`, in words.
+/// Wrong answers or passwords before the service locks a user out.
+pub(crate) const LOCKOUT_AFTER: i32 = 3;
+
+fn given(state: EntryState) -> &'static str {
+    match state {
+        EntryState::SecurityQuestion => "answer to the security question",
+        EntryState::OneTimePassword => "one-time password",
+        EntryState::ContentDeclarationRequired => "content declaration",
+        EntryState::AcceptSplash => "splash acceptance",
+        _ => "reply",
+    }
+}
+
+fn attempts_left(state: EntryState, attempts: Option<i32>) -> String {
+    match (state, attempts) {
+        (EntryState::SecurityQuestion | EntryState::OneTimePassword, Some(n)) => {
+            let left = (LOCKOUT_AFTER - n).max(0);
+            format!(
+                " ({n} wrong so far; {left} more wrong attempt{} lock{} this user out of the room)",
+                if left == 1 { "" } else { "s" },
+                if left == 1 { "s" } else { "" }
+            )
+        }
+        _ => String::new(),
+    }
+}
+
 fn needs(state: EntryState, key: Option<&str>) -> String {
     match state {
         EntryState::AcceptSplash => "the splash screen must be read and accepted".into(),
         EntryState::SecurityQuestion => format!(
             "the security question{} must be answered",
-            key.map(|k| format!(" {k:?}")).unwrap_or_default()
+            key.map(|k| format!(" \"{}\"", crate::entry::question_text(k)))
+                .unwrap_or_default()
         ),
         EntryState::OneTimePassword => {
             "the one-time password just mailed to the user is needed".into()

@@ -93,7 +93,9 @@ pub use intralinks_api::{
     Auth, Client, Millis, RetryPolicy, Runtime, Secret, StaticToken, TfBool, types,
 };
 
-pub use entry::{Demand, Entered, EntryProgress, EntryStep, FixedAnswers, Prompter, Reply};
+pub use entry::{
+    Demand, Entered, EntryProgress, EntryStep, FixedAnswers, Prompter, Reply, question_text,
+};
 pub use error::{Checked, Error, Result};
 pub use pages::{Pages, PagingProblem};
 pub use session::{AppKeys, Grant, Session, TokenPair};

@@ -723,17 +723,23 @@ where
 pub type Outcome<R> = (WorkspaceRef, Result<Vec<R>>);
 
 /// The rows of each workspace, in the order given, fetched at most
-/// `concurrency` at a time (at least one); each is entered as `answers`
-/// allow. A workspace that fails gives its error and the others go on.
+/// `concurrency` at a time (at least one). With `answers`, a workspace that
+/// must be entered first is entered as they allow; with `None`, none is
+/// entered — it gives [`Error::EntryRequired`] — so that no one-time password
+/// is mailed and no attempt spent in rooms nobody asked to enter. A
+/// workspace that fails gives its error and the others go on.
 pub fn across<'a, R: Row + 'a>(
     il: &'a Intralinks,
     workspaces: Vec<WorkspaceRef>,
-    answers: &'a FixedAnswers,
+    answers: Option<&'a FixedAnswers>,
     concurrency: usize,
 ) -> impl Stream<Item = Outcome<R>> + 'a {
     futures_util::stream::iter(workspaces)
         .map(move |ws| async move {
-            let rows = in_workspace(il, ws.id, answers, || R::fetch(il, &ws)).await;
+            let rows = match answers {
+                Some(answers) => in_workspace(il, ws.id, answers, || R::fetch(il, &ws)).await,
+                None => R::fetch(il, &ws).await,
+            };
             (ws, rows)
         })
         .buffered(concurrency.max(1))

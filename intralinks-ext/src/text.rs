@@ -101,9 +101,125 @@ pub fn csv_cell(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// Splash text (HTML, as room owners write it) as plain text for a person:
+/// tags removed, line breaks where `<br>`, paragraphs, list items and
+/// headings end, the common character references decoded, blank runs
+/// collapsed. Not a renderer: enough to read what one is asked to accept.
+/// Control characters are left to [`for_terminal_text`].
+///
+/// ```
+/// use intralinks_ext::text::html_to_text;
+/// assert_eq!(
+///     html_to_text("<p>Terms &amp; conditions</p><ul><li>one</li><li>two</li></ul>"),
+///     "Terms & conditions\n- one\n- two"
+/// );
+/// ```
+pub fn html_to_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find(['<', '&']) {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if rest.starts_with('<') {
+            let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+            let tag = rest[1..end.saturating_sub(1).max(1)]
+                .trim_start_matches('/')
+                .split(|c: char| c.is_whitespace() || c == '/')
+                .next()
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            match tag.as_str() {
+                "br" | "p" | "div" | "tr" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "ul"
+                | "ol" => out.push('\n'),
+                "li" if !rest.starts_with("</") => out.push_str("\n- "),
+                "script" | "style" if !rest.starts_with("</") => {
+                    // Their content is not text.
+                    let close = format!("</{tag}");
+                    let lower = rest.to_ascii_lowercase();
+                    let skip = lower.find(&close).unwrap_or(rest.len());
+                    rest = &rest[skip..];
+                    continue;
+                }
+                _ => {}
+            }
+            rest = &rest[end..];
+        } else {
+            let end = rest[..rest.len().min(12)].find(';');
+            let decoded = end.and_then(|e| decode_reference(&rest[1..e]));
+            match (end, decoded) {
+                (Some(e), Some(c)) => {
+                    out.push(c);
+                    rest = &rest[e + 1..];
+                }
+                _ => {
+                    out.push('&');
+                    rest = &rest[1..];
+                }
+            }
+        }
+    }
+    out.push_str(rest);
+    // Collapse runs of spaces and of blank lines; trim each line.
+    let mut text = String::with_capacity(out.len());
+    for line in out.lines() {
+        let line = line.split_whitespace().collect::<Vec<_>>().join(" ");
+        if line.is_empty() {
+            continue;
+        }
+        // A paragraph break is one line break: compact, and still readable.
+        if !text.is_empty() {
+            text.push('\n');
+        }
+        text.push_str(&line);
+    }
+    text
+}
+
+/// A character reference's character: `amp`, `#38`, `#x26`, ...
+fn decode_reference(name: &str) -> Option<char> {
+    match name {
+        "amp" => Some('&'),
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "quot" => Some('"'),
+        "apos" | "#39" => Some('\''),
+        "nbsp" => Some(' '),
+        "ndash" => Some('–'),
+        "mdash" => Some('—'),
+        "hellip" => Some('…'),
+        "copy" => Some('©'),
+        "reg" => Some('®'),
+        _ => {
+            let number = name.strip_prefix('#')?;
+            let code = match number.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None => number.parse().ok()?,
+            };
+            char::from_u32(code)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn splash_html_reads_as_text() {
+        assert_eq!(
+            html_to_text(
+                "<html><head><style>p{color:red}</style></head><body><h1>Welcome</h1><p>By entering you agree to the <b>NDA</b>.<br/>Questions: deals&#64;example.com</p></body></html>"
+            ),
+            "Welcome\nBy entering you agree to the NDA.\nQuestions: deals@example.com"
+        );
+        assert_eq!(
+            html_to_text("a &lt;b&gt; &unknown; & c"),
+            "a <b> &unknown; & c"
+        );
+        assert_eq!(html_to_text("plain text\nkept"), "plain text\nkept");
+        assert_eq!(html_to_text("<script>alert(1)</script>ok"), "ok");
+        assert_eq!(html_to_text("unclosed <b"), "unclosed");
+    }
 
     #[test]
     fn every_control_class_is_escaped() {

@@ -595,7 +595,7 @@ async fn across_every_visible_workspace_reports_those_the_answers_open() {
         answer: Some(Secret::new(demo::ANSWER)),
         ..FixedAnswers::default()
     };
-    let outcomes: Vec<_> = report::across::<DocumentRow>(&il, all, &answers, 3)
+    let outcomes: Vec<_> = report::across::<DocumentRow>(&il, all.clone(), Some(&answers), 3)
         .collect()
         .await;
     let mut reported = Vec::new();
@@ -627,5 +627,29 @@ async fn across_every_visible_workspace_reports_those_the_answers_open() {
             (701_426, "CONTENT_DECLARATION_REQUIRED".to_string()),
         ]
     );
+
+    // Without answers nothing is entered: no mail, no attempt spent.
+    let fresh = common::login(&sim).await;
+    let mails = |sim: &intralinks_sim::Simulator| {
+        let url = format!("{}/_sim/mailbox", sim.url());
+        async move {
+            let v: serde_json::Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+            v.as_array().map_or(0, Vec::len)
+        }
+    };
+    let before = mails(&sim).await;
+    let outcomes: Vec<_> = report::across::<DocumentRow>(&fresh, all, None, 3)
+        .collect()
+        .await;
+    let needs_entry: Vec<i64> = outcomes
+        .iter()
+        .filter(|(_, r)| matches!(r, Err(Error::EntryRequired { .. })))
+        .map(|(ws, _)| ws.id)
+        .collect();
+    assert_eq!(
+        needs_entry,
+        vec![701_421, 701_422, 701_423, 701_424, 701_425, 701_426]
+    );
+    assert_eq!(mails(&sim).await, before);
     sim.shutdown().await;
 }
