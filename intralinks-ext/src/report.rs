@@ -192,14 +192,15 @@ pub struct UserAccessRow {
     pub groups: String,
 }
 
-/// The folder tree of one workspace: every folder's names from the root.
-struct Tree {
+/// The folder tree of one workspace: every folder's names from the root
+/// (also how [`crate::room`] names folders by path).
+pub(crate) struct Tree {
     /// Folder id → (parent within the listing, name).
     folders: HashMap<i64, (Option<i64>, String)>,
 }
 
 impl Tree {
-    fn new(folders: &[types::Folder]) -> Self {
+    pub(crate) fn new(folders: &[types::Folder]) -> Self {
         let ids: BTreeSet<i64> = folders.iter().map(|f| f.id).collect();
         Tree {
             folders: folders
@@ -227,7 +228,7 @@ impl Tree {
     }
 
     /// The names from the root down to the folder.
-    fn segments(&self, id: i64) -> Vec<String> {
+    pub(crate) fn segments(&self, id: i64) -> Vec<String> {
         let mut names: Vec<String> = self
             .chain(id)
             .iter()
