@@ -366,6 +366,7 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
     match &cli.command {
         Command::Login | Command::Logout => unreachable_command(),
         Command::Report { what } => crate::report::run(cli, il, what).await,
+        Command::Room { what } => crate::room::run(cli, il, what).await,
         Command::Workspaces => {
             let list: Vec<_> = il.list_all_workspaces().try_collect().await.map_err(err)?;
             if cli.json {

@@ -11,6 +11,7 @@ mod output;
 mod prompt;
 mod push;
 mod report;
+mod room;
 mod saved;
 
 use std::path::PathBuf;
@@ -220,6 +221,12 @@ pub enum Command {
         #[command(subcommand)]
         what: report::Report,
     },
+    /// Rooms as code: export a room to a file, plan and apply files (groups, members, folders, permissions).
+    Room {
+        /// What to do.
+        #[command(subcommand)]
+        what: room::RoomCmd,
+    },
 }
 
 /// A closed output pipe (`intralinks documents 1 | head -1`) ends the
@@ -243,7 +250,13 @@ fn exit_quietly_on_broken_pipe() {
 fn main() -> ExitCode {
     exit_quietly_on_broken_pipe();
     let cli = Cli::parse();
-    let is_diff = matches!(cli.command, Command::Diff { .. });
+    let is_diff = matches!(
+        cli.command,
+        Command::Diff { .. }
+            | Command::Room {
+                what: room::RoomCmd::Plan { .. }
+            }
+    );
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("INTRALINKS_LOG")
@@ -262,7 +275,7 @@ fn main() -> ExitCode {
         }
     };
     match runtime.block_on(commands::run(cli)) {
-        Ok(()) if diff::differs() => ExitCode::from(1),
+        Ok(()) if diff::differs() || room::pending() => ExitCode::from(1),
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             let line: String = message.lines().collect::<Vec<_>>().join(" ");
