@@ -627,7 +627,19 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
             .await?;
             diff::finish(cli.json, &report)
         }
-        Command::Groups { workspace } => {
+        Command::Groups {
+            action: Some(action),
+            ..
+        } => crate::manage::groups(cli, il, action).await,
+        Command::Members { action } => crate::manage::members(cli, il, action).await,
+        Command::Permissions { action } => crate::manage::permissions(cli, il, action).await,
+        Command::Groups {
+            workspace: None, ..
+        } => Err("name the workspace: intralinks groups WS".into()),
+        Command::Groups {
+            workspace: Some(workspace),
+            ..
+        } => {
             let groups = in_workspace(cli, ctx, *workspace, || {
                 il.api()
                     .list_groups()

@@ -6,6 +6,7 @@
 
 mod commands;
 mod diff;
+mod manage;
 mod mirror;
 mod output;
 mod prompt;
@@ -205,10 +206,27 @@ pub enum Command {
         #[command(flatten)]
         sync: mirror::SyncArgs,
     },
-    /// List a workspace's groups.
+    /// List a workspace's groups (`groups WS`), or create, rename or delete one.
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
     Groups {
-        /// Workspace id.
-        workspace: i64,
+        /// Workspace id, to list its groups.
+        #[arg(required = true)]
+        workspace: Option<i64>,
+        /// Create, rename or delete a group.
+        #[command(subcommand)]
+        action: Option<manage::GroupsCmd>,
+    },
+    /// Add, update, remove or import (CSV) members of a workspace; `users WS` lists them.
+    Members {
+        /// What to do.
+        #[command(subcommand)]
+        action: manage::MembersCmd,
+    },
+    /// Grant a group a level on a folder.
+    Permissions {
+        /// What to do.
+        #[command(subcommand)]
+        action: manage::PermissionsCmd,
     },
     /// List a workspace's members.
     Users {

@@ -178,7 +178,8 @@ fn kind(k: Kind) -> &'static str {
     }
 }
 
-fn change_line(c: &Change) -> String {
+/// One change as a plan line: `  + folder ABP`.
+pub(crate) fn change_line(c: &Change) -> String {
     let detail = match (&c.detail, c.action) {
         (Some(d), Action::CannotRemove) => format!(": cannot be removed — {d}"),
         (Some(d), _) => format!(" ({d})"),
