@@ -82,8 +82,9 @@ pub enum MembersCmd {
     Add {
         /// Workspace id.
         workspace: i64,
-        /// E-mail.
-        email: String,
+        /// The member's e-mail.
+        #[arg(value_name = "EMAIL")]
+        member: String,
         #[command(flatten)]
         fields: MemberFields,
         /// Show what would be sent; send nothing.
@@ -94,8 +95,9 @@ pub enum MembersCmd {
     Update {
         /// Workspace id.
         workspace: i64,
-        /// E-mail.
-        email: String,
+        /// The member's e-mail.
+        #[arg(value_name = "EMAIL")]
+        member: String,
         #[command(flatten)]
         fields: MemberFields,
         /// Show what would be sent; send nothing.
@@ -106,8 +108,9 @@ pub enum MembersCmd {
     Remove {
         /// Workspace id.
         workspace: i64,
-        /// E-mail.
-        email: String,
+        /// The member's e-mail.
+        #[arg(value_name = "EMAIL")]
+        member: String,
         /// Show what would be sent; send nothing.
         #[arg(long)]
         dry_run: bool,
@@ -268,33 +271,33 @@ pub async fn members(cli: &Cli, il: &Intralinks, what: &MembersCmd) -> Result<()
     match what {
         MembersCmd::Add {
             workspace,
-            email,
+            member,
             fields,
             dry_run,
-        } => ensure_members(cli, il, *workspace, vec![spec(email, fields)], *dry_run).await,
+        } => ensure_members(cli, il, *workspace, vec![spec(member, fields)], *dry_run).await,
         MembersCmd::Update {
             workspace,
-            email,
+            member,
             fields,
             dry_run,
         } => {
-            if !room::has_member(il, *workspace, email, &entry)
+            if !room::has_member(il, *workspace, member, &entry)
                 .await
                 .map_err(err)?
             {
                 return Err(format!(
                     "workspace {workspace} has no member {}; add them with `intralinks members add`",
-                    for_terminal(email)
+                    for_terminal(member)
                 ));
             }
-            ensure_members(cli, il, *workspace, vec![spec(email, fields)], *dry_run).await
+            ensure_members(cli, il, *workspace, vec![spec(member, fields)], *dry_run).await
         }
         MembersCmd::Remove {
             workspace,
-            email,
+            member,
             dry_run,
         } => {
-            let c = room::remove_member(il, *workspace, email, *dry_run, &entry)
+            let c = room::remove_member(il, *workspace, member, *dry_run, &entry)
                 .await
                 .map_err(err)?;
             print(&[c], *dry_run);

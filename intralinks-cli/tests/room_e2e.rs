@@ -316,3 +316,175 @@ async fn kill_9_during_apply_then_apply_again_creates_every_object_once() {
     assert_eq!(map.get("POST /v2/workspaces"), Some(&1));
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn one_off_commands_look_up_first_and_dry_runs_send_nothing() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let url = sim.url();
+    let d = dir.path();
+    std::fs::write(
+        d.join("r.yaml"),
+        "workspace: {name: One Off}\nfolders:\n  - path: Legal\n",
+    )
+    .unwrap();
+    let o = run(&url, &["room", "apply", "r.yaml"], d).await;
+    assert!(o.status.success(), "{}", err(&o));
+    let il = library(&sim).await;
+    let ws = workspace_named(&il, "One Off").await[0].to_string();
+    let ws = ws.as_str();
+    let cases: Vec<(Vec<&str>, i32, &str, &str)> = vec![
+        (
+            vec!["groups", "create", ws, "LP_C", "--dry-run"],
+            0,
+            "dry run, nothing sent; would make:\n  + group LP_C\n",
+            "",
+        ),
+        (
+            vec!["groups", "create", ws, "LP_C"],
+            0,
+            "  + group LP_C\n",
+            "",
+        ),
+        (
+            vec!["groups", "create", ws, "LP_C"],
+            0,
+            "nothing to do\n",
+            "",
+        ),
+        (
+            vec!["groups", "rename", ws, "LP_C", "LP_X"],
+            0,
+            "  ~ group LP_C (name \"LP_C\" -> \"LP_X\")\n",
+            "",
+        ),
+        (
+            vec![
+                "members",
+                "add",
+                ws,
+                "ann@lp.example",
+                "--role",
+                "REVIEWER",
+                "--group",
+                "LP_X",
+            ],
+            0,
+            "  + member ann@lp.example (role REVIEWER)\n  + membership ann@lp.example in LP_X\n",
+            "",
+        ),
+        (
+            vec![
+                "members",
+                "update",
+                ws,
+                "ann@lp.example",
+                "--first-name",
+                "Ann",
+            ],
+            0,
+            "  ~ member ann@lp.example (first_name \"\" -> \"Ann\")\n",
+            "",
+        ),
+        (
+            vec![
+                "members",
+                "update",
+                ws,
+                "nobody@lp.example",
+                "--role",
+                "REVIEWER",
+            ],
+            1,
+            "",
+            "error: workspace WS has no member nobody@lp.example; add them with `intralinks members add`\n",
+        ),
+        (
+            vec!["members", "add", ws, "bo@lp.example", "--group", "Nope"],
+            1,
+            "",
+            "error: workspace WS has no group \"Nope\"; create it first\n",
+        ),
+        (
+            vec![
+                "permissions",
+                "grant",
+                ws,
+                "Legal",
+                "LP_X",
+                "SEE_AND_DOWNLOAD",
+            ],
+            0,
+            "  + permission LP_X on Legal (SEE_AND_DOWNLOAD)\n",
+            "",
+        ),
+        (
+            vec!["permissions", "grant", ws, "Legal", "LP_X", "SEE"],
+            0,
+            "  ~ permission LP_X on Legal (SEE_AND_DOWNLOAD -> SEE)\n",
+            "",
+        ),
+        (
+            vec!["permissions", "grant", ws, "Missing", "LP_X", "SEE"],
+            1,
+            "",
+            "error: workspace WS has no folder \"Missing\"; check the path (names from the top, separated by '/')\n",
+        ),
+        (
+            vec!["permissions", "revoke", ws, "Legal", "LP_X"],
+            1,
+            "",
+            "error: the API has no call that revokes a permission (group \"LP_X\" on \"Legal\"); remove it in the Intralinks web interface, or lower it to SEE with a grant\n",
+        ),
+        (
+            vec!["members", "import", ws, "m.csv"],
+            0,
+            "  ~ member ann@lp.example (role \"REVIEWER\" -> \"MANAGER\")\n  + member bo@lp.example\n  + membership bo@lp.example in LP_X\n",
+            "",
+        ),
+        (
+            vec!["members", "remove", ws, "bo@lp.example", "--dry-run"],
+            0,
+            "dry run, nothing sent; would make:\n  - member bo@lp.example (role REVIEWER)\n",
+            "",
+        ),
+        (
+            vec!["members", "remove", ws, "bo@lp.example"],
+            0,
+            "  - member bo@lp.example (role REVIEWER)\n",
+            "",
+        ),
+        (
+            vec!["groups", "delete", ws, "LP_X"],
+            0,
+            "  - group LP_X\n",
+            "",
+        ),
+    ];
+    std::fs::write(
+        d.join("m.csv"),
+        "email,first_name,role,groups\nann@lp.example,Ann,MANAGER,LP_X\nbo@lp.example,,,LP_X\n",
+    )
+    .unwrap();
+    for (args, code, stdout, stderr) in cases {
+        let before = writes(&sim).await;
+        let o = run(&url, &args, d).await;
+        assert_eq!(o.status.code(), Some(code), "{args:?}: {}", err(&o));
+        assert_eq!(out(&o), stdout, "{args:?}");
+        assert_eq!(err(&o), stderr.replace("WS", ws), "{args:?}");
+        if args.contains(&"--dry-run") || code != 0 || stdout == "nothing to do\n" {
+            assert_eq!(writes(&sim).await, before, "{args:?} sent a write");
+        }
+    }
+    let groups = il
+        .api()
+        .list_groups()
+        .workspace_id(ws.parse::<i64>().unwrap())
+        .send()
+        .checked()
+        .await
+        .unwrap()
+        .groups;
+    assert!(groups.is_empty(), "{groups:?}");
+    sim.shutdown().await;
+}
