@@ -484,6 +484,99 @@ pub fn access_rows(
     sorted(keyed)
 }
 
+/// As [`access_rows`], but each document in `per_document` gets the levels
+/// the service lists for it (`GET /workspaces/{id}/documents/{id}/permissions`:
+/// per group, the strongest one listed) instead of those its folders give.
+/// Documents missing from `per_document` keep their folders' levels.
+pub fn access_rows_with_documents(
+    ws: &WorkspaceRef,
+    folders: &[types::Folder],
+    documents: &[types::Document],
+    groups: &[types::Group],
+    permissions: &[types::Permission],
+    per_document: &HashMap<i64, Vec<types::Permission>>,
+) -> Vec<AccessRow> {
+    let tree = Tree::new(folders);
+    let direct = direct(permissions);
+    let names: HashMap<i64, String> = groups.iter().map(|g| (g.id, group_name(g))).collect();
+    let mut keyed = Vec::new();
+    for item in items(&tree, folders, documents) {
+        let levels = match per_document.get(&item.id) {
+            Some(listed) if item.kind == ItemKind::Document => {
+                let mut levels: BTreeMap<i64, PermissionPermission> = BTreeMap::new();
+                for p in listed {
+                    if let (Some(g), Some(l)) = (p.group_id, p.permission) {
+                        let at = levels.entry(g).or_insert(l);
+                        *at = (*at).max(l);
+                    }
+                }
+                levels
+            }
+            _ => levels_on(&tree, &direct, item.folder),
+        };
+        for (group, level) in levels {
+            let name = names.get(&group).cloned().unwrap_or_default();
+            let row = AccessRow {
+                workspace_id: ws.id,
+                workspace_name: ws.name.clone(),
+                path: join(&item.segments),
+                kind: item.kind,
+                id: item.id,
+                group_id: group,
+                group_name: name.clone(),
+                permission: level,
+            };
+            keyed.push((
+                (item.segments.clone(), item.kind, item.id, name, group),
+                row,
+            ));
+        }
+    }
+    sorted(keyed)
+}
+
+/// Each document's permissions as the service lists them, eight documents
+/// at a time; a document the service has none for (it answers 404) is left
+/// out, so that its folders' levels apply.
+async fn document_permissions(
+    il: &Intralinks,
+    ws: i64,
+    documents: &[types::Document],
+) -> Result<HashMap<i64, Vec<types::Permission>>> {
+    let answers: Vec<(i64, Result<types::PermissionList>)> =
+        futures_util::stream::iter(documents.iter().map(|d| d.id))
+            .map(|id| async move {
+                let r = il
+                    .api()
+                    .list_document_permissions()
+                    .workspace_id(ws)
+                    .document_id(id)
+                    .send()
+                    .checked()
+                    .await;
+                (id, r)
+            })
+            .buffer_unordered(8)
+            .collect()
+            .await;
+    let mut out = HashMap::new();
+    for (id, r) in answers {
+        match r {
+            Ok(list) => {
+                out.insert(id, list.permissions);
+            }
+            Err(
+                Error::NotFound { .. }
+                | Error::UnexpectedBody {
+                    status: Some(404), ..
+                },
+            ) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
+
 /// Builds per-member access rows from one workspace's listings: each
 /// member's strongest level through their groups.
 pub fn user_access_rows(
@@ -629,7 +722,15 @@ impl Row for AccessRow {
             groups(il, ws.id),
             permissions(il, ws.id)
         )?;
-        Ok(access_rows(ws, &f, &d, &g.groups, &p))
+        let per_document = document_permissions(il, ws.id, &d).await?;
+        Ok(access_rows_with_documents(
+            ws,
+            &f,
+            &d,
+            &g.groups,
+            &p,
+            &per_document,
+        ))
     }
 }
 
