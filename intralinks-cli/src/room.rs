@@ -175,6 +175,7 @@ fn kind(k: Kind) -> &'static str {
         Kind::Member => "member",
         Kind::Membership => "membership",
         Kind::Permission => "permission",
+        Kind::Splash | Kind::Settings => "workspace",
     }
 }
 

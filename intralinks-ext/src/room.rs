@@ -5,6 +5,9 @@
 //! ```yaml
 //! workspace:
 //!   name: Hackathon Capital I   # by `id` when given, else by exact name, else created
+//!   description: Fund I         # optional, as are splash and settings
+//!   splash: {text: "Confidential.", accept_text: I accept, required: true}
+//!   settings: {PVP_ENABLED: F}
 //! groups:
 //!   - name: ABP_C
 //! members:
@@ -26,6 +29,9 @@
 //!   object up before creating it, so a rerun after an interruption creates
 //!   nothing twice (the service itself accepts two groups or two folders of
 //!   one name). Each object created is recorded at once in a [`Journal`].
+//! - Settings and the splash screen come last (a splash that must be
+//!   accepted gates the room's content; afterwards, plan and apply need
+//!   entry answers that accept it).
 //! - Nothing the file does not name is removed unless `prune` is set; then
 //!   members (never a `MANAGER_PLUS`, the room's owners), groups and empty
 //!   folders go. The API has no call that removes one group membership or
@@ -82,6 +88,28 @@ pub struct WorkspaceSpec {
     /// Its description; `""` and absent on the service are the same.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// Its splash screen; compared only when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub splash: Option<SplashSpec>,
+    /// Settings by name (`workspaceSettings` items `{name, value}`); only
+    /// the names given are compared, the others are kept.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub settings: BTreeMap<String, String>,
+}
+
+/// A splash screen (the `splash` of `GET`/`PUT /workspaces/{id}/splash`).
+/// Applied last: a splash that must be accepted gates the room's content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SplashSpec {
+    /// The text shown (`splashText`).
+    pub text: String,
+    /// The accept button's text (`acceptText`); compared only when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accept_text: Option<String>,
+    /// Whether it must be accepted to enter (`splashRequired`); compared only when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
 }
 
 /// A group.
@@ -306,6 +334,10 @@ struct MemberObs {
 struct Observed {
     name: String,
     description: Option<String>,
+    /// (text, accept text, required), when the workspace has a splash.
+    splash: Option<(String, String, bool)>,
+    /// The settings as listed, in order.
+    settings: Vec<serde_json::Map<String, serde_json::Value>>,
     /// Path → folder (the lowest id when two share a path).
     folders: BTreeMap<Vec<String>, FolderObs>,
     /// Folder id → path.
@@ -320,7 +352,27 @@ struct Observed {
     permissions: BTreeMap<(i64, i64), PermissionPermission>,
 }
 
+/// A setting's value as text (the service sends strings; anything else is
+/// shown as its JSON).
+fn setting_value(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
 impl Observed {
+    /// The settings as name → value.
+    fn setting_map(&self) -> BTreeMap<String, String> {
+        self.settings
+            .iter()
+            .filter_map(|m| {
+                let name = m.get("name")?.as_str()?.to_string();
+                Some((name, m.get("value").map(setting_value).unwrap_or_default()))
+            })
+            .collect()
+    }
+
     fn group_name(&self, id: i64) -> Option<&str> {
         self.groups
             .values()
@@ -365,6 +417,21 @@ async fn observe(il: &Intralinks, ws: i64, answers: &FixedAnswers) -> Result<Obs
             message: format!("workspace {ws} is not in its own listing"),
             error_id: None,
         })?;
+    let splash = api
+        .get_splash()
+        .workspace_id(ws)
+        .send()
+        .checked()
+        .await?
+        .splash
+        .filter(|s| s.splash_text.is_some());
+    let settings = api
+        .get_workspace_settings()
+        .workspace_id(ws)
+        .send()
+        .checked()
+        .await?
+        .workspace_settings;
     let folders = entered(il, ws, answers, || async {
         Ok(api
             .list_folders()
@@ -404,6 +471,14 @@ async fn observe(il: &Intralinks, ws: i64, answers: &FixedAnswers) -> Result<Obs
             .or(w.workspace_name.clone())
             .unwrap_or_default(),
         description: w.description.clone().filter(|d| !d.is_empty()),
+        splash: splash.map(|s| {
+            (
+                text(&s.splash_text),
+                text(&s.accept_text),
+                s.splash_required.or(s.has_accept_button).unwrap_or(false),
+            )
+        }),
+        settings,
         ..Observed::default()
     };
     let tree = Tree::new(&folders);
@@ -487,6 +562,10 @@ pub enum Kind {
     Membership,
     /// A group's level on a folder.
     Permission,
+    /// The workspace's splash screen.
+    Splash,
+    /// The workspace's settings.
+    Settings,
 }
 
 /// One difference between the file and the room.
@@ -538,6 +617,8 @@ enum Op {
         id: i64,
         version: String,
     },
+    UpdateSplash(SplashSpec),
+    UpdateSettings(Vec<serde_json::Map<String, serde_json::Value>>),
 }
 
 /// What would change in one workspace.
@@ -775,7 +856,85 @@ fn diff(file: &RoomFile, room: Option<&Observed>, prune: bool) -> Vec<Change> {
     if prune && room.is_some() {
         prune_changes(file, o, &wanted_links, &wanted_perms, &mut out);
     }
+    // Last: a splash that must be accepted gates every call before it.
+    settings_change(file, o, &mut out);
+    if let Some(want) = &file.workspace.splash {
+        let have = o.splash.clone();
+        let mut d = Vec::new();
+        match &have {
+            None => d.push("none yet".to_string()),
+            Some((text, accept, required)) => {
+                if &want.text != text {
+                    d.push(format!(
+                        "text {} chars -> {} chars",
+                        text.chars().count(),
+                        want.text.chars().count()
+                    ));
+                }
+                differs("accept_text", &want.accept_text, accept, &mut d);
+                if let Some(r) = want.required
+                    && r != *required
+                {
+                    d.push(format!("required {required} -> {r}"));
+                }
+            }
+        }
+        if !d.is_empty() {
+            out.push(change(
+                if have.is_none() {
+                    Action::Create
+                } else {
+                    Action::Change
+                },
+                Kind::Splash,
+                "splash".into(),
+                Some(d.join(", ")),
+                Op::UpdateSplash(want.clone()),
+            ));
+        }
+    }
     out
+}
+
+/// One change for every setting the file gives a new value: a single
+/// `PUT` of the whole list, the others kept as they are.
+fn settings_change(file: &RoomFile, o: &Observed, out: &mut Vec<Change>) {
+    let have = o.setting_map();
+    let mut d = Vec::new();
+    for (name, value) in &file.workspace.settings {
+        match have.get(name) {
+            Some(v) if v == value => {}
+            Some(v) => d.push(format!("{name} {v:?} -> {value:?}")),
+            None => d.push(format!("{name} -> {value:?}")),
+        }
+    }
+    if d.is_empty() {
+        return;
+    }
+    let mut list = o.settings.clone();
+    for (name, value) in &file.workspace.settings {
+        match list
+            .iter_mut()
+            .find(|m| m.get("name").and_then(|n| n.as_str()) == Some(name.as_str()))
+        {
+            Some(m) => {
+                m.insert("value".into(), serde_json::json!(value));
+            }
+            None => {
+                let mut m = serde_json::Map::new();
+                m.insert("name".into(), serde_json::json!(name));
+                m.insert("value".into(), serde_json::json!(value));
+                list.push(m);
+            }
+        }
+    }
+    out.push(change(
+        Action::Change,
+        Kind::Settings,
+        "settings".into(),
+        Some(d.join(", ")),
+        Op::UpdateSettings(list),
+    ));
 }
 
 fn prune_changes(
@@ -1265,6 +1424,29 @@ async fn execute(run: &mut Run<'_>, ids: &mut Ids, c: &Change) -> Result<()> {
     let ws = run.ws;
     match &c.op {
         Op::None | Op::CreateWorkspace | Op::AddMembership { .. } => {}
+        Op::UpdateSplash(want) => {
+            api.update_splash()
+                .workspace_id(ws)
+                .body(types::Splash {
+                    splash_text: Some(want.text.clone()),
+                    accept_text: want.accept_text.clone(),
+                    splash_required: want.required,
+                    ..types::Splash::default()
+                })
+                .send()
+                .checked()
+                .await?;
+        }
+        Op::UpdateSettings(list) => {
+            api.update_workspace_settings()
+                .workspace_id(ws)
+                .body(types::UpdateWorkspaceSettingsRequest {
+                    workspace_settings: list.clone(),
+                })
+                .send()
+                .checked()
+                .await?;
+        }
         Op::UpdateWorkspace => {
             api.update_workspace()
                 .workspace_id(ws)
@@ -1471,6 +1653,8 @@ fn partial(name: &str) -> RoomFile {
             name: name.to_string(),
             id: None,
             description: None,
+            splash: None,
+            settings: BTreeMap::new(),
         },
         groups: Vec::new(),
         members: Vec::new(),
@@ -1493,6 +1677,8 @@ pub async fn ensure(
     let mut want = want.clone();
     want.workspace.name = observed.name.clone();
     want.workspace.description = None;
+    want.workspace.splash = None;
+    want.workspace.settings.clear();
     want.check("the request")?;
     for f in &want.folders {
         let path = segments(&f.path).unwrap_or_default();
@@ -1874,6 +2060,12 @@ pub async fn export(il: &Intralinks, ws: i64, entry: &FixedAnswers) -> Result<Ro
             name: o.name.clone(),
             id: Some(ws),
             description: o.description.clone(),
+            splash: o.splash.clone().map(|(text, accept, required)| SplashSpec {
+                text,
+                accept_text: Some(accept).filter(|a| !a.is_empty()),
+                required: Some(required),
+            }),
+            settings: o.setting_map(),
         },
         groups,
         members,

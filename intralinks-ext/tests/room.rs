@@ -442,3 +442,93 @@ async fn an_exported_room_applied_under_a_new_name_exports_the_same() {
     assert_eq!(same.to_yaml().unwrap(), original.to_yaml().unwrap());
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn splash_and_settings_are_applied_last_and_compared_after() {
+    let (sim, il) = common::start().await;
+    let text = "\
+workspace:
+  name: Gated Fund
+  description: ''
+  splash:
+    text: Confidential. By entering you accept the NDA.
+    accept_text: I accept
+    required: true
+  settings: {PVP_ENABLED: F, WATERMARK: T}
+groups:
+  - name: LP_C
+folders:
+  - path: LP/Capital Calls
+    permissions: {LP_C: SEE}
+";
+    let f = RoomFile::parse(text, "gated.yaml").unwrap();
+    let plan = room::plan(&il, &f, &Options::new(false)).await.unwrap();
+    let tail: Vec<(Kind, String, Option<String>)> = plan.changes[plan.changes.len() - 2..]
+        .iter()
+        .map(|c| (c.kind, c.target.clone(), c.detail.clone()))
+        .collect();
+    assert_eq!(
+        tail,
+        vec![
+            (
+                Kind::Settings,
+                "settings".into(),
+                Some("PVP_ENABLED -> \"F\", WATERMARK -> \"T\"".into())
+            ),
+            (Kind::Splash, "splash".into(), Some("none yet".into())),
+        ]
+    );
+    let applied = room::apply(&il, &f, &Options::new(false)).await.unwrap();
+    assert_eq!(applied.done.len(), 7);
+    let ws = applied.workspace_id;
+    let splash = il
+        .api()
+        .get_splash()
+        .workspace_id(ws)
+        .send()
+        .checked()
+        .await
+        .unwrap()
+        .splash
+        .unwrap();
+    assert_eq!(
+        splash.splash_text.as_deref(),
+        Some("Confidential. By entering you accept the NDA.")
+    );
+    assert_eq!(splash.accept_text.as_deref(), Some("I accept"));
+    assert_eq!(splash.splash_required, Some(true));
+
+    // Now the room's content needs the splash accepted: without it, plan
+    // stops with the entry error; with it, nothing is left to do.
+    let e = room::plan(&il, &f, &Options::new(false)).await.unwrap_err();
+    assert!(
+        matches!(e, intralinks_ext::Error::EntryIncomplete { .. }),
+        "{e}"
+    );
+    let accept = Options::new(false).with_entry(FixedAnswers {
+        accept_splash: true,
+        ..FixedAnswers::default()
+    });
+    let plan = room::plan(&il, &f, &accept).await.unwrap();
+    assert!(plan.is_empty(), "{:?}", plan.changes);
+    let exported = room::export(&il, ws, &FixedAnswers::default())
+        .await
+        .unwrap();
+    assert_eq!(exported.workspace.description, None);
+    assert_eq!(
+        exported.workspace.splash,
+        Some(room::SplashSpec {
+            text: "Confidential. By entering you accept the NDA.".into(),
+            accept_text: Some("I accept".into()),
+            required: Some(true),
+        })
+    );
+    assert_eq!(
+        exported.workspace.settings,
+        BTreeMap::from([
+            ("PVP_ENABLED".to_string(), "F".to_string()),
+            ("WATERMARK".to_string(), "T".to_string())
+        ])
+    );
+    sim.shutdown().await;
+}
