@@ -372,13 +372,6 @@ impl Observed {
             })
             .collect()
     }
-
-    fn group_name(&self, id: i64) -> Option<&str> {
-        self.groups
-            .values()
-            .find(|g| g.id == id)
-            .map(|g| g.name.as_str())
-    }
 }
 
 /// Runs `call`; when the workspace must be entered first, enters it with
@@ -949,12 +942,25 @@ fn prune_changes(
             "the API has no call that removes {what}; remove it in the Intralinks web interface"
         ))
     };
-    for ((g, m), (group, member)) in o.memberships.iter().filter_map(|(g, m)| {
+    // What pruning removes takes its memberships and permissions with it:
+    // those are not listed as left behind.
+    let emails: BTreeSet<String> = file
+        .members
+        .iter()
+        .map(|m| m.email.to_lowercase())
+        .collect();
+    let group_names: BTreeSet<&str> = file.groups.iter().map(|g| g.name.as_str()).collect();
+    let leaving_member =
+        |m: &MemberObs| !emails.contains(&m.email.to_lowercase()) && m.role != OWNER_ROLE;
+    let leaving_group = |g: &GroupObs| !group_names.contains(g.name.as_str());
+    for (group, member) in o.memberships.iter().filter_map(|(g, m)| {
         let group = o.groups.values().find(|x| x.id == *g)?;
         let member = o.members.values().find(|x| x.id == *m)?;
-        Some(((g, m), (group, member)))
+        Some((group, member))
     }) {
-        let _ = (g, m);
+        if leaving_member(member) || leaving_group(group) {
+            continue;
+        }
         if !wanted_links.contains(&(group.name.clone(), member.email.to_lowercase())) {
             out.push(change(
                 Action::CannotRemove,
@@ -966,26 +972,25 @@ fn prune_changes(
         }
     }
     for ((f, g), level) in &o.permissions {
-        let (Some(path), Some(group)) = (o.paths.get(f), o.group_name(*g)) else {
+        let (Some(path), Some(group)) = (o.paths.get(f), o.groups.values().find(|x| x.id == *g))
+        else {
             continue;
         };
-        if !wanted_perms.contains(&(path.clone(), group.to_string())) {
+        if leaving_group(group) {
+            continue;
+        }
+        if !wanted_perms.contains(&(path.clone(), group.name.clone())) {
             out.push(change(
                 Action::CannotRemove,
                 Kind::Permission,
-                format!("{group} on {}", path.join("/")),
+                format!("{} on {}", group.name, path.join("/")),
                 no_call(&format!("a permission ({level})")),
                 Op::None,
             ));
         }
     }
-    let emails: BTreeSet<String> = file
-        .members
-        .iter()
-        .map(|m| m.email.to_lowercase())
-        .collect();
-    for (key, m) in &o.members {
-        if !emails.contains(key) && m.role != OWNER_ROLE {
+    for m in o.members.values() {
+        if leaving_member(m) {
             out.push(change(
                 Action::Remove,
                 Kind::Member,
@@ -2274,17 +2279,33 @@ folders:
                 "Change Permission ABP_C on ABP/Capital Calls (SEE -> SEE_AND_DOWNLOAD)",
             ]
         );
-        let pruned = diff(&f, Some(&drifted), true);
+        // With prune: what the API cannot remove is listed, except what
+        // goes with a removed group (OLD's membership).
+        let mut f2 = f.clone();
+        f2.members[0].groups = vec!["ABP_C".into()];
+        let mut o2 = observed();
+        o2.permissions.insert((1, 11), PermissionPermission::See);
+        o2.groups.insert(
+            "OLD".into(),
+            GroupObs {
+                id: 12,
+                name: "OLD".into(),
+                version: "v9".into(),
+                kind: None,
+            },
+        );
+        o2.memberships.insert((12, 20));
+        let pruned = diff(&f2, Some(&o2), true);
         assert_eq!(
-            summary(&pruned[3..]),
+            summary(&pruned),
             vec![
-                "CannotRemove Membership ann.lee@abp.example in OLD (the API has no call that removes one group membership; remove it in the Intralinks web interface)",
+                "CannotRemove Membership ann.lee@abp.example in ABP_D (the API has no call that removes one group membership; remove it in the Intralinks web interface)",
                 "CannotRemove Permission ABP_D on ABP (the API has no call that removes a permission (SEE); remove it in the Intralinks web interface)",
                 "Remove Group OLD",
             ]
         );
         assert_eq!(
-            pruned[5].op,
+            pruned[2].op,
             Op::DeleteGroup {
                 id: 12,
                 version: "v9".into()
