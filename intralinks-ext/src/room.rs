@@ -93,7 +93,11 @@ pub struct WorkspaceSpec {
     pub splash: Option<SplashSpec>,
     /// Settings by name (`workspaceSettings` items `{name, value}`); only
     /// the names given are compared, the others are kept.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "unique_keys"
+    )]
     pub settings: BTreeMap<String, String>,
 }
 
@@ -153,8 +157,45 @@ pub struct FolderSpec {
     /// Names from the root, joined by `/`.
     pub path: String,
     /// Each group's level on this folder.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "unique_keys"
+    )]
     pub permissions: BTreeMap<String, PermissionPermission>,
+}
+
+/// A map whose keys must be unique: YAML parsers keep the last of two equal
+/// keys silently, which would apply a level nobody reviewed.
+fn unique_keys<'de, D, V>(d: D) -> std::result::Result<BTreeMap<String, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    struct Unique<V>(std::marker::PhantomData<V>);
+    impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Unique<V> {
+        type Value = BTreeMap<String, V>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a map of names to values")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> std::result::Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some(k) = map.next_key::<String>()? {
+                if out.contains_key(&k) {
+                    return Err(serde::de::Error::custom(format!(
+                        "duplicate entry {k:?}; keep one"
+                    )));
+                }
+                let v = map.next_value()?;
+                out.insert(k, v);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Unique(std::marker::PhantomData))
 }
 
 fn invalid(origin: &str, what: String) -> Error {
@@ -583,7 +624,10 @@ pub struct Change {
 enum Op {
     None,
     CreateWorkspace,
-    UpdateWorkspace,
+    UpdateWorkspace {
+        name: String,
+        description: Option<String>,
+    },
     CreateFolder(Vec<String>),
     CreateGroup(GroupSpec),
     UpdateGroup(GroupSpec),
@@ -705,19 +749,27 @@ fn diff(file: &RoomFile, room: Option<&Observed>, prune: bool) -> Vec<Change> {
             Op::CreateWorkspace,
         )),
         Some(o) => {
-            let want = file.workspace.description.clone().unwrap_or_default();
-            if file.workspace.description.is_some()
-                && want != o.description.clone().unwrap_or_default()
+            // The name is compared when the file finds the room by id.
+            let mut d = Vec::new();
+            if file.workspace.name != o.name {
+                d.push(format!("name {:?} -> {:?}", o.name, file.workspace.name));
+            }
+            let have = o.description.clone().unwrap_or_default();
+            if let Some(want) = &file.workspace.description
+                && *want != have
             {
+                d.push(format!("description {have:?} -> {want:?}"));
+            }
+            if !d.is_empty() {
                 out.push(change(
                     Action::Change,
                     Kind::Workspace,
                     file.workspace.name.clone(),
-                    Some(format!(
-                        "description {:?} -> {want:?}",
-                        o.description.clone().unwrap_or_default()
-                    )),
-                    Op::UpdateWorkspace,
+                    Some(d.join(", ")),
+                    Op::UpdateWorkspace {
+                        name: file.workspace.name.clone(),
+                        description: file.workspace.description.clone().or(o.description.clone()),
+                    },
                 ));
             }
         }
@@ -1452,12 +1504,12 @@ async fn execute(run: &mut Run<'_>, ids: &mut Ids, c: &Change) -> Result<()> {
                 .checked()
                 .await?;
         }
-        Op::UpdateWorkspace => {
+        Op::UpdateWorkspace { name, description } => {
             api.update_workspace()
                 .workspace_id(ws)
                 .body(types::WorkspaceInput {
-                    name: run.file.workspace.name.clone(),
-                    description: Some(run.file.workspace.description.clone().unwrap_or_default()),
+                    name: name.clone(),
+                    description: description.clone(),
                     host: None,
                     phase: None,
                     suppress_welcome_alert: None,
@@ -1793,6 +1845,7 @@ pub async fn require_groups(
 /// names separated by `;`). `email` is required; an unknown column is an
 /// error naming it.
 pub fn members_from_csv(text: &str, origin: &str) -> Result<Vec<MemberSpec>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .from_reader(text.as_bytes());
@@ -2160,6 +2213,14 @@ folders:
         assert!(e.contains("is not an e-mail address"), "{e}");
         let e = error("groups: []\n");
         assert!(e.contains("missing field `workspace`"), "{e}");
+        let e = error(&FILE.replace(
+            "{ABP_C: SEE_AND_DOWNLOAD}",
+            "{ABP_C: SEE_AND_DOWNLOAD, ABP_C: SEE}",
+        ));
+        assert!(
+            e.contains("duplicate entry") && e.contains("line 14"),
+            "{e}"
+        );
     }
 
     fn observed() -> Observed {
@@ -2311,6 +2372,63 @@ folders:
                 version: "v9".into()
             }
         );
+    }
+
+    #[test]
+    fn a_room_found_by_id_is_renamed_and_keeps_its_description() {
+        let mut f = RoomFile::parse(FILE, "room.yaml").unwrap();
+        f.workspace.id = Some(5);
+        f.workspace.name = "Hackathon Capital II".into();
+        let mut o = observed();
+        o.description = Some("kept".into());
+        let changes = diff(&f, Some(&o), false);
+        assert_eq!(
+            summary(&changes),
+            vec![
+                "Change Workspace Hackathon Capital II (name \"Hackathon Capital I\" -> \"Hackathon Capital II\")"
+            ]
+        );
+        assert_eq!(
+            changes[0].op,
+            Op::UpdateWorkspace {
+                name: "Hackathon Capital II".into(),
+                description: Some("kept".into())
+            }
+        );
+        // A description "" in the file is the same as none on the service.
+        f.workspace.name = "Hackathon Capital I".into();
+        f.workspace.description = Some(String::new());
+        assert!(diff(&f, Some(&observed()), false).is_empty());
+    }
+
+    #[test]
+    fn members_from_csv_read_exact_values_and_refuse_unknown_columns() {
+        let m = members_from_csv(
+            "\u{feff}email,first_name,role,groups\nann@x.example, Ann ,REVIEWER,A; B\nbo@x.example,,,\n",
+            "m.csv",
+        )
+        .unwrap();
+        assert_eq!(m.len(), 2);
+        assert_eq!(m[0].email, "ann@x.example");
+        assert_eq!(m[0].first_name.as_deref(), Some("Ann"));
+        assert_eq!(m[0].groups, vec!["A", "B"]);
+        assert_eq!(m[1].role, None);
+        assert!(m[1].groups.is_empty());
+        let e = members_from_csv("email,colour\n", "m.csv")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "m.csv: unknown column \"colour\"; the columns are email, first_name, last_name, organization, role, groups"
+        );
+        let e = members_from_csv("role\nREVIEWER\n", "m.csv")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "m.csv: the header has no email column; add one");
+        let e = members_from_csv("email,role\n,REVIEWER\n", "m.csv")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e, "m.csv: row 2 has no e-mail; fill it in");
     }
 
     #[test]
