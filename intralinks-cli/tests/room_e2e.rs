@@ -488,3 +488,58 @@ async fn one_off_commands_look_up_first_and_dry_runs_send_nothing() {
     assert!(groups.is_empty(), "{groups:?}");
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn three_files_at_once_and_two_files_for_one_room_refused() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for n in 1..=3 {
+        std::fs::write(d.join(format!("fund{n}.yaml")), fund(n)).unwrap();
+    }
+    let url = sim.url();
+    let args = [
+        "room",
+        "apply",
+        "--jobs",
+        "3",
+        "fund1.yaml",
+        "fund2.yaml",
+        "fund3.yaml",
+    ];
+    let o = run(&url, &args, d).await;
+    assert!(o.status.success(), "{}", err(&o));
+    let il = library(&sim).await;
+    let mut expected = String::new();
+    for n in 1..=3 {
+        let ws = workspace_named(&il, &format!("Hackathon Capital {n}")).await;
+        assert_eq!(ws.len(), 1);
+        expected.push_str(&format!(
+            "workspace \"Hackathon Capital {n}\" (id {}): 181 created, 0 changed, 0 removed\n",
+            ws[0]
+        ));
+    }
+    assert_eq!(out(&o), expected, "in file order");
+    let o = run(
+        &url,
+        &["room", "plan", "fund1.yaml", "fund2.yaml", "fund3.yaml"],
+        d,
+    )
+    .await;
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+
+    std::fs::write(
+        d.join("again.yaml"),
+        "workspace: {name: Hackathon Capital 2}\n",
+    )
+    .unwrap();
+    let before = writes(&sim).await;
+    let o = run(&url, &["room", "apply", "fund2.yaml", "again.yaml"], d).await;
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        err(&o),
+        "error: fund2.yaml and again.yaml name the same workspace; keep one file per workspace\n"
+    );
+    assert_eq!(writes(&sim).await, before);
+    sim.shutdown().await;
+}

@@ -415,22 +415,6 @@ impl Observed {
     }
 }
 
-/// Runs `call`; when the workspace must be entered first, enters it with
-/// `answers` and runs it once more.
-async fn entered<T, F, Fut>(il: &Intralinks, ws: i64, answers: &FixedAnswers, call: F) -> Result<T>
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Result<T>>,
-{
-    match call().await {
-        Err(Error::EntryRequired { .. }) => {
-            il.enter(ws, &mut answers.clone()).await?;
-            call().await
-        }
-        other => other,
-    }
-}
-
 fn text(s: &Option<String>) -> String {
     s.clone().unwrap_or_default()
 }
@@ -466,7 +450,7 @@ async fn observe(il: &Intralinks, ws: i64, answers: &FixedAnswers) -> Result<Obs
         .checked()
         .await?
         .workspace_settings;
-    let folders = entered(il, ws, answers, || async {
+    let folders = crate::report::in_workspace(il, ws, answers, || async {
         Ok(api
             .list_folders()
             .workspace_id(ws)
