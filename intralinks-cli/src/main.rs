@@ -222,7 +222,7 @@ pub enum Command {
         #[command(subcommand)]
         action: manage::MembersCmd,
     },
-    /// Grant a group a level on a folder.
+    /// Grant a group a level on a folder (revoke says why the API cannot).
     Permissions {
         /// What to do.
         #[command(subcommand)]

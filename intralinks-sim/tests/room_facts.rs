@@ -110,6 +110,17 @@ async fn has_note_note_and_description_are_sent_as_the_service_sends_them() {
         .get(&token, &format!("/workspaces/{ws}/documents"))
         .await;
     assert_eq!(v["document"][0]["hasNote"], json!(false));
+    // The generated client reads it (the overlay declares it).
+    let docs = ctx
+        .api(&token)
+        .list_documents()
+        .workspace_id(ws)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .document;
+    assert_eq!(docs[0].has_note, Some(false));
 
     let (_, v) = ctx.get(&token, &format!("/workspaces/{ws}")).await;
     assert_eq!(v["workspace"][0]["description"], "first");
