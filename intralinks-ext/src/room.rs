@@ -2040,18 +2040,40 @@ pub fn revoke_unsupported(path: &str, group: &str) -> Error {
 
 // --------------------------------------------------------------- export
 
+/// Refuses what a room file cannot say back: a folder name with `/` or
+/// without a character, a group without a name, a member without an e-mail.
+fn exportable(o: &Observed) -> Result<()> {
+    let refuse = |what: String| {
+        Err(Error::InvalidInput(format!(
+            "{what}, which a room file cannot express; fix it in the room, then export again"
+        )))
+    };
+    for (path, f) in &o.folders {
+        if let Some(bad) = path.iter().find(|n| n.contains(PATH_SEPARATOR)) {
+            return refuse(format!("folder {} is named {bad:?}, with a '/'", f.id));
+        }
+        if path.iter().any(|n| n.trim().is_empty()) {
+            return refuse(format!("folder {} has an empty name in its path", f.id));
+        }
+    }
+    if let Some(g) = o.groups.values().find(|g| g.name.trim().is_empty()) {
+        return refuse(format!("group {} has no name", g.id));
+    }
+    if let Some(m) = o.members.values().find(|m| !m.email.contains('@')) {
+        return refuse(format!(
+            "member {} has no e-mail address ({:?})",
+            m.id, m.email
+        ));
+    }
+    Ok(())
+}
+
 /// The room as a file: every folder (sorted by path), group (by name) and
 /// member (by e-mail, groups sorted), with ids only for the workspace.
 /// Fails when a folder's name contains `/`, which a path cannot express.
 pub async fn export(il: &Intralinks, ws: i64, entry: &FixedAnswers) -> Result<RoomFile> {
     let o = observe(il, ws, entry).await?;
-    for path in o.folders.keys() {
-        if let Some(bad) = path.iter().find(|n| n.contains(PATH_SEPARATOR)) {
-            return Err(Error::InvalidInput(format!(
-                "folder {bad:?} has a '/' in its name, which a room file cannot express; rename it, then export again"
-            )));
-        }
-    }
+    exportable(&o)?;
     let group_of: HashMap<i64, &str> = o.groups.values().map(|g| (g.id, g.name.as_str())).collect();
     let groups = o
         .groups
@@ -2413,6 +2435,45 @@ folders:
             .unwrap_err()
             .to_string();
         assert_eq!(e, "m.csv: row 2 has no e-mail; fill it in");
+    }
+
+    #[test]
+    fn what_a_file_cannot_say_is_not_exported() {
+        assert!(exportable(&observed()).is_ok());
+        let mut o = observed();
+        o.folders.insert(
+            vec!["A/B".into()],
+            FolderObs {
+                id: 3,
+                version: "v".into(),
+            },
+        );
+        assert_eq!(
+            exportable(&o).unwrap_err().to_string(),
+            "folder 3 is named \"A/B\", with a '/', which a room file cannot express; fix it in the room, then export again"
+        );
+        let mut o = observed();
+        o.folders.insert(
+            vec!["ABP".into(), " ".into()],
+            FolderObs {
+                id: 4,
+                version: "v".into(),
+            },
+        );
+        assert!(
+            exportable(&o)
+                .unwrap_err()
+                .to_string()
+                .starts_with("folder 4 has an empty name")
+        );
+        let mut o = observed();
+        o.members.get_mut("ann.lee@abp.example").unwrap().email = String::new();
+        assert!(
+            exportable(&o)
+                .unwrap_err()
+                .to_string()
+                .starts_with("member 20 has no e-mail")
+        );
     }
 
     #[test]
