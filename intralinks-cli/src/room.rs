@@ -225,6 +225,11 @@ fn print_plans(json: bool, plans: &[Plan]) -> Result<(), String> {
                 })
             })
             .collect();
+        for p in plans {
+            for n in &p.notes {
+                eprintln!("note: {}: {}", for_terminal(&p.workspace), for_terminal(n));
+            }
+        }
         return crate::output::json(&records);
     }
     let mut totals = [0usize; 4];
@@ -235,6 +240,9 @@ fn print_plans(json: bool, plans: &[Plan]) -> Result<(), String> {
         }
         for c in &p.changes {
             println!("{}", change_line(c));
+        }
+        for n in &p.notes {
+            println!("  note: {}", for_terminal(n));
         }
         for (i, a) in [
             Action::Create,

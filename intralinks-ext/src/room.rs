@@ -391,6 +391,8 @@ struct Observed {
     memberships: BTreeSet<(i64, i64)>,
     /// (folder id, group id) → level.
     permissions: BTreeMap<(i64, i64), PermissionPermission>,
+    /// What the room holds that the comparison cannot account for.
+    notes: Vec<String>,
 }
 
 /// A setting's value as text (the service sends strings; anything else is
@@ -505,21 +507,46 @@ async fn observe(il: &Intralinks, ws: i64, answers: &FixedAnswers) -> Result<Obs
     for f in sorted {
         let path = tree.segments(f.id);
         o.paths.insert(f.id, path.clone());
-        o.folders.entry(path).or_insert(FolderObs {
-            id: f.id,
-            version: text(&f.version),
-        });
+        match o.folders.get(&path) {
+            Some(first) => o.notes.push(format!(
+                "folder {:?} exists twice (ids {} and {}); only {} is compared",
+                path.join("/"),
+                first.id,
+                f.id,
+                first.id
+            )),
+            None => {
+                o.folders.insert(
+                    path,
+                    FolderObs {
+                        id: f.id,
+                        version: text(&f.version),
+                    },
+                );
+            }
+        }
     }
     let mut gs: Vec<&types::Group> = groups.groups.iter().collect();
     gs.sort_by_key(|g| g.id);
     for g in gs {
         let name = g.group_name.clone().or(g.name.clone()).unwrap_or_default();
-        o.groups.entry(name.clone()).or_insert(GroupObs {
-            id: g.id,
-            name,
-            version: text(&g.version),
-            kind: g.group_type.clone().or(g.type_.clone()),
-        });
+        match o.groups.get(&name) {
+            Some(first) => o.notes.push(format!(
+                "group {name:?} exists twice (ids {} and {}); only {} is compared",
+                first.id, g.id, first.id
+            )),
+            None => {
+                o.groups.insert(
+                    name.clone(),
+                    GroupObs {
+                        id: g.id,
+                        name,
+                        version: text(&g.version),
+                        kind: g.group_type.clone().or(g.type_.clone()),
+                    },
+                );
+            }
+        }
     }
     for l in &groups.workspace_group_members {
         if let (Some(g), Some(m)) = (l.workspace_group_id, l.workspace_user_id) {
@@ -652,6 +679,9 @@ pub struct Plan {
     pub workspace_id: Option<i64>,
     /// The changes, in the order apply makes them.
     pub changes: Vec<Change>,
+    /// What the room holds that plan and apply leave alone and a person
+    /// should know about (a group or folder that exists twice).
+    pub notes: Vec<String>,
 }
 
 impl Plan {
@@ -1129,6 +1159,7 @@ pub async fn plan(il: &Intralinks, file: &RoomFile, options: &Options) -> Result
         workspace: file.workspace.name.clone(),
         workspace_id: ws,
         changes: diff(file, observed.as_ref(), options.prune),
+        notes: observed.map(|o| o.notes).unwrap_or_default(),
     })
 }
 

@@ -532,3 +532,58 @@ folders:
     );
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_group_made_twice_by_hand_is_noted_and_never_made_again() {
+    let (sim, il) = common::start().await;
+    let f = file(3);
+    let ws = room::apply(&il, &f, &Options::new(false))
+        .await
+        .unwrap()
+        .workspace_id;
+    let groups = il
+        .api()
+        .list_groups()
+        .workspace_id(ws)
+        .send()
+        .checked()
+        .await
+        .unwrap()
+        .groups;
+    let first = groups
+        .iter()
+        .find(|g| g.group_name.as_deref() == Some("GIC_D"))
+        .unwrap()
+        .id;
+    // The service accepts a second group of one name.
+    let second = il
+        .api()
+        .create_group()
+        .workspace_id(ws)
+        .body(types::GroupInput {
+            group_name: "GIC_D".into(),
+            group_type: None,
+            note: None,
+            version: None,
+        })
+        .send()
+        .checked()
+        .await
+        .unwrap()
+        .group_partials[0]
+        .id
+        .unwrap();
+    let plan = room::plan(&il, &f, &Options::new(true)).await.unwrap();
+    assert!(plan.is_empty(), "{:?}", plan.changes);
+    assert_eq!(
+        plan.notes,
+        vec![format!(
+            "group \"GIC_D\" exists twice (ids {first} and {second}); only {first} is compared"
+        )]
+    );
+    let before = writes(&sim).await;
+    let again = room::apply(&il, &f, &Options::new(true)).await.unwrap();
+    assert!(again.done.is_empty());
+    assert_eq!(writes(&sim).await, before);
+    sim.shutdown().await;
+}
