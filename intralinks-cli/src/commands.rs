@@ -488,6 +488,7 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
     match &cli.command {
         Command::Login | Command::Logout | Command::Auth { .. } => unreachable_command(),
         Command::Report { what } => crate::report::run(cli, il, what).await,
+        Command::Room { what } => crate::room::run(cli, il, what).await,
         Command::Workspaces => {
             let list: Vec<_> = il.list_all_workspaces().try_collect().await.map_err(err)?;
             if cli.json {
@@ -751,7 +752,19 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
             .await?;
             diff::finish(cli.json, &report)
         }
-        Command::Groups { workspace } => {
+        Command::Groups {
+            action: Some(action),
+            ..
+        } => crate::manage::groups(cli, il, action).await,
+        Command::Members { action } => crate::manage::members(cli, il, action).await,
+        Command::Permissions { action } => crate::manage::permissions(cli, il, action).await,
+        Command::Groups {
+            workspace: None, ..
+        } => Err("name the workspace: intralinks groups WS".into()),
+        Command::Groups {
+            workspace: Some(workspace),
+            ..
+        } => {
             let groups = in_workspace(cli, ctx, *workspace, || {
                 il.api()
                     .list_groups()

@@ -6,11 +6,13 @@
 
 mod commands;
 mod diff;
+mod manage;
 mod mirror;
 mod output;
 mod prompt;
 mod push;
 mod report;
+mod room;
 mod saved;
 
 use std::path::PathBuf;
@@ -224,10 +226,27 @@ pub enum Command {
         #[command(flatten)]
         sync: mirror::SyncArgs,
     },
-    /// List a workspace's groups.
+    /// List a workspace's groups (`groups WS`), or create, rename or delete one.
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
     Groups {
-        /// Workspace id.
-        workspace: i64,
+        /// Workspace id, to list its groups.
+        #[arg(required = true)]
+        workspace: Option<i64>,
+        /// Create, rename or delete a group.
+        #[command(subcommand)]
+        action: Option<manage::GroupsCmd>,
+    },
+    /// Add, update, remove or import (CSV) members of a workspace; `users WS` lists them.
+    Members {
+        /// What to do.
+        #[command(subcommand)]
+        action: manage::MembersCmd,
+    },
+    /// Grant a group a level on a folder (revoke says why the API cannot).
+    Permissions {
+        /// What to do.
+        #[command(subcommand)]
+        action: manage::PermissionsCmd,
     },
     /// List a workspace's members.
     Users {
@@ -239,6 +258,12 @@ pub enum Command {
         /// Which report.
         #[command(subcommand)]
         what: report::Report,
+    },
+    /// Rooms as code: export a room to a file, plan and apply files (groups, members, folders, permissions).
+    Room {
+        /// What to do.
+        #[command(subcommand)]
+        what: room::RoomCmd,
     },
 }
 
@@ -290,7 +315,13 @@ fn main() -> ExitCode {
         .or_else(saved::default_host)
         .unwrap_or_else(|| DEFAULT_BASE_URL.to_string());
     cli.base_url = saved::canonical(&given);
-    let is_diff = matches!(cli.command, Command::Diff { .. });
+    let is_diff = matches!(
+        cli.command,
+        Command::Diff { .. }
+            | Command::Room {
+                what: room::RoomCmd::Plan { .. }
+            }
+    );
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("INTRALINKS_LOG")
@@ -309,7 +340,7 @@ fn main() -> ExitCode {
         }
     };
     match runtime.block_on(commands::run(cli)) {
-        Ok(()) if diff::differs() => ExitCode::from(1),
+        Ok(()) if diff::differs() || room::pending() => ExitCode::from(1),
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             let line: String = message.lines().collect::<Vec<_>>().join(" ");

@@ -75,6 +75,7 @@ pub mod fsname;
 pub mod json;
 pub mod pages;
 pub mod report;
+pub mod room;
 mod session;
 pub mod sync;
 pub mod text;

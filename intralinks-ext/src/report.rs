@@ -195,8 +195,9 @@ pub struct UserAccessRow {
     pub groups: String,
 }
 
-/// The folder tree of one workspace: every folder's names from the root.
-struct Tree {
+/// The folder tree of one workspace: every folder's names from the root
+/// (also how [`crate::room`] names folders by path).
+pub(crate) struct Tree {
     /// Where each folder goes: [`crate::tree`]'s one rule.
     forest: crate::tree::Forest,
     names: HashMap<i64, String>,
@@ -206,7 +207,7 @@ struct Tree {
 type Inherited = HashMap<i64, BTreeMap<i64, PermissionPermission>>;
 
 impl Tree {
-    fn new(folders: &[types::Folder]) -> Self {
+    pub(crate) fn new(folders: &[types::Folder]) -> Self {
         let mut names = HashMap::with_capacity(folders.len());
         for f in folders {
             names
@@ -221,7 +222,7 @@ impl Tree {
 
     /// The names from the top down to the folder, as its path shows them
     /// (at most [`crate::tree::MAX_DEPTH`]).
-    fn segments(&self, id: i64) -> Vec<String> {
+    pub(crate) fn segments(&self, id: i64) -> Vec<String> {
         let mut names: Vec<String> = self
             .forest
             .shown_chain(id)
@@ -482,12 +483,40 @@ pub fn access_rows(
     groups: &[types::Group],
     permissions: &[types::Permission],
 ) -> Vec<AccessRow> {
+    access_rows_with_documents(ws, folders, documents, groups, permissions, &HashMap::new())
+}
+
+/// As [`access_rows`], but each document in `per_document` gets the levels
+/// the service lists for it (`GET /workspaces/{id}/documents/{id}/permissions`:
+/// per group, the strongest one listed) instead of those its folders give.
+/// Documents missing from `per_document` keep their folders' levels.
+pub fn access_rows_with_documents(
+    ws: &WorkspaceRef,
+    folders: &[types::Folder],
+    documents: &[types::Document],
+    groups: &[types::Group],
+    permissions: &[types::Permission],
+    per_document: &HashMap<i64, Vec<types::Permission>>,
+) -> Vec<AccessRow> {
     let tree = Tree::new(folders);
     let inherited = tree.inherited(&direct(permissions));
     let names: HashMap<i64, String> = groups.iter().map(|g| (g.id, group_name(g))).collect();
     let mut keyed = Vec::new();
     for item in items(&tree, folders, documents) {
-        for (group, level) in levels_on(&inherited, item.folder) {
+        let levels = match per_document.get(&item.id) {
+            Some(listed) if item.kind == ItemKind::Document => {
+                let mut levels: BTreeMap<i64, PermissionPermission> = BTreeMap::new();
+                for p in listed {
+                    if let (Some(g), Some(l)) = (p.group_id, p.permission) {
+                        let at = levels.entry(g).or_insert(l);
+                        *at = (*at).max(l);
+                    }
+                }
+                levels
+            }
+            _ => levels_on(&inherited, item.folder),
+        };
+        for (group, level) in levels {
             let name = names.get(&group).cloned().unwrap_or_default();
             let row = AccessRow {
                 workspace_id: ws.id,
@@ -506,6 +535,48 @@ pub fn access_rows(
         }
     }
     sorted(keyed)
+}
+
+/// Each document's permissions as the service lists them, eight documents
+/// at a time; a document the service has none for (it answers 404) is left
+/// out, so that its folders' levels apply.
+async fn document_permissions(
+    il: &Intralinks,
+    ws: i64,
+    documents: &[types::Document],
+) -> Result<HashMap<i64, Vec<types::Permission>>> {
+    let answers: Vec<(i64, Result<types::PermissionList>)> =
+        futures_util::stream::iter(documents.iter().map(|d| d.id))
+            .map(|id| async move {
+                let r = il
+                    .api()
+                    .list_document_permissions()
+                    .workspace_id(ws)
+                    .document_id(id)
+                    .send()
+                    .checked()
+                    .await;
+                (id, r)
+            })
+            .buffer_unordered(8)
+            .collect()
+            .await;
+    let mut out = HashMap::new();
+    for (id, r) in answers {
+        match r {
+            Ok(list) => {
+                out.insert(id, list.permissions);
+            }
+            Err(
+                Error::NotFound { .. }
+                | Error::UnexpectedBody {
+                    status: Some(404), ..
+                },
+            ) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
 }
 
 /// Builds per-member access rows from one workspace's listings: each
@@ -653,7 +724,15 @@ impl Row for AccessRow {
             groups(il, ws.id),
             permissions(il, ws.id)
         )?;
-        Ok(access_rows(ws, &f, &d, &g.groups, &p))
+        let per_document = document_permissions(il, ws.id, &d).await?;
+        Ok(access_rows_with_documents(
+            ws,
+            &f,
+            &d,
+            &g.groups,
+            &p,
+            &per_document,
+        ))
     }
 }
 

@@ -223,7 +223,8 @@ async fn every_entry_path() {
         p.asked,
         vec![
             "splash:true".to_string(),
-            format!("question:{}:Some(0)", demo::SECURITY_QUESTION_KEY)
+            // The first ask: nothing was refused yet.
+            format!("question:{}:None", demo::SECURITY_QUESTION_KEY)
         ]
     );
 
@@ -247,7 +248,7 @@ async fn every_entry_path() {
     let mut p = person(&sim, vec![]);
     let entered = il.enter(demo::OTP_WORKSPACE, &mut p).await.unwrap();
     assert_eq!(names(&entered.states), vec!["ONE_TIME_PASSWORD", "ALLOW"]);
-    assert_eq!(p.asked, vec!["otp:Some(0)"]);
+    assert_eq!(p.asked, vec!["otp:None"]);
 
     // Content declaration.
     let mut p = person(&sim, vec![]);
@@ -290,7 +291,8 @@ async fn wrong_answers_lock_out_and_the_right_one_no_longer_helps() {
         .enter(demo::SPLASH_QUESTION_WORKSPACE, &mut once)
         .await
         .unwrap_err();
-    let Error::EntryIncomplete {
+    // Refused, said so, and nothing more sent.
+    let Error::EntryRejected {
         state, attempts, ..
     } = &e
     else {
@@ -299,6 +301,10 @@ async fn wrong_answers_lock_out_and_the_right_one_no_longer_helps() {
     assert_eq!(
         (state.to_string(), *attempts),
         ("SECURITY_QUESTION".to_string(), Some(1))
+    );
+    assert_eq!(
+        e.to_string(),
+        "workspace 701423: the service did not accept the answer to the security question (1 wrong so far; 2 more wrong attempts lock this user out of the room); nothing more was sent: check it, then run again"
     );
 
     let mut p = person(&sim, vec!["wrong-2", "wrong-3"]);

@@ -92,6 +92,7 @@ impl Seeder {
                     json!({"name": "PVP_ENABLED", "value": if pvp { "T" } else { "F" }}),
                     json!({"name": "SECURITY_LEVEL", "value": security_level.to_string()}),
                 ],
+                open_when_unguarded: false,
             },
         );
     }

@@ -102,6 +102,7 @@ async fn the_generated_client_retries_503_and_gets_through() {
                 max_delay: Duration::from_millis(5),
             },
             read_timeout: None,
+            ..Default::default()
         },
     );
     for _ in 0..5 {

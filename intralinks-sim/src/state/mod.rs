@@ -119,6 +119,14 @@ pub(crate) struct Workspace {
     pub(crate) splash: Option<SplashConfig>,
     pub(crate) custom_fields: Vec<CustomField>,
     pub(crate) settings: Vec<Value>,
+    /// Whether content answers without entry when the workspace demands
+    /// nothing (no splash, question, one-time password or declaration).
+    /// The live service does so: the Intralinks Python SDK's tests create a
+    /// workspace and list its folders, create groups and members at once,
+    /// with no entry call. Workspaces created through the API have it; the
+    /// seeded rooms answer 303 before entry as seed 003 shows (what the
+    /// live rooms of the seeds demand is not known).
+    pub(crate) open_when_unguarded: bool,
 }
 
 impl Workspace {
@@ -135,6 +143,14 @@ impl Workspace {
     }
     fn requires_declaration(&self) -> bool {
         self.pvp_enabled
+    }
+    /// Whether its content answers before any entry call.
+    fn needs_no_entry(&self) -> bool {
+        self.open_when_unguarded
+            && !(self.requires_splash()
+                || self.requires_question()
+                || self.requires_otp()
+                || self.requires_declaration())
     }
 }
 
@@ -470,7 +486,7 @@ impl State {
     /// The workspace, if visible and entered (state ALLOW) in this session.
     pub(crate) fn content(&self, caller: &Caller, ws: i64) -> Result<&Workspace, ApiError> {
         let w = self.visible(caller, ws)?;
-        if !self.entered(caller, ws) {
+        if !w.needs_no_entry() && !self.entered(caller, ws) {
             return Err(ApiError::EntryRequired);
         }
         Ok(w)

@@ -72,7 +72,9 @@ impl State {
         Value::Object(m)
     }
 
-    /// `GET /workspaces/{id}/folders`.
+    /// `GET /workspaces/{id}/folders`. The listing carries `hasNote` but
+    /// not `note` (the Intralinks Python SDK's tests read a folder's note
+    /// from the folder itself, never from the list).
     pub(crate) fn list_folders(&self, caller: &Caller, ws: i64) -> Result<Vec<Value>, ApiError> {
         self.content(caller, ws)?;
         let index = self.index_numbers(ws);
@@ -80,7 +82,13 @@ impl State {
             .folders
             .values()
             .filter(|f| f.workspace_id == ws)
-            .map(|f| self.folder_json(f, &index))
+            .map(|f| {
+                let mut v = self.folder_json(f, &index);
+                if let Some(m) = v.as_object_mut() {
+                    m.remove("note");
+                }
+                v
+            })
             .collect())
     }
 
@@ -122,7 +130,9 @@ impl State {
         v
     }
 
-    /// `POST /workspaces/{id}/folders`.
+    /// `POST /workspaces/{id}/folders`. Each partial in the answer carries
+    /// `hasNote` as a JSON boolean (the Intralinks Python SDK's tests assert
+    /// `hasNote` is `false` on a folder created without a note).
     pub(crate) fn create_folders(
         &mut self,
         caller: &Caller,
@@ -149,7 +159,10 @@ impl State {
             let version = self.new_version(id);
             let name = i.name.unwrap_or_default();
             let order = self.next_order(ws, i.parent_id);
-            partials.push(self.partial(id, i.parent_id, &name, &version));
+            let note = i.note.filter(|n| !n.is_empty());
+            let mut partial = self.partial(id, i.parent_id, &name, &version);
+            partial["hasNote"] = json!(note.is_some());
+            partials.push(partial);
             self.folders.insert(
                 id,
                 Folder {
@@ -157,7 +170,7 @@ impl State {
                     workspace_id: ws,
                     parent_id: i.parent_id,
                     name,
-                    note: i.note.filter(|n| !n.is_empty()),
+                    note,
                     order_number: order,
                     version,
                     version_number: 0,
@@ -182,7 +195,8 @@ impl State {
         false
     }
 
-    /// `PUT /workspaces/{id}/folders`: rename, re-note or move folders.
+    /// `PUT /workspaces/{id}/folders`: rename, re-note or move folders; the
+    /// partials carry `hasNote` as in the create answer.
     pub(crate) fn update_folders(
         &mut self,
         caller: &Caller,
@@ -234,7 +248,10 @@ impl State {
             f.last_modified_on = now;
             f.last_modified_by = who.clone();
             let (parent, name, version) = (f.parent_id, f.name.clone(), f.version.clone());
-            partials.push(self.partial(id, parent, &name, &version));
+            let has_note = f.note.is_some();
+            let mut partial = self.partial(id, parent, &name, &version);
+            partial["hasNote"] = json!(has_note);
+            partials.push(partial);
         }
         Ok(partials)
     }
@@ -383,7 +400,14 @@ impl State {
             .documents
             .values()
             .filter(|d| d.workspace_id == ws && folder.is_none_or(|f| d.folder_id == f))
-            .map(|d| self.doc_view(d, &index))
+            .map(|d| {
+                // The listing says whether a note exists as a JSON boolean
+                // (the Intralinks Python SDK's tests: `hasNote` is `false`
+                // on a document created without a note).
+                let mut view = self.doc_view(d, &index);
+                view.value.insert("hasNote".into(), json!(d.note.is_some()));
+                view
+            })
             .collect())
     }
 

@@ -7,7 +7,10 @@ impl State {
         let mut m = Map::new();
         m.insert("workspaceName".into(), json!(w.name));
         m.insert("parentTemplateId".into(), json!(w.parent_template_id));
-        if let Some(d) = &w.description {
+        // A description set to "" is not sent at all (the Intralinks Python
+        // SDK's tests: an update with `description: ""` reads back without
+        // the field).
+        if let Some(d) = w.description.as_ref().filter(|d| !d.is_empty()) {
             m.insert("description".into(), json!(d));
         }
         m.insert("host".into(), json!(w.host));
@@ -97,6 +100,7 @@ impl State {
                     splash: None,
                     custom_fields: Vec::new(),
                     settings: Vec::new(),
+                    open_when_unguarded: true,
                 },
             );
             self.add_member_record(id, &caller.email, "MANAGER_PLUS", &caller.email);

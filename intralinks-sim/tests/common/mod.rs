@@ -161,6 +161,7 @@ impl Ctx {
                 ))),
                 retry: intralinks_api::RetryPolicy::none(),
                 read_timeout: None,
+                ..Default::default()
             },
         )
     }

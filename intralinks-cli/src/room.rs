@@ -1,0 +1,364 @@
+//! `intralinks room export|plan|apply`: rooms as code, over
+//! `intralinks_ext::room`.
+//!
+//! `plan` exits 0 when nothing would change, 1 when something would, 2 on
+//! error (as diff(1)). `apply` records what it creates in `FILE.journal`
+//! beside each room file, one flushed line per object.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use clap::Subcommand;
+use futures_util::StreamExt;
+use intralinks_ext::Intralinks;
+use intralinks_ext::room::{self, Action, Applied, Change, Kind, Options, Plan, RoomFile};
+use intralinks_ext::text::for_terminal;
+use serde::Serialize;
+
+use crate::Cli;
+use crate::commands::{entry_flags, err};
+use crate::output::{say, tell};
+
+static PENDING: AtomicBool = AtomicBool::new(false);
+
+/// Whether the last plan found changes (exit status 1).
+pub fn pending() -> bool {
+    PENDING.load(Ordering::SeqCst)
+}
+
+/// The room subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RoomCmd {
+    /// Write a room's groups, members, folders and permissions as a room file (stable order).
+    Export {
+        /// Workspace id.
+        workspace: i64,
+        /// Write here instead of to stdout.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Show what apply would create, change and (with --prune) remove; exit 0 nothing, 1 changes, 2 error.
+    Plan {
+        /// Room files, one workspace each.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Also list what the files do not name (apply --prune would remove it).
+        #[arg(long)]
+        prune: bool,
+    },
+    /// Make the rooms match the files: create, change and (with --prune) remove; safe to rerun.
+    Apply {
+        /// Room files, one workspace each.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Remove members, groups and empty folders the files do not name.
+        #[arg(long)]
+        prune: bool,
+        /// Do not ask before removing anything.
+        #[arg(long)]
+        yes: bool,
+        /// Workspaces applied at once.
+        #[arg(long, default_value_t = 4)]
+        jobs: usize,
+    },
+}
+
+/// Where apply records what it created for `file`.
+pub fn journal_path(file: &Path) -> PathBuf {
+    let mut name = file.as_os_str().to_owned();
+    name.push(".journal");
+    PathBuf::from(name)
+}
+
+fn options(cli: &Cli, file: &Path, prune: bool) -> Options {
+    Options::new(prune)
+        .with_entry(entry_flags(cli))
+        .with_journal(journal_path(file))
+}
+
+/// Reads every file; two files naming one workspace are an error.
+fn load(files: &[PathBuf]) -> Result<Vec<RoomFile>, String> {
+    let mut rooms: Vec<RoomFile> = Vec::new();
+    for f in files {
+        let room = RoomFile::load(f).map_err(|e| e.to_string())?;
+        if let Some(other) = rooms.iter().position(|r| {
+            r.workspace.name == room.workspace.name
+                || (r.workspace.id.is_some() && r.workspace.id == room.workspace.id)
+        }) {
+            return Err(format!(
+                "{} and {} name the same workspace; keep one file per workspace",
+                for_terminal(&files[other].display().to_string()),
+                for_terminal(&f.display().to_string())
+            ));
+        }
+        rooms.push(room);
+    }
+    Ok(rooms)
+}
+
+/// Runs a room command.
+pub async fn run(cli: &Cli, il: &Intralinks, what: &RoomCmd) -> Result<(), String> {
+    match what {
+        RoomCmd::Export { workspace, output } => {
+            export(cli, il, *workspace, output.as_deref()).await
+        }
+        RoomCmd::Plan { files, prune } => {
+            let rooms = load(files)?;
+            let plans = plans(cli, il, files, &rooms, *prune, 4).await?;
+            PENDING.store(plans.iter().any(|p| !p.is_empty()), Ordering::SeqCst);
+            print_plans(cli.json, &plans)
+        }
+        RoomCmd::Apply {
+            files,
+            prune,
+            yes,
+            jobs,
+        } => apply(cli, il, files, *prune, *yes, (*jobs).max(1)).await,
+    }
+}
+
+async fn export(cli: &Cli, il: &Intralinks, ws: i64, output: Option<&Path>) -> Result<(), String> {
+    let file = room::export(il, ws, &entry_flags(cli)).await.map_err(err)?;
+    let yaml = file.to_yaml().map_err(err)?;
+    match output {
+        Some(path) => std::fs::write(path, yaml.as_bytes()).map_err(|e| {
+            format!(
+                "cannot write {}: {e}; check the directory",
+                for_terminal(&path.display().to_string())
+            )
+        }),
+        None if std::io::stdout().is_terminal() => {
+            print!("{}", intralinks_ext::text::for_terminal_text(&yaml));
+            Ok(())
+        }
+        None => {
+            print!("{yaml}");
+            Ok(())
+        }
+    }
+}
+
+async fn plans(
+    cli: &Cli,
+    il: &Intralinks,
+    files: &[PathBuf],
+    rooms: &[RoomFile],
+    prune: bool,
+    jobs: usize,
+) -> Result<Vec<Plan>, String> {
+    let results: Vec<Result<Plan, String>> = futures_util::stream::iter(rooms.iter().zip(files))
+        .map(|(r, f)| async move {
+            room::plan(il, r, &options(cli, f, prune))
+                .await
+                .map_err(|e| format!("{}: {}", for_terminal(&f.display().to_string()), err(e)))
+        })
+        .buffered(jobs)
+        .collect()
+        .await;
+    results.into_iter().collect()
+}
+
+fn sign(a: Action) -> &'static str {
+    match a {
+        Action::Create => "+",
+        Action::Change => "~",
+        Action::Remove => "-",
+        Action::CannotRemove => "!",
+    }
+}
+
+fn kind(k: Kind) -> &'static str {
+    match k {
+        Kind::Workspace => "workspace",
+        Kind::Folder => "folder",
+        Kind::Group => "group",
+        Kind::Member => "member",
+        Kind::Membership => "membership",
+        Kind::Permission => "permission",
+        Kind::Splash | Kind::Settings => "workspace",
+    }
+}
+
+/// One change as a plan line: `  + folder ABP`.
+pub(crate) fn change_line(c: &Change) -> String {
+    let detail = match (&c.detail, c.action) {
+        (Some(d), Action::CannotRemove) => format!(": cannot be removed — {d}"),
+        (Some(d), _) => format!(" ({d})"),
+        (None, _) => String::new(),
+    };
+    format!(
+        "  {} {} {}{}",
+        sign(c.action),
+        kind(c.kind),
+        for_terminal(&c.target),
+        for_terminal(&detail)
+    )
+}
+
+fn heading(name: &str, id: Option<i64>) -> String {
+    format!(
+        "workspace {:?} ({}):",
+        for_terminal(name).as_ref(),
+        id.map_or("new".to_string(), |i| format!("id {i}"))
+    )
+}
+
+/// One record of `--json` output.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Record<'a> {
+    workspace: &'a str,
+    workspace_id: Option<i64>,
+    #[serde(flatten)]
+    change: &'a Change,
+}
+
+fn print_plans(json: bool, plans: &[Plan]) -> Result<(), String> {
+    if json {
+        let records: Vec<Record> = plans
+            .iter()
+            .flat_map(|p| {
+                p.changes.iter().map(|c| Record {
+                    workspace: &p.workspace,
+                    workspace_id: p.workspace_id,
+                    change: c,
+                })
+            })
+            .collect();
+        for p in plans {
+            for n in &p.notes {
+                tell!("note: {}: {}", for_terminal(&p.workspace), for_terminal(n));
+            }
+        }
+        return crate::output::json(&records);
+    }
+    let mut totals = [0usize; 4];
+    for p in plans {
+        say!("{}", heading(&p.workspace, p.workspace_id));
+        if p.is_empty() {
+            say!("  no changes");
+        }
+        for c in &p.changes {
+            say!("{}", change_line(c));
+        }
+        for n in &p.notes {
+            say!("  note: {}", for_terminal(n));
+        }
+        for (i, a) in [
+            Action::Create,
+            Action::Change,
+            Action::Remove,
+            Action::CannotRemove,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            totals[i] += p.count(a);
+        }
+    }
+    say!(
+        "Plan: {} to create, {} to change, {} to remove, {} not removable through the API.",
+        totals[0],
+        totals[1],
+        totals[2],
+        totals[3]
+    );
+    Ok(())
+}
+
+fn confirm(removals: usize) -> Result<(), String> {
+    if !std::io::stdin().is_terminal() {
+        return Err(format!(
+            "apply --prune would remove {removals} object(s), listed above; pass --yes to confirm"
+        ));
+    }
+    eprint!("Remove the {removals} object(s) listed above? [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(|e| format!("cannot read the answer: {e}"))?;
+    if matches!(answer.trim(), "y" | "Y" | "yes") {
+        Ok(())
+    } else {
+        Err("nothing applied: removal not confirmed".into())
+    }
+}
+
+async fn apply(
+    cli: &Cli,
+    il: &Intralinks,
+    files: &[PathBuf],
+    prune: bool,
+    yes: bool,
+    jobs: usize,
+) -> Result<(), String> {
+    let rooms = load(files)?;
+    if prune && !yes {
+        let plans = plans(cli, il, files, &rooms, true, jobs).await?;
+        let removals: usize = plans.iter().map(|p| p.count(Action::Remove)).sum();
+        if removals > 0 {
+            print_plans(false, &plans)?;
+            confirm(removals)?;
+        }
+    }
+    let results: Vec<(String, Result<Applied, String>)> =
+        futures_util::stream::iter(rooms.iter().zip(files))
+            .map(|(r, f)| async move {
+                let shown = for_terminal(&f.display().to_string()).into_owned();
+                let result = room::apply(il, r, &options(cli, f, prune))
+                    .await
+                    .map_err(|e| format!("{shown}: {}", err(e)));
+                (shown, result)
+            })
+            .buffered(jobs)
+            .collect()
+            .await;
+    let mut failures = Vec::new();
+    let mut applied = Vec::new();
+    for (file, r) in results {
+        match r {
+            Ok(a) => applied.push(a),
+            Err(e) => failures.push((file, e)),
+        }
+    }
+    if cli.json {
+        let records: Vec<Record> = applied
+            .iter()
+            .flat_map(|a| {
+                a.done.iter().chain(a.not_removable.iter()).map(|c| Record {
+                    workspace: &a.workspace,
+                    workspace_id: Some(a.workspace_id),
+                    change: c,
+                })
+            })
+            .collect();
+        crate::output::json(&records)?;
+    } else {
+        for a in &applied {
+            let count = |x: Action| a.done.iter().filter(|c| c.action == x).count();
+            say!(
+                "{} {} created, {} changed, {} removed",
+                heading(&a.workspace, Some(a.workspace_id)),
+                count(Action::Create),
+                count(Action::Change),
+                count(Action::Remove)
+            );
+            for c in &a.not_removable {
+                say!("{}", change_line(c));
+            }
+        }
+    }
+    if failures.is_empty() {
+        return Ok(());
+    }
+    for (_, e) in &failures {
+        tell!("failed: {e}");
+    }
+    Err(format!(
+        "{} of {} room file(s) failed (listed above); fix what they say and apply again — what was created stays and is not created twice",
+        failures.len(),
+        files.len()
+    ))
+}
