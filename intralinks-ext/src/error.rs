@@ -129,6 +129,8 @@ pub enum Error {
         message: String,
         /// The error id, for support.
         error_id: Option<String>,
+        /// How long the service asked to wait (`Retry-After`), when it did.
+        retry_after: Option<Duration>,
     },
     /// A body that is not what the API sends: an HTML page, invalid JSON or XML.
     #[error(
@@ -427,6 +429,64 @@ impl Error {
             subcode,
             message,
             error_id,
+            retry_after: None,
+        }
+    }
+
+    /// The same error with the `Retry-After` the answer carried, when it is
+    /// one the service sent ([`Error::Service`]).
+    fn with_retry_after(mut self, after: Option<Duration>) -> Self {
+        if let Error::Service { retry_after, .. } = &mut self {
+            *retry_after = after;
+        }
+        self
+    }
+
+    /// The HTTP status of the answer the error comes from, when there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Service { status, .. } => Some(*status),
+            Error::UnexpectedBody { status, .. } => *status,
+            Error::Unauthorized { .. } => Some(401),
+            Error::NotFound { .. } => Some(400),
+            Error::EntryRequired { .. } => Some(303),
+            _ => None,
+        }
+    }
+
+    /// The `code` of the service's error body, when it sent one.
+    pub fn code(&self) -> Option<i32> {
+        match self {
+            Error::Service { code, .. } => *code,
+            _ => None,
+        }
+    }
+
+    /// The `subcode`/`subCode` of the service's error body (`3-1` is "not
+    /// found"), when it sent one.
+    pub fn subcode(&self) -> Option<&str> {
+        match self {
+            Error::Service { subcode, .. } => subcode.as_deref(),
+            Error::NotFound { .. } => Some("3-1"),
+            _ => None,
+        }
+    }
+
+    /// The service's `errorId`, to quote to its support, when it sent one.
+    pub fn error_id(&self) -> Option<&str> {
+        match self {
+            Error::Service { error_id, .. } | Error::NotFound { error_id, .. } => {
+                error_id.as_deref()
+            }
+            _ => None,
+        }
+    }
+
+    /// How long the service asked to wait before a retry (`Retry-After`).
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Service { retry_after, .. } => *retry_after,
+            _ => None,
         }
     }
 
@@ -478,8 +538,10 @@ impl Error {
             .get(reqwest::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
+        let after = intralinks_api::retry_after(response.headers());
         let body = read_bounded(response, 64 * 1024).await;
         Self::from_response_parts(status, content_type.as_deref(), &body, workspace_id)
+            .with_retry_after(after)
     }
 
     /// Converts the generated client's error.
@@ -488,7 +550,8 @@ impl Error {
         match e {
             E::ErrorResponse(rv) => {
                 let status = rv.status().as_u16();
-                Self::from_error_body(status, rv.into_inner(), None)
+                let after = intralinks_api::retry_after(rv.headers());
+                Self::from_error_body(status, rv.into_inner(), None).with_retry_after(after)
             }
             E::UnexpectedResponse(response) => Self::from_response(response).await,
             E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => {
@@ -666,7 +729,24 @@ mod tests {
     #[test]
     fn other_service_errors_keep_code_subcode_and_error_id() {
         let body = br#"{"status":{"code":400,"subcode":"9-9","message":"Version mismatch","errorId":"E1"},"errors":[{"code":400,"subCode":"9-9","message":"Version mismatch"}]}"#;
-        let e = Error::from_response_parts(400, Some("application/json"), body, None);
+        let e = Error::from_response_parts(400, Some("application/json"), body, None)
+            .with_retry_after(Some(Duration::from_secs(7)));
+        assert_eq!(
+            (
+                e.status(),
+                e.code(),
+                e.subcode(),
+                e.error_id(),
+                e.retry_after()
+            ),
+            (
+                Some(400),
+                Some(400),
+                Some("9-9"),
+                Some("E1"),
+                Some(Duration::from_secs(7))
+            )
+        );
         assert_eq!(
             e.to_string(),
             "the service answered 400 (code 400, subCode 9-9): Version mismatch [errorId E1]; check the request and retry"

@@ -170,6 +170,7 @@ impl Intralinks {
                     .and_then(|s| s.message.clone())
                     .unwrap_or_default(),
                 error_id: None,
+                retry_after: None,
             }),
             _ => Ok(answer),
         }
