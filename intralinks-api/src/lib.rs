@@ -49,3 +49,8 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/intralinks.rs"));
 }
 pub use generated::*;
+
+/// The crate README's examples, compiled as doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -409,3 +409,8 @@ impl Intralinks {
         }
     }
 }
+
+/// The crate README's examples, compiled as doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

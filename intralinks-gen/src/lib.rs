@@ -276,3 +276,8 @@ fn excluded_module(excluded: &[ExcludedOperation]) -> String {
          }}"
     )
 }
+
+/// The crate README's examples, compiled as doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -255,3 +255,8 @@ impl Drop for Simulator {
         }
     }
 }
+
+/// The crate README's examples, compiled as doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
