@@ -24,6 +24,7 @@ const MAX_POSTS: usize = 12;
 /// What the service asks of the user before it lets them in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "demand", rename_all = "camelCase")]
+#[non_exhaustive]
 pub enum Demand {
     /// Read and accept the splash screen (its text, when it could be read).
     AcceptSplash {
@@ -55,6 +56,7 @@ impl Demand {
 
 /// What the user gave for a [`Demand`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Reply {
     /// The splash screen is accepted.
     AcceptSplash,
@@ -158,6 +160,7 @@ impl EntryProgress {
 
 /// One step of an entry: in, or waiting for the user.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum EntryStep {
     /// The service answered ALLOW.
     Entered(Entered),
@@ -210,6 +213,7 @@ impl Prompter for FixedAnswers {
 
 /// How an entry went.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Entered {
     /// The workspace.
     pub workspace_id: i64,

@@ -29,6 +29,7 @@ pub(crate) struct EntryRequestXml {
 
 /// `<status>` of a V1 answer.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
 pub struct StatusXml {
     /// The status code (201, 303, ...).
     #[serde(default)]
@@ -44,6 +45,7 @@ pub struct StatusXml {
 /// The splash as V1 returns it with `splashReturn=A`.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct SplashXml {
     /// The splash text (text or HTML).
     #[serde(default)]
@@ -62,6 +64,7 @@ pub struct SplashXml {
 /// A V1 entry answer.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct EntryResponseXml {
     /// The status.
     #[serde(default)]

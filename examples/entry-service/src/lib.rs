@@ -184,7 +184,8 @@ async fn reply(
                     .take()
                     .map(|p| Reply::OneTimePassword(Secret::new(p))),
                 Demand::ContentDeclaration => given.content_declaration.take().map(Reply::Content),
-                Demand::AcceptSplash { .. } => None,
+                // Not accepted, or a demand this service does not know yet.
+                _ => None,
             };
             match next {
                 Some(r) => step = svc.il.resume_entry(*progress, r).await?,
@@ -231,6 +232,12 @@ fn answer(result: Result<EntryStep, Error>) -> Response {
             "attempts": progress.attempts(),
         }))
         .into_response(),
+        // A step a newer library may add: the service cannot drive it.
+        Ok(_) => (
+            StatusCode::BAD_GATEWAY,
+            "the entry took a step this service does not know",
+        )
+            .into_response(),
         Err(e) => failure(e),
     }
 }
