@@ -99,7 +99,8 @@ pub async fn mirror(
     let journal = &journal;
     let bad_dirs = &bad_dirs;
     let mut results =
-        futures_util::stream::iter(plan.documents.iter().map(|(doc, rel)| async move {
+        // Owned items: a closure over borrowed ones makes the future not `Send`.
+        futures_util::stream::iter(plan.documents.iter().cloned().map(|(doc, rel)| async move {
             if options.stop.is_stopped() {
                 return Outcome::Skipped;
             }
@@ -114,7 +115,7 @@ pub async fn mirror(
                     attempts: 0,
                 });
             }
-            one(il, workspace_id, doc, rel, target, journal, options).await
+            one(il, workspace_id, &doc, &rel, target, journal, options).await
         }))
         .buffer_unordered(jobs);
     while let Some(outcome) = results.next().await {

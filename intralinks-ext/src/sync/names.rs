@@ -29,7 +29,6 @@ const TOOL_ACTIVE: [&str; 7] = [
     ".intralinks-mirror.json",
 ];
 
-
 /// The comparison key of a name: NFC, then case folded.
 pub fn fold_key(name: &str) -> String {
     name.nfc().collect::<String>().to_lowercase()
@@ -48,7 +47,13 @@ pub struct LocalName {
 pub fn local_component(name: &str) -> LocalName {
     let nfc: String = name
         .nfc()
-        .map(|c| if crate::text::is_bidi_control(c) { '_' } else { c })
+        .map(|c| {
+            if crate::text::is_bidi_control(c) {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect();
     let mut safe = crate::fsname::safe_component(&nfc);
     let mut changed = (safe != name).then_some("characters unsafe in file names were replaced");

@@ -161,14 +161,14 @@ pub async fn push(
         }
     }
     for (_, level) in levels {
-        let wanted: Vec<(&String, i64)> = level
+        let wanted: Vec<(String, i64)> = level
             .into_iter()
-            .filter_map(|d| remote_dirs.get(parent_of(d).0).map(|p| (d, *p)))
+            .filter_map(|d| remote_dirs.get(parent_of(d).0).map(|p| (d.clone(), *p)))
             .collect();
         let mut created =
             futures_util::stream::iter(wanted.into_iter().map(|(d, parent_id)| async move {
                 let tries = std::sync::atomic::AtomicU32::new(0);
-                let name = parent_of(d).1;
+                let name = parent_of(&d).1;
                 let (result, attempts) = with_retries(options, || {
                     let first = tries.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 0;
                     create_folder(il, workspace_id, parent_id, name, first)
@@ -239,9 +239,9 @@ pub async fn push(
     report.remote_only = remote_docs.into_keys().collect();
 
     // New documents, in batches per folder, batches concurrently.
-    let batches: Vec<(i64, &[(Found, String)])> = to_create
+    let batches: Vec<(i64, Vec<(Found, String)>)> = to_create
         .iter()
-        .flat_map(|(folder_id, list)| list.chunks(CREATE_BATCH).map(|b| (*folder_id, b)))
+        .flat_map(|(folder_id, list)| list.chunks(CREATE_BATCH).map(|b| (*folder_id, b.to_vec())))
         .collect();
     let mut created =
         futures_util::stream::iter(batches.into_iter().map(|(folder_id, batch)| async move {
