@@ -412,10 +412,10 @@ fn wanted(headers: &axum::http::HeaderMap, len: u64, etag: &str) -> Wanted {
     let Some(range) = headers.get(header::RANGE).and_then(|v| v.to_str().ok()) else {
         return Wanted::All;
     };
-    if let Some(condition) = headers.get(header::IF_RANGE) {
-        if condition.to_str().ok().map(str::trim) != Some(etag) {
-            return Wanted::All;
-        }
+    if let Some(condition) = headers.get(header::IF_RANGE)
+        && condition.to_str().ok().map(str::trim) != Some(etag)
+    {
+        return Wanted::All;
     }
     let Some(spec) = range.trim().strip_prefix("bytes=") else {
         return Wanted::All;
