@@ -22,7 +22,7 @@ use serde::Serialize;
 use super::journal::{Journal, Record};
 use super::local::{Found, Target, walk};
 use super::names::{layout, local_component};
-use super::{Failure, SyncOptions, list_room, with_retries};
+use super::{Failure, SyncEvent, SyncOptions, list_room, with_retries};
 use crate::error::{Checked, Error, Result};
 use crate::{DocumentRef, Intralinks};
 
@@ -577,7 +577,25 @@ async fn upload_once(
     };
     let version = current.version.clone().unwrap_or_default();
     let file = tokio::fs::File::from_std(target.open_file(&f.path).map_err(plain)?);
-    let stall = options.stall_timeout;
+    options.emit(SyncEvent::Started {
+        path: f.path.clone(),
+        bytes: f.size,
+        resumed_from: 0,
+    });
+    let progress: Option<crate::ProgressFn> = options.progress.clone().map(|hook| {
+        let path = f.path.clone();
+        let last = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let p: crate::ProgressFn = std::sync::Arc::new(move |p: crate::Progress| {
+            let before = last.swap(p.done, std::sync::atomic::Ordering::Relaxed);
+            hook.call(&SyncEvent::Moved {
+                path: path.clone(),
+                bytes: p.done.saturating_sub(before),
+            });
+        });
+        p
+    });
+    // No cap on the whole upload: the pipeline fails it only when its
+    // bytes stop moving or crawl, and waits for the answer once all are sent.
     let upload = il.put_version(
         DocumentRef {
             workspace_id: ws,
@@ -587,13 +605,12 @@ async fn upload_once(
         parent_of(&f.path).1,
         file,
         f.size,
-        None,
+        progress,
+        super::fetch::limits(options),
+        il.read_timeout(),
     );
     let uploaded = tokio::select! {
-        r = tokio::time::timeout(stall.max(Duration::from_secs(1)) * 4, upload) => match r {
-            Ok(r) => r?,
-            Err(_) => return Err(plain(Error::Stalled { document_id: Some(doc.id), detail: "the upload got no answer in time".into() })),
-        },
+        r = upload => r?,
         _ = options.stop.stopped() => return Err(plain(super::fetch::stopped(doc.id))),
     };
     Ok(uploaded.version.or(current.version))
