@@ -99,8 +99,8 @@ pub use pages::{Pages, PagingProblem};
 pub use pipe::TransferLimits;
 pub use session::{AppKeys, Grant, Session, TokenPair};
 pub use transfer::{
-    DocumentRef, Downloaded, FolderRef, Progress, ProgressFn, Uploaded, Written, file_hash,
-    file_hash_of,
+    DocumentRef, Downloaded, FolderRef, Progress, ProgressFn, SPLASH_IMAGE_LIMIT, Uploaded,
+    Written, file_hash, file_hash_of, partial_download,
 };
 
 use progenitor_client::ClientInfo;

@@ -104,6 +104,15 @@ pub(crate) struct Pump<'a> {
     pub progress: Option<ProgressFn>,
 }
 
+/// Raises its flag when dropped: the pump's future was given up mid-way.
+struct Cancel(Arc<std::sync::atomic::AtomicBool>);
+
+impl Drop for Cancel {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Release);
+    }
+}
+
 type Worker = tokio::task::JoinHandle<std::io::Result<(Sha1, Option<std::fs::File>)>>;
 
 /// Starts the blocking worker: hashes the first `existing` bytes of `file`
@@ -112,6 +121,7 @@ fn start_worker(
     mut file: Option<std::fs::File>,
     existing: u64,
     mut rx: tokio::sync::mpsc::Receiver<Bytes>,
+    cancelled: Arc<std::sync::atomic::AtomicBool>,
 ) -> Worker {
     tokio::task::spawn_blocking(move || {
         let mut hasher = Sha1::new();
@@ -136,6 +146,11 @@ fn start_worker(
         }
         let mut out = file.map(|f| std::io::BufWriter::with_capacity(1024 * 1024, f));
         while let Some(chunk) = rx.blocking_recv() {
+            // A transfer given up (its future dropped) writes no more: the
+            // file keeps the prefix that was written, for a resume.
+            if cancelled.load(Ordering::Acquire) {
+                break;
+            }
             hasher.update(&chunk);
             if let Some(w) = out.as_mut() {
                 w.write_all(&chunk)?;
@@ -174,15 +189,18 @@ impl Pump<'_> {
             }
         };
         let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(CHANNEL);
+        let cancel = Cancel(Arc::default());
+        let flag = cancel.0.clone();
         let (existing, mut writer, worker) = match sink {
             Sink::File { file, existing } => {
-                (existing, None, start_worker(Some(file), existing, rx))
+                (existing, None, start_worker(Some(file), existing, rx, flag))
             }
-            Sink::Writer(w) => (0, Some(w), start_worker(None, 0, rx)),
+            Sink::Writer(w) => (0, Some(w), start_worker(None, 0, rx, flag)),
         };
         let copied = self.copy(body, &tx, writer.as_deref_mut(), existing).await;
         drop(tx);
         let joined = worker.await;
+        std::mem::forget(cancel);
         let done = copied?;
         let (hasher, file) = match joined {
             Ok(Ok(v)) => v,
@@ -351,12 +369,30 @@ impl Meter {
     fn idle_for(&self) -> Duration {
         Duration::from_nanos(self.now().saturating_sub(self.last.load(Ordering::Relaxed)))
     }
+
+    /// How long the bytes the operating system may still hold take to go
+    /// out at the rate seen so far: the body is measured as the connection
+    /// takes it, and a send buffer (up to [`SEND_BUFFER`]) holds bytes that
+    /// have not left yet.
+    fn drain_allowance(&self) -> Duration {
+        let bytes = self.bytes.load(Ordering::Relaxed);
+        let elapsed = Duration::from_nanos(self.last.load(Ordering::Relaxed)).as_secs_f64();
+        if bytes == 0 || elapsed <= 0.0 {
+            return Duration::ZERO;
+        }
+        let rate = bytes as f64 / elapsed;
+        Duration::from_secs_f64((bytes.min(SEND_BUFFER) as f64 / rate).min(600.0))
+    }
 }
+
+/// The most a send buffer is taken to hold (Linux's default ceiling).
+const SEND_BUFFER: u64 = 4 * 1024 * 1024;
 
 /// Watches an upload's body: resolves with the error to fail it with, when
 /// no byte went out for the stall timeout, the rate stayed under the
 /// minimum for its window, or — once the body is sent — no answer came
-/// within `answer_timeout`. Never resolves otherwise.
+/// within `answer_timeout`. Never resolves otherwise. Both clocks allow for
+/// the bytes a send buffer may still hold ([`Meter::drain_allowance`]).
 pub(crate) async fn watch_upload(
     meter: Arc<Meter>,
     limits: TransferLimits,
@@ -369,7 +405,7 @@ pub(crate) async fn watch_upload(
     loop {
         tokio::time::sleep(tick).await;
         if let Some(waited) = meter.finished_for() {
-            if waited >= answer_timeout {
+            if waited >= answer_timeout + meter.drain_allowance() {
                 return Error::Timeout {
                     after: Some(answer_timeout),
                 };
@@ -377,7 +413,7 @@ pub(crate) async fn watch_upload(
             continue;
         }
         let sent = meter.bytes.load(Ordering::Relaxed);
-        if meter.idle_for() >= limits.stall_timeout {
+        if meter.idle_for() >= limits.stall_timeout + meter.drain_allowance() {
             return Error::Stalled {
                 document_id: Some(document_id),
                 detail: format!(

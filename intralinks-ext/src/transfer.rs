@@ -770,21 +770,21 @@ impl Intralinks {
         let removed = self.remove_empty_document(target).await;
         Err(Error::UploadIncomplete {
             document_id: target.document_id,
-            removed,
+            removed: removed == Removal::Removed,
             source: Box::new(e),
         })
     }
 
-    /// Removes a document that has no file yet; answers whether it is gone.
-    /// One holding a file (an upload that landed after all) is kept.
-    pub(crate) async fn remove_empty_document(&self, target: DocumentRef) -> bool {
+    /// Removes a document that has no file yet. One holding a file (an
+    /// upload that landed after all) is kept.
+    pub(crate) async fn remove_empty_document(&self, target: DocumentRef) -> Removal {
         let current = match self.document(target.workspace_id, target.document_id).await {
             Ok(d) => d,
-            Err(Error::NotFound { .. }) => return true,
-            Err(_) => return false,
+            Err(Error::NotFound { .. }) => return Removal::Removed,
+            Err(_) => return Removal::Failed,
         };
         if current.file_hash_download.is_some() || current.file_size.is_some_and(|s| s > 0) {
-            return false;
+            return Removal::HasFile;
         }
         let removed = self
             .api()
@@ -800,10 +800,10 @@ impl Intralinks {
             .checked()
             .await;
         match removed {
-            Ok(_) => true,
+            Ok(_) => Removal::Removed,
             Err(e) => {
                 tracing::warn!(document_id = target.document_id, error = %e, "cannot remove the empty document");
-                false
+                Removal::Failed
             }
         }
     }
@@ -1012,6 +1012,17 @@ impl Intralinks {
             sha1_base64: base64::engine::general_purpose::STANDARD.encode(digest),
         })
     }
+}
+
+/// What became of a document an upload created and could not fill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Removal {
+    /// It is gone.
+    Removed,
+    /// It has a file after all: kept.
+    HasFile,
+    /// It could not be removed.
+    Failed,
 }
 
 /// The most an upload's answer (a small JSON document) may hold.

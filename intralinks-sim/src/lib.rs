@@ -77,6 +77,9 @@ pub struct Faults {
     /// Answer every download in full (200), ignoring `Range`, as a server
     /// without range support does.
     pub ignore_range: bool,
+    /// Answer every document upload (`PUT .../file`) 503 with `Retry-After`,
+    /// without reading it; creates and every other call work.
+    pub fail_uploads: bool,
 }
 
 impl Default for Faults {
@@ -88,6 +91,7 @@ impl Default for Faults {
             drop_mid_body_rate: 0.0,
             truncate_rate: 0.0,
             ignore_range: false,
+            fail_uploads: false,
         }
     }
 }

@@ -21,7 +21,7 @@ use intralinks_sim::{Faults, SimConfig, Simulator, demo};
     after_long_help = "Control surface (no authentication, never faulty):\n  \
         POST /_sim/reset                  back to the seeded data room (sessions, lockouts, mailbox cleared)\n  \
         GET  /_sim/mailbox                one-time passwords mailed: [{email, workspaceId, oneTimePassword}]\n  \
-        GET  /_sim/faults, PUT /_sim/faults  {latencyMs, errorRate, retryAfterSecs, dropMidBodyRate, truncateRate}\n  \
+        GET  /_sim/faults, PUT /_sim/faults  {latencyMs, errorRate, retryAfterSecs, dropMidBodyRate, truncateRate, ignoreRange, failUploads}\n  \
         POST /_sim/expire-tokens          every access token expires now (refresh tokens still work)\n  \
         POST /_sim/corrupt/{documentId}   fileHashDownload stops matching the bytes\n  \
         GET  /_sim/stats                  {downloads, uploads, downloadBytes, bytesRead, bytesWritten} since start\n  \
@@ -133,6 +133,7 @@ async fn main() -> std::process::ExitCode {
         drop_mid_body_rate: args.drop_mid_body_rate,
         truncate_rate: args.truncate_rate,
         ignore_range: args.ignore_range,
+        ..Faults::default()
     };
     if let Err(e) = faults.validate() {
         eprintln!("intralinks-sim: {e}");

@@ -248,6 +248,7 @@ async fn one(
             size,
             mtime,
             gone: false,
+            pending: false,
         })
     };
     let entry = match target.entry(rel) {
