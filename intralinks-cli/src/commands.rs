@@ -211,8 +211,8 @@ fn not_logged_in(cli: &Cli) -> String {
     )
 }
 
-fn progress_bar(label: &str, total: Option<u64>) -> Option<(ProgressBar, ProgressFn)> {
-    if !std::io::stderr().is_terminal() {
+fn progress_bar(quiet: bool, label: &str, total: Option<u64>) -> Option<(ProgressBar, ProgressFn)> {
+    if quiet || !std::io::stderr().is_terminal() {
         return None;
     }
     let bar = match total {
@@ -224,10 +224,15 @@ fn progress_bar(label: &str, total: Option<u64>) -> Option<(ProgressBar, Progres
     {
         bar.set_style(style.progress_chars("=> "));
     }
-    bar.set_message(label.to_string());
+    bar.set_message(intralinks_ext::text::for_terminal(label).into_owned());
     let b = bar.clone();
     let f: ProgressFn = Arc::new(move |p: Progress| b.set_position(p.done));
     Some((bar, f))
+}
+
+/// The pause between two status lines of mirror and push.
+fn status_every(cli: &Cli) -> Duration {
+    Duration::from_secs(cli.status_every.max(1))
 }
 
 /// What the entry flags answer (each at most once per entry).
@@ -518,17 +523,44 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
                     dest
                 }
             };
-            let bar = progress_bar(&mirror::file_name(&doc), doc.file_size.map(|s| s as u64));
-            let done = il
-                .download_document(
-                    *workspace,
-                    &doc,
-                    &dest,
-                    bar.as_ref().map(|(_, f)| f.clone()),
-                )
-                .await;
+            let bar = progress_bar(
+                cli.quiet,
+                &mirror::file_name(&doc),
+                doc.file_size.and_then(|s| u64::try_from(s).ok()),
+            );
+            let download = il.download_document(
+                *workspace,
+                &doc,
+                &dest,
+                bar.as_ref().map(|(_, f)| f.clone()),
+            );
+            // Ctrl-C keeps what arrived for the next run, and says where.
+            let done = tokio::select! {
+                d = download => d,
+                _ = tokio::signal::ctrl_c() => {
+                    if let Some((b, _)) = &bar {
+                        b.finish_and_clear();
+                    }
+                    // The writer stops at the write it is in; let it end.
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    return Err(match intralinks_ext::partial_download(&dest) {
+                        Some((part, bytes)) => format!(
+                            "stopped: the {bytes} bytes received are kept in {}; run the same command again to go on from there",
+                            intralinks_ext::text::for_terminal(&part.display().to_string())
+                        ),
+                        None => "stopped before any byte arrived".to_string(),
+                    });
+                }
+            };
             if let Some((b, _)) = &bar {
                 b.finish_and_clear();
+            }
+            if let (Err(_), Some((part, bytes))) = (&done, intralinks_ext::partial_download(&dest))
+            {
+                eprintln!(
+                    "note: the {bytes} bytes received are kept in {}; run the same command again to go on from there",
+                    intralinks_ext::text::for_terminal(&part.display().to_string())
+                );
             }
             let done = done.map_err(err)?;
             if cli.json {
@@ -549,7 +581,7 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
             file,
         } => {
             let len = std::fs::metadata(file).ok().map(|m| m.len());
-            let bar = progress_bar(&file.display().to_string(), len);
+            let bar = progress_bar(cli.quiet, &file.display().to_string(), len);
             // A create refused with 303 created nothing, so running it again after entry is safe.
             let up = in_workspace(cli, ctx, *workspace, || {
                 il.upload(
@@ -588,16 +620,19 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
             force,
             sync,
         } => {
+            let (hook, display) = crate::progress::start("mirror", cli.quiet, status_every(cli));
             let options = intralinks_ext::sync::SyncOptions {
                 delete: *delete,
                 force: *force,
+                progress: hook,
                 ..sync.options(*folder)
             };
             let report = in_workspace(cli, ctx, *workspace, || {
                 intralinks_ext::sync::mirror(il, *workspace, dir, &options)
             })
-            .await?;
-            mirror::finish(cli.json, *workspace, dir, &report)
+            .await;
+            display.finish();
+            mirror::finish(cli.json, *workspace, dir, &report?)
         }
         Command::Push {
             workspace,
@@ -605,12 +640,17 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
             folder,
             sync,
         } => {
-            let options = sync.options(Some(*folder));
+            let (hook, display) = crate::progress::start("push", cli.quiet, status_every(cli));
+            let options = intralinks_ext::sync::SyncOptions {
+                progress: hook,
+                ..sync.options(Some(*folder))
+            };
             let report = in_workspace(cli, ctx, *workspace, || {
                 intralinks_ext::sync::push(il, *workspace, dir, &options)
             })
-            .await?;
-            push::finish(cli.json, *folder, dir, &report)
+            .await;
+            display.finish();
+            push::finish(cli.json, *folder, dir, &report?)
         }
         Command::Diff {
             workspace,

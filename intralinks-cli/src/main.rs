@@ -8,6 +8,7 @@ mod commands;
 mod diff;
 mod mirror;
 mod output;
+mod progress;
 mod prompt;
 mod push;
 mod report;
@@ -96,6 +97,14 @@ pub struct Cli {
     /// Seconds allowed to connect (separate from --timeout).
     #[arg(long, global = true, default_value_t = 10)]
     pub connect_timeout: u64,
+
+    /// Show no progress (no bar on a terminal, no status lines otherwise).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Seconds between two progress lines of mirror and push when stderr is not a terminal.
+    #[arg(long, value_name = "SECS", global = true, default_value_t = 5)]
+    pub status_every: u64,
 
     /// What to do.
     #[command(subcommand)]

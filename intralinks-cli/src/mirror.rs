@@ -69,7 +69,7 @@ fn stop_on_ctrl_c(stop: StopSignal) {
             return;
         }
         eprintln!(
-            "stopping: transfers in flight are abandoned, finished ones kept (Ctrl-C again to quit now)"
+            "stopping: finished files are kept, and what arrived of the others is kept in the directory's .intralinks-sync to go on from (Ctrl-C again to quit now)"
         );
         stop.stop();
         if tokio::signal::ctrl_c().await.is_ok() {

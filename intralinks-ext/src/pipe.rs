@@ -146,9 +146,13 @@ fn start_worker(
         }
         let mut out = file.map(|f| std::io::BufWriter::with_capacity(1024 * 1024, f));
         while let Some(chunk) = rx.blocking_recv() {
-            // A transfer given up (its future dropped) writes no more: the
-            // file keeps the prefix that was written, for a resume.
+            // A transfer given up (its future dropped) writes no more, not
+            // even what is buffered: the file keeps the prefix written so
+            // far, for a resume, and stops changing at once.
             if cancelled.load(Ordering::Acquire) {
+                if let Some(w) = out.take() {
+                    let _ = w.into_parts();
+                }
                 break;
             }
             hasher.update(&chunk);

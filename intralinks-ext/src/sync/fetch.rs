@@ -52,6 +52,23 @@ pub(crate) async fn fetch_once(
     target: &Target,
     options: &SyncOptions,
 ) -> Attempt<Fetched> {
+    let result = fetch_inner(il, workspace_id, doc, expected, rel, target, options).await;
+    if result.is_err() {
+        // An attempt that got no byte leaves no empty file behind.
+        target.drop_part_if_empty(&part_name(doc));
+    }
+    result
+}
+
+async fn fetch_inner(
+    il: &Intralinks,
+    workspace_id: i64,
+    doc: &Document,
+    expected: &str,
+    rel: &str,
+    target: &Target,
+    options: &SyncOptions,
+) -> Attempt<Fetched> {
     let plain = |e: Error| (e, None);
     let part = part_name(doc);
     let (file, existing) = target.open_part(&part).map_err(plain)?;

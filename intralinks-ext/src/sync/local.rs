@@ -236,6 +236,17 @@ impl Target {
         let _ = self.parts.remove_file(name);
     }
 
+    /// Removes the partial file `name` when nothing was written to it.
+    pub fn drop_part_if_empty(&self, name: &str) {
+        if self
+            .parts
+            .symlink_metadata(name)
+            .is_ok_and(|m| m.is_file() && m.len() == 0)
+        {
+            self.drop_part(name);
+        }
+    }
+
     /// Removes partial files other than `keep`; how many there were.
     pub fn clear_parts_except(&self, keep: &std::collections::HashSet<String>) -> usize {
         let mut n = 0;

@@ -1,0 +1,160 @@
+//! Progress as a person sees it, through the simulator's slow link: status
+//! lines every few seconds when stderr is piped, none with `-q`, and
+//! Ctrl-C during `download` keeping what arrived (and saying where) for a
+//! rerun that fetches only the rest.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use intralinks_sim::{Bandwidth, SimConfig, Simulator, demo};
+
+mod common;
+use common::*;
+
+async fn slow_sim(down: u64) -> Simulator {
+    Simulator::start(SimConfig {
+        bandwidth: Bandwidth {
+            up_bytes_per_sec: 0,
+            down_bytes_per_sec: down,
+        },
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap()
+}
+
+fn status_lines(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("mirror: "))
+        .collect()
+}
+
+#[tokio::test]
+async fn mirror_prints_status_lines_when_piped_and_nothing_with_quiet() {
+    // The FY2023 folder (the 3 MiB annual report) at 1 MB/s: about 3 s.
+    let sim = slow_sim(1_000_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo::MAIN_WORKSPACE.to_string();
+    let folder = demo::FOLDER_FY2023.to_string();
+    let o = run(
+        &sim.url(),
+        &[
+            "mirror",
+            &ws,
+            "a",
+            "--folder",
+            &folder,
+            "--status-every",
+            "1",
+        ],
+        dir.path(),
+    )
+    .await;
+    assert!(o.status.success(), "{}", err(&o));
+    let stderr = err(&o);
+    let lines = status_lines(&stderr);
+    assert!(lines.len() >= 2, "{}", err(&o));
+    // Totals known up front, in every line.
+    // FY2023 holds two documents, 3.2 MB in all.
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.contains("/2 files, ") && l.contains(" of 3.2 MB, ")),
+        "{lines:#?}"
+    );
+
+    let o = run(
+        &sim.url(),
+        &[
+            "mirror",
+            &ws,
+            "b",
+            "--folder",
+            &folder,
+            "--status-every",
+            "1",
+            "-q",
+        ],
+        dir.path(),
+    )
+    .await;
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(status_lines(&err(&o)), Vec::<&str>::new());
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn ctrl_c_during_download_keeps_the_partial_file_and_the_rerun_fetches_the_rest() {
+    let sim = slow_sim(1_000_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo::MAIN_WORKSPACE.to_string();
+    let doc = demo::DOC_ANNUAL_REPORT.to_string();
+    let args = ["download", ws.as_str(), doc.as_str(), "-o", "annual.dat"];
+    let mut c = command(&sim.url(), &args, dir.path());
+    let path = dir.path().to_path_buf();
+    let output = tokio::task::spawn_blocking(move || {
+        let child = c
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Wait for the first bytes of the part file, then interrupt.
+        let started = std::time::Instant::now();
+        while intralinks_ext::partial_download(&path.join("annual.dat"))
+            .is_none_or(|(_, n)| n < 500_000)
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "no bytes arrived"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let status = std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", err(&output));
+    let (part, kept) = intralinks_ext::partial_download(&dir.path().join("annual.dat")).unwrap();
+    assert!(
+        (500_000..demo::ANNUAL_REPORT_SIZE).contains(&kept),
+        "{kept}"
+    );
+    let stderr = err(&output);
+    assert!(
+        stderr.contains(&format!(
+            "stopped: the {kept} bytes received are kept in ./{}; run the same command again to go on from there",
+            part.file_name().unwrap().to_string_lossy()
+        )),
+        "{stderr}"
+    );
+
+    let before = served(&sim).await;
+    let o = run(&sim.url(), &args, dir.path()).await;
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(served(&sim).await - before, demo::ANNUAL_REPORT_SIZE - kept);
+    assert_eq!(
+        std::fs::metadata(dir.path().join("annual.dat"))
+            .unwrap()
+            .len(),
+        demo::ANNUAL_REPORT_SIZE
+    );
+    assert!(!part.exists());
+    sim.shutdown().await;
+}
+
+/// Document body bytes the simulator handed out so far.
+async fn served(sim: &Simulator) -> u64 {
+    let v: serde_json::Value = reqwest::get(format!("{}/_sim/stats", sim.url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    v["downloadBytes"].as_u64().unwrap()
+}
