@@ -481,13 +481,15 @@ impl Intralinks {
         dest: &Path,
         progress: Option<ProgressFn>,
     ) -> Result<Downloaded> {
+        let resuming = partial_download(dest).is_some_and(|(_, n)| n > 0);
         let first = self
             .download_once(workspace_id, doc, dest, progress.clone())
             .await;
         match first {
-            // A resumed download that does not add up: once more, from zero.
+            // A resumed download that does not add up (its part is gone
+            // now): once more, from zero.
             Err(Error::HashMismatch { .. }) | Err(Error::Protocol { status: 206, .. })
-                if partial_download(dest).is_none() =>
+                if resuming && partial_download(dest).is_none() =>
             {
                 self.download_once(workspace_id, doc, dest, progress).await
             }
@@ -523,10 +525,19 @@ impl Intralinks {
             .map_err(|e| Error::InvalidInput(format!("a file task failed ({e}); retry")))??
         };
         let existing = if existing > size { 0 } else { existing };
-        let body = self
+        let body = match self
             .open_body(workspace_id, doc, existing, self.read_timeout)
             .await
-            .map_err(|(e, _)| e)?;
+        {
+            Ok(b) => b,
+            Err((e, _)) => {
+                // A part the answer does not continue is no use any more.
+                if matches!(e, Error::Protocol { .. } | Error::BodyTooLong { .. }) {
+                    let _ = std::fs::remove_file(&part);
+                }
+                return Err(e);
+            }
+        };
         if body.start > 0 {
             tracing::info!(
                 document_id = doc.id,

@@ -625,3 +625,56 @@ async fn push_is_idempotent_for_names_the_room_takes_for_one() {
     }
     sim.shutdown().await;
 }
+
+/// A stand-in server whose splash image is endless (`length: None`) or
+/// announces `length` bytes.
+async fn splash_server(length: Option<u64>) -> String {
+    use axum::routing::get;
+    let app = axum::Router::new().route(
+        "/services/workspaces/splashImage",
+        get(move || async move {
+            let chunk = bytes::Bytes::from(vec![0x89u8; 64 * 1024]);
+            let stream =
+                futures_util::stream::repeat_with(move || Ok::<_, std::io::Error>(chunk.clone()));
+            let mut r = axum::response::Response::builder().header("content-type", "image/png");
+            if let Some(n) = length {
+                r = r.header("content-length", n.to_string());
+            }
+            r.body(axum::body::Body::from_stream(stream)).unwrap()
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+#[tokio::test]
+async fn the_splash_image_is_capped_at_20_mib() {
+    for length in [None, Some(1u64 << 40)] {
+        let url = splash_server(length).await;
+        let il = Intralinks::builder(&url).anonymous().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let e = il
+            .save_splash_image(7, &dir.path().join("splash"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::TooLarge {
+                    what: "splash image",
+                    limit: 20_971_520
+                }
+            ),
+            "{e:?}"
+        );
+        assert_eq!(intralinks_ext::SPLASH_IMAGE_LIMIT, 20 * 1024 * 1024);
+        assert_eq!(
+            e.to_string(),
+            "the splash image is larger than the limit of 20971520 bytes; nothing was kept; report this to the service's operator"
+        );
+        // Nothing left behind.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+}
