@@ -321,6 +321,44 @@ impl Pump<'_> {
     }
 }
 
+/// SHA-1 of a stream's chunks, computed on a blocking worker.
+pub(crate) struct Hashing {
+    tx: Option<tokio::sync::mpsc::Sender<Bytes>>,
+    worker: Worker,
+}
+
+impl Hashing {
+    pub(crate) fn start() -> Self {
+        let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(CHANNEL);
+        let worker = start_worker(None, 0, rx, Arc::default());
+        Hashing {
+            tx: Some(tx),
+            worker,
+        }
+    }
+
+    /// A sender for the chunks; the hash is final once every sender is gone.
+    pub(crate) fn sender(&self) -> tokio::sync::mpsc::Sender<Bytes> {
+        self.tx
+            .clone()
+            .unwrap_or_else(|| tokio::sync::mpsc::channel(1).0)
+    }
+
+    /// base64 of the SHA-1 of every chunk sent.
+    pub(crate) async fn finish(mut self) -> Result<String> {
+        self.tx = None;
+        match self.worker.await {
+            Ok(Ok((hasher, _))) => {
+                Ok(base64::engine::general_purpose::STANDARD.encode(hasher.finalize()))
+            }
+            Ok(Err(e)) => Err(Error::InvalidInput(format!("hashing failed ({e}); retry"))),
+            Err(e) => Err(Error::InvalidInput(format!(
+                "the hashing task failed ({e}); retry"
+            ))),
+        }
+    }
+}
+
 /// How far a request body got, shared by the body stream and its watchdog.
 #[derive(Debug)]
 pub(crate) struct Meter {

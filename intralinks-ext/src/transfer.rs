@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine;
 use bytes::Bytes;
-use futures_util::{Stream, StreamExt, TryStreamExt};
+use futures_util::{Stream, StreamExt};
 use intralinks_api::types::{
     CreateDocumentsRequest, Document, DocumentInput, DocumentInputItem, DocumentPartialResponse,
 };
@@ -925,24 +925,33 @@ impl Intralinks {
                 target.workspace_id, target.document_id
             ))
             .map_err(plain)?;
-        let hasher = std::sync::Arc::new(std::sync::Mutex::new(Sha1::new()));
         let meter = crate::pipe::Meter::new();
-        let (h, m, report) = (hasher.clone(), meter.clone(), progress);
+        // SHA-1 on a blocking worker, fed as the chunks go out.
+        let hashing = crate::pipe::Hashing::start();
+        let (tx, m, report) = (hashing.sender(), meter.clone(), progress);
         // Never more than `len` bytes, whatever the reader holds.
         let stream = tokio_util::io::ReaderStream::with_capacity(reader.take(len), 256 * 1024)
-            .inspect_ok(move |chunk| {
-                if let Ok(mut h) = h.lock() {
-                    h.update(chunk);
-                }
-                let done = m.moved(chunk.len() as u64);
-                if done >= len {
-                    m.finished();
-                }
-                if let Some(p) = &report {
-                    p(Progress {
-                        done,
-                        total: Some(len),
-                    });
+            .then(move |chunk| {
+                let tx = tx.clone();
+                let m = m.clone();
+                let report = report.clone();
+                async move {
+                    if let Ok(chunk) = &chunk {
+                        // The worker ends only with this stream: a send fails
+                        // only when the upload is being given up.
+                        let _ = tx.send(chunk.clone()).await;
+                        let done = m.moved(chunk.len() as u64);
+                        if done >= len {
+                            m.finished();
+                        }
+                        if let Some(p) = &report {
+                            p(Progress {
+                                done,
+                                total: Some(len),
+                            });
+                        }
+                    }
+                    chunk
                 }
             });
         let m = meter.clone();
@@ -1007,10 +1016,7 @@ impl Intralinks {
                 )),
             })
         })?;
-        let digest = hasher
-            .lock()
-            .map(|h| h.clone().finalize())
-            .map_err(|_| plain(Error::InvalidInput("the upload hasher was poisoned".into())))?;
+        let sha1_base64 = hashing.finish().await.map_err(plain)?;
         Ok(Uploaded {
             document_id: target.document_id,
             version: answer
@@ -1020,7 +1026,7 @@ impl Intralinks {
                 .and_then(|p| p.version)
                 .or(Some(version.to_string())),
             bytes,
-            sha1_base64: base64::engine::general_purpose::STANDARD.encode(digest),
+            sha1_base64,
         })
     }
 }
