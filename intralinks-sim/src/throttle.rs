@@ -106,7 +106,11 @@ impl Pace {
             return;
         }
         let now = Instant::now();
-        let start = self.next.filter(|t| *t > now).unwrap_or(now);
+        // A timer wakes a little late: up to 100 ms of lateness is made up
+        // for, so that the rate holds on average; a longer pause (nothing to
+        // send) earns no burst.
+        let floor = now.checked_sub(Duration::from_millis(100)).unwrap_or(now);
+        let start = self.next.map_or(now, |t| t.max(floor));
         let next = start + Duration::from_secs_f64(n as f64 / rate as f64);
         self.next = Some(next);
         if next > now {
