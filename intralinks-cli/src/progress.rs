@@ -84,7 +84,8 @@ pub fn start(verb: &'static str, quiet: bool, every: Duration) -> (Option<SyncHo
     let hook = SyncHook::new(move |e| c.apply(e));
     let started = Instant::now();
     if std::io::stderr().is_terminal() {
-        let bar = ProgressBar::new(0);
+        // Hidden until the totals are known (the listing comes first).
+        let bar = ProgressBar::hidden();
         if let Ok(style) = ProgressStyle::with_template(
             "{prefix} {msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta} left",
         ) {
@@ -93,7 +94,12 @@ pub fn start(verb: &'static str, quiet: bool, every: Duration) -> (Option<SyncHo
         bar.set_prefix(verb);
         let b = bar.clone();
         let ticker = tokio::spawn(async move {
+            let mut shown = false;
             loop {
+                if !shown && counts.items.load(Ordering::Relaxed) > 0 {
+                    b.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                    shown = true;
+                }
                 b.set_length(counts.bytes.load(Ordering::Relaxed));
                 b.set_position(counts.bytes_done.load(Ordering::Relaxed));
                 b.set_message(format!(
