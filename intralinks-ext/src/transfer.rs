@@ -248,11 +248,9 @@ fn open_part(part: &Path) -> Result<(std::fs::File, u64)> {
     Ok((file, meta.len()))
 }
 
-/// `O_NOFOLLOW` on the systems that have it under this value.
-#[cfg(target_os = "linux")]
-const NOFOLLOW: i32 = 0o400000;
-#[cfg(all(unix, not(target_os = "linux")))]
-const NOFOLLOW: i32 = 0x0100;
+/// Never open a part file through a symbolic link.
+#[cfg(unix)]
+const NOFOLLOW: i32 = libc::O_NOFOLLOW;
 
 /// The most a splash image may hold.
 pub const SPLASH_IMAGE_LIMIT: u64 = 20 * 1024 * 1024;
