@@ -567,6 +567,11 @@ async fn push_is_idempotent_for_names_the_room_takes_for_one() {
     // The same name in two Unicode forms: precomposed and decomposed.
     std::fs::write(tree.path().join("caf\u{e9}.txt"), b"nfc").unwrap();
     std::fs::write(tree.path().join("cafe\u{301}.txt"), b"nfd").unwrap();
+    // Two folders the room takes for one.
+    std::fs::create_dir_all(tree.path().join("Sub")).unwrap();
+    std::fs::create_dir_all(tree.path().join("sub")).unwrap();
+    std::fs::write(tree.path().join("Sub/x.txt"), b"x").unwrap();
+    std::fs::write(tree.path().join("sub/y.txt"), b"y").unwrap();
     let options = SyncOptions {
         folder: Some(demo::FOLDER_CONTRACTS),
         ..SyncOptions::default()
@@ -592,8 +597,13 @@ async fn push_is_idempotent_for_names_the_room_takes_for_one() {
     let first = sync::push(&il, WS, tree.path(), &options).await.unwrap();
     assert_eq!(first.failures, vec![]);
     assert_eq!(
-        (first.files, first.uploaded, first.documents_created),
-        (2, 2, 2)
+        (
+            first.files,
+            first.uploaded,
+            first.documents_created,
+            first.folders_created
+        ),
+        (3, 3, 3, 1)
     );
     assert_eq!(
         first.skipped,
@@ -601,6 +611,8 @@ async fn push_is_idempotent_for_names_the_room_takes_for_one() {
             "a.txt (the room takes it for A.TXT: names that differ only in case or Unicode form are one document there)".to_string(),
             // Not NFC: never pushed as it is (the room would not give it back so).
             "cafe\u{301}.txt (a name the room cannot hold as it is)".to_string(),
+            "sub (the room takes it for Sub: names that differ only in case or Unicode form are one folder there; nothing in it was pushed)".to_string(),
+            "sub/y.txt (in sub, which was not pushed)".to_string(),
         ]
     );
     let mut want = before.clone();
@@ -613,8 +625,13 @@ async fn push_is_idempotent_for_names_the_room_takes_for_one() {
         let again = sync::push(&il, WS, tree.path(), &options).await.unwrap();
         assert_eq!(again.failures, vec![]);
         assert_eq!(
-            (again.uploaded, again.unchanged, again.documents_created),
-            (0, 2, 0)
+            (
+                again.uploaded,
+                again.unchanged,
+                again.documents_created,
+                again.folders_created
+            ),
+            (0, 3, 0, 0)
         );
         assert_eq!(
             writes(&sim).await,

@@ -122,7 +122,7 @@ pub async fn push(
             .iter()
             .map(|(p, what)| format!("{p} ({what})")),
     );
-    let dirs: Vec<String> = walked
+    let mut dirs: Vec<String> = walked
         .dirs
         .iter()
         .filter(|d| {
@@ -136,7 +136,7 @@ pub async fn push(
         })
         .cloned()
         .collect();
-    let files: Vec<Found> = walked
+    let mut files: Vec<Found> = walked
         .files
         .iter()
         .filter(|f| {
@@ -163,6 +163,42 @@ pub async fn push(
         .iter()
         .map(|(d, p)| (p.clone(), d.clone()))
         .collect();
+    // Two local directories the room would take for one: the one the room
+    // has by that exact name (else the first) is pushed; the other is
+    // skipped with everything in it.
+    let mut dir_keepers: HashMap<String, String> = HashMap::new();
+    for d in &dirs {
+        let key = fold_path(d);
+        match dir_keepers.get(&key) {
+            Some(kept) if remote_dirs.contains_key(kept) || !remote_dirs.contains_key(d) => {}
+            _ => {
+                dir_keepers.insert(key, d.clone());
+            }
+        }
+    }
+    let dropped: Vec<(String, String)> = dirs
+        .iter()
+        .filter_map(|d| {
+            let kept = &dir_keepers[&fold_path(d)];
+            (kept != d).then(|| (d.clone(), kept.clone()))
+        })
+        .collect();
+    let under = |p: &str, d: &str| p == d || p.starts_with(&format!("{d}/"));
+    for (d, kept) in &dropped {
+        report.skipped.push(format!(
+            "{d} (the room takes it for {kept}: names that differ only in case or Unicode form are one folder there; nothing in it was pushed)"
+        ));
+    }
+    dirs.retain(|d| !dropped.iter().any(|(x, _)| under(d, x)));
+    files.retain(|f| {
+        let inside = dropped.iter().find(|(x, _)| under(&f.path, x));
+        if let Some((x, _)) = inside {
+            report
+                .skipped
+                .push(format!("{} (in {x}, which was not pushed)", f.path));
+        }
+        inside.is_none()
+    });
     // The room compares names after case folding and NFC: a local name
     // that differs from the room's only so is the room's entry.
     let folded_dirs: HashMap<String, i64> = remote_dirs
