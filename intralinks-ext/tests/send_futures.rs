@@ -93,6 +93,13 @@ fn public_futures_are_send_and_static() {
         let _ = (&il, &dir, &options);
         assert_send(async move {
             let _ = (&dir, &options, doc, folder);
+            il.put_new_version(doc, &dir, None, None).await
+        })
+    });
+    owned(&|il, dir, options| {
+        let _ = (&il, &dir, &options);
+        assert_send(async move {
+            let _ = (&dir, &options, doc, folder);
             il.start_entry(1).await
         })
     });
