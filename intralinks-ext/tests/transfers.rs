@@ -695,3 +695,90 @@ async fn the_splash_image_is_capped_at_20_mib() {
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
     }
 }
+
+/// A stand-in server that creates document 9 and then never reads its upload.
+async fn black_hole() -> String {
+    use axum::routing::{get, post, put};
+    let app = axum::Router::new()
+        .route(
+            "/v2/workspaces/1/documents",
+            post(|| async {
+                (
+                    axum::http::StatusCode::CREATED,
+                    axum::Json(serde_json::json!({
+                        "documentPartial": [{"id": 9, "name": "hole.bin", "version": "v1", "parentId": 3}]
+                    })),
+                )
+            }),
+        )
+        .route(
+            "/v2/workspaces/1/documents/9",
+            get(|| async {
+                axum::Json(serde_json::json!({"document": [{"id": 9, "name": "hole.bin", "version": "v1"}]}))
+            }),
+        )
+        .route(
+            "/v2/workspaces/1/documents/9/file",
+            put(|| async {
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+                "never"
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+#[tokio::test]
+async fn an_upload_nobody_reads_ends_within_the_stall_timeout() {
+    let url = black_hole().await;
+    let il = Intralinks::builder(&url)
+        .read_timeout(Duration::from_secs(60))
+        .transfer_limits(TransferLimits {
+            stall_timeout: Duration::from_secs(1),
+            ..TransferLimits::default()
+        })
+        .anonymous()
+        .unwrap();
+    let bytes = pattern(32_000_000);
+    let started = Instant::now();
+    let e = il
+        .upload_from(
+            FolderRef {
+                workspace_id: 1,
+                folder_id: 3,
+            },
+            "hole.bin",
+            std::io::Cursor::new(bytes),
+            32_000_000,
+            None,
+        )
+        .await
+        .unwrap_err();
+    let took = started.elapsed();
+    // The buffers fill at once, then nothing moves: a stall, long before
+    // the 60 s read timeout.
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    let Error::UploadIncomplete {
+        document_id,
+        source,
+        ..
+    } = &e
+    else {
+        panic!("{e:?}")
+    };
+    assert_eq!(*document_id, 9);
+    let Error::Stalled {
+        document_id,
+        detail,
+    } = &**source
+    else {
+        panic!("{source:?}")
+    };
+    assert_eq!(*document_id, Some(9));
+    assert!(
+        detail.starts_with("no byte of the upload went out for 1 s after "),
+        "{detail}"
+    );
+}
