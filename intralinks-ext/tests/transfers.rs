@@ -434,6 +434,47 @@ async fn the_engine_reports_progress_events_with_totals_up_front() {
     );
     assert_eq!(count(|e| matches!(e, SyncEvent::Failed { .. })), 0);
 
+    // Or through a channel, from a spawned task: the same events.
+    let (tx, mut rx) = tokio::sync::mpsc::channel(1024);
+    let spawned = {
+        let (il, dir) = (il.clone(), tempfile::tempdir().unwrap());
+        let options = SyncOptions {
+            progress: Some(SyncHook::channel(tx)),
+            ..options.clone()
+        };
+        tokio::spawn(async move {
+            let r = sync::mirror(&il, WS, dir.path(), &options).await;
+            drop(dir);
+            r
+        })
+    };
+    let report2 = spawned.await.unwrap().unwrap();
+    let mut got = Vec::new();
+    while let Some(e) = rx.recv().await {
+        got.push(e);
+    }
+    assert_eq!(report2.fetched, report.fetched);
+    assert_eq!(got[0], events[0]);
+    // The same steps (chunking, and so the count of `Moved`, varies).
+    let steps = |list: &[SyncEvent]| {
+        let mut s: Vec<String> = list
+            .iter()
+            .filter(|e| !matches!(e, SyncEvent::Moved { .. }))
+            .map(|e| format!("{e:?}"))
+            .collect();
+        s.sort();
+        s
+    };
+    assert_eq!(steps(&got), steps(&events));
+    let moved_too: u64 = got
+        .iter()
+        .map(|e| match e {
+            SyncEvent::Moved { bytes, .. } => *bytes,
+            _ => 0,
+        })
+        .sum();
+    assert_eq!(moved_too, moved);
+
     // A second run: everything is skipped, nothing moves.
     let events2 = Arc::new(Mutex::new(Vec::<SyncEvent>::new()));
     let seen = events2.clone();
