@@ -1,14 +1,20 @@
 //! Streaming transfers with SHA-1 checks.
 //!
-//! Downloads stream to a temporary file beside the destination while the
-//! SHA-1 is computed; the file is renamed into place only when complete and
-//! equal to the document's `fileHashDownload` (base64 of the SHA-1), so a
-//! failed or corrupt download never reaches the destination. A download can
+//! Every body goes through the crate's transfer pipeline (`pipe`: limits
+//! that follow the bytes, SHA-1 and writes on a blocking worker).
+//!
+//! Downloads stream to a part file beside the destination, named after the
+//! document's version, while the SHA-1 is computed; the file is renamed into
+//! place only when complete and equal to the document's `fileHashDownload`
+//! (base64 of the SHA-1), so a failed or corrupt download never reaches the
+//! destination. A failed or stopped download keeps its part, and the next
+//! download of the same version asks only for the rest. A download can
 //! also go into any [`AsyncWrite`] (memory, object storage, a socket), checked
 //! the same way. Uploads create the document, then stream the bytes as the
 //! multipart part `documentFile` — from a file (retried on transient
 //! failures by reopening it) or from any [`AsyncRead`] of known length —
-//! never read whole into memory.
+//! never read whole into memory; an upload that fails for good removes the
+//! document it created, or names it ([`Error::UploadIncomplete`]).
 //!
 //! Documents and folders are named by [`DocumentRef`] and [`FolderRef`], so
 //! that a workspace id and a document id cannot swap places unnoticed.
