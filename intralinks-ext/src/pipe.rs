@@ -104,12 +104,18 @@ pub(crate) struct Pump<'a> {
     pub progress: Option<ProgressFn>,
 }
 
-/// Raises its flag when dropped: the pump's future was given up mid-way.
-struct Cancel(Arc<std::sync::atomic::AtomicBool>);
+/// Raises its flag when dropped while armed: the pump's future was given
+/// up mid-way.
+struct Cancel {
+    flag: Arc<std::sync::atomic::AtomicBool>,
+    armed: bool,
+}
 
 impl Drop for Cancel {
     fn drop(&mut self) {
-        self.0.store(true, Ordering::Release);
+        if self.armed {
+            self.flag.store(true, Ordering::Release);
+        }
     }
 }
 
@@ -193,8 +199,11 @@ impl Pump<'_> {
             }
         };
         let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(CHANNEL);
-        let cancel = Cancel(Arc::default());
-        let flag = cancel.0.clone();
+        let mut cancel = Cancel {
+            flag: Arc::default(),
+            armed: true,
+        };
+        let flag = cancel.flag.clone();
         let (existing, mut writer, worker) = match sink {
             Sink::File { file, existing } => {
                 (existing, None, start_worker(Some(file), existing, rx, flag))
@@ -204,7 +213,9 @@ impl Pump<'_> {
         let copied = self.copy(body, &tx, writer.as_deref_mut(), existing).await;
         drop(tx);
         let joined = worker.await;
-        std::mem::forget(cancel);
+        // Finished (well or not) rather than given up: the worker is done.
+        cancel.armed = false;
+        drop(cancel);
         let done = copied?;
         let (hasher, file) = match joined {
             Ok(Ok(v)) => v,
