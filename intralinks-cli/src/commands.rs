@@ -213,8 +213,8 @@ fn not_logged_in(cli: &Cli) -> String {
     )
 }
 
-fn progress_bar(label: &str, total: Option<u64>) -> Option<(ProgressBar, ProgressFn)> {
-    if !std::io::stderr().is_terminal() {
+fn progress_bar(quiet: bool, label: &str, total: Option<u64>) -> Option<(ProgressBar, ProgressFn)> {
+    if quiet || !std::io::stderr().is_terminal() {
         return None;
     }
     let bar = match total {
@@ -230,6 +230,11 @@ fn progress_bar(label: &str, total: Option<u64>) -> Option<(ProgressBar, Progres
     let b = bar.clone();
     let f: ProgressFn = Arc::new(move |p: Progress| b.set_position(p.done));
     Some((bar, f))
+}
+
+/// The pause between two status lines of mirror and push.
+fn status_every(cli: &Cli) -> Duration {
+    Duration::from_secs(cli.status_every.max(1))
 }
 
 /// What the entry flags answer (each at most once per entry).
@@ -629,8 +634,14 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
         } => {
             let doc =
                 in_workspace(cli, ctx, *workspace, || il.document(*workspace, *document)).await?;
-            let dest = match out {
-                Some(p) => p.clone(),
+            let dest = match out.as_deref().map(crate::target::output).transpose()? {
+                Some(crate::target::Output::File(p)) => p,
+                Some(crate::target::Output::Stdout) => {
+                    return download_through(cli, il, *workspace, &doc, None).await;
+                }
+                Some(crate::target::Output::Through(p)) => {
+                    return download_through(cli, il, *workspace, &doc, Some(&p)).await;
+                }
                 None => {
                     let name =
                         intralinks_ext::sync::names::local_component(&mirror::file_name(&doc)).name;
@@ -644,17 +655,44 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
                     dest
                 }
             };
-            let bar = progress_bar(&mirror::file_name(&doc), doc.file_size.map(|s| s as u64));
-            let done = il
-                .download_document(
-                    *workspace,
-                    &doc,
-                    &dest,
-                    bar.as_ref().map(|(_, f)| f.clone()),
-                )
-                .await;
+            let bar = progress_bar(
+                cli.quiet,
+                &mirror::file_name(&doc),
+                doc.file_size.and_then(|s| u64::try_from(s).ok()),
+            );
+            let download = il.download_document(
+                *workspace,
+                &doc,
+                &dest,
+                bar.as_ref().map(|(_, f)| f.clone()),
+            );
+            // Ctrl-C keeps what arrived for the next run, and says where.
+            let done = tokio::select! {
+                d = download => d,
+                _ = tokio::signal::ctrl_c() => {
+                    if let Some((b, _)) = &bar {
+                        b.finish_and_clear();
+                    }
+                    // The writer stops at the write it is in; let it end.
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    return Err(match intralinks_ext::partial_download(&dest) {
+                        Some((part, bytes)) => format!(
+                            "stopped: the {bytes} bytes received are kept in {}; run the same command again to go on from there",
+                            intralinks_ext::text::for_terminal(&part.display().to_string())
+                        ),
+                        None => "stopped before any byte arrived".to_string(),
+                    });
+                }
+            };
             if let Some((b, _)) = &bar {
                 b.finish_and_clear();
+            }
+            if let (Err(_), Some((part, bytes))) = (&done, intralinks_ext::partial_download(&dest))
+            {
+                eprintln!(
+                    "note: the {bytes} bytes received are kept in {}; run the same command again to go on from there",
+                    intralinks_ext::text::for_terminal(&part.display().to_string())
+                );
             }
             let done = done.map_err(err)?;
             if cli.json {
@@ -673,9 +711,23 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
             workspace,
             folder,
             file,
+            name,
         } => {
+            // `-` is standard input, spooled to a private temporary file so
+            // that the upload knows its length and can be sent again.
+            let spool = if file.as_os_str() == "-" {
+                if name.is_none() {
+                    return Err(
+                        "uploading standard input needs --name NAME for the document".into(),
+                    );
+                }
+                Some(crate::target::spool_stdin().await?)
+            } else {
+                None
+            };
+            let file = spool.as_ref().map_or(file.as_path(), |s| s.path());
             let len = std::fs::metadata(file).ok().map(|m| m.len());
-            let bar = progress_bar(&file.display().to_string(), len);
+            let bar = progress_bar(cli.quiet, &file.display().to_string(), len);
             // A create refused with 303 created nothing, so running it again after entry is safe.
             let up = in_workspace(cli, ctx, *workspace, || {
                 il.upload(
@@ -684,7 +736,7 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
                         folder_id: *folder,
                     },
                     file,
-                    None,
+                    name.as_deref(),
                     bar.as_ref().map(|(_, f)| f.clone()),
                 )
             })
@@ -698,9 +750,13 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
                     "id": up.document_id, "version": up.version, "bytes": up.bytes, "fileHashDownload": up.sha1_base64,
                 }));
             }
+            let shown = match (&spool, name) {
+                (Some(_), Some(n)) => format!("standard input as {n}"),
+                _ => file.display().to_string(),
+            };
             say!(
                 "uploaded {} as document {} ({} bytes)",
-                output::safe(&file.display().to_string()),
+                output::safe(&shown),
                 up.document_id,
                 up.bytes
             );
@@ -714,16 +770,19 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
             force,
             sync,
         } => {
+            let (hook, display) = crate::progress::start("mirror", cli.quiet, status_every(cli));
             let options = intralinks_ext::sync::SyncOptions {
                 delete: *delete,
                 force: *force,
+                progress: hook,
                 ..sync.options(*folder)
             };
             let report = in_workspace(cli, ctx, *workspace, || {
                 intralinks_ext::sync::mirror(il, *workspace, dir, &options)
             })
-            .await?;
-            mirror::finish(cli.json, *workspace, dir, &report)
+            .await;
+            display.finish();
+            mirror::finish(cli.json, *workspace, dir, &report?)
         }
         Command::Push {
             workspace,
@@ -731,12 +790,17 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
             folder,
             sync,
         } => {
-            let options = sync.options(Some(*folder));
+            let (hook, display) = crate::progress::start("push", cli.quiet, status_every(cli));
+            let options = intralinks_ext::sync::SyncOptions {
+                progress: hook,
+                ..sync.options(Some(*folder))
+            };
             let report = in_workspace(cli, ctx, *workspace, || {
                 intralinks_ext::sync::push(il, *workspace, dir, &options)
             })
-            .await?;
-            push::finish(cli.json, *folder, dir, &report)
+            .await;
+            display.finish();
+            push::finish(cli.json, *folder, dir, &report?)
         }
         Command::Diff {
             workspace,
@@ -828,6 +892,72 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
             Ok(())
         }
     }
+}
+
+/// `download -o -` or `-o` onto a pipe or device: the bytes are streamed as
+/// they arrive, checked against the SHA-1 at the end (a mismatch fails the
+/// command: whoever reads must discard what came), and nothing is replaced.
+async fn download_through(
+    cli: &Cli,
+    il: &Intralinks,
+    workspace: i64,
+    doc: &intralinks_ext::types::Document,
+    path: Option<&std::path::Path>,
+) -> CliResult {
+    let bar = progress_bar(
+        cli.quiet,
+        &mirror::file_name(doc),
+        doc.file_size.and_then(|s| u64::try_from(s).ok()),
+    );
+    let progress = bar.as_ref().map(|(_, f)| f.clone());
+    let written = match path {
+        None => {
+            let mut out = tokio::io::stdout();
+            let w = il.download_into(workspace, doc, &mut out, progress).await;
+            tokio::io::AsyncWriteExt::flush(&mut out)
+                .await
+                .map_err(|e| format!("cannot write to standard output: {e}"))?;
+            w
+        }
+        Some(p) => {
+            let file = std::fs::OpenOptions::new()
+                .write(true)
+                .open(p)
+                .map_err(|e| {
+                    format!(
+                        "cannot open {}: {e}",
+                        output::safe(&p.display().to_string())
+                    )
+                })?;
+            let mut out = tokio::fs::File::from_std(file);
+            let w = il.download_into(workspace, doc, &mut out, progress).await;
+            tokio::io::AsyncWriteExt::flush(&mut out)
+                .await
+                .map_err(|e| {
+                    format!(
+                        "cannot write {}: {e}",
+                        output::safe(&p.display().to_string())
+                    )
+                })?;
+            w
+        }
+    };
+    if let Some((b, _)) = &bar {
+        b.finish_and_clear();
+    }
+    let written = written.map_err(err)?;
+    if !cli.quiet {
+        tell!(
+            "{} bytes of document {} written to {}, SHA-1 verified",
+            written.bytes,
+            doc.id,
+            path.map_or("standard output".to_string(), |p| output::safe(
+                &p.display().to_string()
+            )
+            .into_owned())
+        );
+    }
+    Ok(())
 }
 
 fn unreachable_command() -> CliResult {

@@ -9,11 +9,13 @@ mod diff;
 mod manage;
 mod mirror;
 mod output;
+mod progress;
 mod prompt;
 mod push;
 mod report;
 mod room;
 mod saved;
+mod target;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -113,6 +115,14 @@ pub struct Cli {
     #[arg(long, global = true, default_value_t = 10)]
     pub connect_timeout: u64,
 
+    /// Show no progress (no bar on a terminal, no status lines otherwise).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Seconds between two progress lines of mirror and push when stderr is not a terminal.
+    #[arg(long, value_name = "SECS", global = true, default_value_t = 5)]
+    pub status_every: u64,
+
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -168,7 +178,9 @@ pub enum Command {
         workspace: i64,
         /// Document id.
         document: i64,
-        /// Where to write it (default: its name, in the current directory).
+        /// Where to write it (default: its name, in the current directory); `-`
+        /// is standard output; a pipe or device is written through, a symbolic
+        /// link or other special file is refused, a missing directory is an error.
         #[arg(short, long)]
         output: Option<PathBuf>,
         /// Without -o, replace a file of that name already in the current directory.
@@ -181,8 +193,11 @@ pub enum Command {
         workspace: i64,
         /// Folder id.
         folder: i64,
-        /// The file.
+        /// The file; `-` reads standard input (then --name is needed).
         file: PathBuf,
+        /// The document's name (default: the file's name).
+        #[arg(long)]
+        name: Option<String>,
     },
     /// Copy a data room (or one folder's subtree) into a directory; a rerun fetches only what changed.
     Mirror {

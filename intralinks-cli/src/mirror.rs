@@ -70,7 +70,7 @@ fn stop_on_ctrl_c(stop: StopSignal) {
             return;
         }
         tell!(
-            "stopping: transfers in flight are abandoned, finished ones kept (Ctrl-C again to quit now)"
+            "stopping: finished files are kept, and what arrived of the others is kept in the directory's .intralinks-sync to go on from (Ctrl-C again to quit now)"
         );
         stop.stop();
         if tokio::signal::ctrl_c().await.is_ok() {

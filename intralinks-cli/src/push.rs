@@ -26,6 +26,18 @@ pub fn finish(json: bool, folder: i64, dir: &Path, report: &PushReport) -> Resul
             report.bytes_uploaded,
             report.retries,
         );
+        for p in &report.removed_empty {
+            eprintln!(
+                "removed: {} (its document was created but its upload did not complete; a rerun creates it again)",
+                intralinks_ext::text::for_terminal(p)
+            );
+        }
+        for p in &report.left_empty {
+            eprintln!(
+                "left empty: {} (its document was created, its upload did not complete and it could not be removed; a rerun completes it)",
+                intralinks_ext::text::for_terminal(p)
+            );
+        }
         if !report.remote_only.is_empty() {
             say!(
                 "{} documents exist only in the room (left alone):",

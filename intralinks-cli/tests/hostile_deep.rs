@@ -5,8 +5,10 @@
 //! take memory or time beyond linear: each ends normally, paths hold at most
 //! 64 folders, and the peak RSS of every run stays under 256 MiB.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::Arc;
 
 use axum::Router;
@@ -95,23 +97,11 @@ async fn serve() -> String {
             format!("the stand-in has no answer for {uri}"),
         )
     });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    url
+    common::serve_on_loopback(app).await
 }
 
 async fn run(url: &str, args: &[&str], cwd: &Path) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_intralinks"));
-    c.current_dir(cwd)
-        .env_clear()
-        .env("INTRALINKS_BASE_URL", url)
-        .env("INTRALINKS_TOKEN", "tok-deep")
-        .env("INTRALINKS_SESSION_FILE", cwd.join("session.json"))
-        .args(args);
-    tokio::task::spawn_blocking(move || c.output().unwrap())
-        .await
-        .unwrap()
+    common::run_with_token(url, "tok-deep", args, cwd).await
 }
 
 fn ok(what: &str, o: &Output) {

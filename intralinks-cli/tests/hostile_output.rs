@@ -4,8 +4,10 @@
 //! control byte (C0 but line feed, DEL, C1, bidi controls), and every CSV
 //! report has no cell that starts a formula.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -129,23 +131,11 @@ async fn serve() -> String {
                                              "acceptText": EVIL, "workspaceName": EVIL}}))
             }),
         );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    url
+    common::serve_on_loopback(app).await
 }
 
 async fn run(url: &str, args: &[&str], cwd: &Path) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_intralinks"));
-    c.current_dir(cwd)
-        .env_clear()
-        .env("INTRALINKS_BASE_URL", url)
-        .env("INTRALINKS_TOKEN", "tok-hostile-output")
-        .env("INTRALINKS_SESSION_FILE", cwd.join("session.json"))
-        .args(args);
-    tokio::task::spawn_blocking(move || c.output().unwrap())
-        .await
-        .unwrap()
+    common::run_with_token(url, "tok-hostile-output", args, cwd).await
 }
 
 /// The raw control characters in `bytes` (line feed allowed), as text.

@@ -194,7 +194,7 @@ pub enum Error {
     InvalidInput(String),
     /// A body ended before the size the service declared.
     #[error(
-        "the body{} ended after {received} of {expected} bytes; nothing was kept; retry later", of_document(*document_id)
+        "the body{} ended after {received} of {expected} bytes; retry later", of_document(*document_id)
     )]
     BodyCutShort {
         /// The document, when the body is one.
@@ -222,6 +222,28 @@ pub enum Error {
     AnswerTooLarge {
         /// The limit, in bytes.
         limit: u64,
+    },
+    /// An answer larger than the client accepts for its kind.
+    #[error(
+        "the {what} is larger than the limit of {limit} bytes; nothing was kept; report this to the service's operator"
+    )]
+    TooLarge {
+        /// What the answer was ("splash image", ...).
+        what: &'static str,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// An upload into a document the call created failed; the document was
+    /// removed, or is named here so that it can be completed
+    /// (`Intralinks::put_new_version`) or removed.
+    #[error("{source}; {}", if *removed { format!("the empty document {document_id} it created was removed") } else { format!("document {document_id}, created for it, is left without a file: upload a new version of it or remove it") })]
+    UploadIncomplete {
+        /// The document the upload created.
+        document_id: i64,
+        /// Whether it was removed again.
+        removed: bool,
+        /// Why the upload failed.
+        source: Box<Error>,
     },
     /// A transfer made no progress, or ran too slowly, for too long.
     #[error(
@@ -575,6 +597,7 @@ impl Error {
     pub fn is_transient(&self) -> bool {
         match self {
             Error::Transport(_) | Error::Timeout { .. } | Error::BodyCutShort { .. } => true,
+            Error::UploadIncomplete { source, .. } => source.is_transient(),
             Error::Auth { kind, .. } => *kind == AuthErrorKind::Transient,
             Error::Service { status, .. }
             | Error::UnexpectedBody {

@@ -74,6 +74,7 @@ mod error;
 pub mod fsname;
 pub mod json;
 pub mod pages;
+mod pipe;
 pub mod report;
 pub mod room;
 mod session;
@@ -99,10 +100,11 @@ pub use entry::{
 };
 pub use error::{Checked, Error, Result};
 pub use pages::{Pages, PagingProblem};
+pub use pipe::TransferLimits;
 pub use session::{AppKeys, Grant, Session, TokenPair};
 pub use transfer::{
-    DocumentRef, Downloaded, FolderRef, Progress, ProgressFn, Uploaded, Written, file_hash,
-    file_hash_of,
+    DocumentRef, Downloaded, FolderRef, Progress, ProgressFn, SPLASH_IMAGE_LIMIT, Uploaded,
+    Written, file_hash, file_hash_of, partial_download,
 };
 
 use progenitor_client::ClientInfo;
@@ -124,6 +126,7 @@ pub struct Builder {
     user_agent: String,
     http: Option<reqwest::Client>,
     answer_limit: u64,
+    limits: TransferLimits,
 }
 
 /// The client handle: the generated operations through [`Intralinks::api`],
@@ -132,7 +135,12 @@ pub struct Builder {
 pub struct Intralinks {
     root: Url,
     api: Client,
+    /// The same runtime over an HTTP client without a read timeout: bodies
+    /// are timed by the transfer pipeline, which follows the bytes.
+    transfer: Client,
     session: Option<Session>,
+    limits: TransferLimits,
+    read_timeout: Duration,
 }
 
 /// Parses and checks a base URL: the host root, https (or http to loopback).
@@ -164,6 +172,7 @@ impl Builder {
             user_agent: concat!("intralinks-rs/", env!("CARGO_PKG_VERSION")).into(),
             http: None,
             answer_limit: api::DEFAULT_ANSWER_LIMIT,
+            limits: TransferLimits::default(),
         }
     }
 
@@ -198,10 +207,21 @@ impl Builder {
         self
     }
 
-    /// Time allowed between two reads of an answer (default 60 s). There is
-    /// no limit on a whole transfer: a large download may take as long as it needs.
+    /// Time allowed between two reads of an answer (default 60 s); for an
+    /// upload, the wait for its answer starts only once the body is sent.
+    /// There is no limit on a whole transfer: a large download or upload
+    /// may take as long as it needs while bytes move (see
+    /// [`Builder::transfer_limits`]).
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
         self.read_timeout = timeout;
+        self
+    }
+
+    /// What document transfers (downloads and uploads) are held to: the
+    /// stall timeout and the minimum rate over a window (default 20 s,
+    /// 1024 bytes/s over 60 s).
+    pub fn transfer_limits(mut self, limits: TransferLimits) -> Self {
+        self.limits = limits;
         self
     }
 
@@ -219,20 +239,27 @@ impl Builder {
         self
     }
 
-    /// The checked base URL and the one HTTP client every call shares.
-    fn http(&self) -> Result<(Url, reqwest::Client)> {
+    /// The checked base URL, the one HTTP client every call shares, and
+    /// the one transfers use: the same settings without a read timeout
+    /// (reqwest's runs from the request's start, so it would cut off a
+    /// long upload; the transfer pipeline times bodies by their bytes).
+    fn http(&self) -> Result<(Url, reqwest::Client, reqwest::Client)> {
         let root = parse_base_url(&self.base_url)?;
         if let Some(http) = &self.http {
-            return Ok((root, http.clone()));
+            return Ok((root, http.clone(), http.clone()));
         }
-        let http = reqwest::Client::builder()
-            .connect_timeout(self.connect_timeout)
-            .read_timeout(self.read_timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(self.user_agent.clone())
-            .build()
-            .map_err(|e| Error::InvalidInput(format!("cannot set up HTTP: {e}")))?;
-        Ok((root, http))
+        let build = |read_timeout: Option<Duration>| {
+            let mut b = reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .redirect(reqwest::redirect::Policy::none())
+                .user_agent(self.user_agent.clone());
+            if let Some(t) = read_timeout {
+                b = b.read_timeout(t);
+            }
+            b.build()
+                .map_err(|e| Error::InvalidInput(format!("cannot set up HTTP: {e}")))
+        };
+        Ok((root, build(Some(self.read_timeout))?, build(None)?))
     }
 
     /// A generated client for `root`/v2 over `http`, sending `auth`'s tokens.
@@ -250,9 +277,17 @@ impl Builder {
     }
 
     fn finish(self, auth: Option<Arc<dyn Auth>>, session: Option<Session>) -> Result<Intralinks> {
-        let (root, http) = self.http()?;
-        let api = self.api(&root, &http, auth);
-        Ok(Intralinks { root, api, session })
+        let (root, http, transfer) = self.http()?;
+        let api = self.api(&root, &http, auth.clone());
+        let transfer = self.api(&root, &transfer, auth);
+        Ok(Intralinks {
+            root,
+            api,
+            transfer,
+            session,
+            limits: self.limits,
+            read_timeout: self.read_timeout,
+        })
     }
 
     /// A client that sends no token (token endpoints, or a proxy that adds one).
@@ -274,7 +309,7 @@ impl Builder {
     /// Logs in and returns a client whose token refreshes itself. The token
     /// endpoints and the API share one HTTP client (one connection pool).
     pub async fn login(self, keys: AppKeys, grant: Grant) -> Result<Intralinks> {
-        let (root, http) = self.http()?;
+        let (root, http, _) = self.http()?;
         let oauth = self.api(&root, &http, None);
         let session = Session::login(oauth, keys, grant, self.refresh_lead).await?;
         let auth: Arc<dyn Auth> = Arc::new(session.clone());
@@ -286,7 +321,7 @@ impl Builder {
     /// [`Session::subscribe`] on the returned client's session to store each
     /// new pair.
     pub fn session(self, keys: AppKeys, tokens: TokenPair) -> Result<Intralinks> {
-        let (root, http) = self.http()?;
+        let (root, http, _) = self.http()?;
         let oauth = self.api(&root, &http, None);
         let session = Session::from_tokens(oauth, keys, tokens, self.refresh_lead);
         let auth: Arc<dyn Auth> = Arc::new(session.clone());
@@ -313,14 +348,20 @@ impl Intralinks {
     /// # }
     /// ```
     pub fn with_retry(&self, retry: RetryPolicy) -> Intralinks {
-        let runtime = Runtime {
-            retry,
-            ..self.api.inner().clone()
+        let with = |client: &Client| {
+            let runtime = Runtime {
+                retry: retry.clone(),
+                ..client.inner().clone()
+            };
+            Client::new_with_client(client.baseurl(), client.client().clone(), runtime)
         };
         Intralinks {
             root: self.root.clone(),
-            api: Client::new_with_client(self.api.baseurl(), self.api.client().clone(), runtime),
+            api: with(&self.api),
+            transfer: with(&self.transfer),
             session: self.session.clone(),
+            limits: self.limits,
+            read_timeout: self.read_timeout,
         }
     }
 
@@ -332,6 +373,16 @@ impl Intralinks {
     /// The host root.
     pub fn base_url(&self) -> &Url {
         &self.root
+    }
+
+    /// What document transfers are held to ([`Builder::transfer_limits`]).
+    pub fn transfer_limits(&self) -> TransferLimits {
+        self.limits
+    }
+
+    /// The wait for an answer ([`Builder::read_timeout`]).
+    pub fn read_timeout(&self) -> Duration {
+        self.read_timeout
     }
 
     /// The OAuth session, when this client logged in.
@@ -375,35 +426,27 @@ impl Intralinks {
         request: reqwest::RequestBuilder,
         operation: &'static str,
     ) -> Result<reqwest::Response> {
-        self.send_with(request, operation, true).await
+        let request = request
+            .build()
+            .map_err(|e| Error::InvalidInput(format!("cannot build the request: {e}")))?;
+        match self.api.send_raw(request, operation).await {
+            Ok(response) => Ok(response),
+            Err(e) => Err(Error::from_api(e).await),
+        }
     }
 
-    /// [`Intralinks::send`] without the runtime's retries (a 401 is still
-    /// refreshed), for callers that retry on their own: the sync engine, and
-    /// streamed uploads, whose body cannot be sent twice anyway.
-    pub(crate) async fn send_once(
+    /// Sends a document body's request (the GET of a download, the PUT of
+    /// an upload) once, through the runtime over the HTTP client without a
+    /// read timeout: the transfer pipeline times it by its bytes.
+    pub(crate) async fn send_transfer(
         &self,
         request: reqwest::RequestBuilder,
         operation: &'static str,
-    ) -> Result<reqwest::Response> {
-        self.send_with(request, operation, false).await
-    }
-
-    async fn send_with(
-        &self,
-        request: reqwest::RequestBuilder,
-        operation: &'static str,
-        retries: bool,
     ) -> Result<reqwest::Response> {
         let request = request
             .build()
             .map_err(|e| Error::InvalidInput(format!("cannot build the request: {e}")))?;
-        let answer = if retries {
-            self.api.send_raw(request, operation).await
-        } else {
-            self.api.send_raw_once(request, operation).await
-        };
-        match answer {
+        match self.transfer.send_raw_once(request, operation).await {
             Ok(response) => Ok(response),
             Err(e) => Err(Error::from_api(e).await),
         }

@@ -1,14 +1,20 @@
 //! Streaming transfers with SHA-1 checks.
 //!
-//! Downloads stream to a temporary file beside the destination while the
-//! SHA-1 is computed; the file is renamed into place only when complete and
-//! equal to the document's `fileHashDownload` (base64 of the SHA-1), so a
-//! failed or corrupt download never reaches the destination. A download can
+//! Every body goes through the crate's transfer pipeline (`pipe`: limits
+//! that follow the bytes, SHA-1 and writes on a blocking worker).
+//!
+//! Downloads stream to a part file beside the destination, named after the
+//! document's version, while the SHA-1 is computed; the file is renamed into
+//! place only when complete and equal to the document's `fileHashDownload`
+//! (base64 of the SHA-1), so a failed or corrupt download never reaches the
+//! destination. A failed or stopped download keeps its part, and the next
+//! download of the same version asks only for the rest. A download can
 //! also go into any [`AsyncWrite`] (memory, object storage, a socket), checked
 //! the same way. Uploads create the document, then stream the bytes as the
 //! multipart part `documentFile` — from a file (retried on transient
 //! failures by reopening it) or from any [`AsyncRead`] of known length —
-//! never read whole into memory.
+//! never read whole into memory; an upload that fails for good removes the
+//! document it created, or names it ([`Error::UploadIncomplete`]).
 //!
 //! Documents and folders are named by [`DocumentRef`] and [`FolderRef`], so
 //! that a workspace id and a document id cannot swap places unnoticed.
@@ -17,15 +23,16 @@ use std::path::{Path, PathBuf};
 
 use base64::Engine;
 use bytes::Bytes;
-use futures_util::{Stream, StreamExt, TryStreamExt};
+use futures_util::{Stream, StreamExt};
 use intralinks_api::types::{
     CreateDocumentsRequest, Document, DocumentInput, DocumentInputItem, DocumentPartialResponse,
 };
 use sha1::{Digest, Sha1};
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::Intralinks;
 use crate::error::{Checked, Error, Result};
+use crate::pipe::{Pump, Sink, TransferLimits};
 use progenitor_client::ClientInfo;
 
 /// A document, by workspace and id.
@@ -72,10 +79,13 @@ pub type ProgressFn = std::sync::Arc<dyn Fn(Progress) + Send + Sync>;
 pub struct Downloaded {
     /// Where the file is.
     pub path: PathBuf,
-    /// Bytes written.
+    /// Bytes in the file.
     pub bytes: u64,
     /// base64 of the SHA-1 of the bytes, equal to the document's fileHashDownload.
     pub sha1_base64: String,
+    /// Bytes an earlier, interrupted download had left, kept and not fetched
+    /// again (0 for a download from the start).
+    pub resumed_from: u64,
 }
 
 /// A finished upload.
@@ -122,178 +132,156 @@ pub async fn file_hash_of(path: &Path) -> Result<String> {
     Ok(base64::engine::general_purpose::STANDARD.encode(hasher.finalize()))
 }
 
-/// What to check the bytes against before they are kept.
-/// The most read of an upload's JSON answer (one document's fields).
-const UPLOAD_ANSWER_LIMIT: u64 = 1024 * 1024;
-
-pub(crate) struct Expect<'a> {
-    pub document_id: i64,
-    pub sha1_base64: &'a str,
-}
-
-/// What a body being copied must live up to, besides its declared size.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Limits {
-    /// Abort when no byte arrives for this long.
-    pub stall: Option<std::time::Duration>,
-    /// Abort when fewer than `.0` bytes/s arrive over a window of `.1` (as
-    /// curl's `--speed-limit`/`--speed-time`).
-    pub min_rate: Option<(u64, std::time::Duration)>,
-}
-
-/// One body being copied: what it is, where it goes, what it must meet.
-pub(crate) struct Pump<'a> {
-    /// The document the body is, for errors.
-    pub document_id: Option<i64>,
-    /// The size it declares (Content-Length, or the document's size).
-    pub declared: Option<u64>,
-    /// Names the destination in errors.
-    pub at: &'a Path,
-    /// Stall and rate limits.
-    pub limits: Limits,
-    /// Told of every chunk.
-    pub progress: Option<ProgressFn>,
-}
-
-impl Pump<'_> {
-    /// Copies `body` into `out`, hashing as it goes; stops the moment the
-    /// body outgrows its declared size or breaks a limit, and fails when it
-    /// ends short. Returns the bytes copied and base64 of their SHA-1.
-    pub(crate) async fn run<S, W>(self, body: S, out: &mut W) -> Result<(u64, String)>
-    where
-        S: Stream<Item = std::result::Result<Bytes, reqwest::Error>>,
-        W: AsyncWrite + Unpin + ?Sized,
-    {
-        let io = |source| Error::Io {
-            action: "cannot write",
-            path: self.at.to_path_buf(),
-            source,
-        };
-        let stalled = |detail: String| Error::Stalled {
-            document_id: self.document_id,
-            detail,
-        };
-        let mut hasher = Sha1::new();
-        let mut done = 0u64;
-        let mut window = (std::time::Instant::now(), 0u64);
-        let mut body = std::pin::pin!(body);
-        loop {
-            let next = match self.limits.stall {
-                Some(stall) => tokio::time::timeout(stall, body.next())
-                    .await
-                    .map_err(|_| {
-                        stalled(format!(
-                            "no byte arrived for {} s after {done} bytes",
-                            stall.as_secs_f64()
-                        ))
-                    })?,
-                None => body.next().await,
-            };
-            let Some(chunk) = next else { break };
-            let chunk = chunk.map_err(Error::from_reqwest)?;
-            let after = done + chunk.len() as u64;
-            if let Some(declared) = self.declared
-                && after > declared
-            {
-                return Err(Error::BodyTooLong {
-                    document_id: self.document_id,
-                    declared,
-                });
-            }
-            hasher.update(&chunk);
-            out.write_all(&chunk).await.map_err(io)?;
-            done = after;
-            if let Some(p) = &self.progress {
-                p(Progress {
-                    done,
-                    total: self.declared,
-                });
-            }
-            if let Some((min, over)) = self.limits.min_rate {
-                window.1 += chunk.len() as u64;
-                let elapsed = window.0.elapsed();
-                if min > 0 && elapsed >= over {
-                    let rate = window.1 as f64 / elapsed.as_secs_f64();
-                    if rate < min as f64 {
-                        return Err(stalled(format!(
-                            "{rate:.0} bytes/s over {} s, below the minimum of {min} bytes/s",
-                            elapsed.as_secs_f64().round()
-                        )));
-                    }
-                    window = (std::time::Instant::now(), 0);
-                }
-            }
-        }
-        out.flush().await.map_err(io)?;
-        if let Some(declared) = self.declared
-            && done != declared
-        {
-            return Err(Error::BodyCutShort {
-                document_id: self.document_id,
-                received: done,
-                expected: declared,
-            });
-        }
-        Ok((
-            done,
-            base64::engine::general_purpose::STANDARD.encode(hasher.finalize()),
+/// The hash a document's bytes must have.
+fn expected_hash(doc: &Document) -> Result<String> {
+    doc.file_hash_download.clone().ok_or_else(|| {
+        Error::InvalidInput(format!(
+            "document {} has no fileHashDownload, so its bytes cannot be verified; nothing was downloaded",
+            doc.id
         ))
-    }
+    })
 }
 
-/// Removes `.{name}.*.part` files beside the destination: what a download
-/// of the same file left when it was killed.
-async fn remove_stray_parts(dir: &Path, name: &str) {
-    let prefix = format!(".{name}.");
-    let Ok(mut entries) = tokio::fs::read_dir(dir).await else {
-        return;
-    };
-    while let Ok(Some(entry)) = entries.next_entry().await {
-        let file_name = entry.file_name();
-        let Some(n) = file_name.to_str() else {
-            continue;
-        };
-        let is_file = entry.file_type().await.is_ok_and(|t| t.is_file());
-        if is_file && n.starts_with(&prefix) && n.ends_with(".part") {
-            let _ = tokio::fs::remove_file(entry.path()).await;
-        }
-    }
-}
-
-/// Streams `body` into a temporary file beside `dest`, hashing as it goes;
-/// renames it to `dest` only when the stream ended cleanly and, with
-/// `expect`, the hash matches. On any failure the temporary file is removed
-/// and `dest` is untouched.
-pub(crate) async fn write_verified<S>(
-    body: S,
-    dest: &Path,
-    total: Option<u64>,
-    expect: Option<Expect<'_>>,
-    progress: Option<ProgressFn>,
-) -> Result<Downloaded>
-where
-    S: Stream<Item = std::result::Result<Bytes, reqwest::Error>>,
-{
+/// The part file of a download of `doc` to `dest`: hidden beside it, named
+/// after the document's id, version, hash and size, so that a part of any
+/// other version is never resumed.
+fn part_path(dest: &Path, doc: &Document) -> (PathBuf, String, String) {
     let dir = match dest.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .map_err(|source| Error::Io {
-            action: "cannot create the directory",
-            path: dir.clone(),
-            source,
-        })?;
     let name = dest
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    remove_stray_parts(&dir, &name).await;
     let prefix = format!(".{name}.");
+    let part = dir.join(format!("{prefix}{}.part", part_key(doc)));
+    (part, prefix, dir.to_string_lossy().into_owned())
+}
+
+/// 16 hex digits naming a document's version: id, version, hash and size.
+pub(crate) fn part_key(doc: &Document) -> String {
+    let mut h = Sha1::new();
+    h.update(
+        format!(
+            "{}\n{}\n{}\n{}",
+            doc.id,
+            doc.version.as_deref().unwrap_or(""),
+            doc.file_hash_download.as_deref().unwrap_or(""),
+            doc.file_size.unwrap_or(-1)
+        )
+        .as_bytes(),
+    );
+    h.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The partial file a stopped or failed [`Intralinks::download`] to `dest`
+/// left, and its size: the next download of the same version resumes from
+/// it. `None` when there is none.
+pub fn partial_download(dest: &Path) -> Option<(PathBuf, u64)> {
+    let dir = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = dest.file_name()?.to_string_lossy().into_owned();
+    let prefix = format!(".{name}.");
+    std::fs::read_dir(&dir)
+        .ok()?
+        .flatten()
+        .filter_map(|e| {
+            let n = e.file_name().to_str()?.to_string();
+            let meta = e.path().symlink_metadata().ok()?;
+            (n.starts_with(&prefix) && n.ends_with(".part") && meta.is_file())
+                .then(|| (e.path(), meta.len()))
+        })
+        .max_by_key(|(_, len)| *len)
+}
+
+/// Removes `.{name}.*.part` files beside the destination other than `keep`:
+/// what downloads of other versions of the same file left.
+fn remove_stray_parts(dir: &Path, prefix: &str, keep: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(n) = file_name.to_str() else {
+            continue;
+        };
+        let path = entry.path();
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file());
+        if is_file && n.starts_with(prefix) && n.ends_with(".part") && path != keep {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// Opens (or creates) a part file for appending, never through a link:
+/// answers it and the bytes already in it.
+fn open_part(part: &Path) -> Result<(std::fs::File, u64)> {
+    let io = |action: &'static str| {
+        let path = part.to_path_buf();
+        move |source| Error::Io {
+            action,
+            path,
+            source,
+        }
+    };
+    if let Ok(meta) = part.symlink_metadata()
+        && !meta.is_file()
+    {
+        std::fs::remove_file(part).map_err(io("cannot remove"))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true).write(true).create(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Like any tool's output: 0666 less the umask; never through a link.
+        options.mode(0o666).custom_flags(NOFOLLOW);
+    }
+    let file = options.open(part).map_err(io("cannot open"))?;
+    let meta = file.metadata().map_err(io("cannot read"))?;
+    if !meta.is_file() {
+        return Err(Error::InvalidInput(format!(
+            "{} is not a regular file; remove it and download again",
+            part.display()
+        )));
+    }
+    Ok((file, meta.len()))
+}
+
+/// Never open a part file through a symbolic link.
+#[cfg(unix)]
+const NOFOLLOW: i32 = libc::O_NOFOLLOW;
+
+/// The most a splash image may hold.
+pub const SPLASH_IMAGE_LIMIT: u64 = 20 * 1024 * 1024;
+
+/// Streams a splash image into `dest` (no hash to check, at most
+/// [`SPLASH_IMAGE_LIMIT`] bytes); written beside it and renamed only when complete.
+pub(crate) async fn stream_to_file(
+    response: reqwest::Response,
+    dest: &Path,
+    limits: TransferLimits,
+) -> Result<Downloaded> {
+    if let Some(len) = response.content_length()
+        && len > SPLASH_IMAGE_LIMIT
+    {
+        return Err(Error::TooLarge {
+            what: "splash image",
+            limit: SPLASH_IMAGE_LIMIT,
+        });
+    }
+    let dir = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
     let mut builder = tempfile::Builder::new();
-    builder.prefix(&prefix).suffix(".part");
-    // Like any tool's output: 0666 less the umask (tempfile's default is 0600).
+    builder.prefix(".splash.").suffix(".part");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -305,33 +293,16 @@ where
         source,
     })?;
     let (file, temp_path) = temp.into_parts();
-    let mut file = tokio::io::BufWriter::with_capacity(256 * 1024, tokio::fs::File::from_std(file));
-    let (done, actual) = Pump {
-        document_id: expect.as_ref().map(|e| e.document_id),
-        declared: total,
+    let pumped = Pump {
+        document_id: None,
+        declared: response.content_length(),
+        cap: Some((SPLASH_IMAGE_LIMIT, "splash image")),
         at: &temp_path,
-        limits: Limits::default(),
-        progress,
+        limits: Some(limits),
+        progress: None,
     }
-    .run(body, &mut file)
+    .run(response.bytes_stream(), crate::pipe::file_sink(file, 0))
     .await?;
-    let file = file.into_inner();
-    file.sync_all().await.map_err(|source| Error::Io {
-        action: "cannot flush",
-        path: temp_path.to_path_buf(),
-        source,
-    })?;
-    drop(file);
-    if let Some(expect) = expect
-        && expect.sha1_base64 != actual
-    {
-        return Err(Error::HashMismatch {
-            document_id: expect.document_id,
-            expected: expect.sha1_base64.to_string(),
-            actual,
-            destination: Some(dest.to_path_buf()),
-        });
-    }
     temp_path.persist(dest).map_err(|e| Error::Io {
         action: "cannot move the download into place at",
         path: dest.to_path_buf(),
@@ -339,16 +310,36 @@ where
     })?;
     Ok(Downloaded {
         path: dest.to_path_buf(),
-        bytes: done,
-        sha1_base64: actual,
+        bytes: pumped.total,
+        sha1_base64: pumped.sha1_base64,
+        resumed_from: 0,
     })
 }
 
-/// Streams a response into `dest` without a hash to check (splash images);
-/// still written beside it and renamed only when complete.
-pub(crate) async fn stream_to_file(response: reqwest::Response, dest: &Path) -> Result<Downloaded> {
-    let total = response.content_length();
-    write_verified(response.bytes_stream(), dest, total, None, None).await
+/// A document's body, opened: the stream, the byte it starts at, and how
+/// many bytes it must carry.
+pub(crate) struct Body {
+    pub stream:
+        std::pin::Pin<Box<dyn Stream<Item = std::result::Result<Bytes, reqwest::Error>> + Send>>,
+    pub start: u64,
+    pub len: u64,
+}
+
+/// Reads `bytes A-B/N` of a `Content-Range`.
+fn content_range(response: &reqwest::Response) -> Option<(u64, u64, u64)> {
+    let v = response
+        .headers()
+        .get(reqwest::header::CONTENT_RANGE)?
+        .to_str()
+        .ok()?;
+    let rest = v.trim().strip_prefix("bytes ")?;
+    let (range, total) = rest.split_once('/')?;
+    let (a, b) = range.split_once('-')?;
+    Some((
+        a.trim().parse().ok()?,
+        b.trim().parse().ok()?,
+        total.trim().parse().ok()?,
+    ))
 }
 
 impl Intralinks {
@@ -371,7 +362,12 @@ impl Intralinks {
             })
     }
 
-    /// Downloads a document to `dest`, verified against its fileHashDownload.
+    /// Downloads a document to `dest`, verified against its fileHashDownload,
+    /// held to the client's [`TransferLimits`]. The bytes go to a hidden
+    /// part file beside `dest` (`.{name}.{key}.part`), renamed into place
+    /// only when complete and verified; a failed or stopped download keeps
+    /// it ([`partial_download`] finds it), and the next download of the same
+    /// version asks only for the rest (`Range`, checked with `If-Range`).
     pub async fn download(
         &self,
         document: DocumentRef,
@@ -385,44 +381,103 @@ impl Intralinks {
             .await
     }
 
-    /// Opens the body of a document whose metadata is at hand: the expected
-    /// hash, the byte stream and its declared length.
-    async fn open_body(
+    /// Opens the body of `doc` from byte `from` (0: the whole): `Range`
+    /// with `If-Range` on its version, so that a server with another
+    /// version, or without range support, answers the whole body (200),
+    /// which is taken from the start. `Content-Length` larger than what is
+    /// left of the document's `fileSize` is refused before any byte is read.
+    pub(crate) async fn open_body(
         &self,
         workspace_id: i64,
         doc: &Document,
-    ) -> Result<(
-        String,
-        impl Stream<Item = std::result::Result<Bytes, reqwest::Error>> + use<>,
-        Option<u64>,
-    )> {
-        let expected = doc.file_hash_download.clone().ok_or_else(|| {
-            Error::InvalidInput(format!(
-                "document {} has no fileHashDownload, so its bytes cannot be verified; nothing was downloaded",
+        from: u64,
+        answer_timeout: std::time::Duration,
+    ) -> std::result::Result<Body, (Error, Option<std::time::Duration>)> {
+        let plain = |e: Error| (e, None);
+        let size = crate::pipe::declared_size(doc).map_err(plain)?;
+        let from = if doc.version.is_some() && from <= size {
+            from
+        } else {
+            0
+        };
+        if from == size && size > 0 {
+            // Everything is on disk already: only the hash is left to check.
+            return Ok(Body {
+                stream: Box::pin(futures_util::stream::empty()),
+                start: from,
+                len: 0,
+            });
+        }
+        let url = self
+            .v2_url(&format!(
+                "workspaces/{workspace_id}/documents/{}/file",
                 doc.id
             ))
-        })?;
-        let response = self
-            .api()
-            .download_document_file()
-            .workspace_id(workspace_id)
-            .document_id(doc.id)
-            .send()
-            .await;
-        let response = match response {
-            Ok(r) => r,
-            Err(e) => return Err(Error::from_api(e).await),
+            .map_err(plain)?;
+        let mut request = self.request(reqwest::Method::GET, url);
+        if from > 0
+            && let Some(version) = &doc.version
+        {
+            request = request
+                .header(reqwest::header::RANGE, format!("bytes={from}-"))
+                .header(reqwest::header::IF_RANGE, format!("\"{version}\""));
+        }
+        let response = tokio::time::timeout(
+            answer_timeout,
+            self.send_transfer(request, "download_document_file"),
+        )
+        .await
+        .map_err(|_| {
+            plain(Error::Stalled {
+                document_id: Some(doc.id),
+                detail: format!("no answer within {} s", answer_timeout.as_secs_f64()),
+            })
+        })?
+        .map_err(plain)?;
+        let status = response.status();
+        let start = if status == reqwest::StatusCode::PARTIAL_CONTENT && from > 0 {
+            match content_range(&response) {
+                Some((a, b, n)) if a == from && n == size && b.checked_add(1) == Some(size) => from,
+                other => {
+                    return Err(plain(Error::Protocol {
+                        status: 206,
+                        detail: format!(
+                            "asked for bytes {from}- of {size}, the answer's Content-Range is {}",
+                            other.map_or_else(
+                                || "missing or unreadable".to_string(),
+                                |(a, b, n)| format!("{a}-{b}/{n}")
+                            )
+                        ),
+                    }));
+                }
+            }
+        } else if status == reqwest::StatusCode::RANGE_NOT_SATISFIABLE && from > 0 {
+            // The part is not a prefix of this version after all: start over.
+            return Box::pin(self.open_body(workspace_id, doc, 0, answer_timeout)).await;
+        } else if status.is_success() {
+            0
+        } else {
+            let after = intralinks_api::retry_after(response.headers());
+            return Err((Error::from_response(response).await, after));
         };
-        let total = response
-            .headers()
-            .get(reqwest::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse().ok())
-            .or(doc.file_size.map(|s| s as u64));
-        Ok((expected, response.into_inner().into_inner(), total))
+        let len = size - start;
+        if let Some(announced) = response.content_length()
+            && announced > len
+        {
+            return Err(plain(Error::BodyTooLong {
+                document_id: Some(doc.id),
+                declared: size,
+            }));
+        }
+        Ok(Body {
+            stream: Box::pin(response.bytes_stream()),
+            start,
+            len,
+        })
     }
 
-    /// Downloads a document whose metadata is already at hand.
+    /// Downloads a document whose metadata is already at hand (see
+    /// [`Intralinks::download`]).
     pub async fn download_document(
         &self,
         workspace_id: i64,
@@ -430,23 +485,128 @@ impl Intralinks {
         dest: &Path,
         progress: Option<ProgressFn>,
     ) -> Result<Downloaded> {
-        let (expected, stream, total) = self.open_body(workspace_id, doc).await?;
-        write_verified(
-            stream,
-            dest,
-            total,
-            Some(Expect {
-                document_id: doc.id,
-                sha1_base64: &expected,
-            }),
+        let resuming = partial_download(dest).is_some_and(|(_, n)| n > 0);
+        let first = self
+            .download_once(workspace_id, doc, dest, progress.clone())
+            .await;
+        match first {
+            // A resumed download that does not add up (its part is gone
+            // now): once more, from zero.
+            Err(Error::HashMismatch { .. }) | Err(Error::Protocol { status: 206, .. })
+                if resuming && partial_download(dest).is_none() =>
+            {
+                self.download_once(workspace_id, doc, dest, progress).await
+            }
+            other => other,
+        }
+    }
+
+    async fn download_once(
+        &self,
+        workspace_id: i64,
+        doc: &Document,
+        dest: &Path,
+        progress: Option<ProgressFn>,
+    ) -> Result<Downloaded> {
+        let expected = expected_hash(doc)?;
+        let size = crate::pipe::declared_size(doc)?;
+        let (part, prefix, dir) = part_path(dest, doc);
+        let dir = PathBuf::from(dir);
+        tokio::fs::create_dir_all(&dir)
+            .await
+            .map_err(|source| Error::Io {
+                action: "cannot create the directory",
+                path: dir.clone(),
+                source,
+            })?;
+        let (file, existing) = {
+            let (dir, prefix, part) = (dir.clone(), prefix.clone(), part.clone());
+            tokio::task::spawn_blocking(move || {
+                remove_stray_parts(&dir, &prefix, &part);
+                open_part(&part)
+            })
+            .await
+            .map_err(|e| Error::InvalidInput(format!("a file task failed ({e}); retry")))??
+        };
+        let existing = if existing > size { 0 } else { existing };
+        let body = match self
+            .open_body(workspace_id, doc, existing, self.read_timeout)
+            .await
+        {
+            Ok(b) => b,
+            Err((e, _)) => {
+                // A part the answer does not continue is no use any more.
+                if matches!(e, Error::Protocol { .. } | Error::BodyTooLong { .. }) {
+                    let _ = std::fs::remove_file(&part);
+                }
+                return Err(e);
+            }
+        };
+        if body.start > 0 {
+            tracing::info!(
+                document_id = doc.id,
+                from = body.start,
+                "resuming a download"
+            );
+        }
+        let pumped = Pump {
+            document_id: Some(doc.id),
+            declared: Some(body.len),
+            cap: None,
+            at: &part,
+            limits: Some(self.limits),
             progress,
-        )
-        .await
+        }
+        .run(body.stream, crate::pipe::file_sink(file, body.start))
+        .await;
+        let pumped = match pumped {
+            Ok(p) => p,
+            Err(e) => {
+                if matches!(e, Error::BodyTooLong { .. }) {
+                    let _ = std::fs::remove_file(&part);
+                } else {
+                    tracing::info!(part = %part.display(), "the partial download is kept for the next attempt");
+                }
+                return Err(e);
+            }
+        };
+        let file = pumped.file;
+        let synced = tokio::task::spawn_blocking(move || file.map(|f| f.sync_all()))
+            .await
+            .map_err(|e| Error::InvalidInput(format!("a file task failed ({e}); retry")))?;
+        if let Some(Err(source)) = synced {
+            return Err(Error::Io {
+                action: "cannot flush",
+                path: part,
+                source,
+            });
+        }
+        if pumped.sha1_base64 != expected {
+            let _ = std::fs::remove_file(&part);
+            return Err(Error::HashMismatch {
+                document_id: doc.id,
+                expected,
+                actual: pumped.sha1_base64,
+                destination: Some(dest.to_path_buf()),
+            });
+        }
+        std::fs::rename(&part, dest).map_err(|source| Error::Io {
+            action: "cannot move the download into place at",
+            path: dest.to_path_buf(),
+            source,
+        })?;
+        Ok(Downloaded {
+            path: dest.to_path_buf(),
+            bytes: pumped.total,
+            sha1_base64: pumped.sha1_base64,
+            resumed_from: body.start,
+        })
     }
 
     /// Streams a document into `writer` (memory, your own storage, a socket),
-    /// hashing as it goes; fails with [`Error::HashMismatch`] or
-    /// [`Error::BodyCutShort`] or [`Error::BodyTooLong`] when the bytes are not the document's. The writer
+    /// hashing as it goes, held to the client's [`TransferLimits`]; fails
+    /// with [`Error::HashMismatch`] or [`Error::BodyCutShort`] or
+    /// [`Error::BodyTooLong`] when the bytes are not the document's. The writer
     /// has the bytes as they arrive, so keep them only when this returns `Ok`.
     ///
     /// ```no_run
@@ -468,35 +628,43 @@ impl Intralinks {
     where
         W: AsyncWrite + Unpin + Send + ?Sized,
     {
-        let (expected, stream, total) = self.open_body(workspace_id, doc).await?;
+        let expected = expected_hash(doc)?;
+        let body = self
+            .open_body(workspace_id, doc, 0, self.read_timeout)
+            .await
+            .map_err(|(e, _)| e)?;
         let to = PathBuf::from("(the writer)");
-        let (done, actual) = Pump {
+        let pumped = Pump {
             document_id: Some(doc.id),
-            declared: total,
+            declared: Some(body.len),
+            cap: None,
             at: &to,
-            limits: Limits::default(),
+            limits: Some(self.limits),
             progress,
         }
-        .run(stream, writer)
+        .run(body.stream, Sink::Writer(writer))
         .await?;
-        if actual != expected {
+        if pumped.sha1_base64 != expected {
             return Err(Error::HashMismatch {
                 document_id: doc.id,
                 expected,
-                actual,
+                actual: pumped.sha1_base64,
                 destination: None,
             });
         }
         Ok(Written {
-            bytes: done,
-            sha1_base64: actual,
+            bytes: pumped.total,
+            sha1_base64: pumped.sha1_base64,
         })
     }
-
     /// Creates a document in `folder` named `name` (default: the file's
-    /// name) and uploads the file, streamed from disk. A transient failure
-    /// (429, 502–504, a refused connection) is retried as the client's retry
-    /// policy allows, reopening the file each time.
+    /// name) and uploads the file, streamed from disk and held to the
+    /// client's [`TransferLimits`]. A transient failure (429, 502–504, a
+    /// refused connection, a stall) is retried as the client's retry policy
+    /// allows, reopening the file each time. When it fails for good, the
+    /// document it created is removed, or, when that fails too, named in
+    /// [`Error::UploadIncomplete`] for you to finish
+    /// ([`Intralinks::put_new_version`]) or remove: never left empty unsaid.
     pub async fn upload(
         &self,
         folder: FolderRef,
@@ -504,19 +672,7 @@ impl Intralinks {
         name: Option<&str>,
         progress: Option<ProgressFn>,
     ) -> Result<Uploaded> {
-        let meta = tokio::fs::metadata(path)
-            .await
-            .map_err(|source| Error::Io {
-                action: "cannot read",
-                path: path.into(),
-                source,
-            })?;
-        if !meta.is_file() {
-            return Err(Error::InvalidInput(format!(
-                "{} is not a file; upload takes one file",
-                path.display()
-            )));
-        }
+        let len = regular_file_len(path).await?;
         let name = match name {
             Some(n) => n.to_string(),
             None => path
@@ -531,7 +687,54 @@ impl Intralinks {
             workspace_id: folder.workspace_id,
             document_id,
         };
+        let result = self
+            .put_file_retried(target, Some(version), &name, path, len, progress)
+            .await;
+        self.created_or_removed(target, result).await
+    }
+
+    /// Uploads the file at `path` as the next version of an existing
+    /// document (one that an [`Error::UploadIncomplete`] named, or any
+    /// other), retried like [`Intralinks::upload`]; the part's file name is
+    /// `name`, or the file's.
+    pub async fn put_new_version(
+        &self,
+        document: DocumentRef,
+        path: &Path,
+        name: Option<&str>,
+        progress: Option<ProgressFn>,
+    ) -> Result<Uploaded> {
+        let len = regular_file_len(path).await?;
+        let name = name.map(str::to_string).unwrap_or_else(|| {
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "file".into())
+        });
+        self.put_file_retried(document, None, &name, path, len, progress)
+            .await
+    }
+
+    /// Puts `path` into `target`, retried on transient failures with a
+    /// fresh file each time. `version` is the document's current version
+    /// when known; otherwise it is looked up first.
+    async fn put_file_retried(
+        &self,
+        target: DocumentRef,
+        version: Option<String>,
+        name: &str,
+        path: &Path,
+        len: u64,
+        progress: Option<ProgressFn>,
+    ) -> Result<Uploaded> {
         let retry = self.api().inner().retry.clone();
+        let current = match version {
+            Some(v) => v,
+            None => self
+                .document(target.workspace_id, target.document_id)
+                .await?
+                .version
+                .unwrap_or_default(),
+        };
         let mut attempt = 1u32;
         loop {
             let file = tokio::fs::File::open(path)
@@ -542,24 +745,90 @@ impl Intralinks {
                     source,
                 })?;
             let result = self
-                .put_file(target, &version, &name, file, meta.len(), progress.clone())
+                .put_version(
+                    target,
+                    &current,
+                    name,
+                    file,
+                    len,
+                    progress.clone(),
+                    self.limits,
+                    self.read_timeout,
+                )
                 .await;
             match result {
-                Err(e) if e.is_transient() && attempt < retry.max_attempts => {
-                    let delay = retry.delay(attempt, None);
-                    tracing::debug!(document_id, error = %e, ?delay, attempt, "retrying the upload");
+                Err((e, after))
+                    if (e.is_transient() || matches!(e, Error::Stalled { .. }))
+                        && attempt < retry.max_attempts =>
+                {
+                    let delay = retry.delay(attempt, after);
+                    tracing::debug!(document_id = target.document_id, error = %e, ?delay, attempt, "retrying the upload");
                     tokio::time::sleep(delay).await;
                     attempt += 1;
                 }
-                other => return other,
+                other => return other.map_err(|(e, _)| e),
+            }
+        }
+    }
+
+    /// A failed upload into a document this call created: removes the
+    /// document, and says so in [`Error::UploadIncomplete`].
+    async fn created_or_removed(
+        &self,
+        target: DocumentRef,
+        result: Result<Uploaded>,
+    ) -> Result<Uploaded> {
+        let e = match result {
+            Ok(u) => return Ok(u),
+            Err(e) => e,
+        };
+        let removed = self.remove_empty_document(target).await;
+        Err(Error::UploadIncomplete {
+            document_id: target.document_id,
+            removed: removed == Removal::Removed,
+            source: Box::new(e),
+        })
+    }
+
+    /// Removes a document that has no file yet. One holding a file (an
+    /// upload that landed after all) is kept.
+    pub(crate) async fn remove_empty_document(&self, target: DocumentRef) -> Removal {
+        let current = match self.document(target.workspace_id, target.document_id).await {
+            Ok(d) => d,
+            Err(Error::NotFound { .. }) => return Removal::Removed,
+            Err(_) => return Removal::Failed,
+        };
+        if current.file_hash_download.is_some() || current.file_size.is_some_and(|s| s > 0) {
+            return Removal::HasFile;
+        }
+        let removed = self
+            .api()
+            .delete_documents()
+            .workspace_id(target.workspace_id)
+            .body(intralinks_api::types::DeleteDocumentsRequest {
+                documents: vec![intralinks_api::types::EntityRef {
+                    id: target.document_id,
+                    version: current.version.unwrap_or_default(),
+                }],
+            })
+            .send()
+            .checked()
+            .await;
+        match removed {
+            Ok(_) => Removal::Removed,
+            Err(e) => {
+                tracing::warn!(document_id = target.document_id, error = %e, "cannot remove the empty document");
+                Removal::Failed
             }
         }
     }
 
     /// Creates a document in `folder` named `name` and uploads `len` bytes
-    /// read from `reader`, streamed. A reader cannot be read twice, so a
-    /// failure is not retried; the error says whether it may be worth trying
-    /// again ([`Error::is_transient`]).
+    /// read from `reader`, streamed and held to the client's
+    /// [`TransferLimits`]. A reader cannot be read twice, so a failure is
+    /// not retried; the document created is then removed (or named in
+    /// [`Error::UploadIncomplete`] when it cannot be), and the error says
+    /// whether trying again may help ([`Error::is_transient`]).
     pub async fn upload_from<R>(
         &self,
         folder: FolderRef,
@@ -576,12 +845,28 @@ impl Intralinks {
             workspace_id: folder.workspace_id,
             document_id,
         };
-        self.put_file(target, &version, name, reader, len, progress)
+        let result = self
+            .put_version(
+                target,
+                &version,
+                name,
+                reader,
+                len,
+                progress,
+                self.limits,
+                self.read_timeout,
+            )
             .await
+            .map_err(|(e, _)| e);
+        self.created_or_removed(target, result).await
     }
 
     /// Creates the document's metadata; returns its id and version.
-    async fn create_document(&self, folder: FolderRef, name: &str) -> Result<(i64, String)> {
+    pub(crate) async fn create_document(
+        &self,
+        folder: FolderRef,
+        name: &str,
+    ) -> Result<(i64, String)> {
         let created = self
             .api()
             .create_documents()
@@ -609,33 +894,19 @@ impl Intralinks {
                 })?;
         let document_id = partial.id.ok_or_else(|| Error::Protocol {
             status: 201,
-            detail: "the documentPartial has no id".into(),
+            detail: "the create answer's documentPartial has no id".into(),
         })?;
         Ok((document_id, partial.version.unwrap_or_default()))
     }
 
-    /// [`Intralinks::put_version`], for callers that have no use for `Retry-After`.
-    async fn put_file<R>(
-        &self,
-        target: DocumentRef,
-        version: &str,
-        name: &str,
-        reader: R,
-        len: u64,
-        progress: Option<ProgressFn>,
-    ) -> Result<Uploaded>
-    where
-        R: AsyncRead + Send + Sync + 'static,
-    {
-        self.put_version(target, version, name, reader, len, progress)
-            .await
-            .map_err(|(e, _)| e)
-    }
-
     /// One `PUT .../file?version=` with `len` bytes of `reader` as the part
-    /// `documentFile`, through the shared runtime: the new version of an
-    /// existing document. A failure comes with the answer's `Retry-After`,
-    /// for callers that retry on their own (the sync engine).
+    /// `documentFile`: the new version of an existing document, through the
+    /// transfer pipeline. The body is held to `limits` while it goes out
+    /// (no byte for the stall timeout, or under the minimum rate, fails
+    /// it); the wait for the answer, `answer_timeout`, starts once the body
+    /// is sent. A failure comes with the answer's `Retry-After`, for
+    /// callers that retry on their own (the sync engine).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) async fn put_version<R>(
         &self,
         target: DocumentRef,
@@ -644,6 +915,8 @@ impl Intralinks {
         reader: R,
         len: u64,
         progress: Option<ProgressFn>,
+        limits: TransferLimits,
+        answer_timeout: std::time::Duration,
     ) -> std::result::Result<Uploaded, (Error, Option<std::time::Duration>)>
     where
         R: AsyncRead + Send + Sync + 'static,
@@ -656,24 +929,41 @@ impl Intralinks {
                 target.workspace_id, target.document_id
             ))
             .map_err(plain)?;
-        let hasher = std::sync::Arc::new(std::sync::Mutex::new(Sha1::new()));
-        let sent = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-        let (h, s, report) = (hasher.clone(), sent.clone(), progress);
+        let meter = crate::pipe::Meter::new();
+        // SHA-1 on a blocking worker, fed as the chunks go out.
+        let hashing = crate::pipe::Hashing::start();
+        let (tx, m, report) = (hashing.sender(), meter.clone(), progress);
         // Never more than `len` bytes, whatever the reader holds.
         let stream = tokio_util::io::ReaderStream::with_capacity(reader.take(len), 256 * 1024)
-            .inspect_ok(move |chunk| {
-                if let Ok(mut h) = h.lock() {
-                    h.update(chunk);
-                }
-                let done = s.fetch_add(chunk.len() as u64, std::sync::atomic::Ordering::Relaxed)
-                    + chunk.len() as u64;
-                if let Some(p) = &report {
-                    p(Progress {
-                        done,
-                        total: Some(len),
-                    });
+            .then(move |chunk| {
+                let tx = tx.clone();
+                let m = m.clone();
+                let report = report.clone();
+                async move {
+                    if let Ok(chunk) = &chunk {
+                        // The worker ends only with this stream: a send fails
+                        // only when the upload is being given up.
+                        let _ = tx.send(chunk.clone()).await;
+                        let done = m.moved(chunk.len() as u64);
+                        if done >= len {
+                            m.finished();
+                        }
+                        if let Some(p) = &report {
+                            p(Progress {
+                                done,
+                                total: Some(len),
+                            });
+                        }
+                    }
+                    chunk
                 }
             });
+        let m = meter.clone();
+        let stream = stream.chain(futures_util::stream::poll_fn(move |_| {
+            // The body's end: the wait for the answer starts now.
+            m.finished();
+            std::task::Poll::Ready(None)
+        }));
         // The part's file name rides in a header: control characters there
         // would break the multipart body (the document's name was set on create).
         let header_name: String = name
@@ -692,15 +982,17 @@ impl Intralinks {
             .multipart(form);
         // A streamed body is never sent twice by the runtime: retries are
         // the caller's, with a fresh reader.
-        let response = self
-            .send_once(request, "upload_document_file")
-            .await
-            .map_err(plain)?;
+        let watchdog =
+            crate::pipe::watch_upload(meter.clone(), limits, answer_timeout, target.document_id);
+        let response = tokio::select! {
+            r = self.send_transfer(request, "upload_document_file") => r.map_err(plain)?,
+            e = watchdog => return Err(plain(e)),
+        };
         if !response.status().is_success() {
             let after = intralinks_api::retry_after(response.headers());
             return Err((Error::from_response(response).await, after));
         }
-        let bytes = sent.load(std::sync::atomic::Ordering::Relaxed);
+        let bytes = meter.bytes.load(std::sync::atomic::Ordering::Relaxed);
         if bytes != len {
             return Err(plain(Error::BodyCutShort {
                 document_id: Some(target.document_id),
@@ -710,8 +1002,13 @@ impl Intralinks {
         }
         // An answer cut off on the way is a transport failure (transient);
         // one that arrives whole but is not the API's is the service's.
-        let answer = crate::error::read_whole(response, UPLOAD_ANSWER_LIMIT)
+        let answer = tokio::time::timeout(answer_timeout, read_capped(response, ANSWER_LIMIT))
             .await
+            .map_err(|_| {
+                plain(Error::Timeout {
+                    after: Some(answer_timeout),
+                })
+            })?
             .map_err(plain)?;
         let answer: DocumentPartialResponse = serde_json::from_slice(&answer).map_err(|e| {
             plain(Error::UnexpectedBody {
@@ -723,10 +1020,7 @@ impl Intralinks {
                 )),
             })
         })?;
-        let digest = hasher
-            .lock()
-            .map(|h| h.clone().finalize())
-            .map_err(|_| plain(Error::InvalidInput("the upload hasher was poisoned".into())))?;
+        let sha1_base64 = hashing.finish().await.map_err(plain)?;
         Ok(Uploaded {
             document_id: target.document_id,
             version: answer
@@ -736,7 +1030,52 @@ impl Intralinks {
                 .and_then(|p| p.version)
                 .or(Some(version.to_string())),
             bytes,
-            sha1_base64: base64::engine::general_purpose::STANDARD.encode(digest),
+            sha1_base64,
         })
     }
+}
+
+/// What became of a document an upload created and could not fill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Removal {
+    /// It is gone.
+    Removed,
+    /// It has a file after all: kept.
+    HasFile,
+    /// It could not be removed.
+    Failed,
+}
+
+/// The most an upload's answer (a small JSON document) may hold.
+const ANSWER_LIMIT: usize = 1024 * 1024;
+
+/// Reads a whole small answer, refusing more than `limit` bytes.
+async fn read_capped(response: reqwest::Response, limit: usize) -> Result<Vec<u8>> {
+    crate::error::read_whole(response, limit as u64)
+        .await
+        .map_err(|e| match e {
+            Error::AnswerTooLarge { limit } => Error::TooLarge {
+                what: "upload answer",
+                limit,
+            },
+            other => other,
+        })
+}
+
+/// The length of the regular file at `path`.
+async fn regular_file_len(path: &Path) -> Result<u64> {
+    let meta = tokio::fs::metadata(path)
+        .await
+        .map_err(|source| Error::Io {
+            action: "cannot read",
+            path: path.into(),
+            source,
+        })?;
+    if !meta.is_file() {
+        return Err(Error::InvalidInput(format!(
+            "{} is not a file; upload takes one file",
+            path.display()
+        )));
+    }
+    Ok(meta.len())
 }

@@ -226,7 +226,7 @@ impl Intralinks {
         name.push(".");
         name.push(extension);
         let path = PathBuf::from(name);
-        crate::transfer::stream_to_file(response, &path).await?;
+        crate::transfer::stream_to_file(response, &path, self.transfer_limits()).await?;
         Ok(path)
     }
 }

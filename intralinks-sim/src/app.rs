@@ -30,6 +30,10 @@ pub(crate) struct Shared {
     pub(crate) downloads: std::sync::atomic::AtomicU64,
     /// Document uploads committed, since start.
     pub(crate) uploads: std::sync::atomic::AtomicU64,
+    /// Document body bytes handed to connections by downloads, since start.
+    pub(crate) download_bytes: Arc<std::sync::atomic::AtomicU64>,
+    /// The slow link's rates and the bytes that crossed it.
+    pub(crate) rates: Arc<crate::throttle::Rates>,
 }
 
 /// The handlers' state.
@@ -42,12 +46,15 @@ impl Shared {
         refresh_lifetime: Duration,
         storage: tempfile::TempDir,
         generated: Option<crate::Generated>,
+        rates: Arc<crate::throttle::Rates>,
     ) -> Self {
         Shared {
             state: Mutex::new(crate::seed::build(generated.as_ref())),
             generated,
             downloads: Default::default(),
             uploads: Default::default(),
+            download_bytes: Default::default(),
+            rates,
             faults: Mutex::new(faults),
             token_lifetime,
             refresh_lifetime,

@@ -187,31 +187,41 @@ impl Content {
         }
     }
 
-    /// The bytes as a stream of chunks; memory stays flat whatever the size.
-    pub(crate) async fn stream(
+    /// Bytes `start..end` (clamped to the length) as a stream of chunks.
+    pub(crate) async fn stream_range(
         &self,
+        start: u64,
+        end: u64,
     ) -> io::Result<std::pin::Pin<Box<dyn Stream<Item = io::Result<Bytes>> + Send>>> {
+        let end = end.min(self.len());
+        let start = start.min(end);
         match self.clone() {
-            Content::Memory(b) => Ok(Box::pin(futures_util::stream::iter(
-                (!b.is_empty()).then_some(Ok(b)),
-            ))),
-            Content::Generated { seed, len } => Ok(Box::pin(futures_util::stream::unfold(
-                0u64,
+            Content::Memory(b) => {
+                let b = b.slice(start as usize..end as usize);
+                Ok(Box::pin(futures_util::stream::iter(
+                    (!b.is_empty()).then_some(Ok(b)),
+                )))
+            }
+            Content::Generated { seed, .. } => Ok(Box::pin(futures_util::stream::unfold(
+                start,
                 move |pos| async move {
-                    if pos >= len {
+                    if pos >= end {
                         return None;
                     }
-                    let n = (len - pos).min(CHUNK as u64) as usize;
+                    let n = (end - pos).min(CHUNK as u64) as usize;
                     let mut buf = BytesMut::zeroed(n);
                     fill(seed, pos, &mut buf);
                     Some((Ok(buf.freeze()), pos + n as u64))
                 },
             ))),
             Content::File { path, .. } => {
-                let file = tokio::fs::File::open(PathBuf::from(&**path)).await?;
+                use tokio::io::{AsyncReadExt, AsyncSeekExt};
+                let mut file = tokio::fs::File::open(PathBuf::from(&**path)).await?;
+                file.seek(io::SeekFrom::Start(start)).await?;
                 // Keep the path alive as long as the stream runs.
                 let keep = path.clone();
-                let stream = tokio_util::io::ReaderStream::with_capacity(file, CHUNK);
+                let stream =
+                    tokio_util::io::ReaderStream::with_capacity(file.take(end - start), CHUNK);
                 Ok(Box::pin(futures_util::StreamExt::map(stream, move |r| {
                     let _ = &keep;
                     r

@@ -52,8 +52,25 @@ async fn stats(State(app): State<App>) -> Response {
     axum::Json(json!({
         "downloads": app.downloads.load(Relaxed),
         "uploads": app.uploads.load(Relaxed),
+        "downloadBytes": app.download_bytes.load(Relaxed),
+        "bytesRead": app.rates.read.load(Relaxed),
+        "bytesWritten": app.rates.written.load(Relaxed),
     }))
     .into_response()
+}
+
+async fn get_bandwidth(State(app): State<App>) -> Response {
+    axum::Json(app.rates.get()).into_response()
+}
+
+async fn put_bandwidth(State(app): State<App>, Body(b): Body) -> Result<Response, ApiError> {
+    let bandwidth: crate::Bandwidth = serde_json::from_slice(&b).map_err(|e| {
+        ApiError::Invalid(format!(
+            "expected the bandwidth as JSON, e.g. {{\"upBytesPerSec\": 1000000, \"downBytesPerSec\": 0}}: {e}"
+        ))
+    })?;
+    app.rates.set(bandwidth);
+    Ok(axum::Json(bandwidth).into_response())
 }
 
 async fn health() -> Response {
@@ -70,6 +87,7 @@ pub(crate) fn routes() -> Router<App> {
     r = route(r, "/_sim/corrupt/{document_id}", post(corrupt));
     r = route(r, "/_sim/stats", get(stats));
     r = route(r, "/_sim/health", get(health));
+    r = route(r, "/_sim/bandwidth", get(get_bandwidth).put(put_bandwidth));
     r = route(r, "/_sim/requests", get(requests));
     r
 }

@@ -29,6 +29,12 @@ pub(crate) async fn inject(State(app): State<App>, req: Request, next: Next) -> 
     if roll(faults.error_rate) {
         return unavailable(faults.retry_after_secs);
     }
+    if faults.fail_uploads
+        && req.method() == axum::http::Method::PUT
+        && req.uri().path().ends_with("/file")
+    {
+        return unavailable(faults.retry_after_secs);
+    }
     let response = next.run(req).await;
     if roll(faults.drop_mid_body_rate) {
         return cut(response, true);

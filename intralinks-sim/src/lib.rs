@@ -6,7 +6,10 @@
 //! `"T"`/`"F"` booleans, status envelopes, the error shapes, the HTML 404
 //! page), the V1 XML entry and splash-image calls under `/services`, and a
 //! control surface under `/_sim` for tests (reset, mailbox, faults, token
-//! expiry, hash corruption, transfer counts). The seeded data room is described in [`demo`].
+//! expiry, hash corruption, transfer counts, a slow link). Document
+//! downloads honour `Range` (206, `Content-Range`, 416, `If-Range` on the
+//! `ETag`), and [`SimConfig::bandwidth`] holds each connection to a rate
+//! each way. The seeded data room is described in [`demo`].
 //!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {
@@ -37,6 +40,7 @@ mod faults;
 mod gif;
 mod seed;
 mod state;
+mod throttle;
 mod v1;
 mod v2;
 mod wire;
@@ -48,6 +52,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+
+pub use throttle::Bandwidth;
 
 /// Faults injected into `/v2` and `/services` answers (never `/_sim`).
 ///
@@ -71,6 +77,12 @@ pub struct Faults {
     /// Share of answers cut short: no `Content-Length`, the body ends
     /// cleanly after half of its bytes.
     pub truncate_rate: f64,
+    /// Answer every download in full (200), ignoring `Range`, as a server
+    /// without range support does.
+    pub ignore_range: bool,
+    /// Answer every document upload (`PUT .../file`) 503 with `Retry-After`,
+    /// without reading it; creates and every other call work.
+    pub fail_uploads: bool,
 }
 
 impl Default for Faults {
@@ -81,6 +93,8 @@ impl Default for Faults {
             retry_after_secs: 1,
             drop_mid_body_rate: 0.0,
             truncate_rate: 0.0,
+            ignore_range: false,
+            fail_uploads: false,
         }
     }
 }
@@ -122,6 +136,9 @@ pub struct SimConfig {
     /// A generated workspace ([`demo::GENERATED_WORKSPACE`]) of many small
     /// documents, for sync tests and benchmarks; none by default.
     pub generated: Option<Generated>,
+    /// A slow link: each connection's reads and writes held to these rates
+    /// (changed at run time with `PUT /_sim/bandwidth`); unlimited by default.
+    pub bandwidth: Bandwidth,
 }
 
 /// The shape of the generated workspace [`demo::GENERATED_WORKSPACE`]:
@@ -162,6 +179,7 @@ impl Default for SimConfig {
             faults: Faults::default(),
             shutdown_grace: Duration::from_secs(5),
             generated: None,
+            bandwidth: Bandwidth::default(),
         }
     }
 }
@@ -187,13 +205,9 @@ impl Simulator {
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let listener = tokio::net::TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
-        // Without TCP_NODELAY a streamed body waits behind its headers for
-        // the client's delayed ACK (about 40 ms on Linux) on every answer.
-        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::warn!("cannot set TCP_NODELAY: {e}");
-            }
-        });
+        let rates = Arc::new(throttle::Rates::default());
+        rates.set(config.bandwidth);
+        let listener = throttle::Listener::new(listener, rates.clone());
         let storage = tempfile::Builder::new()
             .prefix("intralinks-sim-")
             .tempdir()?;
@@ -203,6 +217,7 @@ impl Simulator {
             config.refresh_token_lifetime,
             storage,
             config.generated,
+            rates,
         ));
         let router = app::router(shared);
         let (stop, stopped) = oneshot::channel::<()>();

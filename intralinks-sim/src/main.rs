@@ -21,10 +21,11 @@ use intralinks_sim::{Faults, SimConfig, Simulator, demo};
     after_long_help = "Control surface (no authentication, never faulty):\n  \
         POST /_sim/reset                  back to the seeded data room (sessions, lockouts, mailbox cleared)\n  \
         GET  /_sim/mailbox                one-time passwords mailed: [{email, workspaceId, oneTimePassword}]\n  \
-        GET  /_sim/faults, PUT /_sim/faults  {latencyMs, errorRate, retryAfterSecs, dropMidBodyRate, truncateRate}\n  \
+        GET  /_sim/faults, PUT /_sim/faults  {latencyMs, errorRate, retryAfterSecs, dropMidBodyRate, truncateRate, ignoreRange, failUploads}\n  \
         POST /_sim/expire-tokens          every access token expires now (refresh tokens still work)\n  \
         POST /_sim/corrupt/{documentId}   fileHashDownload stops matching the bytes\n  \
-        GET  /_sim/stats                  {downloads, uploads} since start\n  \
+        GET  /_sim/stats                  {downloads, uploads, downloadBytes, bytesRead, bytesWritten} since start\n  \
+        GET  /_sim/bandwidth, PUT /_sim/bandwidth  {upBytesPerSec, downBytesPerSec} per connection (0: unlimited)\n  \
         GET  /_sim/health                 \"ok\"\n  \
         GET  /_sim/requests               requests answered so far, by \"METHOD /path\""
 )]
@@ -64,10 +65,42 @@ struct Args {
     #[arg(long, value_name = "RATE", default_value_t = 0.0)]
     truncate_rate: f64,
 
+    /// A slow link: each connection's reads and writes held to this many
+    /// bytes per second (k, M and G suffixes: 2M is 2,000,000); 0 is unlimited.
+    #[arg(long, value_name = "BYTES_PER_SEC", value_parser = parse_rate, default_value = "0")]
+    bandwidth: u64,
+
+    /// Like --bandwidth, for what the simulator reads (uploads) only.
+    #[arg(long, value_name = "BYTES_PER_SEC", value_parser = parse_rate)]
+    bandwidth_up: Option<u64>,
+
+    /// Like --bandwidth, for what the simulator writes (downloads) only.
+    #[arg(long, value_name = "BYTES_PER_SEC", value_parser = parse_rate)]
+    bandwidth_down: Option<u64>,
+
+    /// Answer downloads in full, ignoring Range requests.
+    #[arg(long)]
+    ignore_range: bool,
+
     /// Add the generated workspace 701430: DOCS small documents spread over
     /// FOLDERS root folders, written DOCS or DOCS:FOLDERS (default 10 folders).
     #[arg(long, value_name = "DOCS[:FOLDERS]", value_parser = parse_generated)]
     generate: Option<intralinks_sim::Generated>,
+}
+
+fn parse_rate(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let (digits, factor) = match t.char_indices().last() {
+        Some((i, 'k' | 'K')) => (&t[..i], 1_000),
+        Some((i, 'm' | 'M')) => (&t[..i], 1_000_000),
+        Some((i, 'g' | 'G')) => (&t[..i], 1_000_000_000),
+        _ => (t, 1),
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(factor))
+        .ok_or_else(|| format!("{text:?} is not a rate in bytes per second, as in --bandwidth 2M"))
 }
 
 fn parse_generated(text: &str) -> Result<intralinks_sim::Generated, String> {
@@ -99,6 +132,8 @@ async fn main() -> std::process::ExitCode {
         retry_after_secs: args.retry_after_secs,
         drop_mid_body_rate: args.drop_mid_body_rate,
         truncate_rate: args.truncate_rate,
+        ignore_range: args.ignore_range,
+        ..Faults::default()
     };
     if let Err(e) = faults.validate() {
         eprintln!("intralinks-sim: {e}");
@@ -110,6 +145,10 @@ async fn main() -> std::process::ExitCode {
         refresh_token_lifetime: Duration::from_secs(args.refresh_token_lifetime),
         faults,
         generated: args.generate,
+        bandwidth: intralinks_sim::Bandwidth {
+            up_bytes_per_sec: args.bandwidth_up.unwrap_or(args.bandwidth),
+            down_bytes_per_sec: args.bandwidth_down.unwrap_or(args.bandwidth),
+        },
         ..SimConfig::default()
     };
     let sim = match Simulator::start(config).await {

@@ -395,22 +395,128 @@ fn disposition(name: &str) -> HeaderValue {
         .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }
 
-async fn download(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
+/// What a `Range` header asks of a body of `len` bytes (RFC 9110 §14).
+#[derive(Debug, PartialEq, Eq)]
+enum Wanted {
+    /// The whole body (no Range, one the server may ignore, or a stale `If-Range`).
+    All,
+    /// Bytes `start..end` (end exclusive).
+    Part(u64, u64),
+    /// A range that starts past the end: 416.
+    Unsatisfiable,
+}
+
+/// Reads `Range` (one `bytes` range; anything else is ignored, as §14.2
+/// allows) against `If-Range` (a strong match with `etag`).
+fn wanted(headers: &axum::http::HeaderMap, len: u64, etag: &str) -> Wanted {
+    let Some(range) = headers.get(header::RANGE).and_then(|v| v.to_str().ok()) else {
+        return Wanted::All;
+    };
+    if let Some(condition) = headers.get(header::IF_RANGE)
+        && condition.to_str().ok().map(str::trim) != Some(etag)
+    {
+        return Wanted::All;
+    }
+    let Some(spec) = range.trim().strip_prefix("bytes=") else {
+        return Wanted::All;
+    };
+    if spec.contains(',') {
+        return Wanted::All;
+    }
+    let Some((first, last)) = spec.trim().split_once('-') else {
+        return Wanted::All;
+    };
+    let number = |s: &str| -> Option<u64> {
+        let s = s.trim();
+        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse().ok())
+            .flatten()
+    };
+    match (first.trim().is_empty(), number(first), number(last)) {
+        // bytes=-N: the last N bytes.
+        (true, _, Some(n)) => {
+            if n == 0 {
+                Wanted::Unsatisfiable
+            } else {
+                Wanted::Part(len.saturating_sub(n), len)
+            }
+        }
+        (false, Some(a), end) => {
+            if !last.trim().is_empty() && end.is_none() {
+                return Wanted::All;
+            }
+            if let Some(b) = end
+                && b < a
+            {
+                return Wanted::All;
+            }
+            if a >= len {
+                return Wanted::Unsatisfiable;
+            }
+            let end = end.map_or(len, |b| b.saturating_add(1).min(len));
+            Wanted::Part(a, end)
+        }
+        _ => Wanted::All,
+    }
+}
+
+async fn download(
+    State(app): State<App>,
+    caller: Caller,
+    ids: Ids,
+    headers: axum::http::HeaderMap,
+) -> Answer {
     let (ws, id) = (ids.get(0)?, ids.get(1)?);
-    let (content, name) = app.with(|st| st.download(&caller, ws, id))?;
+    let (content, name, version) = app.with(|st| st.download(&caller, ws, id))?;
     let len = content.len();
+    let etag = format!("\"{version}\"");
+    let honour = !app.faults().ignore_range;
+    let want = if honour {
+        wanted(&headers, len, &etag)
+    } else {
+        Wanted::All
+    };
+    let (start, end) = match want {
+        Wanted::All => (0, len),
+        Wanted::Part(a, b) => (a, b),
+        Wanted::Unsatisfiable => {
+            let mut r = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
+            if let Ok(v) = HeaderValue::from_str(&format!("bytes */{len}")) {
+                r.headers_mut().insert(header::CONTENT_RANGE, v);
+            }
+            return Ok(r);
+        }
+    };
     let stream = content
-        .stream()
+        .stream_range(start, end)
         .await
         .map_err(|e| ApiError::Internal(format!("cannot read the stored file: {e}")))?;
+    let counter = app.download_bytes.clone();
+    let stream = futures_util::StreamExt::inspect(stream, move |chunk| {
+        if let Ok(c) = chunk {
+            counter.fetch_add(c.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        }
+    });
     let mut r = axum::body::Body::from_stream(stream).into_response();
     let h = r.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/octet-stream"),
     );
-    h.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(end - start));
     h.insert(header::CONTENT_DISPOSITION, disposition(&name));
+    if honour {
+        h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+        if let Ok(v) = HeaderValue::from_str(&etag) {
+            h.insert(header::ETAG, v);
+        }
+    }
+    if matches!(want, Wanted::Part(..)) {
+        *r.status_mut() = StatusCode::PARTIAL_CONTENT;
+        if let Ok(v) = HeaderValue::from_str(&format!("bytes {start}-{}/{len}", end - 1)) {
+            r.headers_mut().insert(header::CONTENT_RANGE, v);
+        }
+    }
     app.downloads
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     Ok(r)

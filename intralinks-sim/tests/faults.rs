@@ -246,7 +246,7 @@ async fn invalid_faults_are_refused() {
     let (_, v) = ctx.control(Method::GET, "/_sim/faults", None).await;
     assert_eq!(
         v,
-        json!({"latencyMs": 0, "errorRate": 0.0, "retryAfterSecs": 1, "dropMidBodyRate": 0.0, "truncateRate": 0.0})
+        json!({"latencyMs": 0, "errorRate": 0.0, "retryAfterSecs": 1, "dropMidBodyRate": 0.0, "truncateRate": 0.0, "ignoreRange": false, "failUploads": false})
     );
     let err = intralinks_sim::Simulator::start(SimConfig {
         faults: Faults {

@@ -40,6 +40,27 @@ pub async fn run_saved(url: &str, args: &[&str], cwd: &Path) -> Output {
     output(c).await
 }
 
+/// Runs the binary against a stand-in server with a fixed bearer token: no
+/// login, only the base URL, the token and a session file in `cwd`.
+pub async fn run_with_token(url: &str, token: &str, args: &[&str], cwd: &Path) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_intralinks"));
+    c.current_dir(cwd)
+        .env_clear()
+        .env("INTRALINKS_BASE_URL", url)
+        .env("INTRALINKS_TOKEN", token)
+        .env("INTRALINKS_SESSION_FILE", cwd.join("session.json"))
+        .args(args);
+    output(c).await
+}
+
+/// A stand-in server on 127.0.0.1 (a free port) for `app`; its base URL.
+pub async fn serve_on_loopback(app: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
 async fn output(mut c: Command) -> Output {
     tokio::task::spawn_blocking(move || c.output().unwrap())
         .await

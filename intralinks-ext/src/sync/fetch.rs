@@ -1,14 +1,15 @@
-//! One document body into a partial file, with limits and its SHA-1.
+//! One document body into its partial file, through the crate's transfer
+//! pipeline: limits, resume from what an earlier attempt or run left, SHA-1.
 
 use std::time::Duration;
 
 use intralinks_api::types::Document;
 
-use super::SyncOptions;
 use super::local::{Target, io_err, mtime_of, nanos};
+use super::{SyncEvent, SyncOptions};
 use crate::Intralinks;
 use crate::error::Error;
-use crate::transfer::{Limits, Pump};
+use crate::pipe::{Pump, TransferLimits, file_sink};
 
 /// What a fetched file is, once in place.
 #[derive(Debug, Clone)]
@@ -16,13 +17,32 @@ pub(crate) struct Fetched {
     pub sha1: String,
     pub size: u64,
     pub mtime: i128,
+    /// Bytes taken over from an earlier attempt or run.
+    pub resumed_from: u64,
 }
 
 type Attempt<T> = Result<T, (Error, Option<Duration>)>;
 
+/// The partial file's name for this version of `doc`: a part of any other
+/// version is never resumed (and is removed at the start of a run).
+pub(crate) fn part_name(doc: &Document) -> String {
+    format!("{}-{}.part", doc.id, crate::transfer::part_key(doc))
+}
+
+/// The engine's limits as the pipeline's.
+pub(crate) fn limits(options: &SyncOptions) -> TransferLimits {
+    TransferLimits {
+        stall_timeout: options.stall_timeout,
+        min_rate: options.speed_limit,
+        rate_window: options.speed_time,
+    }
+}
+
 /// One attempt at fetching `doc` into its partial file, then into `rel`.
-/// Stops reading at the declared size, on a stall, below the minimum
-/// rate, or on a stop request; checks size and SHA-1 before placing.
+/// Asks only for the bytes the partial file lacks; stops reading at the
+/// declared size, on a stall, below the minimum rate, or on a stop request
+/// (the partial file is kept for the next attempt or run); checks size and
+/// SHA-1 before placing.
 pub(crate) async fn fetch_once(
     il: &Intralinks,
     workspace_id: i64,
@@ -32,49 +52,94 @@ pub(crate) async fn fetch_once(
     target: &Target,
     options: &SyncOptions,
 ) -> Attempt<Fetched> {
+    let result = fetch_inner(il, workspace_id, doc, expected, rel, target, options).await;
+    if result.is_err() {
+        // An attempt that got no byte leaves no empty file behind.
+        target.drop_part_if_empty(&part_name(doc));
+    }
+    result
+}
+
+async fn fetch_inner(
+    il: &Intralinks,
+    workspace_id: i64,
+    doc: &Document,
+    expected: &str,
+    rel: &str,
+    target: &Target,
+    options: &SyncOptions,
+) -> Attempt<Fetched> {
     let plain = |e: Error| (e, None);
-    let url = il
-        .v2_url(&format!(
-            "workspaces/{workspace_id}/documents/{}/file",
-            doc.id
-        ))
-        .map_err(plain)?;
-    let request = il.request(reqwest::Method::GET, url);
-    let response = tokio::select! {
-        r = tokio::time::timeout(options.stall_timeout, il.send_once(request, "download_document_file")) => match r {
-            Ok(r) => r.map_err(plain)?,
-            Err(_) => return Err(plain(Error::Stalled {
-                document_id: Some(doc.id),
-                detail: format!("no answer within {} s", options.stall_timeout.as_secs_f64()),
-            })),
-        },
+    let part = part_name(doc);
+    let (file, existing) = target.open_part(&part).map_err(plain)?;
+    let body = tokio::select! {
+        r = il.open_body(workspace_id, doc, existing, options.stall_timeout) => r,
         _ = options.stop.stopped() => return Err(plain(stopped(doc.id))),
     };
-    if !response.status().is_success() {
-        let after = intralinks_api::retry_after(response.headers());
-        return Err((Error::from_response(response).await, after));
-    }
-    let declared = doc
-        .file_size
-        .map(|s| s.max(0) as u64)
-        .or(response.content_length());
-    let result = stream_into_part(response, doc.id, declared, target, options).await;
-    let (sha1, size, file) = match result {
-        Ok(v) => v,
+    let body = match body {
+        Ok(b) => b,
+        Err((e, after)) => {
+            if matches!(e, Error::Protocol { .. } | Error::BodyTooLong { .. }) {
+                target.drop_part(&part);
+            }
+            return Err((e, after));
+        }
+    };
+    options.emit(SyncEvent::Started {
+        path: rel.to_string(),
+        bytes: body.start + body.len,
+        resumed_from: body.start,
+    });
+    let hook = options.progress.clone();
+    let path = rel.to_string();
+    let last = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(body.start));
+    let progress: Option<crate::ProgressFn> = hook.map(|hook| {
+        let f: crate::ProgressFn = std::sync::Arc::new(move |p: crate::Progress| {
+            let before = last.swap(p.done, std::sync::atomic::Ordering::Relaxed);
+            hook.call(&SyncEvent::Moved {
+                path: path.clone(),
+                bytes: p.done.saturating_sub(before),
+            });
+        });
+        f
+    });
+    let at = target.shown(super::names::STATE_DIR);
+    let pump = Pump {
+        document_id: Some(doc.id),
+        declared: Some(body.len),
+        cap: None,
+        at: &at,
+        limits: Some(limits(options)),
+        progress,
+    };
+    let start = body.start;
+    let pumped = tokio::select! {
+        r = pump.run(body.stream, file_sink(file, start)) => r,
+        _ = options.stop.stopped() => return Err(plain(stopped(doc.id))),
+    };
+    let pumped = match pumped {
+        Ok(p) => p,
         Err(e) => {
-            target.drop_part(doc.id);
+            if matches!(e, Error::BodyTooLong { .. } | Error::Io { .. }) {
+                target.drop_part(&part);
+            }
             return Err(plain(e));
         }
     };
-    if sha1 != expected {
-        target.drop_part(doc.id);
+    if pumped.sha1_base64 != expected {
+        target.drop_part(&part);
         return Err(plain(Error::HashMismatch {
             document_id: doc.id,
             expected: expected.to_string(),
-            actual: sha1,
+            actual: pumped.sha1_base64,
             destination: Some(target.shown(rel)),
         }));
     }
+    let Some(file) = pumped.file else {
+        return Err(plain(Error::InvalidInput(
+            "the partial file was lost on the way; run again".into(),
+        )));
+    };
     let when = mtime_of(doc.last_modified_on.or(doc.created_on));
     let finished = tokio::task::spawn_blocking(move || -> std::io::Result<i128> {
         if let Some(t) = when {
@@ -87,18 +152,22 @@ pub(crate) async fn fetch_once(
     let mtime = match finished {
         Ok(Ok(m)) => m,
         Ok(Err(e)) => {
-            target.drop_part(doc.id);
+            target.drop_part(&part);
             return Err(plain(io_err("cannot write", target.shown(rel))(e)));
         }
         Err(e) => {
-            target.drop_part(doc.id);
             return Err(plain(Error::InvalidInput(format!(
                 "a write task failed: {e}"
             ))));
         }
     };
-    target.place(doc.id, rel).map_err(plain)?;
-    Ok(Fetched { sha1, size, mtime })
+    target.place(&part, rel).map_err(plain)?;
+    Ok(Fetched {
+        sha1: pumped.sha1_base64,
+        size: pumped.total,
+        mtime,
+        resumed_from: start,
+    })
 }
 
 pub(crate) fn stopped(document_id: i64) -> Error {
@@ -106,36 +175,4 @@ pub(crate) fn stopped(document_id: i64) -> Error {
         document_id: Some(document_id),
         detail: "stopped on request".into(),
     }
-}
-
-/// Streams the body into item `id`'s partial file through the crate's one
-/// body pump (size bound, stall and minimum-rate limits); returns its
-/// SHA-1, its size and the open file. A stop request ends it at once.
-async fn stream_into_part(
-    response: reqwest::Response,
-    id: i64,
-    declared: Option<u64>,
-    target: &Target,
-    options: &SyncOptions,
-) -> Result<(String, u64, std::fs::File), Error> {
-    let at = target.shown(super::names::STATE_DIR);
-    let part = tokio::fs::File::from_std(target.create_part(id)?);
-    let mut out = tokio::io::BufWriter::with_capacity(64 * 1024, part);
-    let pump = Pump {
-        document_id: Some(id),
-        declared,
-        at: &at,
-        limits: Limits {
-            stall: Some(options.stall_timeout),
-            min_rate: (options.speed_limit > 0)
-                .then_some((options.speed_limit, options.speed_time)),
-        },
-        progress: None,
-    };
-    let (size, sha1) = tokio::select! {
-        r = pump.run(response.bytes_stream(), &mut out) => r?,
-        _ = options.stop.stopped() => return Err(stopped(id)),
-    };
-    let file = out.into_inner().into_std().await;
-    Ok((sha1, size, file))
 }

@@ -42,6 +42,11 @@ pub(crate) struct Record {
     /// The item was removed (a later run forgets it).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub gone: bool,
+    /// Push created the document and has not completed its upload yet:
+    /// recorded before the upload, so that a rerun completes this same
+    /// document (or the end of a run removes it while it is empty).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pending: bool,
 }
 
 pub(crate) struct Journal {

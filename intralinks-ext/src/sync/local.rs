@@ -257,39 +257,72 @@ impl Target {
         hash_in(&*self.dir(parent)?, name, &self.shown(rel))
     }
 
-    /// A fresh partial file for item `id`.
-    pub fn create_part(&self, id: i64) -> Result<std::fs::File> {
-        let name = format!("{id}.part");
-        self.parts
-            .open_with(
-                &name,
-                OpenOptions::new().write(true).create(true).truncate(true),
-            )
+    /// The partial file `name` (created when missing, never through a
+    /// link), and the bytes already in it.
+    pub fn open_part(&self, name: &str) -> Result<(std::fs::File, u64)> {
+        let shown = self.shown.join(STATE_DIR).join("parts").join(name);
+        if let Ok(m) = self.parts.symlink_metadata(name)
+            && !m.is_file()
+        {
+            self.parts
+                .remove_file(name)
+                .map_err(io_err("cannot remove", shown.clone()))?;
+        }
+        let file = self
+            .parts
+            .open_with(name, OpenOptions::new().read(true).write(true).create(true))
             .map(|f| f.into_std())
-            .map_err(io_err(
-                "cannot create",
-                self.shown.join(STATE_DIR).join("parts").join(name),
-            ))
+            .map_err(io_err("cannot create", shown.clone()))?;
+        let len = file.metadata().map_err(io_err("cannot read", shown))?.len();
+        Ok((file, len))
     }
 
-    /// Removes item `id`'s partial file.
-    pub fn drop_part(&self, id: i64) {
-        let _ = self.parts.remove_file(format!("{id}.part"));
+    /// Removes the partial file `name`.
+    pub fn drop_part(&self, name: &str) {
+        let _ = self.parts.remove_file(name);
     }
 
-    /// Moves item `id`'s finished partial file to `rel`, replacing what is there.
-    pub fn place(&self, id: i64, rel: &str) -> Result<()> {
+    /// Removes the partial file `name` when nothing was written to it.
+    pub fn drop_part_if_empty(&self, name: &str) {
+        if self
+            .parts
+            .symlink_metadata(name)
+            .is_ok_and(|m| m.is_file() && m.len() == 0)
+        {
+            self.drop_part(name);
+        }
+    }
+
+    /// Removes partial files other than `keep`; how many there were.
+    pub fn clear_parts_except(&self, keep: &std::collections::HashSet<String>) -> usize {
+        let mut n = 0;
+        if let Ok(entries) = self.parts.entries() {
+            for e in entries.flatten() {
+                let name = e.file_name();
+                if name.to_str().is_some_and(|s| keep.contains(s)) {
+                    continue;
+                }
+                if self.parts.remove_file(&name).is_ok() {
+                    n += 1;
+                }
+            }
+        }
+        n
+    }
+
+    /// Moves the finished partial file `part` to `rel`, replacing what is there.
+    pub fn place(&self, part: &str, rel: &str) -> Result<()> {
         let (parent, name) = split(rel);
         let dir = self.dir(parent)?;
         if let Entry::Dir | Entry::Other(_) = self.entry(rel)? {
-            self.drop_part(id);
+            self.drop_part(part);
             return Err(Error::UnsafePath {
                 path: self.shown(rel),
                 what: "directory or special file where a file goes",
             });
         }
         self.parts
-            .rename(format!("{id}.part"), &dir, name)
+            .rename(part, &dir, name)
             .map_err(io_err("cannot move into place at", self.shown(rel)))
     }
 

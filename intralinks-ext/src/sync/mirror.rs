@@ -11,7 +11,7 @@ use super::fetch::fetch_once;
 use super::journal::{Journal, Record};
 use super::local::{Entry, Target};
 use super::names::{Notice, layout};
-use super::{Failure, SyncOptions, list_room, with_retries};
+use super::{Failure, SyncEvent, SyncOptions, list_room, with_retries};
 use crate::Intralinks;
 use crate::error::{Error, Result};
 
@@ -38,8 +38,13 @@ pub struct MirrorReport {
     pub bytes_fetched: u64,
     /// Attempts beyond the first, over all items.
     pub retries: u32,
-    /// Partial files of earlier runs removed.
+    /// Partial files of earlier runs removed (other versions, documents gone).
     pub stale_parts_removed: usize,
+    /// Documents whose download went on from a partial file of an earlier
+    /// attempt or run.
+    pub resumed: usize,
+    /// Bytes of those partial files, kept and not fetched again.
+    pub bytes_resumed: u64,
     /// Documents not attempted because the run was stopped.
     pub not_started: usize,
     /// Whether the run was stopped before the end.
@@ -53,7 +58,7 @@ pub struct MirrorReport {
 enum Outcome {
     UpToDate,
     Adopted,
-    Fetched(u64, u32),
+    Fetched(u64, u32, u64),
     Failed(Failure),
     Skipped,
 }
@@ -68,13 +73,26 @@ pub async fn mirror(
     options: &SyncOptions,
 ) -> Result<MirrorReport> {
     let target = Target::open(dir, true)?;
-    let mut report = MirrorReport {
-        stale_parts_removed: target.clear_parts(),
-        ..MirrorReport::default()
-    };
+    let mut report = MirrorReport::default();
     let journal = Journal::open(&target.state, JOURNAL, workspace_id)?;
     let (folders, documents) = list_room(il, workspace_id, options).await?;
     let plan = layout(&folders, &documents, options.folder);
+    // Partial files of the documents' current versions are resumed; any
+    // other (an older version, a document gone) is removed.
+    let keep: HashSet<String> = plan
+        .documents
+        .iter()
+        .map(|(d, _)| super::fetch::part_name(d))
+        .collect();
+    report.stale_parts_removed = target.clear_parts_except(&keep);
+    options.emit(SyncEvent::Planned {
+        items: plan.documents.len(),
+        bytes: plan
+            .documents
+            .iter()
+            .map(|(d, _)| d.file_size.unwrap_or(0).max(0).unsigned_abs())
+            .sum(),
+    });
     report.folders = plan.folders.values().filter(|p| !p.is_empty()).count();
     report.documents = plan.documents.len();
     report.notices = plan.notices.clone();
@@ -99,7 +117,8 @@ pub async fn mirror(
     let journal = &journal;
     let bad_dirs = &bad_dirs;
     let mut results =
-        futures_util::stream::iter(plan.documents.iter().map(|(doc, rel)| async move {
+        // Owned items: a closure over borrowed ones makes the future not `Send`.
+        futures_util::stream::iter(plan.documents.iter().cloned().map(|(doc, rel)| async move {
             if options.stop.is_stopped() {
                 return Outcome::Skipped;
             }
@@ -114,17 +133,29 @@ pub async fn mirror(
                     attempts: 0,
                 });
             }
-            one(il, workspace_id, doc, rel, target, journal, options).await
+            let outcome = one(il, workspace_id, &doc, &rel, target, journal, options).await;
+            let size = doc.file_size.unwrap_or(0).max(0).unsigned_abs();
+            options.emit(match &outcome {
+                Outcome::UpToDate | Outcome::Adopted => SyncEvent::Skipped { path: rel.clone(), bytes: size },
+                Outcome::Fetched(..) => SyncEvent::Done { path: rel.clone(), bytes: size },
+                Outcome::Failed(f) => SyncEvent::Failed { path: rel.clone(), error: f.error.clone() },
+                Outcome::Skipped => SyncEvent::Failed { path: rel.clone(), error: "not started: the run was stopped".into() },
+            });
+            outcome
         }))
         .buffer_unordered(jobs);
     while let Some(outcome) = results.next().await {
         match outcome {
             Outcome::UpToDate => report.up_to_date += 1,
             Outcome::Adopted => report.adopted += 1,
-            Outcome::Fetched(bytes, attempts) => {
+            Outcome::Fetched(bytes, attempts, resumed_from) => {
                 report.fetched += 1;
                 report.retries += attempts.saturating_sub(1);
-                report.bytes_fetched += bytes;
+                report.bytes_fetched += bytes - resumed_from;
+                if resumed_from > 0 {
+                    report.resumed += 1;
+                    report.bytes_resumed += resumed_from;
+                }
             }
             Outcome::Failed(f) => {
                 report.retries += f.attempts.saturating_sub(1);
@@ -226,6 +257,7 @@ async fn one(
             size,
             mtime,
             gone: false,
+            pending: false,
         })
     };
     let entry = match target.entry(rel) {
@@ -288,7 +320,7 @@ async fn one(
     .await;
     match result {
         Ok(done) => match record(done.sha1, done.size, done.mtime) {
-            Ok(()) => Outcome::Fetched(done.size, attempts),
+            Ok(()) => Outcome::Fetched(done.size, attempts, done.resumed_from),
             Err(e) => fail(e, attempts),
         },
         Err(e) => fail(e, attempts),

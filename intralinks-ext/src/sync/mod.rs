@@ -10,9 +10,13 @@
 //!   renamed visibly, collisions resolved after case folding.
 //! - **Resume.** Each completed item is appended to a journal in
 //!   [`names::STATE_DIR`] as it completes, so a rerun after a kill, a full
-//!   disk or a power cut transfers only what is missing or changed; partial
-//!   files of earlier runs are removed; a file already on disk whose SHA-1
-//!   equals the remote hash is adopted, not fetched again.
+//!   disk or a power cut transfers only what is missing or changed; a
+//!   partial download is kept there and the next attempt or run asks only
+//!   for the rest (`Range` with `If-Range`, the part named after the
+//!   document's version), while partial files of other versions are
+//!   removed; a file already on disk whose SHA-1 equals the remote hash is
+//!   adopted, not fetched again.
+//! - **Progress.** [`SyncOptions::progress`] hears every step ([`SyncEvent`]).
 //! - **Retries.** Each item's transient failures (5xx and 429 with
 //!   `Retry-After`, connection errors, bodies dropped or cut short) are
 //!   retried with bounded, jittered backoff; a run ends with every failure
@@ -72,6 +76,101 @@ pub struct SyncOptions {
     pub speed_time: Duration,
     /// Stops the run promptly when raised; what finished is kept.
     pub stop: StopSignal,
+    /// Told of each step as the run goes ([`SyncEvent`]); none by default.
+    pub progress: Option<SyncHook>,
+}
+
+/// What a running [`mirror`] or [`push`] reports, in order for each item:
+/// [`SyncEvent::Planned`] once (the totals), then per item `Started`,
+/// `Moved` (as bytes move) and `Done` or `Failed` — or `Skipped` for an
+/// item with nothing to transfer. Paths are relative to the target, as the
+/// room or the disk spells them: escape them before showing them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SyncEvent {
+    /// The work ahead, known before any transfer starts.
+    Planned {
+        /// Items (documents or files) the run considers.
+        items: usize,
+        /// Their bytes in all.
+        bytes: u64,
+    },
+    /// An item's transfer starts (again, after a retry).
+    Started {
+        /// The item's path.
+        path: String,
+        /// Its size.
+        bytes: u64,
+        /// Bytes an earlier attempt or run left, not moved again.
+        resumed_from: u64,
+    },
+    /// Bytes moved for an item since its last event.
+    Moved {
+        /// The item's path.
+        path: String,
+        /// Bytes moved since the last `Moved` (or `Started`) of this item.
+        bytes: u64,
+    },
+    /// An item is complete.
+    Done {
+        /// The item's path.
+        path: String,
+        /// Its size.
+        bytes: u64,
+    },
+    /// An item needed no transfer (up to date, adopted, unchanged).
+    Skipped {
+        /// The item's path.
+        path: String,
+        /// Its size.
+        bytes: u64,
+    },
+    /// An item failed for this run.
+    Failed {
+        /// The item's path.
+        path: String,
+        /// What went wrong.
+        error: String,
+    },
+}
+
+/// A subscriber to [`SyncEvent`]s: called on the engine's tasks, so keep it
+/// quick (update counters, or send into a channel).
+#[derive(Clone)]
+pub struct SyncHook(Arc<dyn Fn(&SyncEvent) + Send + Sync>);
+
+impl SyncHook {
+    /// Calls `f` with every event.
+    pub fn new(f: impl Fn(&SyncEvent) + Send + Sync + 'static) -> Self {
+        SyncHook(Arc::new(f))
+    }
+
+    /// Sends every event into `tx`, dropping events while it is full (a
+    /// slow reader loses `Moved` figures, never stalls the transfers).
+    pub fn channel(tx: tokio::sync::mpsc::Sender<SyncEvent>) -> Self {
+        SyncHook::new(move |e| {
+            let _ = tx.try_send(e.clone());
+        })
+    }
+
+    pub(crate) fn call(&self, e: &SyncEvent) {
+        (self.0)(e)
+    }
+}
+
+impl std::fmt::Debug for SyncHook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SyncHook")
+    }
+}
+
+impl SyncOptions {
+    /// Tells the subscriber, when there is one.
+    pub(crate) fn emit(&self, e: SyncEvent) {
+        if let Some(h) = &self.progress {
+            h.call(&e);
+        }
+    }
 }
 
 impl Default for SyncOptions {
@@ -91,6 +190,7 @@ impl Default for SyncOptions {
             speed_limit: 1024,
             speed_time: Duration::from_secs(60),
             stop: StopSignal::default(),
+            progress: None,
         }
     }
 }

@@ -21,8 +21,8 @@ use serde::Serialize;
 
 use super::journal::{Journal, Record};
 use super::local::{Found, Target, walk};
-use super::names::{layout, local_component};
-use super::{Failure, SyncOptions, list_room, with_retries};
+use super::names::{fold_key, layout, local_component};
+use super::{Failure, SyncEvent, SyncOptions, list_room, with_retries};
 use crate::error::{Checked, Error, Result};
 use crate::{DocumentRef, Intralinks};
 
@@ -56,14 +56,26 @@ pub struct PushReport {
     pub retries: u32,
     /// Paths of documents that exist only in the room (left alone).
     pub remote_only: Vec<String>,
-    /// Local entries not pushed: links, special files, names that would not come back the same.
+    /// Local entries not pushed: links, special files, names that would not
+    /// come back the same, names the room would take for another's.
     pub skipped: Vec<String>,
+    /// Documents push created whose upload did not complete, removed again
+    /// at the end of the run (their paths): a rerun creates them anew.
+    pub removed_empty: Vec<String>,
+    /// Documents push created whose upload did not complete and that could
+    /// not be removed (their paths): a rerun completes these same documents.
+    pub left_empty: Vec<String>,
     /// Files not attempted because the run was stopped.
     pub not_started: usize,
     /// Whether the run was stopped before the end.
     pub interrupted: bool,
     /// Every item that did not complete.
     pub failures: Vec<Failure>,
+}
+
+/// A path as the room compares it: each component case-folded, NFC.
+fn fold_path(rel: &str) -> String {
+    rel.split('/').map(fold_key).collect::<Vec<_>>().join("/")
 }
 
 fn parent_of(rel: &str) -> (&str, &str) {
@@ -110,7 +122,7 @@ pub async fn push(
             .iter()
             .map(|(p, what)| format!("{p} ({what})")),
     );
-    let dirs: Vec<String> = walked
+    let mut dirs: Vec<String> = walked
         .dirs
         .iter()
         .filter(|d| {
@@ -124,7 +136,7 @@ pub async fn push(
         })
         .cloned()
         .collect();
-    let files: Vec<Found> = walked
+    let mut files: Vec<Found> = walked
         .files
         .iter()
         .filter(|f| {
@@ -138,7 +150,6 @@ pub async fn push(
         })
         .cloned()
         .collect();
-    report.files = files.len();
 
     let (folders, documents) = list_room(il, workspace_id, options).await?;
     let plan = layout(&folders, &documents, Some(top));
@@ -152,6 +163,113 @@ pub async fn push(
         .iter()
         .map(|(d, p)| (p.clone(), d.clone()))
         .collect();
+    // Two local directories the room would take for one: the one the room
+    // has by that exact name (else the first) is pushed; the other is
+    // skipped with everything in it.
+    let mut dir_keepers: HashMap<String, String> = HashMap::new();
+    for d in &dirs {
+        let key = fold_path(d);
+        match dir_keepers.get(&key) {
+            Some(kept) if remote_dirs.contains_key(kept) || !remote_dirs.contains_key(d) => {}
+            _ => {
+                dir_keepers.insert(key, d.clone());
+            }
+        }
+    }
+    let dropped: Vec<(String, String)> = dirs
+        .iter()
+        .filter_map(|d| {
+            let kept = &dir_keepers[&fold_path(d)];
+            (kept != d).then(|| (d.clone(), kept.clone()))
+        })
+        .collect();
+    let under = |p: &str, d: &str| p == d || p.starts_with(&format!("{d}/"));
+    for (d, kept) in &dropped {
+        report.skipped.push(format!(
+            "{d} (the room takes it for {kept}: names that differ only in case or Unicode form are one folder there; nothing in it was pushed)"
+        ));
+    }
+    dirs.retain(|d| !dropped.iter().any(|(x, _)| under(d, x)));
+    files.retain(|f| {
+        let inside = dropped.iter().find(|(x, _)| under(&f.path, x));
+        if let Some((x, _)) = inside {
+            report
+                .skipped
+                .push(format!("{} (in {x}, which was not pushed)", f.path));
+        }
+        inside.is_none()
+    });
+    // The room compares names after case folding and NFC: a local name
+    // that differs from the room's only so is the room's entry.
+    let folded_dirs: HashMap<String, i64> = remote_dirs
+        .iter()
+        .map(|(p, id)| (fold_path(p), *id))
+        .collect();
+    for d in &dirs {
+        if !remote_dirs.contains_key(d)
+            && let Some(id) = folded_dirs.get(&fold_path(d))
+        {
+            remote_dirs.insert(d.clone(), *id);
+        }
+    }
+    let folded_docs: HashMap<String, String> = remote_docs
+        .keys()
+        .map(|p| (fold_path(p), p.clone()))
+        .collect();
+    // Two local files the room would take for one: one is pushed (the one
+    // the room already has by that exact name, else the first), the other
+    // is skipped with the reason.
+    let mut keepers: HashMap<String, String> = HashMap::new();
+    for f in &files {
+        let key = fold_path(&f.path);
+        match keepers.get(&key) {
+            Some(kept) if remote_docs.contains_key(kept) || !remote_docs.contains_key(&f.path) => {}
+            _ => {
+                keepers.insert(key, f.path.clone());
+            }
+        }
+    }
+    let files: Vec<Found> = files
+        .into_iter()
+        .filter(|f| {
+            let kept = &keepers[&fold_path(&f.path)];
+            if kept != &f.path {
+                report.skipped.push(format!(
+                    "{} (the room takes it for {kept}: names that differ only in case or Unicode form are one document there)",
+                    f.path
+                ));
+                return false;
+            }
+            true
+        })
+        .collect();
+    report.files = files.len();
+    options.emit(SyncEvent::Planned {
+        items: files.len(),
+        bytes: files.iter().map(|f| f.size).sum(),
+    });
+    let mut remote_docs: BTreeMap<String, Document> = {
+        let mut by_local = BTreeMap::new();
+        for f in &files {
+            let remote = if remote_docs.contains_key(&f.path) {
+                Some(f.path.clone())
+            } else {
+                folded_docs.get(&fold_path(&f.path)).cloned()
+            };
+            if let Some(r) = remote
+                && let Some(doc) = remote_docs.remove(&r)
+            {
+                by_local.insert(f.path.clone(), doc);
+            }
+        }
+        // What is left exists only in the room.
+        by_local.extend(
+            remote_docs
+                .into_iter()
+                .map(|(p, d)| (format!("\u{0}{p}"), d)),
+        );
+        by_local
+    };
 
     // Folders, a level at a time (parents first), each level concurrently.
     let mut levels: BTreeMap<usize, Vec<&String>> = BTreeMap::new();
@@ -161,14 +279,14 @@ pub async fn push(
         }
     }
     for (_, level) in levels {
-        let wanted: Vec<(&String, i64)> = level
+        let wanted: Vec<(String, i64)> = level
             .into_iter()
-            .filter_map(|d| remote_dirs.get(parent_of(d).0).map(|p| (d, *p)))
+            .filter_map(|d| remote_dirs.get(parent_of(d).0).map(|p| (d.clone(), *p)))
             .collect();
         let mut created =
             futures_util::stream::iter(wanted.into_iter().map(|(d, parent_id)| async move {
                 let tries = std::sync::atomic::AtomicU32::new(0);
-                let name = parent_of(d).1;
+                let name = parent_of(&d).1;
                 let (result, attempts) = with_retries(options, || {
                     let first = tries.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 0;
                     create_folder(il, workspace_id, parent_id, name, first)
@@ -225,9 +343,13 @@ pub async fn push(
         match remote_docs.remove(&f.path) {
             Some(doc) if doc.file_hash_download.as_deref() == Some(sha1.as_str()) => {
                 report.unchanged += 1;
+                options.emit(SyncEvent::Skipped {
+                    path: f.path.clone(),
+                    bytes: f.size,
+                });
                 if journal
                     .get(&f.path)
-                    .is_none_or(|r| r.sha1 != sha1 || r.mtime != f.mtime)
+                    .is_none_or(|r| r.sha1 != sha1 || r.mtime != f.mtime || r.pending)
                 {
                     journal.record(record(workspace_id, &f, doc.id, doc.version.clone(), sha1))?;
                 }
@@ -236,12 +358,15 @@ pub async fn push(
             None => to_create.entry(folder_id).or_default().push((f, sha1)),
         }
     }
-    report.remote_only = remote_docs.into_keys().collect();
+    report.remote_only = remote_docs
+        .into_keys()
+        .map(|p| p.strip_prefix('\u{0}').map(str::to_string).unwrap_or(p))
+        .collect();
 
     // New documents, in batches per folder, batches concurrently.
-    let batches: Vec<(i64, &[(Found, String)])> = to_create
+    let batches: Vec<(i64, Vec<(Found, String)>)> = to_create
         .iter()
-        .flat_map(|(folder_id, list)| list.chunks(CREATE_BATCH).map(|b| (*folder_id, b)))
+        .flat_map(|(folder_id, list)| list.chunks(CREATE_BATCH).map(|b| (*folder_id, b.to_vec())))
         .collect();
     let mut created =
         futures_util::stream::iter(batches.into_iter().map(|(folder_id, batch)| async move {
@@ -276,7 +401,24 @@ pub async fn push(
                     .collect();
                 for (f, sha1) in batch {
                     match by_name.remove(parent_of(&f.path).1) {
-                        Some(doc) => uploads.push((f.clone(), sha1.clone(), doc, false)),
+                        Some(doc) => {
+                            // Recorded before the upload: a rerun after a
+                            // kill completes this document, never a second.
+                            let pending = Record {
+                                pending: true,
+                                ..record(workspace_id, &f, doc.id, doc.version.clone(), sha1.clone())
+                            };
+                            if let Err(e) = journal.record(pending) {
+                                report.failures.push(Failure {
+                                    path: f.path.clone(),
+                                    id: Some(doc.id),
+                                    error: e.to_string(),
+                                    attempts,
+                                });
+                                continue;
+                            }
+                            uploads.push((f.clone(), sha1.clone(), doc, false))
+                        }
                         None => report.failures.push(Failure {
                             path: f.path.clone(),
                             id: None,
@@ -334,6 +476,10 @@ pub async fn push(
         match outcome {
             None => report.not_started += 1,
             Some((Ok(_), attempts)) => {
+                options.emit(SyncEvent::Done {
+                    path: f.path.clone(),
+                    bytes: f.size,
+                });
                 report.retries += attempts.saturating_sub(1);
                 report.uploaded += 1;
                 report.new_versions += usize::from(existed);
@@ -341,6 +487,10 @@ pub async fn push(
                 sent.push((f.path, id, sha1));
             }
             Some((Err(e), attempts)) => {
+                options.emit(SyncEvent::Failed {
+                    path: f.path.clone(),
+                    error: e.to_string(),
+                });
                 report.retries += attempts.saturating_sub(1);
                 if options.stop.is_stopped() && e.to_string().contains("stopped on request") {
                     report.not_started += 1;
@@ -383,9 +533,27 @@ pub async fn push(
             }
         }
     }
+    // No document push created is left empty: what did not complete is
+    // removed while it has no file (a rerun creates it anew).
+    for r in journal.all().into_iter().filter(|r| r.pending) {
+        let target = DocumentRef {
+            workspace_id,
+            document_id: r.id,
+        };
+        match il.remove_empty_document(target).await {
+            crate::transfer::Removal::Removed => {
+                report.removed_empty.push(r.path.clone());
+                journal.record(Record { gone: true, ..r })?;
+            }
+            crate::transfer::Removal::HasFile => {}
+            crate::transfer::Removal::Failed => report.left_empty.push(r.path.clone()),
+        }
+    }
     journal.compact()?;
     report.failures.sort_by(|a, b| a.path.cmp(&b.path));
     report.skipped.sort();
+    report.removed_empty.sort();
+    report.left_empty.sort();
     Ok(report)
 }
 
@@ -399,6 +567,7 @@ fn record(ws: i64, f: &Found, id: i64, version: Option<String>, sha1: String) ->
         size: f.size,
         mtime: f.mtime,
         gone: false,
+        pending: false,
     }
 }
 
@@ -577,7 +746,25 @@ async fn upload_once(
     };
     let version = current.version.clone().unwrap_or_default();
     let file = tokio::fs::File::from_std(target.open_file(&f.path).map_err(plain)?);
-    let stall = options.stall_timeout;
+    options.emit(SyncEvent::Started {
+        path: f.path.clone(),
+        bytes: f.size,
+        resumed_from: 0,
+    });
+    let progress: Option<crate::ProgressFn> = options.progress.clone().map(|hook| {
+        let path = f.path.clone();
+        let last = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let p: crate::ProgressFn = std::sync::Arc::new(move |p: crate::Progress| {
+            let before = last.swap(p.done, std::sync::atomic::Ordering::Relaxed);
+            hook.call(&SyncEvent::Moved {
+                path: path.clone(),
+                bytes: p.done.saturating_sub(before),
+            });
+        });
+        p
+    });
+    // No cap on the whole upload: the pipeline fails it only when its
+    // bytes stop moving or crawl, and waits for the answer once all are sent.
     let upload = il.put_version(
         DocumentRef {
             workspace_id: ws,
@@ -587,13 +774,12 @@ async fn upload_once(
         parent_of(&f.path).1,
         file,
         f.size,
-        None,
+        progress,
+        super::fetch::limits(options),
+        il.read_timeout(),
     );
     let uploaded = tokio::select! {
-        r = tokio::time::timeout(stall.max(Duration::from_secs(1)) * 4, upload) => match r {
-            Ok(r) => r?,
-            Err(_) => return Err(plain(Error::Stalled { document_id: Some(doc.id), detail: "the upload got no answer in time".into() })),
-        },
+        r = upload => r?,
         _ = options.stop.stopped() => return Err(plain(super::fetch::stopped(doc.id))),
     };
     Ok(uploaded.version.or(current.version))

@@ -558,11 +558,11 @@ impl State {
         caller: &Caller,
         ws: i64,
         id: i64,
-    ) -> Result<(Content, String), ApiError> {
+    ) -> Result<(Content, String, String), ApiError> {
         self.content(caller, ws)?;
         let d = self.doc_in(ws, id)?;
         let c = d.content.clone().ok_or(ApiError::NoFile)?;
-        Ok((c, d.name.clone()))
+        Ok((c, d.name.clone(), d.version.clone()))
     }
 
     /// Before an upload streams: the document exists and `version` is current.

@@ -1,0 +1,263 @@
+//! Progress as a person sees it, through the simulator's slow link: status
+//! lines every few seconds when stderr is piped, none with `-q`, and
+//! Ctrl-C during `download` keeping what arrived (and saying where) for a
+//! rerun that fetches only the rest.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use intralinks_sim::{Bandwidth, SimConfig, Simulator, demo};
+
+mod common;
+use common::*;
+
+async fn slow_sim(down: u64) -> Simulator {
+    Simulator::start(SimConfig {
+        bandwidth: Bandwidth {
+            up_bytes_per_sec: 0,
+            down_bytes_per_sec: down,
+        },
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap()
+}
+
+fn status_lines(stderr: &str) -> Vec<&str> {
+    stderr
+        .lines()
+        .filter(|l| l.starts_with("mirror: "))
+        .collect()
+}
+
+#[tokio::test]
+async fn mirror_prints_status_lines_when_piped_and_nothing_with_quiet() {
+    // The FY2023 folder (the 3 MiB annual report) at 1 MB/s: about 3 s.
+    let sim = slow_sim(1_000_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo::MAIN_WORKSPACE.to_string();
+    let folder = demo::FOLDER_FY2023.to_string();
+    let o = run(
+        &sim.url(),
+        &[
+            "mirror",
+            &ws,
+            "a",
+            "--folder",
+            &folder,
+            "--status-every",
+            "1",
+        ],
+        dir.path(),
+    )
+    .await;
+    assert!(o.status.success(), "{}", err(&o));
+    let stderr = err(&o);
+    let lines = status_lines(&stderr);
+    assert!(lines.len() >= 2, "{}", err(&o));
+    // Totals known up front, in every line.
+    // FY2023 holds two documents, 3.2 MB in all.
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.contains("/2 files, ") && l.contains(" of 3.2 MB, ")),
+        "{lines:#?}"
+    );
+
+    let o = run(
+        &sim.url(),
+        &[
+            "mirror",
+            &ws,
+            "b",
+            "--folder",
+            &folder,
+            "--status-every",
+            "1",
+            "-q",
+        ],
+        dir.path(),
+    )
+    .await;
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(status_lines(&err(&o)), Vec::<&str>::new());
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn ctrl_c_during_download_keeps_the_partial_file_and_the_rerun_fetches_the_rest() {
+    let sim = slow_sim(1_000_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo::MAIN_WORKSPACE.to_string();
+    let doc = demo::DOC_ANNUAL_REPORT.to_string();
+    let args = ["download", ws.as_str(), doc.as_str(), "-o", "annual.dat"];
+    let mut c = command(&sim.url(), &args, dir.path());
+    let path = dir.path().to_path_buf();
+    let output = tokio::task::spawn_blocking(move || {
+        let child = c
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Wait for the first bytes of the part file, then interrupt.
+        let started = std::time::Instant::now();
+        while intralinks_ext::partial_download(&path.join("annual.dat"))
+            .is_none_or(|(_, n)| n < 500_000)
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "no bytes arrived"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let status = std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", err(&output));
+    let (part, kept) = intralinks_ext::partial_download(&dir.path().join("annual.dat")).unwrap();
+    assert!(
+        (500_000..demo::ANNUAL_REPORT_SIZE).contains(&kept),
+        "{kept}"
+    );
+    let stderr = err(&output);
+    assert!(
+        stderr.contains(&format!(
+            "stopped: the {kept} bytes received are kept in ./{}; run the same command again to go on from there",
+            part.file_name().unwrap().to_string_lossy()
+        )),
+        "{stderr}"
+    );
+
+    let before = served(&sim).await;
+    let o = run(&sim.url(), &args, dir.path()).await;
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(served(&sim).await - before, demo::ANNUAL_REPORT_SIZE - kept);
+    assert_eq!(
+        std::fs::metadata(dir.path().join("annual.dat"))
+            .unwrap()
+            .len(),
+        demo::ANNUAL_REPORT_SIZE
+    );
+    assert!(!part.exists());
+    sim.shutdown().await;
+}
+
+/// Document body bytes the simulator handed out so far.
+async fn served(sim: &Simulator) -> u64 {
+    let v: serde_json::Value = reqwest::get(format!("{}/_sim/stats", sim.url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    v["downloadBytes"].as_u64().unwrap()
+}
+
+/// Quotes `s` for `sh -c`.
+fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn mirror_draws_its_bar_on_a_terminal_within_2_s_of_the_first_byte() {
+    use std::io::Read;
+    // util-linux `script` runs the command on a pseudo-terminal.
+    let sim = slow_sim(1_000_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo::MAIN_WORKSPACE.to_string();
+    let folder = demo::FOLDER_FY2023.to_string();
+    let line = [
+        env!("CARGO_BIN_EXE_intralinks"),
+        "mirror",
+        &ws,
+        "a",
+        "--folder",
+        &folder,
+    ]
+    .iter()
+    .map(|a| sh_quote(a))
+    .collect::<Vec<_>>()
+    .join(" ");
+    let mut c = command(&sim.url(), &[], dir.path());
+    c.env("TERM", "xterm")
+        .env("COLUMNS", "120")
+        .env("PATH", "/usr/bin:/bin");
+    let mut c = {
+        // The same environment as the binary gets in every other test.
+        let mut s = std::process::Command::new("script");
+        s.args(["-qefc", &line, "/dev/null"])
+            .current_dir(dir.path())
+            .env_clear();
+        for (k, v) in c.get_envs() {
+            if let Some(v) = v {
+                s.env(k, v);
+            }
+        }
+        s
+    };
+    let parts = dir.path().join("a/.intralinks-sync/parts");
+    let (first_byte, bar, all) = tokio::task::spawn_blocking(move || {
+        let mut child = c
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("util-linux script(1) runs the command on a terminal");
+        let mut out = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel::<(std::time::Instant, Vec<u8>)>();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = out.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                let _ = tx.send((std::time::Instant::now(), buf[..n].to_vec()));
+            }
+        });
+        let started = std::time::Instant::now();
+        let mut first_byte = None;
+        let mut bar = None;
+        let mut all = Vec::new();
+        while child.try_wait().unwrap().is_none() {
+            assert!(started.elapsed() < Duration::from_secs(30));
+            if first_byte.is_none()
+                && std::fs::read_dir(&parts)
+                    .is_ok_and(|d| d.flatten().any(|e| e.metadata().is_ok_and(|m| m.len() > 0)))
+            {
+                first_byte = Some(std::time::Instant::now());
+            }
+            while let Ok((at, bytes)) = rx.try_recv() {
+                all.extend_from_slice(&bytes);
+                if bar.is_none() && String::from_utf8_lossy(&all).contains("/2 files") {
+                    bar = Some(at);
+                }
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        while let Ok((at, bytes)) = rx.recv_timeout(Duration::from_millis(200)) {
+            all.extend_from_slice(&bytes);
+            if bar.is_none() && String::from_utf8_lossy(&all).contains("/2 files") {
+                bar = Some(at);
+            }
+        }
+        (first_byte, bar, String::from_utf8_lossy(&all).into_owned())
+    })
+    .await
+    .unwrap();
+    let first_byte = first_byte.expect("a partial file was seen");
+    let bar = bar.unwrap_or_else(|| panic!("no bar on the terminal: {all:?}"));
+    let after = bar.saturating_duration_since(first_byte);
+    assert!(after < Duration::from_secs(2), "{after:?}");
+    // The bar, with its totals: files and bytes.
+    assert!(all.contains("mirror"), "{all:?}");
+    assert!(all.contains("1/2 files ["), "{all:?}");
+    assert!(all.contains("/3.02 MiB "), "{all:?}");
+    sim.shutdown().await;
+}

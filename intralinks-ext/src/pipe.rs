@@ -1,0 +1,507 @@
+//! The one transfer pipeline: every download and upload of a document body
+//! goes through here, so a limit or a fix made once holds everywhere.
+//!
+//! - **Limits that follow bytes.** A transfer fails only when no byte moved
+//!   for [`TransferLimits::stall_timeout`], or fewer than
+//!   [`TransferLimits::min_rate`] bytes per second moved over
+//!   [`TransferLimits::rate_window`] — measured on the request body while
+//!   uploading ([`Meter`], checked by [`watch_upload`]) and on the answer
+//!   while downloading ([`Pump`]). There is no cap on a whole transfer, and
+//!   the wait for an upload's answer starts only when its body is sent.
+//! - **Hashing and writing off the async threads.** A body's chunks go
+//!   through a bounded channel to one blocking worker that hashes them and,
+//!   for a file, writes them; the network side never waits on SHA-1 or the
+//!   page cache unless the worker falls a whole channel behind.
+//! - **Resume.** A file sink can start with bytes already on disk: the worker
+//!   hashes those first, so the final SHA-1 covers the whole file.
+
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
+use sha1::{Digest, Sha1};
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+
+use crate::error::{Error, Result};
+use crate::transfer::{Progress, ProgressFn};
+
+/// What every transfer is held to; set with [`crate::Builder::transfer_limits`].
+///
+/// The defaults (20 s, 1024 bytes/s over 60 s) are those of the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TransferLimits {
+    /// Abort when no byte moved (either way) for this long.
+    pub stall_timeout: Duration,
+    /// Abort when fewer than this many bytes per second moved over
+    /// [`TransferLimits::rate_window`] (curl's `--speed-limit`); 0 turns it off.
+    pub min_rate: u64,
+    /// The window of the minimum-rate check (curl's `--speed-time`).
+    pub rate_window: Duration,
+}
+
+impl Default for TransferLimits {
+    fn default() -> Self {
+        TransferLimits {
+            stall_timeout: Duration::from_secs(20),
+            min_rate: 1024,
+            rate_window: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Chunks in flight between the network and the hashing/writing worker.
+const CHANNEL: usize = 32;
+
+/// Where a body goes.
+pub(crate) enum Sink<'a, W: ?Sized> {
+    /// A file, written by the worker; `existing` bytes already in it (a
+    /// resumed download) are hashed first and kept.
+    File {
+        /// The open file, positioned anywhere.
+        file: std::fs::File,
+        /// Bytes of an earlier attempt to keep.
+        existing: u64,
+    },
+    /// Any writer, written here; the worker only hashes.
+    Writer(&'a mut W),
+}
+
+/// A file sink: `existing` bytes of `file` kept and hashed first.
+pub(crate) fn file_sink(file: std::fs::File, existing: u64) -> Sink<'static, tokio::io::Sink> {
+    Sink::File { file, existing }
+}
+
+/// What a finished pump hands back.
+pub(crate) struct Pumped {
+    /// Bytes in the sink at the end (earlier ones included).
+    pub total: u64,
+    /// base64 SHA-1 of all of them.
+    pub sha1_base64: String,
+    /// The file, for a file sink, flushed to the page cache.
+    pub file: Option<std::fs::File>,
+}
+
+/// One body being copied: what it is, where it goes, what it must meet.
+pub(crate) struct Pump<'a> {
+    /// The document the body is, for errors.
+    pub document_id: Option<i64>,
+    /// The bytes this body must carry (the rest of the document for a
+    /// resumed download), when known; never more are read.
+    pub declared: Option<u64>,
+    /// The most a body may hold whatever it declares, and what it is (for
+    /// the error): a splash image.
+    pub cap: Option<(u64, &'static str)>,
+    /// Names the destination in errors.
+    pub at: &'a Path,
+    /// Stall and rate limits.
+    pub limits: Option<TransferLimits>,
+    /// Told of every chunk, with the whole file's figures.
+    pub progress: Option<ProgressFn>,
+}
+
+/// Raises its flag when dropped while armed: the pump's future was given
+/// up mid-way.
+struct Cancel {
+    flag: Arc<std::sync::atomic::AtomicBool>,
+    armed: bool,
+}
+
+impl Drop for Cancel {
+    fn drop(&mut self) {
+        if self.armed {
+            self.flag.store(true, Ordering::Release);
+        }
+    }
+}
+
+type Worker = tokio::task::JoinHandle<std::io::Result<(Sha1, Option<std::fs::File>)>>;
+
+/// Starts the blocking worker: hashes the first `existing` bytes of `file`
+/// (when there is one), then every chunk it is sent, appending to the file.
+fn start_worker(
+    mut file: Option<std::fs::File>,
+    existing: u64,
+    mut rx: tokio::sync::mpsc::Receiver<Bytes>,
+    cancelled: Arc<std::sync::atomic::AtomicBool>,
+) -> Worker {
+    tokio::task::spawn_blocking(move || {
+        let mut hasher = Sha1::new();
+        if let Some(f) = file.as_mut() {
+            f.seek(SeekFrom::Start(0))?;
+            let mut left = existing;
+            let mut buf = vec![0u8; 256 * 1024];
+            while left > 0 {
+                let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+                let n = f.read(&mut buf[..want])?;
+                if n == 0 {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::UnexpectedEof,
+                        "the partial file is shorter than recorded",
+                    ));
+                }
+                hasher.update(&buf[..n]);
+                left -= n as u64;
+            }
+            f.set_len(existing)?;
+            f.seek(SeekFrom::Start(existing))?;
+        }
+        let mut out = file.map(|f| std::io::BufWriter::with_capacity(1024 * 1024, f));
+        while let Some(chunk) = rx.blocking_recv() {
+            // A transfer given up (its future dropped) writes no more, not
+            // even what is buffered: the file keeps the prefix written so
+            // far, for a resume, and stops changing at once.
+            if cancelled.load(Ordering::Acquire) {
+                if let Some(w) = out.take() {
+                    let _ = w.into_parts();
+                }
+                break;
+            }
+            hasher.update(&chunk);
+            if let Some(w) = out.as_mut() {
+                w.write_all(&chunk)?;
+            }
+        }
+        let file = match out {
+            Some(w) => Some(w.into_inner().map_err(|e| e.into_error())?),
+            None => None,
+        };
+        Ok((hasher, file))
+    })
+}
+
+impl Pump<'_> {
+    fn stalled(&self, detail: String) -> Error {
+        Error::Stalled {
+            document_id: self.document_id,
+            detail,
+        }
+    }
+
+    /// Copies `body` into `sink`, hashing as it goes; stops the moment the
+    /// body outgrows its declared size or breaks a limit, and fails when it
+    /// ends short.
+    pub(crate) async fn run<S, W>(self, body: S, sink: Sink<'_, W>) -> Result<Pumped>
+    where
+        S: Stream<Item = std::result::Result<Bytes, reqwest::Error>>,
+        W: AsyncWrite + Unpin + ?Sized,
+    {
+        let io = |action: &'static str, at: &Path| {
+            let path = at.to_path_buf();
+            move |source| Error::Io {
+                action,
+                path,
+                source,
+            }
+        };
+        let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(CHANNEL);
+        let mut cancel = Cancel {
+            flag: Arc::default(),
+            armed: true,
+        };
+        let flag = cancel.flag.clone();
+        let (existing, mut writer, worker) = match sink {
+            Sink::File { file, existing } => {
+                (existing, None, start_worker(Some(file), existing, rx, flag))
+            }
+            Sink::Writer(w) => (0, Some(w), start_worker(None, 0, rx, flag)),
+        };
+        let copied = self.copy(body, &tx, writer.as_deref_mut(), existing).await;
+        drop(tx);
+        let joined = worker.await;
+        // Finished (well or not) rather than given up: the worker is done.
+        cancel.armed = false;
+        drop(cancel);
+        let done = copied?;
+        let (hasher, file) = match joined {
+            Ok(Ok(v)) => v,
+            Ok(Err(e)) => return Err(io("cannot write", self.at)(e)),
+            Err(e) => {
+                return Err(Error::InvalidInput(format!(
+                    "the hashing task failed ({e}); retry"
+                )));
+            }
+        };
+        if let Some(w) = writer {
+            w.flush().await.map_err(io("cannot write", self.at))?;
+        }
+        if let Some(declared) = self.declared
+            && done != declared
+        {
+            return Err(Error::BodyCutShort {
+                document_id: self.document_id,
+                received: existing + done,
+                expected: existing + declared,
+            });
+        }
+        Ok(Pumped {
+            total: existing + done,
+            sha1_base64: base64::engine::general_purpose::STANDARD.encode(hasher.finalize()),
+            file,
+        })
+    }
+
+    /// The network side: reads chunks under the limits, hands them to the
+    /// worker (and the writer). Answers the bytes of this body.
+    async fn copy<S, W>(
+        &self,
+        body: S,
+        tx: &tokio::sync::mpsc::Sender<Bytes>,
+        mut writer: Option<&mut W>,
+        existing: u64,
+    ) -> Result<u64>
+    where
+        S: Stream<Item = std::result::Result<Bytes, reqwest::Error>>,
+        W: AsyncWrite + Unpin + ?Sized,
+    {
+        let mut body = std::pin::pin!(body);
+        let mut done = 0u64;
+        let mut window = (Instant::now(), 0u64);
+        let total = self.declared.map(|d| existing + d);
+        loop {
+            let next = match self.limits {
+                Some(l) => tokio::time::timeout(l.stall_timeout, body.next())
+                    .await
+                    .map_err(|_| {
+                        self.stalled(format!(
+                            "no byte arrived for {} s after {} bytes",
+                            l.stall_timeout.as_secs_f64(),
+                            existing + done
+                        ))
+                    })?,
+                None => body.next().await,
+            };
+            let Some(chunk) = next else { break };
+            let chunk = chunk.map_err(Error::from_reqwest)?;
+            let after = done + chunk.len() as u64;
+            if let Some((limit, what)) = self.cap
+                && after > limit
+            {
+                return Err(Error::TooLarge { what, limit });
+            }
+            if let Some(declared) = self.declared
+                && after > declared
+            {
+                return Err(Error::BodyTooLong {
+                    document_id: self.document_id,
+                    declared: existing + declared,
+                });
+            }
+            if let Some(w) = writer.as_deref_mut() {
+                w.write_all(&chunk).await.map_err(|source| Error::Io {
+                    action: "cannot write",
+                    path: self.at.to_path_buf(),
+                    source,
+                })?;
+            }
+            let n = chunk.len() as u64;
+            if tx.send(chunk).await.is_err() {
+                // The worker stopped: its error is reported by the caller.
+                return Ok(done);
+            }
+            done = after;
+            if let Some(p) = &self.progress {
+                p(Progress {
+                    done: existing + done,
+                    total,
+                });
+            }
+            if let Some(l) = self.limits
+                && l.min_rate > 0
+            {
+                window.1 += n;
+                let elapsed = window.0.elapsed();
+                if elapsed >= l.rate_window {
+                    let rate = window.1 as f64 / elapsed.as_secs_f64();
+                    if rate < l.min_rate as f64 {
+                        return Err(self.stalled(format!(
+                            "{rate:.0} bytes/s over {} s, below the minimum of {} bytes/s",
+                            elapsed.as_secs_f64().round(),
+                            l.min_rate
+                        )));
+                    }
+                    window = (Instant::now(), 0);
+                }
+            }
+        }
+        Ok(done)
+    }
+}
+
+/// SHA-1 of a stream's chunks, computed on a blocking worker.
+pub(crate) struct Hashing {
+    tx: Option<tokio::sync::mpsc::Sender<Bytes>>,
+    worker: Worker,
+}
+
+impl Hashing {
+    pub(crate) fn start() -> Self {
+        let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(CHANNEL);
+        let worker = start_worker(None, 0, rx, Arc::default());
+        Hashing {
+            tx: Some(tx),
+            worker,
+        }
+    }
+
+    /// A sender for the chunks; the hash is final once every sender is gone.
+    pub(crate) fn sender(&self) -> tokio::sync::mpsc::Sender<Bytes> {
+        self.tx
+            .clone()
+            .unwrap_or_else(|| tokio::sync::mpsc::channel(1).0)
+    }
+
+    /// base64 of the SHA-1 of every chunk sent.
+    pub(crate) async fn finish(mut self) -> Result<String> {
+        self.tx = None;
+        match self.worker.await {
+            Ok(Ok((hasher, _))) => {
+                Ok(base64::engine::general_purpose::STANDARD.encode(hasher.finalize()))
+            }
+            Ok(Err(e)) => Err(Error::InvalidInput(format!("hashing failed ({e}); retry"))),
+            Err(e) => Err(Error::InvalidInput(format!(
+                "the hashing task failed ({e}); retry"
+            ))),
+        }
+    }
+}
+
+/// How far a request body got, shared by the body stream and its watchdog.
+#[derive(Debug)]
+pub(crate) struct Meter {
+    start: Instant,
+    /// Bytes handed to the connection.
+    pub bytes: AtomicU64,
+    /// Nanoseconds from `start` to the last byte handed over.
+    last: AtomicU64,
+    /// Nanoseconds from `start` to the end of the body, plus one; 0 while sending.
+    done: AtomicU64,
+}
+
+impl Meter {
+    pub(crate) fn new() -> Arc<Self> {
+        Arc::new(Meter {
+            start: Instant::now(),
+            bytes: AtomicU64::new(0),
+            last: AtomicU64::new(0),
+            done: AtomicU64::new(0),
+        })
+    }
+
+    fn now(&self) -> u64 {
+        u64::try_from(self.start.elapsed().as_nanos()).unwrap_or(u64::MAX)
+    }
+
+    /// `n` more bytes went out; answers the total.
+    pub(crate) fn moved(&self, n: u64) -> u64 {
+        self.last.store(self.now(), Ordering::Relaxed);
+        self.bytes.fetch_add(n, Ordering::Relaxed) + n
+    }
+
+    /// The whole body went out.
+    pub(crate) fn finished(&self) {
+        let _ = self.done.compare_exchange(
+            0,
+            self.now().saturating_add(1),
+            Ordering::Relaxed,
+            Ordering::Relaxed,
+        );
+    }
+
+    fn finished_for(&self) -> Option<Duration> {
+        match self.done.load(Ordering::Relaxed) {
+            0 => None,
+            d => Some(Duration::from_nanos(self.now().saturating_sub(d - 1))),
+        }
+    }
+
+    fn idle_for(&self) -> Duration {
+        Duration::from_nanos(self.now().saturating_sub(self.last.load(Ordering::Relaxed)))
+    }
+
+    /// How long the bytes the operating system may still hold take to go
+    /// out at the rate seen so far: the body is measured as the connection
+    /// takes it, and a send buffer (up to [`SEND_BUFFER`]) holds bytes that
+    /// have not left yet.
+    fn drain_allowance(&self) -> Duration {
+        let bytes = self.bytes.load(Ordering::Relaxed);
+        let elapsed = Duration::from_nanos(self.last.load(Ordering::Relaxed)).as_secs_f64();
+        if bytes == 0 || elapsed <= 0.0 {
+            return Duration::ZERO;
+        }
+        let rate = bytes as f64 / elapsed;
+        Duration::from_secs_f64((bytes.min(SEND_BUFFER) as f64 / rate).min(600.0))
+    }
+}
+
+/// The most a send buffer is taken to hold (Linux's default ceiling).
+const SEND_BUFFER: u64 = 4 * 1024 * 1024;
+
+/// Watches an upload's body: resolves with the error to fail it with, when
+/// no byte went out for the stall timeout, the rate stayed under the
+/// minimum for its window, or — once the body is sent — no answer came
+/// within `answer_timeout`. Never resolves otherwise. Both clocks allow for
+/// the bytes a send buffer may still hold ([`Meter::drain_allowance`]).
+pub(crate) async fn watch_upload(
+    meter: Arc<Meter>,
+    limits: TransferLimits,
+    answer_timeout: Duration,
+    document_id: i64,
+) -> Error {
+    let tick =
+        (limits.stall_timeout / 8).clamp(Duration::from_millis(10), Duration::from_millis(250));
+    let mut window = (Instant::now(), meter.bytes.load(Ordering::Relaxed));
+    loop {
+        tokio::time::sleep(tick).await;
+        if let Some(waited) = meter.finished_for() {
+            if waited >= answer_timeout + meter.drain_allowance() {
+                return Error::Timeout {
+                    after: Some(answer_timeout),
+                };
+            }
+            continue;
+        }
+        let sent = meter.bytes.load(Ordering::Relaxed);
+        if meter.idle_for() >= limits.stall_timeout + meter.drain_allowance() {
+            return Error::Stalled {
+                document_id: Some(document_id),
+                detail: format!(
+                    "no byte of the upload went out for {} s after {sent} bytes",
+                    limits.stall_timeout.as_secs_f64()
+                ),
+            };
+        }
+        let elapsed = window.0.elapsed();
+        if limits.min_rate > 0 && elapsed >= limits.rate_window {
+            let rate = sent.saturating_sub(window.1) as f64 / elapsed.as_secs_f64();
+            if rate < limits.min_rate as f64 {
+                return Error::Stalled {
+                    document_id: Some(document_id),
+                    detail: format!(
+                        "the upload moved {rate:.0} bytes/s over {} s, below the minimum of {} bytes/s",
+                        elapsed.as_secs_f64().round(),
+                        limits.min_rate
+                    ),
+                };
+            }
+            window = (Instant::now(), sent);
+        }
+    }
+}
+
+/// A document's declared size: the bound its body is held to. A negative
+/// or missing `fileSize` is refused: a body without a bound is never read.
+pub(crate) fn declared_size(doc: &intralinks_api::types::Document) -> Result<u64> {
+    match doc.file_size {
+        Some(s) if s >= 0 => Ok(s.unsigned_abs()),
+        other => Err(Error::InvalidInput(format!(
+            "document {} declares {} as its fileSize, so its body cannot be bounded; nothing was downloaded — report this to the service's operator",
+            doc.id,
+            other.map_or_else(|| "nothing".to_string(), |s| s.to_string())
+        ))),
+    }
+}

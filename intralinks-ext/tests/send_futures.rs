@@ -1,0 +1,176 @@
+//! Every public async call of the library yields a `Send + 'static`
+//! future once its arguments are owned, so a service can `tokio::spawn` it.
+//! This is a compile-time test: if one of these futures stops being `Send`,
+//! this file no longer compiles. The futures are built, never polled.
+
+use std::path::PathBuf;
+
+use intralinks_ext::sync::{self, SyncOptions};
+use intralinks_ext::{DocumentRef, FixedAnswers, FolderRef, Intralinks, Secret};
+
+fn assert_send<T: Send + 'static>(_: T) {}
+
+#[test]
+fn public_futures_are_send_and_static() {
+    let il = Intralinks::builder("http://127.0.0.1:9")
+        .token(Secret::new("t"))
+        .expect("a client");
+    let dir = PathBuf::from("unused");
+    let options = SyncOptions::default();
+    let doc = DocumentRef {
+        workspace_id: 1,
+        document_id: 2,
+    };
+    let folder = FolderRef {
+        workspace_id: 1,
+        folder_id: 3,
+    };
+    let owned =
+        |f: &dyn Fn(Intralinks, PathBuf, SyncOptions)| f(il.clone(), dir.clone(), options.clone());
+    owned(&|il, dir, options| {
+        let _ = (&il, &dir, &options);
+        assert_send(async move {
+            let _ = (&dir, &options, doc, folder);
+            sync::mirror(&il, 1, &dir, &options).await
+        })
+    });
+    owned(&|il, dir, options| {
+        let _ = (&il, &dir, &options);
+        assert_send(async move {
+            let _ = (&dir, &options, doc, folder);
+            sync::push(&il, 1, &dir, &options).await
+        })
+    });
+    owned(&|il, dir, options| {
+        let _ = (&il, &dir, &options);
+        assert_send(async move {
+            let _ = (&dir, &options, doc, folder);
+            sync::diff(&il, 1, &dir, &options).await
+        })
+    });
+    owned(&|il, dir, options| {
+        let _ = (&il, &dir, &options);
+        assert_send(async move {
+            let _ = (&dir, &options, doc, folder);
+            il.download(doc, &dir, None).await
+        })
+    });
+    owned(&|il, dir, options| {
+        let _ = (&il, &dir, &options);
+        assert_send(async move {
+            let _ = (&dir, &options, doc, folder);
+            il.document(1, 2).await
+        })
+    });
+    owned(&|il, dir, options| {
+        let _ = (&il, &dir, &options);
+        assert_send(async move {
+            let _ = (&dir, &options, doc, folder);
+            il.upload(folder, &dir, None, None).await
+        })
+    });
+    owned(&|il, dir, options| {
+        let _ = (&il, &dir, &options);
+        assert_send(async move {
+            let _ = (&dir, &options, doc, folder);
+            il.upload_from(folder, "n", tokio::io::empty(), 0, None)
+                .await
+        })
+    });
+    owned(&|il, dir, options| {
+        let _ = (&il, &dir, &options);
+        assert_send(async move {
+            let _ = (&dir, &options, doc, folder);
+            {
+                let d = il.document(1, 2).await.expect("never run");
+                let mut out = Vec::new();
+                let _ = il.download_into(1, &d, &mut out, None).await;
+                il.download_document(1, &d, &dir, None).await
+            }
+        })
+    });
+    owned(&|il, dir, options| {
+        let _ = (&il, &dir, &options);
+        assert_send(async move {
+            let _ = (&dir, &options, doc, folder);
+            il.put_new_version(doc, &dir, None, None).await
+        })
+    });
+    owned(&|il, dir, options| {
+        let _ = (&il, &dir, &options);
+        assert_send(async move {
+            let _ = (&dir, &options, doc, folder);
+            il.start_entry(1).await
+        })
+    });
+    owned(&|il, dir, options| {
+        let _ = (&il, &dir, &options);
+        assert_send(async move {
+            let _ = (&dir, &options, doc, folder);
+            il.start_entry_v1(1).await
+        })
+    });
+    owned(&|il, dir, options| {
+        let _ = (&il, &dir, &options);
+        assert_send(async move {
+            let _ = (&dir, &options, doc, folder);
+            {
+                let mut answers = FixedAnswers::default();
+                let _ = il.enter(1, &mut answers).await;
+                il.enter_v1(1, &mut answers).await
+            }
+        })
+    });
+    owned(&|il, dir, options| {
+        let _ = (&il, &dir, &options);
+        assert_send(async move {
+            let _ = (&dir, &options, doc, folder);
+            il.splash_v1(1).await
+        })
+    });
+    owned(&|il, dir, options| {
+        let _ = (&il, &dir, &options);
+        assert_send(async move {
+            let _ = (&dir, &options, doc, folder);
+            il.exit_v1(1).await
+        })
+    });
+    owned(&|il, dir, options| {
+        let _ = (&il, &dir, &options);
+        assert_send(async move {
+            let _ = (&dir, &options, doc, folder);
+            il.save_splash_image(1, &dir).await
+        })
+    });
+    owned(&|il, dir, options| {
+        let _ = (&il, &dir, &options);
+        assert_send(async move {
+            let _ = (&dir, &options, doc, folder);
+            il.logout().await
+        })
+    });
+    owned(&|il, dir, options| {
+        let _ = (&il, &dir, &options);
+        assert_send(async move {
+            let _ = (&dir, &options, doc, folder);
+            {
+                use futures_util::StreamExt;
+                il.list_all_workspaces().collect::<Vec<_>>().await
+            }
+        })
+    });
+    owned(&|il, dir, options| {
+        let _ = (&il, &dir, &options);
+        assert_send(async move {
+            let _ = (&dir, &options, doc, folder);
+            intralinks_ext::report::visible_workspaces(&il).await
+        })
+    });
+    owned(&|il, dir, options| {
+        let _ = (&il, &dir, &options);
+        assert_send(async move {
+            let _ = (&dir, &options, doc, folder);
+            intralinks_ext::file_hash_of(&dir).await
+        })
+    });
+}
