@@ -768,11 +768,61 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
             folder,
             delete,
             force,
+            dry_run,
+            yes,
             sync,
         } => {
+            if *dry_run {
+                let options = intralinks_ext::sync::SyncOptions {
+                    delete: *delete,
+                    force: *force,
+                    dry_run: true,
+                    ..sync.plain_options(*folder)
+                };
+                let report = in_workspace(cli, ctx, *workspace, || {
+                    intralinks_ext::sync::mirror(il, *workspace, dir, &options)
+                })
+                .await?;
+                return mirror::finish_plan(cli.json, &report);
+            }
+            // --delete on a terminal: name what would go, and ask first.
+            let mut delete = *delete;
+            if delete && !*yes && crate::prompt::interactive() {
+                let options = intralinks_ext::sync::SyncOptions {
+                    delete: true,
+                    force: *force,
+                    dry_run: true,
+                    ..sync.plain_options(*folder)
+                };
+                let plan = in_workspace(cli, ctx, *workspace, || {
+                    intralinks_ext::sync::mirror(il, *workspace, dir, &options)
+                })
+                .await?;
+                let doomed: Vec<&str> = plan
+                    .planned
+                    .iter()
+                    .filter(|p| p.action == "delete")
+                    .map(|p| p.path.as_str())
+                    .collect();
+                if !doomed.is_empty() {
+                    for p in &doomed {
+                        tell!("would delete: {}", output::safe(p));
+                    }
+                    let answer = crate::prompt::ask_line(&format!(
+                        "Delete these {} local file(s), whose documents left the room? [y/N] ",
+                        doomed.len()
+                    ));
+                    if !answer.is_some_and(|a| {
+                        a.eq_ignore_ascii_case("y") || a.eq_ignore_ascii_case("yes")
+                    }) {
+                        tell!("nothing will be deleted; mirroring the rest");
+                        delete = false;
+                    }
+                }
+            }
             let (hook, display) = crate::progress::start("mirror", cli.quiet, status_every(cli));
             let options = intralinks_ext::sync::SyncOptions {
-                delete: *delete,
+                delete,
                 force: *force,
                 progress: hook,
                 ..sync.options(*folder)
@@ -788,8 +838,20 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
             workspace,
             dir,
             folder,
+            dry_run,
             sync,
         } => {
+            if *dry_run {
+                let options = intralinks_ext::sync::SyncOptions {
+                    dry_run: true,
+                    ..sync.plain_options(Some(*folder))
+                };
+                let report = in_workspace(cli, ctx, *workspace, || {
+                    intralinks_ext::sync::push(il, *workspace, dir, &options)
+                })
+                .await?;
+                return push::finish_plan(cli.json, &report);
+            }
             let (hook, display) = crate::progress::start("push", cli.quiet, status_every(cli));
             let options = intralinks_ext::sync::SyncOptions {
                 progress: hook,

@@ -214,6 +214,12 @@ pub enum Command {
         /// Overwrite local files this command did not write (or that changed since).
         #[arg(long)]
         force: bool,
+        /// List what would be fetched, replaced and deleted; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// With --delete, delete without asking (on a terminal it asks first).
+        #[arg(long, short = 'y')]
+        yes: bool,
         #[command(flatten)]
         sync: mirror::SyncArgs,
     },
@@ -226,6 +232,10 @@ pub enum Command {
         /// The folder to push into.
         #[arg(long)]
         folder: i64,
+        /// List the folders and documents that would be created and the new
+        /// versions that would be uploaded; send nothing that changes the room.
+        #[arg(long)]
+        dry_run: bool,
         #[command(flatten)]
         sync: mirror::SyncArgs,
     },

@@ -102,10 +102,83 @@ pub fn failure_summary(failures: &[Failure], total: usize, what: &str) -> Option
             failures.len() - SHOWN
         );
     }
+    use intralinks_ext::sync::FailureKind;
+    let in_the_way = failures
+        .iter()
+        .filter(|f| f.kind == FailureKind::LocalFileInTheWay)
+        .count();
+    let retryable = failures.iter().any(|f| f.kind == FailureKind::Retryable);
+    let mut advice = Vec::new();
+    if in_the_way > 0 {
+        advice.push(format!(
+            "{in_the_way} local file(s) this command did not write (or that changed since) were left alone: move them away, or pass --force to overwrite them"
+        ));
+    }
+    if retryable {
+        advice.push("run the same command again to retry the rest".to_string());
+    }
     Some(format!(
-        "{} of {total} {what} failed (listed above); what finished is kept — run the same command again to retry the rest",
-        failures.len()
+        "{} of {total} {what} failed (listed above); what finished is kept{}",
+        failures.len(),
+        if advice.is_empty() {
+            String::new()
+        } else {
+            format!(" — {}", advice.join("; "))
+        }
     ))
+}
+
+/// Prints a dry run's plan (stdout: one line per write) and its summary.
+pub fn print_plan(planned: &[intralinks_ext::sync::Planned]) {
+    for p in planned {
+        let what = match p.action {
+            "new version" => "upload a new version of",
+            other => other,
+        };
+        say!("would {what}: {}", crate::output::safe(&p.path));
+    }
+}
+
+/// A mirror's dry run: what it would fetch, replace and delete.
+pub fn finish_plan(json: bool, report: &MirrorReport) -> Result<(), String> {
+    if json {
+        return crate::output::json(report);
+    }
+    print_plan(&report.planned);
+    let count = |a: &str| report.planned.iter().filter(|p| p.action == a).count();
+    tell!(
+        "dry run: {} to fetch, {} to replace, {} to delete, {} up to date, {} adopted; nothing was written",
+        count("fetch"),
+        count("replace"),
+        count("delete"),
+        report.up_to_date,
+        report.adopted
+    );
+    show_left_room(&report.left_room);
+    match failure_summary(&report.failures, report.documents, "documents") {
+        Some(e) => Err(e.replace(" failed (listed above)", " would fail (listed above)")),
+        None => Ok(()),
+    }
+}
+
+/// Names local files whose documents left the room (left alone).
+fn show_left_room(paths: &[String]) {
+    if paths.is_empty() {
+        return;
+    }
+    tell!(
+        "{} local file(s) whose documents left the room were left alone (--delete removes them):",
+        paths.len()
+    );
+    for p in paths.iter().take(SHOWN) {
+        tell!("  {}", crate::output::safe(p));
+    }
+    if paths.len() > SHOWN {
+        tell!(
+            "  … and {} more (--json lists them all)",
+            paths.len() - SHOWN
+        );
+    }
 }
 
 /// Prints renames, orphans and cycles to stderr.
@@ -143,6 +216,12 @@ pub fn finish(json: bool, workspace: i64, dir: &Path, report: &MirrorReport) -> 
             report.bytes_fetched,
             report.retries,
         );
+    }
+    if !json {
+        for p in &report.deleted_paths {
+            tell!("deleted: {}", crate::output::safe(p));
+        }
+        show_left_room(&report.left_room);
     }
     if report.interrupted {
         return Err(format!(

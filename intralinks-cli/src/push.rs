@@ -27,15 +27,15 @@ pub fn finish(json: bool, folder: i64, dir: &Path, report: &PushReport) -> Resul
             report.retries,
         );
         for p in &report.removed_empty {
-            eprintln!(
+            tell!(
                 "removed: {} (its document was created but its upload did not complete; a rerun creates it again)",
-                intralinks_ext::text::for_terminal(p)
+                crate::output::safe(p)
             );
         }
         for p in &report.left_empty {
-            eprintln!(
+            tell!(
                 "left empty: {} (its document was created, its upload did not complete and it could not be removed; a rerun completes it)",
-                intralinks_ext::text::for_terminal(p)
+                crate::output::safe(p)
             );
         }
         if !report.remote_only.is_empty() {
@@ -57,6 +57,30 @@ pub fn finish(json: bool, folder: i64, dir: &Path, report: &PushReport) -> Resul
     }
     match crate::mirror::failure_summary(&report.failures, report.files, "files") {
         Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// A push's dry run: the folders and documents it would create and the new
+/// versions it would upload.
+pub fn finish_plan(json: bool, report: &PushReport) -> Result<(), String> {
+    if json {
+        return crate::output::json(report);
+    }
+    for s in &report.skipped {
+        tell!("skipped: {}", crate::output::safe(s));
+    }
+    crate::mirror::print_plan(&report.planned);
+    let count = |a: &str| report.planned.iter().filter(|p| p.action == a).count();
+    tell!(
+        "dry run: {} folder(s) and {} document(s) to create, {} new version(s) to upload, {} unchanged; nothing was sent",
+        count("create folder"),
+        count("create document"),
+        count("new version"),
+        report.unchanged
+    );
+    match crate::mirror::failure_summary(&report.failures, report.files, "files") {
+        Some(e) => Err(e.replace(" failed (listed above)", " would fail (listed above)")),
         None => Ok(()),
     }
 }

@@ -500,7 +500,7 @@ async fn a_mirror_with_failures_summarises_every_one_and_exits_non_zero() {
     assert_eq!(lines[6], "  … and 2 more (--json lists them all)");
     assert_eq!(
         lines[7],
-        "error: 7 of 12 documents failed (listed above); what finished is kept — run the same command again to retry the rest"
+        "error: 7 of 12 documents failed (listed above); what finished is kept — 6 local file(s) this command did not write (or that changed since) were left alone: move them away, or pass --force to overwrite them; run the same command again to retry the rest"
     );
     assert_eq!(lines.len(), 8);
     // A wrong hash is the room's, not the network's: tried three times, not eight.

@@ -71,7 +71,7 @@ pub(crate) fn nanos(t: SystemTime) -> i128 {
     }
 }
 
-fn kind_of(meta: &cap_std::fs::Metadata) -> Entry {
+pub(crate) fn kind_of(meta: &cap_std::fs::Metadata) -> Entry {
     let ft = meta.file_type();
     if ft.is_symlink() {
         Entry::Other("symbolic link")
@@ -239,6 +239,15 @@ impl Target {
         }
         dirs.insert(rel.to_string(), dir.clone());
         dir
+    }
+
+    /// What is at `rel`, looked up without creating anything (a missing
+    /// directory on the way is [`Entry::Missing`]).
+    pub fn peek(&self, rel: &str) -> Entry {
+        match self.root.symlink_metadata(rel) {
+            Ok(m) => kind_of(&m),
+            Err(_) => Entry::Missing,
+        }
     }
 
     /// What is at `rel` (its directory is created when missing).

@@ -51,6 +51,14 @@ pub struct MirrorReport {
     pub interrupted: bool,
     /// Renamed entries, orphans, broken cycles.
     pub notices: Vec<Notice>,
+    /// The local files removed because their documents left the room.
+    pub deleted_paths: Vec<String>,
+    /// Local files the mirror wrote whose documents left the room, left alone
+    /// (without [`SyncOptions::delete`]).
+    pub left_room: Vec<String>,
+    /// With [`SyncOptions::dry_run`]: what the mirror would fetch, replace and
+    /// delete (nothing was written).
+    pub planned: Vec<super::Planned>,
     /// Every item that did not complete.
     pub failures: Vec<Failure>,
 }
@@ -72,6 +80,9 @@ pub async fn mirror(
     dir: &Path,
     options: &SyncOptions,
 ) -> Result<MirrorReport> {
+    if options.dry_run {
+        return super::plan::mirror_plan(il, workspace_id, dir, options).await;
+    }
     let target = Target::open(dir, true)?;
     let mut report = MirrorReport::default();
     let journal = Journal::open(&target.state, JOURNAL, workspace_id)?;
@@ -130,6 +141,7 @@ pub async fn mirror(
                     path: rel.clone(),
                     id: Some(doc.id),
                     error: why.clone(),
+                    kind: super::FailureKind::Other,
                     attempts: 0,
                 });
             }
@@ -171,6 +183,17 @@ pub async fn mirror(
     drop(results);
     report.interrupted = options.stop.is_stopped();
 
+    if !options.delete {
+        // Say which local files' documents left the room; leave them alone.
+        let wanted: HashSet<&str> = plan.documents.iter().map(|(_, p)| p.as_str()).collect();
+        for r in journal.all() {
+            if !wanted.contains(r.path.as_str())
+                && matches!(target.peek(&r.path), Entry::File { size, mtime } if size == r.size && mtime == r.mtime)
+            {
+                report.left_room.push(r.path.clone());
+            }
+        }
+    }
     if options.delete && !report.interrupted {
         let wanted: HashSet<&str> = plan.documents.iter().map(|(_, p)| p.as_str()).collect();
         for r in journal.all() {
@@ -180,11 +203,15 @@ pub async fn mirror(
             match target.entry(&r.path) {
                 Ok(Entry::File { size, mtime }) if size == r.size && mtime == r.mtime => {
                     match target.remove(&r.path) {
-                        Ok(()) => report.deleted += 1,
+                        Ok(()) => {
+                            report.deleted += 1;
+                            report.deleted_paths.push(r.path.clone());
+                        }
                         Err(e) => report.failures.push(Failure {
                             path: r.path.clone(),
                             id: Some(r.id),
                             error: e.to_string(),
+                            kind: super::FailureKind::of(&e),
                             attempts: 1,
                         }),
                     }
@@ -195,6 +222,7 @@ pub async fn mirror(
                         path: r.path.clone(),
                         id: Some(r.id),
                         error: e.to_string(),
+                        kind: super::FailureKind::of(&e),
                         attempts: 0,
                     });
                     continue;
@@ -207,6 +235,7 @@ pub async fn mirror(
                             path: target.shown(&r.path),
                         }
                         .to_string(),
+                        kind: super::FailureKind::LocalFileInTheWay,
                         attempts: 0,
                     });
                     continue;
@@ -235,6 +264,7 @@ async fn one(
             path: rel.to_string(),
             id: Some(doc.id),
             error: e.to_string(),
+            kind: super::FailureKind::of(&e),
             attempts,
         })
     };

@@ -33,6 +33,7 @@ mod journal;
 mod local;
 mod mirror;
 pub mod names;
+mod plan;
 mod push;
 
 use std::sync::Arc;
@@ -62,6 +63,11 @@ pub struct SyncOptions {
     pub delete: bool,
     /// Overwrite local files the engine did not write (or that changed since).
     pub force: bool,
+    /// Plan only: list what would be written or deleted
+    /// ([`MirrorReport::planned`], [`PushReport::planned`]) and change nothing:
+    /// a mirror writes nothing in or under its directory, a push sends no
+    /// request that changes the room (it lists the room and hashes the files).
+    pub dry_run: bool,
     /// Re-hash local files instead of trusting recorded size and mtime.
     pub verify: bool,
     /// Retries of each item's transient failures (a stall is retried once,
@@ -176,6 +182,7 @@ impl SyncOptions {
 impl Default for SyncOptions {
     fn default() -> Self {
         SyncOptions {
+            dry_run: false,
             jobs: 8,
             folder: None,
             delete: false,
@@ -235,6 +242,49 @@ pub struct Failure {
     pub error: String,
     /// Attempts made.
     pub attempts: u32,
+    /// What kind of failure: whether running again may help.
+    pub kind: FailureKind,
+}
+
+/// One write a dry run would make.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Planned {
+    /// What would be done: `fetch`, `replace` (a file the mirror wrote, or one
+    /// `force` allows), `delete` (mirror); `create folder`, `create document`,
+    /// `new version` (push).
+    pub action: &'static str,
+    /// The path, relative to the target (mirror) or the pushed directory (push).
+    pub path: String,
+    /// The document, when there is one already.
+    pub id: Option<i64>,
+}
+
+/// What kind of failure an item had, so that a caller can tell what helps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum FailureKind {
+    /// Transient (network, service busy, body cut short): running again may help.
+    Retryable,
+    /// A local file the sync did not write (or that changed since) is in the
+    /// way: it is left alone unless overwriting is allowed.
+    LocalFileInTheWay,
+    /// Anything else: running again as it is will not help.
+    #[default]
+    Other,
+}
+
+impl FailureKind {
+    /// The kind of `e`.
+    pub fn of(e: &Error) -> Self {
+        match e {
+            Error::LocalFileInTheWay { .. } => FailureKind::LocalFileInTheWay,
+            e if retryable(e) => FailureKind::Retryable,
+            _ => FailureKind::Other,
+        }
+    }
 }
 
 /// Attempts that may end in a stall before an item is given up.

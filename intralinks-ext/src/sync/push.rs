@@ -71,6 +71,9 @@ pub struct PushReport {
     pub interrupted: bool,
     /// Every item that did not complete.
     pub failures: Vec<Failure>,
+    /// With [`SyncOptions::dry_run`]: the folders and documents push would
+    /// create and the new versions it would upload (nothing was sent).
+    pub planned: Vec<super::Planned>,
 }
 
 /// A path as the room compares it: each component case-folded, NFC.
@@ -112,7 +115,9 @@ pub async fn push(
         )));
     }
     let target = Target::open(dir, false)?;
-    target.clear_parts();
+    if !options.dry_run {
+        target.clear_parts();
+    }
     let journal = Journal::open(&target.state, JOURNAL, workspace_id)?;
     let walked = walk(&target.root_dir()?)?;
     let mut report = PushReport::default();
@@ -278,11 +283,25 @@ pub async fn push(
             levels.entry(d.matches('/').count()).or_default().push(d);
         }
     }
+    let mut would_be = -1i64;
     for (_, level) in levels {
         let wanted: Vec<(String, i64)> = level
             .into_iter()
             .filter_map(|d| remote_dirs.get(parent_of(d).0).map(|p| (d.clone(), *p)))
             .collect();
+        if options.dry_run {
+            // Named, not made: a stand-in id places what goes inside.
+            for (d, _) in wanted {
+                report.planned.push(super::Planned {
+                    action: "create folder",
+                    path: d.clone(),
+                    id: None,
+                });
+                remote_dirs.insert(d, would_be);
+                would_be -= 1;
+            }
+            continue;
+        }
         let mut created =
             futures_util::stream::iter(wanted.into_iter().map(|(d, parent_id)| async move {
                 let tries = std::sync::atomic::AtomicU32::new(0);
@@ -306,6 +325,7 @@ pub async fn push(
                     path: d.clone(),
                     id: None,
                     error: e.to_string(),
+                    kind: super::FailureKind::of(&e),
                     attempts,
                 }),
             }
@@ -324,6 +344,7 @@ pub async fn push(
                 error: format!(
                     "its folder {parent:?} could not be created in the room; nothing was uploaded"
                 ),
+                kind: super::FailureKind::Retryable,
                 attempts: 0,
             });
             continue;
@@ -335,6 +356,7 @@ pub async fn push(
                     path: f.path.clone(),
                     id: None,
                     error: e.to_string(),
+                    kind: super::FailureKind::of(&e),
                     attempts: 0,
                 });
                 continue;
@@ -347,9 +369,10 @@ pub async fn push(
                     path: f.path.clone(),
                     bytes: f.size,
                 });
-                if journal
-                    .get(&f.path)
-                    .is_none_or(|r| r.sha1 != sha1 || r.mtime != f.mtime || r.pending)
+                if !options.dry_run
+                    && journal
+                        .get(&f.path)
+                        .is_none_or(|r| r.sha1 != sha1 || r.mtime != f.mtime || r.pending)
                 {
                     journal.record(record(workspace_id, &f, doc.id, doc.version.clone(), sha1))?;
                 }
@@ -362,6 +385,24 @@ pub async fn push(
         .into_keys()
         .map(|p| p.strip_prefix('\u{0}').map(str::to_string).unwrap_or(p))
         .collect();
+    if options.dry_run {
+        for (f, _, doc, _) in &uploads {
+            report.planned.push(super::Planned {
+                action: "new version",
+                path: f.path.clone(),
+                id: Some(doc.id),
+            });
+        }
+        for (f, _) in to_create.values().flatten() {
+            report.planned.push(super::Planned {
+                action: "create document",
+                path: f.path.clone(),
+                id: None,
+            });
+        }
+        report.planned.sort_by(|a, b| a.path.cmp(&b.path));
+        return Ok(report);
+    }
 
     // New documents, in batches per folder, batches concurrently.
     let batches: Vec<(i64, Vec<(Found, String)>)> = to_create
@@ -413,6 +454,7 @@ pub async fn push(
                                     path: f.path.clone(),
                                     id: Some(doc.id),
                                     error: e.to_string(),
+                                    kind: super::FailureKind::of(&e),
                                     attempts,
                                 });
                                 continue;
@@ -423,6 +465,7 @@ pub async fn push(
                             path: f.path.clone(),
                             id: None,
                             error: "the service did not say which document it created for this file; run the push again".into(),
+                            kind: super::FailureKind::Retryable,
                             attempts,
                         }),
                     }
@@ -434,6 +477,7 @@ pub async fn push(
                         path: f.path.clone(),
                         id: None,
                         error: e.to_string(),
+                        kind: super::FailureKind::of(&e),
                         attempts,
                     });
                 }
@@ -499,6 +543,7 @@ pub async fn push(
                         path: f.path,
                         id: Some(id),
                         error: e.to_string(),
+                        kind: super::FailureKind::of(&e),
                         attempts,
                     });
                 }
@@ -528,6 +573,7 @@ pub async fn push(
                             _ => "missing".into(),
                         }
                     ),
+                    kind: super::FailureKind::Retryable,
                     attempts: 1,
                 }),
             }

@@ -1,0 +1,138 @@
+//! A mirror's dry run: what it would fetch, replace and delete, read from the
+//! room's listing, the target and the journal without writing anything — not
+//! the target directory, not its state directory, not a part file.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use cap_std::ambient_authority;
+use cap_std::fs::Dir;
+
+use super::journal::{self, Record};
+use super::local::{Entry, hash_in, kind_of};
+use super::mirror::{JOURNAL, MirrorReport};
+use super::names::{STATE_DIR, layout};
+use super::{Failure, FailureKind, Planned, SyncOptions, list_room};
+use crate::Intralinks;
+use crate::error::{Error, Result};
+
+/// What the target holds at `rel`, looked up without creating anything.
+fn peek(root: Option<&Dir>, rel: &str) -> Entry {
+    match root.map(|r| r.symlink_metadata(rel)) {
+        Some(Ok(m)) => kind_of(&m),
+        _ => Entry::Missing,
+    }
+}
+
+/// The mirror's plan for `dir`; see [`SyncOptions::dry_run`].
+pub(crate) async fn mirror_plan(
+    il: &Intralinks,
+    workspace_id: i64,
+    dir: &Path,
+    options: &SyncOptions,
+) -> Result<MirrorReport> {
+    let root = match Dir::open_ambient_dir(dir, ambient_authority()) {
+        Ok(root) => Some(root),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(source) => {
+            return Err(Error::Io {
+                action: "cannot open",
+                path: dir.to_path_buf(),
+                source,
+            });
+        }
+    };
+    let records = match root.as_ref().map(|r| r.open_dir(STATE_DIR)) {
+        Some(Ok(state)) => journal::load(&state, JOURNAL, workspace_id)?,
+        _ => Default::default(),
+    };
+    let (folders, documents) = list_room(il, workspace_id, options).await?;
+    let plan = layout(&folders, &documents, options.folder);
+    let mut report = MirrorReport {
+        folders: plan.folders.values().filter(|p| !p.is_empty()).count(),
+        documents: plan.documents.len(),
+        notices: plan.notices.clone(),
+        ..MirrorReport::default()
+    };
+    let ours = |rel: &str, size: u64, mtime: i128| -> Option<&Record> {
+        records
+            .get(rel)
+            .filter(|r| !r.gone && r.size == size && r.mtime == mtime)
+    };
+    for (doc, rel) in &plan.documents {
+        let expected = doc.file_hash_download.as_deref().unwrap_or_default();
+        let planned = |action| Planned {
+            action,
+            path: rel.clone(),
+            id: Some(doc.id),
+        };
+        match peek(root.as_ref(), rel) {
+            Entry::Missing => report.planned.push(planned("fetch")),
+            Entry::File { size, mtime } => {
+                let known = ours(rel, size, mtime);
+                if known.is_some_and(|r| r.sha1 == expected) && !options.verify {
+                    report.up_to_date += 1;
+                    continue;
+                }
+                let local = root
+                    .as_ref()
+                    .map(|r| hash_in(r, rel, &dir.join(rel)))
+                    .transpose()?;
+                if local.as_deref() == Some(expected) {
+                    if known.is_some() {
+                        report.up_to_date += 1;
+                    } else {
+                        report.adopted += 1;
+                    }
+                } else if known.is_some() || options.force {
+                    report.planned.push(planned("replace"));
+                } else {
+                    report.failures.push(Failure {
+                        path: rel.clone(),
+                        id: Some(doc.id),
+                        error: Error::LocalFileInTheWay {
+                            path: dir.join(rel),
+                        }
+                        .to_string(),
+                        attempts: 0,
+                        kind: FailureKind::LocalFileInTheWay,
+                    });
+                }
+            }
+            Entry::Dir | Entry::Other(_) => report.failures.push(Failure {
+                path: rel.clone(),
+                id: Some(doc.id),
+                error: format!(
+                    "{} is not a regular file; nothing would be written through it",
+                    dir.join(rel).display()
+                ),
+                attempts: 0,
+                kind: FailureKind::Other,
+            }),
+        }
+    }
+    // Local files the mirror wrote whose documents left the room.
+    let wanted: HashSet<&str> = plan.documents.iter().map(|(_, p)| p.as_str()).collect();
+    for r in records.values() {
+        if r.gone || wanted.contains(r.path.as_str()) {
+            continue;
+        }
+        if let Entry::File { size, mtime } = peek(root.as_ref(), &r.path)
+            && size == r.size
+            && mtime == r.mtime
+        {
+            if options.delete {
+                report.planned.push(Planned {
+                    action: "delete",
+                    path: r.path.clone(),
+                    id: Some(r.id),
+                });
+            } else {
+                report.left_room.push(r.path.clone());
+            }
+        }
+    }
+    report.planned.sort_by(|a, b| a.path.cmp(&b.path));
+    report.failures.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(report)
+}
