@@ -340,6 +340,13 @@ fn main() -> ExitCode {
         .or_else(saved::default_host)
         .unwrap_or_else(|| DEFAULT_BASE_URL.to_string());
     cli.base_url = saved::canonical(&given);
+    // A base URL of the wrong shape is said so at once, not as "not logged in".
+    if !cli.sim
+        && let Err(e) = intralinks_ext::parse_base_url(&cli.base_url)
+    {
+        output::tell_line(&format!("error: {}", output::safe(&e.to_string())));
+        return ExitCode::from(2);
+    }
     let is_diff = matches!(
         cli.command,
         Command::Diff { .. }

@@ -205,7 +205,7 @@ pub fn finish(json: bool, workspace: i64, dir: &Path, report: &MirrorReport) -> 
     } else {
         show_notices(&report.notices);
         say!(
-            "mirrored workspace {workspace} into {}: {} folders, {} documents ({} fetched, {} adopted, {} up to date, {} deleted, {} bytes fetched, {} retries)",
+            "mirrored workspace {workspace} into {}: {} folders, {} documents ({} fetched, {} adopted, {} up to date, {} deleted, {} fetched, {} retries)",
             crate::output::safe(&dir.display().to_string()),
             report.folders,
             report.documents,
@@ -213,7 +213,7 @@ pub fn finish(json: bool, workspace: i64, dir: &Path, report: &MirrorReport) -> 
             report.adopted,
             report.up_to_date,
             report.deleted,
-            report.bytes_fetched,
+            crate::output::size(Some(report.bytes_fetched.min(i64::MAX as u64) as i64)),
             report.retries,
         );
     }

@@ -14,7 +14,7 @@ pub fn finish(json: bool, folder: i64, dir: &Path, report: &PushReport) -> Resul
             tell!("skipped: {}", crate::output::safe(s));
         }
         say!(
-            "pushed {} into folder {folder}: {} files ({} uploaded, {} of them new versions, {} unchanged, {} verified), {} folders and {} documents created, {} bytes uploaded, {} retries",
+            "pushed {} into folder {folder}: {} files ({} uploaded, {} of them new versions, {} unchanged, {} verified), {} folders and {} documents created, {} uploaded, {} retries",
             crate::output::safe(&dir.display().to_string()),
             report.files,
             report.uploaded,
@@ -23,7 +23,7 @@ pub fn finish(json: bool, folder: i64, dir: &Path, report: &PushReport) -> Resul
             report.verified,
             report.folders_created,
             report.documents_created,
-            report.bytes_uploaded,
+            crate::output::size(Some(report.bytes_uploaded.min(i64::MAX as u64) as i64)),
             report.retries,
         );
         for p in &report.removed_empty {

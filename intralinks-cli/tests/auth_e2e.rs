@@ -157,3 +157,31 @@ async fn login_asks_on_a_terminal_and_never_echoes_secrets() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_base_url_of_the_wrong_shape_is_said_so_not_not_logged_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = output(bare(
+        Some("test-api.intralinks.com"),
+        &["workspaces"],
+        dir.path(),
+    ))
+    .await;
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        err(&o),
+        "error: the base URL \"test-api.intralinks.com\" is not a URL (relative URL without a base); use the host root, e.g. https://test-api.intralinks.com\n"
+    );
+    let o = output(bare(
+        Some("http://example.com/v2"),
+        &["workspaces"],
+        dir.path(),
+    ))
+    .await;
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        err(&o).starts_with("error: refusing to send credentials to http://example.com"),
+        "{}",
+        err(&o)
+    );
+}
