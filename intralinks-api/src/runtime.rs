@@ -264,6 +264,11 @@ pub fn may_carry_token(url: &reqwest::Url) -> bool {
     }
 }
 
+/// A header the runtime adds to each answer of a generated call: the
+/// request's method and path (no query), so that an error can say which
+/// request, and so which id, it was about.
+pub const REQUEST_HEADER: &str = "x-intralinks-rs-request";
+
 /// The default bound on an answer the generated calls read whole (a listing,
 /// an error, a token): 128 MiB, room for a listing of some 200,000 documents.
 pub const DEFAULT_ANSWER_LIMIT: u64 = 128 * 1024 * 1024;
@@ -626,7 +631,11 @@ impl ClientHooks<Runtime> for Client {
         request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let response = self.run(request, info, &self.inner().retry).await?;
+        let asked = format!("{} {}", request.method(), request.url().path());
+        let mut response = self.run(request, info, &self.inner().retry).await?;
+        if let Ok(value) = HeaderValue::from_str(&asked) {
+            response.headers_mut().insert(REQUEST_HEADER, value);
+        }
         Ok(bound_answer(response, self.inner().answer_limit))
     }
 

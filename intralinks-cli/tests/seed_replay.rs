@@ -250,7 +250,7 @@ async fn errors_are_one_line_that_says_what_to_do() {
     let o = run(&url, TOKEN, &["folders", "1"], dir.path()).await;
     assert_eq!(
         stderr(&o),
-        "error: not found (Cannot find entity in repository, errorId XXXX): check the id, and that your account can see it\n"
+        "error: not found (Cannot find entity in repository; the request was GET /v2/workspaces/1/folders, errorId XXXX): check the id, and that your account can see it\n"
     );
 
     let o = run(&url, "wrong-token", &["workspaces"], dir.path()).await;

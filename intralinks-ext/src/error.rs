@@ -464,6 +464,15 @@ impl Error {
         self
     }
 
+    /// A "not found" names the request it answered, and so the id it was about.
+    fn with_request(mut self, asked: Option<&str>) -> Self {
+        if let (Error::NotFound { message, .. }, Some(asked)) = (&mut self, asked) {
+            message.push_str("; the request was ");
+            message.push_str(&mask_secrets(asked));
+        }
+        self
+    }
+
     /// The HTTP status of the answer the error comes from, when there was one.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -561,9 +570,16 @@ impl Error {
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
         let after = intralinks_api::retry_after(response.headers());
+        let asked = response
+            .headers()
+            .get(intralinks_api::REQUEST_HEADER)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .unwrap_or_else(|| response.url().path().to_string());
         let body = read_bounded(response, 64 * 1024).await;
         Self::from_response_parts(status, content_type.as_deref(), &body, workspace_id)
             .with_retry_after(after)
+            .with_request(Some(&asked))
     }
 
     /// Converts the generated client's error.
@@ -573,7 +589,14 @@ impl Error {
             E::ErrorResponse(rv) => {
                 let status = rv.status().as_u16();
                 let after = intralinks_api::retry_after(rv.headers());
-                Self::from_error_body(status, rv.into_inner(), None).with_retry_after(after)
+                let asked = rv
+                    .headers()
+                    .get(intralinks_api::REQUEST_HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string);
+                Self::from_error_body(status, rv.into_inner(), None)
+                    .with_retry_after(after)
+                    .with_request(asked.as_deref())
             }
             E::UnexpectedResponse(response) => Self::from_response(response).await,
             E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => {

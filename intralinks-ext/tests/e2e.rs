@@ -392,12 +392,12 @@ async fn every_error_variant_with_its_message() {
         .await
         .unwrap_err();
     assert!(
-        matches!(e, Error::NotFound { ref message, .. } if message == "Cannot find entity in repository"),
+        matches!(e, Error::NotFound { ref message, .. } if message == "Cannot find entity in repository; the request was GET /v2/workspaces/701499"),
         "{e:?}"
     );
     assert!(
         e.to_string()
-            .starts_with("not found (Cannot find entity in repository, errorId "),
+            .starts_with("not found (Cannot find entity in repository; the request was GET /v2/workspaces/701499, errorId "),
         "{e}"
     );
 
