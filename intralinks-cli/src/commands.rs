@@ -277,18 +277,28 @@ where
 }
 
 /// Runs the command.
-pub async fn run(cli: Cli) -> CliResult {
+/// How a command that succeeded ended: for `diff` and `room plan`, whether
+/// something differs (exit status 1, as diff(1)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Done; nothing to report in the exit status.
+    Done,
+    /// Done, and what was compared differs.
+    Differs,
+}
+
+pub async fn run(cli: Cli) -> CliResult<Status> {
     if let Command::Login = cli.command {
-        return login(&cli).await;
+        return login(&cli).await.map(|()| Status::Done);
     }
     if let Command::Logout = cli.command {
-        return logout(&cli).await;
+        return logout(&cli).await.map(|()| Status::Done);
     }
     if let Command::Auth {
         what: crate::AuthCommand::Status,
     } = cli.command
     {
-        return auth_status(&cli);
+        return auth_status(&cli).map(|()| Status::Done);
     }
     let mut ctx = connect(&cli).await?;
     // Write each new token pair as soon as it is handed out, so that a
@@ -314,7 +324,8 @@ pub async fn run(cli: Cli) -> CliResult {
     if let Some(sim) = ctx.sim.take() {
         sim.shutdown().await;
     }
-    result.and(saved)
+    let status = result?;
+    saved.map(|()| status)
 }
 
 /// The login's credentials: from the flags and environment, and on a
@@ -488,12 +499,39 @@ async fn logout(cli: &Cli) -> CliResult {
     Ok(())
 }
 
-async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
+/// Runs a command that compares (its status says whether things differ),
+/// or any other.
+async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult<Status> {
     let il = &ctx.il;
     match &cli.command {
-        Command::Login | Command::Logout | Command::Auth { .. } => unreachable_command(),
-        Command::Report { what } => crate::report::run(cli, il, what).await,
+        Command::Diff {
+            workspace,
+            dir,
+            folder,
+            sync,
+        } => {
+            // Writes nothing, so Ctrl-C may simply end it.
+            let options = sync.plain_options(*folder);
+            let report = in_workspace(cli, ctx, *workspace, || {
+                intralinks_ext::sync::diff(il, *workspace, dir, &options)
+            })
+            .await?;
+            diff::finish(cli.json, &report)
+        }
         Command::Room { what } => crate::room::run(cli, il, what).await,
+        _ => dispatch_other(cli, ctx).await.map(|()| Status::Done),
+    }
+}
+
+async fn dispatch_other(cli: &Cli, ctx: &Context) -> CliResult {
+    let il = &ctx.il;
+    match &cli.command {
+        Command::Login
+        | Command::Logout
+        | Command::Auth { .. }
+        | Command::Diff { .. }
+        | Command::Room { .. } => unreachable_command(),
+        Command::Report { what } => crate::report::run(cli, il, what).await,
         Command::Workspaces => {
             let list: Vec<_> = il.list_all_workspaces().try_collect().await.map_err(err)?;
             if cli.json {
@@ -864,20 +902,6 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
             display.finish();
             push::finish(cli.json, *folder, dir, &report?)
         }
-        Command::Diff {
-            workspace,
-            dir,
-            folder,
-            sync,
-        } => {
-            // Writes nothing, so Ctrl-C may simply end it.
-            let options = sync.plain_options(*folder);
-            let report = in_workspace(cli, ctx, *workspace, || {
-                intralinks_ext::sync::diff(il, *workspace, dir, &options)
-            })
-            .await?;
-            diff::finish(cli.json, &report)
-        }
         Command::Groups {
             action: Some(action),
             ..
@@ -1023,7 +1047,7 @@ async fn download_through(
 }
 
 fn unreachable_command() -> CliResult {
-    Err("login, logout and auth are handled before connecting".into())
+    Err("login, logout, auth, diff and room are handled elsewhere".into())
 }
 
 /// Prints the folder tree, placed by the library's one rule

@@ -1,22 +1,20 @@
 //! `intralinks diff`: a directory against the room, exit status as diff(1).
 
 use crate::output::{say, tell};
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use intralinks_ext::sync::{DiffKind, DiffReport};
 
-static DIFFERS: AtomicBool = AtomicBool::new(false);
+use crate::commands::Status;
 
-/// Whether the last diff found differences (exit status 1).
-pub fn differs() -> bool {
-    DIFFERS.load(Ordering::SeqCst)
-}
-
-/// Prints the differences as a table (or JSON records).
-pub fn finish(json: bool, report: &DiffReport) -> Result<(), String> {
-    DIFFERS.store(!report.identical(), Ordering::SeqCst);
+/// Prints the differences as a table (or JSON records); whether they differ.
+pub fn finish(json: bool, report: &DiffReport) -> Result<Status, String> {
+    let status = if report.identical() {
+        Status::Done
+    } else {
+        Status::Differs
+    };
     if json {
-        return crate::output::json(report);
+        return crate::output::json(report).map(|()| status);
     }
     for s in &report.skipped {
         tell!("skipped (not a regular file): {}", crate::output::safe(s));
@@ -47,7 +45,7 @@ pub fn finish(json: bool, report: &DiffReport) -> Result<(), String> {
         count(report, DiffKind::LocalOnly),
         count(report, DiffKind::RemoteOnly)
     );
-    Ok(())
+    Ok(status)
 }
 
 fn count(report: &DiffReport, kind: DiffKind) -> usize {

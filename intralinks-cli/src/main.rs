@@ -372,8 +372,8 @@ fn main() -> ExitCode {
         }
     };
     match runtime.block_on(commands::run(cli)) {
-        Ok(()) if diff::differs() || room::pending() => ExitCode::from(1),
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(commands::Status::Differs) => ExitCode::from(1),
+        Ok(commands::Status::Done) => ExitCode::SUCCESS,
         Err(message) => {
             let line: String = message.lines().collect::<Vec<_>>().join(" ");
             output::tell_line(&format!("error: {}", output::safe(&line)));

@@ -7,7 +7,6 @@
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::Subcommand;
 use futures_util::StreamExt;
@@ -17,15 +16,9 @@ use intralinks_ext::text::for_terminal;
 use serde::Serialize;
 
 use crate::Cli;
+use crate::commands::Status;
 use crate::commands::{entry_flags, err};
 use crate::output::{say, tell};
-
-static PENDING: AtomicBool = AtomicBool::new(false);
-
-/// Whether the last plan found changes (exit status 1).
-pub fn pending() -> bool {
-    PENDING.load(Ordering::SeqCst)
-}
 
 /// The room subcommands.
 #[derive(Debug, Subcommand)]
@@ -97,24 +90,30 @@ fn load(files: &[PathBuf]) -> Result<Vec<RoomFile>, String> {
     Ok(rooms)
 }
 
-/// Runs a room command.
-pub async fn run(cli: &Cli, il: &Intralinks, what: &RoomCmd) -> Result<(), String> {
+/// Runs a room command; `plan` says whether anything would change.
+pub async fn run(cli: &Cli, il: &Intralinks, what: &RoomCmd) -> Result<Status, String> {
     match what {
-        RoomCmd::Export { workspace, output } => {
-            export(cli, il, *workspace, output.as_deref()).await
-        }
+        RoomCmd::Export { workspace, output } => export(cli, il, *workspace, output.as_deref())
+            .await
+            .map(|()| Status::Done),
         RoomCmd::Plan { files, prune } => {
             let rooms = load(files)?;
             let plans = plans(cli, il, files, &rooms, *prune, 4).await?;
-            PENDING.store(plans.iter().any(|p| !p.is_empty()), Ordering::SeqCst);
-            print_plans(cli.json, &plans)
+            print_plans(cli.json, &plans)?;
+            Ok(if plans.iter().any(|p| !p.is_empty()) {
+                Status::Differs
+            } else {
+                Status::Done
+            })
         }
         RoomCmd::Apply {
             files,
             prune,
             yes,
             jobs,
-        } => apply(cli, il, files, *prune, *yes, (*jobs).max(1)).await,
+        } => apply(cli, il, files, *prune, *yes, (*jobs).max(1))
+            .await
+            .map(|()| Status::Done),
     }
 }
 
