@@ -121,10 +121,12 @@ async fn login_asks_on_a_terminal_and_never_echoes_secrets() {
         pty.expect("App client id: ");
         pty.type_line(demo::CLIENT_ID);
         pty.expect("App client secret: ");
+        pty.wait_for_no_echo();
         pty.type_line(demo::CLIENT_SECRET);
         pty.expect("E-mail: ");
         pty.type_line(demo::EMAIL);
         pty.expect("Password: ");
+        pty.wait_for_no_echo();
         pty.type_line(demo::PASSWORD);
         pty.expect("logged in to");
         pty.finish()

@@ -564,8 +564,10 @@ async fn a_wrong_answer_then_a_right_one_enters_with_one_attempt_spent() {
     let (code, shown) = tokio::task::spawn_blocking(move || {
         let mut pty = common::Pty::spawn(common::command(&u, &["enter", "701423", "--accept-splash"], &cwd));
         pty.expect("Security question: Name of childhood sled? ");
+        pty.wait_for_no_echo();
         pty.type_line("wrong");
         pty.expect("Security question: Name of childhood sled? (not accepted; 2 more wrong attempts lock you out) ");
+        pty.wait_for_no_echo();
         pty.type_line(demo::ANSWER);
         pty.expect("entered workspace 701423");
         pty.finish()

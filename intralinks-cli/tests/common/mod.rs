@@ -185,6 +185,28 @@ impl Pty {
         &self.shown
     }
 
+    /// Waits (up to 10 s) until the program has turned the terminal's echo
+    /// off, as it does before reading a secret: typing sooner would echo it.
+    pub fn wait_for_no_echo(&self) {
+        use std::os::fd::AsRawFd;
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            let mut t = std::mem::MaybeUninit::<libc::termios>::zeroed();
+            // SAFETY: tcgetattr fills the struct for the terminal's descriptor.
+            let rc = unsafe { libc::tcgetattr(self.master.as_raw_fd(), t.as_mut_ptr()) };
+            assert_eq!(rc, 0, "tcgetattr: {}", std::io::Error::last_os_error());
+            // SAFETY: filled above.
+            if unsafe { t.assume_init() }.c_lflag & libc::ECHO == 0 {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < until,
+                "echo was never turned off"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+    }
+
     /// Types `line` and Enter.
     pub fn type_line(&mut self, line: &str) {
         use std::io::Write;
