@@ -159,73 +159,34 @@ async fn served(sim: &Simulator) -> u64 {
     v["downloadBytes"].as_u64().unwrap()
 }
 
-/// Quotes `s` for `sh -c`.
-fn sh_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
-}
-
 #[cfg(unix)]
 #[tokio::test]
 async fn mirror_draws_its_bar_on_a_terminal_within_2_s_of_the_first_byte() {
-    use std::io::Read;
-    // util-linux `script` runs the command on a pseudo-terminal.
     let sim = slow_sim(1_000_000).await;
     let dir = tempfile::tempdir().unwrap();
     let ws = demo::MAIN_WORKSPACE.to_string();
     let folder = demo::FOLDER_FY2023.to_string();
-    let line = [
-        env!("CARGO_BIN_EXE_intralinks"),
-        "mirror",
-        &ws,
-        "a",
-        "--folder",
-        &folder,
-    ]
-    .iter()
-    .map(|a| sh_quote(a))
-    .collect::<Vec<_>>()
-    .join(" ");
-    let mut c = command(&sim.url(), &[], dir.path());
-    c.env("TERM", "xterm")
-        .env("COLUMNS", "120")
-        .env("PATH", "/usr/bin:/bin");
-    let mut c = {
-        // The same environment as the binary gets in every other test.
-        let mut s = std::process::Command::new("script");
-        s.args(["-qefc", &line, "/dev/null"])
-            .current_dir(dir.path())
-            .env_clear();
-        for (k, v) in c.get_envs() {
-            if let Some(v) = v {
-                s.env(k, v);
-            }
-        }
-        s
-    };
+    let mut c = command(
+        &sim.url(),
+        &["mirror", &ws, "a", "--folder", &folder],
+        dir.path(),
+    );
+    c.env("TERM", "xterm").env("COLUMNS", "120");
     let parts = dir.path().join("a/.intralinks-sync/parts");
     let (first_byte, bar, all) = tokio::task::spawn_blocking(move || {
-        let mut child = c
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("util-linux script(1) runs the command on a terminal");
-        let mut out = child.stdout.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel::<(std::time::Instant, Vec<u8>)>();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 4096];
-            while let Ok(n) = out.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                let _ = tx.send((std::time::Instant::now(), buf[..n].to_vec()));
-            }
-        });
+        // The command on a pseudo-terminal of its own.
+        let mut pty = common::Pty::spawn(c);
         let started = std::time::Instant::now();
         let mut first_byte = None;
         let mut bar = None;
-        let mut all = Vec::new();
-        while child.try_wait().unwrap().is_none() {
+        let look = |pty: &mut common::Pty, bar: &mut Option<std::time::Instant>| {
+            while pty.take_shown().is_some() {
+                if bar.is_none() && pty.shown.contains("/2 files") {
+                    *bar = Some(std::time::Instant::now());
+                }
+            }
+        };
+        while !pty.ended() {
             assert!(started.elapsed() < Duration::from_secs(30));
             if first_byte.is_none()
                 && std::fs::read_dir(&parts)
@@ -233,21 +194,15 @@ async fn mirror_draws_its_bar_on_a_terminal_within_2_s_of_the_first_byte() {
             {
                 first_byte = Some(std::time::Instant::now());
             }
-            while let Ok((at, bytes)) = rx.try_recv() {
-                all.extend_from_slice(&bytes);
-                if bar.is_none() && String::from_utf8_lossy(&all).contains("/2 files") {
-                    bar = Some(at);
-                }
-            }
+            look(&mut pty, &mut bar);
             std::thread::sleep(Duration::from_millis(10));
         }
-        while let Ok((at, bytes)) = rx.recv_timeout(Duration::from_millis(200)) {
-            all.extend_from_slice(&bytes);
-            if bar.is_none() && String::from_utf8_lossy(&all).contains("/2 files") {
-                bar = Some(at);
-            }
+        look(&mut pty, &mut bar);
+        let (_, all) = pty.finish();
+        if bar.is_none() && all.contains("/2 files") {
+            bar = Some(std::time::Instant::now());
         }
-        (first_byte, bar, String::from_utf8_lossy(&all).into_owned())
+        (first_byte, bar, all)
     })
     .await
     .unwrap();

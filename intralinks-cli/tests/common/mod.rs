@@ -185,6 +185,18 @@ impl Pty {
         &self.shown
     }
 
+    /// What the terminal showed since the last look, without waiting.
+    pub fn take_shown(&mut self) -> Option<Vec<u8>> {
+        let bytes = self.seen.try_recv().ok()?;
+        self.shown.push_str(&String::from_utf8_lossy(&bytes));
+        Some(bytes)
+    }
+
+    /// Whether the command has ended.
+    pub fn ended(&mut self) -> bool {
+        self.child.try_wait().ok().flatten().is_some()
+    }
+
     /// Waits (up to 10 s) until the program has turned the terminal's echo
     /// off, as it does before reading a secret: typing sooner would echo it.
     pub fn wait_for_no_echo(&self) {
