@@ -110,11 +110,7 @@ async fn ctrl_c_during_download_keeps_the_partial_file_and_the_rerun_fetches_the
             );
             std::thread::sleep(Duration::from_millis(20));
         }
-        let status = std::process::Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
+        common::interrupt(&child);
         child.wait_with_output().unwrap()
     })
     .await

@@ -427,11 +427,7 @@ async fn ctrl_c_stops_the_mirror_keeps_what_finished_and_says_so() {
             assert!(started.elapsed() < Duration::from_secs(60));
             std::thread::sleep(Duration::from_millis(2));
         }
-        let status = Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(status.success());
+        common::interrupt(&child);
         child.wait_with_output().unwrap()
     })
     .await

@@ -100,6 +100,14 @@ pub async fn library(sim: &Simulator) -> Intralinks {
         .unwrap()
 }
 
+/// Sends SIGINT (Ctrl-C) to `child`.
+#[cfg(unix)]
+pub fn interrupt(child: &std::process::Child) {
+    let pid = libc::pid_t::try_from(child.id()).expect("a pid fits pid_t");
+    // SAFETY: kill(2) on the pid of a child this test spawned and has not reaped.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+}
+
 /// The binary on a pseudo-terminal of its own (its controlling terminal, so
 /// that hidden prompts read from `/dev/tty` work), for prompts and
 /// confirmations as a person sees them.
