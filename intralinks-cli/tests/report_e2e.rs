@@ -75,7 +75,7 @@ async fn access_by_user_csv_of_the_demo_room_is_exact() {
     assert_eq!(short, expected);
     assert_eq!(
         lines[1],
-        "701421,Demo API Workspace,Data Tapes,FOLDER,4714065400,4395175834,bob.review@example.com,SEE_AND_DOWNLOAD,1. Interest"
+        "701421,Demo API Workspace,Data Tapes,FOLDER,4714065400,4395175834,bob.review@example.com,Bob,Review,SEE_AND_DOWNLOAD,1. Interest"
     );
     sim.shutdown().await;
 }
