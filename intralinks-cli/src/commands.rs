@@ -273,6 +273,12 @@ where
 
 /// Runs the command.
 pub async fn run(cli: Cli) -> CliResult {
+    // Nothing to connect to: no credentials, no network.
+    match cli.command {
+        Command::Completions { shell } => return crate::meta::completions(shell),
+        Command::Man { ref subcommand } => return crate::meta::man(subcommand),
+        _ => {}
+    }
     if let Command::Login = cli.command {
         return login(&cli).await;
     }
@@ -487,6 +493,7 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
     let il = &ctx.il;
     match &cli.command {
         Command::Login | Command::Logout | Command::Auth { .. } => unreachable_command(),
+        Command::Completions { .. } | Command::Man { .. } => unreachable_command(),
         Command::Report { what } => crate::report::run(cli, il, what).await,
         Command::Room { what } => crate::room::run(cli, il, what).await,
         Command::Workspaces => {
@@ -831,7 +838,7 @@ async fn dispatch(cli: &Cli, ctx: &Context) -> CliResult {
 }
 
 fn unreachable_command() -> CliResult {
-    Err("login, logout and auth are handled before connecting".into())
+    Err("login, logout, auth, completions and man are handled before connecting".into())
 }
 
 /// Prints the folder tree, placed by the library's one rule
