@@ -393,7 +393,13 @@ mod tests {
             }
             let help = sub.get_after_help().map(|h| h.to_string());
             match help {
-                Some(h) if h.starts_with("Examples:\n  intralinks ") && h.ends_with(SIM_NOTE) => {}
+                Some(h)
+                    if h.starts_with("Examples:\n  intralinks ")
+                        && h.ends_with(if SESSION_PATHS.contains(&path.as_str()) {
+                            SESSION_NOTE
+                        } else {
+                            SIM_NOTE
+                        }) => {}
                 _ => missing.push(path),
             }
         }
