@@ -259,7 +259,7 @@ pub enum Command {
         /// Workspace id.
         workspace: i64,
     },
-    /// Reports across workspaces as CSV or JSON: documents, members, who can see what.
+    /// Reports across workspaces as CSV, JSON or xlsx: documents, members, who can see what.
     Report {
         /// Which report.
         #[command(subcommand)]

@@ -172,22 +172,27 @@ async fn access_by_member_xlsx_names_people_and_keeps_a_formula_looking_name_as_
         .await
         .unwrap();
     let hostile = "=cmd|' /C calc'!A0";
-    il.api()
-        .create_folder()
-        .workspace_id(demo::MAIN_WORKSPACE)
-        .body(CreateFoldersRequest {
-            folders: vec![FolderInputItem {
-                folder: FolderInput {
-                    name: hostile.into(),
-                    parent_id: Some(demo::FOLDER_FINANCIALS),
-                    note: None,
-                },
-            }],
-        })
-        .send()
-        .checked()
-        .await
-        .unwrap();
+    // Controls XML cannot hold as they are, and a run that looks like the
+    // workbook's own escape for them.
+    let controls = "\u{1b}[31mred\u{7} _x0041_ tab\there";
+    for name in [hostile, controls] {
+        il.api()
+            .create_folder()
+            .workspace_id(demo::MAIN_WORKSPACE)
+            .body(CreateFoldersRequest {
+                folders: vec![FolderInputItem {
+                    folder: FolderInput {
+                        name: name.into(),
+                        parent_id: Some(demo::FOLDER_FINANCIALS),
+                        note: None,
+                    },
+                }],
+            })
+            .send()
+            .checked()
+            .await
+            .unwrap();
+    }
     let dir = tempfile::tempdir().unwrap();
     // No --format: the .xlsx name says it.
     let file = dir.path().join("access.XLSX");
@@ -205,11 +210,11 @@ async fn access_by_member_xlsx_names_people_and_keeps_a_formula_looking_name_as_
     )
     .await;
     assert!(o.status.success(), "{}", err(&o));
-    assert_eq!(err(&o), "reported 1 workspace(s), 40 row(s)\n");
+    assert_eq!(err(&o), "reported 1 workspace(s), 43 row(s)\n");
 
     let (sheets, rows, formulas) = read(&file);
     assert_eq!(sheets, ["Access by member"]);
-    assert_eq!(rows.len(), 41);
+    assert_eq!(rows.len(), 44);
     assert_eq!(
         rows[0],
         [
@@ -257,6 +262,12 @@ async fn access_by_member_xlsx_names_people_and_keeps_a_formula_looking_name_as_
             ("demo@example.com", "Demo", "User"),
         ]
         .map(|(e, f, l)| (s(&path), s(e), s(f), s(l)))
+    );
+    let exact = format!("Financials/{controls}");
+    assert_eq!(
+        rows.iter().filter(|r| r[2] == s(&exact)).count(),
+        3,
+        "the name with controls reads back as it was"
     );
     assert!(formulas.is_empty(), "no cell is a formula: {formulas:?}");
     assert!(!sheet_xml(&file).contains("<f>"), "no formula element");
