@@ -1,5 +1,5 @@
 //! Reports a deal team asks for, as typed rows: documents, members, and
-//! who can see what — per workspace, across workspaces, as CSV or JSON.
+//! who can see what — per workspace, across workspaces, as CSV, JSON or xlsx.
 //!
 //! Each report is a [`Row`] type with the wire's field names (`workspaceId`,
 //! `fileHashDownload`, ...) as its serde names and CSV header. [`Row::fetch`]
