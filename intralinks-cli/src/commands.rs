@@ -288,6 +288,16 @@ pub enum Status {
 }
 
 pub async fn run(cli: Cli) -> CliResult<Status> {
+    // Nothing to connect to: no credentials, no network.
+    match cli.command {
+        Command::Completions { shell } => {
+            return crate::meta::completions(shell).map(|()| Status::Done);
+        }
+        Command::Man { ref subcommand } => {
+            return crate::meta::man(subcommand).map(|()| Status::Done);
+        }
+        _ => {}
+    }
     if let Command::Login = cli.command {
         return login(&cli).await.map(|()| Status::Done);
     }
@@ -529,6 +539,8 @@ async fn dispatch_other(cli: &Cli, ctx: &Context) -> CliResult {
         Command::Login
         | Command::Logout
         | Command::Auth { .. }
+        | Command::Completions { .. }
+        | Command::Man { .. }
         | Command::Diff { .. }
         | Command::Room { .. } => unreachable_command(),
         Command::Report { what } => crate::report::run(cli, il, what).await,
@@ -1047,7 +1059,7 @@ async fn download_through(
 }
 
 fn unreachable_command() -> CliResult {
-    Err("login, logout, auth, diff and room are handled elsewhere".into())
+    Err("login, logout, auth, completions, man, diff and room are handled elsewhere".into())
 }
 
 /// Prints the folder tree, placed by the library's one rule

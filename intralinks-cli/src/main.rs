@@ -7,6 +7,7 @@
 mod commands;
 mod diff;
 mod manage;
+mod meta;
 mod mirror;
 mod output;
 mod progress;
@@ -21,6 +22,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
 use intralinks_ext::Secret;
 
 /// Command-line client for the Intralinks virtual data room API.
@@ -122,6 +124,9 @@ pub struct Cli {
     /// Seconds between two progress lines of mirror and push when stderr is not a terminal.
     #[arg(long, value_name = "SECS", global = true, default_value_t = 5)]
     pub status_every: u64,
+    /// Log to stderr: -v what happens, -vv each call to the service, -vvv everything (INTRALINKS_LOG, when set, wins).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
 
     /// What to do.
     #[command(subcommand)]
@@ -278,7 +283,7 @@ pub enum Command {
         /// Workspace id.
         workspace: i64,
     },
-    /// Reports across workspaces as CSV or JSON: documents, members, who can see what.
+    /// Reports across workspaces as CSV, JSON or xlsx: documents, members, who can see what.
     Report {
         /// Which report.
         #[command(subcommand)]
@@ -289,6 +294,16 @@ pub enum Command {
         /// What to do.
         #[command(subcommand)]
         what: room::RoomCmd,
+    },
+    /// Print a shell completion script: bash, zsh, fish, powershell or elvish.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff) of the command or of one subcommand, generated from the same definitions as --help.
+    Man {
+        /// A subcommand, e.g. `report access`, for its own page.
+        subcommand: Vec<String>,
     },
 }
 
@@ -331,9 +346,27 @@ fn exit_quietly_on_broken_pipe() {
     }));
 }
 
+/// What is logged: INTRALINKS_LOG when set, else what -v, -vv, -vvv ask
+/// of this project's crates (the client, the library, the embedded
+/// simulator, this command).
+fn log_filter(verbose: u8) -> tracing_subscriber::EnvFilter {
+    if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("INTRALINKS_LOG") {
+        return filter;
+    }
+    let level = match verbose {
+        0 => return tracing_subscriber::EnvFilter::new("off"),
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    // A target prefix: this command and every intralinks_* crate, not the
+    // HTTP stack below them.
+    tracing_subscriber::EnvFilter::new(format!("intralinks={level}"))
+}
+
 fn main() -> ExitCode {
     exit_quietly_on_broken_pipe();
-    let mut cli = Cli::parse();
+    let mut cli = meta::parse();
     let given = cli
         .base_url_arg
         .clone()
@@ -355,10 +388,8 @@ fn main() -> ExitCode {
             }
     );
     tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("INTRALINKS_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("off")),
-        )
+        .with_env_filter(log_filter(cli.verbose))
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr)
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()

@@ -1,5 +1,9 @@
 //! `intralinks report documents|members|access`: the rows of
-//! `intralinks_ext::report`, as CSV or JSON, across workspaces.
+//! `intralinks_ext::report`, as CSV, JSON or an Excel workbook, across
+//! workspaces.
+//!
+//! A workbook is binary: it goes to `-o FILE` or to a pipe, and is refused
+//! on a terminal, where it would only garble the screen.
 //!
 //! Named workspaces are entered with the flags only (`--accept-splash`,
 //! `--answer`, `--otp`, `--content-declaration`); nothing is asked on the
@@ -10,7 +14,7 @@
 //! status is then non-zero.
 
 use crate::output::tell;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
@@ -48,6 +52,8 @@ pub enum FormatArg {
     Csv,
     /// One JSON array of records.
     Json,
+    /// An Excel workbook: column titles for people, dates as dates, the header row frozen.
+    Xlsx,
 }
 
 /// Which workspaces, and where the report goes.
@@ -63,10 +69,10 @@ pub struct Target {
     /// (this may mail one-time passwords, and a wrong --answer spends an attempt in each).
     #[arg(long, requires = "all")]
     pub enter: bool,
-    /// csv (default) or json (the default with --json).
+    /// csv (default), json (the default with --json), or xlsx (the default when -o ends in .xlsx).
     #[arg(long, value_enum)]
     pub format: Option<FormatArg>,
-    /// Write here instead of to stdout.
+    /// Write here instead of to stdout (xlsx: to a file or a pipe, not a terminal).
     #[arg(short, long)]
     pub output: Option<PathBuf>,
     /// Workspaces listed at once.
@@ -114,13 +120,32 @@ async fn workspaces(il: &Intralinks, t: &Target) -> Result<Vec<WorkspaceRef>, St
         .collect())
 }
 
-async fn emit<R: Row>(cli: &Cli, il: &Intralinks, t: &Target) -> Result<(), String> {
+/// The format asked for: --format, else xlsx for `-o *.xlsx`, else JSON
+/// with --json, else CSV. A workbook for a terminal is refused.
+fn format_of(cli: &Cli, t: &Target) -> Result<Format, String> {
+    let xlsx_file = t.output.as_ref().is_some_and(|p| {
+        p.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
+    });
     let format = match t.format {
         Some(FormatArg::Json) => Format::Json,
         Some(FormatArg::Csv) => Format::Csv,
+        Some(FormatArg::Xlsx) => Format::Xlsx,
+        None if xlsx_file => Format::Xlsx,
         None if cli.json => Format::Json,
         None => Format::Csv,
     };
+    if format == Format::Xlsx && t.output.is_none() && std::io::stdout().is_terminal() {
+        return Err(
+            "an xlsx workbook is binary and would garble the terminal; write it to a file with -o FILE.xlsx, or pipe it"
+                .into(),
+        );
+    }
+    Ok(format)
+}
+
+async fn emit<R: Row>(cli: &Cli, il: &Intralinks, t: &Target) -> Result<(), String> {
+    let format = format_of(cli, t)?;
     let list = workspaces(il, t).await?;
     let out: Box<dyn Write> = match &t.output {
         Some(path) => Box::new(std::io::BufWriter::new(

@@ -26,14 +26,14 @@ async fn access_by_user_csv_of_the_demo_room_is_exact() {
     assert_eq!(lines.len(), 39, "header, 37 rows, empty tail: {text}");
     assert_eq!(
         lines[0],
-        "workspaceId,workspaceName,path,type,id,workspaceUserId,emailId,permission,groups"
+        "workspaceId,workspaceName,path,type,id,workspaceUserId,emailId,firstName,lastName,permission,groups"
     );
     // Only the path, user and level columns, for every row.
     let short: Vec<String> = lines[1..38]
         .iter()
         .map(|l| {
             let c: Vec<&str> = l.split(',').collect();
-            format!("{}|{}|{}", c[2], c[6], c[7])
+            format!("{}|{}|{}", c[2], c[6], c[9])
         })
         .collect();
     let (a, b, d, m) = (
@@ -75,7 +75,7 @@ async fn access_by_user_csv_of_the_demo_room_is_exact() {
     assert_eq!(short, expected);
     assert_eq!(
         lines[1],
-        "701421,Demo API Workspace,Data Tapes,FOLDER,4714065400,4395175834,bob.review@example.com,SEE_AND_DOWNLOAD,1. Interest"
+        "701421,Demo API Workspace,Data Tapes,FOLDER,4714065400,4395175834,bob.review@example.com,Bob,Review,SEE_AND_DOWNLOAD,1. Interest"
     );
     sim.shutdown().await;
 }

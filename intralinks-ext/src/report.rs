@@ -1,15 +1,20 @@
 //! Reports a deal team asks for, as typed rows: documents, members, and
-//! who can see what — per workspace, across workspaces, as CSV or JSON.
+//! who can see what — per workspace, across workspaces, as CSV, JSON or xlsx.
 //!
 //! Each report is a [`Row`] type with the wire's field names (`workspaceId`,
 //! `fileHashDownload`, ...) as its serde names and CSV header. [`Row::fetch`]
 //! lists one workspace; [`across`] lists several, at most `concurrency` at a
 //! time, entering each as the given [`FixedAnswers`] allow, and yields them
 //! in the order given, so at most `concurrency` listings are held at once.
-//! [`Writer`] writes rows as RFC 4180 CSV or as a JSON array. In CSV, a text
+//! [`Writer`] writes rows as RFC 4180 CSV, as a JSON array, or as an Excel
+//! workbook ([`Format::Xlsx`]). In CSV, a text
 //! cell that begins with `=`, `+`, `-`, `@`, TAB or CR gets a leading `'`
 //! (OWASP's advice against CSV injection), so a name chosen by whoever runs
 //! the room cannot become a formula in a spreadsheet; JSON stays exact.
+//! CSV and JSON use the wire's names; a workbook has one sheet whose header
+//! row (bold, frozen, with a filter) holds each [`Column`]'s title for
+//! people ("E-mail", "Folder path"), dates are Excel dates in UTC, ids and
+//! sizes are numbers, and every text is a text cell — never a formula.
 //!
 //! Rows are sorted by workspace, then by path (segment by segment, so a
 //! folder's contents follow it), then by the remaining key, so two reports
@@ -54,8 +59,59 @@ pub const PATH_SEPARATOR: &str = "/";
 pub trait Row: Serialize + Sized {
     /// The header row: the serialized field names, in order.
     const HEADER: &'static [&'static str];
+    /// The same columns, in the same order, for people: title and cell type.
+    const COLUMNS: &'static [Column];
+    /// The name of the sheet in a workbook.
+    const SHEET: &'static str;
     /// This workspace's rows, sorted by path.
     fn fetch(il: &Intralinks, ws: &WorkspaceRef) -> impl Future<Output = Result<Vec<Self>>>;
+}
+
+/// What a column holds, which decides its cell type in a workbook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CellKind {
+    /// Text, written as a text cell whatever it looks like.
+    Text,
+    /// A whole number (an id, a size, a version), written as a number.
+    Number,
+    /// A UTC date and time, written as an Excel date (a number with a date
+    /// format), shown as `yyyy-mm-dd hh:mm:ss`.
+    Date,
+}
+
+/// One column of a report, for a workbook.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Column {
+    /// The wire name: the serde name and CSV header of the field.
+    pub name: &'static str,
+    /// The column's title for people, e.g. "E-mail".
+    pub title: &'static str,
+    /// The cell type.
+    pub kind: CellKind,
+}
+
+const fn text(name: &'static str, title: &'static str) -> Column {
+    Column {
+        name,
+        title,
+        kind: CellKind::Text,
+    }
+}
+
+const fn number(name: &'static str, title: &'static str) -> Column {
+    Column {
+        name,
+        title,
+        kind: CellKind::Number,
+    }
+}
+
+const fn when(name: &'static str, title: &'static str) -> Column {
+    Column {
+        name,
+        title,
+        kind: CellKind::Date,
+    }
 }
 
 fn rfc3339<S: Serializer>(d: &Option<DateTime<Utc>>, s: S) -> std::result::Result<S::Ok, S::Error> {
@@ -189,6 +245,10 @@ pub struct UserAccessRow {
     pub workspace_user_id: i64,
     /// E-mail.
     pub email_id: String,
+    /// The member's first name.
+    pub first_name: String,
+    /// The member's last name.
+    pub last_name: String,
     /// The strongest level any of the member's groups has here.
     pub permission: PermissionPermission,
     /// The groups giving that level, sorted, joined by `"; "`.
@@ -602,9 +662,16 @@ pub fn user_access_rows(
             members_of.entry(g).or_default().insert(m);
         }
     }
-    let emails: HashMap<i64, String> = users
+    // member → (e-mail, first name, last name)
+    let people: HashMap<i64, (String, String, String)> = users
         .iter()
-        .map(|u| (u.id, u.email_id.clone().unwrap_or_default()))
+        .map(|u| {
+            let name = |n: &Option<String>| n.clone().unwrap_or_default();
+            (
+                u.id,
+                (name(&u.email_id), name(&u.first_name), name(&u.last_name)),
+            )
+        })
         .collect();
     let mut keyed = Vec::new();
     for item in items(&tree, folders, documents) {
@@ -623,7 +690,7 @@ pub fn user_access_rows(
             }
         }
         for (member, (level, via)) in best {
-            let email = emails.get(&member).cloned().unwrap_or_default();
+            let (email, first_name, last_name) = people.get(&member).cloned().unwrap_or_default();
             let row = UserAccessRow {
                 workspace_id: ws.id,
                 workspace_name: ws.name.clone(),
@@ -632,6 +699,8 @@ pub fn user_access_rows(
                 id: item.id,
                 workspace_user_id: member,
                 email_id: email.clone(),
+                first_name,
+                last_name,
                 permission: level,
                 groups: via.into_iter().collect::<Vec<_>>().join("; "),
             };
@@ -664,6 +733,20 @@ impl Row for DocumentRow {
         "fileHashDownload",
         "note",
     ];
+    const COLUMNS: &'static [Column] = &[
+        number("workspaceId", "Workspace ID"),
+        text("workspaceName", "Workspace"),
+        text("folderPath", "Folder path"),
+        text("name", "Name"),
+        number("id", "Document ID"),
+        number("fileSize", "Size (bytes)"),
+        when("createdOn", "Created (UTC)"),
+        when("lastModifiedOn", "Last modified (UTC)"),
+        number("versionNumber", "Version"),
+        text("fileHashDownload", "SHA-1 (base64)"),
+        text("note", "Note"),
+    ];
+    const SHEET: &'static str = "Documents";
     async fn fetch(il: &Intralinks, ws: &WorkspaceRef) -> Result<Vec<Self>> {
         let (f, d) = futures_util::try_join!(folders(il, ws.id), documents(il, ws.id))?;
         Ok(document_rows(ws, &f, &d))
@@ -687,6 +770,23 @@ impl Row for MemberRow {
         "status",
         "phase",
     ];
+    const COLUMNS: &'static [Column] = &[
+        number("workspaceId", "Workspace ID"),
+        text("workspaceName", "Workspace"),
+        number("id", "Member ID"),
+        number("userId", "User ID"),
+        text("emailId", "E-mail"),
+        text("firstName", "First name"),
+        text("lastName", "Last name"),
+        text("organization", "Organization"),
+        text("roleType", "Role"),
+        text("groups", "Groups"),
+        when("firstAccessed", "First access (UTC)"),
+        when("lastAccessedOn", "Last access (UTC)"),
+        text("status", "Status"),
+        text("phase", "Workspace phase"),
+    ];
+    const SHEET: &'static str = "Members";
     async fn fetch(il: &Intralinks, ws: &WorkspaceRef) -> Result<Vec<Self>> {
         let workspace = async {
             il.api()
@@ -717,6 +817,17 @@ impl Row for AccessRow {
         "groupName",
         "permission",
     ];
+    const COLUMNS: &'static [Column] = &[
+        number("workspaceId", "Workspace ID"),
+        text("workspaceName", "Workspace"),
+        text("path", "Path"),
+        text("type", "Type"),
+        number("id", "ID"),
+        number("groupId", "Group ID"),
+        text("groupName", "Group"),
+        text("permission", "Permission"),
+    ];
+    const SHEET: &'static str = "Access by group";
     async fn fetch(il: &Intralinks, ws: &WorkspaceRef) -> Result<Vec<Self>> {
         let (f, d, g, p) = futures_util::try_join!(
             folders(il, ws.id),
@@ -745,9 +856,25 @@ impl Row for UserAccessRow {
         "id",
         "workspaceUserId",
         "emailId",
+        "firstName",
+        "lastName",
         "permission",
         "groups",
     ];
+    const COLUMNS: &'static [Column] = &[
+        number("workspaceId", "Workspace ID"),
+        text("workspaceName", "Workspace"),
+        text("path", "Path"),
+        text("type", "Type"),
+        number("id", "ID"),
+        number("workspaceUserId", "Member ID"),
+        text("emailId", "E-mail"),
+        text("firstName", "First name"),
+        text("lastName", "Last name"),
+        text("permission", "Permission"),
+        text("groups", "Through groups"),
+    ];
+    const SHEET: &'static str = "Access by member";
     async fn fetch(il: &Intralinks, ws: &WorkspaceRef) -> Result<Vec<Self>> {
         let (f, d, g, u, p) = futures_util::try_join!(
             folders(il, ws.id),
@@ -832,14 +959,20 @@ pub enum Format {
     Csv,
     /// One JSON array of records, one record a line.
     Json,
+    /// An Excel workbook (Office Open XML, `.xlsx`) of one sheet: see the
+    /// module docs. A workbook is a zip archive written whole, so the rows
+    /// are kept in memory and the file is written by [`Writer::finish`].
+    Xlsx,
 }
 
 enum Sink<W: Write> {
     Csv(Box<csv::Writer<W>>),
     Json { out: W, first: bool },
+    Xlsx(Box<Sheet<W>>),
 }
 
-/// Writes rows as they come, in CSV or JSON; call [`Writer::finish`] at the end.
+/// Writes rows as they come, in CSV or JSON (or into a workbook, written at
+/// the end); call [`Writer::finish`] at the end.
 pub struct Writer<W: Write> {
     sink: Sink<W>,
 }
@@ -885,8 +1018,172 @@ fn safe_record<R: Row>(row: &R) -> Result<csv::StringRecord> {
         .collect())
 }
 
+/// The most rows a worksheet holds, header included (Excel's limit).
+pub const XLSX_MAX_ROWS: u32 = 1_048_576;
+
+/// The most characters a cell holds (Excel's limit); a longer text is cut
+/// to this, its last character `…`.
+pub const XLSX_MAX_CELL_CHARS: usize = 32_767;
+
+/// Width (in characters) a column may grow to from its content.
+const XLSX_MAX_WIDTH: usize = 60;
+
+/// Characters of a date as shown (`yyyy-mm-dd hh:mm:ss`).
+const DATE_WIDTH: usize = 19;
+
+/// Days from Excel's epoch (1899-12-30, in the 1900 system) to 1970-01-01.
+const EXCEL_UNIX_EPOCH_DAYS: f64 = 25_569.0;
+
+/// A workbook being filled; written out by [`Writer::finish`].
+struct Sheet<W: Write> {
+    out: W,
+    book: rust_xlsxwriter::Workbook,
+    columns: &'static [Column],
+    /// The next row to fill (0 is the header).
+    next: u32,
+    /// The widest content of each column so far, in characters.
+    widths: Vec<usize>,
+    date: rust_xlsxwriter::Format,
+}
+
+fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> Error {
+    match e {
+        rust_xlsxwriter::XlsxError::IoError(e) => io(e),
+        other => Error::InvalidInput(format!("cannot write the workbook: {other}")),
+    }
+}
+
+/// An RFC 3339 date as an Excel date: days since 1899-12-30, UTC. `None`
+/// for a date Excel cannot show (before 1900-03-01, where its calendar is
+/// off by the day it thinks 1900-02-29 was).
+fn excel_date(text: &str) -> Option<f64> {
+    let d = DateTime::parse_from_rfc3339(text).ok()?;
+    let serial = EXCEL_UNIX_EPOCH_DAYS + d.timestamp_millis() as f64 / 86_400_000.0;
+    (61.0..2_958_466.0).contains(&serial).then_some(serial)
+}
+
+/// `text` cut to what a cell holds.
+fn cell_text(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(XLSX_MAX_CELL_CHARS) {
+        Some(_) => {
+            let keep: String = text.chars().take(XLSX_MAX_CELL_CHARS - 1).collect();
+            std::borrow::Cow::Owned(keep + "…")
+        }
+        None => std::borrow::Cow::Borrowed(text),
+    }
+}
+
+impl<W: Write> Sheet<W> {
+    fn new<R: Row>(out: W) -> Result<Self> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let bold = rust_xlsxwriter::Format::new().set_bold();
+        let sheet = book.add_worksheet();
+        sheet.set_name(R::SHEET).map_err(xlsx_error)?;
+        for (i, column) in R::COLUMNS.iter().enumerate() {
+            sheet
+                .write_string_with_format(0, i as u16, column.title, &bold)
+                .map_err(xlsx_error)?;
+        }
+        sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+        Ok(Sheet {
+            out,
+            book,
+            columns: R::COLUMNS,
+            next: 1,
+            widths: R::COLUMNS
+                .iter()
+                .map(|c| match c.kind {
+                    CellKind::Date => DATE_WIDTH.max(c.title.chars().count()),
+                    _ => c.title.chars().count(),
+                })
+                .collect(),
+            date: rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd hh:mm:ss"),
+        })
+    }
+
+    fn write<R: Row>(&mut self, row: &R) -> Result<()> {
+        if self.next >= XLSX_MAX_ROWS {
+            return Err(Error::InvalidInput(format!(
+                "the report has more than {} rows, more than a worksheet holds; \
+                 write it as CSV or JSON, or report fewer workspaces at a time",
+                XLSX_MAX_ROWS - 1
+            )));
+        }
+        let value = serde_json::to_value(row)
+            .map_err(|e| Error::InvalidInput(format!("cannot write a row: {e}")))?;
+        let at = self.next;
+        let sheet = self.book.worksheet_from_index(0).map_err(xlsx_error)?;
+        for (i, column) in self.columns.iter().enumerate() {
+            let col = i as u16;
+            let shown = match value.get(column.name) {
+                None | Some(serde_json::Value::Null) => continue,
+                Some(serde_json::Value::Number(n)) if column.kind != CellKind::Date => {
+                    // Ids fit a double exactly up to 2^53; beyond that a
+                    // number would be rounded, so it is written as text.
+                    match n.as_i64() {
+                        Some(v) if v.unsigned_abs() <= 1 << 53 => {
+                            sheet.write_number(at, col, v as f64).map_err(xlsx_error)?;
+                            v.to_string().len()
+                        }
+                        _ => {
+                            let t = n.to_string();
+                            sheet.write_string(at, col, &t).map_err(xlsx_error)?;
+                            t.len()
+                        }
+                    }
+                }
+                Some(serde_json::Value::String(t)) => match (column.kind, excel_date(t)) {
+                    (CellKind::Date, Some(serial)) => {
+                        sheet
+                            .write_number_with_format(at, col, serial, &self.date)
+                            .map_err(xlsx_error)?;
+                        DATE_WIDTH
+                    }
+                    _ => {
+                        sheet
+                            .write_string(at, col, cell_text(t))
+                            .map_err(xlsx_error)?;
+                        t.chars().count()
+                    }
+                },
+                Some(other) => {
+                    let t = other.to_string();
+                    sheet
+                        .write_string(at, col, cell_text(&t))
+                        .map_err(xlsx_error)?;
+                    t.chars().count()
+                }
+            };
+            if let Some(w) = self.widths.get_mut(i) {
+                *w = (*w).max(shown.min(XLSX_MAX_WIDTH));
+            }
+        }
+        self.next += 1;
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<W> {
+        let last_row = self.next - 1;
+        let last_col = self.columns.len().saturating_sub(1) as u16;
+        let sheet = self.book.worksheet_from_index(0).map_err(xlsx_error)?;
+        for (i, w) in self.widths.iter().enumerate() {
+            sheet
+                .set_column_width(i as u16, (*w + 2) as f64)
+                .map_err(xlsx_error)?;
+        }
+        sheet
+            .autofilter(0, 0, last_row, last_col)
+            .map_err(xlsx_error)?;
+        let bytes = self.book.save_to_buffer().map_err(xlsx_error)?;
+        self.out.write_all(&bytes).map_err(io)?;
+        self.out.flush().map_err(io)?;
+        Ok(self.out)
+    }
+}
+
 impl<W: Write> Writer<W> {
-    /// Starts a report of `R` rows: writes the CSV header, or opens the JSON array.
+    /// Starts a report of `R` rows: writes the CSV header, opens the JSON
+    /// array, or starts a workbook with its header row.
     pub fn new<R: Row>(out: W, format: Format) -> Result<Self> {
         let sink = match format {
             Format::Csv => {
@@ -902,11 +1199,14 @@ impl<W: Write> Writer<W> {
                 out.write_all(b"[").map_err(io)?;
                 Sink::Json { out, first: true }
             }
+            Format::Xlsx => Sink::Xlsx(Box::new(Sheet::new::<R>(out)?)),
         };
         Ok(Writer { sink })
     }
 
-    /// Writes one row.
+    /// Writes one row (into the workbook, for [`Format::Xlsx`]). With
+    /// [`Format::Xlsx`], a row past [`XLSX_MAX_ROWS`] is an
+    /// [`Error::InvalidInput`].
     pub fn write<R: Row>(&mut self, row: &R) -> Result<()> {
         match &mut self.sink {
             Sink::Csv(w) => {
@@ -921,10 +1221,12 @@ impl<W: Write> Writer<W> {
                 out.write_all(lead).map_err(io)?;
                 out.write_all(text.as_bytes()).map_err(io)
             }
+            Sink::Xlsx(sheet) => sheet.write(row),
         }
     }
 
-    /// Ends the report (closes the JSON array) and flushes; gives back the output.
+    /// Ends the report (closes the JSON array, or writes the whole
+    /// workbook) and flushes; gives back the output.
     pub fn finish(self) -> Result<W> {
         match self.sink {
             Sink::Csv(w) => (*w).into_inner().map_err(|e| io(e.into_error())),
@@ -934,6 +1236,7 @@ impl<W: Write> Writer<W> {
                 out.flush().map_err(io)?;
                 Ok(out)
             }
+            Sink::Xlsx(sheet) => sheet.finish(),
         }
     }
 }
@@ -1075,10 +1378,82 @@ mod tests {
             id: 3,
             workspace_user_id: 4,
             email_id: String::new(),
+            first_name: String::new(),
+            last_name: String::new(),
             permission: PermissionPermission::See,
             groups: String::new(),
         };
         assert_eq!(header_of(&user), UserAccessRow::HEADER);
+    }
+
+    fn names(columns: &[Column]) -> Vec<&'static str> {
+        columns.iter().map(|c| c.name).collect()
+    }
+
+    #[test]
+    fn workbook_columns_are_the_header_in_order() {
+        assert_eq!(names(DocumentRow::COLUMNS), DocumentRow::HEADER);
+        assert_eq!(names(MemberRow::COLUMNS), MemberRow::HEADER);
+        assert_eq!(names(AccessRow::COLUMNS), AccessRow::HEADER);
+        assert_eq!(names(UserAccessRow::COLUMNS), UserAccessRow::HEADER);
+        let dates: Vec<&str> = DocumentRow::COLUMNS
+            .iter()
+            .chain(MemberRow::COLUMNS)
+            .filter(|c| c.kind == CellKind::Date)
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(
+            dates,
+            [
+                "createdOn",
+                "lastModifiedOn",
+                "firstAccessed",
+                "lastAccessedOn"
+            ]
+        );
+    }
+
+    #[test]
+    fn excel_dates_count_days_from_1899_12_30_in_utc() {
+        assert_eq!(excel_date("1970-01-01T00:00:00.000Z"), Some(25_569.0));
+        // 2013-03-31 is day 41364; 12:27:56 is 44876 s into it.
+        let got = excel_date("2013-03-31T12:27:56.000Z").unwrap();
+        assert!(
+            (got - (41_364.0 + 44_876.0 / 86_400.0)).abs() < 1e-9,
+            "{got}"
+        );
+        assert_eq!(excel_date("1900-01-01T00:00:00.000Z"), None);
+        assert_eq!(excel_date("not a date"), None);
+    }
+
+    #[test]
+    fn a_workbook_refuses_a_row_past_the_sheets_last_and_cuts_long_text() {
+        let mut w = Writer::new::<AccessRow>(Vec::new(), Format::Xlsx).unwrap();
+        let row = AccessRow {
+            workspace_id: 1,
+            workspace_name: String::new(),
+            path: String::new(),
+            kind: ItemKind::Folder,
+            id: 3,
+            group_id: 4,
+            group_name: String::new(),
+            permission: PermissionPermission::See,
+        };
+        w.write(&row).unwrap();
+        let Sink::Xlsx(sheet) = &mut w.sink else {
+            unreachable!()
+        };
+        sheet.next = XLSX_MAX_ROWS;
+        let e = w.write(&row).unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidInput(m) if m.starts_with("the report has more than 1048575 rows")),
+            "{e}"
+        );
+        let long = "x".repeat(XLSX_MAX_CELL_CHARS + 5);
+        let cut = cell_text(&long);
+        assert_eq!(cut.chars().count(), XLSX_MAX_CELL_CHARS);
+        assert!(cut.ends_with("x…"));
+        assert_eq!(cell_text("short"), "short");
     }
 
     fn folder(id: i64, parent: Option<i64>, name: &str) -> types::Folder {
