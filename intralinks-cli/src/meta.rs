@@ -283,7 +283,66 @@ fn with_examples(mut cmd: clap::Command, path: &str) -> clap::Command {
 
 /// The command line's definition, with the examples.
 pub fn command() -> clap::Command {
-    with_examples(Cli::command(), "")
+    only_where_they_apply(with_examples(Cli::command(), ""))
+}
+
+/// Global options that enter a workspace, show progress, or connect.
+const ENTRY: &[&str] = &["accept_splash", "answer", "otp", "content_declaration"];
+const PROGRESS: &[&str] = &["quiet", "status_every"];
+const CONNECTION: &[&str] = &["base_url", "token", "timeout", "connect_timeout", "sim"];
+
+/// The global options a subcommand does not use.
+fn not_used(subcommand: &str) -> Vec<&'static str> {
+    let mut ids: Vec<&'static str> = Vec::new();
+    match subcommand {
+        "completions" | "man" => {
+            ids.extend(ENTRY);
+            ids.extend(PROGRESS);
+            ids.extend(CONNECTION);
+            ids.push("json");
+        }
+        "login" | "logout" | "auth" => {
+            ids.extend(ENTRY);
+            ids.extend(PROGRESS);
+            ids.extend(["token", "sim"]);
+        }
+        "workspaces" => {
+            ids.extend(ENTRY);
+            ids.extend(PROGRESS);
+        }
+        "mirror" | "push" | "download" | "upload" => {}
+        _ => ids.extend(PROGRESS),
+    }
+    ids
+}
+
+/// Hides from each subcommand's help the global options it does not use
+/// (still accepted, so a script that passes them everywhere keeps working).
+/// A subcommand that has an option of its own with a global's id does not
+/// receive the global, so each gets a hidden copy.
+fn only_where_they_apply(mut cmd: clap::Command) -> clap::Command {
+    let globals: Vec<clap::Arg> = cmd
+        .get_arguments()
+        .filter(|a| a.is_global_set())
+        .cloned()
+        .collect();
+    let names: Vec<String> = cmd
+        .get_subcommands()
+        .map(|s| s.get_name().to_string())
+        .collect();
+    for name in names {
+        let hidden = not_used(&name);
+        cmd = cmd.mut_subcommand(&name, |mut sub| {
+            for arg in globals
+                .iter()
+                .filter(|a| hidden.contains(&a.get_id().as_str()))
+            {
+                sub = sub.arg(arg.clone().hide(true));
+            }
+            sub
+        });
+    }
+    cmd
 }
 
 /// Parses the arguments (as `Cli::parse`, with the examples in the help).

@@ -190,3 +190,51 @@ async fn verbose_flags_log_the_calls_and_intralinks_log_wins() {
     assert_eq!(log_lines(&o), Vec::<String>::new(), "INTRALINKS_LOG wins");
     sim.shutdown().await;
 }
+
+#[test]
+fn global_options_show_only_where_they_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = |args: &[&str]| String::from_utf8(bare(args, dir.path()).stdout).unwrap();
+    let logout = help(&["logout", "--help"]);
+    for absent in [
+        "--answer",
+        "--otp",
+        "--accept-splash",
+        "--content-declaration",
+        "--quiet",
+        "--status-every",
+        "--token",
+        "--sim",
+    ] {
+        assert!(
+            !logout.contains(absent),
+            "logout --help shows {absent}: {logout}"
+        );
+    }
+    assert!(logout.contains("--base-url"), "{logout}");
+    let completions = help(&["completions", "--help"]);
+    for absent in ["--base-url", "--json", "--timeout", "--answer", "--quiet"] {
+        assert!(
+            !completions.contains(absent),
+            "completions --help shows {absent}"
+        );
+    }
+    let workspaces = help(&["workspaces", "--help"]);
+    assert!(
+        !workspaces.contains("--answer") && !workspaces.contains("--quiet"),
+        "{workspaces}"
+    );
+    let folders = help(&["folders", "--help"]);
+    assert!(
+        folders.contains("--answer") && !folders.contains("--quiet"),
+        "{folders}"
+    );
+    let mirror = help(&["mirror", "--help"]);
+    for present in ["--answer", "--quiet", "--status-every", "--base-url"] {
+        assert!(mirror.contains(present), "mirror --help lacks {present}");
+    }
+    // Hidden, still accepted: a script that passes them everywhere goes on.
+    let o = bare(&["logout", "--answer", "x", "--quiet"], dir.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).starts_with("error: no saved session for "));
+}
