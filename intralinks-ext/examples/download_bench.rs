@@ -94,6 +94,35 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "peak RSS: {before:.1} MiB before, {after:.1} MiB after (simulator in the same process)"
     );
+    // The same body from the same simulator through `curl -o`, the floor a
+    // download tool reaches (no hash), when curl is installed.
+    let token = match il.session() {
+        Some(s) => s.tokens().await.access_token.expose().to_string(),
+        None => String::new(),
+    };
+    let url = format!("{}/v2/workspaces/{ws}/documents/{}/file", sim.url(), doc.id);
+    let out = dir.path().join("curl.bin");
+    let started = Instant::now();
+    let mut command = std::process::Command::new("curl");
+    command
+        .args(["-sS", "--fail", "-o"])
+        .arg(&out)
+        .arg("-H")
+        .arg(format!("Authorization: Bearer {token}"))
+        .arg(&url);
+    // The simulator answers on this process's runtime while curl runs.
+    let curl = tokio::task::spawn_blocking(move || command.status()).await?;
+    match curl {
+        Ok(status) if status.success() => {
+            let curl_secs = started.elapsed().as_secs_f64();
+            println!(
+                "curl -o of the same body: {curl_secs:.2} s; the verified download took {:.2}x as long",
+                secs / curl_secs
+            );
+        }
+        Ok(status) => println!("curl failed ({status}); no comparison"),
+        Err(e) => println!("curl could not run ({e}); no comparison"),
+    }
     sim.shutdown().await;
     Ok(())
 }
