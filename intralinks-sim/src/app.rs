@@ -1,5 +1,5 @@
-//! The shared server state, the extractors every handler uses, and the
-//! router that ties V2, V1 and the control surface together.
+//! The shared server state and the extractors every handler uses. The
+//! router that assembles the handlers sits above them, in `router.rs`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -13,7 +13,7 @@ use axum::routing::MethodRouter;
 use bytes::Bytes;
 
 use crate::Faults;
-use crate::error::{ApiError, not_found_page};
+use crate::error::ApiError;
 use crate::state::{Caller, State};
 
 /// Everything the handlers share.
@@ -216,39 +216,4 @@ pub(crate) fn route(router: Router<App>, path: &str, mr: MethodRouter<App>) -> R
     router
         .route(path, mr.clone())
         .route(&format!("{path}/"), mr)
-}
-
-/// The whole service.
-pub(crate) fn router(app: App) -> Router {
-    let faulty =
-        crate::v2::routes()
-            .merge(crate::v1::routes())
-            .layer(axum::middleware::from_fn_with_state(
-                app.clone(),
-                crate::faults::inject,
-            ));
-    faulty
-        .merge(crate::control::routes())
-        .fallback(|| async { not_found_page() })
-        .method_not_allowed_fallback(|| async { not_found_page() })
-        .layer(axum::middleware::from_fn_with_state(app.clone(), trace))
-        .with_state(app)
-}
-
-/// Logs method, path and status of every call at debug level, and counts it
-/// (see `GET /_sim/requests`). Never the query string, headers or bodies:
-/// they carry tokens and passwords.
-async fn trace(
-    axum::extract::State(app): axum::extract::State<App>,
-    req: Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    let method = req.method().clone();
-    let path = req.uri().path().to_owned();
-    if !path.starts_with("/_sim") {
-        app.count(method.as_str(), &path);
-    }
-    let response = next.run(req).await;
-    tracing::debug!(%method, %path, status = response.status().as_u16(), "call");
-    response
 }

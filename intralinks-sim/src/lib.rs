@@ -38,6 +38,7 @@ pub mod demo;
 mod error;
 mod faults;
 mod gif;
+mod router;
 mod seed;
 mod state;
 mod throttle;
@@ -219,7 +220,7 @@ impl Simulator {
             config.generated,
             rates,
         ));
-        let router = app::router(shared);
+        let router = router::router(shared);
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             axum::serve(listener, router)
