@@ -10,58 +10,15 @@ use std::time::Duration;
 use futures_util::TryStreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
 use intralinks_ext::types::Folder;
-use intralinks_ext::{
-    AppKeys, Checked, Error, FixedAnswers, Grant, Intralinks, Progress, ProgressFn, Secret,
-};
+use intralinks_ext::{AppKeys, Checked, Error, Grant, Intralinks, Progress, ProgressFn, Secret};
 
 use crate::prompt::TerminalPrompter;
 use crate::{Cli, Command, diff, mirror, output, push, saved};
 
 type CliResult<T = ()> = Result<T, String>;
 
-/// The library's message, plus what to type next with this command.
-pub(crate) fn err(e: Error) -> String {
-    match hint(&e, true) {
-        Some(h) => format!("{e}; {h}"),
-        None => e.to_string(),
-    }
-}
-
-/// The command-line hint for an error; `terminal` says whether the command
-/// would ask on a terminal.
-pub(crate) fn hint(e: &Error, terminal: bool) -> Option<String> {
-    use intralinks_ext::types::EntryState;
-    let ask = if terminal {
-        ", or run on a terminal to be asked"
-    } else {
-        ""
-    };
-    match e {
-        Error::Unauthorized { .. } => Some("run `intralinks login`".into()),
-        Error::LoginRefused { .. } => Some("check INTRALINKS_EMAIL and INTRALINKS_PASSWORD (or run `intralinks login` on a terminal to be asked)".into()),
-        Error::Auth { .. } => {
-            Some("check the network, then run `intralinks login` if it persists".into())
-        }
-        Error::EntryRequired {
-            workspace_id: Some(id),
-        } => Some(format!("run `intralinks enter {id}`")),
-        Error::EntryIncomplete {
-            workspace_id,
-            state,
-            ..
-        } => match state {
-            EntryState::AcceptSplash => Some(format!(
-                "read it (`intralinks splash {workspace_id}`) and pass --accept-splash"
-            )),
-            EntryState::SecurityQuestion => {
-                Some(format!("pass --answer (or set INTRALINKS_ANSWER){ask}"))
-            }
-            EntryState::OneTimePassword => Some(format!("pass --otp (or set INTRALINKS_OTP){ask}")),
-            _ => None,
-        },
-        _ => None,
-    }
-}
+pub(crate) use crate::advice::Status;
+use crate::advice::{entry_flags, err};
 
 /// Holds the embedded simulator for as long as the command runs.
 struct Context {
@@ -237,19 +194,6 @@ fn status_every(cli: &Cli) -> Duration {
     Duration::from_secs(cli.status_every.max(1))
 }
 
-/// What the entry flags answer (each at most once per entry).
-pub(crate) fn entry_flags(cli: &Cli) -> FixedAnswers {
-    FixedAnswers {
-        accept_splash: cli.accept_splash,
-        answer: cli.answer.clone(),
-        one_time_password: cli.otp.clone(),
-        content: cli.content_declaration.map(|c| match c {
-            crate::Declaration::Public => intralinks_ext::types::ContentDeclaration::Public,
-            crate::Declaration::Private => intralinks_ext::types::ContentDeclaration::Private,
-        }),
-    }
-}
-
 /// Runs `call`; if the workspace must be entered first, enters it with what
 /// the flags give (never accepting a splash unless told to, never asking)
 /// and runs `call` once more. If entry needs more, the original
@@ -277,15 +221,6 @@ where
 }
 
 /// Runs the command.
-/// How a command that succeeded ended: for `diff` and `room plan`, whether
-/// something differs (exit status 1, as diff(1)).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    /// Done; nothing to report in the exit status.
-    Done,
-    /// Done, and what was compared differs.
-    Differs,
-}
 
 pub async fn run(cli: Cli) -> CliResult<Status> {
     // Nothing to connect to: no credentials, no network.

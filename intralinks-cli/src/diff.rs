@@ -4,7 +4,7 @@ use crate::output::{say, tell};
 
 use intralinks_ext::sync::{DiffKind, DiffReport};
 
-use crate::commands::Status;
+use crate::advice::Status;
 
 /// Prints the differences as a table (or JSON records); whether they differ.
 pub fn finish(json: bool, report: &DiffReport) -> Result<Status, String> {

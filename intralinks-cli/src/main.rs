@@ -4,6 +4,7 @@
 //! A failure is one line on stderr saying what went wrong and what to do,
 //! and a non-zero exit status.
 
+mod advice;
 mod commands;
 mod diff;
 mod manage;

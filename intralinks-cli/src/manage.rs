@@ -13,7 +13,7 @@ use intralinks_ext::text::for_terminal;
 use intralinks_ext::types::PermissionPermission;
 
 use crate::Cli;
-use crate::commands::{entry_flags, err};
+use crate::advice::{entry_flags, err};
 use crate::output::say;
 
 /// `groups` subcommands.

@@ -157,7 +157,7 @@ async fn emit<R: Row>(cli: &Cli, il: &Intralinks, t: &Target) -> Result<(), Stri
     let mut writer = Writer::new::<R>(out, format).map_err(|e| e.to_string())?;
     // Named workspaces are entered as the flags allow; with --all none is:
     // entering every room could mail one-time passwords and spend attempts.
-    let answers = crate::commands::entry_flags(cli);
+    let answers = crate::advice::entry_flags(cli);
     let answers = (!t.all || t.enter).then_some(&answers);
     let mut outcomes = report::across::<R>(il, list, answers, t.jobs.max(1));
     let (mut reported, mut rows) = (0usize, 0usize);
@@ -173,7 +173,7 @@ async fn emit<R: Row>(cli: &Cli, il: &Intralinks, t: &Target) -> Result<(), Stri
             }
             Err(e) => skipped.push((
                 ws,
-                match crate::commands::hint(&e, false) {
+                match crate::advice::hint(&e, false) {
                     Some(h) => format!("{e}; {h}"),
                     None => e.to_string(),
                 },

@@ -16,8 +16,8 @@ use intralinks_ext::text::for_terminal;
 use serde::Serialize;
 
 use crate::Cli;
-use crate::commands::Status;
-use crate::commands::{entry_flags, err};
+use crate::advice::Status;
+use crate::advice::{entry_flags, err};
 use crate::output::{say, tell};
 
 /// The room subcommands.
