@@ -220,8 +220,7 @@ where
     }
 }
 
-/// Runs the command.
-
+/// Runs the command; its status says whether what it compared differs.
 pub async fn run(cli: Cli) -> CliResult<Status> {
     // Nothing to connect to: no credentials, no network.
     match cli.command {
