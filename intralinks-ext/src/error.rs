@@ -245,6 +245,13 @@ pub enum Error {
         /// Why the upload failed.
         source: Box<Error>,
     },
+    /// The caller asked the run to stop (a sync's `StopSignal`) while this
+    /// transfer was under way; what arrived is kept for the next run.
+    #[error("the transfer{} was stopped on request; what arrived is kept for the next run", of_document(*document_id))]
+    Stopped {
+        /// The document, when the transfer is one.
+        document_id: Option<i64>,
+    },
     /// A transfer made no progress, or ran too slowly, for too long.
     #[error(
         "the transfer{} was aborted: {detail}; check the network, or relax the stall and minimum-rate limits", of_document(*document_id)
@@ -617,9 +624,16 @@ impl Error {
     }
 
     /// Whether retrying the same call later may succeed.
+    /// (The one classification: a body cut short, a stalled transfer and a
+    /// hash mismatch — which may be corruption on the way — are transient;
+    /// a stop asked for is not.)
     pub fn is_transient(&self) -> bool {
         match self {
-            Error::Transport(_) | Error::Timeout { .. } | Error::BodyCutShort { .. } => true,
+            Error::Transport(_)
+            | Error::Timeout { .. }
+            | Error::BodyCutShort { .. }
+            | Error::Stalled { .. }
+            | Error::HashMismatch { .. } => true,
             Error::UploadIncomplete { source, .. } => source.is_transient(),
             Error::Auth { kind, .. } => *kind == AuthErrorKind::Transient,
             Error::Service { status, .. }

@@ -758,8 +758,7 @@ impl Intralinks {
                 .await;
             match result {
                 Err((e, after))
-                    if (e.is_transient() || matches!(e, Error::Stalled { .. }))
-                        && attempt < retry.max_attempts =>
+                    if e.is_transient() && attempt < retry.max_attempts =>
                 {
                     let delay = retry.delay(attempt, after);
                     tracing::debug!(document_id = target.document_id, error = %e, ?delay, attempt, "retrying the upload");

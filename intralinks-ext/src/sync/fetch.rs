@@ -171,8 +171,7 @@ async fn fetch_inner(
 }
 
 pub(crate) fn stopped(document_id: i64) -> Error {
-    Error::Stalled {
+    Error::Stopped {
         document_id: Some(document_id),
-        detail: "stopped on request".into(),
     }
 }

@@ -171,7 +171,7 @@ pub async fn mirror(
             }
             Outcome::Failed(f) => {
                 report.retries += f.attempts.saturating_sub(1);
-                if options.stop.is_stopped() && f.error.contains("stopped on request") {
+                if f.kind == super::FailureKind::Stopped {
                     report.not_started += 1;
                 } else {
                     report.failures.push(f);

@@ -271,6 +271,8 @@ pub enum FailureKind {
     /// A local file the sync did not write (or that changed since) is in the
     /// way: it is left alone unless overwriting is allowed.
     LocalFileInTheWay,
+    /// The run was stopped on request before the item finished.
+    Stopped,
     /// Anything else: running again as it is will not help.
     #[default]
     Other,
@@ -281,6 +283,7 @@ impl FailureKind {
     pub fn of(e: &Error) -> Self {
         match e {
             Error::LocalFileInTheWay { .. } => FailureKind::LocalFileInTheWay,
+            Error::Stopped { .. } => FailureKind::Stopped,
             e if retryable(e) => FailureKind::Retryable,
             _ => FailureKind::Other,
         }
@@ -295,16 +298,14 @@ const MAX_MISMATCHES: u32 = 3;
 
 /// Whether the engine retries an item after `e`.
 pub(crate) fn retryable(e: &Error) -> bool {
+    // An answer to a transfer that arrived whole but garbled is retried too.
     e.is_transient()
         || matches!(
             e,
-            Error::BodyCutShort { .. }
-                | Error::Stalled { .. }
-                | Error::HashMismatch { .. }
-                | Error::UnexpectedBody {
-                    status: Some(200) | None,
-                    ..
-                }
+            Error::UnexpectedBody {
+                status: Some(200) | None,
+                ..
+            }
         )
 }
 

@@ -536,7 +536,7 @@ pub async fn push(
                     error: e.to_string(),
                 });
                 report.retries += attempts.saturating_sub(1);
-                if options.stop.is_stopped() && e.to_string().contains("stopped on request") {
+                if matches!(e, Error::Stopped { .. }) {
                     report.not_started += 1;
                 } else {
                     report.failures.push(Failure {
