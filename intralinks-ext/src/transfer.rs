@@ -757,9 +757,7 @@ impl Intralinks {
                 )
                 .await;
             match result {
-                Err((e, after))
-                    if e.is_transient() && attempt < retry.max_attempts =>
-                {
+                Err((e, after)) if e.is_transient() && attempt < retry.max_attempts => {
                     let delay = retry.delay(attempt, after);
                     tracing::debug!(document_id = target.document_id, error = %e, ?delay, attempt, "retrying the upload");
                     tokio::time::sleep(delay).await;
