@@ -144,6 +144,67 @@ async fn ctrl_c_during_download_keeps_the_partial_file_and_the_rerun_fetches_the
     sim.shutdown().await;
 }
 
+#[tokio::test]
+async fn kill_9_during_download_loses_at_most_a_buffer_and_the_rerun_fetches_the_rest() {
+    let sim = slow_sim(1_000_000).await;
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo::MAIN_WORKSPACE.to_string();
+    let doc = demo::DOC_ANNUAL_REPORT.to_string();
+    let args = ["download", ws.as_str(), doc.as_str(), "-o", "annual.dat"];
+    let mut c = command(&sim.url(), &args, dir.path());
+    let path = dir.path().to_path_buf();
+    let start = served(&sim).await;
+    tokio::task::spawn_blocking(move || {
+        let mut child = c
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        while intralinks_ext::partial_download(&path.join("annual.dat"))
+            .is_none_or(|(_, n)| n < 1_500_000)
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "no bytes arrived"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        child.kill().unwrap(); // SIGKILL: nothing runs after it
+        child.wait().unwrap();
+    })
+    .await
+    .unwrap();
+    let first = served(&sim).await - start;
+    let (part, kept) = intralinks_ext::partial_download(&dir.path().join("annual.dat")).unwrap();
+    assert!(
+        (1_500_000..demo::ANNUAL_REPORT_SIZE).contains(&kept),
+        "{kept}"
+    );
+
+    let before = served(&sim).await;
+    let o = run(&sim.url(), &args, dir.path()).await;
+    assert!(o.status.success(), "{}", err(&o));
+    let rerun = served(&sim).await - before;
+    // The rerun asks only for what is not on disk...
+    assert_eq!(rerun, demo::ANNUAL_REPORT_SIZE - kept);
+    // ...and what the kill lost is at most one buffer (the writer's 1 MiB and
+    // what was on its way to it).
+    assert!(
+        first + rerun <= demo::ANNUAL_REPORT_SIZE + 2 * 1024 * 1024,
+        "served {first} then {rerun} for {} bytes",
+        demo::ANNUAL_REPORT_SIZE
+    );
+    assert_eq!(
+        std::fs::metadata(dir.path().join("annual.dat"))
+            .unwrap()
+            .len(),
+        demo::ANNUAL_REPORT_SIZE
+    );
+    assert!(!part.exists());
+    sim.shutdown().await;
+}
+
 /// Document body bytes the simulator handed out so far.
 async fn served(sim: &Simulator) -> u64 {
     let v: serde_json::Value = reqwest::get(format!("{}/_sim/stats", sim.url()))
