@@ -756,32 +756,26 @@ async fn dispatch_other(cli: &Cli, ctx: &Context) -> CliResult {
             yes,
             sync,
         } => {
-            if *dry_run {
+            // What the mirror would do, written nowhere.
+            let plan = || async {
                 let options = intralinks_ext::sync::SyncOptions {
                     delete: *delete,
                     force: *force,
                     dry_run: true,
                     ..sync.plain_options(*folder)
                 };
-                let report = in_workspace(cli, ctx, *workspace, || {
+                in_workspace(cli, ctx, *workspace, || {
                     intralinks_ext::sync::mirror(il, *workspace, dir, &options)
                 })
-                .await?;
-                return mirror::finish_plan(cli.json, &report);
+                .await
+            };
+            if *dry_run {
+                return mirror::finish_plan(cli.json, &plan().await?);
             }
             // --delete on a terminal: name what would go, and ask first.
             let mut delete = *delete;
             if delete && !*yes && crate::prompt::interactive() {
-                let options = intralinks_ext::sync::SyncOptions {
-                    delete: true,
-                    force: *force,
-                    dry_run: true,
-                    ..sync.plain_options(*folder)
-                };
-                let plan = in_workspace(cli, ctx, *workspace, || {
-                    intralinks_ext::sync::mirror(il, *workspace, dir, &options)
-                })
-                .await?;
+                let plan = plan().await?;
                 let doomed: Vec<&str> = plan
                     .planned
                     .iter()
