@@ -825,7 +825,9 @@ impl Intralinks {
     /// [`TransferLimits`]. A reader cannot be read twice, so a failure is
     /// not retried; the document created is then removed (or named in
     /// [`Error::UploadIncomplete`] when it cannot be), and the error says
-    /// whether trying again may help ([`Error::is_transient`]).
+    /// whether trying again may help ([`Error::is_transient`]). Any
+    /// `AsyncRead + Send` will do — it need not be `Sync`, as a web
+    /// framework's request body often is not.
     pub async fn upload_from<R>(
         &self,
         folder: FolderRef,
@@ -835,7 +837,7 @@ impl Intralinks {
         progress: Option<ProgressFn>,
     ) -> Result<Uploaded>
     where
-        R: AsyncRead + Send + Sync + 'static,
+        R: AsyncRead + Send + 'static,
     {
         let (document_id, version) = self.create_document(folder, name).await?;
         let target = DocumentRef {
@@ -916,7 +918,7 @@ impl Intralinks {
         answer_timeout: std::time::Duration,
     ) -> std::result::Result<Uploaded, (Error, Option<std::time::Duration>)>
     where
-        R: AsyncRead + Send + Sync + 'static,
+        R: AsyncRead + Send + 'static,
     {
         let plain = |e: Error| (e, None);
         use tokio::io::AsyncReadExt;

@@ -10,6 +10,20 @@ use intralinks_ext::{DocumentRef, FixedAnswers, FolderRef, Intralinks, Secret};
 
 fn assert_send<T: Send + 'static>(_: T) {}
 
+/// A reader that is `Send` but not `Sync`, as a web framework's request
+/// body often is: `upload_from` must take it.
+struct NotSync(std::marker::PhantomData<std::cell::Cell<u8>>);
+
+impl tokio::io::AsyncRead for NotSync {
+    fn poll_read(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        _: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+}
+
 #[test]
 fn public_futures_are_send_and_static() {
     let il = Intralinks::builder("http://127.0.0.1:9")
@@ -74,6 +88,8 @@ fn public_futures_are_send_and_static() {
         assert_send(async move {
             let _ = (&dir, &options, doc, folder);
             il.upload_from(folder, "n", tokio::io::empty(), 0, None)
+                .await?;
+            il.upload_from(folder, "n", NotSync(std::marker::PhantomData), 0, None)
                 .await
         })
     });
