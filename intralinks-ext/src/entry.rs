@@ -301,9 +301,10 @@ impl Intralinks {
 
     /// Goes on with an entry: adds `reply` to what was given and sends one
     /// entry request. A reply that does not answer the demand is refused
-    /// before anything is sent.
-    pub async fn resume_entry(&self, progress: EntryProgress, reply: Reply) -> Result<EntryStep> {
-        let mut progress = progress;
+    /// before anything is sent. `progress` is borrowed, so that after an
+    /// error (the network, a refused reply) it is still there to go on from.
+    pub async fn resume_entry(&self, progress: &EntryProgress, reply: Reply) -> Result<EntryStep> {
+        let mut progress = progress.clone();
         match (&progress.demand, reply) {
             (Demand::AcceptSplash { .. }, Reply::AcceptSplash) => {
                 if progress.accept_splash {
@@ -491,7 +492,7 @@ impl Intralinks {
             let Some(reply) = reply else {
                 return Err(progress.incomplete());
             };
-            step = self.resume_entry(*progress, reply).await?;
+            step = self.resume_entry(&progress, reply).await?;
         }
     }
 }

@@ -203,7 +203,7 @@ async fn entry_one_step_at_a_time_from_a_spawned_task() {
     // A reply that does not answer the demand is refused before anything is sent.
     let e = il
         .resume_entry(
-            progress.as_ref().clone(),
+            progress.as_ref(),
             Reply::OneTimePassword(Secret::new("123456")),
         )
         .await
@@ -216,7 +216,7 @@ async fn entry_one_step_at_a_time_from_a_spawned_task() {
     let kept = serde_json::to_string(progress.as_ref()).unwrap();
     let progress = serde_json::from_str(&kept).unwrap();
     let EntryStep::Needs(progress) = il
-        .resume_entry(progress, Reply::AcceptSplash)
+        .resume_entry(&progress, Reply::AcceptSplash)
         .await
         .unwrap()
     else {
@@ -229,7 +229,7 @@ async fn entry_one_step_at_a_time_from_a_spawned_task() {
         }
     );
     let EntryStep::Entered(entered) = il
-        .resume_entry(*progress, Reply::Answer(Secret::new(demo::ANSWER)))
+        .resume_entry(&progress, Reply::Answer(Secret::new(demo::ANSWER)))
         .await
         .unwrap()
     else {

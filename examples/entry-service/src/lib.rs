@@ -188,7 +188,7 @@ async fn reply(
                 _ => None,
             };
             match next {
-                Some(r) => step = svc.il.resume_entry(*progress, r).await?,
+                Some(r) => step = svc.il.resume_entry(&progress, r).await?,
                 None => {
                     step = EntryStep::Needs(progress);
                     break;
