@@ -122,7 +122,10 @@ pub fn html_to_text(html: &str) -> String {
         rest = &rest[at..];
         if rest.starts_with('<') {
             let end = rest.find('>').map_or(rest.len(), |e| e + 1);
-            let tag = rest[1..end.saturating_sub(1).max(1)]
+            let inner = &rest[1..end];
+            let tag = inner
+                .strip_suffix('>')
+                .unwrap_or(inner)
                 .trim_start_matches('/')
                 .split(|c: char| c.is_whitespace() || c == '/')
                 .next()
@@ -134,9 +137,13 @@ pub fn html_to_text(html: &str) -> String {
                 "li" if !rest.starts_with("</") => out.push_str("\n- "),
                 "script" | "style" if !rest.starts_with("</") => {
                     // Their content is not text.
+                    // Scanned only as far as the closing tag, in any case.
                     let close = format!("</{tag}");
-                    let lower = rest.to_ascii_lowercase();
-                    let skip = lower.find(&close).unwrap_or(rest.len());
+                    let skip = rest
+                        .as_bytes()
+                        .windows(close.len())
+                        .position(|w| w.eq_ignore_ascii_case(close.as_bytes()))
+                        .unwrap_or(rest.len());
                     rest = &rest[skip..];
                     continue;
                 }
@@ -144,7 +151,13 @@ pub fn html_to_text(html: &str) -> String {
             }
             rest = &rest[end..];
         } else {
-            let end = rest[..rest.len().min(12)].find(';');
+            // A reference is short: look for its `;` among the next few
+            // characters (by character, so a multi-byte one is never cut).
+            let end = rest
+                .char_indices()
+                .take(12)
+                .find(|&(_, c)| c == ';')
+                .map(|(i, _)| i);
             let decoded = end.and_then(|e| decode_reference(&rest[1..e]));
             match (end, decoded) {
                 (Some(e), Some(c)) => {
@@ -219,6 +232,14 @@ mod tests {
         assert_eq!(html_to_text("plain text\nkept"), "plain text\nkept");
         assert_eq!(html_to_text("<script>alert(1)</script>ok"), "ok");
         assert_eq!(html_to_text("unclosed <b"), "unclosed");
+        // Server text cut anywhere, in any script, never panics.
+        assert_eq!(html_to_text("<bé"), "");
+        assert_eq!(html_to_text("a &ééééééééé; b"), "a &ééééééééé; b");
+        assert_eq!(html_to_text("x<SCRIPT>1</Script>y"), "xy");
+        assert_eq!(
+            html_to_text("&#x1F600; &#99999999;"),
+            "\u{1F600} &#99999999;"
+        );
     }
 
     #[test]
