@@ -71,6 +71,14 @@ pub(crate) fn nanos(t: SystemTime) -> i128 {
     }
 }
 
+/// What is at `rel` below `dir`, looked up without creating anything.
+pub(crate) fn peek_in(dir: &Dir, rel: &str) -> Entry {
+    match dir.symlink_metadata(rel) {
+        Ok(m) => kind_of(&m),
+        Err(_) => Entry::Missing,
+    }
+}
+
 pub(crate) fn kind_of(meta: &cap_std::fs::Metadata) -> Entry {
     let ft = meta.file_type();
     if ft.is_symlink() {
@@ -244,10 +252,7 @@ impl Target {
     /// What is at `rel`, looked up without creating anything (a missing
     /// directory on the way is [`Entry::Missing`]).
     pub fn peek(&self, rel: &str) -> Entry {
-        match self.root.symlink_metadata(rel) {
-            Ok(m) => kind_of(&m),
-            Err(_) => Entry::Missing,
-        }
+        peek_in(&self.root, rel)
     }
 
     /// What is at `rel` (its directory is created when missing).

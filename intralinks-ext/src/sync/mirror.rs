@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::fetch::fetch_once;
 use super::journal::{Journal, Record};
 use super::local::{Entry, Target};
-use super::names::{Notice, layout};
+use super::names::{Layout, Notice, layout};
 use super::{Failure, SyncEvent, SyncOptions, list_room, with_retries};
 use crate::Intralinks;
 use crate::error::{Error, Result};
@@ -183,21 +183,18 @@ pub async fn mirror(
     drop(results);
     report.interrupted = options.stop.is_stopped();
 
+    let records = journal.all();
     if !options.delete {
         // Say which local files' documents left the room; leave them alone.
-        let wanted: HashSet<&str> = plan.documents.iter().map(|(_, p)| p.as_str()).collect();
-        for r in journal.all() {
-            if !wanted.contains(r.path.as_str())
-                && matches!(target.peek(&r.path), Entry::File { size, mtime } if size == r.size && mtime == r.mtime)
-            {
-                report.left_room.push(r.path.clone());
-            }
-        }
+        report.left_room = left_behind(&records, &plan, |rel| target.peek(rel))
+            .into_iter()
+            .map(|r| r.path.clone())
+            .collect();
     }
     if options.delete && !report.interrupted {
-        let wanted: HashSet<&str> = plan.documents.iter().map(|(_, p)| p.as_str()).collect();
-        for r in journal.all() {
-            if wanted.contains(r.path.as_str()) {
+        let wanted = wanted(&plan);
+        for r in records {
+            if r.gone || wanted.contains(r.path.as_str()) {
                 continue;
             }
             match target.entry(&r.path) {
@@ -247,6 +244,27 @@ pub async fn mirror(
     journal.compact()?;
     report.failures.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(report)
+}
+
+/// The paths the room's documents have in `plan`.
+fn wanted(plan: &Layout) -> HashSet<&str> {
+    plan.documents.iter().map(|(_, p)| p.as_str()).collect()
+}
+
+/// Journal records whose documents are not in `plan` and whose files are
+/// still the mirror's own (the size and mtime it recorded), as `peek` finds
+/// them: what `delete` would remove.
+pub(crate) fn left_behind<'a>(
+    records: impl IntoIterator<Item = &'a Record>,
+    plan: &Layout,
+    peek: impl Fn(&str) -> Entry,
+) -> Vec<&'a Record> {
+    let wanted = wanted(plan);
+    records
+        .into_iter()
+        .filter(|r| !r.gone && !wanted.contains(r.path.as_str()))
+        .filter(|r| matches!(peek(&r.path), Entry::File { size, mtime } if size == r.size && mtime == r.mtime))
+        .collect()
 }
 
 /// Brings one document up to date; never fails the run.

@@ -2,15 +2,14 @@
 //! room's listing, the target and the journal without writing anything — not
 //! the target directory, not its state directory, not a part file.
 
-use std::collections::HashSet;
 use std::path::Path;
 
 use cap_std::ambient_authority;
 use cap_std::fs::Dir;
 
 use super::journal::{self, Record};
-use super::local::{Entry, hash_in, kind_of};
-use super::mirror::{JOURNAL, MirrorReport};
+use super::local::{Entry, hash_in, peek_in};
+use super::mirror::{JOURNAL, MirrorReport, left_behind};
 use super::names::{STATE_DIR, layout};
 use super::{Failure, FailureKind, Planned, SyncOptions, list_room};
 use crate::Intralinks;
@@ -18,10 +17,7 @@ use crate::error::{Error, Result};
 
 /// What the target holds at `rel`, looked up without creating anything.
 fn peek(root: Option<&Dir>, rel: &str) -> Entry {
-    match root.map(|r| r.symlink_metadata(rel)) {
-        Some(Ok(m)) => kind_of(&m),
-        _ => Entry::Missing,
-    }
+    root.map_or(Entry::Missing, |r| peek_in(r, rel))
 }
 
 /// The mirror's plan for `dir`; see [`SyncOptions::dry_run`].
@@ -112,24 +108,15 @@ pub(crate) async fn mirror_plan(
         }
     }
     // Local files the mirror wrote whose documents left the room.
-    let wanted: HashSet<&str> = plan.documents.iter().map(|(_, p)| p.as_str()).collect();
-    for r in records.values() {
-        if r.gone || wanted.contains(r.path.as_str()) {
-            continue;
-        }
-        if let Entry::File { size, mtime } = peek(root.as_ref(), &r.path)
-            && size == r.size
-            && mtime == r.mtime
-        {
-            if options.delete {
-                report.planned.push(Planned {
-                    action: "delete",
-                    path: r.path.clone(),
-                    id: Some(r.id),
-                });
-            } else {
-                report.left_room.push(r.path.clone());
-            }
+    for r in left_behind(records.values(), &plan, |rel| peek(root.as_ref(), rel)) {
+        if options.delete {
+            report.planned.push(Planned {
+                action: "delete",
+                path: r.path.clone(),
+                id: Some(r.id),
+            });
+        } else {
+            report.left_room.push(r.path.clone());
         }
     }
     report.planned.sort_by(|a, b| a.path.cmp(&b.path));
