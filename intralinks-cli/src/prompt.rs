@@ -64,7 +64,7 @@ pub fn ask_secret(question: &str) -> Option<Secret> {
 fn attempts_note(failed: Option<i32>) -> String {
     match failed {
         Some(n) => {
-            let left = (3 - n).max(0);
+            let left = 3i32.saturating_sub(n).clamp(0, 3);
             format!(
                 " (not accepted; {left} more wrong attempt{} lock{} you out)",
                 if left == 1 { "" } else { "s" },

@@ -332,7 +332,7 @@ fn given(state: EntryState) -> &'static str {
 fn attempts_left(state: EntryState, attempts: Option<i32>) -> String {
     match (state, attempts) {
         (EntryState::SecurityQuestion | EntryState::OneTimePassword, Some(n)) => {
-            let left = (LOCKOUT_AFTER - n).max(0);
+            let left = LOCKOUT_AFTER.saturating_sub(n).clamp(0, LOCKOUT_AFTER);
             format!(
                 " ({n} wrong so far; {left} more wrong attempt{} lock{} this user out of the room)",
                 if left == 1 { "" } else { "s" },
@@ -784,6 +784,22 @@ mod tests {
             e.to_string(),
             "unexpected answer (HTTP 500, application/json): \"{not json\"; check the base URL — it is the host root, e.g. https://test-api.intralinks.com"
         );
+    }
+
+    #[test]
+    fn a_server_number_of_attempts_cannot_overflow_the_message() {
+        for (n, left) in [
+            (1, "2 more wrong attempts"),
+            (i32::MIN, "3 more wrong attempts"),
+            (i32::MAX, "0 more wrong attempts"),
+        ] {
+            let e = Error::EntryRejected {
+                workspace_id: 1,
+                state: EntryState::SecurityQuestion,
+                attempts: Some(n),
+            };
+            assert!(e.to_string().contains(left), "{e}");
+        }
     }
 
     #[test]
