@@ -1,23 +1,45 @@
 //! `intralinks diff`: a directory against the room, exit status as diff(1).
 
-use crate::output::{say, tell};
+use std::path::Path;
 
 use intralinks_ext::sync::{DiffKind, DiffReport};
 
-use crate::advice::Status;
+use super::SyncArgs;
+use crate::advice::{CliResult, Status};
+use crate::context::Context;
+use crate::output::{self, say, tell};
+
+/// Runs `diff`; its status says whether the directory and the room differ.
+pub(super) async fn run(
+    ctx: &Context,
+    workspace: i64,
+    dir: &Path,
+    folder: Option<i64>,
+    sync: &SyncArgs,
+) -> CliResult<Status> {
+    let il = ctx.il().await?;
+    // Writes nothing, so Ctrl-C may simply end it.
+    let options = sync.plain_options(folder);
+    let report = ctx
+        .in_workspace(workspace, || {
+            intralinks_ext::sync::diff(il, workspace, dir, &options)
+        })
+        .await?;
+    finish(ctx.out.json, &report)
+}
 
 /// Prints the differences as a table (or JSON records); whether they differ.
-pub fn finish(json: bool, report: &DiffReport) -> Result<Status, String> {
+fn finish(json: bool, report: &DiffReport) -> CliResult<Status> {
     let status = if report.identical() {
         Status::Done
     } else {
         Status::Differs
     };
     if json {
-        return crate::output::json(report).map(|()| status);
+        return output::json(report).map(|()| status);
     }
     for s in &report.skipped {
-        tell!("skipped (not a regular file): {}", crate::output::safe(s));
+        tell!("skipped (not a regular file): {}", output::safe(s));
     }
     let rows: Vec<Vec<String>> = report
         .entries
@@ -36,7 +58,7 @@ pub fn finish(json: bool, report: &DiffReport) -> Result<Status, String> {
         })
         .collect();
     if !rows.is_empty() {
-        crate::output::table(&["STATE", "DOCUMENT", "PATH"], &rows);
+        output::table(&["STATE", "DOCUMENT", "PATH"], &rows);
     }
     say!(
         "{} equal, {} different, {} local only, {} remote only",

@@ -1,21 +1,61 @@
 //! `intralinks push`: a directory tree into a folder of the room.
 
-use crate::output::{say, tell};
 use std::path::Path;
 
 use intralinks_ext::sync::PushReport;
 
+use super::SyncArgs;
+use crate::advice::CliResult;
+use crate::context::Context;
+use crate::output::{self, say, tell};
+
+/// Runs `push`: a dry run, or the push with its progress.
+pub(super) async fn run(
+    ctx: &Context,
+    workspace: i64,
+    dir: &Path,
+    folder: i64,
+    dry_run: bool,
+    sync: &SyncArgs,
+) -> CliResult {
+    let il = ctx.il().await?;
+    if dry_run {
+        let options = intralinks_ext::sync::SyncOptions {
+            dry_run: true,
+            ..sync.plain_options(Some(folder))
+        };
+        let report = ctx
+            .in_workspace(workspace, || {
+                intralinks_ext::sync::push(il, workspace, dir, &options)
+            })
+            .await?;
+        return finish_plan(ctx.out.json, &report);
+    }
+    let (hook, display) = ctx.sync_progress("push");
+    let options = intralinks_ext::sync::SyncOptions {
+        progress: hook,
+        ..sync.options(Some(folder))
+    };
+    let report = ctx
+        .in_workspace(workspace, || {
+            intralinks_ext::sync::push(il, workspace, dir, &options)
+        })
+        .await;
+    display.finish();
+    finish(ctx.out.json, folder, dir, &report?)
+}
+
 /// Prints a push's outcome; an error when anything failed or it was stopped.
-pub fn finish(json: bool, folder: i64, dir: &Path, report: &PushReport) -> Result<(), String> {
+fn finish(json: bool, folder: i64, dir: &Path, report: &PushReport) -> Result<(), String> {
     if json {
-        crate::output::json(report)?;
+        output::json(report)?;
     } else {
         for s in &report.skipped {
-            tell!("skipped: {}", crate::output::safe(s));
+            tell!("skipped: {}", output::safe(s));
         }
         say!(
             "pushed {} into folder {folder}: {} files ({} uploaded, {} of them new versions, {} unchanged, {} verified), {} folders and {} documents created, {} uploaded, {} retries",
-            crate::output::safe(&dir.display().to_string()),
+            output::safe(&dir.display().to_string()),
             report.files,
             report.uploaded,
             report.new_versions,
@@ -23,19 +63,19 @@ pub fn finish(json: bool, folder: i64, dir: &Path, report: &PushReport) -> Resul
             report.verified,
             report.folders_created,
             report.documents_created,
-            crate::output::size(Some(report.bytes_uploaded.min(i64::MAX as u64) as i64)),
+            output::size(Some(report.bytes_uploaded.min(i64::MAX as u64) as i64)),
             report.retries,
         );
         for p in &report.removed_empty {
             tell!(
                 "removed: {} (its document was created but its upload did not complete; a rerun creates it again)",
-                crate::output::safe(p)
+                output::safe(p)
             );
         }
         for p in &report.left_empty {
             tell!(
                 "left empty: {} (its document was created, its upload did not complete and it could not be removed; a rerun completes it)",
-                crate::output::safe(p)
+                output::safe(p)
             );
         }
         if !report.remote_only.is_empty() {
@@ -44,7 +84,7 @@ pub fn finish(json: bool, folder: i64, dir: &Path, report: &PushReport) -> Resul
                 report.remote_only.len()
             );
             for p in &report.remote_only {
-                say!("  {}", crate::output::safe(p));
+                say!("  {}", output::safe(p));
             }
         }
     }
@@ -55,7 +95,7 @@ pub fn finish(json: bool, folder: i64, dir: &Path, report: &PushReport) -> Resul
             report.not_started + report.failures.len()
         ));
     }
-    match crate::mirror::failure_summary(&report.failures, report.files, "files") {
+    match super::failure_summary(&report.failures, report.files, "files") {
         Some(e) => Err(e),
         None => Ok(()),
     }
@@ -63,14 +103,14 @@ pub fn finish(json: bool, folder: i64, dir: &Path, report: &PushReport) -> Resul
 
 /// A push's dry run: the folders and documents it would create and the new
 /// versions it would upload.
-pub fn finish_plan(json: bool, report: &PushReport) -> Result<(), String> {
+fn finish_plan(json: bool, report: &PushReport) -> Result<(), String> {
     if json {
-        return crate::output::json(report);
+        return output::json(report);
     }
     for s in &report.skipped {
-        tell!("skipped: {}", crate::output::safe(s));
+        tell!("skipped: {}", output::safe(s));
     }
-    crate::mirror::print_plan(&report.planned);
+    super::print_plan(&report.planned);
     let count = |a: &str| report.planned.iter().filter(|p| p.action == a).count();
     tell!(
         "dry run: {} folder(s) and {} document(s) to create, {} new version(s) to upload, {} unchanged; nothing was sent",
@@ -79,7 +119,7 @@ pub fn finish_plan(json: bool, report: &PushReport) -> Result<(), String> {
         count("new version"),
         report.unchanged
     );
-    match crate::mirror::failure_summary(&report.failures, report.files, "files") {
+    match super::failure_summary(&report.failures, report.files, "files") {
         Some(e) => Err(e.replace(" failed (listed above)", " would fail (listed above)")),
         None => Ok(()),
     }
