@@ -21,6 +21,8 @@ use crate::{progress, saved};
 /// The global options: they are accepted by every subcommand.
 #[derive(Debug, clap::Args)]
 pub struct Options {
+    // The doc comment is the `--help` text, where `<…>` around the URLs would show.
+    #[allow(rustdoc::bare_urls)]
     /// Host root of the service, e.g. https://test-api.intralinks.com (V2 is under /v2, V1 under /services) [default: the host logged in to last, else https://api.intralinks.com].
     #[arg(
         long = "base-url",
@@ -455,4 +457,95 @@ async fn save_tokens(connection: &mut Connection) -> CliResult {
         saved::store_tokens(saved)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use clap::Parser;
+    use intralinks_ext::Checked;
+
+    use super::*;
+
+    /// A context on the embedded simulator, with `flags` as global options.
+    fn context(flags: &[&str]) -> Context {
+        let args = ["intralinks", "--sim"]
+            .iter()
+            .chain(flags)
+            .chain(&["workspaces"]);
+        Context::new(crate::Cli::try_parse_from(args).unwrap().options).unwrap()
+    }
+
+    /// Lists a workspace's folders through `ctx.in_workspace`, counting the calls.
+    async fn folders(ctx: &Context, ws: i64, calls: &Cell<usize>) -> CliResult<usize> {
+        let il = ctx.il().await?;
+        ctx.in_workspace(ws, || {
+            calls.set(calls.get() + 1);
+            il.api().list_folders().workspace_id(ws).send().checked()
+        })
+        .await
+        .map(|f| f.folder.len())
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn entry_that_needs_more_leaves_the_original_error() {
+        let ctx = context(&[]);
+        let calls = Cell::new(0);
+        assert_eq!(
+            folders(&ctx, 701422, &calls).await.unwrap_err(),
+            "workspace 701422 must be entered first (accept its splash, answer what it asks), then retry; run `intralinks enter 701422`"
+        );
+        assert_eq!(calls.get(), 1);
+        ctx.close().await.unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_flags_enter_and_the_call_runs_once_more() {
+        let ctx = context(&["--accept-splash"]);
+        let calls = Cell::new(0);
+        let listed = folders(&ctx, 701422, &calls).await.unwrap();
+        assert_eq!(calls.get(), 2);
+        // Entered now: the next call runs once.
+        assert_eq!(folders(&ctx, 701422, &calls).await.unwrap(), listed);
+        assert_eq!(calls.get(), 3);
+        ctx.close().await.unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_refused_answer_is_said_as_it_is() {
+        let ctx = context(&["--accept-splash", "--answer", "wrong"]);
+        let calls = Cell::new(0);
+        assert_eq!(
+            folders(&ctx, 701423, &calls).await.unwrap_err(),
+            "workspace 701423: the service did not accept the answer to the security question (1 wrong so far; 2 more wrong attempts lock this user out of the room); nothing more was sent: check it, then run again"
+        );
+        assert_eq!(calls.get(), 1);
+        ctx.close().await.unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn other_errors_of_either_call_stand() {
+        let ctx = context(&["--accept-splash"]);
+        let il = ctx.il().await.unwrap();
+        let calls = Cell::new(0);
+        let missing = |ws: i64| {
+            let calls = &calls;
+            ctx.in_workspace(ws, move || {
+                calls.set(calls.get() + 1);
+                il.document(ws, 1)
+            })
+        };
+        // Entry asked for and made: the second call's error.
+        let not_found = "not found (Cannot find entity in repository; the request was GET /v2/workspaces/701422/documents/1, errorId ";
+        let second = missing(701422).await.unwrap_err();
+        assert!(second.starts_with(not_found), "{second}");
+        assert_eq!(calls.get(), 2);
+        // Entered now, so no entry is asked for: the call's error, after one call.
+        calls.set(0);
+        let again = missing(701422).await.unwrap_err();
+        assert!(again.starts_with(not_found), "{again}");
+        assert_eq!(calls.get(), 1);
+        ctx.close().await.unwrap();
+    }
 }

@@ -92,3 +92,60 @@ impl Command {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// Each command group's source, by the name it has under `commands`.
+    const GROUPS: &[(&str, &str)] = &[
+        ("auth", include_str!("auth.rs")),
+        ("browse", include_str!("browse.rs")),
+        ("docs", include_str!("docs.rs")),
+        ("manage", include_str!("manage.rs")),
+        ("report", include_str!("report.rs")),
+        ("room", include_str!("room.rs")),
+        ("sync", include_str!("sync/mod.rs")),
+        ("sync", include_str!("sync/mirror.rs")),
+        ("sync", include_str!("sync/push.rs")),
+        ("sync", include_str!("sync/diff.rs")),
+        ("transfer", include_str!("transfer.rs")),
+    ];
+
+    /// The modules the command groups stand on.
+    const SHARED: &[(&str, &str)] = &[
+        ("advice", include_str!("../advice.rs")),
+        ("changes", include_str!("../changes.rs")),
+        ("context", include_str!("../context.rs")),
+        ("output", include_str!("../output.rs")),
+        ("progress", include_str!("../progress.rs")),
+        ("prompt", include_str!("../prompt.rs")),
+        ("saved", include_str!("../saved.rs")),
+        ("target", include_str!("../target.rs")),
+    ];
+
+    #[test]
+    fn no_command_group_uses_another_and_no_shared_module_uses_one() {
+        let names: Vec<&str> = GROUPS.iter().map(|(n, _)| *n).collect();
+        let mut found = Vec::new();
+        for (name, text) in GROUPS {
+            for other in names.iter().filter(|o| *o != name) {
+                for path in [
+                    format!("crate::commands::{other}"),
+                    format!("super::{other}"),
+                ] {
+                    if text.contains(&path) {
+                        found.push(format!("{name} uses {path}"));
+                    }
+                }
+            }
+            if text.contains("super::super") {
+                found.push(format!("{name} reaches above its group"));
+            }
+        }
+        for (name, text) in SHARED {
+            if text.contains("crate::commands") {
+                found.push(format!("{name} uses a command group"));
+            }
+        }
+        assert_eq!(found, Vec::<String>::new());
+    }
+}
