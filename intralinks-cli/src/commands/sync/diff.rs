@@ -1,6 +1,6 @@
 //! `intralinks diff`: a directory against the room, exit status as diff(1).
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use intralinks_ext::sync::{DiffKind, DiffReport};
 
@@ -9,23 +9,40 @@ use crate::advice::{CliResult, Status};
 use crate::context::Context;
 use crate::output::{self, say, tell};
 
-/// Runs `diff`; its status says whether the directory and the room differ.
-pub(super) async fn run(
-    ctx: &Context,
-    workspace: i64,
-    dir: &Path,
-    folder: Option<i64>,
-    sync: &SyncArgs,
-) -> CliResult<Status> {
-    let il = ctx.il().await?;
-    // Writes nothing, so Ctrl-C may simply end it.
-    let options = sync.plain_options(folder);
-    let report = ctx
-        .in_workspace(workspace, || {
-            intralinks_ext::sync::diff(il, workspace, dir, &options)
-        })
-        .await?;
-    finish(ctx.out.json, &report)
+/// `intralinks diff`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Workspace id.
+    pub workspace: i64,
+    /// The directory to compare.
+    pub dir: PathBuf,
+    /// Compare with this folder's subtree instead of the whole room.
+    #[arg(long)]
+    pub folder: Option<i64>,
+    #[command(flatten)]
+    pub sync: SyncArgs,
+}
+
+impl Args {
+    /// Runs `diff`; its status says whether the directory and the room differ.
+    pub async fn run(self, ctx: &Context) -> CliResult<Status> {
+        let Args {
+            workspace,
+            dir,
+            folder,
+            sync,
+        } = self;
+        let dir = dir.as_path();
+        let il = ctx.il().await?;
+        // Writes nothing, so Ctrl-C may simply end it.
+        let options = sync.plain_options(folder);
+        let report = ctx
+            .in_workspace(workspace, || {
+                intralinks_ext::sync::diff(il, workspace, dir, &options)
+            })
+            .await?;
+        finish(ctx.out.json, &report)
+    }
 }
 
 /// Prints the differences as a table (or JSON records); whether they differ.

@@ -9,88 +9,105 @@ use crate::advice::CliResult;
 use crate::context::Context;
 use crate::output::{self, say, tell};
 
-/// The arguments of `mirror` (see the command's flags).
-pub(super) struct Mirror {
+/// `intralinks mirror`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Workspace id.
     pub workspace: i64,
+    /// Target directory.
     pub dir: PathBuf,
+    /// Only this folder's subtree.
+    #[arg(long)]
     pub folder: Option<i64>,
+    /// Remove local files this command wrote whose documents left the room.
+    #[arg(long)]
     pub delete: bool,
+    /// Overwrite local files this command did not write (or that changed since).
+    #[arg(long)]
     pub force: bool,
+    /// List what would be fetched, replaced and deleted; write nothing.
+    #[arg(long)]
     pub dry_run: bool,
+    /// With --delete, delete without asking (on a terminal it asks first).
+    #[arg(long, short = 'y')]
     pub yes: bool,
+    #[command(flatten)]
     pub sync: SyncArgs,
 }
 
-/// Runs `mirror`: a dry run, or (after asking on a terminal what --delete
-/// would remove) the mirror with its progress.
-pub(super) async fn run(ctx: &Context, args: Mirror) -> CliResult {
-    let il = ctx.il().await?;
-    let Mirror {
-        workspace,
-        dir,
-        folder,
-        delete,
-        force,
-        dry_run,
-        yes,
-        sync,
-    } = args;
-    let dir = dir.as_path();
-    // What the mirror would do, written nowhere.
-    let plan = || async {
+impl Args {
+    /// Runs `mirror`: a dry run, or (after asking on a terminal what
+    /// --delete would remove) the mirror with its progress.
+    pub async fn run(self, ctx: &Context) -> CliResult {
+        let il = ctx.il().await?;
+        let Args {
+            workspace,
+            dir,
+            folder,
+            delete,
+            force,
+            dry_run,
+            yes,
+            sync,
+        } = self;
+        let dir = dir.as_path();
+        // What the mirror would do, written nowhere.
+        let plan = || async {
+            let options = intralinks_ext::sync::SyncOptions {
+                delete,
+                force,
+                dry_run: true,
+                ..sync.plain_options(folder)
+            };
+            ctx.in_workspace(workspace, || {
+                intralinks_ext::sync::mirror(il, workspace, dir, &options)
+            })
+            .await
+        };
+        if dry_run {
+            return finish_plan(ctx.out.json, &plan().await?);
+        }
+        // --delete on a terminal: name what would go, and ask first.
+        let mut delete = delete;
+        if delete && !yes && crate::prompt::interactive() {
+            let plan = plan().await?;
+            let doomed: Vec<&str> = plan
+                .planned
+                .iter()
+                .filter(|p| p.action == "delete")
+                .map(|p| p.path.as_str())
+                .collect();
+            if !doomed.is_empty() {
+                for p in &doomed {
+                    tell!("would delete: {}", output::safe(p));
+                }
+                let answer = crate::prompt::ask_line(&format!(
+                    "Delete these {} local file(s), whose documents left the room? [y/N] ",
+                    doomed.len()
+                ));
+                if !answer
+                    .is_some_and(|a| a.eq_ignore_ascii_case("y") || a.eq_ignore_ascii_case("yes"))
+                {
+                    tell!("nothing will be deleted; mirroring the rest");
+                    delete = false;
+                }
+            }
+        }
+        let (hook, display) = ctx.sync_progress("mirror");
         let options = intralinks_ext::sync::SyncOptions {
             delete,
             force,
-            dry_run: true,
-            ..sync.plain_options(folder)
+            progress: hook,
+            ..sync.options(folder)
         };
-        ctx.in_workspace(workspace, || {
-            intralinks_ext::sync::mirror(il, workspace, dir, &options)
-        })
-        .await
-    };
-    if dry_run {
-        return finish_plan(ctx.out.json, &plan().await?);
+        let report = ctx
+            .in_workspace(workspace, || {
+                intralinks_ext::sync::mirror(il, workspace, dir, &options)
+            })
+            .await;
+        display.finish();
+        finish(ctx.out.json, workspace, dir, &report?)
     }
-    // --delete on a terminal: name what would go, and ask first.
-    let mut delete = delete;
-    if delete && !yes && crate::prompt::interactive() {
-        let plan = plan().await?;
-        let doomed: Vec<&str> = plan
-            .planned
-            .iter()
-            .filter(|p| p.action == "delete")
-            .map(|p| p.path.as_str())
-            .collect();
-        if !doomed.is_empty() {
-            for p in &doomed {
-                tell!("would delete: {}", output::safe(p));
-            }
-            let answer = crate::prompt::ask_line(&format!(
-                "Delete these {} local file(s), whose documents left the room? [y/N] ",
-                doomed.len()
-            ));
-            if !answer.is_some_and(|a| a.eq_ignore_ascii_case("y") || a.eq_ignore_ascii_case("yes"))
-            {
-                tell!("nothing will be deleted; mirroring the rest");
-                delete = false;
-            }
-        }
-    }
-    let (hook, display) = ctx.sync_progress("mirror");
-    let options = intralinks_ext::sync::SyncOptions {
-        delete,
-        force,
-        progress: hook,
-        ..sync.options(folder)
-    };
-    let report = ctx
-        .in_workspace(workspace, || {
-            intralinks_ext::sync::mirror(il, workspace, dir, &options)
-        })
-        .await;
-    display.finish();
-    finish(ctx.out.json, workspace, dir, &report?)
 }
 
 /// A mirror's dry run: what it would fetch, replace and delete.

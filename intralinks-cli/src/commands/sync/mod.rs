@@ -7,7 +7,6 @@ mod diff;
 mod mirror;
 mod push;
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Subcommand;
@@ -21,107 +20,25 @@ use crate::output::{say, tell};
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Copy a data room (or one folder's subtree) into a directory; a rerun fetches only what changed.
-    Mirror {
-        /// Workspace id.
-        workspace: i64,
-        /// Target directory.
-        dir: PathBuf,
-        /// Only this folder's subtree.
-        #[arg(long)]
-        folder: Option<i64>,
-        /// Remove local files this command wrote whose documents left the room.
-        #[arg(long)]
-        delete: bool,
-        /// Overwrite local files this command did not write (or that changed since).
-        #[arg(long)]
-        force: bool,
-        /// List what would be fetched, replaced and deleted; write nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// With --delete, delete without asking (on a terminal it asks first).
-        #[arg(long, short = 'y')]
-        yes: bool,
-        #[command(flatten)]
-        sync: SyncArgs,
-    },
+    Mirror(mirror::Args),
     /// Copy a directory tree into a folder: new documents, or new versions of changed ones; never deletes.
-    Push {
-        /// Workspace id.
-        workspace: i64,
-        /// The directory to push.
-        dir: PathBuf,
-        /// The folder to push into.
-        #[arg(long)]
-        folder: i64,
-        /// List the folders and documents that would be created and the new
-        /// versions that would be uploaded; send nothing that changes the room.
-        #[arg(long)]
-        dry_run: bool,
-        #[command(flatten)]
-        sync: SyncArgs,
-    },
+    Push(push::Args),
     /// Compare a directory with the room by SHA-1; exit status 0 when identical, 1 when not, 2 on error.
-    Diff {
-        /// Workspace id.
-        workspace: i64,
-        /// The directory to compare.
-        dir: PathBuf,
-        /// Compare with this folder's subtree instead of the whole room.
-        #[arg(long)]
-        folder: Option<i64>,
-        #[command(flatten)]
-        sync: SyncArgs,
-    },
+    Diff(diff::Args),
 }
 
 impl Command {
     /// Whether the command compares (`diff`): it exits 2 on error, as diff(1).
     pub fn compares(&self) -> bool {
-        matches!(self, Command::Diff { .. })
+        matches!(self, Command::Diff(_))
     }
 
     /// Runs the command; for `diff`, its status says whether things differ.
     pub async fn run(self, ctx: &Context) -> CliResult<Status> {
         match self {
-            Command::Mirror {
-                workspace,
-                dir,
-                folder,
-                delete,
-                force,
-                dry_run,
-                yes,
-                sync,
-            } => mirror::run(
-                ctx,
-                mirror::Mirror {
-                    workspace,
-                    dir,
-                    folder,
-                    delete,
-                    force,
-                    dry_run,
-                    yes,
-                    sync,
-                },
-            )
-            .await
-            .map(|()| Status::Done),
-            Command::Push {
-                workspace,
-                dir,
-                folder,
-                dry_run,
-                sync,
-            } => push::run(ctx, workspace, &dir, folder, dry_run, &sync)
-                .await
-                .map(|()| Status::Done),
-            Command::Diff {
-                workspace,
-                dir,
-                folder,
-                sync,
-            } => diff::run(ctx, workspace, &dir, folder, &sync).await,
+            Command::Mirror(args) => args.run(ctx).await.map(|()| Status::Done),
+            Command::Push(args) => args.run(ctx).await.map(|()| Status::Done),
+            Command::Diff(args) => args.run(ctx).await,
         }
     }
 }

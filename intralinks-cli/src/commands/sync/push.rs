@@ -1,6 +1,6 @@
 //! `intralinks push`: a directory tree into a folder of the room.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use intralinks_ext::sync::PushReport;
 
@@ -9,40 +9,61 @@ use crate::advice::CliResult;
 use crate::context::Context;
 use crate::output::{self, say, tell};
 
-/// Runs `push`: a dry run, or the push with its progress.
-pub(super) async fn run(
-    ctx: &Context,
-    workspace: i64,
-    dir: &Path,
-    folder: i64,
-    dry_run: bool,
-    sync: &SyncArgs,
-) -> CliResult {
-    let il = ctx.il().await?;
-    if dry_run {
+/// `intralinks push`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Workspace id.
+    pub workspace: i64,
+    /// The directory to push.
+    pub dir: PathBuf,
+    /// The folder to push into.
+    #[arg(long)]
+    pub folder: i64,
+    /// List the folders and documents that would be created and the new
+    /// versions that would be uploaded; send nothing that changes the room.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub sync: SyncArgs,
+}
+
+impl Args {
+    /// Runs `push`: a dry run, or the push with its progress.
+    pub async fn run(self, ctx: &Context) -> CliResult {
+        let Args {
+            workspace,
+            dir,
+            folder,
+            dry_run,
+            sync,
+        } = self;
+        let dir = dir.as_path();
+        let il = ctx.il().await?;
+        if dry_run {
+            let options = intralinks_ext::sync::SyncOptions {
+                dry_run: true,
+                ..sync.plain_options(Some(folder))
+            };
+            let report = ctx
+                .in_workspace(workspace, || {
+                    intralinks_ext::sync::push(il, workspace, dir, &options)
+                })
+                .await?;
+            return finish_plan(ctx.out.json, &report);
+        }
+        let (hook, display) = ctx.sync_progress("push");
         let options = intralinks_ext::sync::SyncOptions {
-            dry_run: true,
-            ..sync.plain_options(Some(folder))
+            progress: hook,
+            ..sync.options(Some(folder))
         };
         let report = ctx
             .in_workspace(workspace, || {
                 intralinks_ext::sync::push(il, workspace, dir, &options)
             })
-            .await?;
-        return finish_plan(ctx.out.json, &report);
+            .await;
+        display.finish();
+        finish(ctx.out.json, folder, dir, &report?)
     }
-    let (hook, display) = ctx.sync_progress("push");
-    let options = intralinks_ext::sync::SyncOptions {
-        progress: hook,
-        ..sync.options(Some(folder))
-    };
-    let report = ctx
-        .in_workspace(workspace, || {
-            intralinks_ext::sync::push(il, workspace, dir, &options)
-        })
-        .await;
-    display.finish();
-    finish(ctx.out.json, folder, dir, &report?)
 }
 
 /// Prints a push's outcome; an error when anything failed or it was stopped.
