@@ -9,8 +9,8 @@
 //! | [`transfer`] | `download`, `upload` |
 //! | [`sync`] | `mirror`, `push`, `diff` |
 //! | [`manage`] | `groups`, `members`, `permissions`, `users` |
-//! | [`report`] | `report documents|members|access` |
-//! | [`room`] | `room export|plan|apply` |
+//! | [`report`] | `report documents`, `report members`, `report access` |
+//! | [`room`] | `room export`, `room plan`, `room apply` |
 //! | [`docs`] | `completions`, `man` |
 
 mod auth;
