@@ -1,10 +1,13 @@
-//! What the command-line adds to the library's errors, takes from the entry
-//! flags, and returns as an exit status: shared by every command module, so
-//! that none of them imports another for it.
+//! What the command-line adds to the library's errors, and how a command's
+//! outcome becomes the exit status: shared by every command module, so that
+//! none of them imports another for it.
 
-use intralinks_ext::{Error, FixedAnswers};
+use std::process::ExitCode;
 
-use crate::Cli;
+use intralinks_ext::Error;
+
+/// A command's outcome: an error is the message to print.
+pub(crate) type CliResult<T = ()> = Result<T, String>;
 
 /// The library's message, plus what to type next with this command.
 pub(crate) fn err(e: Error) -> String {
@@ -50,19 +53,6 @@ pub(crate) fn hint(e: &Error, terminal: bool) -> Option<String> {
     }
 }
 
-/// What the entry flags answer (each at most once per entry).
-pub(crate) fn entry_flags(cli: &Cli) -> FixedAnswers {
-    FixedAnswers {
-        accept_splash: cli.accept_splash,
-        answer: cli.answer.clone(),
-        one_time_password: cli.otp.clone(),
-        content: cli.content_declaration.map(|c| match c {
-            crate::Declaration::Public => intralinks_ext::types::ContentDeclaration::Public,
-            crate::Declaration::Private => intralinks_ext::types::ContentDeclaration::Private,
-        }),
-    }
-}
-
 /// How a command that succeeded ended: for `diff` and `room plan`, whether
 /// something differs (exit status 1, as diff(1)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,4 +61,20 @@ pub enum Status {
     Done,
     /// Done, and what was compared differs.
     Differs,
+}
+
+/// The exit status of a command's outcome, its error printed as one line on
+/// stderr: 0 done, 1 differs or failed; a command that `compares` (`diff`,
+/// `room plan`) exits 2 on error, as diff(1).
+pub(crate) fn exit_code(outcome: CliResult<Status>, compares: bool) -> ExitCode {
+    match outcome {
+        Ok(Status::Differs) => ExitCode::from(1),
+        Ok(Status::Done) => ExitCode::SUCCESS,
+        Err(message) => {
+            let line: String = message.lines().collect::<Vec<_>>().join(" ");
+            crate::output::tell_line(&format!("error: {}", crate::output::safe(&line)));
+            // diff(1): 1 means "different", so trouble is 2.
+            ExitCode::from(if compares { 2 } else { 1 })
+        }
+    }
 }

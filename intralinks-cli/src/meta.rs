@@ -1,13 +1,13 @@
-//! What the command says about itself: the examples in every subcommand's
-//! help, shell completions and the man page — all from the one clap
-//! definition, and none of them needs credentials or the network.
+//! What the command says about itself: the one clap definition, with the
+//! examples in every subcommand's help and each subcommand's global options
+//! shown only where they apply. Shell completions and the man pages
+//! (`commands::docs`) are printed from it; none of this needs credentials
+//! or the network.
 //!
 //! The examples live here, in one table keyed by the subcommand's path
 //! (`"report access"`), and are attached to the clap `Command` by
 //! [`command`]; a test checks that every subcommand has one and that every
 //! example parses.
-
-use std::io::Write;
 
 use clap::{CommandFactory, FromArgMatches};
 
@@ -350,51 +350,6 @@ pub fn parse() -> Cli {
     let mut cmd = command();
     let matches = cmd.get_matches_mut();
     Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.format(&mut cmd).exit())
-}
-
-/// Writes `bytes` to stdout; a reader that went away ends it quietly.
-fn print(bytes: &[u8]) -> Result<(), String> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(bytes).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(format!("cannot write to standard output: {e}"))
-        }
-        _ => Ok(()),
-    }
-}
-
-/// `intralinks completions SHELL`: the completion script on stdout.
-pub fn completions(shell: clap_complete::Shell) -> Result<(), String> {
-    let mut cmd = command();
-    let mut script = Vec::new();
-    clap_complete::generate(shell, &mut cmd, "intralinks", &mut script);
-    print(&script)
-}
-
-/// `intralinks man [SUBCOMMAND...]`: the manual page (roff) of the command,
-/// or of a subcommand (`intralinks-report-access`), on stdout.
-pub fn man(subcommand: &[String]) -> Result<(), String> {
-    let mut cmd = command();
-    // Built, so that a subcommand carries the global options and its full name.
-    cmd.build();
-    let mut page_of = &cmd;
-    for (i, name) in subcommand.iter().enumerate() {
-        page_of = page_of.find_subcommand(name).ok_or_else(|| {
-            format!(
-                "`intralinks{}` has no subcommand {}; `intralinks man` lists them",
-                subcommand[..i]
-                    .iter()
-                    .map(|n| format!(" {n}"))
-                    .collect::<String>(),
-                crate::output::safe(name)
-            )
-        })?;
-    }
-    let mut page = Vec::new();
-    clap_mangen::Man::new(page_of.clone().version(env!("CARGO_PKG_VERSION")))
-        .render(&mut page)
-        .map_err(|e| format!("cannot write the man page: {e}"))?;
-    print(&page)
 }
 
 #[cfg(test)]

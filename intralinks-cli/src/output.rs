@@ -11,6 +11,7 @@
 //! controls, which JSON does not have to escape, are written as `\uXXXX`.
 
 use std::borrow::Cow;
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -29,6 +30,18 @@ macro_rules! tell {
 }
 
 pub(crate) use {say, tell};
+
+/// How a command prints, from the global options: JSON records or text for
+/// people, and whether progress is shown.
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    /// `--json`: records for scripts instead of tables and sentences.
+    pub json: bool,
+    /// `-q`: no progress (no bar on a terminal, no status lines otherwise).
+    pub quiet: bool,
+    /// The pause between two status lines of mirror and push.
+    pub status_every: Duration,
+}
 
 /// One value (a name, a path, a server's message) for a line meant for a
 /// person: every control character escaped, line feeds and tabs included.

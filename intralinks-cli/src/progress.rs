@@ -1,7 +1,7 @@
 //! How `mirror` and `push` show their progress: one overall bar on a
 //! terminal (files, bytes, rate, time left), a status line every few seconds
 //! when stderr is not a terminal, nothing with `--quiet`. Fed by the
-//! engine's [`SyncEvent`]s.
+//! engine's [`SyncEvent`]s. `download` and `upload` get a byte bar ([`bar`]).
 
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use intralinks_ext::sync::{SyncEvent, SyncHook};
+use intralinks_ext::{Progress, ProgressFn};
 
 /// Counters the engine's events update.
 #[derive(Debug, Default)]
@@ -164,6 +165,27 @@ fn status_line(verb: &str, counts: &Counts, elapsed: Duration) -> String {
 
 fn megabytes(n: u64) -> String {
     format!("{:.1} MB", n as f64 / 1_000_000.0)
+}
+
+/// A byte bar for one download or upload, labelled `label`, on a terminal
+/// and unless `quiet`; with the callback that moves it.
+pub fn bar(quiet: bool, label: &str, total: Option<u64>) -> Option<(ProgressBar, ProgressFn)> {
+    if quiet || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = match total {
+        Some(t) => ProgressBar::new(t),
+        None => ProgressBar::no_length(),
+    };
+    if let Ok(style) =
+        ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(crate::output::safe(label).into_owned());
+    let b = bar.clone();
+    let f: ProgressFn = Arc::new(move |p: Progress| b.set_position(p.done));
+    Some((bar, f))
 }
 
 #[cfg(test)]

@@ -11,14 +11,25 @@ use std::path::{Path, PathBuf};
 use clap::Subcommand;
 use futures_util::StreamExt;
 use intralinks_ext::Intralinks;
-use intralinks_ext::room::{self, Action, Applied, Change, Kind, Options, Plan, RoomFile};
+use intralinks_ext::room::{self, Action, Applied, Change, Options, Plan, RoomFile};
 use intralinks_ext::text::for_terminal;
 use serde::Serialize;
 
-use crate::Cli;
-use crate::advice::Status;
-use crate::advice::{entry_flags, err};
+use crate::advice::{CliResult, Status, err};
+use crate::changes::line as change_line;
+use crate::context::Context;
 use crate::output::{say, tell};
+
+/// The command of rooms as code.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Rooms as code: export a room to a file, plan and apply files (groups, members, folders, permissions).
+    Room {
+        /// What to do.
+        #[command(subcommand)]
+        what: RoomCmd,
+    },
+}
 
 /// The room subcommands.
 #[derive(Debug, Subcommand)]
@@ -64,9 +75,9 @@ pub fn journal_path(file: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-fn options(cli: &Cli, file: &Path, prune: bool) -> Options {
+fn options(ctx: &Context, file: &Path, prune: bool) -> Options {
     Options::new(prune)
-        .with_entry(entry_flags(cli))
+        .with_entry(ctx.entry_flags())
         .with_journal(journal_path(file))
 }
 
@@ -90,35 +101,51 @@ fn load(files: &[PathBuf]) -> Result<Vec<RoomFile>, String> {
     Ok(rooms)
 }
 
-/// Runs a room command; `plan` says whether anything would change.
-pub async fn run(cli: &Cli, il: &Intralinks, what: &RoomCmd) -> Result<Status, String> {
-    match what {
-        RoomCmd::Export { workspace, output } => export(cli, il, *workspace, output.as_deref())
-            .await
-            .map(|()| Status::Done),
-        RoomCmd::Plan { files, prune } => {
-            let rooms = load(files)?;
-            let plans = plans(cli, il, files, &rooms, *prune, 4).await?;
-            print_plans(cli.json, &plans)?;
-            Ok(if plans.iter().any(|p| !p.is_empty()) {
-                Status::Differs
-            } else {
-                Status::Done
-            })
+impl Command {
+    /// Whether the command compares (`room plan`): it exits 2 on error, as diff(1).
+    pub fn compares(&self) -> bool {
+        matches!(
+            self,
+            Command::Room {
+                what: RoomCmd::Plan { .. }
+            }
+        )
+    }
+
+    /// Runs a room command; `plan` says whether anything would change.
+    pub async fn run(self, ctx: &Context) -> CliResult<Status> {
+        let il = ctx.il().await?;
+        let Command::Room { what } = self;
+        match &what {
+            RoomCmd::Export { workspace, output } => export(ctx, il, *workspace, output.as_deref())
+                .await
+                .map(|()| Status::Done),
+            RoomCmd::Plan { files, prune } => {
+                let rooms = load(files)?;
+                let plans = plans(ctx, il, files, &rooms, *prune, 4).await?;
+                print_plans(ctx.out.json, &plans)?;
+                Ok(if plans.iter().any(|p| !p.is_empty()) {
+                    Status::Differs
+                } else {
+                    Status::Done
+                })
+            }
+            RoomCmd::Apply {
+                files,
+                prune,
+                yes,
+                jobs,
+            } => apply(ctx, il, files, *prune, *yes, (*jobs).max(1))
+                .await
+                .map(|()| Status::Done),
         }
-        RoomCmd::Apply {
-            files,
-            prune,
-            yes,
-            jobs,
-        } => apply(cli, il, files, *prune, *yes, (*jobs).max(1))
-            .await
-            .map(|()| Status::Done),
     }
 }
 
-async fn export(cli: &Cli, il: &Intralinks, ws: i64, output: Option<&Path>) -> Result<(), String> {
-    let file = room::export(il, ws, &entry_flags(cli)).await.map_err(err)?;
+async fn export(ctx: &Context, il: &Intralinks, ws: i64, output: Option<&Path>) -> CliResult {
+    let file = room::export(il, ws, &ctx.entry_flags())
+        .await
+        .map_err(err)?;
     let yaml = file.to_yaml().map_err(err)?;
     match output {
         Some(path) => std::fs::write(path, yaml.as_bytes()).map_err(|e| {
@@ -139,7 +166,7 @@ async fn export(cli: &Cli, il: &Intralinks, ws: i64, output: Option<&Path>) -> R
 }
 
 async fn plans(
-    cli: &Cli,
+    ctx: &Context,
     il: &Intralinks,
     files: &[PathBuf],
     rooms: &[RoomFile],
@@ -148,7 +175,7 @@ async fn plans(
 ) -> Result<Vec<Plan>, String> {
     let results: Vec<Result<Plan, String>> = futures_util::stream::iter(rooms.iter().zip(files))
         .map(|(r, f)| async move {
-            room::plan(il, r, &options(cli, f, prune))
+            room::plan(il, r, &options(ctx, f, prune))
                 .await
                 .map_err(|e| format!("{}: {}", for_terminal(&f.display().to_string()), err(e)))
         })
@@ -156,43 +183,6 @@ async fn plans(
         .collect()
         .await;
     results.into_iter().collect()
-}
-
-fn sign(a: Action) -> &'static str {
-    match a {
-        Action::Create => "+",
-        Action::Change => "~",
-        Action::Remove => "-",
-        Action::CannotRemove => "!",
-    }
-}
-
-fn kind(k: Kind) -> &'static str {
-    match k {
-        Kind::Workspace => "workspace",
-        Kind::Folder => "folder",
-        Kind::Group => "group",
-        Kind::Member => "member",
-        Kind::Membership => "membership",
-        Kind::Permission => "permission",
-        Kind::Splash | Kind::Settings => "workspace",
-    }
-}
-
-/// One change as a plan line: `  + folder ABP`.
-pub(crate) fn change_line(c: &Change) -> String {
-    let detail = match (&c.detail, c.action) {
-        (Some(d), Action::CannotRemove) => format!(": cannot be removed — {d}"),
-        (Some(d), _) => format!(" ({d})"),
-        (None, _) => String::new(),
-    };
-    format!(
-        "  {} {} {}{}",
-        sign(c.action),
-        kind(c.kind),
-        for_terminal(&c.target),
-        for_terminal(&detail)
-    )
 }
 
 fn heading(name: &str, id: Option<i64>) -> String {
@@ -286,7 +276,7 @@ fn confirm(removals: usize) -> Result<(), String> {
 }
 
 async fn apply(
-    cli: &Cli,
+    ctx: &Context,
     il: &Intralinks,
     files: &[PathBuf],
     prune: bool,
@@ -295,7 +285,7 @@ async fn apply(
 ) -> Result<(), String> {
     let rooms = load(files)?;
     if prune && !yes {
-        let plans = plans(cli, il, files, &rooms, true, jobs).await?;
+        let plans = plans(ctx, il, files, &rooms, true, jobs).await?;
         let removals: usize = plans.iter().map(|p| p.count(Action::Remove)).sum();
         if removals > 0 {
             print_plans(false, &plans)?;
@@ -306,7 +296,7 @@ async fn apply(
         futures_util::stream::iter(rooms.iter().zip(files))
             .map(|(r, f)| async move {
                 let shown = for_terminal(&f.display().to_string()).into_owned();
-                let result = room::apply(il, r, &options(cli, f, prune))
+                let result = room::apply(il, r, &options(ctx, f, prune))
                     .await
                     .map_err(|e| format!("{shown}: {}", err(e)));
                 (shown, result)
@@ -322,7 +312,7 @@ async fn apply(
             Err(e) => failures.push((file, e)),
         }
     }
-    if cli.json {
+    if ctx.out.json {
         let records: Vec<Record> = applied
             .iter()
             .flat_map(|a| {

@@ -1,16 +1,46 @@
 //! `intralinks mirror`, `push` and `diff`: thin shells over
-//! [`intralinks_ext::sync`] — flags in, a summary out.
+//! [`intralinks_ext::sync`] — flags in, a summary out. What the three share
+//! (their flags, Ctrl-C, the failure summary, a dry run's lines) is here;
+//! each command is in its own file.
 
-use crate::output::{say, tell};
-use std::path::Path;
+mod diff;
+mod mirror;
+mod push;
+
 use std::time::Duration;
 
-use intralinks_ext::sync::{Failure, MirrorReport, Notice, StopSignal, SyncOptions};
-use intralinks_ext::types::Document;
+use clap::Subcommand;
+use intralinks_ext::sync::{Failure, Notice, StopSignal, SyncOptions};
 
-/// The document's file name: its name, with its extension when the name lacks it.
-pub fn file_name(doc: &Document) -> String {
-    intralinks_ext::sync::document_file_name(doc)
+use crate::advice::{CliResult, Status};
+use crate::context::Context;
+use crate::output::{say, tell};
+
+/// The commands that compare and copy trees.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Copy a data room (or one folder's subtree) into a directory; a rerun fetches only what changed.
+    Mirror(mirror::Args),
+    /// Copy a directory tree into a folder: new documents, or new versions of changed ones; never deletes.
+    Push(push::Args),
+    /// Compare a directory with the room by SHA-1; exit status 0 when identical, 1 when not, 2 on error.
+    Diff(diff::Args),
+}
+
+impl Command {
+    /// Whether the command compares (`diff`): it exits 2 on error, as diff(1).
+    pub fn compares(&self) -> bool {
+        matches!(self, Command::Diff(_))
+    }
+
+    /// Runs the command; for `diff`, its status says whether things differ.
+    pub async fn run(self, ctx: &Context) -> CliResult<Status> {
+        match self {
+            Command::Mirror(args) => args.run(ctx).await.map(|()| Status::Done),
+            Command::Push(args) => args.run(ctx).await.map(|()| Status::Done),
+            Command::Diff(args) => args.run(ctx).await,
+        }
+    }
 }
 
 /// Flags every sync command shares.
@@ -139,48 +169,6 @@ pub fn print_plan(planned: &[intralinks_ext::sync::Planned]) {
     }
 }
 
-/// A mirror's dry run: what it would fetch, replace and delete.
-pub fn finish_plan(json: bool, report: &MirrorReport) -> Result<(), String> {
-    if json {
-        return crate::output::json(report);
-    }
-    print_plan(&report.planned);
-    let count = |a: &str| report.planned.iter().filter(|p| p.action == a).count();
-    tell!(
-        "dry run: {} to fetch, {} to replace, {} to delete, {} up to date, {} adopted; nothing was written",
-        count("fetch"),
-        count("replace"),
-        count("delete"),
-        report.up_to_date,
-        report.adopted
-    );
-    show_left_room(&report.left_room);
-    match failure_summary(&report.failures, report.documents, "documents") {
-        Some(e) => Err(e.replace(" failed (listed above)", " would fail (listed above)")),
-        None => Ok(()),
-    }
-}
-
-/// Names local files whose documents left the room (left alone).
-fn show_left_room(paths: &[String]) {
-    if paths.is_empty() {
-        return;
-    }
-    tell!(
-        "{} local file(s) whose documents left the room were left alone (--delete removes them):",
-        paths.len()
-    );
-    for p in paths.iter().take(SHOWN) {
-        tell!("  {}", crate::output::safe(p));
-    }
-    if paths.len() > SHOWN {
-        tell!(
-            "  … and {} more (--json lists them all)",
-            paths.len() - SHOWN
-        );
-    }
-}
-
 /// Prints renames, orphans and cycles to stderr.
 pub fn show_notices(notices: &[Notice]) {
     for n in notices.iter().take(SHOWN) {
@@ -195,43 +183,5 @@ pub fn show_notices(notices: &[Notice]) {
             "note: … and {} more (--json lists them all)",
             notices.len() - SHOWN
         );
-    }
-}
-
-/// Prints a mirror's outcome; an error when anything failed or it was stopped.
-pub fn finish(json: bool, workspace: i64, dir: &Path, report: &MirrorReport) -> Result<(), String> {
-    if json {
-        crate::output::json(report)?;
-    } else {
-        show_notices(&report.notices);
-        say!(
-            "mirrored workspace {workspace} into {}: {} folders, {} documents ({} fetched, {} adopted, {} up to date, {} deleted, {} fetched, {} retries)",
-            crate::output::safe(&dir.display().to_string()),
-            report.folders,
-            report.documents,
-            report.fetched,
-            report.adopted,
-            report.up_to_date,
-            report.deleted,
-            crate::output::size(Some(report.bytes_fetched.min(i64::MAX as u64) as i64)),
-            report.retries,
-        );
-    }
-    if !json {
-        for p in &report.deleted_paths {
-            tell!("deleted: {}", crate::output::safe(p));
-        }
-        show_left_room(&report.left_room);
-    }
-    if report.interrupted {
-        return Err(format!(
-            "stopped: {} documents finished and kept, {} not done; run the same command again to resume",
-            report.fetched + report.adopted + report.up_to_date,
-            report.not_started + report.failures.len()
-        ));
-    }
-    match failure_summary(&report.failures, report.documents, "documents") {
-        Some(e) => Err(e),
-        None => Ok(()),
     }
 }

@@ -24,7 +24,19 @@ use intralinks_ext::report::{
     self, AccessRow, DocumentRow, Format, MemberRow, Row, UserAccessRow, WorkspaceRef, Writer,
 };
 
-use crate::Cli;
+use crate::advice::{CliResult, Status};
+use crate::context::Context;
+
+/// The command of reports.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Reports across workspaces as CSV, JSON or xlsx: documents, members, who can see what.
+    Report {
+        /// Which report.
+        #[command(subcommand)]
+        what: Report,
+    },
+}
 
 /// Which report.
 #[derive(Debug, Subcommand)]
@@ -80,19 +92,24 @@ pub struct Target {
     pub jobs: usize,
 }
 
-/// Runs the report.
-pub async fn run(cli: &Cli, il: &Intralinks, what: &Report) -> Result<(), String> {
-    match what {
-        Report::Documents(t) => emit::<DocumentRow>(cli, il, t).await,
-        Report::Members(t) => emit::<MemberRow>(cli, il, t).await,
-        Report::Access {
-            target,
-            by_user: false,
-        } => emit::<AccessRow>(cli, il, target).await,
-        Report::Access {
-            target,
-            by_user: true,
-        } => emit::<UserAccessRow>(cli, il, target).await,
+impl Command {
+    /// Runs the report.
+    pub async fn run(self, ctx: &Context) -> CliResult<Status> {
+        let il = ctx.il().await?;
+        let Command::Report { what } = self;
+        match &what {
+            Report::Documents(t) => emit::<DocumentRow>(ctx, il, t).await,
+            Report::Members(t) => emit::<MemberRow>(ctx, il, t).await,
+            Report::Access {
+                target,
+                by_user: false,
+            } => emit::<AccessRow>(ctx, il, target).await,
+            Report::Access {
+                target,
+                by_user: true,
+            } => emit::<UserAccessRow>(ctx, il, target).await,
+        }
+        .map(|()| Status::Done)
     }
 }
 
@@ -122,7 +139,7 @@ async fn workspaces(il: &Intralinks, t: &Target) -> Result<Vec<WorkspaceRef>, St
 
 /// The format asked for: --format, else xlsx for `-o *.xlsx`, else JSON
 /// with --json, else CSV. A workbook for a terminal is refused.
-fn format_of(cli: &Cli, t: &Target) -> Result<Format, String> {
+fn format_of(json: bool, t: &Target) -> Result<Format, String> {
     let xlsx_file = t.output.as_ref().is_some_and(|p| {
         p.extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
@@ -132,7 +149,7 @@ fn format_of(cli: &Cli, t: &Target) -> Result<Format, String> {
         Some(FormatArg::Csv) => Format::Csv,
         Some(FormatArg::Xlsx) => Format::Xlsx,
         None if xlsx_file => Format::Xlsx,
-        None if cli.json => Format::Json,
+        None if json => Format::Json,
         None => Format::Csv,
     };
     if format == Format::Xlsx && t.output.is_none() && std::io::stdout().is_terminal() {
@@ -144,8 +161,8 @@ fn format_of(cli: &Cli, t: &Target) -> Result<Format, String> {
     Ok(format)
 }
 
-async fn emit<R: Row>(cli: &Cli, il: &Intralinks, t: &Target) -> Result<(), String> {
-    let format = format_of(cli, t)?;
+async fn emit<R: Row>(ctx: &Context, il: &Intralinks, t: &Target) -> CliResult {
+    let format = format_of(ctx.out.json, t)?;
     let list = workspaces(il, t).await?;
     let out: Box<dyn Write> = match &t.output {
         Some(path) => Box::new(std::io::BufWriter::new(
@@ -157,7 +174,7 @@ async fn emit<R: Row>(cli: &Cli, il: &Intralinks, t: &Target) -> Result<(), Stri
     let mut writer = Writer::new::<R>(out, format).map_err(|e| e.to_string())?;
     // Named workspaces are entered as the flags allow; with --all none is:
     // entering every room could mail one-time passwords and spend attempts.
-    let answers = crate::advice::entry_flags(cli);
+    let answers = ctx.entry_flags();
     let answers = (!t.all || t.enter).then_some(&answers);
     let mut outcomes = report::across::<R>(il, list, answers, t.jobs.max(1));
     let (mut reported, mut rows) = (0usize, 0usize);

@@ -1,5 +1,6 @@
-//! One-off work on a room — `groups create|rename|delete`,
-//! `members add|update|remove|import`, `permissions grant|revoke` — over
+//! Who is in a room and what they may see: `groups WS` and `users WS` list;
+//! one-off work on a room — `groups create|rename|delete`,
+//! `members add|update|remove|import`, `permissions grant|revoke` — goes over
 //! the same `intralinks_ext::room` module as `room apply`: everything is
 //! looked up first, so a command repeated does nothing the second time;
 //! `--dry-run` shows what would be sent and sends nothing.
@@ -7,14 +8,136 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
-use intralinks_ext::Intralinks;
 use intralinks_ext::room::{self, Change, MemberSpec};
 use intralinks_ext::text::for_terminal;
 use intralinks_ext::types::PermissionPermission;
+use intralinks_ext::{Checked, Intralinks};
 
-use crate::Cli;
-use crate::advice::{entry_flags, err};
-use crate::output::say;
+use crate::advice::{CliResult, Status, err};
+use crate::context::Context;
+use crate::output::{self, say};
+
+/// The commands about who is in a room and what they may see.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List a workspace's groups (`groups WS`), or create, rename or delete one.
+    #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+    Groups {
+        /// Workspace id, to list its groups.
+        #[arg(required = true)]
+        workspace: Option<i64>,
+        /// Create, rename or delete a group.
+        #[command(subcommand)]
+        action: Option<GroupsCmd>,
+    },
+    /// Add, update, remove or import (CSV) members of a workspace; `users WS` lists them.
+    Members {
+        /// What to do.
+        #[command(subcommand)]
+        action: MembersCmd,
+    },
+    /// Grant a group a level on a folder (revoke says why the API cannot).
+    Permissions {
+        /// What to do.
+        #[command(subcommand)]
+        action: PermissionsCmd,
+    },
+    /// List a workspace's members.
+    Users {
+        /// Workspace id.
+        workspace: i64,
+    },
+}
+
+impl Command {
+    /// Runs the command.
+    pub async fn run(self, ctx: &Context) -> CliResult<Status> {
+        self.run_done(ctx).await.map(|()| Status::Done)
+    }
+
+    async fn run_done(self, ctx: &Context) -> CliResult {
+        let il = ctx.il().await?;
+        match self {
+            Command::Groups {
+                action: Some(action),
+                ..
+            } => groups(ctx, il, &action).await,
+            Command::Members { action } => members(ctx, il, &action).await,
+            Command::Permissions { action } => permissions(ctx, il, &action).await,
+            Command::Groups {
+                workspace: None, ..
+            } => Err("name the workspace: intralinks groups WS".into()),
+            Command::Groups {
+                workspace: Some(workspace),
+                ..
+            } => {
+                let groups = ctx
+                    .in_workspace(workspace, || {
+                        il.api()
+                            .list_groups()
+                            .workspace_id(workspace)
+                            .send()
+                            .checked()
+                    })
+                    .await?
+                    .groups;
+                if ctx.out.json {
+                    return output::json(&groups);
+                }
+                let rows = groups
+                    .iter()
+                    .map(|g| {
+                        vec![
+                            g.id.to_string(),
+                            g.group_name.clone().or(g.name.clone()).unwrap_or_default(),
+                            g.group_type.clone().unwrap_or_default(),
+                            g.group_member_count
+                                .map(|c| c.to_string())
+                                .unwrap_or_default(),
+                        ]
+                    })
+                    .collect::<Vec<_>>();
+                output::table(&["ID", "NAME", "TYPE", "MEMBERS"], &rows);
+                Ok(())
+            }
+            Command::Users { workspace } => {
+                let users = ctx
+                    .in_workspace(workspace, || {
+                        il.api()
+                            .list_workspace_members()
+                            .workspace_id(workspace)
+                            .send()
+                            .checked()
+                    })
+                    .await?
+                    .users;
+                if ctx.out.json {
+                    return output::json(&users);
+                }
+                let rows = users
+                    .iter()
+                    .map(|u| {
+                        vec![
+                            u.id.to_string(),
+                            u.email_id.clone().unwrap_or_default(),
+                            format!(
+                                "{} {}",
+                                u.first_name.as_deref().unwrap_or(""),
+                                u.last_name.as_deref().unwrap_or("")
+                            )
+                            .trim()
+                            .to_string(),
+                            u.organization.clone().unwrap_or_default(),
+                            u.role_type.clone().unwrap_or_default(),
+                        ]
+                    })
+                    .collect::<Vec<_>>();
+                output::table(&["ID", "EMAIL", "NAME", "ORGANIZATION", "ROLE"], &rows);
+                Ok(())
+            }
+        }
+    }
+}
 
 /// `groups` subcommands.
 #[derive(Debug, Subcommand)]
@@ -191,7 +314,7 @@ fn print(changes: &[Change], dry_run: bool) {
         say!("dry run, nothing sent; would make:");
     }
     for c in changes {
-        say!("{}", crate::room::change_line(c));
+        say!("{}", crate::changes::line(c));
     }
 }
 
@@ -207,8 +330,8 @@ fn spec(email: &str, f: &MemberFields) -> MemberSpec {
 }
 
 /// Runs a `groups` subcommand.
-pub async fn groups(cli: &Cli, il: &Intralinks, what: &GroupsCmd) -> Result<(), String> {
-    let entry = entry_flags(cli);
+async fn groups(ctx: &Context, il: &Intralinks, what: &GroupsCmd) -> CliResult {
+    let entry = ctx.entry_flags();
     match what {
         GroupsCmd::Create {
             workspace,
@@ -248,13 +371,13 @@ pub async fn groups(cli: &Cli, il: &Intralinks, what: &GroupsCmd) -> Result<(), 
 }
 
 async fn ensure_members(
-    cli: &Cli,
+    ctx: &Context,
     il: &Intralinks,
     ws: i64,
     members: Vec<MemberSpec>,
     dry_run: bool,
-) -> Result<(), String> {
-    let entry = entry_flags(cli);
+) -> CliResult {
+    let entry = ctx.entry_flags();
     let want = room::members_request(members);
     room::require_groups(il, ws, &want, &entry)
         .await
@@ -267,15 +390,15 @@ async fn ensure_members(
 }
 
 /// Runs a `members` subcommand.
-pub async fn members(cli: &Cli, il: &Intralinks, what: &MembersCmd) -> Result<(), String> {
-    let entry = entry_flags(cli);
+async fn members(ctx: &Context, il: &Intralinks, what: &MembersCmd) -> CliResult {
+    let entry = ctx.entry_flags();
     match what {
         MembersCmd::Add {
             workspace,
             member,
             fields,
             dry_run,
-        } => ensure_members(cli, il, *workspace, vec![spec(member, fields)], *dry_run).await,
+        } => ensure_members(ctx, il, *workspace, vec![spec(member, fields)], *dry_run).await,
         MembersCmd::Update {
             workspace,
             member,
@@ -291,7 +414,7 @@ pub async fn members(cli: &Cli, il: &Intralinks, what: &MembersCmd) -> Result<()
                     for_terminal(member)
                 ));
             }
-            ensure_members(cli, il, *workspace, vec![spec(member, fields)], *dry_run).await
+            ensure_members(ctx, il, *workspace, vec![spec(member, fields)], *dry_run).await
         }
         MembersCmd::Remove {
             workspace,
@@ -314,14 +437,14 @@ pub async fn members(cli: &Cli, il: &Intralinks, what: &MembersCmd) -> Result<()
                 format!("cannot read {}: {e}; check the path", for_terminal(&origin))
             })?;
             let members = room::members_from_csv(&text, &origin).map_err(err)?;
-            ensure_members(cli, il, *workspace, members, *dry_run).await
+            ensure_members(ctx, il, *workspace, members, *dry_run).await
         }
     }
 }
 
 /// Runs a `permissions` subcommand.
-pub async fn permissions(cli: &Cli, il: &Intralinks, what: &PermissionsCmd) -> Result<(), String> {
-    let entry = entry_flags(cli);
+async fn permissions(ctx: &Context, il: &Intralinks, what: &PermissionsCmd) -> CliResult {
+    let entry = ctx.entry_flags();
     match what {
         PermissionsCmd::Grant {
             workspace,

@@ -1,0 +1,191 @@
+//! `intralinks mirror`: a room (or one folder's subtree) into a directory.
+
+use std::path::{Path, PathBuf};
+
+use intralinks_ext::sync::MirrorReport;
+
+use super::SyncArgs;
+use crate::advice::CliResult;
+use crate::context::Context;
+use crate::output::{self, say, tell};
+
+/// `intralinks mirror`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Workspace id.
+    pub workspace: i64,
+    /// Target directory.
+    pub dir: PathBuf,
+    /// Only this folder's subtree.
+    #[arg(long)]
+    pub folder: Option<i64>,
+    /// Remove local files this command wrote whose documents left the room.
+    #[arg(long)]
+    pub delete: bool,
+    /// Overwrite local files this command did not write (or that changed since).
+    #[arg(long)]
+    pub force: bool,
+    /// List what would be fetched, replaced and deleted; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// With --delete, delete without asking (on a terminal it asks first).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    #[command(flatten)]
+    pub sync: SyncArgs,
+}
+
+impl Args {
+    /// Runs `mirror`: a dry run, or (after asking on a terminal what
+    /// --delete would remove) the mirror with its progress.
+    pub async fn run(self, ctx: &Context) -> CliResult {
+        let il = ctx.il().await?;
+        let Args {
+            workspace,
+            dir,
+            folder,
+            delete,
+            force,
+            dry_run,
+            yes,
+            sync,
+        } = self;
+        let dir = dir.as_path();
+        // What the mirror would do, written nowhere.
+        let plan = || async {
+            let options = intralinks_ext::sync::SyncOptions {
+                delete,
+                force,
+                dry_run: true,
+                ..sync.plain_options(folder)
+            };
+            ctx.in_workspace(workspace, || {
+                intralinks_ext::sync::mirror(il, workspace, dir, &options)
+            })
+            .await
+        };
+        if dry_run {
+            return finish_plan(ctx.out.json, &plan().await?);
+        }
+        // --delete on a terminal: name what would go, and ask first.
+        let mut delete = delete;
+        if delete && !yes && crate::prompt::interactive() {
+            let plan = plan().await?;
+            let doomed: Vec<&str> = plan
+                .planned
+                .iter()
+                .filter(|p| p.action == "delete")
+                .map(|p| p.path.as_str())
+                .collect();
+            if !doomed.is_empty() {
+                for p in &doomed {
+                    tell!("would delete: {}", output::safe(p));
+                }
+                let answer = crate::prompt::ask_line(&format!(
+                    "Delete these {} local file(s), whose documents left the room? [y/N] ",
+                    doomed.len()
+                ));
+                if !answer
+                    .is_some_and(|a| a.eq_ignore_ascii_case("y") || a.eq_ignore_ascii_case("yes"))
+                {
+                    tell!("nothing will be deleted; mirroring the rest");
+                    delete = false;
+                }
+            }
+        }
+        let (hook, display) = ctx.sync_progress("mirror");
+        let options = intralinks_ext::sync::SyncOptions {
+            delete,
+            force,
+            progress: hook,
+            ..sync.options(folder)
+        };
+        let report = ctx
+            .in_workspace(workspace, || {
+                intralinks_ext::sync::mirror(il, workspace, dir, &options)
+            })
+            .await;
+        display.finish();
+        finish(ctx.out.json, workspace, dir, &report?)
+    }
+}
+
+/// A mirror's dry run: what it would fetch, replace and delete.
+fn finish_plan(json: bool, report: &MirrorReport) -> Result<(), String> {
+    if json {
+        return output::json(report);
+    }
+    super::print_plan(&report.planned);
+    let count = |a: &str| report.planned.iter().filter(|p| p.action == a).count();
+    tell!(
+        "dry run: {} to fetch, {} to replace, {} to delete, {} up to date, {} adopted; nothing was written",
+        count("fetch"),
+        count("replace"),
+        count("delete"),
+        report.up_to_date,
+        report.adopted
+    );
+    show_left_room(&report.left_room);
+    match super::failure_summary(&report.failures, report.documents, "documents") {
+        Some(e) => Err(e.replace(" failed (listed above)", " would fail (listed above)")),
+        None => Ok(()),
+    }
+}
+
+/// Names local files whose documents left the room (left alone).
+fn show_left_room(paths: &[String]) {
+    if paths.is_empty() {
+        return;
+    }
+    tell!(
+        "{} local file(s) whose documents left the room were left alone (--delete removes them):",
+        paths.len()
+    );
+    for p in paths.iter().take(super::SHOWN) {
+        tell!("  {}", output::safe(p));
+    }
+    if paths.len() > super::SHOWN {
+        tell!(
+            "  … and {} more (--json lists them all)",
+            paths.len() - super::SHOWN
+        );
+    }
+}
+
+/// Prints a mirror's outcome; an error when anything failed or it was stopped.
+fn finish(json: bool, workspace: i64, dir: &Path, report: &MirrorReport) -> Result<(), String> {
+    if json {
+        output::json(report)?;
+    } else {
+        super::show_notices(&report.notices);
+        say!(
+            "mirrored workspace {workspace} into {}: {} folders, {} documents ({} fetched, {} adopted, {} up to date, {} deleted, {} fetched, {} retries)",
+            output::safe(&dir.display().to_string()),
+            report.folders,
+            report.documents,
+            report.fetched,
+            report.adopted,
+            report.up_to_date,
+            report.deleted,
+            output::size(Some(report.bytes_fetched.min(i64::MAX as u64) as i64)),
+            report.retries,
+        );
+    }
+    if !json {
+        for p in &report.deleted_paths {
+            tell!("deleted: {}", output::safe(p));
+        }
+        show_left_room(&report.left_room);
+    }
+    if report.interrupted {
+        return Err(format!(
+            "stopped: {} documents finished and kept, {} not done; run the same command again to resume",
+            report.fetched + report.adopted + report.up_to_date,
+            report.not_started + report.failures.len()
+        ));
+    }
+    match super::failure_summary(&report.failures, report.documents, "documents") {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}

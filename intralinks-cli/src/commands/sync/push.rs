@@ -1,0 +1,147 @@
+//! `intralinks push`: a directory tree into a folder of the room.
+
+use std::path::{Path, PathBuf};
+
+use intralinks_ext::sync::PushReport;
+
+use super::SyncArgs;
+use crate::advice::CliResult;
+use crate::context::Context;
+use crate::output::{self, say, tell};
+
+/// `intralinks push`'s arguments.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Workspace id.
+    pub workspace: i64,
+    /// The directory to push.
+    pub dir: PathBuf,
+    /// The folder to push into.
+    #[arg(long)]
+    pub folder: i64,
+    /// List the folders and documents that would be created and the new
+    /// versions that would be uploaded; send nothing that changes the room.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub sync: SyncArgs,
+}
+
+impl Args {
+    /// Runs `push`: a dry run, or the push with its progress.
+    pub async fn run(self, ctx: &Context) -> CliResult {
+        let Args {
+            workspace,
+            dir,
+            folder,
+            dry_run,
+            sync,
+        } = self;
+        let dir = dir.as_path();
+        let il = ctx.il().await?;
+        if dry_run {
+            let options = intralinks_ext::sync::SyncOptions {
+                dry_run: true,
+                ..sync.plain_options(Some(folder))
+            };
+            let report = ctx
+                .in_workspace(workspace, || {
+                    intralinks_ext::sync::push(il, workspace, dir, &options)
+                })
+                .await?;
+            return finish_plan(ctx.out.json, &report);
+        }
+        let (hook, display) = ctx.sync_progress("push");
+        let options = intralinks_ext::sync::SyncOptions {
+            progress: hook,
+            ..sync.options(Some(folder))
+        };
+        let report = ctx
+            .in_workspace(workspace, || {
+                intralinks_ext::sync::push(il, workspace, dir, &options)
+            })
+            .await;
+        display.finish();
+        finish(ctx.out.json, folder, dir, &report?)
+    }
+}
+
+/// Prints a push's outcome; an error when anything failed or it was stopped.
+fn finish(json: bool, folder: i64, dir: &Path, report: &PushReport) -> Result<(), String> {
+    if json {
+        output::json(report)?;
+    } else {
+        for s in &report.skipped {
+            tell!("skipped: {}", output::safe(s));
+        }
+        say!(
+            "pushed {} into folder {folder}: {} files ({} uploaded, {} of them new versions, {} unchanged, {} verified), {} folders and {} documents created, {} uploaded, {} retries",
+            output::safe(&dir.display().to_string()),
+            report.files,
+            report.uploaded,
+            report.new_versions,
+            report.unchanged,
+            report.verified,
+            report.folders_created,
+            report.documents_created,
+            output::size(Some(report.bytes_uploaded.min(i64::MAX as u64) as i64)),
+            report.retries,
+        );
+        for p in &report.removed_empty {
+            tell!(
+                "removed: {} (its document was created but its upload did not complete; a rerun creates it again)",
+                output::safe(p)
+            );
+        }
+        for p in &report.left_empty {
+            tell!(
+                "left empty: {} (its document was created, its upload did not complete and it could not be removed; a rerun completes it)",
+                output::safe(p)
+            );
+        }
+        if !report.remote_only.is_empty() {
+            say!(
+                "{} documents exist only in the room (left alone):",
+                report.remote_only.len()
+            );
+            for p in &report.remote_only {
+                say!("  {}", output::safe(p));
+            }
+        }
+    }
+    if report.interrupted {
+        return Err(format!(
+            "stopped: {} files uploaded and kept, {} not done; run the same command again to resume",
+            report.uploaded,
+            report.not_started + report.failures.len()
+        ));
+    }
+    match super::failure_summary(&report.failures, report.files, "files") {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// A push's dry run: the folders and documents it would create and the new
+/// versions it would upload.
+fn finish_plan(json: bool, report: &PushReport) -> Result<(), String> {
+    if json {
+        return output::json(report);
+    }
+    for s in &report.skipped {
+        tell!("skipped: {}", output::safe(s));
+    }
+    super::print_plan(&report.planned);
+    let count = |a: &str| report.planned.iter().filter(|p| p.action == a).count();
+    tell!(
+        "dry run: {} folder(s) and {} document(s) to create, {} new version(s) to upload, {} unchanged; nothing was sent",
+        count("create folder"),
+        count("create document"),
+        count("new version"),
+        report.unchanged
+    );
+    match super::failure_summary(&report.failures, report.files, "files") {
+        Some(e) => Err(e.replace(" failed (listed above)", " would fail (listed above)")),
+        None => Ok(()),
+    }
+}
