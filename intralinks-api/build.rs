@@ -4,7 +4,12 @@
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let openapi = Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi");
+    // Read when the script runs, not baked in when it is compiled: Cargo
+    // reuses a compiled build script for a checkout at another path (a
+    // moved clone, a second worktree sharing the target directory).
+    let manifest_dir =
+        std::env::var_os("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let openapi = Path::new(&manifest_dir).join("openapi");
     for input in intralinks_gen::INPUTS {
         println!("cargo:rerun-if-changed={}", openapi.join(input).display());
     }
