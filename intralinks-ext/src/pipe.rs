@@ -9,9 +9,12 @@
 //!   while downloading ([`Pump`]). There is no cap on a whole transfer, and
 //!   the wait for an upload's answer starts only when its body is sent.
 //! - **Hashing and writing off the async threads.** A body's chunks go
-//!   through a bounded channel to one blocking worker that hashes them and,
-//!   for a file, writes them; the network side never waits on SHA-1 or the
-//!   page cache unless the worker falls a whole channel behind.
+//!   through a bounded channel to a blocking worker that hashes them; a
+//!   large file's chunks go on to a second worker that writes them in
+//!   batches (vectored, no copy) and asks the kernel to start writing them
+//!   back as it goes, so that hashing, writing and the flush before the
+//!   rename overlap with the network. The network side never waits on
+//!   SHA-1 or the page cache unless a worker falls a whole channel behind.
 //! - **Resume.** A file sink can start with bytes already on disk: the worker
 //!   hashes those first, so the final SHA-1 covers the whole file.
 
@@ -121,14 +124,26 @@ impl Drop for Cancel {
 
 type Worker = tokio::task::JoinHandle<std::io::Result<(Sha1, Option<std::fs::File>)>>;
 
+/// The most bytes the writer gathers into one `write` call.
+const WRITE_BATCH: usize = 1024 * 1024;
+
+/// Bytes written between two requests to start writing them back to disk,
+/// so that the flush before a download's rename finds little left to do.
+#[cfg(target_os = "linux")]
+const WRITE_BEHIND: u64 = 32 * 1024 * 1024;
+
 /// Starts the blocking worker: hashes the first `existing` bytes of `file`
-/// (when there is one), then every chunk it is sent, appending to the file.
+/// (when there is one), then every chunk it is sent, appending it to the
+/// file — through a second worker when `split`, so that hashing and
+/// writing run side by side.
 fn start_worker(
     mut file: Option<std::fs::File>,
     existing: u64,
+    split: bool,
     mut rx: tokio::sync::mpsc::Receiver<Bytes>,
     cancelled: Arc<std::sync::atomic::AtomicBool>,
 ) -> Worker {
+    let runtime = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
         let mut hasher = Sha1::new();
         if let Some(f) = file.as_mut() {
@@ -150,28 +165,148 @@ fn start_worker(
             f.set_len(existing)?;
             f.seek(SeekFrom::Start(existing))?;
         }
-        let mut out = file.map(|f| std::io::BufWriter::with_capacity(1024 * 1024, f));
+        // A large body is written by a second worker, side by side with
+        // the hashing; a small one here, sparing a hand-over per chunk.
+        let mut writer = match file {
+            Some(f) if split => {
+                let (tx, rx) = std::sync::mpsc::sync_channel::<Bytes>(CHANNEL);
+                let job = runtime.spawn_blocking({
+                    let cancelled = cancelled.clone();
+                    move || write_chunks(f, existing, &rx, &cancelled)
+                });
+                Writing::Beside(tx, job)
+            }
+            Some(f) => Writing::Here(f),
+            None => Writing::Nowhere,
+        };
         while let Some(chunk) = rx.blocking_recv() {
             // A transfer given up (its future dropped) writes no more, not
-            // even what is buffered: the file keeps the prefix written so
+            // even what is waiting: the file keeps the prefix written so
             // far, for a resume, and stops changing at once.
             if cancelled.load(Ordering::Acquire) {
-                if let Some(w) = out.take() {
-                    let _ = w.into_parts();
-                }
                 break;
             }
-            hasher.update(&chunk);
-            if let Some(w) = out.as_mut() {
-                w.write_all(&chunk)?;
+            match &mut writer {
+                Writing::Beside(tx, _) => {
+                    if tx.send(chunk.clone()).is_err() {
+                        // The writer stopped on an error, answered below.
+                        break;
+                    }
+                }
+                Writing::Here(f) => f.write_all(&chunk)?,
+                Writing::Nowhere => {}
             }
+            hasher.update(&chunk);
         }
-        let file = match out {
-            Some(w) => Some(w.into_inner().map_err(|e| e.into_error())?),
-            None => None,
+        let file = match writer {
+            Writing::Beside(tx, job) => {
+                drop(tx);
+                let file = runtime.block_on(job).map_err(|e| {
+                    std::io::Error::other(format!("the writing task failed ({e})"))
+                })??;
+                Some(file)
+            }
+            Writing::Here(f) => Some(f),
+            Writing::Nowhere => None,
         };
         Ok((hasher, file))
     })
+}
+
+/// Where the hashing worker's chunks are written.
+enum Writing {
+    /// By the writing worker, through this channel.
+    Beside(
+        std::sync::mpsc::SyncSender<Bytes>,
+        tokio::task::JoinHandle<std::io::Result<std::fs::File>>,
+    ),
+    /// By the hashing worker itself.
+    Here(std::fs::File),
+    /// Nowhere: the worker only hashes.
+    Nowhere,
+}
+
+/// Bodies from this size on are written by a worker of their own.
+const SPLIT_FROM: u64 = 4 * 1024 * 1024;
+
+/// The writing worker: appends every chunk it is sent to `file` (which
+/// holds `existing` bytes), a batch per `write`, with no copy, asking the
+/// kernel to start writing back what it has as it goes.
+fn write_chunks(
+    mut file: std::fs::File,
+    existing: u64,
+    rx: &std::sync::mpsc::Receiver<Bytes>,
+    cancelled: &std::sync::atomic::AtomicBool,
+) -> std::io::Result<std::fs::File> {
+    let mut batch: Vec<Bytes> = Vec::with_capacity(64);
+    #[cfg(target_os = "linux")]
+    let (mut written, mut behind) = (existing, existing);
+    #[cfg(not(target_os = "linux"))]
+    let _ = existing;
+    while let Ok(first) = rx.recv() {
+        let mut len = first.len();
+        batch.push(first);
+        while len < WRITE_BATCH {
+            match rx.try_recv() {
+                Ok(chunk) => {
+                    len += chunk.len();
+                    batch.push(chunk);
+                }
+                Err(_) => break,
+            }
+        }
+        if cancelled.load(Ordering::Acquire) {
+            break;
+        }
+        write_all_of(&mut file, &batch)?;
+        batch.clear();
+        #[cfg(target_os = "linux")]
+        {
+            written += len as u64;
+            if written - behind >= WRITE_BEHIND {
+                write_behind(&file, behind, written - behind);
+                behind = written;
+            }
+        }
+    }
+    Ok(file)
+}
+
+/// Writes every byte of `chunks`, in order, with vectored writes.
+fn write_all_of(file: &mut std::fs::File, chunks: &[Bytes]) -> std::io::Result<()> {
+    let mut slices: Vec<std::io::IoSlice<'_>> =
+        chunks.iter().map(|c| std::io::IoSlice::new(c)).collect();
+    let mut slices = &mut slices[..];
+    while !slices.is_empty() {
+        match file.write_vectored(slices) {
+            Ok(0) => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::WriteZero,
+                    "the file took no more bytes",
+                ));
+            }
+            Ok(n) => std::io::IoSlice::advance_slices(&mut slices, n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Asks the kernel to start writing `len` bytes from `offset` back to disk,
+/// without waiting for them: a hint, whose failure changes nothing (the
+/// final flush still covers every byte).
+#[cfg(target_os = "linux")]
+fn write_behind(file: &std::fs::File, offset: u64, len: u64) {
+    use std::os::fd::AsRawFd;
+    let (Ok(offset), Ok(len)) = (i64::try_from(offset), i64::try_from(len)) else {
+        return;
+    };
+    // SAFETY: the descriptor is open for as long as `file` is borrowed, and
+    // the call reads no memory of ours.
+    let _ = unsafe {
+        libc::sync_file_range(file.as_raw_fd(), offset, len, libc::SYNC_FILE_RANGE_WRITE)
+    };
 }
 
 impl Pump<'_> {
@@ -206,9 +341,14 @@ impl Pump<'_> {
         let flag = cancel.flag.clone();
         let (existing, mut writer, worker) = match sink {
             Sink::File { file, existing } => {
-                (existing, None, start_worker(Some(file), existing, rx, flag))
+                let split = self.declared.is_none_or(|d| d >= SPLIT_FROM);
+                (
+                    existing,
+                    None,
+                    start_worker(Some(file), existing, split, rx, flag),
+                )
             }
-            Sink::Writer(w) => (0, Some(w), start_worker(None, 0, rx, flag)),
+            Sink::Writer(w) => (0, Some(w), start_worker(None, 0, false, rx, flag)),
         };
         let copied = self.copy(body, &tx, writer.as_deref_mut(), existing).await;
         drop(tx);
@@ -341,7 +481,7 @@ pub(crate) struct Hashing {
 impl Hashing {
     pub(crate) fn start() -> Self {
         let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(CHANNEL);
-        let worker = start_worker(None, 0, rx, Arc::default());
+        let worker = start_worker(None, 0, false, rx, Arc::default());
         Hashing {
             tx: Some(tx),
             worker,
