@@ -18,7 +18,7 @@
 //! - **Resume.** A file sink can start with bytes already on disk: the worker
 //!   hashes those first, so the final SHA-1 covers the whole file.
 
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Seek, SeekFrom, Write};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -124,35 +124,53 @@ impl Drop for Cancel {
 
 type Worker = tokio::task::JoinHandle<std::io::Result<(Sha1, Option<std::fs::File>)>>;
 
+/// The writing worker of a large file: the file, once every chunk is in.
+type FileWriter = tokio::task::JoinHandle<std::io::Result<std::fs::File>>;
+
 /// The most bytes the writer gathers into one `write` call.
 const WRITE_BATCH: usize = 1024 * 1024;
+
+/// Bodies from this size on are written by a worker of their own.
+const SPLIT_FROM: u64 = 4 * 1024 * 1024;
 
 /// Bytes written between two requests to start writing them back to disk,
 /// so that the flush before a download's rename finds little left to do.
 #[cfg(target_os = "linux")]
 const WRITE_BEHIND: u64 = 32 * 1024 * 1024;
 
-/// Starts the blocking worker: hashes the first `existing` bytes of `file`
-/// (when there is one), then every chunk it is sent, appending it to the
-/// file — through a second worker when `split`, so that hashing and
-/// writing run side by side.
+/// Reads at `offset` without moving the file's position (which a writer
+/// sharing the file may be using).
+fn read_at(file: &std::fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<usize> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_at(file, buf, offset)
+    }
+    #[cfg(windows)]
+    {
+        std::os::windows::fs::FileExt::seek_read(file, buf, offset)
+    }
+}
+
+/// Starts the hashing worker: hashes the first `existing` bytes of `file`
+/// (when there is one), then every chunk it is sent — and, when `write`,
+/// appends each chunk to the file (a small body, spared a second worker).
 fn start_worker(
-    mut file: Option<std::fs::File>,
+    file: Option<std::fs::File>,
     existing: u64,
-    split: bool,
+    write: bool,
     mut rx: tokio::sync::mpsc::Receiver<Bytes>,
     cancelled: Arc<std::sync::atomic::AtomicBool>,
 ) -> Worker {
-    let runtime = tokio::runtime::Handle::current();
     tokio::task::spawn_blocking(move || {
         let mut hasher = Sha1::new();
-        if let Some(f) = file.as_mut() {
-            f.seek(SeekFrom::Start(0))?;
-            let mut left = existing;
+        if let Some(f) = file.as_ref() {
+            let mut at = 0u64;
             let mut buf = vec![0u8; 256 * 1024];
-            while left > 0 {
-                let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
-                let n = f.read(&mut buf[..want])?;
+            while at < existing {
+                let want = buf
+                    .len()
+                    .min(usize::try_from(existing - at).unwrap_or(usize::MAX));
+                let n = read_at(f, &mut buf[..want], at)?;
                 if n == 0 {
                     return Err(std::io::Error::new(
                         std::io::ErrorKind::UnexpectedEof,
@@ -160,24 +178,12 @@ fn start_worker(
                     ));
                 }
                 hasher.update(&buf[..n]);
-                left -= n as u64;
+                at += n as u64;
             }
-            f.set_len(existing)?;
-            f.seek(SeekFrom::Start(existing))?;
         }
-        // A large body is written by a second worker, side by side with
-        // the hashing; a small one here, sparing a hand-over per chunk.
-        let mut writer = match file {
-            Some(f) if split => {
-                let (tx, rx) = std::sync::mpsc::sync_channel::<Bytes>(CHANNEL);
-                let job = runtime.spawn_blocking({
-                    let cancelled = cancelled.clone();
-                    move || write_chunks(f, existing, &rx, &cancelled)
-                });
-                Writing::Beside(tx, job)
-            }
-            Some(f) => Writing::Here(f),
-            None => Writing::Nowhere,
+        let mut out = match file {
+            Some(f) if write => Some(append_from(f, existing)?),
+            _ => None,
         };
         while let Some(chunk) = rx.blocking_recv() {
             // A transfer given up (its future dropped) writes no more, not
@@ -186,90 +192,66 @@ fn start_worker(
             if cancelled.load(Ordering::Acquire) {
                 break;
             }
-            match &mut writer {
-                Writing::Beside(tx, _) => {
-                    if tx.send(chunk.clone()).is_err() {
-                        // The writer stopped on an error, answered below.
-                        break;
-                    }
-                }
-                Writing::Here(f) => f.write_all(&chunk)?,
-                Writing::Nowhere => {}
+            if let Some(f) = out.as_mut() {
+                f.write_all(&chunk)?;
             }
             hasher.update(&chunk);
         }
-        let file = match writer {
-            Writing::Beside(tx, job) => {
-                drop(tx);
-                let file = runtime.block_on(job).map_err(|e| {
-                    std::io::Error::other(format!("the writing task failed ({e})"))
-                })??;
-                Some(file)
-            }
-            Writing::Here(f) => Some(f),
-            Writing::Nowhere => None,
-        };
-        Ok((hasher, file))
+        Ok((hasher, out))
     })
 }
 
-/// Where the hashing worker's chunks are written.
-enum Writing {
-    /// By the writing worker, through this channel.
-    Beside(
-        std::sync::mpsc::SyncSender<Bytes>,
-        tokio::task::JoinHandle<std::io::Result<std::fs::File>>,
-    ),
-    /// By the hashing worker itself.
-    Here(std::fs::File),
-    /// Nowhere: the worker only hashes.
-    Nowhere,
+/// `file` cut to its first `existing` bytes, positioned after them.
+fn append_from(mut file: std::fs::File, existing: u64) -> std::io::Result<std::fs::File> {
+    file.set_len(existing)?;
+    file.seek(SeekFrom::Start(existing))?;
+    Ok(file)
 }
 
-/// Bodies from this size on are written by a worker of their own.
-const SPLIT_FROM: u64 = 4 * 1024 * 1024;
-
-/// The writing worker: appends every chunk it is sent to `file` (which
-/// holds `existing` bytes), a batch per `write`, with no copy, asking the
-/// kernel to start writing back what it has as it goes.
-fn write_chunks(
-    mut file: std::fs::File,
+/// Starts the writing worker of a large file (which holds `existing`
+/// bytes to keep): appends every chunk it is sent, a batch per `write`,
+/// with no copy, asking the kernel to start writing back as it goes. It
+/// runs beside the hashing worker, fed by the network side, so neither
+/// waits on the other.
+fn start_writer(
+    file: std::fs::File,
     existing: u64,
-    rx: &std::sync::mpsc::Receiver<Bytes>,
-    cancelled: &std::sync::atomic::AtomicBool,
-) -> std::io::Result<std::fs::File> {
-    let mut batch: Vec<Bytes> = Vec::with_capacity(64);
-    #[cfg(target_os = "linux")]
-    let (mut written, mut behind) = (existing, existing);
-    #[cfg(not(target_os = "linux"))]
-    let _ = existing;
-    while let Ok(first) = rx.recv() {
-        let mut len = first.len();
-        batch.push(first);
-        while len < WRITE_BATCH {
-            match rx.try_recv() {
-                Ok(chunk) => {
-                    len += chunk.len();
-                    batch.push(chunk);
-                }
-                Err(_) => break,
-            }
-        }
-        if cancelled.load(Ordering::Acquire) {
-            break;
-        }
-        write_all_of(&mut file, &batch)?;
-        batch.clear();
+    mut rx: tokio::sync::mpsc::Receiver<Bytes>,
+    cancelled: Arc<std::sync::atomic::AtomicBool>,
+) -> FileWriter {
+    tokio::task::spawn_blocking(move || {
+        let mut file = append_from(file, existing)?;
+        let mut batch: Vec<Bytes> = Vec::with_capacity(64);
         #[cfg(target_os = "linux")]
-        {
-            written += len as u64;
-            if written - behind >= WRITE_BEHIND {
-                write_behind(&file, behind, written - behind);
-                behind = written;
+        let (mut written, mut behind) = (existing, existing);
+        while let Some(first) = rx.blocking_recv() {
+            let mut len = first.len();
+            batch.push(first);
+            while len < WRITE_BATCH {
+                match rx.try_recv() {
+                    Ok(chunk) => {
+                        len += chunk.len();
+                        batch.push(chunk);
+                    }
+                    Err(_) => break,
+                }
+            }
+            if cancelled.load(Ordering::Acquire) {
+                break;
+            }
+            write_all_of(&mut file, &batch)?;
+            batch.clear();
+            #[cfg(target_os = "linux")]
+            {
+                written += len as u64;
+                if written - behind >= WRITE_BEHIND {
+                    write_behind(&file, behind, written - behind);
+                    behind = written;
+                }
             }
         }
-    }
-    Ok(file)
+        Ok(file)
+    })
 }
 
 /// Writes every byte of `chunks`, in order, with vectored writes.
@@ -339,33 +321,62 @@ impl Pump<'_> {
             armed: true,
         };
         let flag = cancel.flag.clone();
+        let mut file_writer: Option<(tokio::sync::mpsc::Sender<Bytes>, FileWriter)> = None;
         let (existing, mut writer, worker) = match sink {
-            Sink::File { file, existing } => {
-                let split = self.declared.is_none_or(|d| d >= SPLIT_FROM);
+            Sink::File { file, existing } if self.declared.is_none_or(|d| d >= SPLIT_FROM) => {
+                // A large body: hashed and written side by side.
+                let reader = file.try_clone().map_err(io("cannot read", self.at))?;
+                let (wtx, wrx) = tokio::sync::mpsc::channel::<Bytes>(CHANNEL);
+                file_writer = Some((wtx, start_writer(file, existing, wrx, flag.clone())));
                 (
                     existing,
                     None,
-                    start_worker(Some(file), existing, split, rx, flag),
+                    start_worker(Some(reader), existing, false, rx, flag),
                 )
             }
+            Sink::File { file, existing } => (
+                existing,
+                None,
+                start_worker(Some(file), existing, true, rx, flag),
+            ),
             Sink::Writer(w) => (0, Some(w), start_worker(None, 0, false, rx, flag)),
         };
-        let copied = self.copy(body, &tx, writer.as_deref_mut(), existing).await;
+        let copied = self
+            .copy(
+                body,
+                &tx,
+                file_writer.as_ref().map(|(wtx, _)| wtx),
+                writer.as_deref_mut(),
+                existing,
+            )
+            .await;
         drop(tx);
-        let joined = worker.await;
-        // Finished (well or not) rather than given up: the worker is done.
+        let (joined, written) = match file_writer {
+            Some((wtx, job)) => {
+                drop(wtx);
+                let (h, w) = tokio::join!(worker, job);
+                (h, Some(w))
+            }
+            None => (worker.await, None),
+        };
+        // Finished (well or not) rather than given up: the workers are done.
         cancel.armed = false;
         drop(cancel);
         let done = copied?;
-        let (hasher, file) = match joined {
+        let failed = |e: tokio::task::JoinError| {
+            Error::InvalidInput(format!("the hashing or writing task failed ({e}); retry"))
+        };
+        let (hasher, mut file) = match joined {
             Ok(Ok(v)) => v,
             Ok(Err(e)) => return Err(io("cannot write", self.at)(e)),
-            Err(e) => {
-                return Err(Error::InvalidInput(format!(
-                    "the hashing task failed ({e}); retry"
-                )));
-            }
+            Err(e) => return Err(failed(e)),
         };
+        match written {
+            Some(Ok(Ok(f))) => file = Some(f),
+            Some(Ok(Err(e))) => return Err(io("cannot write", self.at)(e)),
+            Some(Err(e)) => return Err(failed(e)),
+            None => {}
+        }
         if let Some(w) = writer {
             w.flush().await.map_err(io("cannot write", self.at))?;
         }
@@ -391,6 +402,7 @@ impl Pump<'_> {
         &self,
         body: S,
         tx: &tokio::sync::mpsc::Sender<Bytes>,
+        file: Option<&tokio::sync::mpsc::Sender<Bytes>>,
         mut writer: Option<&mut W>,
         existing: u64,
     ) -> Result<u64>
@@ -439,6 +451,12 @@ impl Pump<'_> {
                 })?;
             }
             let n = chunk.len() as u64;
+            if let Some(file) = file
+                && file.send(chunk.clone()).await.is_err()
+            {
+                // The writer stopped: its error is reported by the caller.
+                return Ok(done);
+            }
             if tx.send(chunk).await.is_err() {
                 // The worker stopped: its error is reported by the caller.
                 return Ok(done);
