@@ -69,6 +69,7 @@ pub trait Row: Serialize + Sized {
 
 /// What a column holds, which decides its cell type in a workbook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CellKind {
     /// Text, written as a text cell whatever it looks like.
     Text,
@@ -81,6 +82,7 @@ pub enum CellKind {
 
 /// One column of a report, for a workbook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Column {
     /// The wire name: the serde name and CSV header of the field.
     pub name: &'static str,
@@ -128,6 +130,7 @@ fn date(m: Option<crate::Millis>) -> Option<DateTime<Utc>> {
 /// One document: where it is and what it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct DocumentRow {
     /// Workspace id.
     pub workspace_id: i64,
@@ -159,6 +162,7 @@ pub struct DocumentRow {
 /// One member of a workspace.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct MemberRow {
     /// Workspace id.
     pub workspace_id: i64,
@@ -195,6 +199,7 @@ pub struct MemberRow {
 /// Whether an access row is about a folder or a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
 pub enum ItemKind {
     /// A folder.
     Folder,
@@ -205,6 +210,7 @@ pub enum ItemKind {
 /// One group's effective level on one folder or document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct AccessRow {
     /// Workspace id.
     pub workspace_id: i64,
@@ -229,6 +235,7 @@ pub struct AccessRow {
 /// One member's effective level on one folder or document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UserAccessRow {
     /// Workspace id.
     pub workspace_id: i64,
@@ -953,6 +960,7 @@ pub fn across<'a, R: Row + 'a>(
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Format {
     /// RFC 4180 CSV, UTF-8, with a header row.
     #[default]

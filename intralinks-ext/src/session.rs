@@ -16,6 +16,7 @@ use crate::error::{Checked, Error, Result};
 
 /// How to log in.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Grant {
     /// `client_credentials` with the user's Intralinks email and password.
     Password {

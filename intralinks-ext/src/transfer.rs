@@ -55,6 +55,7 @@ pub struct FolderRef {
 
 /// A download into a writer, verified.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Written {
     /// Bytes written.
     pub bytes: u64,
@@ -64,6 +65,7 @@ pub struct Written {
 
 /// How far a transfer got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Progress {
     /// Bytes moved so far.
     pub done: u64,
@@ -76,6 +78,7 @@ pub type ProgressFn = std::sync::Arc<dyn Fn(Progress) + Send + Sync>;
 
 /// A verified download.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Downloaded {
     /// Where the file is.
     pub path: PathBuf,
@@ -90,6 +93,7 @@ pub struct Downloaded {
 
 /// A finished upload.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Uploaded {
     /// The new document's id.
     pub document_id: i64,
