@@ -592,6 +592,9 @@ impl Error {
     /// Converts the generated client's error.
     pub async fn from_api(e: progenitor_client::Error<ErrorResponse>) -> Self {
         use progenitor_client::Error as E;
+        if let Some(runtime) = RuntimeError::from_error(&e) {
+            return Self::from_runtime(runtime);
+        }
         match e {
             E::ErrorResponse(rv) => {
                 let status = rv.status().as_u16();
@@ -616,10 +619,7 @@ impl Error {
                 excerpt: excerpt(&String::from_utf8_lossy(&bytes)),
             },
             E::InvalidRequest(msg) => Error::InvalidInput(format!("invalid request: {msg}")),
-            E::Custom(msg) => match RuntimeError::decode(&msg) {
-                Some(e) => Self::from_runtime(e),
-                None => Error::InvalidInput(mask_secrets(&msg)),
-            },
+            E::Custom(msg) => Error::InvalidInput(mask_secrets(&msg)),
         }
     }
 
