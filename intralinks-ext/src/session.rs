@@ -159,7 +159,9 @@ struct Inner {
 /// A logged-in OAuth session. Cheap to clone; clones share the token.
 ///
 /// The token is refreshed shortly before it expires and once after a 401;
-/// concurrent calls share a single refresh.
+/// concurrent calls share a single refresh. A session is made by
+/// [`crate::Builder::login`] or, from kept tokens, [`crate::Builder::session`];
+/// [`crate::Intralinks::session`] gives it back.
 #[derive(Clone)]
 pub struct Session {
     inner: Arc<Inner>,
@@ -268,7 +270,12 @@ fn auth_error(e: &Error) -> AuthError {
 impl Session {
     /// Logs in. `oauth` is a generated client for the same base URL without
     /// auth (see [`crate::Builder::login`], which sets it up).
-    pub async fn login(oauth: Client, keys: AppKeys, grant: Grant, lead: Duration) -> Result<Self> {
+    pub(crate) async fn login(
+        oauth: Client,
+        keys: AppKeys,
+        grant: Grant,
+        lead: Duration,
+    ) -> Result<Self> {
         let token = oauth
             .get_o_auth_token()
             .body(token_request(&keys, &grant))
@@ -291,7 +298,12 @@ impl Session {
     /// Goes on with tokens kept from an earlier session (see [`TokenPair`]).
     /// Nothing is sent until the first call; an expired access token is
     /// refreshed then with the refresh token.
-    pub fn from_tokens(oauth: Client, keys: AppKeys, pair: TokenPair, lead: Duration) -> Self {
+    pub(crate) fn from_tokens(
+        oauth: Client,
+        keys: AppKeys,
+        pair: TokenPair,
+        lead: Duration,
+    ) -> Self {
         let remaining = pair
             .expires_at
             .duration_since(SystemTime::now())
