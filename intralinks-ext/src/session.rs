@@ -505,12 +505,16 @@ mod tests {
         assert_eq!(token_lifetime(1), Duration::from_secs(1));
         assert_eq!(token_lifetime(3599), Duration::from_secs(3599));
         assert_eq!(token_lifetime(i64::MAX), MAX_LIFETIME);
-        let token = |expires_in| OAuthToken {
-            access_token: Secret::new("a"),
-            refresh_token: None,
-            expires_in,
-            email: None,
-            token_type: "Bearer".into(),
+        // An answer type (`#[non_exhaustive]`): built through its builder;
+        // `email` and `refresh_token` are left out (None).
+        let token = |expires_in: i64| {
+            OAuthToken::try_from(
+                OAuthToken::builder()
+                    .access_token(Secret::new("a"))
+                    .expires_in(expires_in)
+                    .token_type("Bearer"),
+            )
+            .unwrap()
         };
         let before = SystemTime::now();
         let (pair, lifetime) = pair_from(token(i64::MAX), None);
