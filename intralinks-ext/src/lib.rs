@@ -116,6 +116,25 @@ use url::Url;
 /// ([`Builder::http_client`]: proxy, TLS roots, connection limits), a user
 /// agent, an [`Auth`] ([`Builder::auth`]: your own token store), timeouts,
 /// the retry policy, or the tokens of an earlier session ([`Builder::session`]).
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use intralinks_ext::{Intralinks, RetryPolicy, Secret, TransferLimits};
+///
+/// let il = Intralinks::builder("https://test-api.intralinks.com")
+///     .user_agent("deal-tools/1.0")
+///     .connect_timeout(Duration::from_secs(10))
+///     .read_timeout(Duration::from_secs(60))
+///     .transfer_limits(TransferLimits::default().with_stall_timeout(Duration::from_secs(30)))
+///     .retry(RetryPolicy::none())
+///     // Or .login(keys, grant).await? for a session that refreshes itself.
+///     .token(Secret::new("a token obtained elsewhere"))?;
+/// assert_eq!(il.read_timeout(), Duration::from_secs(60));
+/// assert_eq!(il.base_url().as_str(), "https://test-api.intralinks.com/");
+/// # Ok::<(), intralinks_ext::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Builder {
     base_url: String,

@@ -103,6 +103,27 @@ struct State<F, K> {
 /// `key` identifies an item, so that one the service sends twice (a list that
 /// changed between two pages) is yielded once. `operation` names the list in
 /// errors. The stream ends after the first short or empty page.
+///
+/// # Examples
+///
+/// ```
+/// use futures_util::TryStreamExt;
+/// use intralinks_ext::pages::{Pages, paged};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> intralinks_ext::Result<()> {
+/// let list: Vec<u32> = (1..=7).collect();
+/// // One page of `limit` items from `offset`; a real fetch calls the service.
+/// let fetch = |offset: u64, limit: u32| {
+///     let page: Vec<u32> = list.iter().skip(offset as usize).take(limit as usize).copied().collect();
+///     async move { Ok(page) }
+/// };
+/// let all: Vec<u32> = paged("numbers", Pages::default().with_page_size(3), fetch, |n: &u32| *n)
+///     .try_collect()
+///     .await?;
+/// assert_eq!(all, list);
+/// # Ok(()) }
+/// ```
 pub fn paged<T, K, F, Fut>(
     operation: &'static str,
     pages: Pages,

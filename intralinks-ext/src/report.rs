@@ -29,6 +29,51 @@
 //! member's level is the strongest of their groups' levels. A group or member
 //! with no permission along the chain gets no row. Roles are not
 //! interpreted: a manager outside every group gets no rows.
+//!
+//! # Examples
+//!
+//! The documents of every workspace the user can see, as CSV, against the
+//! simulator. Workspaces are entered as the given answers allow (none here:
+//! enough for a room that asks nothing); one that asks for more gives its
+//! error and the others go on.
+//!
+//! ```
+//! # use intralinks_ext::{AppKeys, Grant, Intralinks, Secret};
+//! # use intralinks_sim::{SimConfig, Simulator, demo};
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> intralinks_ext::Result<()> {
+//! # let sim = Simulator::start(SimConfig::default()).await.expect("simulator");
+//! # let il = Intralinks::builder(sim.url())
+//! #     .login(
+//! #         AppKeys { client_id: demo::CLIENT_ID.into(), client_secret: Secret::new(demo::CLIENT_SECRET) },
+//! #         Grant::Password {
+//! #             email: demo::EMAIL.into(),
+//! #             password: Secret::new(demo::PASSWORD),
+//! #             end_other_sessions: false,
+//! #         },
+//! #     )
+//! #     .await?;
+//! use futures_util::StreamExt;
+//! use intralinks_ext::FixedAnswers;
+//! use intralinks_ext::report::{self, DocumentRow, Format, Writer};
+//!
+//! let workspaces = report::visible_workspaces(&il).await?;
+//! let answers = FixedAnswers::default();
+//! let mut outcomes =
+//!     std::pin::pin!(report::across::<DocumentRow>(&il, workspaces, Some(&answers), 4));
+//! let mut csv = Writer::new::<DocumentRow>(Vec::new(), Format::Csv)?;
+//! while let Some((ws, rows)) = outcomes.next().await {
+//!     match rows {
+//!         Ok(rows) => rows.iter().try_for_each(|row| csv.write(row))?,
+//!         Err(e) => eprintln!("{}: {e}", ws.name),
+//!     }
+//! }
+//! let csv = String::from_utf8(csv.finish()?).expect("UTF-8");
+//! assert!(csv.starts_with("workspaceId,workspaceName,folderPath,name,id,"));
+//! assert!(csv.contains("Q4 board pack.txt"));
+//! # sim.shutdown().await;
+//! # Ok(()) }
+//! ```
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::future::Future;
