@@ -95,6 +95,15 @@ pub use intralinks_api::{
     Auth, Client, Millis, RetryPolicy, Runtime, Secret, StaticToken, TfBool, types,
 };
 
+// The dependencies whose types this crate's API takes or gives, re-exported
+// so that a user's are the same versions.
+/// Dates: [`Millis::to_datetime`] and the [`report`] rows give `chrono` values.
+pub use chrono;
+/// HTTP: your own client for [`Builder::http_client`]; [`Error::from_reqwest`].
+pub use reqwest;
+/// URLs: [`Intralinks::base_url`] and [`parse_base_url`] give a `url::Url`.
+pub use url;
+
 pub use entry::{
     Demand, Entered, EntryProgress, EntryStep, FixedAnswers, Prompter, Reply, question_text,
 };
