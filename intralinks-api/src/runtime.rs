@@ -71,9 +71,27 @@ impl std::error::Error for AuthError {}
 
 /// A failure of the runtime itself, before or around the HTTP exchange.
 ///
-/// progenitor's hooks can only fail with `Error::Custom(String)`; the runtime
-/// encodes these there with [`RuntimeError::encode`], and `intralinks-ext`
-/// turns them back into typed errors with [`RuntimeError::decode`].
+/// progenitor's hooks can only fail with `Error::Custom(String)`, so the
+/// runtime carries these there in a form of its own;
+/// [`RuntimeError::from_error`] reads one back from a generated call's error
+/// (`intralinks-ext` turns it into its typed errors).
+///
+/// # Examples
+///
+/// ```no_run
+/// use intralinks_api::{Client, Runtime, RuntimeError};
+///
+/// # async fn run() {
+/// let client = Client::new("http://api.example/v2", Runtime::default());
+/// if let Err(e) = client.list_workspaces().send().await {
+///     match RuntimeError::from_error(&e) {
+///         Some(RuntimeError::InsecureUrl { host }) => eprintln!("use https for {host}"),
+///         Some(other) => eprintln!("the runtime failed: {other}"),
+///         None => eprintln!("the call failed: {e}"),
+///     }
+/// }
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RuntimeError {
     /// The [`Auth`] could not give a token.
@@ -93,8 +111,18 @@ pub enum RuntimeError {
 const MARK: &str = "intralinks-runtime:";
 
 impl RuntimeError {
+    /// The runtime failure that `error`, the error of a generated call,
+    /// carries; `None` for any other failure (an HTTP error, a transport
+    /// error, a body that does not decode).
+    pub fn from_error<E>(error: &Error<E>) -> Option<Self> {
+        match error {
+            Error::Custom(text) => Self::decode(text),
+            _ => None,
+        }
+    }
+
     /// The form carried in progenitor's `Error::Custom`.
-    pub fn encode(&self) -> String {
+    pub(crate) fn encode(&self) -> String {
         match self {
             RuntimeError::Auth(e) => format!("{MARK}auth:{}:{}", e.kind.tag(), e.message),
             RuntimeError::InsecureUrl { host } => format!("{MARK}insecure:{host}"),
@@ -106,7 +134,7 @@ impl RuntimeError {
     }
 
     /// Reads back what [`RuntimeError::encode`] wrote; `None` for any other text.
-    pub fn decode(text: &str) -> Option<Self> {
+    fn decode(text: &str) -> Option<Self> {
         let rest = text.strip_prefix(MARK)?;
         let (what, rest) = rest.split_once(':')?;
         match what {

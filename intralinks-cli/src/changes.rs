@@ -11,6 +11,8 @@ fn sign(a: Action) -> &'static str {
         Action::Change => "~",
         Action::Remove => "-",
         Action::CannotRemove => "!",
+        // An action added to the library later.
+        _ => "?",
     }
 }
 
@@ -23,6 +25,8 @@ fn kind(k: Kind) -> &'static str {
         Kind::Membership => "membership",
         Kind::Permission => "permission",
         Kind::Splash | Kind::Settings => "workspace",
+        // A kind added to the library later.
+        _ => "object",
     }
 }
 

@@ -274,6 +274,52 @@ impl Intralinks {
     /// Starts entering a workspace with the V2 API: one entry request, and the
     /// splash text when the answer asks for the splash. `Send`, so it runs in
     /// a spawned task or a web handler.
+    ///
+    /// # Examples
+    ///
+    /// One step at a time, against the simulator: a workspace with a splash
+    /// screen and a security question. Each [`EntryProgress`] serializes, so
+    /// the user's reply may come in a later request, even to another process.
+    ///
+    /// ```
+    /// # use intralinks_ext::{AppKeys, Grant, Intralinks};
+    /// # use intralinks_sim::{SimConfig, Simulator, demo};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> intralinks_ext::Result<()> {
+    /// # let sim = Simulator::start(SimConfig::default()).await.expect("simulator");
+    /// # let il = Intralinks::builder(sim.url())
+    /// #     .login(
+    /// #         AppKeys { client_id: demo::CLIENT_ID.into(), client_secret: Secret::new(demo::CLIENT_SECRET) },
+    /// #         Grant::Password {
+    /// #             email: demo::EMAIL.into(),
+    /// #             password: Secret::new(demo::PASSWORD),
+    /// #             end_other_sessions: false,
+    /// #         },
+    /// #     )
+    /// #     .await?;
+    /// use intralinks_ext::{Demand, EntryStep, Reply, Secret};
+    ///
+    /// let mut step = il.start_entry(demo::SPLASH_QUESTION_WORKSPACE).await?;
+    /// let entered = loop {
+    ///     let progress = match step {
+    ///         EntryStep::Entered(entered) => break entered,
+    ///         EntryStep::Needs(progress) => progress,
+    ///         _ => unreachable!("an entry is in or waiting"),
+    ///     };
+    ///     // Kept between requests as JSON; ask the user meanwhile.
+    ///     let kept = serde_json::to_string(&*progress).expect("serializes");
+    ///     let progress: intralinks_ext::EntryProgress = serde_json::from_str(&kept).expect("reads back");
+    ///     let reply = match progress.demand() {
+    ///         Demand::AcceptSplash { .. } => Reply::AcceptSplash,
+    ///         Demand::SecurityQuestion { .. } => Reply::Answer(Secret::new(demo::ANSWER)),
+    ///         _ => return Err(progress.incomplete()),
+    ///     };
+    ///     step = il.resume_entry(&progress, reply).await?;
+    /// };
+    /// assert_eq!(entered.workspace_id, demo::SPLASH_QUESTION_WORKSPACE);
+    /// # sim.shutdown().await;
+    /// # Ok(()) }
+    /// ```
     pub async fn start_entry(&self, workspace_id: i64) -> Result<EntryStep> {
         self.first_step(workspace_id, false).await
     }

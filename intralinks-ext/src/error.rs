@@ -12,6 +12,47 @@ use progenitor_client::ResponseValue;
 /// to do next; none carries a secret (any secret the process knows, and the
 /// values of secret fields a server echoes, are masked before they reach a
 /// field). No message names a command-line flag: a program adds its own hints.
+///
+/// # Examples
+///
+/// Match the variants you handle; [`Error::is_transient`] tells a retry from
+/// a dead end, and [`Error::status`], [`Error::code`], [`Error::subcode`] and
+/// [`Error::error_id`] read the service's answer.
+///
+/// ```
+/// # use intralinks_ext::{AppKeys, Grant, Intralinks, Secret};
+/// # use intralinks_sim::{SimConfig, Simulator, demo};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> intralinks_ext::Result<()> {
+/// # let sim = Simulator::start(SimConfig::default()).await.expect("simulator");
+/// # let il = Intralinks::builder(sim.url())
+/// #     .login(
+/// #         AppKeys { client_id: demo::CLIENT_ID.into(), client_secret: Secret::new(demo::CLIENT_SECRET) },
+/// #         Grant::Password {
+/// #             email: demo::EMAIL.into(),
+/// #             password: Secret::new(demo::PASSWORD),
+/// #             end_other_sessions: false,
+/// #         },
+/// #     )
+/// #     .await?;
+/// use intralinks_ext::{Error, FixedAnswers};
+///
+/// // A workspace's content waits until it is entered.
+/// let e = il.document(demo::MAIN_WORKSPACE, demo::DOC_README).await.unwrap_err();
+/// assert!(matches!(e, Error::EntryRequired { workspace_id: Some(demo::MAIN_WORKSPACE) }));
+/// il.enter(demo::MAIN_WORKSPACE, &mut FixedAnswers::default()).await?;
+///
+/// let e = il.document(demo::MAIN_WORKSPACE, 42).await.unwrap_err();
+/// match &e {
+///     Error::NotFound { .. } => println!("no such document: {e}"),
+///     e if e.is_transient() => println!("try again later: {e}"),
+///     e => println!("{e} (HTTP {:?}, error id {:?})", e.status(), e.error_id()),
+/// }
+/// assert!(matches!(e, Error::NotFound { .. }));
+/// assert!(!e.is_transient());
+/// # sim.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -592,6 +633,9 @@ impl Error {
     /// Converts the generated client's error.
     pub async fn from_api(e: progenitor_client::Error<ErrorResponse>) -> Self {
         use progenitor_client::Error as E;
+        if let Some(runtime) = RuntimeError::from_error(&e) {
+            return Self::from_runtime(runtime);
+        }
         match e {
             E::ErrorResponse(rv) => {
                 let status = rv.status().as_u16();
@@ -616,10 +660,7 @@ impl Error {
                 excerpt: excerpt(&String::from_utf8_lossy(&bytes)),
             },
             E::InvalidRequest(msg) => Error::InvalidInput(format!("invalid request: {msg}")),
-            E::Custom(msg) => match RuntimeError::decode(&msg) {
-                Some(e) => Self::from_runtime(e),
-                None => Error::InvalidInput(mask_secrets(&msg)),
-            },
+            E::Custom(msg) => Error::InvalidInput(mask_secrets(&msg)),
         }
     }
 

@@ -95,6 +95,15 @@ pub use intralinks_api::{
     Auth, Client, Millis, RetryPolicy, Runtime, Secret, StaticToken, TfBool, types,
 };
 
+// The dependencies whose types this crate's API takes or gives, re-exported
+// so that a user's are the same versions.
+/// Dates: [`Millis::to_datetime`] and the [`report`] rows give `chrono` values.
+pub use chrono;
+/// HTTP: your own client for [`Builder::http_client`]; [`Error::from_reqwest`].
+pub use reqwest;
+/// URLs: [`Intralinks::base_url`] and [`parse_base_url`] give a `url::Url`.
+pub use url;
+
 pub use entry::{
     Demand, Entered, EntryProgress, EntryStep, FixedAnswers, Prompter, Reply, question_text,
 };
@@ -116,6 +125,25 @@ use url::Url;
 /// ([`Builder::http_client`]: proxy, TLS roots, connection limits), a user
 /// agent, an [`Auth`] ([`Builder::auth`]: your own token store), timeouts,
 /// the retry policy, or the tokens of an earlier session ([`Builder::session`]).
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use intralinks_ext::{Intralinks, RetryPolicy, Secret, TransferLimits};
+///
+/// let il = Intralinks::builder("https://test-api.intralinks.com")
+///     .user_agent("deal-tools/1.0")
+///     .connect_timeout(Duration::from_secs(10))
+///     .read_timeout(Duration::from_secs(60))
+///     .transfer_limits(TransferLimits::default().with_stall_timeout(Duration::from_secs(30)))
+///     .retry(RetryPolicy::none())
+///     // Or .login(keys, grant).await? for a session that refreshes itself.
+///     .token(Secret::new("a token obtained elsewhere"))?;
+/// assert_eq!(il.read_timeout(), Duration::from_secs(60));
+/// assert_eq!(il.base_url().as_str(), "https://test-api.intralinks.com/");
+/// # Ok::<(), intralinks_ext::Error>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Builder {
     base_url: String,

@@ -17,13 +17,39 @@ use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
 use crate::{Checked, Error, Intralinks, Result, types};
 
 /// How a list is fetched page by page.
+///
+/// Start from the default and change what you need, so a setting added
+/// later keeps its default:
+///
+/// ```
+/// use intralinks_ext::pages::Pages;
+///
+/// let pages = Pages::default().with_page_size(50).with_max_items(10_000);
+/// assert_eq!((pages.page_size, pages.max_items), (50, 10_000));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Pages {
     /// Items asked for per request (`limit`); at least 1. Default 100.
     pub page_size: u32,
     /// The most items accepted in all, a bound against a service that never
     /// stops sending. Default 1,000,000.
     pub max_items: u64,
+}
+
+impl Pages {
+    /// The same, asking for `page_size` items per request (`limit`; at
+    /// least 1).
+    pub fn with_page_size(mut self, page_size: u32) -> Self {
+        self.page_size = page_size;
+        self
+    }
+
+    /// The same, accepting at most `max_items` items in all.
+    pub fn with_max_items(mut self, max_items: u64) -> Self {
+        self.max_items = max_items;
+        self
+    }
 }
 
 impl Default for Pages {
@@ -77,6 +103,27 @@ struct State<F, K> {
 /// `key` identifies an item, so that one the service sends twice (a list that
 /// changed between two pages) is yielded once. `operation` names the list in
 /// errors. The stream ends after the first short or empty page.
+///
+/// # Examples
+///
+/// ```
+/// use futures_util::TryStreamExt;
+/// use intralinks_ext::pages::{Pages, paged};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> intralinks_ext::Result<()> {
+/// let list: Vec<u32> = (1..=7).collect();
+/// // One page of `limit` items from `offset`; a real fetch calls the service.
+/// let fetch = |offset: u64, limit: u32| {
+///     let page: Vec<u32> = list.iter().skip(offset as usize).take(limit as usize).copied().collect();
+///     async move { Ok(page) }
+/// };
+/// let all: Vec<u32> = paged("numbers", Pages::default().with_page_size(3), fetch, |n: &u32| *n)
+///     .try_collect()
+///     .await?;
+/// assert_eq!(all, list);
+/// # Ok(()) }
+/// ```
 pub fn paged<T, K, F, Fut>(
     operation: &'static str,
     pages: Pages,

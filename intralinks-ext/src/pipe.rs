@@ -36,7 +36,20 @@ use crate::transfer::{Progress, ProgressFn};
 /// What every transfer is held to; set with [`crate::Builder::transfer_limits`].
 ///
 /// The defaults (20 s, 1024 bytes/s over 60 s) are those of the command line.
+/// Start from them and change what you need, so a limit added later keeps
+/// its default:
+///
+/// ```
+/// use std::time::Duration;
+/// use intralinks_ext::TransferLimits;
+///
+/// let limits = TransferLimits::default()
+///     .with_stall_timeout(Duration::from_secs(5))
+///     .with_min_rate(0);
+/// assert_eq!(limits.rate_window, Duration::from_secs(60));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct TransferLimits {
     /// Abort when no byte moved (either way) for this long.
     pub stall_timeout: Duration,
@@ -45,6 +58,27 @@ pub struct TransferLimits {
     pub min_rate: u64,
     /// The window of the minimum-rate check (curl's `--speed-time`).
     pub rate_window: Duration,
+}
+
+impl TransferLimits {
+    /// The same, aborting when no byte moved for `timeout`.
+    pub fn with_stall_timeout(mut self, timeout: Duration) -> Self {
+        self.stall_timeout = timeout;
+        self
+    }
+
+    /// The same, aborting under `bytes_per_sec` over the rate window; 0
+    /// turns the minimum-rate check off.
+    pub fn with_min_rate(mut self, bytes_per_sec: u64) -> Self {
+        self.min_rate = bytes_per_sec;
+        self
+    }
+
+    /// The same, with the minimum rate measured over `window`.
+    pub fn with_rate_window(mut self, window: Duration) -> Self {
+        self.rate_window = window;
+        self
+    }
 }
 
 impl Default for TransferLimits {

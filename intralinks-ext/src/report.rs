@@ -29,6 +29,51 @@
 //! member's level is the strongest of their groups' levels. A group or member
 //! with no permission along the chain gets no row. Roles are not
 //! interpreted: a manager outside every group gets no rows.
+//!
+//! # Examples
+//!
+//! The documents of every workspace the user can see, as CSV, against the
+//! simulator. Workspaces are entered as the given answers allow (none here:
+//! enough for a room that asks nothing); one that asks for more gives its
+//! error and the others go on.
+//!
+//! ```
+//! # use intralinks_ext::{AppKeys, Grant, Intralinks, Secret};
+//! # use intralinks_sim::{SimConfig, Simulator, demo};
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> intralinks_ext::Result<()> {
+//! # let sim = Simulator::start(SimConfig::default()).await.expect("simulator");
+//! # let il = Intralinks::builder(sim.url())
+//! #     .login(
+//! #         AppKeys { client_id: demo::CLIENT_ID.into(), client_secret: Secret::new(demo::CLIENT_SECRET) },
+//! #         Grant::Password {
+//! #             email: demo::EMAIL.into(),
+//! #             password: Secret::new(demo::PASSWORD),
+//! #             end_other_sessions: false,
+//! #         },
+//! #     )
+//! #     .await?;
+//! use futures_util::StreamExt;
+//! use intralinks_ext::FixedAnswers;
+//! use intralinks_ext::report::{self, DocumentRow, Format, Writer};
+//!
+//! let workspaces = report::visible_workspaces(&il).await?;
+//! let answers = FixedAnswers::default();
+//! let mut outcomes =
+//!     std::pin::pin!(report::across::<DocumentRow>(&il, workspaces, Some(&answers), 4));
+//! let mut csv = Writer::new::<DocumentRow>(Vec::new(), Format::Csv)?;
+//! while let Some((ws, rows)) = outcomes.next().await {
+//!     match rows {
+//!         Ok(rows) => rows.iter().try_for_each(|row| csv.write(row))?,
+//!         Err(e) => eprintln!("{}: {e}", ws.name),
+//!     }
+//! }
+//! let csv = String::from_utf8(csv.finish()?).expect("UTF-8");
+//! assert!(csv.starts_with("workspaceId,workspaceName,folderPath,name,id,"));
+//! assert!(csv.contains("Q4 board pack.txt"));
+//! # sim.shutdown().await;
+//! # Ok(()) }
+//! ```
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::future::Future;
@@ -69,6 +114,7 @@ pub trait Row: Serialize + Sized {
 
 /// What a column holds, which decides its cell type in a workbook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CellKind {
     /// Text, written as a text cell whatever it looks like.
     Text,
@@ -81,6 +127,7 @@ pub enum CellKind {
 
 /// One column of a report, for a workbook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Column {
     /// The wire name: the serde name and CSV header of the field.
     pub name: &'static str,
@@ -128,6 +175,7 @@ fn date(m: Option<crate::Millis>) -> Option<DateTime<Utc>> {
 /// One document: where it is and what it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct DocumentRow {
     /// Workspace id.
     pub workspace_id: i64,
@@ -159,6 +207,7 @@ pub struct DocumentRow {
 /// One member of a workspace.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct MemberRow {
     /// Workspace id.
     pub workspace_id: i64,
@@ -195,6 +244,7 @@ pub struct MemberRow {
 /// Whether an access row is about a folder or a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[non_exhaustive]
 pub enum ItemKind {
     /// A folder.
     Folder,
@@ -205,6 +255,7 @@ pub enum ItemKind {
 /// One group's effective level on one folder or document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct AccessRow {
     /// Workspace id.
     pub workspace_id: i64,
@@ -229,6 +280,7 @@ pub struct AccessRow {
 /// One member's effective level on one folder or document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct UserAccessRow {
     /// Workspace id.
     pub workspace_id: i64,
@@ -953,6 +1005,7 @@ pub fn across<'a, R: Row + 'a>(
 
 /// An output format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Format {
     /// RFC 4180 CSV, UTF-8, with a header row.
     #[default]

@@ -16,6 +16,7 @@ use crate::error::{Checked, Error, Result};
 
 /// How to log in.
 #[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Grant {
     /// `client_credentials` with the user's Intralinks email and password.
     Password {
@@ -158,7 +159,9 @@ struct Inner {
 /// A logged-in OAuth session. Cheap to clone; clones share the token.
 ///
 /// The token is refreshed shortly before it expires and once after a 401;
-/// concurrent calls share a single refresh.
+/// concurrent calls share a single refresh. A session is made by
+/// [`crate::Builder::login`] or, from kept tokens, [`crate::Builder::session`];
+/// [`crate::Intralinks::session`] gives it back.
 #[derive(Clone)]
 pub struct Session {
     inner: Arc<Inner>,
@@ -267,7 +270,12 @@ fn auth_error(e: &Error) -> AuthError {
 impl Session {
     /// Logs in. `oauth` is a generated client for the same base URL without
     /// auth (see [`crate::Builder::login`], which sets it up).
-    pub async fn login(oauth: Client, keys: AppKeys, grant: Grant, lead: Duration) -> Result<Self> {
+    pub(crate) async fn login(
+        oauth: Client,
+        keys: AppKeys,
+        grant: Grant,
+        lead: Duration,
+    ) -> Result<Self> {
         let token = oauth
             .get_o_auth_token()
             .body(token_request(&keys, &grant))
@@ -290,7 +298,12 @@ impl Session {
     /// Goes on with tokens kept from an earlier session (see [`TokenPair`]).
     /// Nothing is sent until the first call; an expired access token is
     /// refreshed then with the refresh token.
-    pub fn from_tokens(oauth: Client, keys: AppKeys, pair: TokenPair, lead: Duration) -> Self {
+    pub(crate) fn from_tokens(
+        oauth: Client,
+        keys: AppKeys,
+        pair: TokenPair,
+        lead: Duration,
+    ) -> Self {
         let remaining = pair
             .expires_at
             .duration_since(SystemTime::now())
@@ -492,12 +505,16 @@ mod tests {
         assert_eq!(token_lifetime(1), Duration::from_secs(1));
         assert_eq!(token_lifetime(3599), Duration::from_secs(3599));
         assert_eq!(token_lifetime(i64::MAX), MAX_LIFETIME);
-        let token = |expires_in| OAuthToken {
-            access_token: Secret::new("a"),
-            refresh_token: None,
-            expires_in,
-            email: None,
-            token_type: "Bearer".into(),
+        // An answer type (`#[non_exhaustive]`): built through its builder;
+        // `email` and `refresh_token` are left out (None).
+        let token = |expires_in: i64| {
+            OAuthToken::try_from(
+                OAuthToken::builder()
+                    .access_token(Secret::new("a"))
+                    .expires_in(expires_in)
+                    .token_type("Bearer"),
+            )
+            .unwrap()
         };
         let before = SystemTime::now();
         let (pair, lifetime) = pair_from(token(i64::MAX), None);

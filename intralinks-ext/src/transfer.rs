@@ -55,6 +55,7 @@ pub struct FolderRef {
 
 /// A download into a writer, verified.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Written {
     /// Bytes written.
     pub bytes: u64,
@@ -64,6 +65,7 @@ pub struct Written {
 
 /// How far a transfer got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Progress {
     /// Bytes moved so far.
     pub done: u64,
@@ -76,6 +78,7 @@ pub type ProgressFn = std::sync::Arc<dyn Fn(Progress) + Send + Sync>;
 
 /// A verified download.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Downloaded {
     /// Where the file is.
     pub path: PathBuf,
@@ -90,6 +93,7 @@ pub struct Downloaded {
 
 /// A finished upload.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Uploaded {
     /// The new document's id.
     pub document_id: i64,
@@ -665,6 +669,41 @@ impl Intralinks {
     /// document it created is removed, or, when that fails too, named in
     /// [`Error::UploadIncomplete`] for you to finish
     /// ([`Intralinks::put_new_version`]) or remove: never left empty unsaid.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # use intralinks_ext::{AppKeys, Grant, Intralinks, Secret};
+    /// # use intralinks_sim::{SimConfig, Simulator, demo};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> intralinks_ext::Result<()> {
+    /// # let sim = Simulator::start(SimConfig::default()).await.expect("simulator");
+    /// # let il = Intralinks::builder(sim.url())
+    /// #     .login(
+    /// #         AppKeys { client_id: demo::CLIENT_ID.into(), client_secret: Secret::new(demo::CLIENT_SECRET) },
+    /// #         Grant::Password {
+    /// #             email: demo::EMAIL.into(),
+    /// #             password: Secret::new(demo::PASSWORD),
+    /// #             end_other_sessions: false,
+    /// #         },
+    /// #     )
+    /// #     .await?;
+    /// use intralinks_ext::{FixedAnswers, FolderRef, file_hash};
+    ///
+    /// // This workspace asks nothing at entry, but must be entered.
+    /// il.enter(demo::MAIN_WORKSPACE, &mut FixedAnswers::default()).await?;
+    /// let dir = tempfile::tempdir().expect("a temporary directory");
+    /// let path = dir.path().join("Q1 figures.txt");
+    /// std::fs::write(&path, "revenue: 12\n").expect("written");
+    /// let folder = FolderRef { workspace_id: demo::MAIN_WORKSPACE, folder_id: demo::FOLDER_FINANCIALS };
+    /// let up = il.upload(folder, &path, None, None).await?;
+    /// assert_eq!(up.bytes, 12);
+    /// assert_eq!(up.sha1_base64, file_hash(b"revenue: 12\n"));
+    /// let doc = il.document(demo::MAIN_WORKSPACE, up.document_id).await?;
+    /// assert_eq!(doc.name.as_deref(), Some("Q1 figures.txt"));
+    /// # sim.shutdown().await;
+    /// # Ok(()) }
+    /// ```
     pub async fn upload(
         &self,
         folder: FolderRef,

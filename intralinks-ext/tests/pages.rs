@@ -57,10 +57,7 @@ async fn more_workspaces_than_one_page_all_arrive_through_the_pager() {
         .workspace;
     assert_eq!(page.len(), 4);
 
-    let pages = Pages {
-        page_size: 4,
-        ..Pages::default()
-    };
+    let pages = Pages::default().with_page_size(4);
     let all: Vec<_> = il
         .list_all_workspaces_with(pages)
         .try_collect()

@@ -33,11 +33,12 @@ async fn slow(bandwidth: Bandwidth) -> (Simulator, Intralinks) {
     .unwrap();
     let il = Intralinks::builder(sim.url())
         .read_timeout(Duration::from_secs(2))
-        .transfer_limits(TransferLimits {
-            stall_timeout: Duration::from_secs(3),
-            min_rate: 1024,
-            rate_window: Duration::from_secs(60),
-        })
+        .transfer_limits(
+            TransferLimits::default()
+                .with_stall_timeout(Duration::from_secs(3))
+                .with_min_rate(1024)
+                .with_rate_window(Duration::from_secs(60)),
+        )
         .retry(RetryPolicy {
             max_attempts: 1,
             base_delay: Duration::from_millis(5),
@@ -299,10 +300,7 @@ fn trickled_doc() -> intralinks_ext::types::Document {
 async fn a_trickling_body_ends_download_within_the_stall_timeout() {
     let url = trickle(Duration::from_secs(5)).await;
     let il = Intralinks::builder(&url)
-        .transfer_limits(TransferLimits {
-            stall_timeout: Duration::from_secs(1),
-            ..TransferLimits::default()
-        })
+        .transfer_limits(TransferLimits::default().with_stall_timeout(Duration::from_secs(1)))
         .anonymous()
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -327,11 +325,12 @@ async fn a_trickling_body_ends_download_within_the_stall_timeout() {
     // Bytes that keep coming, too slowly: the minimum rate ends it.
     let url = trickle(Duration::from_millis(100)).await;
     let il = Intralinks::builder(&url)
-        .transfer_limits(TransferLimits {
-            stall_timeout: Duration::from_secs(1),
-            min_rate: 1024,
-            rate_window: Duration::from_secs(1),
-        })
+        .transfer_limits(
+            TransferLimits::default()
+                .with_stall_timeout(Duration::from_secs(1))
+                .with_min_rate(1024)
+                .with_rate_window(Duration::from_secs(1)),
+        )
         .anonymous()
         .unwrap();
     let mut sink = Vec::new();
@@ -776,10 +775,7 @@ async fn an_upload_nobody_reads_ends_within_the_stall_timeout() {
     let url = black_hole().await;
     let il = Intralinks::builder(&url)
         .read_timeout(Duration::from_secs(60))
-        .transfer_limits(TransferLimits {
-            stall_timeout: Duration::from_secs(1),
-            ..TransferLimits::default()
-        })
+        .transfer_limits(TransferLimits::default().with_stall_timeout(Duration::from_secs(1)))
         .anonymous()
         .unwrap();
     let bytes = pattern(32_000_000);

@@ -11,6 +11,7 @@
 
 #![deny(missing_docs)]
 
+mod answers;
 pub mod lint;
 pub mod overlay;
 pub mod surface;
@@ -102,6 +103,40 @@ pub struct Generated {
     pub removed: Vec<Removed>,
 }
 
+/// How the client is generated. [`generate`] and [`generate_from_dir`] use
+/// the default, as the build script, the snapshot tests and `cargo xtask
+/// regen` do; [`generate_with`] takes other options.
+///
+/// ```
+/// let options = intralinks_gen::Options::default().with_non_exhaustive_answers(false);
+/// assert!(!options.non_exhaustive_answers);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Options {
+    /// Mark `#[non_exhaustive]` the generated structs that only answers
+    /// carry — those no operation's request reaches — so that a field the
+    /// service adds is not a breaking change; request types keep their
+    /// struct literals and builders. Enums are never marked. Default: on.
+    pub non_exhaustive_answers: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            non_exhaustive_answers: true,
+        }
+    }
+}
+
+impl Options {
+    /// The same, with [`Options::non_exhaustive_answers`] set to `on`.
+    pub fn with_non_exhaustive_answers(mut self, on: bool) -> Self {
+        self.non_exhaustive_answers = on;
+        self
+    }
+}
+
 /// Reads `published.yaml` and `overlay.yaml` from `dir` and generates.
 pub fn generate_from_dir(dir: &Path) -> Result<Generated, GenError> {
     let read = |name: &str| {
@@ -145,8 +180,18 @@ pub fn to_yaml(spec: &Value) -> String {
     )
 }
 
-/// The whole pipeline: overlay, lint, progenitor, prettyplease.
+/// The whole pipeline: overlay, lint, progenitor, prettyplease, with the
+/// default [`Options`].
 pub fn generate(published_yaml: &str, overlay_yaml: &str) -> Result<Generated, GenError> {
+    generate_with(published_yaml, overlay_yaml, &Options::default())
+}
+
+/// [`generate`] with `options`.
+pub fn generate_with(
+    published_yaml: &str,
+    overlay_yaml: &str,
+    options: &Options,
+) -> Result<Generated, GenError> {
     let (effective, removed) = apply_overlay(published_yaml, overlay_yaml)?;
     let report = lint::lint(&effective);
     if !report.problems.is_empty() {
@@ -199,6 +244,9 @@ pub fn generate(published_yaml: &str, overlay_yaml: &str) -> Result<Generated, G
             .map_err(|e| GenError::Syntax(e.to_string()))?,
     );
     syn::visit_mut::VisitMut::visit_file_mut(&mut DocExamplesAsText, &mut file);
+    if options.non_exhaustive_answers {
+        answers::mark(&mut file);
+    }
 
     let code = prettyplease::unparse(&file);
     let mut types = Vec::new();

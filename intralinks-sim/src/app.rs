@@ -131,6 +131,11 @@ impl Ids {
     pub(crate) fn get(&self, i: usize) -> Result<i64, ApiError> {
         self.0.get(i).copied().ok_or(ApiError::NotFound)
     }
+
+    /// The first two: a workspace and an entity in it.
+    pub(crate) fn pair(&self) -> Result<(i64, i64), ApiError> {
+        Ok((self.get(0)?, self.get(1)?))
+    }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Ids {

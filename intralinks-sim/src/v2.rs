@@ -60,8 +60,34 @@ fn answer(done: Done, payload: Vec<(&str, Value)>) -> Response {
     (done.code(), axum::Json(Value::Object(m))).into_response()
 }
 
-fn list(items: Vec<Value>) -> Value {
-    Value::Array(items)
+/// What a V2 answer lists under a key: the wire lists entities even when
+/// there is one, so one entity goes out as a list of one.
+trait Listed {
+    /// The JSON array sent.
+    fn listed(self) -> Value;
+}
+
+impl Listed for Vec<Value> {
+    fn listed(self) -> Value {
+        Value::Array(self)
+    }
+}
+
+impl Listed for Value {
+    fn listed(self) -> Value {
+        Value::Array(vec![self])
+    }
+}
+
+/// The common shape of a V2 handler's success: `done`'s status and one
+/// list under `key` (`let f = app.with(...)?; reply(Done::Ok, "folder", f)`).
+fn reply(done: Done, key: &str, items: impl Listed) -> Answer {
+    Ok(answer(done, vec![(key, items.listed())]))
+}
+
+/// A V2 success that carries nothing but its status.
+fn done(done: Done) -> Answer {
+    Ok(answer(done, vec![]))
 }
 
 /// Adds `fileHashDownload` to rendered documents, computing hashes of
@@ -143,22 +169,19 @@ async fn list_workspaces(State(app): State<App>, caller: Caller, q: Query) -> An
         .skip(offset)
         .take(limit.unwrap_or(usize::MAX))
         .collect();
-    Ok(answer(Done::Ok, vec![("workspace", list(items))]))
+    reply(Done::Ok, "workspace", items)
 }
 
 async fn create_workspaces(State(app): State<App>, caller: Caller, Body(b): Body) -> Answer {
     let input: wire::CreateWorkspaces = wire::parse(&b)?;
     let partials = app.with(|st| st.create_workspaces(&caller, input.workspaces))?;
-    Ok(answer(
-        Done::Created,
-        vec![("workspacePartial", list(partials))],
-    ))
+    reply(Done::Created, "workspacePartial", partials)
 }
 
 async fn get_workspace(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
     let ws = ids.get(0)?;
     let w = app.with(|st| st.get_workspace(&caller, ws))?;
-    Ok(answer(Done::Ok, vec![("workspace", json!([w]))]))
+    reply(Done::Ok, "workspace", w)
 }
 
 async fn update_workspace(
@@ -170,19 +193,19 @@ async fn update_workspace(
     let ws = ids.get(0)?;
     let input: wire::WorkspaceInput = wire::parse(&b)?;
     app.with(|st| st.update_workspace(&caller, ws, input))?;
-    Ok(answer(Done::Updated, vec![]))
+    done(Done::Updated)
 }
 
 async fn delete_workspace(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
     let ws = ids.get(0)?;
     app.with(|st| st.delete_workspace(&caller, ws))?;
-    Ok(answer(Done::Deleted, vec![]))
+    done(Done::Deleted)
 }
 
 async fn get_settings(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
     let ws = ids.get(0)?;
     let s = app.with(|st| st.settings(&caller, ws))?;
-    Ok(answer(Done::Ok, vec![("workspaceSettings", list(s))]))
+    reply(Done::Ok, "workspaceSettings", s)
 }
 
 /// The package asserts 201 for this update.
@@ -190,13 +213,13 @@ async fn put_settings(State(app): State<App>, caller: Caller, ids: Ids, Body(b):
     let ws = ids.get(0)?;
     let input: wire::Settings = wire::parse(&b)?;
     app.with(|st| st.update_settings(&caller, ws, input.workspace_settings))?;
-    Ok(answer(Done::Created, vec![]))
+    done(Done::Created)
 }
 
 async fn custom_fields(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
     let ws = ids.get(0)?;
     let f = app.with(|st| st.custom_fields(&caller, ws))?;
-    Ok(answer(Done::Ok, vec![("customFields", list(f))]))
+    reply(Done::Ok, "customFields", f)
 }
 
 /// `GET .../{documents|folders|groups}/{id}/customFields` (the package's
@@ -204,9 +227,9 @@ async fn custom_fields(State(app): State<App>, caller: Caller, ids: Ids) -> Answ
 fn entity_custom_fields(kind: &'static str) -> axum::routing::MethodRouter<App> {
     get(
         move |State(app): State<App>, caller: Caller, ids: Ids| async move {
-            let (ws, id) = (ids.get(0)?, ids.get(1)?);
+            let (ws, id) = ids.pair()?;
             let f = app.with(|st| st.entity_custom_fields(&caller, ws, kind, id))?;
-            Ok::<_, ApiError>(answer(Done::Ok, vec![("customFields", list(f))]))
+            reply(Done::Ok, "customFields", f)
         },
     )
 }
@@ -214,7 +237,7 @@ fn entity_custom_fields(kind: &'static str) -> axum::routing::MethodRouter<App> 
 async fn field_definitions(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
     let ws = ids.get(0)?;
     let f = app.with(|st| st.field_definitions(&caller, ws))?;
-    Ok(answer(Done::Ok, vec![("fieldDefinitions", list(f))]))
+    reply(Done::Ok, "fieldDefinitions", f)
 }
 
 // ------------------------------------------------------------------ entry
@@ -232,7 +255,7 @@ async fn put_splash(State(app): State<App>, caller: Caller, ids: Ids, Body(b): B
     let ws = ids.get(0)?;
     let input: wire::SplashInput = wire::parse(&b)?;
     app.with(|st| st.update_splash(&caller, ws, input))?;
-    Ok(answer(Done::Updated, vec![]))
+    done(Done::Updated)
 }
 
 /// The V2 rendering of an entry outcome.
@@ -271,7 +294,7 @@ async fn enter(State(app): State<App>, caller: Caller, ids: Ids, Body(b): Body) 
 async fn list_folders(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
     let ws = ids.get(0)?;
     let f = app.with(|st| st.list_folders(&caller, ws))?;
-    Ok(answer(Done::Ok, vec![("folder", list(f))]))
+    reply(Done::Ok, "folder", f)
 }
 
 async fn create_folders(State(app): State<App>, caller: Caller, ids: Ids, Body(b): Body) -> Answer {
@@ -279,31 +302,31 @@ async fn create_folders(State(app): State<App>, caller: Caller, ids: Ids, Body(b
     let input: wire::CreateFolders = wire::parse(&b)?;
     let inputs = input.folders.into_iter().map(|i| i.folder).collect();
     let p = app.with(|st| st.create_folders(&caller, ws, inputs))?;
-    Ok(answer(Done::Created, vec![("folderPartial", list(p))]))
+    reply(Done::Created, "folderPartial", p)
 }
 
 async fn update_folders(State(app): State<App>, caller: Caller, ids: Ids, Body(b): Body) -> Answer {
     let ws = ids.get(0)?;
     let input: wire::UpdateFolders = wire::parse(&b)?;
     let p = app.with(|st| st.update_folders(&caller, ws, input.folders))?;
-    Ok(answer(Done::Updated, vec![("folderPartial", list(p))]))
+    reply(Done::Updated, "folderPartial", p)
 }
 
 async fn get_folder(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
-    let (ws, id) = (ids.get(0)?, ids.get(1)?);
+    let (ws, id) = ids.pair()?;
     let f = app.with(|st| st.get_folder(&caller, ws, id))?;
-    Ok(answer(Done::Ok, vec![("folder", json!([f]))]))
+    reply(Done::Ok, "folder", f)
 }
 
 async fn delete_folder(State(app): State<App>, caller: Caller, ids: Ids, q: Query) -> Answer {
-    let (ws, id) = (ids.get(0)?, ids.get(1)?);
+    let (ws, id) = ids.pair()?;
     let with_contents = q.flag("deleteFolderContents");
     app.with(|st| st.delete_folder(&caller, ws, id, q.get("version"), with_contents))?;
-    Ok(answer(Done::Deleted, vec![]))
+    done(Done::Deleted)
 }
 
 async fn folder_contents(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
-    let (ws, id) = (ids.get(0)?, ids.get(1)?);
+    let (ws, id) = ids.pair()?;
     let views = app.with(|st| st.folder_contents(&caller, ws, id))?;
     let mut items = Vec::with_capacity(views.len());
     for v in views {
@@ -312,7 +335,7 @@ async fn folder_contents(State(app): State<App>, caller: Caller, ids: Ids) -> An
             ContentView::Document(d) => finish_doc(d).await?,
         });
     }
-    Ok(answer(Done::Ok, vec![("contents", list(items))]))
+    reply(Done::Ok, "contents", items)
 }
 
 // -------------------------------------------------------------- documents
@@ -321,10 +344,7 @@ async fn list_documents(State(app): State<App>, caller: Caller, ids: Ids, q: Que
     let ws = ids.get(0)?;
     let folder = q.id("folderId")?;
     let views = app.with(|st| st.list_documents(&caller, ws, folder))?;
-    Ok(answer(
-        Done::Ok,
-        vec![("document", list(finish_docs(views).await?))],
-    ))
+    reply(Done::Ok, "document", finish_docs(views).await?)
 }
 
 async fn create_documents(
@@ -337,7 +357,7 @@ async fn create_documents(
     let input: wire::CreateDocuments = wire::parse(&b)?;
     let inputs = input.documents.into_iter().map(|i| i.document).collect();
     let p = app.with(|st| st.create_documents(&caller, ws, inputs))?;
-    Ok(answer(Done::Created, vec![("documentPartial", list(p))]))
+    reply(Done::Created, "documentPartial", p)
 }
 
 async fn update_documents(
@@ -349,7 +369,7 @@ async fn update_documents(
     let ws = ids.get(0)?;
     let input: wire::UpdateDocuments = wire::parse(&b)?;
     let p = app.with(|st| st.update_documents(&caller, ws, input.documents))?;
-    Ok(answer(Done::Updated, vec![("documentPartial", list(p))]))
+    reply(Done::Updated, "documentPartial", p)
 }
 
 async fn delete_documents(
@@ -361,22 +381,19 @@ async fn delete_documents(
     let ws = ids.get(0)?;
     let input: wire::DeleteDocuments = wire::parse(&b)?;
     let p = app.with(|st| st.delete_documents(&caller, ws, input.documents))?;
-    Ok(answer(Done::Deleted, vec![("documentPartial", list(p))]))
+    reply(Done::Deleted, "documentPartial", p)
 }
 
 async fn get_document(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
-    let (ws, id) = (ids.get(0)?, ids.get(1)?);
+    let (ws, id) = ids.pair()?;
     let view = app.with(|st| st.get_document(&caller, ws, id))?;
-    Ok(answer(
-        Done::Ok,
-        vec![("document", json!([finish_doc(view).await?]))],
-    ))
+    reply(Done::Ok, "document", finish_doc(view).await?)
 }
 
 async fn document_permissions(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
-    let (ws, id) = (ids.get(0)?, ids.get(1)?);
+    let (ws, id) = ids.pair()?;
     let p = app.with(|st| st.document_permissions(&caller, ws, id))?;
-    Ok(answer(Done::Ok, vec![("permissions", list(p))]))
+    reply(Done::Ok, "permissions", p)
 }
 
 /// `Content-Disposition` with a header-safe file name.
@@ -466,7 +483,7 @@ async fn download(
     ids: Ids,
     headers: axum::http::HeaderMap,
 ) -> Answer {
-    let (ws, id) = (ids.get(0)?, ids.get(1)?);
+    let (ws, id) = ids.pair()?;
     let (content, name, version) = app.with(|st| st.download(&caller, ws, id))?;
     let len = content.len();
     let etag = format!("\"{version}\"");
@@ -557,7 +574,7 @@ async fn upload(
     q: Query,
     req: Request,
 ) -> Answer {
-    let (ws, id) = (ids.get(0)?, ids.get(1)?);
+    let (ws, id) = ids.pair()?;
     let version = q.get("version").map(str::to_owned);
     // Refuse early, before reading a byte, when the version is stale.
     app.with(|st| st.check_upload(&caller, ws, id, version.as_deref()))?;
@@ -584,10 +601,7 @@ async fn upload(
         app.with(|st| st.commit_upload(&caller, ws, id, version.as_deref(), content, hash))?;
     app.uploads
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    Ok(answer(
-        Done::Updated,
-        vec![("documentPartial", json!([partial]))],
-    ))
+    reply(Done::Updated, "documentPartial", partial)
 }
 
 // ----------------------------------------------------------------- groups
@@ -599,8 +613,8 @@ async fn list_groups(State(app): State<App>, caller: Caller, ids: Ids, q: Query)
     Ok(answer(
         Done::Ok,
         vec![
-            ("groups", list(groups)),
-            ("workspaceGroupMembers", list(links)),
+            ("groups", groups.listed()),
+            ("workspaceGroupMembers", links.listed()),
         ],
     ))
 }
@@ -609,7 +623,7 @@ async fn create_group(State(app): State<App>, caller: Caller, ids: Ids, Body(b):
     let ws = ids.get(0)?;
     let input: wire::GroupInput = wire::parse(&b)?;
     let p = app.with(|st| st.create_group(&caller, ws, input))?;
-    Ok(answer(Done::Created, vec![("groupPartials", json!([p]))]))
+    reply(Done::Created, "groupPartials", p)
 }
 
 async fn delete_groups(
@@ -623,26 +637,26 @@ async fn delete_groups(
     let input: wire::DeleteGroups = wire::parse(&b)?;
     let remove_users = q.flag("removeUsers");
     app.with(|st| st.delete_groups(&caller, ws, input.groups, remove_users))?;
-    Ok(answer(Done::Deleted, vec![]))
+    done(Done::Deleted)
 }
 
 async fn get_group(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
-    let (ws, id) = (ids.get(0)?, ids.get(1)?);
+    let (ws, id) = ids.pair()?;
     let g = app.with(|st| st.get_group(&caller, ws, id))?;
-    Ok(answer(Done::Ok, vec![("groups", json!([g]))]))
+    reply(Done::Ok, "groups", g)
 }
 
 async fn update_group(State(app): State<App>, caller: Caller, ids: Ids, Body(b): Body) -> Answer {
-    let (ws, id) = (ids.get(0)?, ids.get(1)?);
+    let (ws, id) = ids.pair()?;
     let input: wire::GroupInput = wire::parse(&b)?;
     let p = app.with(|st| st.update_group(&caller, ws, id, input))?;
-    Ok(answer(Done::Updated, vec![("groupPartials", json!([p]))]))
+    reply(Done::Updated, "groupPartials", p)
 }
 
 async fn group_members(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
-    let (ws, id) = (ids.get(0)?, ids.get(1)?);
+    let (ws, id) = ids.pair()?;
     let u = app.with(|st| st.group_members(&caller, ws, id))?;
-    Ok(answer(Done::Ok, vec![("users", list(u))]))
+    reply(Done::Ok, "users", u)
 }
 
 async fn add_group_members(
@@ -651,7 +665,7 @@ async fn add_group_members(
     ids: Ids,
     Body(b): Body,
 ) -> Answer {
-    let (ws, id) = (ids.get(0)?, ids.get(1)?);
+    let (ws, id) = ids.pair()?;
     let input: wire::AddGroupUsers = wire::parse(&b)?;
     let members = input
         .users
@@ -662,7 +676,7 @@ async fn add_group_members(
         })
         .collect::<Result<Vec<_>, _>>()?;
     app.with(|st| st.add_group_members(&caller, ws, id, members))?;
-    Ok(answer(Done::Updated, vec![]))
+    done(Done::Updated)
 }
 
 // ---------------------------------------------------------------- members
@@ -670,28 +684,28 @@ async fn add_group_members(
 async fn list_members(State(app): State<App>, caller: Caller, ids: Ids, q: Query) -> Answer {
     let ws = ids.get(0)?;
     let u = app.with(|st| st.list_members(&caller, ws, q.get("email")))?;
-    Ok(answer(Done::Ok, vec![("users", list(u))]))
+    reply(Done::Ok, "users", u)
 }
 
 async fn create_members(State(app): State<App>, caller: Caller, ids: Ids, Body(b): Body) -> Answer {
     let ws = ids.get(0)?;
     let input: wire::CreateUsers = wire::parse(&b)?;
     let p = app.with(|st| st.create_members(&caller, ws, input.users))?;
-    Ok(answer(Done::Created, vec![("userPartials", list(p))]))
+    reply(Done::Created, "userPartials", p)
 }
 
 async fn update_members(State(app): State<App>, caller: Caller, ids: Ids, Body(b): Body) -> Answer {
     let ws = ids.get(0)?;
     let input: wire::UpdateUsers = wire::parse(&b)?;
     let p = app.with(|st| st.update_members(&caller, ws, input.users))?;
-    Ok(answer(Done::Updated, vec![("userPartials", list(p))]))
+    reply(Done::Updated, "userPartials", p)
 }
 
 async fn delete_members(State(app): State<App>, caller: Caller, ids: Ids, Body(b): Body) -> Answer {
     let ws = ids.get(0)?;
     let input: wire::DeleteUsers = wire::parse(&b)?;
     app.with(|st| st.delete_members(&caller, ws, input.users))?;
-    Ok(answer(Done::Deleted, vec![]))
+    done(Done::Deleted)
 }
 
 // ------------------------------------------------------------ permissions
@@ -699,7 +713,7 @@ async fn delete_members(State(app): State<App>, caller: Caller, ids: Ids, Body(b
 async fn list_permissions(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
     let ws = ids.get(0)?;
     let p = app.with(|st| st.list_permissions(&caller, ws))?;
-    Ok(answer(Done::Ok, vec![("permissions", list(p))]))
+    reply(Done::Ok, "permissions", p)
 }
 
 async fn create_permission(
@@ -711,7 +725,7 @@ async fn create_permission(
     let ws = ids.get(0)?;
     let input: wire::PermissionInput = wire::parse(&b)?;
     app.with(|st| st.create_permission(&caller, ws, input))?;
-    Ok(answer(Done::Created, vec![]))
+    done(Done::Created)
 }
 
 /// Every V2 route, relative to the host root.
