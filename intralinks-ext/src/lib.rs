@@ -351,7 +351,42 @@ impl Builder {
     pub fn session(self, keys: AppKeys, tokens: TokenPair) -> Result<Intralinks> {
         let (root, http, _) = self.http()?;
         let oauth = self.api(&root, &http, None);
-        let session = Session::from_tokens(oauth, keys, tokens, self.refresh_lead);
+        let session = Session::from_tokens(oauth, keys, tokens, None, self.refresh_lead);
+        let auth: Arc<dyn Auth> = Arc::new(session.clone());
+        self.finish(Some(auth), Some(session))
+    }
+
+    /// Like [`Builder::session`], and when the stored refresh token is
+    /// refused (it expired, or the user logged out elsewhere) or missing,
+    /// logs in again with `grant` — as a session from
+    /// [`Builder::login`] does — instead of failing. Only a
+    /// [`Grant::Password`] can be sent again (an authorization code works
+    /// once); any other grant is refused with [`Error::InvalidInput`].
+    ///
+    /// ```no_run
+    /// # fn run(stored: intralinks_ext::TokenPair, password: intralinks_ext::Secret) -> intralinks_ext::Result<()> {
+    /// use intralinks_ext::{AppKeys, Grant, Intralinks, Secret};
+    /// let il = Intralinks::builder("https://test-api.intralinks.com").session_with_login(
+    ///     AppKeys { client_id: "my-app".into(), client_secret: Secret::new("…") },
+    ///     stored,
+    ///     Grant::Password { email: "me@example.com".into(), password, end_other_sessions: false },
+    /// )?;
+    /// # let _ = il; Ok(()) }
+    /// ```
+    pub fn session_with_login(
+        self,
+        keys: AppKeys,
+        tokens: TokenPair,
+        grant: Grant,
+    ) -> Result<Intralinks> {
+        if !matches!(grant, Grant::Password { .. }) {
+            return Err(Error::InvalidInput(
+                "only a password grant can log in again (an authorization code or refresh token works once); use Builder::session, and log in anew when it ends".into(),
+            ));
+        }
+        let (root, http, _) = self.http()?;
+        let oauth = self.api(&root, &http, None);
+        let session = Session::from_tokens(oauth, keys, tokens, Some(grant), self.refresh_lead);
         let auth: Arc<dyn Auth> = Arc::new(session.clone());
         self.finish(Some(auth), Some(session))
     }

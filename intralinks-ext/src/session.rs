@@ -297,18 +297,20 @@ impl Session {
 
     /// Goes on with tokens kept from an earlier session (see [`TokenPair`]).
     /// Nothing is sent until the first call; an expired access token is
-    /// refreshed then with the refresh token.
+    /// refreshed then with the refresh token, and — when that is refused or
+    /// missing — with `relogin`, if given.
     pub(crate) fn from_tokens(
         oauth: Client,
         keys: AppKeys,
         pair: TokenPair,
+        relogin: Option<Grant>,
         lead: Duration,
     ) -> Self {
         let remaining = pair
             .expires_at
             .duration_since(SystemTime::now())
             .unwrap_or_default();
-        Self::assemble(oauth, keys, None, pair, lead_for(lead, remaining), lead)
+        Self::assemble(oauth, keys, relogin, pair, lead_for(lead, remaining), lead)
     }
 
     fn assemble(

@@ -273,3 +273,61 @@ async fn a_wrong_password_is_a_refused_login_not_a_refused_token() {
     assert!(!text.contains("not-the-password") && !format!("{e:?}").contains("not-the-password"));
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_restored_session_logs_in_again_when_its_refresh_token_is_refused_given_a_password() {
+    let sim = Simulator::start(SimConfig {
+        token_lifetime: Duration::from_secs(1),
+        refresh_token_lifetime: Duration::from_secs(1),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let stored = login(&sim).await.session().unwrap().tokens().await;
+    // Both tokens of the stored pair expire.
+    tokio::time::sleep(Duration::from_millis(2200)).await;
+
+    // Restored without a grant: the refused refresh token ends the session.
+    let plain = Intralinks::builder(sim.url())
+        .session(keys(), stored.clone())
+        .unwrap();
+    let e = plain
+        .api()
+        .list_workspaces()
+        .send()
+        .checked()
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Unauthorized { .. }), "{e:?}");
+
+    // Restored with the password grant: it logs in again, once, and the
+    // call goes through with new tokens.
+    let again = Intralinks::builder(sim.url())
+        .session_with_login(keys(), stored.clone(), common::password())
+        .unwrap();
+    let workspaces = again
+        .api()
+        .list_workspaces()
+        .send()
+        .checked()
+        .await
+        .unwrap()
+        .workspace;
+    assert!(workspaces.iter().any(|w| w.id == demo::MAIN_WORKSPACE));
+    let session = again.session().unwrap();
+    assert_eq!(session.refresh_count(), 1);
+    assert_ne!(session.tokens().await.refresh_token, stored.refresh_token);
+
+    // A grant that works once is refused up front, with what to do.
+    let e = Intralinks::builder(sim.url())
+        .session_with_login(
+            keys(),
+            stored,
+            intralinks_ext::Grant::RefreshToken(Secret::new("used")),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(&e, Error::InvalidInput(m) if m.starts_with("only a password grant can log in again")),
+        "{e:?}"
+    );
+}
