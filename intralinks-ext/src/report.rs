@@ -96,6 +96,38 @@ pub struct WorkspaceRef {
     pub name: String,
 }
 
+impl From<i64> for WorkspaceRef {
+    /// Only the id: the rows' `workspaceName` column stays empty. Use
+    /// [`WorkspaceRef::lookup`] for the name.
+    fn from(id: i64) -> Self {
+        WorkspaceRef {
+            id,
+            name: String::new(),
+        }
+    }
+}
+
+impl WorkspaceRef {
+    /// The workspace `id` with its name, as the service gives it (one
+    /// request).
+    pub async fn lookup(il: &Intralinks, id: i64) -> Result<Self> {
+        let answer = il
+            .api()
+            .get_workspace()
+            .workspace_id(id)
+            .send()
+            .checked()
+            .await?;
+        let name = answer
+            .workspace
+            .into_iter()
+            .find(|w| w.id == id)
+            .and_then(|w| w.name.or(w.workspace_name))
+            .unwrap_or_default();
+        Ok(WorkspaceRef { id, name })
+    }
+}
+
 /// The separator between the names of a path.
 pub const PATH_SEPARATOR: &str = "/";
 

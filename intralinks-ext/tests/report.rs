@@ -665,3 +665,26 @@ async fn across_every_visible_workspace_reports_those_the_answers_open() {
     assert_eq!(mails(&sim).await, before);
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_workspace_id_alone_is_enough_for_rows_and_lookup_fills_the_name() {
+    let (_sim, il) = start().await;
+    // The name from the service, in one request.
+    let looked_up = WorkspaceRef::lookup(&il, demo::MAIN_WORKSPACE)
+        .await
+        .unwrap();
+    assert_eq!(looked_up, main_ws());
+    // Only the id: the same rows, with the name column empty.
+    let named: Vec<DocumentRow> = rows(&il, &looked_up).await;
+    let bare: Vec<DocumentRow> = rows(&il, &WorkspaceRef::from(demo::MAIN_WORKSPACE)).await;
+    assert_eq!(bare.len(), named.len());
+    assert_eq!(named.len(), 6);
+    for (b, n) in bare.iter().zip(&named) {
+        assert_eq!(b.workspace_name, "");
+        assert_eq!(n.workspace_name, "Demo API Workspace");
+        assert_eq!(
+            (b.id, &b.folder_path, &b.name),
+            (n.id, &n.folder_path, &n.name)
+        );
+    }
+}
