@@ -1,6 +1,5 @@
 //! Room → directory.
 
-use std::collections::HashSet;
 use std::path::Path;
 
 use futures_util::StreamExt;
@@ -10,7 +9,7 @@ use serde::Serialize;
 use super::fetch::fetch_once;
 use super::journal::{Journal, Record};
 use super::local::{Entry, Target};
-use super::names::{Layout, Notice, layout};
+use super::names::{Layout, Notice, place};
 use super::{Failure, SyncEvent, SyncOptions, list_room, with_retries};
 use crate::Intralinks;
 use crate::error::{Error, Result};
@@ -85,27 +84,17 @@ pub async fn mirror(
     }
     let target = Target::open(dir, true)?;
     let mut report = MirrorReport::default();
-    let journal = Journal::open(&target.state, JOURNAL, workspace_id)?;
-    let (folders, documents) = list_room(il, workspace_id, options).await?;
-    let plan = layout(&folders, &documents, options.folder);
+    let journal = Journal::open_lean(&target.state, JOURNAL, workspace_id)?;
+    let plan = place(list_room(il, workspace_id, options).await?, options.folder);
     // Partial files of the documents' current versions are resumed; any
     // other (an older version, a document gone) is removed.
-    let keep: HashSet<String> = plan
-        .documents
-        .iter()
-        .map(|(d, _)| super::fetch::part_name(d))
-        .collect();
-    report.stale_parts_removed = target.clear_parts_except(&keep);
+    report.stale_parts_removed = target.clear_parts_except(|part| current_part(&plan, part));
     options.emit(SyncEvent::Planned {
-        items: plan.documents.len(),
-        bytes: plan
-            .documents
-            .iter()
-            .map(|(d, _)| d.file_size.unwrap_or(0).max(0).unsigned_abs())
-            .sum(),
+        items: plan.document_count(),
+        bytes: plan.docs.iter().map(|d| d.bytes()).sum(),
     });
     report.folders = plan.folders.values().filter(|p| !p.is_empty()).count();
-    report.documents = plan.documents.len();
+    report.documents = plan.document_count();
     report.notices = plan.notices.clone();
 
     let mut paths: Vec<&String> = plan.folders.values().filter(|p| !p.is_empty()).collect();
@@ -129,7 +118,10 @@ pub async fn mirror(
     let bad_dirs = &bad_dirs;
     let mut results =
         // Owned items: a closure over borrowed ones makes the future not `Send`.
-        futures_util::stream::iter(plan.documents.iter().cloned().map(|(doc, rel)| async move {
+        futures_util::stream::iter((0..plan.document_count()).map(|i| {
+            // Each item gets its document and path when it starts.
+            let (doc, rel) = (plan.docs[i].to_document(&plan.strings), plan.path(i));
+            async move {
             if options.stop.is_stopped() {
                 return Outcome::Skipped;
             }
@@ -154,7 +146,7 @@ pub async fn mirror(
                 Outcome::Skipped => SyncEvent::Failed { path: rel.clone(), error: "not started: the run was stopped".into() },
             });
             outcome
-        }))
+        }}))
         .buffer_unordered(jobs);
     while let Some(outcome) = results.next().await {
         match outcome {
@@ -183,20 +175,19 @@ pub async fn mirror(
     drop(results);
     report.interrupted = options.stop.is_stopped();
 
-    let records = journal.all();
+    let wanted = plan.wanted();
+    // The records whose documents are not in the room (any more).
+    let records = journal.select(|path, _| !wanted.contains(path));
+    drop(wanted);
     if !options.delete {
         // Say which local files' documents left the room; leave them alone.
-        report.left_room = left_behind(&records, &plan, |rel| target.peek(rel))
+        report.left_room = left_behind(&records, |rel| target.peek(rel))
             .into_iter()
             .map(|r| r.path.clone())
             .collect();
     }
     if options.delete && !report.interrupted {
-        let wanted = wanted(&plan);
         for r in records {
-            if r.gone || wanted.contains(r.path.as_str()) {
-                continue;
-            }
             match target.entry(&r.path) {
                 Ok(Entry::File { size, mtime }) if size == r.size && mtime == r.mtime => {
                     match target.remove(&r.path) {
@@ -246,23 +237,32 @@ pub async fn mirror(
     Ok(report)
 }
 
-/// The paths the room's documents have in `plan`.
-fn wanted(plan: &Layout) -> HashSet<&str> {
-    plan.documents.iter().map(|(_, p)| p.as_str()).collect()
+/// Whether `part` is the partial file of a document's current version in
+/// `plan` (`{id}-{key}.part`).
+fn current_part(plan: &Layout, part: &str) -> bool {
+    let Some(id) = part
+        .strip_suffix(".part")
+        .and_then(|p| p.rsplit_once('-'))
+        .and_then(|(id, _)| id.parse::<i64>().ok())
+    else {
+        return false;
+    };
+    plan.docs
+        .binary_search_by_key(&id, |d| d.id)
+        .is_ok_and(|i| super::fetch::part_name(&plan.docs[i].to_document(&plan.strings)) == part)
 }
 
-/// Journal records whose documents are not in `plan` and whose files are
-/// still the mirror's own (the size and mtime it recorded), as `peek` finds
-/// them: what `delete` would remove.
+/// Of the journal records whose documents are not in the room (as the
+/// caller selected them), those whose files are still the mirror's own (the
+/// size and mtime it recorded), as `peek` finds them: what `delete` would
+/// remove.
 pub(crate) fn left_behind<'a>(
     records: impl IntoIterator<Item = &'a Record>,
-    plan: &Layout,
     peek: impl Fn(&str) -> Entry,
 ) -> Vec<&'a Record> {
-    let wanted = wanted(plan);
     records
         .into_iter()
-        .filter(|r| !r.gone && !wanted.contains(r.path.as_str()))
+        .filter(|r| !r.gone)
         .filter(|r| matches!(peek(&r.path), Entry::File { size, mtime } if size == r.size && mtime == r.mtime))
         .collect()
 }

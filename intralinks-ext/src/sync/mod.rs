@@ -35,6 +35,7 @@ mod mirror;
 pub mod names;
 mod plan;
 mod push;
+mod room;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -47,6 +48,7 @@ pub use diff::{DiffEntry, DiffKind, DiffReport, diff};
 pub use mirror::{MirrorReport, mirror};
 pub use names::{Notice, document_file_name};
 pub use push::{PushReport, push};
+pub(crate) use room::list_room;
 
 use crate::error::Error;
 
@@ -350,51 +352,4 @@ where
             }
         }
     }
-}
-
-/// Lists the room's folders and documents at once, each with retries.
-pub(crate) async fn list_room(
-    il: &crate::Intralinks,
-    workspace_id: i64,
-    options: &SyncOptions,
-) -> crate::Result<(
-    Vec<intralinks_api::types::Folder>,
-    Vec<intralinks_api::types::Document>,
-)> {
-    use crate::error::Checked;
-    // The engine is the one layer that retries its requests: the runtime
-    // sends each of them once, so a lasting 429 costs `retry.max_attempts`
-    // requests per listing, not that many times the runtime's own attempts.
-    let il = &il.with_retry(RetryPolicy::none());
-    let folders = with_retries(options, || async {
-        il.api()
-            .list_folders()
-            .workspace_id(workspace_id)
-            .send()
-            .checked()
-            .await
-            .map(|l| l.folder)
-            .map_err(|e| (e, None))
-    });
-    let documents = with_retries(options, || async {
-        il.api()
-            .list_documents()
-            .workspace_id(workspace_id)
-            .send()
-            .checked()
-            .await
-            .map(|l| l.document)
-            .map_err(|e| (e, None))
-    });
-    let ((folders, _), (documents, _)) = tokio::join!(folders, documents);
-    let (folders, documents) = (folders?, documents?);
-    if let Some(top) = options.folder
-        && !folders.iter().any(|f| f.id == top)
-    {
-        return Err(Error::NotFound {
-            message: format!("folder {top} is not in workspace {workspace_id}"),
-            error_id: None,
-        });
-    }
-    Ok((folders, documents))
 }

@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use super::journal::{Journal, Record};
 use super::local::{Found, Target, walk};
-use super::names::{fold_key, layout, local_component};
+use super::names::{fold_key, local_component, place};
 use super::{Failure, SyncEvent, SyncOptions, list_room, with_retries};
 use crate::error::{Checked, Error, Result};
 use crate::{DocumentRef, Intralinks};
@@ -156,17 +156,14 @@ pub async fn push(
         .cloned()
         .collect();
 
-    let (folders, documents) = list_room(il, workspace_id, options).await?;
-    let plan = layout(&folders, &documents, Some(top));
+    let plan = place(list_room(il, workspace_id, options).await?, Some(top));
     let mut remote_dirs: HashMap<String, i64> = plan
         .folders
         .iter()
         .map(|(id, p)| (p.clone(), *id))
         .collect();
-    let mut remote_docs: BTreeMap<String, Document> = plan
-        .documents
-        .iter()
-        .map(|(d, p)| (p.clone(), d.clone()))
+    let mut remote_docs: BTreeMap<String, Document> = (0..plan.document_count())
+        .map(|i| (plan.path(i), plan.docs[i].to_document(&plan.strings)))
         .collect();
     // Two local directories the room would take for one: the one the room
     // has by that exact name (else the first) is pushed; the other is
@@ -555,10 +552,11 @@ pub async fn push(
 
     // One listing checks every upload.
     if !sent.is_empty() {
-        let (_, documents) = list_room(il, workspace_id, options).await?;
-        let hashes: HashMap<i64, Option<&str>> = documents
+        let room = list_room(il, workspace_id, options).await?;
+        let hashes: HashMap<i64, Option<&str>> = room
+            .documents
             .iter()
-            .map(|d| (d.id, d.file_hash_download.as_deref()))
+            .map(|d| (d.id, room.strings.opt(d.hash)))
             .collect();
         for (path, id, sha1) in sent {
             match hashes.get(&id) {
@@ -581,7 +579,7 @@ pub async fn push(
     }
     // No document push created is left empty: what did not complete is
     // removed while it has no file (a rerun creates it anew).
-    for r in journal.all().into_iter().filter(|r| r.pending) {
+    for r in journal.select(|_, r| r.pending) {
         let target = DocumentRef {
             workspace_id,
             document_id: r.id,
