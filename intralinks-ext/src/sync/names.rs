@@ -496,6 +496,15 @@ mod tests {
     }
 
     #[test]
+    fn clashes_after_unsafe_characters_get_the_id() {
+        let mut names = DirNames::default();
+        assert_eq!(names.claim("Report.pdf", 1).name, "Report.pdf");
+        assert_eq!(names.claim("report.PDF", 2).name, "report (2).PDF");
+        assert_eq!(names.claim("a/b", 3).name, "a_b");
+        assert_eq!(names.claim("a\\b", 4).name, "a_b (4)");
+    }
+
+    #[test]
     fn cycles_and_orphans_are_placed_at_the_top_deterministically() {
         let folders = vec![
             folder(10, Some(11), "A"),
