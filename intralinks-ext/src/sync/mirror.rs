@@ -99,7 +99,7 @@ pub async fn mirror(
 
     let mut paths: Vec<&String> = plan.folders.values().filter(|p| !p.is_empty()).collect();
     paths.sort();
-    let mut bad_dirs: Vec<(String, String)> = Vec::new();
+    let mut bad_dirs: Vec<(String, super::ItemError)> = Vec::new();
     for p in paths {
         if bad_dirs
             .iter()
@@ -108,7 +108,7 @@ pub async fn mirror(
             continue;
         }
         if let Err(e) = target.dir(p) {
-            bad_dirs.push((p.clone(), e.to_string()));
+            bad_dirs.push((p.clone(), super::ItemError::from(e)));
         }
     }
 
@@ -142,7 +142,7 @@ pub async fn mirror(
             options.emit(match &outcome {
                 Outcome::UpToDate | Outcome::Adopted => SyncEvent::Skipped { path: rel.clone(), bytes: size },
                 Outcome::Fetched(..) => SyncEvent::Done { path: rel.clone(), bytes: size },
-                Outcome::Failed(f) => SyncEvent::Failed { path: rel.clone(), error: f.error.clone() },
+                Outcome::Failed(f) => SyncEvent::Failed { path: rel.clone(), error: f.error.to_string() },
                 Outcome::Skipped => SyncEvent::Failed { path: rel.clone(), error: "not started: the run was stopped".into() },
             });
             outcome
@@ -198,8 +198,8 @@ pub async fn mirror(
                         Err(e) => report.failures.push(Failure {
                             path: r.path.clone(),
                             id: Some(r.id),
-                            error: e.to_string(),
                             kind: super::FailureKind::of(&e),
+                            error: e.into(),
                             attempts: 1,
                         }),
                     }
@@ -209,8 +209,8 @@ pub async fn mirror(
                     report.failures.push(Failure {
                         path: r.path.clone(),
                         id: Some(r.id),
-                        error: e.to_string(),
                         kind: super::FailureKind::of(&e),
+                        error: e.into(),
                         attempts: 0,
                     });
                     continue;
@@ -222,7 +222,7 @@ pub async fn mirror(
                         error: Error::LocalFileInTheWay {
                             path: target.shown(&r.path),
                         }
-                        .to_string(),
+                        .into(),
                         kind: super::FailureKind::LocalFileInTheWay,
                         attempts: 0,
                     });
@@ -281,8 +281,8 @@ async fn one(
         Outcome::Failed(Failure {
             path: rel.to_string(),
             id: Some(doc.id),
-            error: e.to_string(),
             kind: super::FailureKind::of(&e),
+            error: e.into(),
             attempts,
         })
     };

@@ -240,12 +240,76 @@ pub struct Failure {
     pub path: String,
     /// The document id, when there is one.
     pub id: Option<i64>,
-    /// What went wrong, and what to do.
-    pub error: String,
+    /// What went wrong, and what to do: the typed error, which shows as
+    /// its message (and reads as that text, `&str`).
+    pub error: ItemError,
     /// Attempts made.
     pub attempts: u32,
     /// What kind of failure: whether running again may help.
     pub kind: FailureKind,
+}
+
+/// The error of one item that did not complete: the typed [`Error`]
+/// (shared, so that a report can be cloned) with its message. It shows,
+/// serializes, compares and reads (`Deref` to `str`) as the message.
+#[derive(Debug, Clone)]
+pub struct ItemError {
+    error: Arc<Error>,
+    message: Box<str>,
+}
+
+impl ItemError {
+    /// The typed error.
+    pub fn error(&self) -> &Error {
+        &self.error
+    }
+
+    /// The message: what went wrong, and what to do.
+    pub fn as_str(&self) -> &str {
+        &self.message
+    }
+
+    /// A shared handle on the typed error, to keep beyond the report.
+    pub fn shared(&self) -> Arc<Error> {
+        Arc::clone(&self.error)
+    }
+}
+
+impl From<Error> for ItemError {
+    fn from(error: Error) -> Self {
+        let message = error.to_string().into_boxed_str();
+        ItemError {
+            error: Arc::new(error),
+            message,
+        }
+    }
+}
+
+impl std::fmt::Display for ItemError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::ops::Deref for ItemError {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.message
+    }
+}
+
+impl PartialEq for ItemError {
+    fn eq(&self, other: &Self) -> bool {
+        self.message == other.message
+    }
+}
+
+impl Eq for ItemError {}
+
+impl Serialize for ItemError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.message)
+    }
 }
 
 /// One write a dry run would make.

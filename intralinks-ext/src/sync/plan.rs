@@ -89,7 +89,7 @@ pub(crate) async fn mirror_plan(
                         error: Error::LocalFileInTheWay {
                             path: dir.join(rel),
                         }
-                        .to_string(),
+                        .into(),
                         attempts: 0,
                         kind: FailureKind::LocalFileInTheWay,
                     });
@@ -98,10 +98,11 @@ pub(crate) async fn mirror_plan(
             Entry::Dir | Entry::Other(_) => report.failures.push(Failure {
                 path: rel.clone(),
                 id: Some(id),
-                error: format!(
+                error: Error::InvalidInput(format!(
                     "{} is not a regular file; nothing would be written through it",
                     dir.join(rel).display()
-                ),
+                ))
+                .into(),
                 attempts: 0,
                 kind: FailureKind::Other,
             }),

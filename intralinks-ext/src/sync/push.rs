@@ -321,8 +321,8 @@ pub async fn push(
                 Err(e) => report.failures.push(Failure {
                     path: d.clone(),
                     id: None,
-                    error: e.to_string(),
                     kind: super::FailureKind::of(&e),
+                    error: e.into(),
                     attempts,
                 }),
             }
@@ -338,9 +338,10 @@ pub async fn push(
             report.failures.push(Failure {
                 path: f.path.clone(),
                 id: None,
-                error: format!(
+                error: Error::InvalidInput(format!(
                     "its folder {parent:?} could not be created in the room; nothing was uploaded"
-                ),
+                ))
+                .into(),
                 kind: super::FailureKind::Retryable,
                 attempts: 0,
             });
@@ -352,8 +353,8 @@ pub async fn push(
                 report.failures.push(Failure {
                     path: f.path.clone(),
                     id: None,
-                    error: e.to_string(),
                     kind: super::FailureKind::of(&e),
+                    error: e.into(),
                     attempts: 0,
                 });
                 continue;
@@ -450,8 +451,8 @@ pub async fn push(
                                 report.failures.push(Failure {
                                     path: f.path.clone(),
                                     id: Some(doc.id),
-                                    error: e.to_string(),
                                     kind: super::FailureKind::of(&e),
+                                    error: e.into(),
                                     attempts,
                                 });
                                 continue;
@@ -461,7 +462,7 @@ pub async fn push(
                         None => report.failures.push(Failure {
                             path: f.path.clone(),
                             id: None,
-                            error: "the service did not say which document it created for this file; run the push again".into(),
+                            error: Error::InvalidInput("the service did not say which document it created for this file; run the push again".into()).into(),
                             kind: super::FailureKind::Retryable,
                             attempts,
                         }),
@@ -469,12 +470,15 @@ pub async fn push(
                 }
             }
             Err(e) => {
+                // One error, shared by every file of the batch.
+                let kind = super::FailureKind::of(&e);
+                let error = super::ItemError::from(e);
                 for (f, _) in batch {
                     report.failures.push(Failure {
                         path: f.path.clone(),
                         id: None,
-                        error: e.to_string(),
-                        kind: super::FailureKind::of(&e),
+                        kind,
+                        error: error.clone(),
                         attempts,
                     });
                 }
@@ -539,8 +543,8 @@ pub async fn push(
                     report.failures.push(Failure {
                         path: f.path,
                         id: Some(id),
-                        error: e.to_string(),
                         kind: super::FailureKind::of(&e),
+                        error: e.into(),
                         attempts,
                     });
                 }
@@ -564,13 +568,14 @@ pub async fn push(
                 other => report.failures.push(Failure {
                     path,
                     id: Some(id),
-                    error: format!(
+                    error: Error::InvalidInput(format!(
                         "after the upload, document {id}'s fileHashDownload is {} but the local SHA-1 is {sha1}; push again",
                         match other {
                             Some(Some(h)) => h.to_string(),
                             _ => "missing".into(),
                         }
-                    ),
+                    ))
+                    .into(),
                     kind: super::FailureKind::Retryable,
                     attempts: 1,
                 }),
