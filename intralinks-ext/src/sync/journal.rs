@@ -400,3 +400,107 @@ impl Journal {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(path: &str, id: i64, sha1: &str) -> Record {
+        Record {
+            ws: 7,
+            path: path.into(),
+            id,
+            version: Some("3".into()),
+            sha1: sha1.into(),
+            size: 5,
+            mtime: -12,
+            gone: false,
+            pending: false,
+        }
+    }
+
+    fn state() -> (tempfile::TempDir, Dir) {
+        let dir = tempfile::tempdir().unwrap();
+        let state = Dir::open_ambient_dir(dir.path(), cap_std::ambient_authority()).unwrap();
+        (dir, state)
+    }
+
+    fn lines(dir: &tempfile::TempDir) -> Vec<String> {
+        std::fs::read_to_string(dir.path().join("j.jsonl"))
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn a_sha1_is_kept_as_its_bytes_and_any_other_text_as_it_is() {
+        let sha1 = "qUqP5cyxm6YcTAhz05Hph5gvu9M=";
+        assert!(matches!(Hash::new(sha1), Hash::Sha1(_)));
+        assert_eq!(Hash::new(sha1).text(), sha1);
+        for other in ["", "h", "qUqP5cyxm6YcTAhz05Hph5gvu9N=", "not base64!"] {
+            assert_eq!(Hash::new(other).text(), other);
+        }
+        assert!(matches!(Hash::new("h"), Hash::Text(_)));
+    }
+
+    #[test]
+    fn a_lean_journal_keeps_new_records_in_the_file_and_compacts_them() {
+        let (dir, state) = state();
+        let sha1 = "qUqP5cyxm6YcTAhz05Hph5gvu9M=";
+        let j = Journal::open(&state, "j.jsonl", 7).unwrap();
+        j.record(rec("old", 1, sha1)).unwrap();
+        j.record(rec("left", 2, sha1)).unwrap();
+        drop(j);
+        let other = Journal::open(&state, "j.jsonl", 8).unwrap();
+        other.record(rec("other", 9, "x")).unwrap();
+        drop(other);
+        let j = Journal::open_lean(&state, "j.jsonl", 7).unwrap();
+        j.record(rec("new", 3, "h")).unwrap();
+        // Not kept in memory: the file has it.
+        assert_eq!(j.get("new"), None);
+        assert_eq!(j.get("old"), Some(rec("old", 1, sha1)));
+        j.record(rec("old", 1, "h2")).unwrap();
+        j.record(Record {
+            gone: true,
+            ..rec("left", 2, sha1)
+        })
+        .unwrap();
+        assert_eq!(j.select(|_, _| true), vec![rec("old", 1, "h2")]);
+        j.compact().unwrap();
+        assert!(j.record(rec("late", 4, "h")).is_err());
+        let text = lines(&dir);
+        assert_eq!(text.len(), 3, "{text:?}");
+        let again = load(&state, "j.jsonl", 7).unwrap();
+        assert_eq!(
+            again.select(|_, _| true),
+            vec![rec("new", 3, "h"), rec("old", 1, "h2")]
+        );
+        assert_eq!(
+            load(&state, "j.jsonl", 8)
+                .unwrap()
+                .select(|_, _| true)
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn a_line_cut_by_a_kill_does_not_swallow_the_next_record() {
+        let (dir, state) = state();
+        let line = serde_json::to_string(&rec("a", 1, "h")).unwrap();
+        std::fs::write(
+            dir.path().join("j.jsonl"),
+            format!("{line}\n{{\"ws\":7,\"pa"),
+        )
+        .unwrap();
+        let j = Journal::open_lean(&state, "j.jsonl", 7).unwrap();
+        j.record(rec("b", 2, "h")).unwrap();
+        drop(j);
+        let records = load(&state, "j.jsonl", 7).unwrap();
+        assert_eq!(
+            records.select(|_, _| true),
+            vec![rec("a", 1, "h"), rec("b", 2, "h")]
+        );
+    }
+}

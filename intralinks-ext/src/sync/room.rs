@@ -97,7 +97,7 @@ impl RoomDoc {
     }
 
     /// The generated type, with what the engine keeps (for one transfer).
-    pub fn to_document(&self, strings: &Strings) -> Document {
+    pub fn to_document(self, strings: &Strings) -> Document {
         let own = |s: Option<Str>| strings.opt(s).map(str::to_string);
         Document {
             created_by: None,
