@@ -364,6 +364,15 @@ async fn list_once<T: Compact + Send + 'static>(
             <intralinks_api::Client as ClientInfo<intralinks_api::Runtime>>::api_version(),
         );
     let mut response = il.send(request, operation).await?;
+    // Tagged with its request, as the generated calls' answers are, so
+    // that an error names it.
+    if let Ok(asked) =
+        reqwest::header::HeaderValue::from_str(&format!("GET {}", response.url().path()))
+    {
+        response
+            .headers_mut()
+            .insert(intralinks_api::REQUEST_HEADER, asked);
+    }
     if !response.status().is_success() {
         return Err(Error::from_response(response).await);
     }
