@@ -66,7 +66,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         &mut url,
     )?;
     let url = url.trim().to_string();
+    // A listing of 200,000 documents is over the default answer limit
+    // (128 MiB); the mirror parses it as it streams, so it may be longer.
     let il = Intralinks::builder(url)
+        .answer_limit(1 << 30)
         .login(
             AppKeys {
                 client_id: demo::CLIENT_ID.into(),
