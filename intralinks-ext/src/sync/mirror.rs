@@ -1,6 +1,7 @@
 //! Room → directory.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use futures_util::StreamExt;
 use intralinks_api::types::Document;
@@ -10,7 +11,7 @@ use super::fetch::fetch_once;
 use super::journal::{Journal, Record};
 use super::local::{Entry, Target};
 use super::names::{Layout, Notice, place};
-use super::{Failure, SyncEvent, SyncOptions, list_room, with_retries};
+use super::{Failure, SyncEvent, SyncOptions, blocking, list_room, with_retries};
 use crate::Intralinks;
 use crate::error::{Error, Result};
 
@@ -82,9 +83,10 @@ pub async fn mirror(
     if options.dry_run {
         return super::plan::mirror_plan(il, workspace_id, dir, options).await;
     }
-    let target = Target::open(dir, true)?;
+    // Shared with the blocking threads that do each document's file work.
+    let target = Arc::new(Target::open(dir, true)?);
     let mut report = MirrorReport::default();
-    let journal = Journal::open_lean(&target.state, JOURNAL, workspace_id)?;
+    let journal = Arc::new(Journal::open_lean(&target.state, JOURNAL, workspace_id)?);
     let plan = place(list_room(il, workspace_id, options).await?, options.folder);
     // Partial files of the documents' current versions are resumed; any
     // other (an older version, a document gone) is removed.
@@ -267,14 +269,16 @@ pub(crate) fn left_behind<'a>(
         .collect()
 }
 
-/// Brings one document up to date; never fails the run.
+/// Brings one document up to date; never fails the run. Its file work (a
+/// look at its path, a hash, the journal record) runs on the blocking pool,
+/// so that the runtime's threads only move bytes.
 async fn one(
     il: &Intralinks,
     workspace_id: i64,
     doc: &Document,
     rel: &str,
-    target: &Target,
-    journal: &Journal,
+    target: &Arc<Target>,
+    journal: &Arc<Journal>,
     options: &SyncOptions,
 ) -> Outcome {
     let fail = |e: Error, attempts: u32| {
@@ -296,7 +300,8 @@ async fn one(
         );
     };
     let record = |sha1: String, size: u64, mtime: i128| {
-        journal.record(Record {
+        let journal = Arc::clone(journal);
+        let record = Record {
             ws: workspace_id,
             path: rel.to_string(),
             id: doc.id,
@@ -306,9 +311,15 @@ async fn one(
             mtime,
             gone: false,
             pending: false,
-        })
+        };
+        blocking(move || journal.record(record))
     };
-    let entry = match target.entry(rel) {
+    let entry = match blocking({
+        let (target, rel) = (Arc::clone(target), rel.to_string());
+        move || target.entry(&rel)
+    })
+    .await
+    {
         Ok(e) => e,
         Err(e) => return fail(e, 0),
     };
@@ -337,12 +348,17 @@ async fn one(
                 }
                 // Ours, and the document changed: fetch over it.
             } else {
-                let local = match target.hash(rel) {
+                let local = match blocking({
+                    let (target, rel) = (Arc::clone(target), rel.to_string());
+                    move || target.hash(&rel)
+                })
+                .await
+                {
                     Ok(h) => h,
                     Err(e) => return fail(e, 0),
                 };
                 if local == expected {
-                    if let Err(e) = record(local, size, mtime) {
+                    if let Err(e) = record(local, size, mtime).await {
                         return fail(e, 0);
                     }
                     return if ours {
@@ -367,7 +383,7 @@ async fn one(
     })
     .await;
     match result {
-        Ok(done) => match record(done.sha1, done.size, done.mtime) {
+        Ok(done) => match record(done.sha1, done.size, done.mtime).await {
             Ok(()) => Outcome::Fetched(done.size, attempts, done.resumed_from),
             Err(e) => fail(e, attempts),
         },

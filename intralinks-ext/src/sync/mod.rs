@@ -356,6 +356,15 @@ impl FailureKind {
     }
 }
 
+/// Runs `f` (file work) on the blocking pool.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> crate::Result<T> + Send + 'static,
+) -> crate::Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|e| Err(Error::InvalidInput(format!("a file task failed: {e}"))))
+}
+
 /// Attempts that may end in a stall before an item is given up.
 const MAX_STALLS: u32 = 2;
 
