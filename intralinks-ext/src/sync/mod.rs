@@ -56,8 +56,9 @@ use crate::error::Error;
 /// a terminal; services tune them.
 #[derive(Debug, Clone)]
 pub struct SyncOptions {
-    /// Transfers at once (at least 1). Memory is bounded by this, not by
-    /// the room's size.
+    /// Transfers at once (at least 1). The memory of the transfers is
+    /// bounded by this; the room's model takes a few hundred bytes a
+    /// document.
     pub jobs: usize,
     /// Only this folder's subtree (the room's root when `None`).
     pub folder: Option<i64>,
