@@ -1,9 +1,10 @@
 //! Peak memory of one mirror of a large room.
 //!
-//! `cargo run --release -p intralinks-ext --example mirror_rss [DOCUMENTS] [FOLDERS]`
+//! `cargo run --release -p intralinks-ext --example mirror_rss [DOCUMENTS] [FOLDERS] [DIR]`
 //! seeds the simulator with DOCUMENTS documents of 200 bytes (default
 //! 100,000) in FOLDERS folders (default 1000), mirrors the room into a
-//! temporary directory with the default jobs, and prints the documents, the
+//! temporary directory (or DIR, kept, so that a second run finds every
+//! document up to date) with the default jobs, and prints the documents, the
 //! wall time and the client's peak RSS (VmHWM) in MiB. The simulator runs in
 //! a child process (this program again, with `--serve`), so the figure is
 //! the client's alone.
@@ -52,6 +53,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .transpose()?
         .unwrap_or(100_000);
     let folders: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(1000);
+    let kept_dir = args.next().map(std::path::PathBuf::from);
     if serving {
         return serve(documents, folders).await;
     }
@@ -87,22 +89,26 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let base = tempfile::tempdir()?;
     let options = SyncOptions::default();
     let started = Instant::now();
-    let report = sync::mirror(&il, ws, &base.path().join("mirror"), &options).await?;
+    let dir = kept_dir.unwrap_or_else(|| base.path().join("mirror"));
+    let report = sync::mirror(&il, ws, &dir, &options).await?;
     let wall = started.elapsed();
     drop(child.stdin.take());
     child.wait()?;
-    if report.fetched != documents {
+    if report.fetched + report.up_to_date != documents {
         return Err(format!(
-            "fetched {} of {documents}: {:?}",
+            "fetched {} and {} up to date of {documents}: {:?}",
             report.fetched,
+            report.up_to_date,
             report.failures.first()
         )
         .into());
     }
     println!(
-        "mirror of {documents} documents in {folders} folders, {} jobs: {:.2} s",
+        "mirror of {documents} documents in {folders} folders, {} jobs: {:.2} s ({} fetched, {} up to date)",
         options.jobs,
-        wall.as_secs_f64()
+        wall.as_secs_f64(),
+        report.fetched,
+        report.up_to_date
     );
     let rss = peak_rss_mib().ok_or("no VmHWM in /proc/self/status")?;
     println!("peak RSS of the client {rss:.1} MiB (the simulator runs in another process)");

@@ -86,8 +86,10 @@ pub async fn mirror(
     // Shared with the blocking threads that do each document's file work.
     let target = Arc::new(Target::open(dir, true)?);
     let mut report = MirrorReport::default();
-    let journal = Arc::new(Journal::open_lean(&target.state, JOURNAL, workspace_id)?);
     let plan = place(list_room(il, workspace_id, options).await?, options.folder);
+    // Opened after the listing, whose tables then grow in a heap the
+    // journal's loading has not cut up.
+    let journal = Arc::new(Journal::open_lean(&target.state, JOURNAL, workspace_id)?);
     // Partial files of the documents' current versions are resumed; any
     // other (an older version, a document gone) is removed.
     report.stale_parts_removed = target.clear_parts_except(|part| current_part(&plan, part));
