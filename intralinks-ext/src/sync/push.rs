@@ -162,8 +162,9 @@ pub async fn push(
         .iter()
         .map(|(id, p)| (p.clone(), *id))
         .collect();
-    let mut remote_docs: BTreeMap<String, Document> = (0..plan.document_count())
-        .map(|i| (plan.path(i), plan.docs[i].to_document(&plan.strings)))
+    // Path → the document's index in the layout (which keeps it once).
+    let mut remote_docs: BTreeMap<String, usize> = (0..plan.document_count())
+        .map(|i| (plan.path(i), i))
         .collect();
     // Two local directories the room would take for one: the one the room
     // has by that exact name (else the first) is pushed; the other is
@@ -250,7 +251,7 @@ pub async fn push(
         items: files.len(),
         bytes: files.iter().map(|f| f.size).sum(),
     });
-    let mut remote_docs: BTreeMap<String, Document> = {
+    let mut remote_docs: BTreeMap<String, usize> = {
         let mut by_local = BTreeMap::new();
         for f in &files {
             let remote = if remote_docs.contains_key(&f.path) {
@@ -347,7 +348,8 @@ pub async fn push(
             });
             continue;
         };
-        let sha1 = match local_hash(&target, &journal, &f, remote_docs.get(&f.path), options) {
+        let remote_id = remote_docs.get(&f.path).map(|&i| plan.docs[i].id);
+        let sha1 = match local_hash(&target, &journal, &f, remote_id, options) {
             Ok(h) => h,
             Err(e) => {
                 report.failures.push(Failure {
@@ -361,7 +363,9 @@ pub async fn push(
             }
         };
         match remote_docs.remove(&f.path) {
-            Some(doc) if doc.file_hash_download.as_deref() == Some(sha1.as_str()) => {
+            Some(i) if plan.hash(i) == Some(sha1.as_str()) => {
+                let doc = plan.docs[i];
+                let version = plan.strings.opt(doc.version).map(str::to_string);
                 report.unchanged += 1;
                 options.emit(SyncEvent::Skipped {
                     path: f.path.clone(),
@@ -372,10 +376,10 @@ pub async fn push(
                         .get(&f.path)
                         .is_none_or(|r| r.sha1 != sha1 || r.mtime != f.mtime || r.pending)
                 {
-                    journal.record(record(workspace_id, &f, doc.id, doc.version.clone(), sha1))?;
+                    journal.record(record(workspace_id, &f, doc.id, version, sha1))?;
                 }
             }
-            Some(doc) => uploads.push((f, sha1, doc, true)),
+            Some(i) => uploads.push((f, sha1, plan.docs[i].to_document(&plan.strings), true)),
             None => to_create.entry(folder_id).or_default().push((f, sha1)),
         }
     }
@@ -626,14 +630,14 @@ fn local_hash(
     target: &Target,
     journal: &Journal,
     f: &Found,
-    doc: Option<&Document>,
+    remote_id: Option<i64>,
     options: &SyncOptions,
 ) -> Result<String> {
     if !options.verify
         && let Some(r) = journal.get(&f.path)
         && r.size == f.size
         && r.mtime == f.mtime
-        && doc.is_some_and(|d| d.id == r.id)
+        && remote_id == Some(r.id)
     {
         return Ok(r.sha1);
     }
