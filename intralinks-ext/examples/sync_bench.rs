@@ -1,10 +1,11 @@
 //! Mirror and push wall time against the floor (documents × latency / jobs).
 //!
-//! `cargo run --release -p intralinks-ext --example sync_bench [DOCUMENTS] [LATENCY_MS]`
+//! `cargo run --release -p intralinks-ext --example sync_bench [DOCUMENTS] [LATENCY_MS] [JOBS]`
 //! seeds the simulator (in this process, on 127.0.0.1) with DOCUMENTS small
 //! documents (default 2000) in 20 folders, delays every answer by
 //! LATENCY_MS (default 20), and mirrors the room, then pushes a tree of as
-//! many files into a fresh folder, with 1, 8 and 32 jobs. The simulator
+//! many files into a fresh folder, with 1, 8 and 32 jobs (or the
+//! comma-separated JOBS, such as `8,32`). The simulator
 //! runs in a child process (this program again, with `--serve`), so the peak
 //! RSS printed is the client's alone.
 
@@ -53,6 +54,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = args.into_iter();
     let documents: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(2000);
     let latency: u64 = args.next().map(|a| a.parse()).transpose()?.unwrap_or(20);
+    let job_counts: Vec<usize> = match args.next() {
+        Some(list) => list
+            .split(',')
+            .map(|j| j.parse())
+            .collect::<Result<_, _>>()?,
+        None => vec![1, 8, 32],
+    };
     if serving {
         return serve(documents, latency).await;
     }
@@ -89,7 +97,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let base = tempfile::tempdir()?;
     let mut pushed_from = None;
-    for jobs in [1usize, 8, 32] {
+    for &jobs in &job_counts {
         let floor = Duration::from_millis(documents as u64 * latency) / jobs as u32;
         let dir = base.path().join(format!("mirror-{jobs}"));
         let options = SyncOptions {
@@ -112,7 +120,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tree = pushed_from.ok_or("no mirror")?;
     // The push tree is the mirror's, without its state directory.
     std::fs::remove_dir_all(tree.join(".intralinks-sync"))?;
-    for jobs in [1usize, 8, 32] {
+    for &jobs in &job_counts {
         let floor = Duration::from_millis(documents as u64 * latency) / jobs as u32;
         let created = il
             .api()

@@ -406,7 +406,7 @@ fn needs(state: EntryState, key: Option<&str>) -> String {
 /// The result of every call in this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-fn excerpt(body: &str) -> String {
+pub(crate) fn excerpt(body: &str) -> String {
     let collapsed: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut cut: String = collapsed.chars().take(160).collect();
     if collapsed.chars().count() > 160 {

@@ -2,9 +2,8 @@
 //!
 //! A folder or document name is data from someone else: `../x`, `a/b`, `CON`,
 //! a trailing dot or a 300-byte name must never escape the target directory,
-//! fail on some platform, or collide with a sibling.
-
-use std::collections::HashSet;
+//! or fail on some platform. Siblings that would collide are told apart by
+//! [`crate::sync::names::DirNames`], the one rule for unique names.
 
 /// The longest name kept, in bytes (most filesystems allow 255).
 pub const MAX_NAME_BYTES: usize = 200;
@@ -62,39 +61,6 @@ fn truncate_keeping_extension(name: &str, max: usize) -> String {
     format!("{}{ext}", &stem[..cut])
 }
 
-/// Hands out names unique within one directory (case-insensitively, for
-/// macOS and Windows); a clash gets the entity id appended.
-#[derive(Debug, Default)]
-pub struct DirNames {
-    taken: HashSet<String>,
-}
-
-impl DirNames {
-    /// A safe, unique name for entity `id` called `name` on the server.
-    pub fn claim(&mut self, name: &str, id: i64) -> String {
-        let safe = safe_component(name);
-        if self.taken.insert(safe.to_lowercase()) {
-            return safe;
-        }
-        let (stem, ext) = match safe.rfind('.') {
-            Some(i) if i > 0 => (&safe[..i], &safe[i..]),
-            _ => (safe.as_str(), ""),
-        };
-        let suffix = format!(" ({id}){ext}");
-        let candidate = format!(
-            "{}{suffix}",
-            truncate_keeping_extension(stem, MAX_NAME_BYTES - suffix.len())
-        );
-        let mut unique = candidate.clone();
-        let mut n = 2;
-        while !self.taken.insert(unique.to_lowercase()) {
-            unique = format!("{candidate}~{n}");
-            n += 1;
-        }
-        unique
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,14 +90,5 @@ mod tests {
         let safe = safe_component(&long);
         assert!(safe.len() <= MAX_NAME_BYTES);
         assert!(safe.ends_with(".pdf"));
-    }
-
-    #[test]
-    fn clashes_get_the_id() {
-        let mut names = DirNames::default();
-        assert_eq!(names.claim("Report.pdf", 1), "Report.pdf");
-        assert_eq!(names.claim("report.PDF", 2), "report (2).PDF");
-        assert_eq!(names.claim("a/b", 3), "a_b");
-        assert_eq!(names.claim("a\\b", 4), "a_b (4)");
     }
 }

@@ -385,3 +385,80 @@ async fn a_lasting_429_costs_the_engines_attempts_only() {
     // Retry-After: 999999999 is held to the policy's longest delay.
     assert!(started.elapsed() < Duration::from_secs(10));
 }
+
+#[tokio::test]
+async fn an_endless_document_listing_stops_the_mirror_at_the_answer_limit() {
+    // The mirror parses its listings as they arrive: the limit still holds.
+    let bytes = Arc::new(AtomicU64::new(0));
+    let b = bytes.clone();
+    let app = Router::new()
+        .route(
+            "/v2/workspaces/{ws}/folders",
+            get(|| async { axum::Json(serde_json::json!({"folder": []})) }),
+        )
+        .route(
+            "/v2/workspaces/{ws}/documents",
+            get(move || async move {
+                (
+                    [(header::CONTENT_TYPE, "application/json")],
+                    endless(
+                        r#"{"document":["#,
+                        r#"{"id":1,"name":"again","fileSize":1},"#,
+                        b.clone(),
+                    ),
+                )
+                    .into_response()
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let dir = tempfile::tempdir().unwrap();
+    let options = SyncOptions {
+        retry: quick(),
+        ..SyncOptions::default()
+    };
+    let e = sync::mirror(&client(&url), 7, dir.path(), &options)
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::AnswerTooLarge { limit: LIMIT }), "{e:?}");
+    assert_bounded(&Counts {
+        bytes,
+        ..Counts::default()
+    });
+}
+
+#[tokio::test]
+async fn a_document_listing_that_does_not_match_is_a_typed_error() {
+    let app = Router::new()
+        .route(
+            "/v2/workspaces/{ws}/folders",
+            get(|| async { axum::Json(serde_json::json!({"folder": []})) }),
+        )
+        .route(
+            "/v2/workspaces/{ws}/documents",
+            get(|| async { axum::Json(serde_json::json!({"document": [{"name": "no id"}]})) }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let dir = tempfile::tempdir().unwrap();
+    let options = SyncOptions {
+        retry: quick(),
+        ..SyncOptions::default()
+    };
+    let e = sync::mirror(&client(&url), 7, dir.path(), &options)
+        .await
+        .unwrap_err();
+    let Error::UnexpectedBody {
+        status: None,
+        decode_error: Some(why),
+        excerpt,
+        ..
+    } = &e
+    else {
+        panic!("{e:?}");
+    };
+    assert!(why.contains("missing field `id`"), "{why}");
+    assert_eq!(excerpt, r#"{"document":[{"name":"no id"}]}"#);
+}

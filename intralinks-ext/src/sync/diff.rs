@@ -7,7 +7,7 @@ use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
 use super::local::{Target, hash_in, walk};
-use super::names::{STATE_DIR, layout};
+use super::names::{STATE_DIR, place};
 use super::{SyncOptions, journal, list_room};
 use crate::Intralinks;
 use crate::error::{Error, Result};
@@ -67,18 +67,21 @@ pub async fn diff(
 ) -> Result<DiffReport> {
     let root = Target::open_read(dir)?;
     let walked = walk(&root)?;
-    let mut known = BTreeMap::new();
+    let mut known = journal::Records::default();
     if let Ok(state) = root.open_dir(STATE_DIR) {
         for name in [super::mirror::JOURNAL, super::push::JOURNAL] {
             known.extend(journal::load(&state, name, workspace_id)?);
         }
     }
-    let (folders, documents) = list_room(il, workspace_id, options).await?;
-    let plan = layout(&folders, &documents, options.folder);
-    let mut remote: BTreeMap<String, &intralinks_api::types::Document> = plan
-        .documents
-        .iter()
-        .map(|(d, p)| (p.nfc().collect::<String>(), d))
+    let plan = place(list_room(il, workspace_id, options).await?, options.folder);
+    // Path → (document id, its hash).
+    let mut remote: BTreeMap<String, (i64, Option<&str>)> = (0..plan.document_count())
+        .map(|i| {
+            (
+                plan.path(i).nfc().collect::<String>(),
+                (plan.docs[i].id, plan.hash(i)),
+            )
+        })
         .collect();
     let mut report = DiffReport {
         skipped: walked.skipped.iter().map(|(p, _)| p.clone()).collect(),
@@ -86,7 +89,7 @@ pub async fn diff(
     };
     for f in &walked.files {
         let key: String = f.path.nfc().collect();
-        let Some(doc) = remote.remove(&key) else {
+        let Some((id, hash)) = remote.remove(&key) else {
             report.entries.push(DiffEntry {
                 path: f.path.clone(),
                 kind: DiffKind::LocalOnly,
@@ -118,21 +121,21 @@ pub async fn diff(
                 hash_in(&d, name, &dir.join(&f.path))?
             }
         };
-        if doc.file_hash_download.as_deref() == Some(local.as_str()) {
+        if hash == Some(local.as_str()) {
             report.equal += 1;
         } else {
             report.entries.push(DiffEntry {
                 path: f.path.clone(),
                 kind: DiffKind::Different,
-                document_id: Some(doc.id),
+                document_id: Some(id),
             });
         }
     }
-    for (path, doc) in remote {
+    for (path, (id, _)) in remote {
         report.entries.push(DiffEntry {
             path,
             kind: DiffKind::RemoteOnly,
-            document_id: Some(doc.id),
+            document_id: Some(id),
         });
     }
     report.entries.sort_by(|a, b| a.path.cmp(&b.path));

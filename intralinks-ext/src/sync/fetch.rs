@@ -1,12 +1,13 @@
 //! One document body into its partial file, through the crate's transfer
 //! pipeline: limits, resume from what an earlier attempt or run left, SHA-1.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use intralinks_api::types::Document;
 
 use super::local::{Target, io_err, mtime_of, nanos};
-use super::{SyncEvent, SyncOptions};
+use super::{SyncEvent, SyncOptions, blocking};
 use crate::Intralinks;
 use crate::error::Error;
 use crate::pipe::{Pump, TransferLimits, file_sink};
@@ -49,7 +50,7 @@ pub(crate) async fn fetch_once(
     doc: &Document,
     expected: &str,
     rel: &str,
-    target: &Target,
+    target: &Arc<Target>,
     options: &SyncOptions,
 ) -> Attempt<Fetched> {
     let result = fetch_inner(il, workspace_id, doc, expected, rel, target, options).await;
@@ -66,12 +67,17 @@ async fn fetch_inner(
     doc: &Document,
     expected: &str,
     rel: &str,
-    target: &Target,
+    target: &Arc<Target>,
     options: &SyncOptions,
 ) -> Attempt<Fetched> {
     let plain = |e: Error| (e, None);
     let part = part_name(doc);
-    let (file, existing) = target.open_part(&part).map_err(plain)?;
+    let (file, existing) = blocking({
+        let (target, part) = (Arc::clone(target), part.clone());
+        move || target.open_part(&part)
+    })
+    .await
+    .map_err(plain)?;
     let body = tokio::select! {
         r = il.open_body(workspace_id, doc, existing, options.stall_timeout) => r,
         _ = options.stop.stopped() => return Err(plain(stopped(doc.id))),
@@ -141,27 +147,32 @@ async fn fetch_inner(
         )));
     };
     let when = mtime_of(doc.last_modified_on.or(doc.created_on));
-    let finished = tokio::task::spawn_blocking(move || -> std::io::Result<i128> {
-        if let Some(t) = when {
-            file.set_modified(t)?;
+    // On the blocking pool, in one go: the mtime, the data on disk, then
+    // the rename into place.
+    let mtime = blocking({
+        let (target, part, rel) = (Arc::clone(target), part.clone(), rel.to_string());
+        move || {
+            let synced = (|| -> std::io::Result<i128> {
+                if let Some(t) = when {
+                    file.set_modified(t)?;
+                }
+                file.sync_data()?;
+                Ok(nanos(file.metadata()?.modified()?))
+            })();
+            let mtime = match synced {
+                Ok(m) => m,
+                Err(e) => {
+                    target.drop_part(&part);
+                    return Err(io_err("cannot write", target.shown(&rel))(e));
+                }
+            };
+            drop(file);
+            target.place(&part, &rel)?;
+            Ok(mtime)
         }
-        file.sync_data()?;
-        Ok(nanos(file.metadata()?.modified()?))
     })
-    .await;
-    let mtime = match finished {
-        Ok(Ok(m)) => m,
-        Ok(Err(e)) => {
-            target.drop_part(&part);
-            return Err(plain(io_err("cannot write", target.shown(rel))(e)));
-        }
-        Err(e) => {
-            return Err(plain(Error::InvalidInput(format!(
-                "a write task failed: {e}"
-            ))));
-        }
-    };
-    target.place(&part, rel).map_err(plain)?;
+    .await
+    .map_err(plain)?;
     Ok(Fetched {
         sha1: pumped.sha1_base64,
         size: pumped.total,

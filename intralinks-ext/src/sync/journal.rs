@@ -8,7 +8,7 @@
 //! adopted when its SHA-1 matches). At the end of a run the journal is
 //! rewritten compactly (temporary file, then rename).
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -49,12 +49,148 @@ pub(crate) struct Record {
     pub pending: bool,
 }
 
+/// A SHA-1 as the room spells it (base64), kept as its 20 bytes when the
+/// text is their canonical base64, else as the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Hash {
+    Sha1([u8; 20]),
+    Text(Box<str>),
+}
+
+impl Hash {
+    fn new(text: &str) -> Hash {
+        use base64::Engine;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        if let Ok(bytes) = b64.decode(text)
+            && let Ok(raw) = <[u8; 20]>::try_from(bytes.as_slice())
+            && b64.encode(raw) == text
+        {
+            return Hash::Sha1(raw);
+        }
+        Hash::Text(text.into())
+    }
+
+    fn text(&self) -> String {
+        use base64::Engine;
+        match self {
+            Hash::Sha1(raw) => base64::engine::general_purpose::STANDARD.encode(raw),
+            Hash::Text(t) => t.to_string(),
+        }
+    }
+}
+
+/// A current record as kept in memory (its path is the key).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Kept {
+    id: i64,
+    version: Option<Box<str>>,
+    sha1: Hash,
+    size: u64,
+    mtime: i128,
+    /// See [`Record::pending`].
+    pub pending: bool,
+}
+
+impl Kept {
+    fn of(r: &Record) -> Kept {
+        Kept {
+            id: r.id,
+            version: r.version.as_deref().map(Into::into),
+            sha1: Hash::new(&r.sha1),
+            size: r.size,
+            mtime: r.mtime,
+            pending: r.pending,
+        }
+    }
+
+    fn record(&self, ws: i64, path: &str) -> Record {
+        Record {
+            ws,
+            path: path.to_string(),
+            id: self.id,
+            version: self.version.as_deref().map(str::to_string),
+            sha1: self.sha1.text(),
+            size: self.size,
+            mtime: self.mtime,
+            gone: false,
+            pending: self.pending,
+        }
+    }
+}
+
+/// The current records of one workspace in a journal, by path, compact.
+#[derive(Debug, Default)]
+pub(crate) struct Records {
+    ws: i64,
+    by_path: HashMap<Box<str>, Kept>,
+}
+
+impl Records {
+    /// Takes in `r`: a record replaces the path's, a `gone` one removes it.
+    fn apply(&mut self, r: &Record) {
+        if r.gone {
+            self.by_path.remove(r.path.as_str());
+        } else if let Some(kept) = self.by_path.get_mut(r.path.as_str()) {
+            *kept = Kept::of(r);
+        } else {
+            self.by_path.insert(r.path.as_str().into(), Kept::of(r));
+        }
+    }
+
+    /// The record at `path`, if any.
+    pub fn get(&self, path: &str) -> Option<Record> {
+        self.by_path.get(path).map(|k| k.record(self.ws, path))
+    }
+
+    /// The records `keep` selects by path and record, in path order.
+    pub fn select(&self, keep: impl Fn(&str, &Kept) -> bool) -> Vec<Record> {
+        let mut out: Vec<Record> = self
+            .by_path
+            .iter()
+            .filter(|(p, k)| keep(p, k))
+            .map(|(p, k)| k.record(self.ws, p))
+            .collect();
+        out.sort_by(|a, b| a.path.cmp(&b.path));
+        out
+    }
+
+    /// Adds `other`'s records (a path in both takes `other`'s).
+    pub fn extend(&mut self, other: Records) {
+        self.ws = other.ws;
+        self.by_path.extend(other.by_path);
+    }
+
+    /// Writes every record as a journal line, in path order.
+    fn write_to(&self, out: &mut impl Write) -> std::io::Result<()> {
+        let mut paths: Vec<&str> = self.by_path.keys().map(|p| &**p).collect();
+        paths.sort_unstable();
+        for p in paths {
+            if let Some(k) = self.by_path.get(p) {
+                serde_json::to_writer(&mut *out, &k.record(self.ws, p))
+                    .map_err(std::io::Error::from)?;
+                out.write_all(b"\n")?;
+            }
+        }
+        Ok(())
+    }
+}
+
 pub(crate) struct Journal {
     name: String,
     ws: i64,
     state: Dir,
+    /// The appending file and the records written since its last flush.
     file: Mutex<(std::fs::File, usize)>,
-    records: Mutex<BTreeMap<String, Record>>,
+    records: Mutex<Records>,
+    /// Lean: a record of a path that was not in the journal when it was
+    /// opened is written to the file only (see [`Journal::open_lean`]).
+    lean: Option<Lean>,
+}
+
+/// Where a lean journal's own lines start, and whether it was compacted.
+struct Lean {
+    start: u64,
+    compacted: std::sync::atomic::AtomicBool,
 }
 
 fn io(action: &'static str, name: &str) -> impl FnOnce(std::io::Error) -> Error + use<> {
@@ -67,8 +203,11 @@ fn io(action: &'static str, name: &str) -> impl FnOnce(std::io::Error) -> Error 
 }
 
 /// The current records of `ws` in journal `name` (none when it is missing).
-pub(crate) fn load(state: &Dir, name: &str, ws: i64) -> Result<BTreeMap<String, Record>> {
-    let mut records = BTreeMap::new();
+pub(crate) fn load(state: &Dir, name: &str, ws: i64) -> Result<Records> {
+    let mut records = Records {
+        ws,
+        by_path: HashMap::new(),
+    };
     match state.open(name) {
         Ok(f) => {
             let reader = std::io::BufReader::new(f.into_std());
@@ -80,11 +219,7 @@ pub(crate) fn load(state: &Dir, name: &str, ws: i64) -> Result<BTreeMap<String, 
                 if r.ws != ws {
                     continue;
                 }
-                if r.gone {
-                    records.remove(&r.path);
-                } else {
-                    records.insert(r.path.clone(), r);
-                }
+                records.apply(&r);
             }
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -96,43 +231,80 @@ pub(crate) fn load(state: &Dir, name: &str, ws: i64) -> Result<BTreeMap<String, 
 impl Journal {
     /// Opens (or starts) journal `name` in `state`, keeping `ws`'s records.
     pub fn open(state: &Dir, name: &str, ws: i64) -> Result<Journal> {
+        Journal::open_with(state, name, ws, false)
+    }
+
+    /// [`Journal::open`] for a run that records each path at most once and
+    /// never reads back what it recorded (the mirror): a record of a path
+    /// the journal did not hold goes to the file only, not to memory, and
+    /// [`Journal::compact`] copies those lines from the file. Compacting is
+    /// then the journal's last act.
+    pub fn open_lean(state: &Dir, name: &str, ws: i64) -> Result<Journal> {
+        Journal::open_with(state, name, ws, true)
+    }
+
+    fn open_with(state: &Dir, name: &str, ws: i64, lean: bool) -> Result<Journal> {
         let state = state.try_clone().map_err(io("cannot open", name))?;
         let records = load(&state, name, ws)?;
-        let file = state
-            .open_with(name, OpenOptions::new().append(true).create(true))
+        let mut file = state
+            .open_with(
+                name,
+                OpenOptions::new().append(true).read(true).create(true),
+            )
             .map_err(io("cannot write", name))?
             .into_std();
+        let mut start = file.metadata().map_err(io("cannot read", name))?.len();
+        if start > 0 {
+            // A line cut short by a kill is ended, so that the next one
+            // is read whole.
+            use std::io::{Read, Seek, SeekFrom};
+            let mut last = [0u8];
+            file.seek(SeekFrom::Start(start - 1))
+                .and_then(|_| file.read_exact(&mut last))
+                .map_err(io("cannot read", name))?;
+            if last[0] != b'\n' {
+                file.write_all(b"\n").map_err(io("cannot write", name))?;
+                start += 1;
+            }
+        }
         Ok(Journal {
             name: name.to_string(),
             ws,
             state,
             file: Mutex::new((file, 0)),
             records: Mutex::new(records),
+            lean: lean.then(|| Lean {
+                start,
+                compacted: std::sync::atomic::AtomicBool::new(false),
+            }),
         })
+    }
+
+    fn records(&self) -> std::sync::MutexGuard<'_, Records> {
+        self.records.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The record at `path`, if any.
     pub fn get(&self, path: &str) -> Option<Record> {
-        self.records
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(path)
-            .cloned()
+        self.records().get(path)
     }
 
-    /// Every record.
-    pub fn all(&self) -> Vec<Record> {
-        self.records
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .values()
-            .cloned()
-            .collect()
+    /// The records `keep` selects by path and record, in path order.
+    pub fn select(&self, keep: impl Fn(&str, &Kept) -> bool) -> Vec<Record> {
+        self.records().select(keep)
     }
 
     /// Appends `record` (with this journal's workspace).
     pub fn record(&self, mut record: Record) -> Result<()> {
         record.ws = self.ws;
+        if let Some(lean) = &self.lean
+            && lean.compacted.load(std::sync::atomic::Ordering::SeqCst)
+        {
+            return Err(Error::InvalidInput(format!(
+                "the journal {} was compacted: nothing more can be recorded in this run",
+                self.name
+            )));
+        }
         let mut line = serde_json::to_vec(&record)
             .map_err(|e| Error::InvalidInput(format!("cannot encode a journal record: {e}")))?;
         line.push(b'\n');
@@ -147,39 +319,18 @@ impl Journal {
                 file.0.sync_data().map_err(io("cannot flush", &self.name))?;
             }
         }
-        let mut records = self.records.lock().unwrap_or_else(|e| e.into_inner());
-        if record.gone {
-            records.remove(&record.path);
-        } else {
-            records.insert(record.path.clone(), record);
+        let mut records = self.records();
+        if self.lean.is_none() || records.by_path.contains_key(record.path.as_str()) {
+            records.apply(&record);
         }
         Ok(())
     }
 
-    /// Rewrites the journal with only the current records, durably.
+    /// Rewrites the journal with only the current records, durably, one
+    /// line at a time (never the whole text in memory).
     pub fn compact(&self) -> Result<()> {
         let temp = format!("{}.tmp", self.name);
-        let mut text = Vec::new();
-        for r in self.all() {
-            serde_json::to_writer(&mut text, &r)
-                .map_err(|e| Error::InvalidInput(format!("cannot encode a journal record: {e}")))?;
-            text.push(b'\n');
-        }
-        let mut keep = Vec::new();
-        // Records of other workspaces stay as they were.
-        if let Ok(f) = self.state.open(&self.name) {
-            for line in std::io::BufReader::new(f.into_std()).lines() {
-                let Ok(line) = line else { break };
-                if let Ok(r) = serde_json::from_str::<Record>(&line)
-                    && r.ws != self.ws
-                {
-                    keep.extend_from_slice(line.as_bytes());
-                    keep.push(b'\n');
-                }
-            }
-        }
-        keep.extend_from_slice(&text);
-        let mut f = self
+        let f = self
             .state
             .open_with(
                 &temp,
@@ -187,8 +338,55 @@ impl Journal {
             )
             .map_err(io("cannot write", &temp))?
             .into_std();
-        f.write_all(&keep).map_err(io("cannot write", &temp))?;
+        let mut out = std::io::BufWriter::with_capacity(64 * 1024, f);
+        // Records of other workspaces stay as they were.
+        if let Ok(f) = self.state.open(&self.name) {
+            for line in std::io::BufReader::new(f.into_std()).lines() {
+                let Ok(line) = line else { break };
+                if let Ok(r) = serde_json::from_str::<Record>(&line)
+                    && r.ws != self.ws
+                {
+                    out.write_all(line.as_bytes())
+                        .and_then(|()| out.write_all(b"\n"))
+                        .map_err(io("cannot write", &temp))?;
+                }
+            }
+        }
+        let records = self.records();
+        records
+            .write_to(&mut out)
+            .map_err(io("cannot write", &temp))?;
+        if let Some(lean) = &self.lean {
+            // This run's records of paths the journal did not hold, as
+            // they were written.
+            lean.compacted
+                .store(true, std::sync::atomic::Ordering::SeqCst);
+            let mut f = self
+                .state
+                .open(&self.name)
+                .map_err(io("cannot read", &self.name))?
+                .into_std();
+            std::io::Seek::seek(&mut f, std::io::SeekFrom::Start(lean.start))
+                .map_err(io("cannot read", &self.name))?;
+            for line in std::io::BufReader::new(f).lines() {
+                let Ok(line) = line else { break };
+                if let Ok(r) = serde_json::from_str::<Record>(&line)
+                    && r.ws == self.ws
+                    && !r.gone
+                    && !records.by_path.contains_key(r.path.as_str())
+                {
+                    out.write_all(line.as_bytes())
+                        .and_then(|()| out.write_all(b"\n"))
+                        .map_err(io("cannot write", &temp))?;
+                }
+            }
+        }
+        drop(records);
+        let f = out
+            .into_inner()
+            .map_err(|e| io("cannot write", &temp)(e.into_error()))?;
         f.sync_all().map_err(io("cannot flush", &temp))?;
+        drop(f);
         let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
         self.state
             .rename(&temp, &self.state, &self.name)
@@ -200,5 +398,109 @@ impl Journal {
             .into_std();
         file.1 = 0;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(path: &str, id: i64, sha1: &str) -> Record {
+        Record {
+            ws: 7,
+            path: path.into(),
+            id,
+            version: Some("3".into()),
+            sha1: sha1.into(),
+            size: 5,
+            mtime: -12,
+            gone: false,
+            pending: false,
+        }
+    }
+
+    fn state() -> (tempfile::TempDir, Dir) {
+        let dir = tempfile::tempdir().unwrap();
+        let state = Dir::open_ambient_dir(dir.path(), cap_std::ambient_authority()).unwrap();
+        (dir, state)
+    }
+
+    fn lines(dir: &tempfile::TempDir) -> Vec<String> {
+        std::fs::read_to_string(dir.path().join("j.jsonl"))
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn a_sha1_is_kept_as_its_bytes_and_any_other_text_as_it_is() {
+        let sha1 = "qUqP5cyxm6YcTAhz05Hph5gvu9M=";
+        assert!(matches!(Hash::new(sha1), Hash::Sha1(_)));
+        assert_eq!(Hash::new(sha1).text(), sha1);
+        for other in ["", "h", "qUqP5cyxm6YcTAhz05Hph5gvu9N=", "not base64!"] {
+            assert_eq!(Hash::new(other).text(), other);
+        }
+        assert!(matches!(Hash::new("h"), Hash::Text(_)));
+    }
+
+    #[test]
+    fn a_lean_journal_keeps_new_records_in_the_file_and_compacts_them() {
+        let (dir, state) = state();
+        let sha1 = "qUqP5cyxm6YcTAhz05Hph5gvu9M=";
+        let j = Journal::open(&state, "j.jsonl", 7).unwrap();
+        j.record(rec("old", 1, sha1)).unwrap();
+        j.record(rec("left", 2, sha1)).unwrap();
+        drop(j);
+        let other = Journal::open(&state, "j.jsonl", 8).unwrap();
+        other.record(rec("other", 9, "x")).unwrap();
+        drop(other);
+        let j = Journal::open_lean(&state, "j.jsonl", 7).unwrap();
+        j.record(rec("new", 3, "h")).unwrap();
+        // Not kept in memory: the file has it.
+        assert_eq!(j.get("new"), None);
+        assert_eq!(j.get("old"), Some(rec("old", 1, sha1)));
+        j.record(rec("old", 1, "h2")).unwrap();
+        j.record(Record {
+            gone: true,
+            ..rec("left", 2, sha1)
+        })
+        .unwrap();
+        assert_eq!(j.select(|_, _| true), vec![rec("old", 1, "h2")]);
+        j.compact().unwrap();
+        assert!(j.record(rec("late", 4, "h")).is_err());
+        let text = lines(&dir);
+        assert_eq!(text.len(), 3, "{text:?}");
+        let again = load(&state, "j.jsonl", 7).unwrap();
+        assert_eq!(
+            again.select(|_, _| true),
+            vec![rec("new", 3, "h"), rec("old", 1, "h2")]
+        );
+        assert_eq!(
+            load(&state, "j.jsonl", 8)
+                .unwrap()
+                .select(|_, _| true)
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn a_line_cut_by_a_kill_does_not_swallow_the_next_record() {
+        let (dir, state) = state();
+        let line = serde_json::to_string(&rec("a", 1, "h")).unwrap();
+        std::fs::write(
+            dir.path().join("j.jsonl"),
+            format!("{line}\n{{\"ws\":7,\"pa"),
+        )
+        .unwrap();
+        let j = Journal::open_lean(&state, "j.jsonl", 7).unwrap();
+        j.record(rec("b", 2, "h")).unwrap();
+        drop(j);
+        let records = load(&state, "j.jsonl", 7).unwrap();
+        assert_eq!(
+            records.select(|_, _| true),
+            vec![rec("a", 1, "h"), rec("b", 2, "h")]
+        );
     }
 }

@@ -308,12 +308,12 @@ impl Target {
     }
 
     /// Removes partial files other than `keep`; how many there were.
-    pub fn clear_parts_except(&self, keep: &std::collections::HashSet<String>) -> usize {
+    pub fn clear_parts_except(&self, keep: impl Fn(&str) -> bool) -> usize {
         let mut n = 0;
         if let Ok(entries) = self.parts.entries() {
             for e in entries.flatten() {
                 let name = e.file_name();
-                if name.to_str().is_some_and(|s| keep.contains(s)) {
+                if name.to_str().is_some_and(&keep) {
                     continue;
                 }
                 if self.parts.remove_file(&name).is_ok() {

@@ -1,7 +1,7 @@
 //! Room → directory.
 
-use std::collections::HashSet;
 use std::path::Path;
+use std::sync::Arc;
 
 use futures_util::StreamExt;
 use intralinks_api::types::Document;
@@ -10,8 +10,8 @@ use serde::Serialize;
 use super::fetch::fetch_once;
 use super::journal::{Journal, Record};
 use super::local::{Entry, Target};
-use super::names::{Layout, Notice, layout};
-use super::{Failure, SyncEvent, SyncOptions, list_room, with_retries};
+use super::names::{Layout, Notice, place};
+use super::{Failure, SyncEvent, SyncOptions, blocking, list_room, with_retries};
 use crate::Intralinks;
 use crate::error::{Error, Result};
 
@@ -83,34 +83,27 @@ pub async fn mirror(
     if options.dry_run {
         return super::plan::mirror_plan(il, workspace_id, dir, options).await;
     }
-    let target = Target::open(dir, true)?;
+    // Shared with the blocking threads that do each document's file work.
+    let target = Arc::new(Target::open(dir, true)?);
     let mut report = MirrorReport::default();
-    let journal = Journal::open(&target.state, JOURNAL, workspace_id)?;
-    let (folders, documents) = list_room(il, workspace_id, options).await?;
-    let plan = layout(&folders, &documents, options.folder);
+    let plan = place(list_room(il, workspace_id, options).await?, options.folder);
+    // Opened after the listing, whose tables then grow in a heap the
+    // journal's loading has not cut up.
+    let journal = Arc::new(Journal::open_lean(&target.state, JOURNAL, workspace_id)?);
     // Partial files of the documents' current versions are resumed; any
     // other (an older version, a document gone) is removed.
-    let keep: HashSet<String> = plan
-        .documents
-        .iter()
-        .map(|(d, _)| super::fetch::part_name(d))
-        .collect();
-    report.stale_parts_removed = target.clear_parts_except(&keep);
+    report.stale_parts_removed = target.clear_parts_except(|part| current_part(&plan, part));
     options.emit(SyncEvent::Planned {
-        items: plan.documents.len(),
-        bytes: plan
-            .documents
-            .iter()
-            .map(|(d, _)| d.file_size.unwrap_or(0).max(0).unsigned_abs())
-            .sum(),
+        items: plan.document_count(),
+        bytes: plan.docs.iter().map(|d| d.bytes()).sum(),
     });
     report.folders = plan.folders.values().filter(|p| !p.is_empty()).count();
-    report.documents = plan.documents.len();
+    report.documents = plan.document_count();
     report.notices = plan.notices.clone();
 
     let mut paths: Vec<&String> = plan.folders.values().filter(|p| !p.is_empty()).collect();
     paths.sort();
-    let mut bad_dirs: Vec<(String, String)> = Vec::new();
+    let mut bad_dirs: Vec<(String, super::ItemError)> = Vec::new();
     for p in paths {
         if bad_dirs
             .iter()
@@ -119,7 +112,7 @@ pub async fn mirror(
             continue;
         }
         if let Err(e) = target.dir(p) {
-            bad_dirs.push((p.clone(), e.to_string()));
+            bad_dirs.push((p.clone(), super::ItemError::from(e)));
         }
     }
 
@@ -129,7 +122,10 @@ pub async fn mirror(
     let bad_dirs = &bad_dirs;
     let mut results =
         // Owned items: a closure over borrowed ones makes the future not `Send`.
-        futures_util::stream::iter(plan.documents.iter().cloned().map(|(doc, rel)| async move {
+        futures_util::stream::iter((0..plan.document_count()).map(|i| {
+            // Each item gets its document and path when it starts.
+            let (doc, rel) = (plan.docs[i].to_document(&plan.strings), plan.path(i));
+            async move {
             if options.stop.is_stopped() {
                 return Outcome::Skipped;
             }
@@ -150,11 +146,11 @@ pub async fn mirror(
             options.emit(match &outcome {
                 Outcome::UpToDate | Outcome::Adopted => SyncEvent::Skipped { path: rel.clone(), bytes: size },
                 Outcome::Fetched(..) => SyncEvent::Done { path: rel.clone(), bytes: size },
-                Outcome::Failed(f) => SyncEvent::Failed { path: rel.clone(), error: f.error.clone() },
+                Outcome::Failed(f) => SyncEvent::Failed { path: rel.clone(), error: f.error.to_string() },
                 Outcome::Skipped => SyncEvent::Failed { path: rel.clone(), error: "not started: the run was stopped".into() },
             });
             outcome
-        }))
+        }}))
         .buffer_unordered(jobs);
     while let Some(outcome) = results.next().await {
         match outcome {
@@ -183,20 +179,19 @@ pub async fn mirror(
     drop(results);
     report.interrupted = options.stop.is_stopped();
 
-    let records = journal.all();
+    let wanted = plan.wanted();
+    // The records whose documents are not in the room (any more).
+    let records = journal.select(|path, _| !wanted.contains(path));
+    drop(wanted);
     if !options.delete {
         // Say which local files' documents left the room; leave them alone.
-        report.left_room = left_behind(&records, &plan, |rel| target.peek(rel))
+        report.left_room = left_behind(&records, |rel| target.peek(rel))
             .into_iter()
             .map(|r| r.path.clone())
             .collect();
     }
     if options.delete && !report.interrupted {
-        let wanted = wanted(&plan);
         for r in records {
-            if r.gone || wanted.contains(r.path.as_str()) {
-                continue;
-            }
             match target.entry(&r.path) {
                 Ok(Entry::File { size, mtime }) if size == r.size && mtime == r.mtime => {
                     match target.remove(&r.path) {
@@ -207,8 +202,8 @@ pub async fn mirror(
                         Err(e) => report.failures.push(Failure {
                             path: r.path.clone(),
                             id: Some(r.id),
-                            error: e.to_string(),
                             kind: super::FailureKind::of(&e),
+                            error: e.into(),
                             attempts: 1,
                         }),
                     }
@@ -218,8 +213,8 @@ pub async fn mirror(
                     report.failures.push(Failure {
                         path: r.path.clone(),
                         id: Some(r.id),
-                        error: e.to_string(),
                         kind: super::FailureKind::of(&e),
+                        error: e.into(),
                         attempts: 0,
                     });
                     continue;
@@ -231,7 +226,7 @@ pub async fn mirror(
                         error: Error::LocalFileInTheWay {
                             path: target.shown(&r.path),
                         }
-                        .to_string(),
+                        .into(),
                         kind: super::FailureKind::LocalFileInTheWay,
                         attempts: 0,
                     });
@@ -246,43 +241,54 @@ pub async fn mirror(
     Ok(report)
 }
 
-/// The paths the room's documents have in `plan`.
-fn wanted(plan: &Layout) -> HashSet<&str> {
-    plan.documents.iter().map(|(_, p)| p.as_str()).collect()
+/// Whether `part` is the partial file of a document's current version in
+/// `plan` (`{id}-{key}.part`).
+fn current_part(plan: &Layout, part: &str) -> bool {
+    let Some(id) = part
+        .strip_suffix(".part")
+        .and_then(|p| p.rsplit_once('-'))
+        .and_then(|(id, _)| id.parse::<i64>().ok())
+    else {
+        return false;
+    };
+    plan.docs
+        .binary_search_by_key(&id, |d| d.id)
+        .is_ok_and(|i| super::fetch::part_name(&plan.docs[i].to_document(&plan.strings)) == part)
 }
 
-/// Journal records whose documents are not in `plan` and whose files are
-/// still the mirror's own (the size and mtime it recorded), as `peek` finds
-/// them: what `delete` would remove.
+/// Of the journal records whose documents are not in the room (as the
+/// caller selected them), those whose files are still the mirror's own (the
+/// size and mtime it recorded), as `peek` finds them: what `delete` would
+/// remove.
 pub(crate) fn left_behind<'a>(
     records: impl IntoIterator<Item = &'a Record>,
-    plan: &Layout,
     peek: impl Fn(&str) -> Entry,
 ) -> Vec<&'a Record> {
-    let wanted = wanted(plan);
     records
         .into_iter()
-        .filter(|r| !r.gone && !wanted.contains(r.path.as_str()))
+        .filter(|r| !r.gone)
         .filter(|r| matches!(peek(&r.path), Entry::File { size, mtime } if size == r.size && mtime == r.mtime))
         .collect()
 }
 
-/// Brings one document up to date; never fails the run.
+/// Brings one document up to date; never fails the run. Its file work (a
+/// look at its path, a hash, the journal record) runs on the blocking pool,
+/// so that the runtime's threads only move bytes.
 async fn one(
     il: &Intralinks,
     workspace_id: i64,
     doc: &Document,
     rel: &str,
-    target: &Target,
-    journal: &Journal,
+    target: &Arc<Target>,
+    journal: &Arc<Journal>,
     options: &SyncOptions,
 ) -> Outcome {
     let fail = |e: Error, attempts: u32| {
         Outcome::Failed(Failure {
             path: rel.to_string(),
             id: Some(doc.id),
-            error: e.to_string(),
             kind: super::FailureKind::of(&e),
+            error: e.into(),
             attempts,
         })
     };
@@ -296,7 +302,8 @@ async fn one(
         );
     };
     let record = |sha1: String, size: u64, mtime: i128| {
-        journal.record(Record {
+        let journal = Arc::clone(journal);
+        let record = Record {
             ws: workspace_id,
             path: rel.to_string(),
             id: doc.id,
@@ -306,9 +313,15 @@ async fn one(
             mtime,
             gone: false,
             pending: false,
-        })
+        };
+        blocking(move || journal.record(record))
     };
-    let entry = match target.entry(rel) {
+    let entry = match blocking({
+        let (target, rel) = (Arc::clone(target), rel.to_string());
+        move || target.entry(&rel)
+    })
+    .await
+    {
         Ok(e) => e,
         Err(e) => return fail(e, 0),
     };
@@ -337,12 +350,17 @@ async fn one(
                 }
                 // Ours, and the document changed: fetch over it.
             } else {
-                let local = match target.hash(rel) {
+                let local = match blocking({
+                    let (target, rel) = (Arc::clone(target), rel.to_string());
+                    move || target.hash(&rel)
+                })
+                .await
+                {
                     Ok(h) => h,
                     Err(e) => return fail(e, 0),
                 };
                 if local == expected {
-                    if let Err(e) = record(local, size, mtime) {
+                    if let Err(e) = record(local, size, mtime).await {
                         return fail(e, 0);
                     }
                     return if ours {
@@ -367,7 +385,7 @@ async fn one(
     })
     .await;
     match result {
-        Ok(done) => match record(done.sha1, done.size, done.mtime) {
+        Ok(done) => match record(done.sha1, done.size, done.mtime).await {
             Ok(()) => Outcome::Fetched(done.size, attempts, done.resumed_from),
             Err(e) => fail(e, attempts),
         },

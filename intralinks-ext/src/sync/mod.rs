@@ -35,6 +35,7 @@ mod mirror;
 pub mod names;
 mod plan;
 mod push;
+mod room;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -47,6 +48,7 @@ pub use diff::{DiffEntry, DiffKind, DiffReport, diff};
 pub use mirror::{MirrorReport, mirror};
 pub use names::{Notice, document_file_name};
 pub use push::{PushReport, push};
+pub(crate) use room::list_room;
 
 use crate::error::Error;
 
@@ -54,8 +56,9 @@ use crate::error::Error;
 /// a terminal; services tune them.
 #[derive(Debug, Clone)]
 pub struct SyncOptions {
-    /// Transfers at once (at least 1). Memory is bounded by this, not by
-    /// the room's size.
+    /// Transfers at once (at least 1). The memory of the transfers is
+    /// bounded by this; the room's model takes a few hundred bytes a
+    /// document.
     pub jobs: usize,
     /// Only this folder's subtree (the room's root when `None`).
     pub folder: Option<i64>,
@@ -238,12 +241,76 @@ pub struct Failure {
     pub path: String,
     /// The document id, when there is one.
     pub id: Option<i64>,
-    /// What went wrong, and what to do.
-    pub error: String,
+    /// What went wrong, and what to do: the typed error, which shows as
+    /// its message (and reads as that text, `&str`).
+    pub error: ItemError,
     /// Attempts made.
     pub attempts: u32,
     /// What kind of failure: whether running again may help.
     pub kind: FailureKind,
+}
+
+/// The error of one item that did not complete: the typed [`Error`]
+/// (shared, so that a report can be cloned) with its message. It shows,
+/// serializes, compares and reads (`Deref` to `str`) as the message.
+#[derive(Debug, Clone)]
+pub struct ItemError {
+    error: Arc<Error>,
+    message: Box<str>,
+}
+
+impl ItemError {
+    /// The typed error.
+    pub fn error(&self) -> &Error {
+        &self.error
+    }
+
+    /// The message: what went wrong, and what to do.
+    pub fn as_str(&self) -> &str {
+        &self.message
+    }
+
+    /// A shared handle on the typed error, to keep beyond the report.
+    pub fn shared(&self) -> Arc<Error> {
+        Arc::clone(&self.error)
+    }
+}
+
+impl From<Error> for ItemError {
+    fn from(error: Error) -> Self {
+        let message = error.to_string().into_boxed_str();
+        ItemError {
+            error: Arc::new(error),
+            message,
+        }
+    }
+}
+
+impl std::fmt::Display for ItemError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::ops::Deref for ItemError {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.message
+    }
+}
+
+impl PartialEq for ItemError {
+    fn eq(&self, other: &Self) -> bool {
+        self.message == other.message
+    }
+}
+
+impl Eq for ItemError {}
+
+impl Serialize for ItemError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.serialize_str(&self.message)
+    }
 }
 
 /// One write a dry run would make.
@@ -288,6 +355,15 @@ impl FailureKind {
             _ => FailureKind::Other,
         }
     }
+}
+
+/// Runs `f` (file work) on the blocking pool.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> crate::Result<T> + Send + 'static,
+) -> crate::Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|e| Err(Error::InvalidInput(format!("a file task failed: {e}"))))
 }
 
 /// Attempts that may end in a stall before an item is given up.
@@ -350,51 +426,4 @@ where
             }
         }
     }
-}
-
-/// Lists the room's folders and documents at once, each with retries.
-pub(crate) async fn list_room(
-    il: &crate::Intralinks,
-    workspace_id: i64,
-    options: &SyncOptions,
-) -> crate::Result<(
-    Vec<intralinks_api::types::Folder>,
-    Vec<intralinks_api::types::Document>,
-)> {
-    use crate::error::Checked;
-    // The engine is the one layer that retries its requests: the runtime
-    // sends each of them once, so a lasting 429 costs `retry.max_attempts`
-    // requests per listing, not that many times the runtime's own attempts.
-    let il = &il.with_retry(RetryPolicy::none());
-    let folders = with_retries(options, || async {
-        il.api()
-            .list_folders()
-            .workspace_id(workspace_id)
-            .send()
-            .checked()
-            .await
-            .map(|l| l.folder)
-            .map_err(|e| (e, None))
-    });
-    let documents = with_retries(options, || async {
-        il.api()
-            .list_documents()
-            .workspace_id(workspace_id)
-            .send()
-            .checked()
-            .await
-            .map(|l| l.document)
-            .map_err(|e| (e, None))
-    });
-    let ((folders, _), (documents, _)) = tokio::join!(folders, documents);
-    let (folders, documents) = (folders?, documents?);
-    if let Some(top) = options.folder
-        && !folders.iter().any(|f| f.id == top)
-    {
-        return Err(Error::NotFound {
-            message: format!("folder {top} is not in workspace {workspace_id}"),
-            error_id: None,
-        });
-    }
-    Ok((folders, documents))
 }

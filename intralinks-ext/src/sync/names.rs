@@ -14,6 +14,8 @@ use unicode_normalization::UnicodeNormalization;
 
 use intralinks_api::types::{Document, Folder};
 
+use super::room::{Room, RoomDoc, RoomFolder, Str, Strings};
+
 /// The engine's state directory inside every sync target.
 pub const STATE_DIR: &str = ".intralinks-sync";
 
@@ -106,11 +108,13 @@ impl DirNames {
 
 /// The document's file name: its name, with its extension when the name lacks it.
 pub fn document_file_name(doc: &Document) -> String {
-    let name = doc
-        .name
-        .clone()
-        .unwrap_or_else(|| format!("document-{}", doc.id));
-    match doc.extension.as_deref().map(|e| e.trim_start_matches('.')) {
+    file_name(doc.id, doc.name.as_deref(), doc.extension.as_deref())
+}
+
+/// [`document_file_name`] of a document's parts.
+pub(crate) fn file_name(id: i64, name: Option<&str>, extension: Option<&str>) -> String {
+    let name = name.map_or_else(|| format!("document-{id}"), str::to_string);
+    match extension.map(|e| e.trim_start_matches('.')) {
         Some(ext)
             if !ext.is_empty()
                 && !name
@@ -135,15 +139,93 @@ pub struct Notice {
     pub what: String,
 }
 
-/// Where every folder and document of a room goes.
+/// Where every folder and document of a room goes. The documents are kept
+/// once, compactly: each with the index of its directory and its local
+/// name; a path is built when it is asked for.
 #[derive(Debug, Default)]
 pub struct Layout {
     /// Folder id → relative directory (components joined by `/`; "" for the root).
     pub folders: HashMap<i64, String>,
-    /// Documents in id order: (document, relative path of its file).
-    pub documents: Vec<(Document, String)>,
     /// Renamed entries, orphans and broken cycles.
     pub notices: Vec<Notice>,
+    /// The placed documents in id order (no id twice).
+    pub(crate) docs: Vec<RoomDoc>,
+    /// Each document's directory: an index into `dirs`.
+    dir_of: Vec<u32>,
+    /// Each document's local name, in `strings`.
+    local: Vec<Str>,
+    /// The directories documents are in ("" first).
+    dirs: Vec<Box<str>>,
+    /// The documents' strings and their local names.
+    pub(crate) strings: Strings,
+}
+
+impl Layout {
+    /// How many documents are placed.
+    pub fn document_count(&self) -> usize {
+        self.docs.len()
+    }
+
+    /// Every placed document's id and relative path, in id order.
+    pub fn documents(&self) -> impl Iterator<Item = (i64, String)> + '_ {
+        (0..self.docs.len()).map(|i| (self.docs[i].id, self.path(i)))
+    }
+
+    /// The relative path of document `i` (in id order).
+    pub(crate) fn path(&self, i: usize) -> String {
+        let dir = self.dirs.get(self.dir_of[i] as usize).map_or("", |d| d);
+        join(dir, self.strings.get(self.local[i]))
+    }
+
+    /// Document `i`'s `fileHashDownload`.
+    pub(crate) fn hash(&self, i: usize) -> Option<&str> {
+        self.strings.opt(self.docs[i].hash)
+    }
+
+    /// The paths of the placed documents, to look paths up in.
+    pub(crate) fn wanted(&self) -> Wanted<'_> {
+        let dirs = self
+            .dirs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (&**d, i as u32))
+            .collect();
+        let mut by_path: Vec<u32> = (0..self.docs.len() as u32).collect();
+        by_path.sort_by(|&a, &b| self.key(a).cmp(&self.key(b)));
+        Wanted {
+            layout: self,
+            dirs,
+            by_path,
+        }
+    }
+
+    fn key(&self, i: u32) -> (u32, &str) {
+        let i = i as usize;
+        (self.dir_of[i], self.strings.get(self.local[i]))
+    }
+}
+
+/// The placed documents' paths, for look-ups.
+pub(crate) struct Wanted<'a> {
+    layout: &'a Layout,
+    dirs: HashMap<&'a str, u32>,
+    by_path: Vec<u32>,
+}
+
+impl Wanted<'_> {
+    /// Whether a document is placed at `path`.
+    pub fn contains(&self, path: &str) -> bool {
+        let (dir, name) = match path.rfind('/') {
+            Some(i) => (&path[..i], &path[i + 1..]),
+            None => ("", path),
+        };
+        let Some(&dir) = self.dirs.get(dir) else {
+            return false;
+        };
+        self.by_path
+            .binary_search_by(|&i| self.layout.key(i).cmp(&(dir, name)))
+            .is_ok()
+    }
 }
 
 fn join(dir: &str, name: &str) -> String {
@@ -159,12 +241,24 @@ fn join(dir: &str, name: &str) -> String {
 /// layout is the same on every run. A folder whose parent is unknown (an
 /// orphan), or that sits on a cycle, is placed at the top and reported.
 pub fn layout(folders: &[Folder], documents: &[Document], top: Option<i64>) -> Layout {
-    let forest = crate::tree::Forest::new(folders.iter().map(|f| (f.id, f.parent_id)));
-    let mut sorted: Vec<&Folder> = folders.iter().collect();
+    place(Room::from_api(folders, documents), top)
+}
+
+/// [`layout`] of the compact room, which it keeps (no copy).
+pub(crate) fn place(room: Room, top: Option<i64>) -> Layout {
+    let Room {
+        folders,
+        folder_strings,
+        documents: mut docs,
+        strings,
+    } = room;
+    let folder_name = |f: &RoomFolder| folder_strings.opt(f.name);
+    let forest = crate::tree::Forest::new(folders.iter().map(|f| (f.id, f.parent)));
+    let mut sorted: Vec<&RoomFolder> = folders.iter().collect();
     sorted.sort_by_key(|f| f.id);
     sorted.dedup_by_key(|f| f.id);
     // Children by the parent their path shows, each list in id order.
-    let mut children: HashMap<Option<i64>, Vec<&Folder>> = HashMap::new();
+    let mut children: HashMap<Option<i64>, Vec<&RoomFolder>> = HashMap::new();
     for f in &sorted {
         children
             .entry(forest.shown_parent(f.id))
@@ -195,16 +289,13 @@ pub fn layout(folders: &[Folder], documents: &[Document], top: Option<i64>) -> L
                 let claimed = names
                     .entry(dir.clone())
                     .or_default()
-                    .claim(f.name.as_deref().unwrap_or("folder"), f.id);
+                    .claim(folder_name(f).unwrap_or("folder"), f.id);
                 let path = join(&dir, &claimed.name);
                 if let Some(why) = claimed.changed {
                     out.notices.push(Notice {
                         id: f.id,
                         path: path.clone(),
-                        what: format!(
-                            "folder {:?} renamed: {why}",
-                            f.name.as_deref().unwrap_or("")
-                        ),
+                        what: format!("folder {:?} renamed: {why}", folder_name(f).unwrap_or("")),
                     });
                 }
                 out.folders.insert(f.id, path.clone());
@@ -248,7 +339,7 @@ pub fn layout(folders: &[Folder], documents: &[Document], top: Option<i64>) -> L
                 let claimed = names
                     .entry(String::new())
                     .or_default()
-                    .claim(f.name.as_deref().unwrap_or("folder"), f.id);
+                    .claim(folder_name(f).unwrap_or("folder"), f.id);
                 out.folders.insert(id, claimed.name.clone());
                 place(Some(id), claimed.name, &mut out, &mut names, &mut placed);
             }
@@ -266,47 +357,91 @@ pub fn layout(folders: &[Folder], documents: &[Document], top: Option<i64>) -> L
         }
     }
     out.folders.remove(&-1);
+    drop((children, sorted, forest));
 
-    let mut docs: Vec<&Document> = documents.iter().collect();
+    // The directories documents can be in: "" first, then every folder's.
+    let mut dir_index: HashMap<i64, u32> = HashMap::with_capacity(out.folders.len());
+    out.dirs.push("".into());
+    for (&id, path) in &out.folders {
+        if path.is_empty() {
+            dir_index.insert(id, 0);
+        } else {
+            dir_index.insert(id, out.dirs.len() as u32);
+            out.dirs.push(path.as_str().into());
+        }
+    }
     docs.sort_by_key(|d| d.id);
     docs.dedup_by_key(|d| d.id);
-    for doc in docs {
-        let parent = doc.parent_id.or(doc.folder_id);
-        let dir = match (parent.and_then(|p| out.folders.get(&p)), top) {
-            (Some(dir), _) => dir.clone(),
-            (None, Some(_)) => continue,
-            (None, None) => {
+    // Orphans go to the top of the whole room; outside a subtree, nowhere.
+    let mut orphans: HashSet<i64> = HashSet::new();
+    docs.retain(|d| match d.parent.and_then(|p| dir_index.get(&p)) {
+        Some(_) => true,
+        None if top.is_some() => false,
+        None => {
+            orphans.insert(d.id);
+            true
+        }
+    });
+    docs.shrink_to_fit();
+    out.dir_of = docs
+        .iter()
+        .map(|d| {
+            d.parent
+                .and_then(|p| dir_index.get(&p))
+                .copied()
+                .unwrap_or(0)
+        })
+        .collect();
+    drop(dir_index);
+    out.docs = docs;
+    out.strings = strings;
+    out.local = vec![Str::default(); out.docs.len()];
+    // Each directory's documents claim their names together, in id order;
+    // a directory's names are dropped once its documents are placed.
+    let mut order: Vec<u32> = (0..out.docs.len() as u32).collect();
+    order.sort_by_key(|&i| out.dir_of[i as usize]);
+    let mut at = 0;
+    while at < order.len() {
+        let dir = out.dir_of[order[at] as usize];
+        let end = at + order[at..].partition_point(|&i| out.dir_of[i as usize] == dir);
+        let dir_path: String = out.dirs[dir as usize].to_string();
+        let mut taken = names.remove(&dir_path).unwrap_or_default();
+        for &i in &order[at..end] {
+            let i = i as usize;
+            let doc = out.docs[i];
+            let server = out.strings.opt(doc.name).map(str::to_string);
+            let file = file_name(doc.id, server.as_deref(), out.strings.opt(doc.extension));
+            let claimed = taken.claim(&file, doc.id);
+            let same = doc
+                .name
+                .filter(|_| server.as_deref() == Some(claimed.name.as_str()));
+            out.local[i] = match same.or_else(|| out.strings.push(&claimed.name)) {
+                Some(s) => s,
+                None => continue,
+            };
+            let path = join(&dir_path, &claimed.name);
+            if let Some(why) = claimed.changed {
+                out.notices.push(Notice {
+                    id: doc.id,
+                    path: path.clone(),
+                    what: format!(
+                        "document {:?} renamed: {why}",
+                        server.as_deref().unwrap_or("")
+                    ),
+                });
+            }
+            if orphans.contains(&doc.id) {
                 notices.push(Notice {
                     id: doc.id,
-                    path: String::new(),
+                    path,
                     what: "document's folder is not in the room; placed at the top".into(),
                 });
-                String::new()
             }
-        };
-        let claimed = names
-            .entry(dir.clone())
-            .or_default()
-            .claim(&document_file_name(doc), doc.id);
-        let path = join(&dir, &claimed.name);
-        if let Some(why) = claimed.changed {
-            out.notices.push(Notice {
-                id: doc.id,
-                path: path.clone(),
-                what: format!(
-                    "document {:?} renamed: {why}",
-                    doc.name.as_deref().unwrap_or("")
-                ),
-            });
         }
-        if let Some(n) = notices.last_mut()
-            && n.id == doc.id
-            && n.path.is_empty()
-        {
-            n.path = path.clone();
-        }
-        out.documents.push((doc.clone(), path));
+        at = end;
     }
+    drop((order, names));
+    out.strings.shrink();
     out.notices.extend(notices);
     out.notices
         .sort_by(|a, b| a.path.cmp(&b.path).then(a.id.cmp(&b.id)));
@@ -361,6 +496,15 @@ mod tests {
     }
 
     #[test]
+    fn clashes_after_unsafe_characters_get_the_id() {
+        let mut names = DirNames::default();
+        assert_eq!(names.claim("Report.pdf", 1).name, "Report.pdf");
+        assert_eq!(names.claim("report.PDF", 2).name, "report (2).PDF");
+        assert_eq!(names.claim("a/b", 3).name, "a_b");
+        assert_eq!(names.claim("a\\b", 4).name, "a_b (4)");
+    }
+
+    #[test]
     fn cycles_and_orphans_are_placed_at_the_top_deterministically() {
         let folders = vec![
             folder(10, Some(11), "A"),
@@ -376,7 +520,7 @@ mod tests {
         assert_eq!(l.folders[&12], "Lost");
         assert_eq!(l.folders[&13], "Root");
         assert_eq!(l.folders[&14], "Self");
-        let paths: Vec<&str> = l.documents.iter().map(|(_, p)| p.as_str()).collect();
+        let paths: Vec<String> = l.documents().map(|(_, p)| p).collect();
         assert_eq!(paths, ["A/B/in-cycle.txt", "Lost/lost.txt"]);
         let what: Vec<(i64, &str)> = l.notices.iter().map(|n| (n.id, n.path.as_str())).collect();
         assert_eq!(what, [(10, "A"), (12, "Lost"), (14, "Self")]);
@@ -393,7 +537,7 @@ mod tests {
         assert_eq!(l.folders[&64].split('/').count(), 64);
         assert_eq!(l.folders[&65], "d (65)");
         assert_eq!(
-            l.documents[0].1.split('/').count(),
+            l.documents().next().unwrap().1.split('/').count(),
             ((n - 1) % 64 + 1) as usize + 1
         );
         let deep = l
@@ -405,7 +549,7 @@ mod tests {
         // Below a folder of the chain, the slices stay inside the subtree.
         let sub = layout(&folders, &docs, Some(n - 100));
         assert_eq!(sub.folders.len(), 101);
-        assert_eq!(sub.documents.len(), 1);
+        assert_eq!(sub.document_count(), 1);
     }
 
     #[test]
@@ -419,7 +563,7 @@ mod tests {
         let l = layout(&folders, &docs, Some(1));
         assert_eq!(l.folders[&2], "Sub");
         assert!(!l.folders.contains_key(&3));
-        let paths: Vec<&str> = l.documents.iter().map(|(_, p)| p.as_str()).collect();
+        let paths: Vec<String> = l.documents().map(|(_, p)| p).collect();
         assert_eq!(paths, ["Sub/x.txt", "_.git"]);
     }
 }

@@ -10,7 +10,7 @@ use cap_std::fs::Dir;
 use super::journal::{self, Record};
 use super::local::{Entry, hash_in, peek_in};
 use super::mirror::{JOURNAL, MirrorReport, left_behind};
-use super::names::{STATE_DIR, layout};
+use super::names::{STATE_DIR, place};
 use super::{Failure, FailureKind, Planned, SyncOptions, list_room};
 use crate::Intralinks;
 use crate::error::{Error, Result};
@@ -42,31 +42,31 @@ pub(crate) async fn mirror_plan(
         Some(Ok(state)) => journal::load(&state, JOURNAL, workspace_id)?,
         _ => Default::default(),
     };
-    let (folders, documents) = list_room(il, workspace_id, options).await?;
-    let plan = layout(&folders, &documents, options.folder);
+    let plan = place(list_room(il, workspace_id, options).await?, options.folder);
     let mut report = MirrorReport {
         folders: plan.folders.values().filter(|p| !p.is_empty()).count(),
-        documents: plan.documents.len(),
+        documents: plan.document_count(),
         notices: plan.notices.clone(),
         ..MirrorReport::default()
     };
-    let ours = |rel: &str, size: u64, mtime: i128| -> Option<&Record> {
+    let ours = |rel: &str, size: u64, mtime: i128| -> Option<Record> {
         records
             .get(rel)
             .filter(|r| !r.gone && r.size == size && r.mtime == mtime)
     };
-    for (doc, rel) in &plan.documents {
-        let expected = doc.file_hash_download.as_deref().unwrap_or_default();
+    for i in 0..plan.document_count() {
+        let (id, rel) = (plan.docs[i].id, &plan.path(i));
+        let expected = plan.hash(i).unwrap_or_default();
         let planned = |action| Planned {
             action,
             path: rel.clone(),
-            id: Some(doc.id),
+            id: Some(id),
         };
         match peek(root.as_ref(), rel) {
             Entry::Missing => report.planned.push(planned("fetch")),
             Entry::File { size, mtime } => {
                 let known = ours(rel, size, mtime);
-                if known.is_some_and(|r| r.sha1 == expected) && !options.verify {
+                if known.as_ref().is_some_and(|r| r.sha1 == expected) && !options.verify {
                     report.up_to_date += 1;
                     continue;
                 }
@@ -85,11 +85,11 @@ pub(crate) async fn mirror_plan(
                 } else {
                     report.failures.push(Failure {
                         path: rel.clone(),
-                        id: Some(doc.id),
+                        id: Some(id),
                         error: Error::LocalFileInTheWay {
                             path: dir.join(rel),
                         }
-                        .to_string(),
+                        .into(),
                         attempts: 0,
                         kind: FailureKind::LocalFileInTheWay,
                     });
@@ -97,18 +97,21 @@ pub(crate) async fn mirror_plan(
             }
             Entry::Dir | Entry::Other(_) => report.failures.push(Failure {
                 path: rel.clone(),
-                id: Some(doc.id),
-                error: format!(
+                id: Some(id),
+                error: Error::InvalidInput(format!(
                     "{} is not a regular file; nothing would be written through it",
                     dir.join(rel).display()
-                ),
+                ))
+                .into(),
                 attempts: 0,
                 kind: FailureKind::Other,
             }),
         }
     }
     // Local files the mirror wrote whose documents left the room.
-    for r in left_behind(records.values(), &plan, |rel| peek(root.as_ref(), rel)) {
+    let wanted = plan.wanted();
+    let gone = records.select(|path, _| !wanted.contains(path));
+    for r in left_behind(&gone, |rel| peek(root.as_ref(), rel)) {
         if options.delete {
             report.planned.push(Planned {
                 action: "delete",

@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use super::journal::{Journal, Record};
 use super::local::{Found, Target, walk};
-use super::names::{fold_key, layout, local_component};
+use super::names::{fold_key, local_component, place};
 use super::{Failure, SyncEvent, SyncOptions, list_room, with_retries};
 use crate::error::{Checked, Error, Result};
 use crate::{DocumentRef, Intralinks};
@@ -156,17 +156,15 @@ pub async fn push(
         .cloned()
         .collect();
 
-    let (folders, documents) = list_room(il, workspace_id, options).await?;
-    let plan = layout(&folders, &documents, Some(top));
+    let plan = place(list_room(il, workspace_id, options).await?, Some(top));
     let mut remote_dirs: HashMap<String, i64> = plan
         .folders
         .iter()
         .map(|(id, p)| (p.clone(), *id))
         .collect();
-    let mut remote_docs: BTreeMap<String, Document> = plan
-        .documents
-        .iter()
-        .map(|(d, p)| (p.clone(), d.clone()))
+    // Path → the document's index in the layout (which keeps it once).
+    let mut remote_docs: BTreeMap<String, usize> = (0..plan.document_count())
+        .map(|i| (plan.path(i), i))
         .collect();
     // Two local directories the room would take for one: the one the room
     // has by that exact name (else the first) is pushed; the other is
@@ -253,7 +251,7 @@ pub async fn push(
         items: files.len(),
         bytes: files.iter().map(|f| f.size).sum(),
     });
-    let mut remote_docs: BTreeMap<String, Document> = {
+    let mut remote_docs: BTreeMap<String, usize> = {
         let mut by_local = BTreeMap::new();
         for f in &files {
             let remote = if remote_docs.contains_key(&f.path) {
@@ -324,8 +322,8 @@ pub async fn push(
                 Err(e) => report.failures.push(Failure {
                     path: d.clone(),
                     id: None,
-                    error: e.to_string(),
                     kind: super::FailureKind::of(&e),
+                    error: e.into(),
                     attempts,
                 }),
             }
@@ -341,29 +339,33 @@ pub async fn push(
             report.failures.push(Failure {
                 path: f.path.clone(),
                 id: None,
-                error: format!(
+                error: Error::InvalidInput(format!(
                     "its folder {parent:?} could not be created in the room; nothing was uploaded"
-                ),
+                ))
+                .into(),
                 kind: super::FailureKind::Retryable,
                 attempts: 0,
             });
             continue;
         };
-        let sha1 = match local_hash(&target, &journal, &f, remote_docs.get(&f.path), options) {
+        let remote_id = remote_docs.get(&f.path).map(|&i| plan.docs[i].id);
+        let sha1 = match local_hash(&target, &journal, &f, remote_id, options) {
             Ok(h) => h,
             Err(e) => {
                 report.failures.push(Failure {
                     path: f.path.clone(),
                     id: None,
-                    error: e.to_string(),
                     kind: super::FailureKind::of(&e),
+                    error: e.into(),
                     attempts: 0,
                 });
                 continue;
             }
         };
         match remote_docs.remove(&f.path) {
-            Some(doc) if doc.file_hash_download.as_deref() == Some(sha1.as_str()) => {
+            Some(i) if plan.hash(i) == Some(sha1.as_str()) => {
+                let doc = plan.docs[i];
+                let version = plan.strings.opt(doc.version).map(str::to_string);
                 report.unchanged += 1;
                 options.emit(SyncEvent::Skipped {
                     path: f.path.clone(),
@@ -374,10 +376,10 @@ pub async fn push(
                         .get(&f.path)
                         .is_none_or(|r| r.sha1 != sha1 || r.mtime != f.mtime || r.pending)
                 {
-                    journal.record(record(workspace_id, &f, doc.id, doc.version.clone(), sha1))?;
+                    journal.record(record(workspace_id, &f, doc.id, version, sha1))?;
                 }
             }
-            Some(doc) => uploads.push((f, sha1, doc, true)),
+            Some(i) => uploads.push((f, sha1, plan.docs[i].to_document(&plan.strings), true)),
             None => to_create.entry(folder_id).or_default().push((f, sha1)),
         }
     }
@@ -453,8 +455,8 @@ pub async fn push(
                                 report.failures.push(Failure {
                                     path: f.path.clone(),
                                     id: Some(doc.id),
-                                    error: e.to_string(),
                                     kind: super::FailureKind::of(&e),
+                                    error: e.into(),
                                     attempts,
                                 });
                                 continue;
@@ -464,7 +466,7 @@ pub async fn push(
                         None => report.failures.push(Failure {
                             path: f.path.clone(),
                             id: None,
-                            error: "the service did not say which document it created for this file; run the push again".into(),
+                            error: Error::InvalidInput("the service did not say which document it created for this file; run the push again".into()).into(),
                             kind: super::FailureKind::Retryable,
                             attempts,
                         }),
@@ -472,12 +474,15 @@ pub async fn push(
                 }
             }
             Err(e) => {
+                // One error, shared by every file of the batch.
+                let kind = super::FailureKind::of(&e);
+                let error = super::ItemError::from(e);
                 for (f, _) in batch {
                     report.failures.push(Failure {
                         path: f.path.clone(),
                         id: None,
-                        error: e.to_string(),
-                        kind: super::FailureKind::of(&e),
+                        kind,
+                        error: error.clone(),
                         attempts,
                     });
                 }
@@ -542,8 +547,8 @@ pub async fn push(
                     report.failures.push(Failure {
                         path: f.path,
                         id: Some(id),
-                        error: e.to_string(),
                         kind: super::FailureKind::of(&e),
+                        error: e.into(),
                         attempts,
                     });
                 }
@@ -555,10 +560,11 @@ pub async fn push(
 
     // One listing checks every upload.
     if !sent.is_empty() {
-        let (_, documents) = list_room(il, workspace_id, options).await?;
-        let hashes: HashMap<i64, Option<&str>> = documents
+        let room = list_room(il, workspace_id, options).await?;
+        let hashes: HashMap<i64, Option<&str>> = room
+            .documents
             .iter()
-            .map(|d| (d.id, d.file_hash_download.as_deref()))
+            .map(|d| (d.id, room.strings.opt(d.hash)))
             .collect();
         for (path, id, sha1) in sent {
             match hashes.get(&id) {
@@ -566,13 +572,14 @@ pub async fn push(
                 other => report.failures.push(Failure {
                     path,
                     id: Some(id),
-                    error: format!(
+                    error: Error::InvalidInput(format!(
                         "after the upload, document {id}'s fileHashDownload is {} but the local SHA-1 is {sha1}; push again",
                         match other {
                             Some(Some(h)) => h.to_string(),
                             _ => "missing".into(),
                         }
-                    ),
+                    ))
+                    .into(),
                     kind: super::FailureKind::Retryable,
                     attempts: 1,
                 }),
@@ -581,7 +588,7 @@ pub async fn push(
     }
     // No document push created is left empty: what did not complete is
     // removed while it has no file (a rerun creates it anew).
-    for r in journal.all().into_iter().filter(|r| r.pending) {
+    for r in journal.select(|_, r| r.pending) {
         let target = DocumentRef {
             workspace_id,
             document_id: r.id,
@@ -623,14 +630,14 @@ fn local_hash(
     target: &Target,
     journal: &Journal,
     f: &Found,
-    doc: Option<&Document>,
+    remote_id: Option<i64>,
     options: &SyncOptions,
 ) -> Result<String> {
     if !options.verify
         && let Some(r) = journal.get(&f.path)
         && r.size == f.size
         && r.mtime == f.mtime
-        && doc.is_some_and(|d| d.id == r.id)
+        && remote_id == Some(r.id)
     {
         return Ok(r.sha1);
     }

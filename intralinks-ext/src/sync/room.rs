@@ -1,0 +1,512 @@
+//! The room model: a room's folders and documents as the engine keeps
+//! them, listed once and parsed as the listing arrives.
+//!
+//! A listing body is never held whole: its bytes go through a bounded
+//! channel into a parser on a blocking thread, and each element becomes a
+//! compact record with only what the engine uses (id, parent, name,
+//! extension, hash, size, version and the date it sets as mtime); the
+//! strings of a whole listing share one buffer. [`super::names::layout`]
+//! places the result, without copying it.
+
+use std::fmt;
+use std::io::Read;
+
+use intralinks_api::types::{Document, Folder};
+use serde::Deserialize;
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use crate::Intralinks;
+use crate::Millis;
+use crate::error::{Error, Result};
+
+/// A string in a listing's shared buffer: its start and length in bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Str {
+    at: u32,
+    len: u32,
+}
+
+/// Strings of one listing (and of its layout's local names), end to end.
+#[derive(Debug, Default)]
+pub(crate) struct Strings(String);
+
+impl Strings {
+    /// Appends `s`; `None` when the buffer would pass 4 GiB.
+    pub fn push(&mut self, s: &str) -> Option<Str> {
+        let at = u32::try_from(self.0.len()).ok()?;
+        let len = u32::try_from(s.len()).ok()?;
+        at.checked_add(len)?;
+        self.0.push_str(s);
+        Some(Str { at, len })
+    }
+
+    /// The text of `s`.
+    pub fn get(&self, s: Str) -> &str {
+        self.0
+            .get(s.at as usize..(s.at as usize + s.len as usize))
+            .unwrap_or("")
+    }
+
+    /// The text of `s`, when there is one.
+    pub fn opt(&self, s: Option<Str>) -> Option<&str> {
+        s.map(|s| self.get(s))
+    }
+
+    /// Gives back the buffer's spare capacity.
+    pub fn shrink(&mut self) {
+        self.0.shrink_to_fit();
+    }
+}
+
+/// A folder as the engine keeps it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RoomFolder {
+    /// The folder's id.
+    pub id: i64,
+    /// Its parent's id (`None` at the root).
+    pub parent: Option<i64>,
+    /// Its name.
+    pub name: Option<Str>,
+}
+
+/// A document as the engine keeps it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RoomDoc {
+    /// The document's id.
+    pub id: i64,
+    /// Its folder (`parentId`, else `folderId`).
+    pub parent: Option<i64>,
+    /// Its name.
+    pub name: Option<Str>,
+    /// Its extension.
+    pub extension: Option<Str>,
+    /// `fileHashDownload`: base64 of the SHA-1 of its bytes.
+    pub hash: Option<Str>,
+    /// Its version.
+    pub version: Option<Str>,
+    /// `fileSize`.
+    pub size: Option<i64>,
+    /// The date its file gets as mtime: `lastModifiedOn`, else `createdOn`.
+    pub when: Option<Millis>,
+}
+
+impl RoomDoc {
+    /// The declared size, never negative.
+    pub fn bytes(&self) -> u64 {
+        self.size.unwrap_or(0).max(0).unsigned_abs()
+    }
+
+    /// The generated type, with what the engine keeps (for one transfer).
+    pub fn to_document(self, strings: &Strings) -> Document {
+        let own = |s: Option<Str>| strings.opt(s).map(str::to_string);
+        Document {
+            created_by: None,
+            created_on: None,
+            extension: own(self.extension),
+            file_hash_download: own(self.hash),
+            file_size: self.size,
+            folder_id: None,
+            has_note: None,
+            id: self.id,
+            index_number: None,
+            is_favorite: None,
+            last_accessed_on: None,
+            last_modified_by: None,
+            last_modified_on: self.when,
+            name: own(self.name),
+            note: None,
+            order_number: None,
+            parent_id: self.parent,
+            version: own(self.version),
+            version_number: None,
+        }
+    }
+}
+
+/// The room's folders and documents, compact.
+#[derive(Debug, Default)]
+pub(crate) struct Room {
+    /// Folders, as listed.
+    pub folders: Vec<RoomFolder>,
+    /// The folders' strings.
+    pub folder_strings: Strings,
+    /// Documents, as listed.
+    pub documents: Vec<RoomDoc>,
+    /// The documents' strings.
+    pub strings: Strings,
+}
+
+impl Room {
+    /// The compact form of listings already parsed into the generated types.
+    pub fn from_api(folders: &[Folder], documents: &[Document]) -> Room {
+        let mut room = Room::default();
+        for f in folders {
+            let name = f.name.as_deref().and_then(|n| room.folder_strings.push(n));
+            room.folders.push(RoomFolder {
+                id: f.id,
+                parent: f.parent_id,
+                name,
+            });
+        }
+        for d in documents {
+            let s = &mut room.strings;
+            let mut push = |v: &Option<String>| v.as_deref().and_then(|v| s.push(v));
+            let doc = RoomDoc {
+                id: d.id,
+                parent: d.parent_id.or(d.folder_id),
+                name: push(&d.name),
+                extension: push(&d.extension),
+                hash: push(&d.file_hash_download),
+                version: push(&d.version),
+                size: d.file_size,
+                when: d.last_modified_on.or(d.created_on),
+            };
+            room.documents.push(doc);
+        }
+        room
+    }
+}
+
+/// One element of a folder listing, as it arrives.
+#[derive(Deserialize)]
+struct WireFolder {
+    id: i64,
+    #[serde(rename = "parentId", default)]
+    parent_id: Option<i64>,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+/// One element of a document listing, as it arrives.
+#[derive(Deserialize)]
+struct WireDocument {
+    id: i64,
+    #[serde(rename = "parentId", default)]
+    parent_id: Option<i64>,
+    #[serde(rename = "folderId", default)]
+    folder_id: Option<i64>,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    extension: Option<String>,
+    #[serde(rename = "fileHashDownload", default)]
+    file_hash_download: Option<String>,
+    #[serde(rename = "fileSize", default)]
+    file_size: Option<i64>,
+    #[serde(default)]
+    version: Option<String>,
+    #[serde(rename = "lastModifiedOn", default)]
+    last_modified_on: Option<Millis>,
+    #[serde(rename = "createdOn", default)]
+    created_on: Option<Millis>,
+}
+
+/// What a listing element becomes, into a listing's table and strings.
+trait Compact: Sized {
+    type Wire: for<'de> Deserialize<'de>;
+    fn keep(wire: Self::Wire, strings: &mut Strings) -> std::result::Result<Self, String>;
+}
+
+fn push_opt(strings: &mut Strings, v: Option<String>) -> std::result::Result<Option<Str>, String> {
+    match v {
+        None => Ok(None),
+        Some(v) => strings
+            .push(&v)
+            .map(Some)
+            .ok_or_else(|| "the listing's strings pass 4 GiB".to_string()),
+    }
+}
+
+impl Compact for RoomFolder {
+    type Wire = WireFolder;
+    fn keep(w: WireFolder, strings: &mut Strings) -> std::result::Result<Self, String> {
+        Ok(RoomFolder {
+            id: w.id,
+            parent: w.parent_id,
+            name: push_opt(strings, w.name)?,
+        })
+    }
+}
+
+impl Compact for RoomDoc {
+    type Wire = WireDocument;
+    fn keep(w: WireDocument, strings: &mut Strings) -> std::result::Result<Self, String> {
+        Ok(RoomDoc {
+            id: w.id,
+            parent: w.parent_id.or(w.folder_id),
+            name: push_opt(strings, w.name)?,
+            extension: push_opt(strings, w.extension)?,
+            hash: push_opt(strings, w.file_hash_download)?,
+            version: push_opt(strings, w.version)?,
+            size: w.file_size,
+            when: w.last_modified_on.or(w.created_on),
+        })
+    }
+}
+
+/// A listing's object: the array under `key` is kept, the rest skipped.
+struct ListingVisitor<'a, T> {
+    key: &'static str,
+    items: &'a mut Vec<T>,
+    strings: &'a mut Strings,
+}
+
+impl<'de, T: Compact> Visitor<'de> for ListingVisitor<'_, T> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        write!(f, "an object with a {:?} array", self.key)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            if key == self.key {
+                map.next_value_seed(ArraySeed {
+                    items: &mut *self.items,
+                    strings: &mut *self.strings,
+                })?;
+            } else {
+                map.next_value::<IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The array of a listing, one element at a time.
+struct ArraySeed<'a, T> {
+    items: &'a mut Vec<T>,
+    strings: &'a mut Strings,
+}
+
+impl<'de, T: Compact> DeserializeSeed<'de> for ArraySeed<'_, T> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, T: Compact> Visitor<'de> for ArraySeed<'_, T> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        while let Some(wire) = seq.next_element::<T::Wire>()? {
+            let item = T::keep(wire, self.strings).map_err(serde::de::Error::custom)?;
+            self.items.push(item);
+        }
+        Ok(())
+    }
+}
+
+/// Parses a listing object from `reader`, keeping the array under `key`.
+fn parse_listing<T: Compact, R: Read>(
+    reader: R,
+    key: &'static str,
+) -> std::result::Result<(Vec<T>, Strings), serde_json::Error> {
+    let mut items = Vec::new();
+    let mut strings = Strings::default();
+    let mut de =
+        serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(64 * 1024, reader));
+    de.deserialize_map(ListingVisitor {
+        key,
+        items: &mut items,
+        strings: &mut strings,
+    })?;
+    de.end()?;
+    items.shrink_to_fit();
+    strings.shrink();
+    Ok((items, strings))
+}
+
+/// The bytes of a body as a blocking reader, fed from the async side.
+struct ChunkReader {
+    rx: tokio::sync::mpsc::Receiver<bytes::Bytes>,
+    chunk: bytes::Bytes,
+}
+
+impl Read for ChunkReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.chunk.is_empty() {
+            match self.rx.blocking_recv() {
+                Some(c) => self.chunk = c,
+                // The end, or the sender stopped (its error is reported).
+                None => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.chunk.len());
+        buf[..n].copy_from_slice(&self.chunk.split_to(n));
+        Ok(n)
+    }
+}
+
+/// Lists `what` (`folders` or `documents`) of workspace `ws` once, through
+/// the client's runtime (token, refresh, the answer limit), parsing the body
+/// as it arrives and keeping the array under `key`.
+async fn list_once<T: Compact + Send + 'static>(
+    il: &Intralinks,
+    workspace_id: i64,
+    what: &str,
+    key: &'static str,
+    operation: &'static str,
+) -> Result<(Vec<T>, Strings)> {
+    use progenitor_client::ClientInfo;
+    let url = il.v2_url(&format!("workspaces/{workspace_id}/{what}"))?;
+    let request = il
+        .request(reqwest::Method::GET, url)
+        .header(reqwest::header::ACCEPT, "application/json")
+        .header(
+            "api-version",
+            <intralinks_api::Client as ClientInfo<intralinks_api::Runtime>>::api_version(),
+        );
+    let mut response = il.send(request, operation).await?;
+    // Tagged with its request, as the generated calls' answers are, so
+    // that an error names it.
+    if let Ok(asked) =
+        reqwest::header::HeaderValue::from_str(&format!("GET {}", response.url().path()))
+    {
+        response
+            .headers_mut()
+            .insert(intralinks_api::REQUEST_HEADER, asked);
+    }
+    if !response.status().is_success() {
+        return Err(Error::from_response(response).await);
+    }
+    let limit = ClientInfo::inner(il.api()).answer_limit;
+    if response.content_length().is_some_and(|n| n > limit) {
+        return Err(Error::AnswerTooLarge { limit });
+    }
+    let content_type = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let (tx, rx) = tokio::sync::mpsc::channel::<bytes::Bytes>(4);
+    let parser = tokio::task::spawn_blocking(move || {
+        parse_listing::<T, _>(
+            ChunkReader {
+                rx,
+                chunk: bytes::Bytes::new(),
+            },
+            key,
+        )
+    });
+    let mut seen: u64 = 0;
+    let mut head: Vec<u8> = Vec::new();
+    let pumped: Result<()> = async {
+        while let Some(chunk) = response.chunk().await.map_err(Error::from_reqwest)? {
+            seen += chunk.len() as u64;
+            if seen > limit {
+                return Err(Error::AnswerTooLarge { limit });
+            }
+            if head.len() < 1024 {
+                head.extend_from_slice(&chunk[..chunk.len().min(1024 - head.len())]);
+            }
+            if tx.send(chunk).await.is_err() {
+                // The parser stopped: its error says why.
+                break;
+            }
+        }
+        Ok(())
+    }
+    .await;
+    drop(tx);
+    let parsed = parser
+        .await
+        .map_err(|e| Error::InvalidInput(format!("the listing's parser failed: {e}")))?;
+    pumped?;
+    parsed.map_err(|err| Error::UnexpectedBody {
+        status: None,
+        content_type: content_type.or_else(|| Some("application/json".into())),
+        decode_error: Some(format!("JSON that does not match the API: {err}")),
+        excerpt: crate::error::excerpt(&String::from_utf8_lossy(&head)),
+    })
+}
+
+/// Lists the room's folders and documents at once, each with retries, into
+/// the compact model. Fails when [`super::SyncOptions::folder`] is not in
+/// the room.
+pub(crate) async fn list_room(
+    il: &Intralinks,
+    workspace_id: i64,
+    options: &super::SyncOptions,
+) -> Result<Room> {
+    use super::with_retries;
+    // The engine is the one layer that retries its requests: the runtime
+    // sends each of them once, so a lasting 429 costs `retry.max_attempts`
+    // requests per listing, not that many times the runtime's own attempts.
+    let il = &il.with_retry(intralinks_api::RetryPolicy::none());
+    let folders = with_retries(options, || async {
+        list_once::<RoomFolder>(il, workspace_id, "folders", "folder", "list_folders")
+            .await
+            .map_err(|e| (e, None))
+    });
+    let documents = with_retries(options, || async {
+        list_once::<RoomDoc>(il, workspace_id, "documents", "document", "list_documents")
+            .await
+            .map_err(|e| (e, None))
+    });
+    let ((folders, _), (documents, _)) = tokio::join!(folders, documents);
+    let ((folders, folder_strings), (documents, strings)) = (folders?, documents?);
+    if let Some(top) = options.folder
+        && !folders.iter().any(|f| f.id == top)
+    {
+        return Err(Error::NotFound {
+            message: format!("folder {top} is not in workspace {workspace_id}"),
+            error_id: None,
+        });
+    }
+    Ok(Room {
+        folders,
+        folder_strings,
+        documents,
+        strings,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_listing_keeps_its_array_and_skips_the_rest() {
+        let body = br#"{"status":{"code":200},"document":[
+            {"id":5,"parentId":1,"name":"a.txt","fileHashDownload":"h","fileSize":3,
+             "version":"2","createdBy":{"x":[1,2]},"lastModifiedOn":{"milliseconds":7}},
+            {"id":6,"folderId":2,"createdOn":{"milliseconds":9}}],"extra":[1]}"#;
+        let (docs, strings) = parse_listing::<RoomDoc, _>(&body[..], "document").unwrap();
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[0].id, 5);
+        assert_eq!(docs[0].parent, Some(1));
+        assert_eq!(strings.opt(docs[0].name), Some("a.txt"));
+        assert_eq!(strings.opt(docs[0].hash), Some("h"));
+        assert_eq!(strings.opt(docs[0].version), Some("2"));
+        assert_eq!(docs[0].size, Some(3));
+        assert_eq!(docs[0].when, Some(Millis::from_millis(7)));
+        assert_eq!(docs[1].parent, Some(2));
+        assert_eq!(docs[1].name, None);
+        assert_eq!(docs[1].when, Some(Millis::from_millis(9)));
+        let d = docs[0].to_document(&strings);
+        assert_eq!(d.id, 5);
+        assert_eq!(d.file_hash_download.as_deref(), Some("h"));
+        assert_eq!(d.version.as_deref(), Some("2"));
+    }
+
+    #[test]
+    fn a_listing_that_does_not_match_is_an_error() {
+        assert!(
+            parse_listing::<RoomDoc, _>(&br#"{"document":[{"name":"x"}]}"#[..], "document")
+                .is_err()
+        );
+        assert!(
+            parse_listing::<RoomDoc, _>(&br#"{"document":[{"id":1}]} x"#[..], "document").is_err()
+        );
+        assert!(parse_listing::<RoomFolder, _>(&br#"[1]"#[..], "folder").is_err());
+        let (none, _) = parse_listing::<RoomFolder, _>(&br#"{}"#[..], "folder").unwrap();
+        assert_eq!(none.len(), 0);
+    }
+}
