@@ -59,6 +59,41 @@ impl DiffReport {
 /// paths laid out as [`super::mirror`] lays them, files compared by SHA-1
 /// (local hashes recorded by earlier runs are trusted while size and mtime
 /// are unchanged, unless [`SyncOptions::verify`]). Writes nothing.
+///
+/// ```
+/// # use intralinks_ext::{AppKeys, FixedAnswers, Grant, Intralinks, Secret};
+/// # use intralinks_sim::{SimConfig, Simulator, demo};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sim = Simulator::start(SimConfig::default()).await?;
+/// # let il = Intralinks::builder(sim.url())
+/// #     .login(
+/// #         AppKeys { client_id: demo::CLIENT_ID.into(), client_secret: Secret::new(demo::CLIENT_SECRET) },
+/// #         Grant::Password {
+/// #             email: demo::EMAIL.into(),
+/// #             password: Secret::new(demo::PASSWORD),
+/// #             end_other_sessions: false,
+/// #         },
+/// #     )
+/// #     .await?;
+/// # il.enter(demo::MAIN_WORKSPACE, &mut FixedAnswers::default()).await?;
+/// # let dir = tempfile::tempdir()?;
+/// use intralinks_ext::sync::{self, DiffKind, SyncOptions};
+///
+/// let options = SyncOptions {
+///     folder: Some(demo::FOLDER_LEGAL),
+///     ..SyncOptions::default()
+/// };
+/// sync::mirror(&il, demo::MAIN_WORKSPACE, dir.path(), &options).await?;
+/// assert!(sync::diff(&il, demo::MAIN_WORKSPACE, dir.path(), &options).await?.identical());
+/// // A local edit shows as a difference.
+/// std::fs::write(dir.path().join("Contracts/Mutual NDA.txt"), "edited")?;
+/// let report = sync::diff(&il, demo::MAIN_WORKSPACE, dir.path(), &options).await?;
+/// assert_eq!(report.entries.len(), 1);
+/// assert_eq!(report.entries[0].path, "Contracts/Mutual NDA.txt");
+/// assert_eq!(report.entries[0].kind, DiffKind::Different);
+/// # Ok(()) }
+/// ```
 pub async fn diff(
     il: &Intralinks,
     workspace_id: i64,
@@ -99,15 +134,12 @@ pub async fn diff(
         };
         let cached = known
             .get(&f.path)
-            .filter(|r| !options.verify && r.size == f.size && r.mtime == f.mtime)
+            .filter(|r| !options.verify && r.describes(f.size, f.mtime))
             .map(|r| r.sha1.clone());
         let local = match cached {
             Some(h) => h,
             None => {
-                let (parent, name) = match f.path.rfind('/') {
-                    Some(i) => (&f.path[..i], &f.path[i + 1..]),
-                    None => ("", f.path.as_str()),
-                };
+                let (parent, name) = super::names::split_parent(&f.path);
                 let d = if parent.is_empty() {
                     root.try_clone()
                 } else {

@@ -118,6 +118,16 @@ impl Kept {
     }
 }
 
+impl Record {
+    /// Whether a local file of `size` bytes last modified at `mtime` is
+    /// still as this record left it — the one rule by which mirror, push
+    /// and diff trust a recorded SHA-1 instead of hashing again, and by
+    /// which the mirror knows a file as its own (to replace or delete it).
+    pub(crate) fn describes(&self, size: u64, mtime: i128) -> bool {
+        !self.gone && self.size == size && self.mtime == mtime
+    }
+}
+
 /// The current records of one workspace in a journal, by path, compact.
 #[derive(Debug, Default)]
 pub(crate) struct Records {
@@ -404,6 +414,16 @@ impl Journal {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_record_describes_a_file_of_its_size_and_mtime_only() {
+        let r = rec("a/b.txt", 1, "2jmj7l5rSw0yVb/vlWAYkK/YBwk=");
+        assert!(r.describes(5, -12));
+        assert!(!r.describes(6, -12));
+        assert!(!r.describes(5, -11));
+        let gone = Record { gone: true, ..r };
+        assert!(!gone.describes(5, -12));
+    }
 
     fn rec(path: &str, id: i64, sha1: &str) -> Record {
         Record {

@@ -18,6 +18,7 @@ use cap_std::fs::{Dir, OpenOptions};
 use sha1::{Digest, Sha1};
 
 use super::names::STATE_DIR;
+use super::names::split_parent as split;
 use crate::error::{Error, Result};
 
 /// Size and mtime of a local file, or what else is there.
@@ -55,13 +56,6 @@ pub(crate) fn io_err<P: Into<PathBuf>>(
 
 /// Directory handles kept open between calls.
 const OPEN_DIRS: usize = 256;
-
-fn split(rel: &str) -> (&str, &str) {
-    match rel.rfind('/') {
-        Some(i) => (&rel[..i], &rel[i + 1..]),
-        None => ("", rel),
-    }
-}
 
 /// Nanoseconds since the epoch (negative before it).
 pub(crate) fn nanos(t: SystemTime) -> i128 {

@@ -74,6 +74,43 @@ enum Outcome {
 /// Mirrors workspace `workspace_id` (or [`SyncOptions::folder`]'s subtree)
 /// into `dir`. Fails only when nothing can be done at all (the listing or
 /// the target directory); per-item failures are in the report.
+///
+/// ```
+/// # use intralinks_ext::{AppKeys, FixedAnswers, Grant, Intralinks, Secret};
+/// # use intralinks_sim::{SimConfig, Simulator, demo};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sim = Simulator::start(SimConfig::default()).await?;
+/// # let il = Intralinks::builder(sim.url())
+/// #     .login(
+/// #         AppKeys { client_id: demo::CLIENT_ID.into(), client_secret: Secret::new(demo::CLIENT_SECRET) },
+/// #         Grant::Password {
+/// #             email: demo::EMAIL.into(),
+/// #             password: Secret::new(demo::PASSWORD),
+/// #             end_other_sessions: false,
+/// #         },
+/// #     )
+/// #     .await?;
+/// # il.enter(demo::MAIN_WORKSPACE, &mut FixedAnswers::default()).await?;
+/// # let dir = tempfile::tempdir()?;
+/// use intralinks_ext::sync::{self, SyncOptions};
+///
+/// // The Legal folder's subtree, four transfers at a time.
+/// let options = SyncOptions {
+///     folder: Some(demo::FOLDER_LEGAL),
+///     jobs: 4,
+///     ..SyncOptions::default()
+/// };
+/// let report = sync::mirror(&il, demo::MAIN_WORKSPACE, dir.path(), &options).await?;
+/// assert!(report.failures.is_empty());
+/// // Legal holds one document, in its subfolder Contracts.
+/// assert_eq!(report.fetched, 1);
+/// assert!(dir.path().join("Contracts/Mutual NDA.txt").is_file());
+/// // A rerun fetches only what changed: nothing.
+/// let again = sync::mirror(&il, demo::MAIN_WORKSPACE, dir.path(), &options).await?;
+/// assert_eq!(again.fetched, 0);
+/// # Ok(()) }
+/// ```
 pub async fn mirror(
     il: &Intralinks,
     workspace_id: i64,
@@ -193,7 +230,7 @@ pub async fn mirror(
     if options.delete && !report.interrupted {
         for r in records {
             match target.entry(&r.path) {
-                Ok(Entry::File { size, mtime }) if size == r.size && mtime == r.mtime => {
+                Ok(Entry::File { size, mtime }) if r.describes(size, mtime) => {
                     match target.remove(&r.path) {
                         Ok(()) => {
                             report.deleted += 1;
@@ -266,8 +303,9 @@ pub(crate) fn left_behind<'a>(
 ) -> Vec<&'a Record> {
     records
         .into_iter()
-        .filter(|r| !r.gone)
-        .filter(|r| matches!(peek(&r.path), Entry::File { size, mtime } if size == r.size && mtime == r.mtime))
+        .filter(
+            |r| matches!(peek(&r.path), Entry::File { size, mtime } if r.describes(size, mtime)),
+        )
         .collect()
 }
 
@@ -341,9 +379,7 @@ async fn one(
             );
         }
         Entry::File { size, mtime } => {
-            let ours = known
-                .as_ref()
-                .is_some_and(|r| r.size == size && r.mtime == mtime);
+            let ours = known.as_ref().is_some_and(|r| r.describes(size, mtime));
             if ours && !options.verify {
                 if known.as_ref().is_some_and(|r| r.sha1 == expected) {
                     return Outcome::UpToDate;

@@ -212,13 +212,19 @@ pub(crate) struct Wanted<'a> {
     by_path: Vec<u32>,
 }
 
+/// A `/`-separated relative path as its parent directory's path (empty at
+/// the top) and its last component: the one way the engine splits paths.
+pub(crate) fn split_parent(rel: &str) -> (&str, &str) {
+    match rel.rfind('/') {
+        Some(i) => (&rel[..i], &rel[i + 1..]),
+        None => ("", rel),
+    }
+}
+
 impl Wanted<'_> {
     /// Whether a document is placed at `path`.
     pub fn contains(&self, path: &str) -> bool {
-        let (dir, name) = match path.rfind('/') {
-            Some(i) => (&path[..i], &path[i + 1..]),
-            None => ("", path),
-        };
+        let (dir, name) = split_parent(path);
         let Some(&dir) = self.dirs.get(dir) else {
             return false;
         };

@@ -50,9 +50,7 @@ pub(crate) async fn mirror_plan(
         ..MirrorReport::default()
     };
     let ours = |rel: &str, size: u64, mtime: i128| -> Option<Record> {
-        records
-            .get(rel)
-            .filter(|r| !r.gone && r.size == size && r.mtime == mtime)
+        records.get(rel).filter(|r| r.describes(size, mtime))
     };
     for i in 0..plan.document_count() {
         let (id, rel) = (plan.docs[i].id, &plan.path(i));

@@ -21,7 +21,7 @@ use serde::Serialize;
 
 use super::journal::{Journal, Record};
 use super::local::{Found, Target, walk};
-use super::names::{fold_key, local_component, place};
+use super::names::{fold_key, local_component, place, split_parent as parent_of};
 use super::{Failure, SyncEvent, SyncOptions, list_room, with_retries};
 use crate::error::{Checked, Error, Result};
 use crate::{DocumentRef, Intralinks};
@@ -81,13 +81,6 @@ fn fold_path(rel: &str) -> String {
     rel.split('/').map(fold_key).collect::<Vec<_>>().join("/")
 }
 
-fn parent_of(rel: &str) -> (&str, &str) {
-    match rel.rfind('/') {
-        Some(i) => (&rel[..i], &rel[i + 1..]),
-        None => ("", rel),
-    }
-}
-
 /// Whether every component of `rel` survives the mirror's naming as it is.
 fn round_trips(rel: &str) -> bool {
     rel.is_empty()
@@ -97,6 +90,41 @@ fn round_trips(rel: &str) -> bool {
 }
 
 /// Pushes `dir` into [`SyncOptions::folder`] of workspace `workspace_id`.
+///
+/// ```
+/// # use intralinks_ext::{AppKeys, FixedAnswers, Grant, Intralinks, Secret};
+/// # use intralinks_sim::{SimConfig, Simulator, demo};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let sim = Simulator::start(SimConfig::default()).await?;
+/// # let il = Intralinks::builder(sim.url())
+/// #     .login(
+/// #         AppKeys { client_id: demo::CLIENT_ID.into(), client_secret: Secret::new(demo::CLIENT_SECRET) },
+/// #         Grant::Password {
+/// #             email: demo::EMAIL.into(),
+/// #             password: Secret::new(demo::PASSWORD),
+/// #             end_other_sessions: false,
+/// #         },
+/// #     )
+/// #     .await?;
+/// # il.enter(demo::MAIN_WORKSPACE, &mut FixedAnswers::default()).await?;
+/// # let dir = tempfile::tempdir()?;
+/// use intralinks_ext::sync::{self, SyncOptions};
+///
+/// std::fs::create_dir(dir.path().join("Q1"))?;
+/// std::fs::write(dir.path().join("Q1/minutes.txt"), "minutes of the first meeting")?;
+/// let options = SyncOptions {
+///     folder: Some(demo::FOLDER_LEGAL),
+///     ..SyncOptions::default()
+/// };
+/// let report = sync::push(&il, demo::MAIN_WORKSPACE, dir.path(), &options).await?;
+/// assert!(report.failures.is_empty());
+/// assert_eq!((report.folders_created, report.documents_created), (1, 1));
+/// // Nothing changed: a second push sends no write at all.
+/// let again = sync::push(&il, demo::MAIN_WORKSPACE, dir.path(), &options).await?;
+/// assert_eq!((again.uploaded, again.unchanged), (0, 1));
+/// # Ok(()) }
+/// ```
 pub async fn push(
     il: &Intralinks,
     workspace_id: i64,
@@ -635,8 +663,7 @@ fn local_hash(
 ) -> Result<String> {
     if !options.verify
         && let Some(r) = journal.get(&f.path)
-        && r.size == f.size
-        && r.mtime == f.mtime
+        && r.describes(f.size, f.mtime)
         && remote_id == Some(r.id)
     {
         return Ok(r.sha1);
