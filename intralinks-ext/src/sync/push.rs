@@ -20,8 +20,8 @@ use intralinks_api::types::{
 use serde::Serialize;
 
 use super::journal::{Journal, Record};
-use super::local::{Found, Target, walk};
-use super::names::{fold_key, local_component, place, split_parent as parent_of};
+use super::local::{Found, Target, Walked, walk};
+use super::names::{Layout, fold_key, local_component, place, split_parent as parent_of};
 use super::{Failure, SyncEvent, SyncOptions, list_room, with_retries};
 use crate::error::{Checked, Error, Result};
 use crate::{DocumentRef, Intralinks};
@@ -87,6 +87,160 @@ fn round_trips(rel: &str) -> bool {
         || rel
             .split('/')
             .all(|c| local_component(c).name == c && c != super::names::STATE_DIR)
+}
+
+/// Phase 1 of a push: the local directories and files whose names the
+/// room can hold as they are (each one it cannot is said in `skipped`,
+/// once, at the top of what it leaves out).
+fn holdable(walked: &Walked, skipped: &mut Vec<String>) -> (Vec<String>, Vec<Found>) {
+    let dirs: Vec<String> = walked
+        .dirs
+        .iter()
+        .filter(|d| {
+            let ok = round_trips(d);
+            if !ok && round_trips(parent_of(d).0) {
+                skipped.push(format!("{d} (a name the room cannot hold as it is)"));
+            }
+            ok
+        })
+        .cloned()
+        .collect();
+    let files: Vec<Found> = walked
+        .files
+        .iter()
+        .filter(|f| {
+            let ok = round_trips(&f.path);
+            if !ok && round_trips(parent_of(&f.path).0) {
+                skipped.push(format!("{} (a name the room cannot hold as it is)", f.path));
+            }
+            ok
+        })
+        .cloned()
+        .collect();
+
+    (dirs, files)
+}
+
+/// What [`pair`] made of the local tree and the room.
+struct Paired {
+    /// Local directories to push (the room's own where it has one).
+    dirs: Vec<String>,
+    /// Local files to push, at most one per name the room holds.
+    files: Vec<Found>,
+    /// Local directory → the room's folder for it, when it has one.
+    remote_dirs: HashMap<String, i64>,
+    /// The room's document paths → the document's index in the layout.
+    remote_docs: BTreeMap<String, usize>,
+    /// The room's document paths by their folded form (case, Unicode).
+    folded_docs: HashMap<String, String>,
+}
+
+/// Phase 2 of a push: pairs the local tree with the room as the room
+/// compares names — after case folding and NFC. Of two local names the
+/// room would take for one, the one it has by that exact name (else the
+/// first) is pushed, the other skipped with the reason (a directory with
+/// everything in it), so that a push never makes two documents or folders
+/// of what the room holds as one.
+fn pair(
+    mut dirs: Vec<String>,
+    mut files: Vec<Found>,
+    plan: &Layout,
+    skipped: &mut Vec<String>,
+) -> Paired {
+    let mut remote_dirs: HashMap<String, i64> = plan
+        .folders
+        .iter()
+        .map(|(id, p)| (p.clone(), *id))
+        .collect();
+    // Path → the document's index in the layout (which keeps it once).
+    let remote_docs: BTreeMap<String, usize> = (0..plan.document_count())
+        .map(|i| (plan.path(i), i))
+        .collect();
+    // Two local directories the room would take for one: the one the room
+    // has by that exact name (else the first) is pushed; the other is
+    // skipped with everything in it.
+    let mut dir_keepers: HashMap<String, String> = HashMap::new();
+    for d in &dirs {
+        let key = fold_path(d);
+        match dir_keepers.get(&key) {
+            Some(kept) if remote_dirs.contains_key(kept) || !remote_dirs.contains_key(d) => {}
+            _ => {
+                dir_keepers.insert(key, d.clone());
+            }
+        }
+    }
+    let dropped: Vec<(String, String)> = dirs
+        .iter()
+        .filter_map(|d| {
+            let kept = &dir_keepers[&fold_path(d)];
+            (kept != d).then(|| (d.clone(), kept.clone()))
+        })
+        .collect();
+    let under = |p: &str, d: &str| p == d || p.starts_with(&format!("{d}/"));
+    for (d, kept) in &dropped {
+        skipped.push(format!(
+            "{d} (the room takes it for {kept}: names that differ only in case or Unicode form are one folder there; nothing in it was pushed)"
+        ));
+    }
+    dirs.retain(|d| !dropped.iter().any(|(x, _)| under(d, x)));
+    files.retain(|f| {
+        let inside = dropped.iter().find(|(x, _)| under(&f.path, x));
+        if let Some((x, _)) = inside {
+            skipped.push(format!("{} (in {x}, which was not pushed)", f.path));
+        }
+        inside.is_none()
+    });
+    // The room compares names after case folding and NFC: a local name
+    // that differs from the room's only so is the room's entry.
+    let folded_dirs: HashMap<String, i64> = remote_dirs
+        .iter()
+        .map(|(p, id)| (fold_path(p), *id))
+        .collect();
+    for d in &dirs {
+        if !remote_dirs.contains_key(d)
+            && let Some(id) = folded_dirs.get(&fold_path(d))
+        {
+            remote_dirs.insert(d.clone(), *id);
+        }
+    }
+    let folded_docs: HashMap<String, String> = remote_docs
+        .keys()
+        .map(|p| (fold_path(p), p.clone()))
+        .collect();
+    // Two local files the room would take for one: one is pushed (the one
+    // the room already has by that exact name, else the first), the other
+    // is skipped with the reason.
+    let mut keepers: HashMap<String, String> = HashMap::new();
+    for f in &files {
+        let key = fold_path(&f.path);
+        match keepers.get(&key) {
+            Some(kept) if remote_docs.contains_key(kept) || !remote_docs.contains_key(&f.path) => {}
+            _ => {
+                keepers.insert(key, f.path.clone());
+            }
+        }
+    }
+    let files: Vec<Found> = files
+        .into_iter()
+        .filter(|f| {
+            let kept = &keepers[&fold_path(&f.path)];
+            if kept != &f.path {
+                skipped.push(format!(
+                    "{} (the room takes it for {kept}: names that differ only in case or Unicode form are one document there)",
+                    f.path
+                ));
+                return false;
+            }
+            true
+        })
+        .collect();
+    Paired {
+        dirs,
+        files,
+        remote_dirs,
+        remote_docs,
+        folded_docs,
+    }
 }
 
 /// Pushes `dir` into [`SyncOptions::folder`] of workspace `workspace_id`.
@@ -155,125 +309,16 @@ pub async fn push(
             .iter()
             .map(|(p, what)| format!("{p} ({what})")),
     );
-    let mut dirs: Vec<String> = walked
-        .dirs
-        .iter()
-        .filter(|d| {
-            let ok = round_trips(d);
-            if !ok && round_trips(parent_of(d).0) {
-                report
-                    .skipped
-                    .push(format!("{d} (a name the room cannot hold as it is)"));
-            }
-            ok
-        })
-        .cloned()
-        .collect();
-    let mut files: Vec<Found> = walked
-        .files
-        .iter()
-        .filter(|f| {
-            let ok = round_trips(&f.path);
-            if !ok && round_trips(parent_of(&f.path).0) {
-                report
-                    .skipped
-                    .push(format!("{} (a name the room cannot hold as it is)", f.path));
-            }
-            ok
-        })
-        .cloned()
-        .collect();
+    let (dirs, files) = holdable(&walked, &mut report.skipped);
 
     let plan = place(list_room(il, workspace_id, options).await?, Some(top));
-    let mut remote_dirs: HashMap<String, i64> = plan
-        .folders
-        .iter()
-        .map(|(id, p)| (p.clone(), *id))
-        .collect();
-    // Path → the document's index in the layout (which keeps it once).
-    let mut remote_docs: BTreeMap<String, usize> = (0..plan.document_count())
-        .map(|i| (plan.path(i), i))
-        .collect();
-    // Two local directories the room would take for one: the one the room
-    // has by that exact name (else the first) is pushed; the other is
-    // skipped with everything in it.
-    let mut dir_keepers: HashMap<String, String> = HashMap::new();
-    for d in &dirs {
-        let key = fold_path(d);
-        match dir_keepers.get(&key) {
-            Some(kept) if remote_dirs.contains_key(kept) || !remote_dirs.contains_key(d) => {}
-            _ => {
-                dir_keepers.insert(key, d.clone());
-            }
-        }
-    }
-    let dropped: Vec<(String, String)> = dirs
-        .iter()
-        .filter_map(|d| {
-            let kept = &dir_keepers[&fold_path(d)];
-            (kept != d).then(|| (d.clone(), kept.clone()))
-        })
-        .collect();
-    let under = |p: &str, d: &str| p == d || p.starts_with(&format!("{d}/"));
-    for (d, kept) in &dropped {
-        report.skipped.push(format!(
-            "{d} (the room takes it for {kept}: names that differ only in case or Unicode form are one folder there; nothing in it was pushed)"
-        ));
-    }
-    dirs.retain(|d| !dropped.iter().any(|(x, _)| under(d, x)));
-    files.retain(|f| {
-        let inside = dropped.iter().find(|(x, _)| under(&f.path, x));
-        if let Some((x, _)) = inside {
-            report
-                .skipped
-                .push(format!("{} (in {x}, which was not pushed)", f.path));
-        }
-        inside.is_none()
-    });
-    // The room compares names after case folding and NFC: a local name
-    // that differs from the room's only so is the room's entry.
-    let folded_dirs: HashMap<String, i64> = remote_dirs
-        .iter()
-        .map(|(p, id)| (fold_path(p), *id))
-        .collect();
-    for d in &dirs {
-        if !remote_dirs.contains_key(d)
-            && let Some(id) = folded_dirs.get(&fold_path(d))
-        {
-            remote_dirs.insert(d.clone(), *id);
-        }
-    }
-    let folded_docs: HashMap<String, String> = remote_docs
-        .keys()
-        .map(|p| (fold_path(p), p.clone()))
-        .collect();
-    // Two local files the room would take for one: one is pushed (the one
-    // the room already has by that exact name, else the first), the other
-    // is skipped with the reason.
-    let mut keepers: HashMap<String, String> = HashMap::new();
-    for f in &files {
-        let key = fold_path(&f.path);
-        match keepers.get(&key) {
-            Some(kept) if remote_docs.contains_key(kept) || !remote_docs.contains_key(&f.path) => {}
-            _ => {
-                keepers.insert(key, f.path.clone());
-            }
-        }
-    }
-    let files: Vec<Found> = files
-        .into_iter()
-        .filter(|f| {
-            let kept = &keepers[&fold_path(&f.path)];
-            if kept != &f.path {
-                report.skipped.push(format!(
-                    "{} (the room takes it for {kept}: names that differ only in case or Unicode form are one document there)",
-                    f.path
-                ));
-                return false;
-            }
-            true
-        })
-        .collect();
+    let Paired {
+        dirs,
+        files,
+        mut remote_dirs,
+        mut remote_docs,
+        folded_docs,
+    } = pair(dirs, files, &plan, &mut report.skipped);
     report.files = files.len();
     options.emit(SyncEvent::Planned {
         items: files.len(),
@@ -586,7 +631,26 @@ pub async fn push(
     drop(results);
     report.interrupted = options.stop.is_stopped();
 
-    // One listing checks every upload.
+    verify_sent(il, workspace_id, options, sent, &mut report).await?;
+    leave_none_empty(il, workspace_id, journal, &mut report).await?;
+    journal.compact()?;
+    report.failures.sort_by(|a, b| a.path.cmp(&b.path));
+    report.skipped.sort();
+    report.removed_empty.sort();
+    report.left_empty.sort();
+    Ok(report)
+}
+
+/// The phase after the uploads: one listing checks every upload's
+/// `fileHashDownload` against the local SHA-1 it was sent with; a
+/// mismatch (or none) is a failure to push again.
+async fn verify_sent(
+    il: &Intralinks,
+    workspace_id: i64,
+    options: &SyncOptions,
+    sent: Vec<(String, i64, String)>,
+    report: &mut PushReport,
+) -> Result<()> {
     if !sent.is_empty() {
         let room = list_room(il, workspace_id, options).await?;
         let hashes: HashMap<i64, Option<&str>> = room
@@ -614,8 +678,18 @@ pub async fn push(
             }
         }
     }
-    // No document push created is left empty: what did not complete is
-    // removed while it has no file (a rerun creates it anew).
+    Ok(())
+}
+
+/// The last phase: no document push created is left empty — what did not
+/// complete is removed while it has no file (a rerun creates it anew), or
+/// named in [`PushReport::left_empty`] when it cannot be.
+async fn leave_none_empty(
+    il: &Intralinks,
+    workspace_id: i64,
+    journal: &Journal,
+    report: &mut PushReport,
+) -> Result<()> {
     for r in journal.select(|_, r| r.pending) {
         let target = DocumentRef {
             workspace_id,
@@ -630,12 +704,7 @@ pub async fn push(
             crate::transfer::Removal::Failed => report.left_empty.push(r.path.clone()),
         }
     }
-    journal.compact()?;
-    report.failures.sort_by(|a, b| a.path.cmp(&b.path));
-    report.skipped.sort();
-    report.removed_empty.sort();
-    report.left_empty.sort();
-    Ok(report)
+    Ok(())
 }
 
 fn record(ws: i64, f: &Found, id: i64, version: Option<String>, sha1: String) -> Record {
