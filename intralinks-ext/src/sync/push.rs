@@ -347,61 +347,15 @@ pub async fn push(
         by_local
     };
 
-    // Folders, a level at a time (parents first), each level concurrently.
-    let mut levels: BTreeMap<usize, Vec<&String>> = BTreeMap::new();
-    for d in &dirs {
-        if !remote_dirs.contains_key(d) {
-            levels.entry(d.matches('/').count()).or_default().push(d);
-        }
-    }
-    let mut would_be = -1i64;
-    for (_, level) in levels {
-        let wanted: Vec<(String, i64)> = level
-            .into_iter()
-            .filter_map(|d| remote_dirs.get(parent_of(d).0).map(|p| (d.clone(), *p)))
-            .collect();
-        if options.dry_run {
-            // Named, not made: a stand-in id places what goes inside.
-            for (d, _) in wanted {
-                report.planned.push(super::Planned {
-                    action: "create folder",
-                    path: d.clone(),
-                    id: None,
-                });
-                remote_dirs.insert(d, would_be);
-                would_be -= 1;
-            }
-            continue;
-        }
-        let mut created =
-            futures_util::stream::iter(wanted.into_iter().map(|(d, parent_id)| async move {
-                let tries = std::sync::atomic::AtomicU32::new(0);
-                let name = parent_of(&d).1;
-                let (result, attempts) = with_retries(options, || {
-                    let first = tries.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 0;
-                    create_folder(il, workspace_id, parent_id, name, first)
-                })
-                .await;
-                (d, result, attempts)
-            }))
-            .buffer_unordered(options.jobs.max(1));
-        while let Some((d, result, attempts)) = created.next().await {
-            report.retries += attempts.saturating_sub(1);
-            match result {
-                Ok(id) => {
-                    report.folders_created += 1;
-                    remote_dirs.insert(d.clone(), id);
-                }
-                Err(e) => report.failures.push(Failure {
-                    path: d.clone(),
-                    id: None,
-                    kind: super::FailureKind::of(&e),
-                    error: e.into(),
-                    attempts,
-                }),
-            }
-        }
-    }
+    create_folders(
+        il,
+        workspace_id,
+        &dirs,
+        &mut remote_dirs,
+        options,
+        &mut report,
+    )
+    .await;
 
     // Which files need an upload, and into which document.
     let mut uploads: Vec<(Found, String, Document, bool)> = Vec::new();
@@ -479,7 +433,119 @@ pub async fn push(
         return Ok(report);
     }
 
-    // New documents, in batches per folder, batches concurrently.
+    create_documents_for(
+        il,
+        workspace_id,
+        &to_create,
+        &journal,
+        options,
+        &mut uploads,
+        &mut report,
+    )
+    .await;
+
+    let sent = upload_all(
+        il,
+        workspace_id,
+        &target,
+        &journal,
+        uploads,
+        options,
+        &mut report,
+    )
+    .await;
+    report.interrupted = options.stop.is_stopped();
+
+    verify_sent(il, workspace_id, options, sent, &mut report).await?;
+    leave_none_empty(il, workspace_id, &journal, &mut report).await?;
+    journal.compact()?;
+    report.failures.sort_by(|a, b| a.path.cmp(&b.path));
+    report.skipped.sort();
+    report.removed_empty.sort();
+    report.left_empty.sort();
+    Ok(report)
+}
+
+/// Phase 3 of a push: the folders the room lacks, a level at a time
+/// (parents first), each level concurrently; with
+/// [`SyncOptions::dry_run`], named in the plan with stand-in ids instead.
+async fn create_folders(
+    il: &Intralinks,
+    workspace_id: i64,
+    dirs: &[String],
+    remote_dirs: &mut HashMap<String, i64>,
+    options: &SyncOptions,
+    report: &mut PushReport,
+) {
+    let mut levels: BTreeMap<usize, Vec<&String>> = BTreeMap::new();
+    for d in dirs {
+        if !remote_dirs.contains_key(d) {
+            levels.entry(d.matches('/').count()).or_default().push(d);
+        }
+    }
+    let mut would_be = -1i64;
+    for (_, level) in levels {
+        let wanted: Vec<(String, i64)> = level
+            .into_iter()
+            .filter_map(|d| remote_dirs.get(parent_of(d).0).map(|p| (d.clone(), *p)))
+            .collect();
+        if options.dry_run {
+            // Named, not made: a stand-in id places what goes inside.
+            for (d, _) in wanted {
+                report.planned.push(super::Planned {
+                    action: "create folder",
+                    path: d.clone(),
+                    id: None,
+                });
+                remote_dirs.insert(d, would_be);
+                would_be -= 1;
+            }
+            continue;
+        }
+        let mut created =
+            futures_util::stream::iter(wanted.into_iter().map(|(d, parent_id)| async move {
+                let tries = std::sync::atomic::AtomicU32::new(0);
+                let name = parent_of(&d).1;
+                let (result, attempts) = with_retries(options, || {
+                    let first = tries.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 0;
+                    create_folder(il, workspace_id, parent_id, name, first)
+                })
+                .await;
+                (d, result, attempts)
+            }))
+            .buffer_unordered(options.jobs.max(1));
+        while let Some((d, result, attempts)) = created.next().await {
+            report.retries += attempts.saturating_sub(1);
+            match result {
+                Ok(id) => {
+                    report.folders_created += 1;
+                    remote_dirs.insert(d.clone(), id);
+                }
+                Err(e) => report.failures.push(Failure {
+                    path: d.clone(),
+                    id: None,
+                    kind: super::FailureKind::of(&e),
+                    error: e.into(),
+                    attempts,
+                }),
+            }
+        }
+    }
+}
+
+/// Phase 5 of a push: the new documents, in batches per folder, batches
+/// concurrently; each created document is recorded (pending) before its
+/// upload, so that a rerun after a kill completes it, never a second one,
+/// and joins `uploads`.
+async fn create_documents_for(
+    il: &Intralinks,
+    workspace_id: i64,
+    to_create: &BTreeMap<i64, Vec<(Found, String)>>,
+    journal: &Journal,
+    options: &SyncOptions,
+    uploads: &mut Vec<(Found, String, Document, bool)>,
+    report: &mut PushReport,
+) {
     let batches: Vec<(i64, Vec<(Found, String)>)> = to_create
         .iter()
         .flat_map(|(folder_id, list)| list.chunks(CREATE_BATCH).map(|b| (*folder_id, b.to_vec())))
@@ -562,11 +628,19 @@ pub async fn push(
             }
         }
     }
-    drop(created);
+}
 
-    // Uploads, concurrently.
-    let target = &target;
-    let journal = &journal;
+/// Phase 6 of a push: every upload, `jobs` at a time, each recorded in the
+/// journal as it completes. Answers what was sent: (path, document, SHA-1).
+async fn upload_all(
+    il: &Intralinks,
+    workspace_id: i64,
+    target: &Target,
+    journal: &Journal,
+    uploads: Vec<(Found, String, Document, bool)>,
+    options: &SyncOptions,
+    report: &mut PushReport,
+) -> Vec<(String, i64, String)> {
     let mut results = futures_util::stream::iter(uploads.into_iter().map(
         |(f, sha1, doc, existed)| async move {
             if options.stop.is_stopped() {
@@ -629,16 +703,7 @@ pub async fn push(
         }
     }
     drop(results);
-    report.interrupted = options.stop.is_stopped();
-
-    verify_sent(il, workspace_id, options, sent, &mut report).await?;
-    leave_none_empty(il, workspace_id, journal, &mut report).await?;
-    journal.compact()?;
-    report.failures.sort_by(|a, b| a.path.cmp(&b.path));
-    report.skipped.sort();
-    report.removed_empty.sort();
-    report.left_empty.sort();
-    Ok(report)
+    sent
 }
 
 /// The phase after the uploads: one listing checks every upload's
