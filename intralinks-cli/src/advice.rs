@@ -28,6 +28,10 @@ pub(crate) fn hint(e: &Error, terminal: bool) -> Option<String> {
     };
     match e {
         Error::Unauthorized { .. } => Some("run `intralinks login`".into()),
+        Error::AnswerTooLarge { limit } => Some(format!(
+            "if the room really is that large, run again with a higher --answer-limit (MiB, now {}; or set INTRALINKS_ANSWER_LIMIT)",
+            limit.div_ceil(1024 * 1024)
+        )),
         Error::LoginRefused { .. } => Some("check INTRALINKS_EMAIL and INTRALINKS_PASSWORD (or run `intralinks login` on a terminal to be asked)".into()),
         Error::Auth { .. } => {
             Some("check the network, then run `intralinks login` if it persists".into())

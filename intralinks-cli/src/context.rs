@@ -108,6 +108,19 @@ pub struct Options {
     /// Seconds between two progress lines of mirror and push when stderr is not a terminal.
     #[arg(long, value_name = "SECS", global = true, default_value_t = 5)]
     pub status_every: u64,
+
+    /// The most an answer read whole (a listing) may hold, in MiB (default
+    /// 128): for a room whose listing is larger. Named by the error that
+    /// needs it, so hidden from help.
+    #[arg(
+        long,
+        value_name = "MIB",
+        env = "INTRALINKS_ANSWER_LIMIT",
+        global = true,
+        hide = true,
+        value_parser = clap::value_parser!(u64).range(1..=65536)
+    )]
+    pub answer_limit: Option<u64>,
     /// Log to stderr: -v what happens, -vv each call to the service, -vvv everything (INTRALINKS_LOG, when set, wins).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -358,9 +371,12 @@ impl Context {
                 watcher: None,
             });
         }
-        let builder = Intralinks::builder(self.base_url.clone())
+        let mut builder = Intralinks::builder(self.base_url.clone())
             .read_timeout(timeout)
             .connect_timeout(connect);
+        if let Some(mib) = options.answer_limit {
+            builder = builder.answer_limit(mib * 1024 * 1024);
+        }
         let mut kept = None;
         let il = if let Some(token) = &options.token {
             builder.token(token.clone()).map_err(err)?

@@ -593,3 +593,37 @@ async fn a_wrong_answer_then_a_right_one_enters_with_one_attempt_spent() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_listing_over_the_answer_limit_names_the_option_that_raises_it() {
+    let sim = Simulator::start(SimConfig {
+        generated: Some(intralinks_sim::Generated::new(6000, 10)),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let url = sim.url();
+    let dir = tempfile::tempdir().unwrap();
+    let ws = demo::GENERATED_WORKSPACE.to_string();
+
+    // 6,000 documents list in more than 1 MiB: held to 1 MiB, the listing
+    // stops there, and the error says how to raise the limit.
+    let o = run(&url, &["--answer-limit", "1", "documents", &ws], dir.path()).await;
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    let stderr = err(&o);
+    assert!(stderr.contains("longer than 1048576 bytes"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "run again with a higher --answer-limit (MiB, now 1; or set INTRALINKS_ANSWER_LIMIT)"
+        ),
+        "{stderr}"
+    );
+    // The same through the environment, raised: every document is listed.
+    let mut c = command(&url, &["--json", "documents", &ws], dir.path());
+    c.env("INTRALINKS_ANSWER_LIMIT", "64");
+    let o = tokio::task::spawn_blocking(move || c.output().unwrap())
+        .await
+        .unwrap();
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(json(&o).as_array().unwrap().len(), 6000);
+}
