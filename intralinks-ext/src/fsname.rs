@@ -3,7 +3,7 @@
 //! A folder or document name is data from someone else: `../x`, `a/b`, `CON`,
 //! a trailing dot or a 300-byte name must never escape the target directory,
 //! or fail on some platform. Siblings that would collide are told apart by
-//! [`crate::sync::names::DirNames`], the one rule for unique names.
+//! the sync engine's name rule (`sync::names::DirNames`), the one rule for unique names.
 
 /// The longest name kept, in bytes (most filesystems allow 255).
 pub const MAX_NAME_BYTES: usize = 200;

@@ -16,7 +16,7 @@ use axum::body::Body;
 use axum::extract::{Path as UrlPath, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use intralinks_ext::sync::{self, SyncOptions, names::fold_key};
+use intralinks_ext::sync::{self, SyncOptions, fold_key};
 use intralinks_ext::{Intralinks, RetryPolicy, Secret, file_hash};
 use serde_json::{Value, json};
 

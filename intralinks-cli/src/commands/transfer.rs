@@ -75,8 +75,7 @@ impl Command {
                         return download_through(ctx, il, workspace, &doc, Some(&p)).await;
                     }
                     None => {
-                        let name =
-                            intralinks_ext::sync::names::local_component(&file_name(&doc)).name;
+                        let name = intralinks_ext::sync::local_component(&file_name(&doc)).name;
                         let dest = PathBuf::from(name);
                         if !force && std::fs::symlink_metadata(&dest).is_ok() {
                             return Err(format!(

@@ -6,10 +6,10 @@
 //! - **Confinement.** Every write goes through a capability handle on the
 //!   target directory (`cap-std`), one path component at a time; a
 //!   component that is a symbolic link is refused, so nothing lands outside
-//!   the target. Names come from [`names`]: safe, NFC, tool-active names
+//!   the target. Names come from one rule ([`local_component`]): safe, NFC, tool-active names
 //!   renamed visibly, collisions resolved after case folding.
 //! - **Resume.** Each completed item is appended to a journal in
-//!   [`names::STATE_DIR`] as it completes, so a rerun after a kill, a full
+//!   [`STATE_DIR`] as it completes, so a rerun after a kill, a full
 //!   disk or a power cut transfers only what is missing or changed; a
 //!   partial download is kept there and the next attempt or run asks only
 //!   for the rest (`Range` with `If-Range`, the part named after the
@@ -32,7 +32,7 @@ mod fetch;
 mod journal;
 mod local;
 mod mirror;
-pub mod names;
+pub(crate) mod names;
 mod plan;
 mod push;
 mod room;
@@ -46,7 +46,7 @@ use serde::Serialize;
 
 pub use diff::{DiffEntry, DiffKind, DiffReport, diff};
 pub use mirror::{MirrorReport, mirror};
-pub use names::{Notice, document_file_name};
+pub use names::{LocalName, Notice, STATE_DIR, document_file_name, fold_key, local_component};
 pub use push::{PushReport, push};
 pub(crate) use room::list_room;
 

@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 
 use unicode_normalization::UnicodeNormalization;
 
-use intralinks_api::types::{Document, Folder};
+use intralinks_api::types::Document;
 
 use super::room::{Room, RoomDoc, RoomFolder, Str, Strings};
 
@@ -167,6 +167,7 @@ impl Layout {
     }
 
     /// Every placed document's id and relative path, in id order.
+    #[cfg(test)]
     pub fn documents(&self) -> impl Iterator<Item = (i64, String)> + '_ {
         (0..self.docs.len()).map(|i| (self.docs[i].id, self.path(i)))
     }
@@ -246,7 +247,12 @@ fn join(dir: &str, name: &str) -> String {
 /// `None`). Folders claim names before documents, each in id order, so the
 /// layout is the same on every run. A folder whose parent is unknown (an
 /// orphan), or that sits on a cycle, is placed at the top and reported.
-pub fn layout(folders: &[Folder], documents: &[Document], top: Option<i64>) -> Layout {
+#[cfg(test)]
+pub(crate) fn layout(
+    folders: &[intralinks_api::types::Folder],
+    documents: &[Document],
+    top: Option<i64>,
+) -> Layout {
     place(Room::from_api(folders, documents), top)
 }
 
@@ -457,6 +463,7 @@ pub(crate) fn place(room: Room, top: Option<i64>) -> Layout {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use intralinks_api::types::Folder;
 
     fn folder(id: i64, parent: Option<i64>, name: &str) -> Folder {
         serde_json::from_value(serde_json::json!({"id": id, "parentId": parent, "name": name}))

@@ -11,7 +11,7 @@
 use std::fmt;
 use std::io::Read;
 
-use intralinks_api::types::{Document, Folder};
+use intralinks_api::types::Document;
 use serde::Deserialize;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
@@ -138,7 +138,8 @@ pub(crate) struct Room {
 
 impl Room {
     /// The compact form of listings already parsed into the generated types.
-    pub fn from_api(folders: &[Folder], documents: &[Document]) -> Room {
+    #[cfg(test)]
+    pub fn from_api(folders: &[intralinks_api::types::Folder], documents: &[Document]) -> Room {
         let mut room = Room::default();
         for f in folders {
             let name = f.name.as_deref().and_then(|n| room.folder_strings.push(n));
