@@ -75,7 +75,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         &mut url,
     )?;
     let url = url.trim().to_string();
+    // Each push adds as many documents again: the listing of a room of
+    // 100,000 documents plus those pushed is over the default answer limit
+    // (128 MiB), and the engine parses listings as they stream.
     let il = Intralinks::builder(url)
+        .answer_limit(1 << 30)
         .login(
             AppKeys {
                 client_id: demo::CLIENT_ID.into(),
