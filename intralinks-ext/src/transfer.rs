@@ -396,9 +396,8 @@ impl Intralinks {
         doc: &Document,
         from: u64,
         answer_timeout: std::time::Duration,
-    ) -> std::result::Result<Body, (Error, Option<std::time::Duration>)> {
-        let plain = |e: Error| (e, None);
-        let size = crate::pipe::declared_size(doc).map_err(plain)?;
+    ) -> Result<Body> {
+        let size = crate::pipe::declared_size(doc)?;
         let from = if doc.version.is_some() && from <= size {
             from
         } else {
@@ -412,12 +411,10 @@ impl Intralinks {
                 len: 0,
             });
         }
-        let url = self
-            .v2_url(&format!(
-                "workspaces/{workspace_id}/documents/{}/file",
-                doc.id
-            ))
-            .map_err(plain)?;
+        let url = self.v2_url(&format!(
+            "workspaces/{workspace_id}/documents/{}/file",
+            doc.id
+        ))?;
         let mut request = self.request(reqwest::Method::GET, url);
         if from > 0
             && let Some(version) = &doc.version
@@ -431,19 +428,16 @@ impl Intralinks {
             self.send_transfer(request, "download_document_file"),
         )
         .await
-        .map_err(|_| {
-            plain(Error::Stalled {
-                document_id: Some(doc.id),
-                detail: format!("no answer within {} s", answer_timeout.as_secs_f64()),
-            })
-        })?
-        .map_err(plain)?;
+        .map_err(|_| Error::Stalled {
+            document_id: Some(doc.id),
+            detail: format!("no answer within {} s", answer_timeout.as_secs_f64()),
+        })??;
         let status = response.status();
         let start = if status == reqwest::StatusCode::PARTIAL_CONTENT && from > 0 {
             match content_range(&response) {
                 Some((a, b, n)) if a == from && n == size && b.checked_add(1) == Some(size) => from,
                 other => {
-                    return Err(plain(Error::Protocol {
+                    return Err(Error::Protocol {
                         status: 206,
                         detail: format!(
                             "asked for bytes {from}- of {size}, the answer's Content-Range is {}",
@@ -452,7 +446,7 @@ impl Intralinks {
                                 |(a, b, n)| format!("{a}-{b}/{n}")
                             )
                         ),
-                    }));
+                    });
                 }
             }
         } else if status == reqwest::StatusCode::RANGE_NOT_SATISFIABLE && from > 0 {
@@ -461,17 +455,16 @@ impl Intralinks {
         } else if status.is_success() {
             0
         } else {
-            let after = intralinks_api::retry_after(response.headers());
-            return Err((Error::from_response(response).await, after));
+            return Err(Error::from_response(response).await);
         };
         let len = size - start;
         if let Some(announced) = response.content_length()
             && announced > len
         {
-            return Err(plain(Error::BodyTooLong {
+            return Err(Error::BodyTooLong {
                 document_id: Some(doc.id),
                 declared: size,
-            }));
+            });
         }
         Ok(Body {
             stream: Box::pin(response.bytes_stream()),
@@ -538,7 +531,7 @@ impl Intralinks {
             .await
         {
             Ok(b) => b,
-            Err((e, _)) => {
+            Err(e) => {
                 // A part the answer does not continue is no use any more.
                 if matches!(e, Error::Protocol { .. } | Error::BodyTooLong { .. }) {
                     let _ = std::fs::remove_file(&part);
@@ -635,8 +628,7 @@ impl Intralinks {
         let expected = expected_hash(doc)?;
         let body = self
             .open_body(workspace_id, doc, 0, self.read_timeout)
-            .await
-            .map_err(|(e, _)| e)?;
+            .await?;
         let to = PathBuf::from("(the writer)");
         let pumped = Pump {
             document_id: Some(doc.id),
@@ -796,13 +788,13 @@ impl Intralinks {
                 )
                 .await;
             match result {
-                Err((e, after)) if e.is_transient() && attempt < retry.max_attempts => {
-                    let delay = retry.delay(attempt, after);
+                Err(e) if e.is_transient() && attempt < retry.max_attempts => {
+                    let delay = retry.delay(attempt, e.retry_after());
                     tracing::debug!(document_id = target.document_id, error = %e, ?delay, attempt, "retrying the upload");
                     tokio::time::sleep(delay).await;
                     attempt += 1;
                 }
-                other => return other.map_err(|(e, _)| e),
+                other => return other,
             }
         }
     }
@@ -894,8 +886,7 @@ impl Intralinks {
                 self.limits,
                 self.read_timeout,
             )
-            .await
-            .map_err(|(e, _)| e);
+            .await;
         self.created_or_removed(target, result).await
     }
 
@@ -955,18 +946,15 @@ impl Intralinks {
         progress: Option<ProgressFn>,
         limits: TransferLimits,
         answer_timeout: std::time::Duration,
-    ) -> std::result::Result<Uploaded, (Error, Option<std::time::Duration>)>
+    ) -> Result<Uploaded>
     where
         R: AsyncRead + Send + 'static,
     {
-        let plain = |e: Error| (e, None);
         use tokio::io::AsyncReadExt;
-        let url = self
-            .v2_url(&format!(
-                "workspaces/{}/documents/{}/file",
-                target.workspace_id, target.document_id
-            ))
-            .map_err(plain)?;
+        let url = self.v2_url(&format!(
+            "workspaces/{}/documents/{}/file",
+            target.workspace_id, target.document_id
+        ))?;
         let meter = crate::pipe::Meter::new();
         // SHA-1 on a blocking worker, fed as the chunks go out.
         let hashing = crate::pipe::Hashing::start();
@@ -1012,7 +1000,7 @@ impl Intralinks {
             reqwest::multipart::Part::stream_with_length(reqwest::Body::wrap_stream(stream), len)
                 .file_name(header_name)
                 .mime_str("application/octet-stream")
-                .map_err(|e| plain(Error::from_reqwest(e)))?;
+                .map_err(Error::from_reqwest)?;
         let form = reqwest::multipart::Form::new().part("documentFile", part);
         let request = self
             .request(reqwest::Method::PUT, url)
@@ -1023,42 +1011,37 @@ impl Intralinks {
         let watchdog =
             crate::pipe::watch_upload(meter.clone(), limits, answer_timeout, target.document_id);
         let response = tokio::select! {
-            r = self.send_transfer(request, "upload_document_file") => r.map_err(plain)?,
-            e = watchdog => return Err(plain(e)),
+            r = self.send_transfer(request, "upload_document_file") => r?,
+            e = watchdog => return Err(e),
         };
         if !response.status().is_success() {
-            let after = intralinks_api::retry_after(response.headers());
-            return Err((Error::from_response(response).await, after));
+            return Err(Error::from_response(response).await);
         }
         let bytes = meter.bytes.load(std::sync::atomic::Ordering::Relaxed);
         if bytes != len {
-            return Err(plain(Error::BodyCutShort {
+            return Err(Error::BodyCutShort {
                 document_id: Some(target.document_id),
                 received: bytes,
                 expected: len,
-            }));
+            });
         }
         // An answer cut off on the way is a transport failure (transient);
         // one that arrives whole but is not the API's is the service's.
         let answer = tokio::time::timeout(answer_timeout, read_capped(response, ANSWER_LIMIT))
             .await
-            .map_err(|_| {
-                plain(Error::Timeout {
-                    after: Some(answer_timeout),
-                })
-            })?
-            .map_err(plain)?;
-        let answer: DocumentPartialResponse = serde_json::from_slice(&answer).map_err(|e| {
-            plain(Error::UnexpectedBody {
+            .map_err(|_| Error::Timeout {
+                after: Some(answer_timeout),
+            })??;
+        let answer: DocumentPartialResponse =
+            serde_json::from_slice(&answer).map_err(|e| Error::UnexpectedBody {
                 status: Some(200),
                 content_type: Some("application/json".into()),
                 decode_error: Some(format!("the upload answer is not the API's: {e}")),
                 excerpt: intralinks_api::mask_secrets(&String::from_utf8_lossy(
                     &answer[..answer.len().min(160)],
                 )),
-            })
-        })?;
-        let sha1_base64 = hashing.finish().await.map_err(plain)?;
+            })?;
+        let sha1_base64 = hashing.finish().await?;
         Ok(Uploaded {
             document_id: target.document_id,
             version: answer

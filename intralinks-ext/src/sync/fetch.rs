@@ -2,14 +2,13 @@
 //! pipeline: limits, resume from what an earlier attempt or run left, SHA-1.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use intralinks_api::types::Document;
 
 use super::local::{Target, io_err, mtime_of, nanos};
 use super::{SyncEvent, SyncOptions, blocking};
 use crate::Intralinks;
-use crate::error::Error;
+use crate::error::{Error, Result};
 use crate::pipe::{Pump, TransferLimits, file_sink};
 
 /// What a fetched file is, once in place.
@@ -21,8 +20,6 @@ pub(crate) struct Fetched {
     /// Bytes taken over from an earlier attempt or run.
     pub resumed_from: u64,
 }
-
-type Attempt<T> = Result<T, (Error, Option<Duration>)>;
 
 /// The partial file's name for this version of `doc`: a part of any other
 /// version is never resumed (and is removed at the start of a run).
@@ -52,7 +49,7 @@ pub(crate) async fn fetch_once(
     rel: &str,
     target: &Arc<Target>,
     options: &SyncOptions,
-) -> Attempt<Fetched> {
+) -> Result<Fetched> {
     let result = fetch_inner(il, workspace_id, doc, expected, rel, target, options).await;
     if result.is_err() {
         // An attempt that got no byte leaves no empty file behind.
@@ -69,26 +66,24 @@ async fn fetch_inner(
     rel: &str,
     target: &Arc<Target>,
     options: &SyncOptions,
-) -> Attempt<Fetched> {
-    let plain = |e: Error| (e, None);
+) -> Result<Fetched> {
     let part = part_name(doc);
     let (file, existing) = blocking({
         let (target, part) = (Arc::clone(target), part.clone());
         move || target.open_part(&part)
     })
-    .await
-    .map_err(plain)?;
+    .await?;
     let body = tokio::select! {
         r = il.open_body(workspace_id, doc, existing, options.stall_timeout) => r,
-        _ = options.stop.stopped() => return Err(plain(stopped(doc.id))),
+        _ = options.stop.stopped() => return Err(stopped(doc.id)),
     };
     let body = match body {
         Ok(b) => b,
-        Err((e, after)) => {
+        Err(e) => {
             if matches!(e, Error::Protocol { .. } | Error::BodyTooLong { .. }) {
                 target.drop_part(&part);
             }
-            return Err((e, after));
+            return Err(e);
         }
     };
     options.emit(SyncEvent::Started {
@@ -121,7 +116,7 @@ async fn fetch_inner(
     let start = body.start;
     let pumped = tokio::select! {
         r = pump.run(body.stream, file_sink(file, start)) => r,
-        _ = options.stop.stopped() => return Err(plain(stopped(doc.id))),
+        _ = options.stop.stopped() => return Err(stopped(doc.id)),
     };
     let pumped = match pumped {
         Ok(p) => p,
@@ -129,22 +124,22 @@ async fn fetch_inner(
             if matches!(e, Error::BodyTooLong { .. } | Error::Io { .. }) {
                 target.drop_part(&part);
             }
-            return Err(plain(e));
+            return Err(e);
         }
     };
     if pumped.sha1_base64 != expected {
         target.drop_part(&part);
-        return Err(plain(Error::HashMismatch {
+        return Err(Error::HashMismatch {
             document_id: doc.id,
             expected: expected.to_string(),
             actual: pumped.sha1_base64,
             destination: Some(target.shown(rel)),
-        }));
+        });
     }
     let Some(file) = pumped.file else {
-        return Err(plain(Error::InvalidInput(
+        return Err(Error::InvalidInput(
             "the partial file was lost on the way; run again".into(),
-        )));
+        ));
     };
     let when = mtime_of(doc.last_modified_on.or(doc.created_on));
     // On the blocking pool, in one go: the mtime, the data on disk, then
@@ -171,8 +166,7 @@ async fn fetch_inner(
             Ok(mtime)
         }
     })
-    .await
-    .map_err(plain)?;
+    .await?;
     Ok(Fetched {
         sha1: pumped.sha1_base64,
         size: pumped.total,

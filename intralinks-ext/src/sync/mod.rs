@@ -394,7 +394,7 @@ pub(crate) async fn with_retries<T, F, Fut>(
 ) -> (crate::Result<T>, u32)
 where
     F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, (Error, Option<Duration>)>>,
+    Fut: std::future::Future<Output = Result<T, Error>>,
 {
     let mut attempt = 0;
     let (mut stalls, mut mismatches) = (0, 0);
@@ -402,7 +402,7 @@ where
         attempt += 1;
         match call().await {
             Ok(v) => return (Ok(v), attempt),
-            Err((e, after)) => {
+            Err(e) => {
                 // A stall costs a whole timeout: try once more, not every attempt.
                 // So does a wrong hash that is the room's, not the network's.
                 match e {
@@ -418,7 +418,7 @@ where
                 {
                     return (Err(e), attempt);
                 }
-                let delay = options.retry.delay(attempt, after);
+                let delay = options.retry.delay(attempt, e.retry_after());
                 tokio::select! {
                     _ = tokio::time::sleep(delay) => {}
                     _ = options.stop.stopped() => return (Err(e), attempt),

@@ -10,7 +10,6 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
-use std::time::Duration;
 
 use futures_util::StreamExt;
 use intralinks_api::types::{
@@ -805,15 +804,13 @@ fn local_hash(
     target.hash(&f.path)
 }
 
-type Attempt<T> = std::result::Result<T, (Error, Option<Duration>)>;
-
 async fn create_folder(
     il: &Intralinks,
     ws: i64,
     parent: i64,
     name: &str,
     first: bool,
-) -> Attempt<i64> {
+) -> Result<i64> {
     // A create is not idempotent: after a failure, look before creating again.
     if !first {
         let existing = il
@@ -822,8 +819,7 @@ async fn create_folder(
             .workspace_id(ws)
             .send()
             .checked()
-            .await
-            .map_err(|e| (e, None))?;
+            .await?;
         if let Some(f) = existing
             .folder
             .iter()
@@ -847,21 +843,15 @@ async fn create_folder(
         })
         .send()
         .checked()
-        .await
-        .map_err(|e| (e, None))?;
+        .await?;
     answer
         .folder_partial
         .into_iter()
         .next()
         .and_then(|p| p.id)
-        .ok_or_else(|| {
-            (
-                Error::Protocol {
-                    status: 201,
-                    detail: "the create answer has no folderPartial id".into(),
-                },
-                None,
-            )
+        .ok_or_else(|| Error::Protocol {
+            status: 201,
+            detail: "the create answer has no folderPartial id".into(),
         })
 }
 
@@ -873,7 +863,7 @@ async fn create_documents(
     folder: i64,
     names: &[String],
     first: bool,
-) -> Attempt<Vec<Document>> {
+) -> Result<Vec<Document>> {
     // A create is not idempotent: after a failure, look before creating again.
     let existing = if first {
         Vec::new()
@@ -884,8 +874,7 @@ async fn create_documents(
             .folder_id(folder)
             .send()
             .checked()
-            .await
-            .map_err(|e| (e, None))?
+            .await?
             .document
     };
     let mut found: Vec<Document> = Vec::new();
@@ -919,8 +908,7 @@ async fn create_documents(
         })
         .send()
         .checked()
-        .await
-        .map_err(|e| (e, None))?;
+        .await?;
     for p in answer.document_partial {
         let value = serde_json::json!({
             "id": p.id, "name": p.name, "version": p.version, "parentId": p.parent_id.unwrap_or(folder),
@@ -946,20 +934,19 @@ async fn upload_once(
     doc: &Document,
     options: &SyncOptions,
     first: bool,
-) -> Attempt<Option<String>> {
-    let plain = |e: Error| (e, None);
+) -> Result<Option<String>> {
     let current = if first {
         doc.clone()
     } else {
         // An earlier attempt may have landed with its answer lost: look first.
-        let current = il.document(ws, doc.id).await.map_err(plain)?;
+        let current = il.document(ws, doc.id).await?;
         if current.file_hash_download.as_deref() == Some(sha1) {
             return Ok(current.version);
         }
         current
     };
     let version = current.version.clone().unwrap_or_default();
-    let file = tokio::fs::File::from_std(target.open_file(&f.path).map_err(plain)?);
+    let file = tokio::fs::File::from_std(target.open_file(&f.path)?);
     options.emit(SyncEvent::Started {
         path: f.path.clone(),
         bytes: f.size,
@@ -994,7 +981,7 @@ async fn upload_once(
     );
     let uploaded = tokio::select! {
         r = upload => r?,
-        _ = options.stop.stopped() => return Err(plain(super::fetch::stopped(doc.id))),
+        _ = options.stop.stopped() => return Err(super::fetch::stopped(doc.id)),
     };
     Ok(uploaded.version.or(current.version))
 }

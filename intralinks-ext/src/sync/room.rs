@@ -442,14 +442,10 @@ pub(crate) async fn list_room(
     // requests per listing, not that many times the runtime's own attempts.
     let il = &il.with_retry(intralinks_api::RetryPolicy::none());
     let folders = with_retries(options, || async {
-        list_once::<RoomFolder>(il, workspace_id, "folders", "folder", "list_folders")
-            .await
-            .map_err(|e| (e, None))
+        list_once::<RoomFolder>(il, workspace_id, "folders", "folder", "list_folders").await
     });
     let documents = with_retries(options, || async {
-        list_once::<RoomDoc>(il, workspace_id, "documents", "document", "list_documents")
-            .await
-            .map_err(|e| (e, None))
+        list_once::<RoomDoc>(il, workspace_id, "documents", "document", "list_documents").await
     });
     let ((folders, _), (documents, _)) = tokio::join!(folders, documents);
     let ((folders, folder_strings), (documents, strings)) = (folders?, documents?);
