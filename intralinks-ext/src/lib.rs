@@ -76,6 +76,7 @@ pub mod json;
 pub mod pages;
 mod pipe;
 pub mod report;
+pub(crate) mod retry;
 pub mod room;
 mod session;
 pub mod sync;

@@ -766,37 +766,32 @@ impl Intralinks {
                 .version
                 .unwrap_or_default(),
         };
-        let mut attempt = 1u32;
-        loop {
-            let file = tokio::fs::File::open(path)
-                .await
-                .map_err(|source| Error::Io {
-                    action: "cannot open",
-                    path: path.into(),
-                    source,
-                })?;
-            let result = self
-                .put_version(
+        let current = current.as_str();
+        let (result, _) = crate::retry::retrying(&retry, None, Error::is_transient, move || {
+            let progress = progress.clone();
+            async move {
+                let file = tokio::fs::File::open(path)
+                    .await
+                    .map_err(|source| Error::Io {
+                        action: "cannot open",
+                        path: path.into(),
+                        source,
+                    })?;
+                self.put_version(
                     target,
-                    &current,
+                    current,
                     name,
                     file,
                     len,
-                    progress.clone(),
+                    progress,
                     self.limits,
                     self.read_timeout,
                 )
-                .await;
-            match result {
-                Err(e) if e.is_transient() && attempt < retry.max_attempts => {
-                    let delay = retry.delay(attempt, e.retry_after());
-                    tracing::debug!(document_id = target.document_id, error = %e, ?delay, attempt, "retrying the upload");
-                    tokio::time::sleep(delay).await;
-                    attempt += 1;
-                }
-                other => return other,
+                .await
             }
-        }
+        })
+        .await;
+        result
     }
 
     /// A failed upload into a document this call created: removes the

@@ -385,45 +385,27 @@ pub(crate) fn retryable(e: &Error) -> bool {
         )
 }
 
-/// Runs `call` until it succeeds, fails for good, or the attempts are
-/// spent; sleeps the policy's jittered delay (or `Retry-After`) in between.
+/// Runs `call` through the one retry loop ([`crate::retry::retrying`]) with
+/// the engine's rule: what [`retryable`] allows, a stall at most
+/// [`MAX_STALLS`] times and a wrong hash [`MAX_MISMATCHES`] times (each
+/// costs a whole timeout or body), stopped by [`SyncOptions::stop`].
 /// Returns the result and the attempts made.
 pub(crate) async fn with_retries<T, F, Fut>(
     options: &SyncOptions,
-    mut call: F,
+    call: F,
 ) -> (crate::Result<T>, u32)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, Error>>,
 {
-    let mut attempt = 0;
     let (mut stalls, mut mismatches) = (0, 0);
-    loop {
-        attempt += 1;
-        match call().await {
-            Ok(v) => return (Ok(v), attempt),
-            Err(e) => {
-                // A stall costs a whole timeout: try once more, not every attempt.
-                // So does a wrong hash that is the room's, not the network's.
-                match e {
-                    Error::Stalled { .. } => stalls += 1,
-                    Error::HashMismatch { .. } => mismatches += 1,
-                    _ => {}
-                }
-                if !retryable(&e)
-                    || stalls >= MAX_STALLS
-                    || mismatches >= MAX_MISMATCHES
-                    || attempt >= options.retry.max_attempts.max(1)
-                    || options.stop.is_stopped()
-                {
-                    return (Err(e), attempt);
-                }
-                let delay = options.retry.delay(attempt, e.retry_after());
-                tokio::select! {
-                    _ = tokio::time::sleep(delay) => {}
-                    _ = options.stop.stopped() => return (Err(e), attempt),
-                }
-            }
+    let again = |e: &Error| {
+        match e {
+            Error::Stalled { .. } => stalls += 1,
+            Error::HashMismatch { .. } => mismatches += 1,
+            _ => {}
         }
-    }
+        retryable(e) && stalls < MAX_STALLS && mismatches < MAX_MISMATCHES
+    };
+    crate::retry::retrying(&options.retry, Some(&options.stop), again, call).await
 }
