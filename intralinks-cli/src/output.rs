@@ -121,6 +121,22 @@ fn table_of_safe_cells(headers: &[&str], rows: &[Vec<String>]) {
     }
 }
 
+/// A listing as the command was asked for it: `items` as JSON records with
+/// `--json`, else a table of one `row` per item under `headers`.
+pub fn listing<T: Serialize>(
+    as_json: bool,
+    items: &[T],
+    headers: &[&str],
+    row: impl Fn(&T) -> Vec<String>,
+) -> Result<(), String> {
+    if as_json {
+        return json(&items);
+    }
+    let rows: Vec<Vec<String>> = items.iter().map(row).collect();
+    table(headers, &rows);
+    Ok(())
+}
+
 /// Prints an aligned table; every cell passes through [`safe`].
 pub fn table(headers: &[&str], rows: &[Vec<String>]) {
     let rows: Vec<Vec<String>> = rows

@@ -60,12 +60,11 @@ impl Command {
         match self {
             Command::Workspaces => {
                 let list: Vec<_> = il.list_all_workspaces().try_collect().await.map_err(err)?;
-                if ctx.out.json {
-                    return output::json(&list);
-                }
-                let rows = list
-                    .iter()
-                    .map(|w| {
+                output::listing(
+                    ctx.out.json,
+                    &list,
+                    &["ID", "NAME", "PHASE", "SECURITY", "HOST"],
+                    |w| {
                         vec![
                             w.id.to_string(),
                             w.name
@@ -76,10 +75,8 @@ impl Command {
                             w.security_level.map(|l| l.to_string()).unwrap_or_default(),
                             w.host.clone().unwrap_or_default(),
                         ]
-                    })
-                    .collect::<Vec<_>>();
-                output::table(&["ID", "NAME", "PHASE", "SECURITY", "HOST"], &rows);
-                Ok(())
+                    },
+                )
             }
             Command::Enter { workspace, v1 } => {
                 let mut prompter = ctx.prompter();
@@ -174,12 +171,11 @@ impl Command {
                 if let Some(f) = folder {
                     docs.retain(|d| d.parent_id == Some(f));
                 }
-                if ctx.out.json {
-                    return output::json(&docs);
-                }
-                let rows = docs
-                    .iter()
-                    .map(|d| {
+                output::listing(
+                    ctx.out.json,
+                    &docs,
+                    &["ID", "NAME", "SIZE", "FOLDER", "MODIFIED (UTC)"],
+                    |d| {
                         vec![
                             d.id.to_string(),
                             d.name.clone().unwrap_or_default(),
@@ -187,10 +183,8 @@ impl Command {
                             d.parent_id.map(|p| p.to_string()).unwrap_or_default(),
                             output::date(d.last_modified_on.or(d.created_on)),
                         ]
-                    })
-                    .collect::<Vec<_>>();
-                output::table(&["ID", "NAME", "SIZE", "FOLDER", "MODIFIED (UTC)"], &rows);
-                Ok(())
+                    },
+                )
             }
         }
     }

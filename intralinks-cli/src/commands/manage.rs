@@ -81,12 +81,11 @@ impl Command {
                     })
                     .await?
                     .groups;
-                if ctx.out.json {
-                    return output::json(&groups);
-                }
-                let rows = groups
-                    .iter()
-                    .map(|g| {
+                output::listing(
+                    ctx.out.json,
+                    &groups,
+                    &["ID", "NAME", "TYPE", "MEMBERS"],
+                    |g| {
                         vec![
                             g.id.to_string(),
                             g.group_name.clone().or(g.name.clone()).unwrap_or_default(),
@@ -95,10 +94,8 @@ impl Command {
                                 .map(|c| c.to_string())
                                 .unwrap_or_default(),
                         ]
-                    })
-                    .collect::<Vec<_>>();
-                output::table(&["ID", "NAME", "TYPE", "MEMBERS"], &rows);
-                Ok(())
+                    },
+                )
             }
             Command::Users { workspace } => {
                 let users = ctx
@@ -111,12 +108,11 @@ impl Command {
                     })
                     .await?
                     .users;
-                if ctx.out.json {
-                    return output::json(&users);
-                }
-                let rows = users
-                    .iter()
-                    .map(|u| {
+                output::listing(
+                    ctx.out.json,
+                    &users,
+                    &["ID", "EMAIL", "NAME", "ORGANIZATION", "ROLE"],
+                    |u| {
                         vec![
                             u.id.to_string(),
                             u.email_id.clone().unwrap_or_default(),
@@ -130,10 +126,8 @@ impl Command {
                             u.organization.clone().unwrap_or_default(),
                             u.role_type.clone().unwrap_or_default(),
                         ]
-                    })
-                    .collect::<Vec<_>>();
-                output::table(&["ID", "EMAIL", "NAME", "ORGANIZATION", "ROLE"], &rows);
-                Ok(())
+                    },
+                )
             }
         }
     }
