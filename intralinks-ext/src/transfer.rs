@@ -105,6 +105,20 @@ pub struct Uploaded {
     pub sha1_base64: String,
 }
 
+/// The name an upload of `path` goes by: `name`, else the file's own;
+/// a path without one (`/`, `..`) needs a name.
+fn upload_name(path: &Path, name: Option<&str>) -> Result<String> {
+    match name {
+        Some(n) => Ok(n.to_string()),
+        None => path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| {
+                Error::InvalidInput(format!("{} has no file name; pass a name", path.display()))
+            }),
+    }
+}
+
 /// base64 of the SHA-1 of `bytes`, as fileHashDownload carries it.
 pub fn file_hash(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(Sha1::digest(bytes))
@@ -704,15 +718,7 @@ impl Intralinks {
         progress: Option<ProgressFn>,
     ) -> Result<Uploaded> {
         let len = regular_file_len(path).await?;
-        let name = match name {
-            Some(n) => n.to_string(),
-            None => path
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .ok_or_else(|| {
-                    Error::InvalidInput(format!("{} has no file name; pass a name", path.display()))
-                })?,
-        };
+        let name = upload_name(path, name)?;
         let (document_id, version) = self.create_document(folder, &name).await?;
         let target = DocumentRef {
             workspace_id: folder.workspace_id,
@@ -727,7 +733,8 @@ impl Intralinks {
     /// Uploads the file at `path` as the next version of an existing
     /// document (one that an [`Error::UploadIncomplete`] named, or any
     /// other), retried like [`Intralinks::upload`]; the part's file name is
-    /// `name`, or the file's.
+    /// `name`, or the file's (a path without one, such as `..`, is refused with
+    /// [`Error::InvalidInput`]).
     pub async fn put_new_version(
         &self,
         document: DocumentRef,
@@ -736,11 +743,7 @@ impl Intralinks {
         progress: Option<ProgressFn>,
     ) -> Result<Uploaded> {
         let len = regular_file_len(path).await?;
-        let name = name.map(str::to_string).unwrap_or_else(|| {
-            path.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| "file".into())
-        });
+        let name = upload_name(path, name)?;
         self.put_file_retried(document, None, &name, path, len, progress)
             .await
     }
@@ -1094,4 +1097,26 @@ async fn regular_file_len(path: &Path) -> Result<u64> {
         )));
     }
     Ok(meta.len())
+}
+
+#[cfg(test)]
+mod upload_name_tests {
+    use super::*;
+
+    #[test]
+    fn an_upload_is_named_as_asked_else_after_its_file_and_a_path_without_a_name_is_refused() {
+        assert_eq!(
+            upload_name(Path::new("dir/deal.bin"), None).unwrap(),
+            "deal.bin"
+        );
+        assert_eq!(
+            upload_name(Path::new("dir/deal.bin"), Some("Deal v2.bin")).unwrap(),
+            "Deal v2.bin"
+        );
+        let e = upload_name(Path::new(".."), None).unwrap_err();
+        assert!(
+            matches!(&e, Error::InvalidInput(m) if m == ".. has no file name; pass a name"),
+            "{e:?}"
+        );
+    }
 }
