@@ -343,6 +343,31 @@ pub(crate) struct Body {
     pub len: u64,
 }
 
+/// A partial download open for [`Intralinks::fill_part`], wherever it
+/// lives: beside the destination, or in the sync's state directory.
+pub(crate) struct Part<'a> {
+    /// Open for reading and writing.
+    pub file: std::fs::File,
+    /// Bytes already in it, from an earlier attempt or run.
+    pub existing: u64,
+    /// Names it in errors.
+    pub shown: &'a Path,
+    /// Removes it, when what it holds is no use any more.
+    pub remove: &'a (dyn Fn() + Send + Sync),
+}
+
+/// A part holding the whole document, its hash checked.
+pub(crate) struct Filled {
+    /// The file, flushed to the page cache (not yet to the disk).
+    pub file: Option<std::fs::File>,
+    /// base64 SHA-1 of the whole document.
+    pub sha1_base64: String,
+    /// Its size.
+    pub total: u64,
+    /// Bytes taken over from an earlier attempt or run.
+    pub start: u64,
+}
+
 /// Reads `bytes A-B/N` of a `Content-Range`.
 fn content_range(response: &reqwest::Response) -> Option<(u64, u64, u64)> {
     let v = response
@@ -519,8 +544,6 @@ impl Intralinks {
         dest: &Path,
         progress: Option<ProgressFn>,
     ) -> Result<Downloaded> {
-        let expected = expected_hash(doc)?;
-        let size = crate::pipe::declared_size(doc)?;
         let (part, prefix, dir) = part_path(dest, doc);
         let dir = PathBuf::from(dir);
         tokio::fs::create_dir_all(&dir)
@@ -539,49 +562,39 @@ impl Intralinks {
             .await
             .map_err(|e| Error::InvalidInput(format!("a file task failed ({e}); retry")))??
         };
-        let existing = if existing > size { 0 } else { existing };
-        let body = match self
-            .open_body(workspace_id, doc, existing, self.read_timeout)
-            .await
-        {
-            Ok(b) => b,
-            Err(e) => {
-                // A part the answer does not continue is no use any more.
-                if matches!(e, Error::Protocol { .. } | Error::BodyTooLong { .. }) {
-                    let _ = std::fs::remove_file(&part);
-                }
-                return Err(e);
-            }
+        let remove = || {
+            let _ = std::fs::remove_file(&part);
         };
-        if body.start > 0 {
-            tracing::info!(
-                document_id = doc.id,
-                from = body.start,
-                "resuming a download"
-            );
-        }
-        let pumped = Pump {
-            document_id: Some(doc.id),
-            declared: Some(body.len),
-            cap: None,
-            at: &part,
-            limits: Some(self.limits),
-            progress,
-        }
-        .run(body.stream, crate::pipe::file_sink(file, body.start))
-        .await;
-        let pumped = match pumped {
-            Ok(p) => p,
+        let filled = self
+            .fill_part(
+                workspace_id,
+                doc,
+                Part {
+                    file,
+                    existing,
+                    shown: &part,
+                    remove: &remove,
+                },
+                dest,
+                (self.limits, self.read_timeout),
+                |start, _| {
+                    if start > 0 {
+                        tracing::info!(document_id = doc.id, from = start, "resuming a download");
+                    }
+                    progress
+                },
+            )
+            .await;
+        let filled = match filled {
+            Ok(f) => f,
             Err(e) => {
-                if matches!(e, Error::BodyTooLong { .. }) {
-                    let _ = std::fs::remove_file(&part);
-                } else {
+                if part.exists() {
                     tracing::info!(part = %part.display(), "the partial download is kept for the next attempt");
                 }
                 return Err(e);
             }
         };
-        let file = pumped.file;
+        let file = filled.file;
         let synced = tokio::task::spawn_blocking(move || file.map(|f| f.sync_all()))
             .await
             .map_err(|e| Error::InvalidInput(format!("a file task failed ({e}); retry")))?;
@@ -592,15 +605,6 @@ impl Intralinks {
                 source,
             });
         }
-        if pumped.sha1_base64 != expected {
-            let _ = std::fs::remove_file(&part);
-            return Err(Error::HashMismatch {
-                document_id: doc.id,
-                expected,
-                actual: pumped.sha1_base64,
-                destination: Some(dest.to_path_buf()),
-            });
-        }
         std::fs::rename(&part, dest).map_err(|source| Error::Io {
             action: "cannot move the download into place at",
             path: dest.to_path_buf(),
@@ -608,9 +612,85 @@ impl Intralinks {
         })?;
         Ok(Downloaded {
             path: dest.to_path_buf(),
-            bytes: pumped.total,
+            bytes: filled.total,
+            sha1_base64: filled.sha1_base64,
+            resumed_from: filled.start,
+        })
+    }
+
+    /// The one step under both downloads to a file ([`Intralinks::download`]
+    /// and the sync engine's fetch): asks for the bytes `part` lacks, pumps
+    /// them in held to `limits` (with the answer's own timeout), and checks
+    /// the whole file's SHA-1 against the document's. One rule for the part
+    /// on failure: an answer that does not continue it (a bad
+    /// `Content-Range`, a body longer than declared) or a whole that does not
+    /// hash right removes it; anything else (a stall, a cut, a write error,
+    /// a stop) keeps it, since what it holds is a prefix of the document
+    /// that the next attempt hashes again before it adds to it. `on_open`
+    /// learns where the body starts and how many bytes it carries, and
+    /// returns the progress hook for them.
+    pub(crate) async fn fill_part(
+        &self,
+        workspace_id: i64,
+        doc: &Document,
+        part: Part<'_>,
+        destination: &Path,
+        (limits, answer_timeout): (TransferLimits, std::time::Duration),
+        on_open: impl FnOnce(u64, u64) -> Option<ProgressFn>,
+    ) -> Result<Filled> {
+        let expected = expected_hash(doc)?;
+        let size = crate::pipe::declared_size(doc)?;
+        let existing = if part.existing > size {
+            0
+        } else {
+            part.existing
+        };
+        let body = match self
+            .open_body(workspace_id, doc, existing, answer_timeout)
+            .await
+        {
+            Ok(b) => b,
+            Err(e) => {
+                if matches!(e, Error::Protocol { .. } | Error::BodyTooLong { .. }) {
+                    (part.remove)();
+                }
+                return Err(e);
+            }
+        };
+        let progress = on_open(body.start, body.len);
+        let pumped = Pump {
+            document_id: Some(doc.id),
+            declared: Some(body.len),
+            cap: None,
+            at: part.shown,
+            limits: Some(limits),
+            progress,
+        }
+        .run(body.stream, crate::pipe::file_sink(part.file, body.start))
+        .await;
+        let pumped = match pumped {
+            Ok(p) => p,
+            Err(e) => {
+                if matches!(e, Error::BodyTooLong { .. }) {
+                    (part.remove)();
+                }
+                return Err(e);
+            }
+        };
+        if pumped.sha1_base64 != expected {
+            (part.remove)();
+            return Err(Error::HashMismatch {
+                document_id: doc.id,
+                expected,
+                actual: pumped.sha1_base64,
+                destination: Some(destination.to_path_buf()),
+            });
+        }
+        Ok(Filled {
+            file: pumped.file,
             sha1_base64: pumped.sha1_base64,
-            resumed_from: body.start,
+            total: pumped.total,
+            start: body.start,
         })
     }
 

@@ -9,7 +9,8 @@ use super::local::{Target, io_err, mtime_of, nanos};
 use super::{SyncEvent, SyncOptions, blocking};
 use crate::Intralinks;
 use crate::error::{Error, Result};
-use crate::pipe::{Pump, TransferLimits, file_sink};
+use crate::pipe::TransferLimits;
+use crate::transfer::Part;
 
 /// What a fetched file is, once in place.
 #[derive(Debug, Clone)]
@@ -45,12 +46,11 @@ pub(crate) async fn fetch_once(
     il: &Intralinks,
     workspace_id: i64,
     doc: &Document,
-    expected: &str,
     rel: &str,
     target: &Arc<Target>,
     options: &SyncOptions,
 ) -> Result<Fetched> {
-    let result = fetch_inner(il, workspace_id, doc, expected, rel, target, options).await;
+    let result = fetch_inner(il, workspace_id, doc, rel, target, options).await;
     if result.is_err() {
         // An attempt that got no byte leaves no empty file behind.
         target.drop_part_if_empty(&part_name(doc));
@@ -62,7 +62,6 @@ async fn fetch_inner(
     il: &Intralinks,
     workspace_id: i64,
     doc: &Document,
-    expected: &str,
     rel: &str,
     target: &Arc<Target>,
     options: &SyncOptions,
@@ -73,70 +72,53 @@ async fn fetch_inner(
         move || target.open_part(&part)
     })
     .await?;
-    let body = tokio::select! {
-        r = il.open_body(workspace_id, doc, existing, options.stall_timeout) => r,
-        _ = options.stop.stopped() => return Err(stopped(doc.id)),
+    let shown = target
+        .shown(super::names::STATE_DIR)
+        .join("parts")
+        .join(&part);
+    let remove = {
+        let (target, part) = (Arc::clone(target), part.clone());
+        move || target.drop_part(&part)
     };
-    let body = match body {
-        Ok(b) => b,
-        Err(e) => {
-            if matches!(e, Error::Protocol { .. } | Error::BodyTooLong { .. }) {
-                target.drop_part(&part);
-            }
-            return Err(e);
-        }
-    };
-    options.emit(SyncEvent::Started {
-        path: rel.to_string(),
-        bytes: body.start + body.len,
-        resumed_from: body.start,
-    });
-    let hook = options.progress.clone();
     let path = rel.to_string();
-    let last = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(body.start));
-    let progress: Option<crate::ProgressFn> = hook.map(|hook| {
-        let f: crate::ProgressFn = std::sync::Arc::new(move |p: crate::Progress| {
-            let before = last.swap(p.done, std::sync::atomic::Ordering::Relaxed);
-            hook.call(&SyncEvent::Moved {
-                path: path.clone(),
-                bytes: p.done.saturating_sub(before),
-            });
+    let hook = options.progress.clone();
+    let on_open = |start: u64, len: u64| {
+        options.emit(SyncEvent::Started {
+            path: path.clone(),
+            bytes: start + len,
+            resumed_from: start,
         });
-        f
-    });
-    let at = target.shown(super::names::STATE_DIR);
-    let pump = Pump {
-        document_id: Some(doc.id),
-        declared: Some(body.len),
-        cap: None,
-        at: &at,
-        limits: Some(limits(options)),
-        progress,
+        let last = Arc::new(std::sync::atomic::AtomicU64::new(start));
+        hook.map(|hook| {
+            let f: crate::ProgressFn = Arc::new(move |p: crate::Progress| {
+                let before = last.swap(p.done, std::sync::atomic::Ordering::Relaxed);
+                hook.call(&SyncEvent::Moved {
+                    path: path.clone(),
+                    bytes: p.done.saturating_sub(before),
+                });
+            });
+            f
+        })
     };
-    let start = body.start;
-    let pumped = tokio::select! {
-        r = pump.run(body.stream, file_sink(file, start)) => r,
+    let destination = target.shown(rel);
+    let filled = il.fill_part(
+        workspace_id,
+        doc,
+        Part {
+            file,
+            existing,
+            shown: &shown,
+            remove: &remove,
+        },
+        &destination,
+        (limits(options), options.stall_timeout),
+        on_open,
+    );
+    let filled = tokio::select! {
+        r = filled => r?,
         _ = options.stop.stopped() => return Err(stopped(doc.id)),
     };
-    let pumped = match pumped {
-        Ok(p) => p,
-        Err(e) => {
-            if matches!(e, Error::BodyTooLong { .. } | Error::Io { .. }) {
-                target.drop_part(&part);
-            }
-            return Err(e);
-        }
-    };
-    if pumped.sha1_base64 != expected {
-        target.drop_part(&part);
-        return Err(Error::HashMismatch {
-            document_id: doc.id,
-            expected: expected.to_string(),
-            actual: pumped.sha1_base64,
-            destination: Some(target.shown(rel)),
-        });
-    }
-    let Some(file) = pumped.file else {
+    let Some(file) = filled.file else {
         return Err(Error::InvalidInput(
             "the partial file was lost on the way; run again".into(),
         ));
@@ -168,10 +150,10 @@ async fn fetch_inner(
     })
     .await?;
     Ok(Fetched {
-        sha1: pumped.sha1_base64,
-        size: pumped.total,
+        sha1: filled.sha1_base64,
+        size: filled.total,
         mtime,
-        resumed_from: start,
+        resumed_from: filled.start,
     })
 }
 

@@ -417,7 +417,7 @@ async fn one(
         }
     }
     let (result, attempts) = with_retries(options, || {
-        fetch_once(il, workspace_id, doc, &expected, rel, target, options)
+        fetch_once(il, workspace_id, doc, rel, target, options)
     })
     .await;
     match result {
