@@ -680,6 +680,55 @@ async fn push_is_idempotent_for_names_the_room_takes_for_one() {
         );
         assert_eq!(docs_in_contracts().await, want);
     }
+
+    // The diff pairs as the push does: what was pushed is equal, what the
+    // push set aside is set aside again, and the room's other documents
+    // exist only there.
+    let d = sync::diff(&il, WS, tree.path(), &options).await.unwrap();
+    assert_eq!(d.equal, 3);
+    assert_eq!(
+        d.skipped,
+        vec![
+            "a.txt (the room takes it for A.TXT: names that differ only in case or Unicode form are one document there)".to_string(),
+            "cafe\u{301}.txt (the room takes it for caf\u{e9}.txt: names that differ only in case or Unicode form are one document there)".to_string(),
+            "sub (the room takes it for Sub: names that differ only in case or Unicode form are one folder there; nothing in it was compared)".to_string(),
+            "sub/y.txt (in sub, which was not compared)".to_string(),
+        ]
+    );
+    let remote_only: Vec<(String, sync::DiffKind)> =
+        d.entries.iter().map(|e| (e.path.clone(), e.kind)).collect();
+    assert_eq!(
+        remote_only,
+        before
+            .iter()
+            .map(|n| (n.clone(), sync::DiffKind::RemoteOnly))
+            .collect::<Vec<_>>()
+    );
+
+    // A local name that differs from the room's only in case is that
+    // document: equal while the bytes are, different (under the local
+    // name) once they are not.
+    let other = tempfile::tempdir().unwrap();
+    std::fs::write(other.path().join("a.txt"), b"upper").unwrap();
+    let d = sync::diff(&il, WS, other.path(), &options).await.unwrap();
+    assert_eq!(d.equal, 1);
+    assert!(
+        d.entries
+            .iter()
+            .all(|e| e.kind == sync::DiffKind::RemoteOnly)
+    );
+    assert_eq!(d.entries.len(), before.len() + 2, "{:?}", d.entries);
+    std::fs::write(other.path().join("a.txt"), b"edited").unwrap();
+    let d = sync::diff(&il, WS, other.path(), &options).await.unwrap();
+    assert_eq!(d.equal, 0);
+    let changed: Vec<&sync::DiffEntry> = d
+        .entries
+        .iter()
+        .filter(|e| e.kind != sync::DiffKind::RemoteOnly)
+        .collect();
+    assert_eq!(changed.len(), 1);
+    assert_eq!(changed[0].path, "a.txt");
+    assert_eq!(changed[0].kind, sync::DiffKind::Different);
     sim.shutdown().await;
 }
 

@@ -1,12 +1,11 @@
 //! Directory ↔ room, compared by SHA-1.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::Serialize;
-use unicode_normalization::UnicodeNormalization;
 
 use super::local::{Target, hash_in, walk};
+use super::march::march;
 use super::names::{STATE_DIR, place};
 use super::{SyncOptions, journal, list_room};
 use crate::Intralinks;
@@ -44,7 +43,10 @@ pub struct DiffReport {
     pub equal: usize,
     /// Paths that differ, sorted.
     pub entries: Vec<DiffEntry>,
-    /// Local entries not compared (symbolic links, special files).
+    /// Local entries not compared, each with the reason: symbolic links and
+    /// special files, and a name the room would take for another local
+    /// name (they differ only in case or Unicode form), as
+    /// [`super::push`] would skip it.
     pub skipped: Vec<String>,
 }
 
@@ -56,7 +58,10 @@ impl DiffReport {
 }
 
 /// Compares `dir` with the room (or [`SyncOptions::folder`]'s subtree):
-/// paths laid out as [`super::mirror`] lays them, files compared by SHA-1
+/// paths laid out as [`super::mirror`] lays them, paired as the room
+/// compares names and as [`super::push`] pairs them (a local name that
+/// differs from the room's only in case or Unicode form is that document,
+/// and reported under the local name), files compared by SHA-1
 /// (local hashes recorded by earlier runs are trusted while size and mtime
 /// are unchanged, unless [`SyncOptions::verify`]). Writes nothing.
 ///
@@ -109,22 +114,23 @@ pub async fn diff(
         }
     }
     let plan = place(list_room(il, workspace_id, options).await?, options.folder);
-    // Path → (document id, its hash).
-    let mut remote: BTreeMap<String, (i64, Option<&str>)> = (0..plan.document_count())
-        .map(|i| {
-            (
-                plan.path(i).nfc().collect::<String>(),
-                (plan.docs[i].id, plan.hash(i)),
-            )
-        })
-        .collect();
     let mut report = DiffReport {
-        skipped: walked.skipped.iter().map(|(p, _)| p.clone()).collect(),
+        skipped: walked
+            .skipped
+            .iter()
+            .map(|(p, what)| format!("{p} ({what})"))
+            .collect(),
         ..DiffReport::default()
     };
-    for f in &walked.files {
-        let key: String = f.path.nfc().collect();
-        let Some((id, hash)) = remote.remove(&key) else {
+    let marched = march(
+        walked.dirs.clone(),
+        walked.files.clone(),
+        &plan,
+        "compared",
+        &mut report.skipped,
+    );
+    for (f, remote) in &marched.files {
+        let Some(i) = *remote else {
             report.entries.push(DiffEntry {
                 path: f.path.clone(),
                 kind: DiffKind::LocalOnly,
@@ -153,23 +159,24 @@ pub async fn diff(
                 hash_in(&d, name, &dir.join(&f.path))?
             }
         };
-        if hash == Some(local.as_str()) {
+        if plan.hash(i) == Some(local.as_str()) {
             report.equal += 1;
         } else {
             report.entries.push(DiffEntry {
                 path: f.path.clone(),
                 kind: DiffKind::Different,
-                document_id: Some(id),
+                document_id: Some(plan.docs[i].id),
             });
         }
     }
-    for (path, (id, _)) in remote {
+    for (path, i) in marched.remote_only {
         report.entries.push(DiffEntry {
             path,
             kind: DiffKind::RemoteOnly,
-            document_id: Some(id),
+            document_id: Some(plan.docs[i].id),
         });
     }
+    report.skipped.sort();
     report.entries.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(report)
 }

@@ -31,6 +31,7 @@ mod diff;
 mod fetch;
 mod journal;
 mod local;
+mod march;
 mod mirror;
 pub(crate) mod names;
 mod plan;

@@ -20,7 +20,8 @@ use serde::Serialize;
 
 use super::journal::{Journal, Record};
 use super::local::{Found, Target, Walked, walk};
-use super::names::{Layout, fold_key, local_component, place, split_parent as parent_of};
+use super::march::{Marched, march};
+use super::names::{local_component, place, split_parent as parent_of};
 use super::{Failure, SyncEvent, SyncOptions, list_room, with_retries};
 use crate::error::{Checked, Error, Result};
 use crate::{DocumentRef, Intralinks};
@@ -75,11 +76,6 @@ pub struct PushReport {
     pub planned: Vec<super::Planned>,
 }
 
-/// A path as the room compares it: each component case-folded, NFC.
-fn fold_path(rel: &str) -> String {
-    rel.split('/').map(fold_key).collect::<Vec<_>>().join("/")
-}
-
 /// Whether every component of `rel` survives the mirror's naming as it is.
 fn round_trips(rel: &str) -> bool {
     rel.is_empty()
@@ -118,128 +114,6 @@ fn holdable(walked: &Walked, skipped: &mut Vec<String>) -> (Vec<String>, Vec<Fou
         .collect();
 
     (dirs, files)
-}
-
-/// What [`pair`] made of the local tree and the room.
-struct Paired {
-    /// Local directories to push (the room's own where it has one).
-    dirs: Vec<String>,
-    /// Local files to push, at most one per name the room holds.
-    files: Vec<Found>,
-    /// Local directory → the room's folder for it, when it has one.
-    remote_dirs: HashMap<String, i64>,
-    /// The room's document paths → the document's index in the layout.
-    remote_docs: BTreeMap<String, usize>,
-    /// The room's document paths by their folded form (case, Unicode).
-    folded_docs: HashMap<String, String>,
-}
-
-/// Phase 2 of a push: pairs the local tree with the room as the room
-/// compares names — after case folding and NFC. Of two local names the
-/// room would take for one, the one it has by that exact name (else the
-/// first) is pushed, the other skipped with the reason (a directory with
-/// everything in it), so that a push never makes two documents or folders
-/// of what the room holds as one.
-fn pair(
-    mut dirs: Vec<String>,
-    mut files: Vec<Found>,
-    plan: &Layout,
-    skipped: &mut Vec<String>,
-) -> Paired {
-    let mut remote_dirs: HashMap<String, i64> = plan
-        .folders
-        .iter()
-        .map(|(id, p)| (p.clone(), *id))
-        .collect();
-    // Path → the document's index in the layout (which keeps it once).
-    let remote_docs: BTreeMap<String, usize> = (0..plan.document_count())
-        .map(|i| (plan.path(i), i))
-        .collect();
-    // Two local directories the room would take for one: the one the room
-    // has by that exact name (else the first) is pushed; the other is
-    // skipped with everything in it.
-    let mut dir_keepers: HashMap<String, String> = HashMap::new();
-    for d in &dirs {
-        let key = fold_path(d);
-        match dir_keepers.get(&key) {
-            Some(kept) if remote_dirs.contains_key(kept) || !remote_dirs.contains_key(d) => {}
-            _ => {
-                dir_keepers.insert(key, d.clone());
-            }
-        }
-    }
-    let dropped: Vec<(String, String)> = dirs
-        .iter()
-        .filter_map(|d| {
-            let kept = &dir_keepers[&fold_path(d)];
-            (kept != d).then(|| (d.clone(), kept.clone()))
-        })
-        .collect();
-    let under = |p: &str, d: &str| p == d || p.starts_with(&format!("{d}/"));
-    for (d, kept) in &dropped {
-        skipped.push(format!(
-            "{d} (the room takes it for {kept}: names that differ only in case or Unicode form are one folder there; nothing in it was pushed)"
-        ));
-    }
-    dirs.retain(|d| !dropped.iter().any(|(x, _)| under(d, x)));
-    files.retain(|f| {
-        let inside = dropped.iter().find(|(x, _)| under(&f.path, x));
-        if let Some((x, _)) = inside {
-            skipped.push(format!("{} (in {x}, which was not pushed)", f.path));
-        }
-        inside.is_none()
-    });
-    // The room compares names after case folding and NFC: a local name
-    // that differs from the room's only so is the room's entry.
-    let folded_dirs: HashMap<String, i64> = remote_dirs
-        .iter()
-        .map(|(p, id)| (fold_path(p), *id))
-        .collect();
-    for d in &dirs {
-        if !remote_dirs.contains_key(d)
-            && let Some(id) = folded_dirs.get(&fold_path(d))
-        {
-            remote_dirs.insert(d.clone(), *id);
-        }
-    }
-    let folded_docs: HashMap<String, String> = remote_docs
-        .keys()
-        .map(|p| (fold_path(p), p.clone()))
-        .collect();
-    // Two local files the room would take for one: one is pushed (the one
-    // the room already has by that exact name, else the first), the other
-    // is skipped with the reason.
-    let mut keepers: HashMap<String, String> = HashMap::new();
-    for f in &files {
-        let key = fold_path(&f.path);
-        match keepers.get(&key) {
-            Some(kept) if remote_docs.contains_key(kept) || !remote_docs.contains_key(&f.path) => {}
-            _ => {
-                keepers.insert(key, f.path.clone());
-            }
-        }
-    }
-    let files: Vec<Found> = files
-        .into_iter()
-        .filter(|f| {
-            let kept = &keepers[&fold_path(&f.path)];
-            if kept != &f.path {
-                skipped.push(format!(
-                    "{} (the room takes it for {kept}: names that differ only in case or Unicode form are one document there)",
-                    f.path
-                ));
-                return false;
-            }
-            true
-        })
-        .collect();
-    Paired {
-        dirs,
-        files,
-        remote_dirs,
-        remote_docs,
-        folded_docs,
-    }
 }
 
 /// Pushes `dir` into [`SyncOptions::folder`] of workspace `workspace_id`.
@@ -311,40 +185,18 @@ pub async fn push(
     let (dirs, files) = holdable(&walked, &mut report.skipped);
 
     let plan = place(list_room(il, workspace_id, options).await?, Some(top));
-    let Paired {
+    let Marched {
         dirs,
-        files,
         mut remote_dirs,
-        mut remote_docs,
-        folded_docs,
-    } = pair(dirs, files, &plan, &mut report.skipped);
+        files,
+        remote_only,
+    } = march(dirs, files, &plan, "pushed", &mut report.skipped);
     report.files = files.len();
     options.emit(SyncEvent::Planned {
         items: files.len(),
-        bytes: files.iter().map(|f| f.size).sum(),
+        bytes: files.iter().map(|(f, _)| f.size).sum(),
     });
-    let mut remote_docs: BTreeMap<String, usize> = {
-        let mut by_local = BTreeMap::new();
-        for f in &files {
-            let remote = if remote_docs.contains_key(&f.path) {
-                Some(f.path.clone())
-            } else {
-                folded_docs.get(&fold_path(&f.path)).cloned()
-            };
-            if let Some(r) = remote
-                && let Some(doc) = remote_docs.remove(&r)
-            {
-                by_local.insert(f.path.clone(), doc);
-            }
-        }
-        // What is left exists only in the room.
-        by_local.extend(
-            remote_docs
-                .into_iter()
-                .map(|(p, d)| (format!("\u{0}{p}"), d)),
-        );
-        by_local
-    };
+    report.remote_only = remote_only.into_iter().map(|(p, _)| p).collect();
 
     create_folders(
         il,
@@ -359,7 +211,7 @@ pub async fn push(
     // Which files need an upload, and into which document.
     let mut uploads: Vec<(Found, String, Document, bool)> = Vec::new();
     let mut to_create: BTreeMap<i64, Vec<(Found, String)>> = BTreeMap::new();
-    for f in files {
+    for (f, remote) in files {
         let (parent, _) = parent_of(&f.path);
         let Some(&folder_id) = remote_dirs.get(parent) else {
             report.failures.push(Failure {
@@ -374,7 +226,7 @@ pub async fn push(
             });
             continue;
         };
-        let remote_id = remote_docs.get(&f.path).map(|&i| plan.docs[i].id);
+        let remote_id = remote.map(|i| plan.docs[i].id);
         let sha1 = match local_hash(&target, &journal, &f, remote_id, options) {
             Ok(h) => h,
             Err(e) => {
@@ -388,7 +240,7 @@ pub async fn push(
                 continue;
             }
         };
-        match remote_docs.remove(&f.path) {
+        match remote {
             Some(i) if plan.hash(i) == Some(sha1.as_str()) => {
                 let doc = plan.docs[i];
                 let version = plan.strings.opt(doc.version).map(str::to_string);
@@ -409,10 +261,6 @@ pub async fn push(
             None => to_create.entry(folder_id).or_default().push((f, sha1)),
         }
     }
-    report.remote_only = remote_docs
-        .into_keys()
-        .map(|p| p.strip_prefix('\u{0}').map(str::to_string).unwrap_or(p))
-        .collect();
     if options.dry_run {
         for (f, _, doc, _) in &uploads {
             report.planned.push(super::Planned {

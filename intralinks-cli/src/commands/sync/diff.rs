@@ -56,7 +56,7 @@ fn finish(json: bool, report: &DiffReport) -> CliResult<Status> {
         return output::json(report).map(|()| status);
     }
     for s in &report.skipped {
-        tell!("skipped (not a regular file): {}", output::safe(s));
+        tell!("skipped: {}", output::safe(s));
     }
     let rows: Vec<Vec<String>> = report
         .entries
