@@ -484,6 +484,15 @@ impl Intralinks {
             },
             EntryState::OneTimePassword => Demand::OneTimePassword,
             EntryState::ContentDeclarationRequired => Demand::ContentDeclaration,
+            // A state a later release of the generated client knows.
+            other => {
+                return Err(Error::Protocol {
+                    status: 200,
+                    detail: format!(
+                        "the room asks for an entry step this client does not know ({other:?}); update intralinks-ext"
+                    ),
+                });
+            }
         };
         progress.demand = demand;
         Ok(EntryStep::Needs(Box::new(progress)))

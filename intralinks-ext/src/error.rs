@@ -400,6 +400,7 @@ fn needs(state: EntryState, key: Option<&str>) -> String {
         }
         EntryState::Block => "the user is locked out".into(),
         EntryState::Allow => "nothing more is needed".into(),
+        other => format!("an entry step this client does not know ({other:?}) is needed"),
     }
 }
 

@@ -1,23 +1,27 @@
-//! The generated structs that only answers carry, marked `#[non_exhaustive]`
-//! so that the service may add fields to them without breaking users.
+//! The generated structs and enums that only answers carry, marked
+//! `#[non_exhaustive]` so that the service may add fields and values to them
+//! without breaking users.
 //!
 //! Users build what they send: the request bodies and everything reachable
-//! from them keep their struct literals and builders. A struct that is
-//! reachable only from answers is read, never built, outside the client
-//! crate; `#[non_exhaustive]` lets a field be added to it in a minor
-//! release. Enums are left as they are: users match on them, and the wire
-//! rejects an unknown variant anyway.
+//! from them (their enums included) keep their struct literals, builders and
+//! exhaustive matches. A type that is reachable only from answers is read,
+//! never built, outside the client crate; `#[non_exhaustive]` lets a field
+//! (a struct) or a value (an enum, such as a new entry state) be added to
+//! it in a minor release, and a user's `match` keeps a `_` arm for what a
+//! later release may add.
 
 use std::collections::{BTreeMap, BTreeSet};
 
-/// Marks the structs of `types` that no operation's builder reaches (see
-/// the module docs). Returns their names, sorted.
+/// Marks the structs (with named fields) and enums of `types` that no
+/// operation's builder reaches (see the module docs). Returns their names,
+/// sorted.
 pub(crate) fn mark(file: &mut syn::File) -> Vec<String> {
     let Some(types) = module_items(&file.items, "types") else {
         return Vec::new();
     };
     // Every struct and enum of `types`, with the names its fields mention.
     let mut mentions: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    // What may be marked: structs with named fields, and enums.
     let mut structs = BTreeSet::new();
     for item in types {
         let (name, mentioned) = match item {
@@ -27,10 +31,13 @@ pub(crate) fn mark(file: &mut syn::File) -> Vec<String> {
                 }
                 (s.ident.to_string(), idents_in(&s.fields))
             }
-            syn::Item::Enum(e) => (
-                e.ident.to_string(),
-                idents_in(e.variants.iter().flat_map(|v| &v.fields)),
-            ),
+            syn::Item::Enum(e) => {
+                structs.insert(e.ident.to_string());
+                (
+                    e.ident.to_string(),
+                    idents_in(e.variants.iter().flat_map(|v| &v.fields)),
+                )
+            }
             _ => continue,
         };
         mentions.insert(name, mentioned);
@@ -65,10 +72,13 @@ pub(crate) fn mark(file: &mut syn::File) -> Vec<String> {
     let answers: BTreeSet<String> = structs.difference(&sent).cloned().collect();
     if let Some(types) = module_items_mut(&mut file.items, "types") {
         for item in types {
-            if let syn::Item::Struct(s) = item
-                && answers.contains(&s.ident.to_string())
-            {
-                s.attrs.push(syn::parse_quote!(#[non_exhaustive]));
+            let (ident, attrs) = match item {
+                syn::Item::Struct(s) => (&s.ident, &mut s.attrs),
+                syn::Item::Enum(e) => (&e.ident, &mut e.attrs),
+                _ => continue,
+            };
+            if answers.contains(&ident.to_string()) {
+                attrs.push(syn::parse_quote!(#[non_exhaustive]));
             }
         }
     }
@@ -129,7 +139,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_structs_no_builder_reaches_are_marked() {
+    fn only_structs_and_enums_no_builder_reaches_are_marked() {
         let mut file: syn::File = syn::parse_quote! {
             pub mod types {
                 pub struct Request { pub items: Vec<Item>, pub kind: Kind }
@@ -149,7 +159,8 @@ mod tests {
                 pub struct Get<'a> { client: &'a super::Client, id: Result<i64, String> }
             }
         };
-        assert_eq!(mark(&mut file), ["Answer", "Extra"]);
+        // `Kind` is sent (a request holds it); `Status` is not.
+        assert_eq!(mark(&mut file), ["Answer", "Extra", "Status"]);
         let marked: Vec<String> = module_items(&file.items, "types")
             .unwrap()
             .iter()
@@ -159,9 +170,14 @@ mod tests {
                 {
                     Some(s.ident.to_string())
                 }
+                syn::Item::Enum(e)
+                    if e.attrs.iter().any(|a| a.path().is_ident("non_exhaustive")) =>
+                {
+                    Some(e.ident.to_string())
+                }
                 _ => None,
             })
             .collect();
-        assert_eq!(marked, ["Answer", "Extra"]);
+        assert_eq!(marked, ["Answer", "Extra", "Status"]);
     }
 }

@@ -114,10 +114,11 @@ pub struct Generated {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Options {
-    /// Mark `#[non_exhaustive]` the generated structs that only answers
-    /// carry — those no operation's request reaches — so that a field the
-    /// service adds is not a breaking change; request types keep their
-    /// struct literals and builders. Enums are never marked. Default: on.
+    /// Mark `#[non_exhaustive]` the generated structs and enums that only
+    /// answers carry — those no operation's request reaches — so that a
+    /// field or a value the service adds is not a breaking change; request
+    /// types (their enums included) keep their struct literals, builders
+    /// and exhaustive matches. Default: on.
     pub non_exhaustive_answers: bool,
 }
 
