@@ -73,6 +73,7 @@ mod entry;
 mod error;
 pub mod fsname;
 pub mod json;
+pub mod listing;
 pub mod pages;
 mod pipe;
 pub mod report;

@@ -401,30 +401,14 @@ fn join(segments: &[String]) -> String {
     segments.join(PATH_SEPARATOR)
 }
 
-fn doc_folder(d: &types::Document) -> Option<i64> {
-    d.parent_id.or(d.folder_id)
-}
+use crate::listing::document_folder as doc_folder;
 
 async fn folders(il: &Intralinks, ws: i64) -> Result<Vec<types::Folder>> {
-    Ok(il
-        .api()
-        .list_folders()
-        .workspace_id(ws)
-        .send()
-        .checked()
-        .await?
-        .folder)
+    il.folders(ws).await
 }
 
 async fn documents(il: &Intralinks, ws: i64) -> Result<Vec<types::Document>> {
-    Ok(il
-        .api()
-        .list_documents()
-        .workspace_id(ws)
-        .send()
-        .checked()
-        .await?
-        .document)
+    il.documents(ws, None).await
 }
 
 async fn groups(il: &Intralinks, ws: i64) -> Result<types::GroupList> {

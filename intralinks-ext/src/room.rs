@@ -452,16 +452,7 @@ async fn observe(il: &Intralinks, ws: i64, answers: &FixedAnswers) -> Result<Obs
         .checked()
         .await?
         .workspace_settings;
-    let folders = crate::report::in_workspace(il, ws, answers, || async {
-        Ok(api
-            .list_folders()
-            .workspace_id(ws)
-            .send()
-            .checked()
-            .await?
-            .folder)
-    })
-    .await?;
+    let folders = crate::report::in_workspace(il, ws, answers, || il.folders(ws)).await?;
     let groups = api
         .list_groups()
         .workspace_id(ws)

@@ -142,15 +142,8 @@ impl Command {
             }
             Command::Folders { workspace } => {
                 let folders = ctx
-                    .in_workspace(workspace, || {
-                        il.api()
-                            .list_folders()
-                            .workspace_id(workspace)
-                            .send()
-                            .checked()
-                    })
-                    .await?
-                    .folder;
+                    .in_workspace(workspace, || il.folders(workspace))
+                    .await?;
                 if ctx.out.json {
                     return output::json(&folders);
                 }
@@ -158,19 +151,9 @@ impl Command {
                 Ok(())
             }
             Command::Documents { workspace, folder } => {
-                let mut docs = ctx
-                    .in_workspace(workspace, || {
-                        let mut call = il.api().list_documents().workspace_id(workspace);
-                        if let Some(f) = folder {
-                            call = call.folder_id(f);
-                        }
-                        call.send().checked()
-                    })
-                    .await?
-                    .document;
-                if let Some(f) = folder {
-                    docs.retain(|d| d.parent_id == Some(f));
-                }
+                let docs = ctx
+                    .in_workspace(workspace, || il.documents(workspace, folder))
+                    .await?;
                 output::listing(
                     ctx.out.json,
                     &docs,
@@ -180,7 +163,9 @@ impl Command {
                             d.id.to_string(),
                             d.name.clone().unwrap_or_default(),
                             output::size(d.file_size),
-                            d.parent_id.map(|p| p.to_string()).unwrap_or_default(),
+                            intralinks_ext::listing::document_folder(d)
+                                .map(|p| p.to_string())
+                                .unwrap_or_default(),
                             output::date(d.last_modified_on.or(d.created_on)),
                         ]
                     },
