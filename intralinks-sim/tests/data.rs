@@ -950,3 +950,68 @@ async fn without_the_flag_there_is_no_generated_workspace() {
         .await;
     assert_not_found(s, &v);
 }
+
+#[tokio::test]
+async fn created_documents_are_numbered_after_their_folders_last_entry() {
+    let (ctx, token) = entered().await;
+    let order_in = |listing: &Value, key: &str, parent: i64| -> Vec<(String, i64)> {
+        listing[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["parentId"] == parent)
+            .map(|e| {
+                (
+                    e["name"].as_str().unwrap().to_string(),
+                    e["orderNumber"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let (_, docs) = ctx.get(&token, &p("/documents")).await;
+    let (_, folders) = ctx.get(&token, &p("/folders")).await;
+    let last = order_in(&docs, "document", demo::FOLDER_FY2024)
+        .into_iter()
+        .chain(order_in(&folders, "folder", demo::FOLDER_FY2024))
+        .map(|(_, n)| n)
+        .max()
+        .unwrap_or(0);
+    let body = |names: &[&str]| {
+        let documents: Vec<Value> = names
+            .iter()
+            .map(|n| json!({"document": {"name": n, "parentId": demo::FOLDER_FY2024}}))
+            .collect();
+        Some(json!({ "documents": documents }))
+    };
+    // Three in one call, then one more.
+    let path = p("/documents");
+    let (s, v) = ctx
+        .call(
+            Method::POST,
+            Some(&token),
+            &path,
+            body(&["a.txt", "b.txt", "c.txt"]),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (s, v) = ctx
+        .call(Method::POST, Some(&token), &path, body(&["d.txt"]))
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let (_, docs) = ctx.get(&token, &p("/documents")).await;
+    let mut created: Vec<(String, i64)> = order_in(&docs, "document", demo::FOLDER_FY2024)
+        .into_iter()
+        .filter(|(n, _)| n.len() == 5 && n.ends_with(".txt"))
+        .collect();
+    created.sort_by_key(|(_, n)| *n);
+    assert_eq!(
+        created,
+        vec![
+            ("a.txt".to_string(), last + 1),
+            ("b.txt".to_string(), last + 2),
+            ("c.txt".to_string(), last + 3),
+            ("d.txt".to_string(), last + 4),
+        ]
+    );
+    ctx.sim.shutdown().await;
+}

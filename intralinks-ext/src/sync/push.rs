@@ -173,7 +173,7 @@ pub async fn push(
     if !options.dry_run {
         target.clear_parts();
     }
-    let journal = Journal::open(&target.state, JOURNAL, workspace_id)?;
+    let journal = std::sync::Arc::new(Journal::open(&target.state, JOURNAL, workspace_id)?);
     let walked = walk(&target.root_dir()?)?;
     let mut report = PushReport::default();
     report.skipped.extend(
@@ -483,7 +483,7 @@ async fn upload_all(
     il: &Intralinks,
     workspace_id: i64,
     target: &Target,
-    journal: &Journal,
+    journal: &std::sync::Arc<Journal>,
     uploads: Vec<(Found, String, Document, bool)>,
     options: &SyncOptions,
     report: &mut PushReport,
@@ -499,14 +499,15 @@ async fn upload_all(
                 upload_once(il, workspace_id, target, &f, &sha1, &doc, options, first)
             })
             .await;
+            // Recorded on the blocking pool (a flush to disk every few
+            // records), so that the runtime's threads only move bytes.
             if let Ok(version) = &result
-                && let Err(e) = journal.record(record(
-                    workspace_id,
-                    &f,
-                    doc.id,
-                    version.clone(),
-                    sha1.clone(),
-                ))
+                && let Err(e) = super::blocking({
+                    let journal = std::sync::Arc::clone(journal);
+                    let r = record(workspace_id, &f, doc.id, version.clone(), sha1.clone());
+                    move || journal.record(r)
+                })
+                .await
             {
                 return (f, sha1, doc.id, existed, Some((Err(e), attempts)));
             }

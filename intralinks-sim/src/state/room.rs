@@ -446,12 +446,23 @@ impl State {
         let who = self.person_of(&caller.email);
         let now = now_ms();
         let mut partials = Vec::new();
+        // Each folder's next order number, found once per call (a scan of
+        // the room) and counted on from there.
+        let mut orders: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
         for i in inputs {
             let Some(parent) = i.parent_id else { continue };
             let id = self.new_id();
             let version = self.new_version(id);
             let name = i.name.unwrap_or_default();
-            let order = self.next_order(ws, Some(parent));
+            let order = match orders.get_mut(&parent) {
+                Some(next) => {
+                    *next += 1;
+                    *next
+                }
+                None => *orders
+                    .entry(parent)
+                    .or_insert(self.next_order(ws, Some(parent))),
+            };
             partials.push(self.partial(id, Some(parent), &name, &version));
             self.documents.insert(
                 id,
