@@ -6,9 +6,11 @@
 //! Peak RSS (VmHWM) barely moving while a 1 GiB file goes through shows the
 //! download runs at constant memory.
 
+mod common;
+
 use std::time::Instant;
 
-use intralinks_ext::{AppKeys, Checked, Error, FixedAnswers, Grant, Intralinks, Secret};
+use intralinks_ext::{Checked, Error, FixedAnswers, Intralinks, Secret};
 use intralinks_sim::{SimConfig, Simulator, demo};
 
 /// CPU seconds (user + system) used so far by this process, or by its
@@ -42,30 +44,13 @@ fn peak_rss_mib() -> Option<f64> {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let sim = Simulator::start(SimConfig::default()).await?;
     let il = Intralinks::builder(sim.url())
-        .login(
-            AppKeys {
-                client_id: demo::CLIENT_ID.into(),
-                client_secret: Secret::new(demo::CLIENT_SECRET),
-            },
-            Grant::Password {
-                email: demo::EMAIL.into(),
-                password: Secret::new(demo::PASSWORD),
-                end_other_sessions: false,
-            },
-        )
+        .login(common::demo_app(), common::demo_user())
         .await?;
     // The largest document of any workspace that can be entered without a one-time password.
     let mut best = None;
     for ws in il.api().list_workspaces().send().checked().await?.workspace {
-        let docs = match il
-            .api()
-            .list_documents()
-            .workspace_id(ws.id)
-            .send()
-            .checked()
-            .await
-        {
-            Ok(l) => l.document,
+        let docs = match il.documents(ws.id, None).await {
+            Ok(docs) => docs,
             Err(Error::EntryRequired { .. }) => {
                 let mut answers = FixedAnswers {
                     accept_splash: true,
@@ -75,13 +60,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 if il.enter(ws.id, &mut answers).await.is_err() {
                     continue;
                 }
-                il.api()
-                    .list_documents()
-                    .workspace_id(ws.id)
-                    .send()
-                    .checked()
-                    .await?
-                    .document
+                il.documents(ws.id, None).await?
             }
             Err(e) => return Err(e.into()),
         };

@@ -9,10 +9,12 @@
 //! a child process (this program again, with `--serve`), so the figure is
 //! the client's alone.
 
+mod common;
+
 use std::time::Instant;
 
 use intralinks_ext::sync::{self, SyncOptions};
-use intralinks_ext::{AppKeys, FixedAnswers, Grant, Intralinks, Secret};
+use intralinks_ext::{FixedAnswers, Intralinks};
 use intralinks_sim::{Generated, SimConfig, Simulator, demo};
 
 fn peak_rss_mib() -> Option<f64> {
@@ -72,17 +74,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // (128 MiB); the mirror parses it as it streams, so it may be longer.
     let il = Intralinks::builder(url)
         .answer_limit(1 << 30)
-        .login(
-            AppKeys {
-                client_id: demo::CLIENT_ID.into(),
-                client_secret: Secret::new(demo::CLIENT_SECRET),
-            },
-            Grant::Password {
-                email: demo::EMAIL.into(),
-                password: Secret::new(demo::PASSWORD),
-                end_other_sessions: false,
-            },
-        )
+        .login(common::demo_app(), common::demo_user())
         .await?;
     let ws = demo::GENERATED_WORKSPACE;
     il.enter(ws, &mut FixedAnswers::default()).await?;

@@ -9,11 +9,13 @@
 //! runs in a child process (this program again, with `--serve`), so the peak
 //! RSS printed is the client's alone.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use intralinks_ext::sync::{self, SyncOptions};
 use intralinks_ext::types::{CreateFoldersRequest, FolderInput, FolderInputItem};
-use intralinks_ext::{AppKeys, Checked, FixedAnswers, Grant, Intralinks, Secret};
+use intralinks_ext::{Checked, FixedAnswers, Intralinks};
 use intralinks_sim::{Faults, Generated, SimConfig, Simulator, demo};
 
 fn peak_rss_mib() -> Option<f64> {
@@ -80,17 +82,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // (128 MiB), and the engine parses listings as they stream.
     let il = Intralinks::builder(url)
         .answer_limit(1 << 30)
-        .login(
-            AppKeys {
-                client_id: demo::CLIENT_ID.into(),
-                client_secret: Secret::new(demo::CLIENT_SECRET),
-            },
-            Grant::Password {
-                email: demo::EMAIL.into(),
-                password: Secret::new(demo::PASSWORD),
-                end_other_sessions: false,
-            },
-        )
+        .login(common::demo_app(), common::demo_user())
         .await?;
     let ws = demo::GENERATED_WORKSPACE;
     il.enter(ws, &mut FixedAnswers::default()).await?;

@@ -11,12 +11,12 @@
 //! not grow with the size means constant memory. The simulator runs in the
 //! same process, so its memory is counted too.
 
+mod common;
+
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use intralinks_ext::{
-    AppKeys, DocumentRef, FixedAnswers, FolderRef, Grant, Intralinks, Secret, TransferLimits,
-};
+use intralinks_ext::{DocumentRef, FixedAnswers, FolderRef, Intralinks, TransferLimits};
 use intralinks_sim::{Bandwidth, SimConfig, Simulator, demo};
 
 fn peak_rss_mib() -> Option<f64> {
@@ -51,17 +51,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     .await?;
     let il = Intralinks::builder(sim.url())
         .transfer_limits(TransferLimits::default())
-        .login(
-            AppKeys {
-                client_id: demo::CLIENT_ID.into(),
-                client_secret: Secret::new(demo::CLIENT_SECRET),
-            },
-            Grant::Password {
-                email: demo::EMAIL.into(),
-                password: Secret::new(demo::PASSWORD),
-                end_other_sessions: false,
-            },
-        )
+        .login(common::demo_app(), common::demo_user())
         .await?;
     il.enter(demo::MAIN_WORKSPACE, &mut FixedAnswers::default())
         .await?;
