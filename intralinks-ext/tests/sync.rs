@@ -357,6 +357,12 @@ async fn push_diff_change_push_diff() {
     let d = sync::diff(&il, WS, local.path(), &options).await.unwrap();
     assert!(d.identical(), "{d:?}");
     assert_eq!(d.equal, 4);
+    // A symbolic link is not followed, and said so with the reason.
+    std::os::unix::fs::symlink("top.txt", local.path().join("link.txt")).unwrap();
+    let d = sync::diff(&il, WS, local.path(), &options).await.unwrap();
+    assert!(d.identical(), "{d:?}");
+    assert_eq!(d.skipped, vec!["link.txt (symbolic link)".to_string()]);
+    std::fs::remove_file(local.path().join("link.txt")).unwrap();
 
     // Same size, other bytes.
     std::thread::sleep(Duration::from_millis(20));
