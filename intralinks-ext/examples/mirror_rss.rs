@@ -15,7 +15,7 @@ use std::time::Instant;
 
 use intralinks_ext::sync::{self, SyncOptions};
 use intralinks_ext::{FixedAnswers, Intralinks};
-use intralinks_sim::{Generated, SimConfig, Simulator, demo};
+use intralinks_sim::{Generated, SimConfig, demo};
 
 fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -26,19 +26,11 @@ fn peak_rss_mib() -> Option<f64> {
 
 /// The simulator side: serve until stdin closes.
 async fn serve(documents: usize, folders: usize) -> Result<(), Box<dyn std::error::Error>> {
-    let sim = Simulator::start(SimConfig {
+    common::serve_until_stdin_closes(SimConfig {
         generated: Some(Generated::new(documents, folders)),
         ..SimConfig::default()
     })
-    .await?;
-    println!("{}", sim.url());
-    tokio::task::spawn_blocking(|| {
-        let mut sink = String::new();
-        while std::io::stdin().read_line(&mut sink).is_ok_and(|n| n > 0) {}
-    })
-    .await?;
-    sim.shutdown().await;
-    Ok(())
+    .await
 }
 
 #[tokio::main]
@@ -59,17 +51,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if serving {
         return serve(documents, folders).await;
     }
-    let mut child = std::process::Command::new(std::env::current_exe()?)
-        .args(["--serve", &documents.to_string(), &folders.to_string()])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()?;
-    let mut url = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().ok_or("no simulator output")?),
-        &mut url,
-    )?;
-    let url = url.trim().to_string();
+    let (mut child, url) = common::spawn_simulator(&[documents.to_string(), folders.to_string()])?;
     // A listing of 200,000 documents is over the default answer limit
     // (128 MiB); the mirror parses it as it streams, so it may be longer.
     let il = Intralinks::builder(url)

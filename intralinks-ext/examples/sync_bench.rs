@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use intralinks_ext::sync::{self, SyncOptions};
 use intralinks_ext::types::{CreateFoldersRequest, FolderInput, FolderInputItem};
 use intralinks_ext::{Checked, FixedAnswers, Intralinks};
-use intralinks_sim::{Faults, Generated, SimConfig, Simulator, demo};
+use intralinks_sim::{Faults, Generated, SimConfig, demo};
 
 fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -27,7 +27,7 @@ fn peak_rss_mib() -> Option<f64> {
 
 /// The simulator side: serve until stdin closes.
 async fn serve(documents: usize, latency: u64) -> Result<(), Box<dyn std::error::Error>> {
-    let sim = Simulator::start(SimConfig {
+    common::serve_until_stdin_closes(SimConfig {
         generated: Some(Generated::new(documents, 20)),
         faults: Faults {
             latency_ms: latency,
@@ -35,15 +35,7 @@ async fn serve(documents: usize, latency: u64) -> Result<(), Box<dyn std::error:
         },
         ..SimConfig::default()
     })
-    .await?;
-    println!("{}", sim.url());
-    tokio::task::spawn_blocking(|| {
-        let mut sink = String::new();
-        while std::io::stdin().read_line(&mut sink).is_ok_and(|n| n > 0) {}
-    })
-    .await?;
-    sim.shutdown().await;
-    Ok(())
+    .await
 }
 
 #[tokio::main]
@@ -66,17 +58,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if serving {
         return serve(documents, latency).await;
     }
-    let mut child = std::process::Command::new(std::env::current_exe()?)
-        .args(["--serve", &documents.to_string(), &latency.to_string()])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()?;
-    let mut url = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(child.stdout.take().ok_or("no simulator output")?),
-        &mut url,
-    )?;
-    let url = url.trim().to_string();
+    let (mut child, url) = common::spawn_simulator(&[documents.to_string(), latency.to_string()])?;
     // Each push adds as many documents again: the listing of a room of
     // 100,000 documents plus those pushed is over the default answer limit
     // (128 MiB), and the engine parses listings as they stream.

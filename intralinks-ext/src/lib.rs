@@ -43,8 +43,8 @@
 //!
 //! // A verified download, renamed into place only when its SHA-1 matches.
 //! let dir = tempfile::tempdir().expect("a temporary directory");
-//! let folders = il.api().list_folders().workspace_id(ws.id).send().checked().await?.folder;
-//! let docs = il.api().list_documents().workspace_id(ws.id).send().checked().await?.document;
+//! let folders = il.folders(ws.id).await?;
+//! let docs = il.documents(ws.id, None).await?;
 //! let got = il
 //!     .download(DocumentRef { workspace_id: ws.id, document_id: docs[0].id }, &dir.path().join("welcome.txt"), None)
 //!     .await?;

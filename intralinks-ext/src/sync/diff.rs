@@ -123,8 +123,8 @@ pub async fn diff(
         ..DiffReport::default()
     };
     let marched = march(
-        walked.dirs.clone(),
-        walked.files.clone(),
+        walked.dirs,
+        walked.files,
         &plan,
         "compared",
         &mut report.skipped,
