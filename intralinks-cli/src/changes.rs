@@ -1,9 +1,9 @@
 //! How a change to a room is shown, one line each: by `room plan`/`apply`
 //! and by the one-off `groups`, `members` and `permissions` commands, which
-//! go through the same `intralinks_ext::room` executor.
+//! go through the same `intralinks_room` executor.
 
-use intralinks_ext::room::{Action, Change, Kind};
 use intralinks_ext::text::for_terminal;
+use intralinks_room::{Action, Change, Kind};
 
 fn sign(a: Action) -> &'static str {
     match a {

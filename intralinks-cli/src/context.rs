@@ -253,7 +253,7 @@ impl Context {
     pub fn sync_progress(
         &self,
         verb: &'static str,
-    ) -> (Option<intralinks_ext::sync::SyncHook>, progress::Display) {
+    ) -> (Option<intralinks_sync::SyncHook>, progress::Display) {
         progress::start(verb, self.out.quiet, self.out.status_every)
     }
 
@@ -275,7 +275,7 @@ impl Context {
 
     /// Runs `call`; if the workspace must be entered first, enters it with
     /// what the flags give (never accepting a splash unless told to, never
-    /// asking) through `intralinks_ext::report::in_workspace`, which runs
+    /// asking) through `intralinks_report::in_workspace`, which runs
     /// `call` once more. If entry needs more, the original "requires entry"
     /// error stands; a workspace that blocks the user, a refused token and
     /// a refused answer are said as they are.
@@ -301,8 +301,9 @@ impl Context {
                 answer
             }
         };
-        let result =
-            intralinks_ext::report::in_workspace(il, workspace, &self.entry_flags(), counted).await;
+        let result = il
+            .in_workspace(workspace, &self.entry_flags(), counted)
+            .await;
         match (result, required.get(), calls.get()) {
             (Ok(value), _, _) => Ok(value),
             // Entry itself failed (the call ran once, and asked for it).

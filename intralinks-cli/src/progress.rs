@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
-use intralinks_ext::sync::{SyncEvent, SyncHook};
 use intralinks_ext::{Progress, ProgressFn};
+use intralinks_sync::{SyncEvent, SyncHook};
 
 /// Counters the engine's events update.
 #[derive(Debug, Default)]

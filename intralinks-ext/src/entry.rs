@@ -552,6 +552,36 @@ impl Intralinks {
     }
 }
 
+impl Intralinks {
+    /// Runs `fetch`; when the workspace must be entered first
+    /// ([`Error::EntryRequired`]), enters it with `answers` (nothing is
+    /// asked) and runs `fetch` once more. An entry that needs more than
+    /// `answers` gives the entry's error, which says what to pass.
+    ///
+    /// The reports, rooms as code and the command list through this, so a
+    /// room that demands nothing is never entered and one that demands what
+    /// `answers` hold is entered once, on the first call that needs it.
+    pub async fn in_workspace<T, F, Fut>(
+        &self,
+        workspace_id: i64,
+        answers: &FixedAnswers,
+        fetch: F,
+    ) -> Result<T>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = Result<T>>,
+    {
+        match fetch().await {
+            Err(Error::EntryRequired { .. }) => {
+                let mut answers = answers.clone();
+                self.enter(workspace_id, &mut answers).await?;
+                fetch().await
+            }
+            other => other,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

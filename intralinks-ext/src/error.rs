@@ -407,14 +407,7 @@ fn needs(state: EntryState, key: Option<&str>) -> String {
 /// The result of every call in this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-pub(crate) fn excerpt(body: &str) -> String {
-    let collapsed: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut cut: String = collapsed.chars().take(160).collect();
-    if collapsed.chars().count() > 160 {
-        cut.push('…');
-    }
-    mask_secrets(&cut)
-}
+pub(crate) use crate::text::excerpt;
 
 /// The workspace id named in a URL path `.../workspaces/{id}/...`, if any.
 pub(crate) fn workspace_in_path(path: &str) -> Option<i64> {

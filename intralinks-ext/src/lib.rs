@@ -76,13 +76,10 @@ pub mod json;
 pub mod listing;
 pub mod pages;
 mod pipe;
-pub mod report;
-pub(crate) mod retry;
-pub mod room;
+pub mod retry;
 mod session;
-pub mod sync;
 pub mod text;
-mod transfer;
+pub mod transfer;
 pub mod tree;
 pub mod v1;
 
@@ -112,6 +109,7 @@ pub use entry::{
 pub use error::{Checked, Error, Result};
 pub use pages::{Pages, PagingProblem};
 pub use pipe::TransferLimits;
+pub use retry::StopSignal;
 pub use session::{AppKeys, Grant, Session, TokenPair};
 pub use transfer::{
     DocumentRef, Downloaded, FolderRef, Progress, ProgressFn, SPLASH_IMAGE_LIMIT, Uploaded,
@@ -469,24 +467,29 @@ impl Intralinks {
             .map_err(|e| Error::InvalidInput(format!("cannot build the URL for {path}: {e}")))
     }
 
-    pub(crate) fn v2_url(&self, path: &str) -> Result<Url> {
+    /// The URL of V2 call `path` (`workspaces/1/folders`) on this client's
+    /// host, for hand-written calls ([`Intralinks::request`]).
+    pub fn v2_url(&self, path: &str) -> Result<Url> {
         self.join("v2", path)
     }
 
-    pub(crate) fn services_url(&self, path: &str) -> Result<Url> {
+    /// The URL of V1 call `path` (`workspaces/splashImage`) on this
+    /// client's host, for hand-written calls ([`Intralinks::request`]).
+    pub fn services_url(&self, path: &str) -> Result<Url> {
         self.join("services", path)
     }
 
     /// A request builder on the shared HTTP client, for hand-written calls;
     /// send it with [`Intralinks::send`].
-    pub(crate) fn request(&self, method: reqwest::Method, url: Url) -> reqwest::RequestBuilder {
+    pub fn request(&self, method: reqwest::Method, url: Url) -> reqwest::RequestBuilder {
         self.api.client().request(method, url)
     }
 
     /// Sends a hand-written call through the same runtime as the generated
     /// ones (token, https-only rule, refresh on 401, retries, tracing).
     /// Answers of any status come back; failures of the exchange are errors.
-    pub(crate) async fn send(
+    /// `operation` names the call in traces and errors.
+    pub async fn send(
         &self,
         request: reqwest::RequestBuilder,
         operation: &'static str,

@@ -7,6 +7,8 @@
 //! runtime (token, refresh, answer limit) and place folders by
 //! [`crate::tree::Forest`].
 
+use std::collections::HashMap;
+
 use intralinks_api::types::{Document, Folder};
 
 use crate::Intralinks;
@@ -16,6 +18,51 @@ use crate::error::{Checked, Result};
 /// sends one or the other).
 pub fn document_folder(doc: &Document) -> Option<i64> {
     doc.parent_id.or(doc.folder_id)
+}
+
+/// The folder tree of one workspace by name: each folder's path from the
+/// top, placed by [`crate::tree::Forest`]'s one rule (orphans and cycles at
+/// the top, depth bounded), so the reports and rooms as code name a folder
+/// alike.
+#[derive(Debug, Clone)]
+pub struct FolderPaths {
+    forest: crate::tree::Forest,
+    names: HashMap<i64, String>,
+}
+
+impl FolderPaths {
+    /// The paths of `folders`, as listed (a folder listed twice keeps its
+    /// first name; a folder without a name has an empty one).
+    pub fn new(folders: &[Folder]) -> Self {
+        let mut names = HashMap::with_capacity(folders.len());
+        for f in folders {
+            names
+                .entry(f.id)
+                .or_insert_with(|| f.name.clone().unwrap_or_default());
+        }
+        FolderPaths {
+            forest: crate::tree::Forest::new(folders.iter().map(|f| (f.id, f.parent_id))),
+            names,
+        }
+    }
+
+    /// The names from the top down to folder `id`, as its path shows them
+    /// (at most [`crate::tree::MAX_DEPTH`]); empty for a folder not listed.
+    pub fn segments(&self, id: i64) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .forest
+            .shown_chain(id)
+            .iter()
+            .filter_map(|f| self.names.get(f).cloned())
+            .collect();
+        names.reverse();
+        names
+    }
+
+    /// Where each folder is placed: parents, and the folders parents first.
+    pub fn forest(&self) -> &crate::tree::Forest {
+        &self.forest
+    }
 }
 
 impl Intralinks {

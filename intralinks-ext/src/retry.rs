@@ -1,19 +1,51 @@
 //! The one retry loop of the library's own multi-step operations — an
-//! upload's PUT, and every request of the sync engine — above the runtime,
-//! which is told to retry none of them (see [`crate::Intralinks::with_retry`]).
+//! upload's PUT, and every request of the sync engine (`intralinks-sync`) —
+//! above the runtime, which is told to retry none of them (see
+//! [`crate::Intralinks::with_retry`]), and the [`StopSignal`] that cuts a
+//! run, and its waits, short.
 
 use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use intralinks_api::RetryPolicy;
 
 use crate::error::{Error, Result};
-use crate::sync::StopSignal;
+
+/// A flag that asks a running operation (a sync run, a retry loop) to stop;
+/// clones share it.
+#[derive(Debug, Clone, Default)]
+pub struct StopSignal(Arc<(AtomicBool, tokio::sync::Notify)>);
+
+impl StopSignal {
+    /// Asks the run to stop: no new item starts, transfers in flight end.
+    pub fn stop(&self) {
+        self.0.0.store(true, Ordering::SeqCst);
+        self.0.1.notify_waiters();
+    }
+
+    /// Whether a stop was asked for.
+    pub fn is_stopped(&self) -> bool {
+        self.0.0.load(Ordering::SeqCst)
+    }
+
+    /// Resolves once a stop is asked for.
+    pub async fn stopped(&self) {
+        loop {
+            let notified = self.0.1.notified();
+            if self.is_stopped() {
+                return;
+            }
+            notified.await;
+        }
+    }
+}
 
 /// Runs `call` until it succeeds, `again` says an error is final, the
 /// policy's attempts are spent, or `stop` is raised; sleeps the policy's
 /// jittered delay (or the error's `Retry-After`) in between, cut short by
 /// `stop`. Answers the result and the attempts made.
-pub(crate) async fn retrying<T, F, Fut>(
+pub async fn retrying<T, F, Fut>(
     policy: &RetryPolicy,
     stop: Option<&StopSignal>,
     mut again: impl FnMut(&Error) -> bool,

@@ -213,6 +213,18 @@ fn decode_reference(name: &str) -> Option<char> {
     }
 }
 
+/// A server-sent body as an error may quote it: whitespace collapsed, at
+/// most 160 characters (an ellipsis marks the cut), and every secret the
+/// process knows of, or any field that names one, masked.
+pub fn excerpt(body: &str) -> String {
+    let collapsed: String = body.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut cut: String = collapsed.chars().take(160).collect();
+    if collapsed.chars().count() > 160 {
+        cut.push('…');
+    }
+    intralinks_api::mask_secrets(&cut)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

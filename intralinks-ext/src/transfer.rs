@@ -18,6 +18,12 @@
 //!
 //! Documents and folders are named by [`DocumentRef`] and [`FolderRef`], so
 //! that a workspace id and a document id cannot swap places unnoticed.
+//!
+//! The steps the whole-file calls are made of are public too, for engines
+//! built on this crate (the sync engine, `intralinks-sync`, is one):
+//! [`Intralinks::open_body`] and [`Intralinks::fill_part`] with a [`Part`]
+//! named by [`part_key`]; [`Intralinks::create_document`],
+//! [`Intralinks::put_version`] and [`Intralinks::remove_empty_document`].
 
 use std::path::{Path, PathBuf};
 
@@ -178,7 +184,7 @@ fn part_path(dest: &Path, doc: &Document) -> (PathBuf, String, String) {
 }
 
 /// 16 hex digits naming a document's version: id, version, hash and size.
-pub(crate) fn part_key(doc: &Document) -> String {
+pub fn part_key(doc: &Document) -> String {
     let mut h = Sha1::new();
     h.update(
         format!(
@@ -336,16 +342,19 @@ pub(crate) async fn stream_to_file(
 
 /// A document's body, opened: the stream, the byte it starts at, and how
 /// many bytes it must carry.
-pub(crate) struct Body {
+pub struct Body {
+    /// The body's bytes, as they arrive.
     pub stream:
         std::pin::Pin<Box<dyn Stream<Item = std::result::Result<Bytes, reqwest::Error>> + Send>>,
+    /// The document's byte the stream starts at (a resumed part's length).
     pub start: u64,
+    /// The bytes the stream must carry, from `start` to the end.
     pub len: u64,
 }
 
 /// A partial download open for [`Intralinks::fill_part`], wherever it
 /// lives: beside the destination, or in the sync's state directory.
-pub(crate) struct Part<'a> {
+pub struct Part<'a> {
     /// Open for reading and writing.
     pub file: std::fs::File,
     /// Bytes already in it, from an earlier attempt or run.
@@ -357,7 +366,8 @@ pub(crate) struct Part<'a> {
 }
 
 /// A part holding the whole document, its hash checked.
-pub(crate) struct Filled {
+#[non_exhaustive]
+pub struct Filled {
     /// The file, flushed to the page cache (not yet to the disk).
     pub file: Option<std::fs::File>,
     /// base64 SHA-1 of the whole document.
@@ -429,7 +439,7 @@ impl Intralinks {
     /// version, or without range support, answers the whole body (200),
     /// which is taken from the start. `Content-Length` larger than what is
     /// left of the document's `fileSize` is refused before any byte is read.
-    pub(crate) async fn open_body(
+    pub async fn open_body(
         &self,
         workspace_id: i64,
         doc: &Document,
@@ -629,7 +639,7 @@ impl Intralinks {
     /// that the next attempt hashes again before it adds to it. `on_open`
     /// learns where the body starts and how many bytes it carries, and
     /// returns the progress hook for them.
-    pub(crate) async fn fill_part(
+    pub async fn fill_part(
         &self,
         workspace_id: i64,
         doc: &Document,
@@ -898,7 +908,7 @@ impl Intralinks {
 
     /// Removes a document that has no file yet. One holding a file (an
     /// upload that landed after all) is kept.
-    pub(crate) async fn remove_empty_document(&self, target: DocumentRef) -> Removal {
+    pub async fn remove_empty_document(&self, target: DocumentRef) -> Removal {
         let current = match self.document(target.workspace_id, target.document_id).await {
             Ok(d) => d,
             Err(Error::NotFound { .. }) => return Removal::Removed,
@@ -969,11 +979,7 @@ impl Intralinks {
     }
 
     /// Creates the document's metadata; returns its id and version.
-    pub(crate) async fn create_document(
-        &self,
-        folder: FolderRef,
-        name: &str,
-    ) -> Result<(i64, String)> {
+    pub async fn create_document(&self, folder: FolderRef, name: &str) -> Result<(i64, String)> {
         let created = self
             .api()
             .create_documents()
@@ -1014,7 +1020,7 @@ impl Intralinks {
     /// is sent. A failure comes with the answer's `Retry-After`, for
     /// callers that retry on their own (the sync engine).
     #[allow(clippy::too_many_arguments)]
-    pub(crate) async fn put_version<R>(
+    pub async fn put_version<R>(
         &self,
         target: DocumentRef,
         version: &str,
@@ -1136,7 +1142,7 @@ impl Intralinks {
 
 /// What became of a document an upload created and could not fill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Removal {
+pub enum Removal {
     /// It is gone.
     Removed,
     /// It has a file after all: kept.

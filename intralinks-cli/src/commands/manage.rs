@@ -1,17 +1,17 @@
 //! Who is in a room and what they may see: `groups WS` and `users WS` list;
 //! one-off work on a room — `groups create|rename|delete`,
 //! `members add|update|remove|import`, `permissions grant|revoke` — goes over
-//! the same `intralinks_ext::room` module as `room apply`: everything is
+//! the same `intralinks_room` module as `room apply`: everything is
 //! looked up first, so a command repeated does nothing the second time;
 //! `--dry-run` shows what would be sent and sends nothing.
 
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
-use intralinks_ext::room::{self, Change, MemberSpec};
 use intralinks_ext::text::for_terminal;
 use intralinks_ext::types::PermissionPermission;
 use intralinks_ext::{Checked, Intralinks};
+use intralinks_room::{self as room, Change, MemberSpec};
 
 use crate::advice::{CliResult, Status, err};
 use crate::context::Context;

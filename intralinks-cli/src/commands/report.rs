@@ -1,5 +1,5 @@
 //! `intralinks report documents|members|access`: the rows of
-//! `intralinks_ext::report`, as CSV, JSON or an Excel workbook, across
+//! `intralinks_report`, as CSV, JSON or an Excel workbook, across
 //! workspaces.
 //!
 //! A workbook is binary: it goes to `-o FILE` or to a pipe, and is refused
@@ -20,8 +20,9 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand, ValueEnum};
 use futures_util::StreamExt;
 use intralinks_ext::Intralinks;
-use intralinks_ext::report::{
-    self, AccessRow, DocumentRow, Format, MemberRow, Row, UserAccessRow, WorkspaceRef, Writer,
+use intralinks_report::{
+    self as report, AccessRow, DocumentRow, Format, MemberRow, Row, UserAccessRow, WorkspaceRef,
+    Writer,
 };
 
 use crate::advice::{CliResult, Status};

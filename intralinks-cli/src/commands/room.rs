@@ -1,5 +1,5 @@
 //! `intralinks room export|plan|apply`: rooms as code, over
-//! `intralinks_ext::room`.
+//! `intralinks_room`.
 //!
 //! `plan` exits 0 when nothing would change, 1 when something would, 2 on
 //! error (as diff(1)). `apply` records what it creates in `FILE.journal`
@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use clap::Subcommand;
 use futures_util::StreamExt;
 use intralinks_ext::Intralinks;
-use intralinks_ext::room::{self, Action, Applied, Change, Options, Plan, RoomFile};
 use intralinks_ext::text::for_terminal;
+use intralinks_room::{self as room, Action, Applied, Change, Options, Plan, RoomFile};
 use serde::Serialize;
 
 use crate::advice::{CliResult, Status, err};

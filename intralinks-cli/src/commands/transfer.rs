@@ -45,7 +45,7 @@ pub enum Command {
 
 /// The document's file name: its name, with its extension when the name lacks it.
 fn file_name(doc: &intralinks_ext::types::Document) -> String {
-    intralinks_ext::sync::document_file_name(doc)
+    intralinks_sync::document_file_name(doc)
 }
 
 impl Command {
@@ -75,7 +75,7 @@ impl Command {
                         return download_through(ctx, il, workspace, &doc, Some(&p)).await;
                     }
                     None => {
-                        let name = intralinks_ext::sync::local_component(&file_name(&doc)).name;
+                        let name = intralinks_sync::local_component(&file_name(&doc)).name;
                         let dest = PathBuf::from(name);
                         if !force && std::fs::symlink_metadata(&dest).is_ok() {
                             return Err(format!(

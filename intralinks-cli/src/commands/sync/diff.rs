@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use intralinks_ext::sync::{DiffKind, DiffReport};
+use intralinks_sync::{DiffKind, DiffReport};
 
 use super::SyncArgs;
 use crate::advice::{CliResult, Status};
@@ -38,7 +38,7 @@ impl Args {
         let options = sync.plain_options(folder);
         let report = ctx
             .in_workspace(workspace, || {
-                intralinks_ext::sync::diff(il, workspace, dir, &options)
+                intralinks_sync::diff(il, workspace, dir, &options)
             })
             .await?;
         finish(ctx.out.json, &report)

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use intralinks_ext::sync::MirrorReport;
+use intralinks_sync::MirrorReport;
 
 use super::SyncArgs;
 use crate::advice::CliResult;
@@ -53,14 +53,14 @@ impl Args {
         let dir = dir.as_path();
         // What the mirror would do, written nowhere.
         let plan = || async {
-            let options = intralinks_ext::sync::SyncOptions {
+            let options = intralinks_sync::SyncOptions {
                 delete,
                 force,
                 dry_run: true,
                 ..sync.plain_options(folder)
             };
             ctx.in_workspace(workspace, || {
-                intralinks_ext::sync::mirror(il, workspace, dir, &options)
+                intralinks_sync::mirror(il, workspace, dir, &options)
             })
             .await
         };
@@ -94,7 +94,7 @@ impl Args {
             }
         }
         let (hook, display) = ctx.sync_progress("mirror");
-        let options = intralinks_ext::sync::SyncOptions {
+        let options = intralinks_sync::SyncOptions {
             delete,
             force,
             progress: hook,
@@ -102,7 +102,7 @@ impl Args {
         };
         let report = ctx
             .in_workspace(workspace, || {
-                intralinks_ext::sync::mirror(il, workspace, dir, &options)
+                intralinks_sync::mirror(il, workspace, dir, &options)
             })
             .await;
         display.finish();

@@ -1,5 +1,5 @@
 //! `intralinks mirror`, `push` and `diff`: thin shells over
-//! [`intralinks_ext::sync`] — flags in, a summary out. What the three share
+//! [`intralinks_sync`] — flags in, a summary out. What the three share
 //! (their flags, Ctrl-C, the failure summary, a dry run's lines) is here;
 //! each command is in its own file.
 
@@ -10,7 +10,7 @@ mod push;
 use std::time::Duration;
 
 use clap::Subcommand;
-use intralinks_ext::sync::{Failure, Notice, StopSignal, SyncOptions};
+use intralinks_sync::{Failure, Notice, StopSignal, SyncOptions};
 
 use crate::advice::{CliResult, Status};
 use crate::context::Context;
@@ -132,7 +132,7 @@ pub fn failure_summary(failures: &[Failure], total: usize, what: &str) -> Option
             failures.len() - SHOWN
         );
     }
-    use intralinks_ext::sync::FailureKind;
+    use intralinks_sync::FailureKind;
     let in_the_way = failures
         .iter()
         .filter(|f| f.kind == FailureKind::LocalFileInTheWay)
@@ -159,7 +159,7 @@ pub fn failure_summary(failures: &[Failure], total: usize, what: &str) -> Option
 }
 
 /// Prints a dry run's plan (stdout: one line per write) and its summary.
-pub fn print_plan(planned: &[intralinks_ext::sync::Planned]) {
+pub fn print_plan(planned: &[intralinks_sync::Planned]) {
     for p in planned {
         let what = match p.action {
             "new version" => "upload a new version of",

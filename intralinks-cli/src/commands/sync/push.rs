@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use intralinks_ext::sync::PushReport;
+use intralinks_sync::PushReport;
 
 use super::SyncArgs;
 use crate::advice::CliResult;
@@ -40,25 +40,25 @@ impl Args {
         let dir = dir.as_path();
         let il = ctx.il().await?;
         if dry_run {
-            let options = intralinks_ext::sync::SyncOptions {
+            let options = intralinks_sync::SyncOptions {
                 dry_run: true,
                 ..sync.plain_options(Some(folder))
             };
             let report = ctx
                 .in_workspace(workspace, || {
-                    intralinks_ext::sync::push(il, workspace, dir, &options)
+                    intralinks_sync::push(il, workspace, dir, &options)
                 })
                 .await?;
             return finish_plan(ctx.out.json, &report);
         }
         let (hook, display) = ctx.sync_progress("push");
-        let options = intralinks_ext::sync::SyncOptions {
+        let options = intralinks_sync::SyncOptions {
             progress: hook,
             ..sync.options(Some(folder))
         };
         let report = ctx
             .in_workspace(workspace, || {
-                intralinks_ext::sync::push(il, workspace, dir, &options)
+                intralinks_sync::push(il, workspace, dir, &options)
             })
             .await;
         display.finish();

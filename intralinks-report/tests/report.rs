@@ -4,17 +4,18 @@
 //! visible workspace with some that need more than the given answers.
 
 use futures_util::StreamExt;
-use intralinks_ext::report::{
-    self, AccessRow, DocumentRow, Format, ItemKind, MemberRow, Row, UserAccessRow, WorkspaceRef,
-    Writer,
-};
 use intralinks_ext::types::{
     AddGroupUsersRequest, CreateDocumentsRequest, CreateFoldersRequest, DocumentInput,
     DocumentInputItem, FolderInput, FolderInputItem, Permission,
 };
 use intralinks_ext::{Checked, Error, FixedAnswers, Intralinks, Secret};
+use intralinks_report::{
+    self, AccessRow, DocumentRow, Format, ItemKind, MemberRow, Row, UserAccessRow, WorkspaceRef,
+    Writer,
+};
 use intralinks_sim::demo;
 
+#[path = "../../intralinks-ext/tests/common/mod.rs"]
 mod common;
 use common::start;
 
@@ -27,7 +28,7 @@ fn main_ws() -> WorkspaceRef {
 
 /// The rows of one workspace, entered with no answers (the main room needs none).
 async fn rows<R: Row>(il: &Intralinks, ws: &WorkspaceRef) -> Vec<R> {
-    report::in_workspace(il, ws.id, &FixedAnswers::default(), || R::fetch(il, ws))
+    il.in_workspace(ws.id, &FixedAnswers::default(), || R::fetch(il, ws))
         .await
         .unwrap()
 }
@@ -597,7 +598,7 @@ async fn csv_with_commas_quotes_and_newlines_round_trips() {
 #[tokio::test(flavor = "multi_thread")]
 async fn across_every_visible_workspace_reports_those_the_answers_open() {
     let (sim, il) = start().await;
-    let all = report::visible_workspaces(&il).await.unwrap();
+    let all = intralinks_report::visible_workspaces(&il).await.unwrap();
     assert_eq!(
         all.iter().map(|w| w.id).collect::<Vec<_>>(),
         vec![701_421, 701_422, 701_423, 701_424, 701_425, 701_426]
@@ -607,9 +608,10 @@ async fn across_every_visible_workspace_reports_those_the_answers_open() {
         answer: Some(Secret::new(demo::ANSWER)),
         ..FixedAnswers::default()
     };
-    let outcomes: Vec<_> = report::across::<DocumentRow>(&il, all.clone(), Some(&answers), 3)
-        .collect()
-        .await;
+    let outcomes: Vec<_> =
+        intralinks_report::across::<DocumentRow>(&il, all.clone(), Some(&answers), 3)
+            .collect()
+            .await;
     let mut reported = Vec::new();
     let mut skipped = Vec::new();
     for (ws, result) in outcomes {
@@ -650,7 +652,7 @@ async fn across_every_visible_workspace_reports_those_the_answers_open() {
         }
     };
     let before = mails(&sim).await;
-    let outcomes: Vec<_> = report::across::<DocumentRow>(&fresh, all, None, 3)
+    let outcomes: Vec<_> = intralinks_report::across::<DocumentRow>(&fresh, all, None, 3)
         .collect()
         .await;
     let needs_entry: Vec<i64> = outcomes

@@ -4,12 +4,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use intralinks_ext::report::{self, AccessRow, ItemKind, Row, WorkspaceRef};
 use intralinks_ext::types::{self, PermissionPermission};
 use intralinks_ext::{Checked, FixedAnswers, Intralinks};
+use intralinks_report::{AccessRow, ItemKind, Row, WorkspaceRef};
 use intralinks_sim::demo;
 use serde_json::json;
 
+#[path = "../../intralinks-ext/tests/common/mod.rs"]
 mod common;
 
 fn parse<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> T {
@@ -49,7 +50,7 @@ fn listed_document_levels_replace_the_folders_levels() {
             {"groupId": 1, "folderId": 10, "permission": "SEE_AND_DOWNLOAD"}
         ])),
     )]);
-    let rows = report::access_rows_with_documents(
+    let rows = intralinks_report::access_rows_with_documents(
         &ws,
         &folders,
         &documents,
@@ -69,9 +70,9 @@ fn listed_document_levels_replace_the_folders_levels() {
     assert_eq!(rows[1].kind, ItemKind::Document);
     assert_eq!(rows[1].id, 20);
     // With no listing for any document, the rows are the folder-chain ones.
-    let plain = report::access_rows(&ws, &folders, &documents, &groups, &permissions);
+    let plain = intralinks_report::access_rows(&ws, &folders, &documents, &groups, &permissions);
     assert_eq!(
-        report::access_rows_with_documents(
+        intralinks_report::access_rows_with_documents(
             &ws,
             &folders,
             &documents,
@@ -91,11 +92,12 @@ async fn the_access_report_asks_the_service_once_per_document() {
         id: demo::MAIN_WORKSPACE,
         name: "Demo API Workspace".into(),
     };
-    let rows: Vec<AccessRow> = report::in_workspace(&il, ws.id, &FixedAnswers::default(), || {
-        AccessRow::fetch(&il, &ws)
-    })
-    .await
-    .unwrap();
+    let rows: Vec<AccessRow> = il
+        .in_workspace(ws.id, &FixedAnswers::default(), || {
+            AccessRow::fetch(&il, &ws)
+        })
+        .await
+        .unwrap();
     let requests: BTreeMap<String, u64> = reqwest::get(format!("{}/_sim/requests", sim.url()))
         .await
         .unwrap()

@@ -55,7 +55,7 @@
 //! #     .await?;
 //! use futures_util::StreamExt;
 //! use intralinks_ext::FixedAnswers;
-//! use intralinks_ext::report::{self, DocumentRow, Format, Writer};
+//! use intralinks_report::{self as report, DocumentRow, Format, Writer};
 //!
 //! let workspaces = report::visible_workspaces(&il).await?;
 //! let answers = FixedAnswers::default();
@@ -83,9 +83,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use futures_util::{Stream, StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::api::types::{self, PermissionPermission};
-use crate::error::{Checked, Error, Result};
-use crate::{FixedAnswers, Intralinks};
+use intralinks_ext::api::types::{self, PermissionPermission};
+use intralinks_ext::{Checked, Error, Result};
+use intralinks_ext::{FixedAnswers, Intralinks};
 
 /// A workspace a report covers: its id and name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -200,7 +200,7 @@ fn rfc3339<S: Serializer>(d: &Option<DateTime<Utc>>, s: S) -> std::result::Resul
     }
 }
 
-fn date(m: Option<crate::Millis>) -> Option<DateTime<Utc>> {
+fn date(m: Option<intralinks_ext::Millis>) -> Option<DateTime<Utc>> {
     m.and_then(|m| m.to_datetime())
 }
 
@@ -339,69 +339,33 @@ pub struct UserAccessRow {
     pub groups: String,
 }
 
-/// The folder tree of one workspace: every folder's names from the root
-/// (also how [`crate::room`] names folders by path).
-pub(crate) struct Tree {
-    /// Where each folder goes: [`crate::tree`]'s one rule.
-    forest: crate::tree::Forest,
-    names: HashMap<i64, String>,
-}
-
 /// Folder id → each group's strongest level on it, along its ancestors.
 type Inherited = HashMap<i64, BTreeMap<i64, PermissionPermission>>;
 
-impl Tree {
-    pub(crate) fn new(folders: &[types::Folder]) -> Self {
-        let mut names = HashMap::with_capacity(folders.len());
-        for f in folders {
-            names
-                .entry(f.id)
-                .or_insert_with(|| f.name.clone().unwrap_or_default());
+/// Each folder's levels, parents before children: one pass, however deep.
+fn inherited(tree: &Tree, direct: &HashMap<i64, Vec<(i64, PermissionPermission)>>) -> Inherited {
+    let forest = tree.forest();
+    let mut out: Inherited = HashMap::with_capacity(forest.top_down().len());
+    for &id in forest.top_down() {
+        let mut levels = forest
+            .parent(id)
+            .and_then(|p| out.get(&p))
+            .cloned()
+            .unwrap_or_default();
+        for (group, level) in direct.get(&id).into_iter().flatten() {
+            let at = levels.entry(*group).or_insert(*level);
+            *at = (*at).max(*level);
         }
-        Tree {
-            forest: crate::tree::Forest::new(folders.iter().map(|f| (f.id, f.parent_id))),
-            names,
-        }
+        out.insert(id, levels);
     }
-
-    /// The names from the top down to the folder, as its path shows them
-    /// (at most [`crate::tree::MAX_DEPTH`]).
-    pub(crate) fn segments(&self, id: i64) -> Vec<String> {
-        let mut names: Vec<String> = self
-            .forest
-            .shown_chain(id)
-            .iter()
-            .filter_map(|f| self.names.get(f).cloned())
-            .collect();
-        names.reverse();
-        names
-    }
-
-    /// Each folder's levels, parents before children: one pass, however deep.
-    fn inherited(&self, direct: &HashMap<i64, Vec<(i64, PermissionPermission)>>) -> Inherited {
-        let mut out: Inherited = HashMap::with_capacity(self.names.len());
-        for &id in self.forest.top_down() {
-            let mut levels = self
-                .forest
-                .parent(id)
-                .and_then(|p| out.get(&p))
-                .cloned()
-                .unwrap_or_default();
-            for (group, level) in direct.get(&id).into_iter().flatten() {
-                let at = levels.entry(*group).or_insert(*level);
-                *at = (*at).max(*level);
-            }
-            out.insert(id, levels);
-        }
-        out
-    }
+    out
 }
 
 fn join(segments: &[String]) -> String {
     segments.join(PATH_SEPARATOR)
 }
 
-use crate::listing::document_folder as doc_folder;
+use intralinks_ext::listing::{FolderPaths as Tree, document_folder as doc_folder};
 
 async fn folders(il: &Intralinks, ws: i64) -> Result<Vec<types::Folder>> {
     il.folders(ws).await
@@ -627,7 +591,7 @@ pub fn access_rows_with_documents(
     per_document: &HashMap<i64, Vec<types::Permission>>,
 ) -> Vec<AccessRow> {
     let tree = Tree::new(folders);
-    let inherited = tree.inherited(&direct(permissions));
+    let inherited = inherited(&tree, &direct(permissions));
     let names: HashMap<i64, String> = groups.iter().map(|g| (g.id, group_name(g))).collect();
     let mut keyed = Vec::new();
     for item in items(&tree, folders, documents) {
@@ -718,7 +682,7 @@ pub fn user_access_rows(
     permissions: &[types::Permission],
 ) -> Vec<UserAccessRow> {
     let tree = Tree::new(folders);
-    let inherited = tree.inherited(&direct(permissions));
+    let inherited = inherited(&tree, &direct(permissions));
     let names: HashMap<i64, String> = groups
         .groups
         .iter()
@@ -970,29 +934,6 @@ pub async fn visible_workspaces(il: &Intralinks) -> Result<Vec<WorkspaceRef>> {
     Ok(list)
 }
 
-/// Runs `fetch`; when the workspace must be entered first, enters it with
-/// `answers` (nothing is asked) and runs `fetch` once more. An entry that
-/// needs more than `answers` gives the entry's error, which says what to pass.
-pub async fn in_workspace<T, F, Fut>(
-    il: &Intralinks,
-    workspace_id: i64,
-    answers: &FixedAnswers,
-    fetch: F,
-) -> Result<T>
-where
-    F: Fn() -> Fut,
-    Fut: Future<Output = Result<T>>,
-{
-    match fetch().await {
-        Err(Error::EntryRequired { .. }) => {
-            let mut answers = answers.clone();
-            il.enter(workspace_id, &mut answers).await?;
-            fetch().await
-        }
-        other => other,
-    }
-}
-
 /// One workspace's rows, or why there are none.
 pub type Outcome<R> = (WorkspaceRef, Result<Vec<R>>);
 
@@ -1011,7 +952,7 @@ pub fn across<'a, R: Row + 'a>(
     futures_util::stream::iter(workspaces)
         .map(move |ws| async move {
             let rows = match answers {
-                Some(answers) => in_workspace(il, ws.id, answers, || R::fetch(il, &ws)).await,
+                Some(answers) => il.in_workspace(ws.id, answers, || R::fetch(il, &ws)).await,
                 None => R::fetch(il, &ws).await,
             };
             (ws, rows)
@@ -1062,7 +1003,7 @@ fn csv_error(e: csv::Error) -> Error {
 }
 
 /// `row` as CSV fields, every text cell that a spreadsheet would read as a
-/// formula neutralised ([`crate::text::csv_cell`]). A cell that is a plain
+/// formula neutralised ([`intralinks_ext::text::csv_cell`]). A cell that is a plain
 /// number (an id, a size) is a number, not text, and is left as it is.
 fn safe_record<R: Row>(row: &R) -> Result<csv::StringRecord> {
     let mut scratch = csv::WriterBuilder::new()
@@ -1081,7 +1022,7 @@ fn safe_record<R: Row>(row: &R) -> Result<csv::StringRecord> {
             if cell.parse::<i64>().is_ok() || cell.parse::<f64>().is_ok_and(f64::is_finite) {
                 std::borrow::Cow::Borrowed(cell)
             } else {
-                crate::text::csv_cell(cell)
+                intralinks_ext::text::csv_cell(cell)
             }
         })
         .collect())
@@ -1573,7 +1514,7 @@ mod tests {
     }
 
     #[test]
-    fn a_cycle_gives_the_mirrors_paths_and_a_deep_chain_inherits_in_one_pass() {
+    fn a_cycle_is_placed_by_the_forest_and_a_deep_chain_inherits_in_one_pass() {
         use PermissionPermission::*;
         let folders = [folder(10, Some(11), "A"), folder(11, Some(10), "B")];
         let groups: [types::Group; 1] =
@@ -1581,11 +1522,6 @@ mod tests {
         let rows = access_rows(&ws(), &folders, &[], &groups, &[perm(9, 10, See)]);
         let paths: Vec<&str> = rows.iter().map(|r| r.path.as_str()).collect();
         assert_eq!(paths, ["A", "A/B"]);
-        let layout = crate::sync::names::layout(&folders, &[], None);
-        assert_eq!(
-            (layout.folders[&10].as_str(), layout.folders[&11].as_str()),
-            ("A", "A/B")
-        );
 
         let n = 100_000i64;
         let chain: Vec<types::Folder> = (1..=n)

@@ -16,8 +16,8 @@ use axum::body::Body;
 use axum::extract::{Path as UrlPath, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use intralinks_ext::sync::{self, SyncOptions, fold_key};
 use intralinks_ext::{Intralinks, RetryPolicy, Secret, file_hash};
+use intralinks_sync::{self as sync, SyncOptions, fold_key};
 use serde_json::{Value, json};
 
 const CONFIG: &[u8] = b"[core]\n\tfsmonitor = touch pwned\n";

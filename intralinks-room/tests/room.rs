@@ -3,13 +3,14 @@
 //! listing, a second apply that sends no write, drift shown by plan and
 //! restored by apply, and an exported room reproduced under a new name.
 
+#[path = "../../intralinks-ext/tests/common/mod.rs"]
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use intralinks_ext::room::{self, Action, Kind, Options, RoomFile};
 use intralinks_ext::types::{self, PermissionPermission};
 use intralinks_ext::{Checked, FixedAnswers, Intralinks};
+use intralinks_room::{self as room, Action, Kind, Options, RoomFile};
 use intralinks_sim::Simulator;
 
 const LPS: [&str; 10] = [

@@ -1,7 +1,7 @@
 //! Local names for what the server calls things, and where every folder goes.
 //!
 //! A name from the server is data from someone else. It becomes one safe
-//! path component ([`crate::fsname::safe_component`]), in Unicode NFC, with
+//! path component ([`intralinks_ext::fsname::safe_component`]), in Unicode NFC, with
 //! control and bidirectional-override characters replaced; names that tools
 //! act on (`.git`, `.hg`, `.svn`, `.bzr`, `.jj` in any case) and the
 //! engine's own state directory are renamed visibly with a leading `_`.
@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 
 use unicode_normalization::UnicodeNormalization;
 
-use intralinks_api::types::Document;
+use intralinks_ext::api::types::Document;
 
 use super::room::{Room, RoomDoc, RoomFolder, Str, Strings};
 
@@ -50,14 +50,14 @@ pub fn local_component(name: &str) -> LocalName {
     let nfc: String = name
         .nfc()
         .map(|c| {
-            if crate::text::is_bidi_control(c) {
+            if intralinks_ext::text::is_bidi_control(c) {
                 '_'
             } else {
                 c
             }
         })
         .collect();
-    let mut safe = crate::fsname::safe_component(&nfc);
+    let mut safe = intralinks_ext::fsname::safe_component(&nfc);
     let mut changed = (safe != name).then_some("characters unsafe in file names were replaced");
     let key = fold_key(&safe);
     if TOOL_ACTIVE.contains(&key.as_str()) {
@@ -249,7 +249,7 @@ fn join(dir: &str, name: &str) -> String {
 /// orphan), or that sits on a cycle, is placed at the top and reported.
 #[cfg(test)]
 pub(crate) fn layout(
-    folders: &[intralinks_api::types::Folder],
+    folders: &[intralinks_ext::api::types::Folder],
     documents: &[Document],
     top: Option<i64>,
 ) -> Layout {
@@ -265,7 +265,7 @@ pub(crate) fn place(room: Room, top: Option<i64>) -> Layout {
         strings,
     } = room;
     let folder_name = |f: &RoomFolder| folder_strings.opt(f.name);
-    let forest = crate::tree::Forest::new(folders.iter().map(|f| (f.id, f.parent)));
+    let forest = intralinks_ext::tree::Forest::new(folders.iter().map(|f| (f.id, f.parent)));
     let mut sorted: Vec<&RoomFolder> = folders.iter().collect();
     sorted.sort_by_key(|f| f.id);
     sorted.dedup_by_key(|f| f.id);
@@ -334,7 +334,7 @@ pub(crate) fn place(room: Room, top: Option<i64>) -> Layout {
                 }
             }
             for (id, why) in forest.moved() {
-                if why != crate::tree::Placed::TooDeep
+                if why != intralinks_ext::tree::Placed::TooDeep
                     || !inside.contains(&id)
                     || placed.contains(&id)
                 {
@@ -359,7 +359,7 @@ pub(crate) fn place(room: Room, top: Option<i64>) -> Layout {
     }
     for (id, why) in forest.moved() {
         if let (Some(path), Some(what)) = (out.folders.get(&id), why.notice())
-            && (top.is_none() || why == crate::tree::Placed::TooDeep)
+            && (top.is_none() || why == intralinks_ext::tree::Placed::TooDeep)
         {
             notices.push(Notice {
                 id,
@@ -463,7 +463,7 @@ pub(crate) fn place(room: Room, top: Option<i64>) -> Layout {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use intralinks_api::types::Folder;
+    use intralinks_ext::api::types::Folder;
 
     fn folder(id: i64, parent: Option<i64>, name: &str) -> Folder {
         serde_json::from_value(serde_json::json!({"id": id, "parentId": parent, "name": name}))

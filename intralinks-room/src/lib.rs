@@ -47,9 +47,9 @@ use std::path::{Path, PathBuf};
 use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 
-use crate::report::Tree;
-use crate::types::{self, PermissionPermission};
-use crate::{Checked, Error, FixedAnswers, Intralinks, Result};
+use intralinks_ext::listing::FolderPaths as Tree;
+use intralinks_ext::types::{self, PermissionPermission};
+use intralinks_ext::{Checked, Error, FixedAnswers, Intralinks, Result};
 
 /// The separator of folder paths in a room file.
 pub const PATH_SEPARATOR: char = '/';
@@ -452,7 +452,7 @@ async fn observe(il: &Intralinks, ws: i64, answers: &FixedAnswers) -> Result<Obs
         .checked()
         .await?
         .workspace_settings;
-    let folders = crate::report::in_workspace(il, ws, answers, || il.folders(ws)).await?;
+    let folders = il.in_workspace(ws, answers, || il.folders(ws)).await?;
     let groups = api
         .list_groups()
         .workspace_id(ws)

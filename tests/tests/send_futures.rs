@@ -5,8 +5,8 @@
 
 use std::path::PathBuf;
 
-use intralinks_ext::sync::{self, SyncOptions};
 use intralinks_ext::{DocumentRef, FixedAnswers, FolderRef, Intralinks, Secret};
+use intralinks_sync::{self as sync, SyncOptions};
 
 fn assert_send<T: Send + 'static>(_: T) {}
 
@@ -179,7 +179,7 @@ fn public_futures_are_send_and_static() {
         let _ = (&il, &dir, &options);
         assert_send(async move {
             let _ = (&dir, &options, doc, folder);
-            intralinks_ext::report::visible_workspaces(&il).await
+            intralinks_report::visible_workspaces(&il).await
         })
     });
     owned(&|il, dir, options| {

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use futures_util::StreamExt;
-use intralinks_api::types::Document;
+use intralinks_ext::api::types::Document;
 use serde::Serialize;
 
 use super::fetch::fetch_once;
@@ -12,8 +12,8 @@ use super::journal::{Journal, Record};
 use super::local::{Entry, Target};
 use super::names::{Layout, Notice, place};
 use super::{Failure, SyncEvent, SyncOptions, blocking, list_room, with_retries};
-use crate::Intralinks;
-use crate::error::{Error, Result};
+use intralinks_ext::Intralinks;
+use intralinks_ext::{Error, Result};
 
 /// The mirror journal's name in the state directory.
 pub(crate) const JOURNAL: &str = "mirror.jsonl";
@@ -93,7 +93,7 @@ enum Outcome {
 /// #     .await?;
 /// # il.enter(demo::MAIN_WORKSPACE, &mut FixedAnswers::default()).await?;
 /// # let dir = tempfile::tempdir()?;
-/// use intralinks_ext::sync::{self, SyncOptions};
+/// use intralinks_sync::{self as sync, SyncOptions};
 ///
 /// // The Legal folder's subtree, four transfers at a time.
 /// let options = SyncOptions {

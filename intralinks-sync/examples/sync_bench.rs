@@ -9,14 +9,15 @@
 //! runs in a child process (this program again, with `--serve`), so the peak
 //! RSS printed is the client's alone.
 
+#[path = "../../intralinks-ext/examples/common/mod.rs"]
 mod common;
 
 use std::time::{Duration, Instant};
 
-use intralinks_ext::sync::{self, SyncOptions};
 use intralinks_ext::types::{CreateFoldersRequest, FolderInput, FolderInputItem};
 use intralinks_ext::{Checked, FixedAnswers, Intralinks};
 use intralinks_sim::{Faults, Generated, SimConfig, demo};
+use intralinks_sync::{self as sync, SyncOptions};
 
 fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

@@ -5,10 +5,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
-use intralinks_ext::sync::{self, DiffKind, StopSignal, SyncOptions};
 use intralinks_ext::{FixedAnswers, Intralinks, RetryPolicy, file_hash};
 use intralinks_sim::{Generated, SimConfig, Simulator, demo};
+use intralinks_sync::{self as sync, DiffKind, StopSignal, SyncOptions};
 
+#[path = "../../intralinks-ext/tests/common/mod.rs"]
 mod common;
 
 const WS: i64 = demo::GENERATED_WORKSPACE;

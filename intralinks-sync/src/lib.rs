@@ -39,10 +39,9 @@ mod push;
 mod room;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use intralinks_api::RetryPolicy;
+use intralinks_ext::api::RetryPolicy;
 use serde::Serialize;
 
 pub use diff::{DiffEntry, DiffKind, DiffReport, diff};
@@ -51,7 +50,8 @@ pub use names::{LocalName, Notice, STATE_DIR, document_file_name, fold_key, loca
 pub use push::{PushReport, push};
 pub(crate) use room::list_room;
 
-use crate::error::Error;
+use intralinks_ext::Error;
+pub use intralinks_ext::StopSignal;
 
 /// How a sync run behaves. `Default` gives sensible values for a person at
 /// a terminal; services tune them.
@@ -206,34 +206,6 @@ impl Default for SyncOptions {
     }
 }
 
-/// A flag that asks a running sync to stop; clones share it.
-#[derive(Debug, Clone, Default)]
-pub struct StopSignal(Arc<(AtomicBool, tokio::sync::Notify)>);
-
-impl StopSignal {
-    /// Asks the run to stop: no new item starts, transfers in flight end.
-    pub fn stop(&self) {
-        self.0.0.store(true, Ordering::SeqCst);
-        self.0.1.notify_waiters();
-    }
-
-    /// Whether a stop was asked for.
-    pub fn is_stopped(&self) -> bool {
-        self.0.0.load(Ordering::SeqCst)
-    }
-
-    /// Resolves once a stop is asked for.
-    pub async fn stopped(&self) {
-        loop {
-            let notified = self.0.1.notified();
-            if self.is_stopped() {
-                return;
-            }
-            notified.await;
-        }
-    }
-}
-
 /// One item that did not complete.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -360,8 +332,8 @@ impl FailureKind {
 
 /// Runs `f` (file work) on the blocking pool.
 pub(crate) async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> crate::Result<T> + Send + 'static,
-) -> crate::Result<T> {
+    f: impl FnOnce() -> intralinks_ext::Result<T> + Send + 'static,
+) -> intralinks_ext::Result<T> {
     tokio::task::spawn_blocking(f)
         .await
         .unwrap_or_else(|e| Err(Error::InvalidInput(format!("a file task failed: {e}"))))
@@ -386,7 +358,7 @@ pub(crate) fn retryable(e: &Error) -> bool {
         )
 }
 
-/// Runs `call` through the one retry loop ([`crate::retry::retrying`]) with
+/// Runs `call` through the one retry loop ([`intralinks_ext::retry::retrying`]) with
 /// the engine's rule: what [`retryable`] allows, a stall at most
 /// [`MAX_STALLS`] times and a wrong hash [`MAX_MISMATCHES`] times (each
 /// costs a whole timeout or body), stopped by [`SyncOptions::stop`].
@@ -394,7 +366,7 @@ pub(crate) fn retryable(e: &Error) -> bool {
 pub(crate) async fn with_retries<T, F, Fut>(
     options: &SyncOptions,
     call: F,
-) -> (crate::Result<T>, u32)
+) -> (intralinks_ext::Result<T>, u32)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, Error>>,
@@ -408,5 +380,5 @@ where
         }
         retryable(e) && stalls < MAX_STALLS && mismatches < MAX_MISMATCHES
     };
-    crate::retry::retrying(&options.retry, Some(&options.stop), again, call).await
+    intralinks_ext::retry::retrying(&options.retry, Some(&options.stop), again, call).await
 }

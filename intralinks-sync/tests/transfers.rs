@@ -11,13 +11,14 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use intralinks_ext::sync::{self, SyncEvent, SyncHook, SyncOptions};
 use intralinks_ext::{
     DocumentRef, Error, FixedAnswers, FolderRef, Intralinks, RetryPolicy, TransferLimits,
     file_hash, file_hash_of,
 };
 use intralinks_sim::{Bandwidth, Faults, SimConfig, Simulator, demo};
+use intralinks_sync::{self as sync, SyncEvent, SyncHook, SyncOptions};
 
+#[path = "../../intralinks-ext/tests/common/mod.rs"]
 mod common;
 
 const WS: i64 = demo::MAIN_WORKSPACE;

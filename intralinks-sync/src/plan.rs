@@ -12,8 +12,8 @@ use super::local::{Entry, hash_in, peek_in};
 use super::mirror::{JOURNAL, MirrorReport, left_behind};
 use super::names::{STATE_DIR, place};
 use super::{Failure, FailureKind, Planned, SyncOptions, list_room};
-use crate::Intralinks;
-use crate::error::{Error, Result};
+use intralinks_ext::Intralinks;
+use intralinks_ext::{Error, Result};
 
 /// What the target holds at `rel`, looked up without creating anything.
 fn peek(root: Option<&Dir>, rel: &str) -> Entry {

@@ -16,7 +16,7 @@ use std::sync::Mutex;
 use cap_std::fs::{Dir, OpenOptions};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use intralinks_ext::{Error, Result};
 
 /// Records between two flushes to disk.
 pub(crate) const SYNC_EVERY: usize = 64;

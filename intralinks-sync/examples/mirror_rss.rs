@@ -9,13 +9,14 @@
 //! a child process (this program again, with `--serve`), so the figure is
 //! the client's alone.
 
+#[path = "../../intralinks-ext/examples/common/mod.rs"]
 mod common;
 
 use std::time::Instant;
 
-use intralinks_ext::sync::{self, SyncOptions};
 use intralinks_ext::{FixedAnswers, Intralinks};
 use intralinks_sim::{Generated, SimConfig, demo};
+use intralinks_sync::{self as sync, SyncOptions};
 
 fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

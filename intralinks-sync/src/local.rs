@@ -19,7 +19,7 @@ use sha1::{Digest, Sha1};
 
 use super::names::STATE_DIR;
 use super::names::split_parent as split;
-use crate::error::{Error, Result};
+use intralinks_ext::{Error, Result};
 
 /// Size and mtime of a local file, or what else is there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,18 +159,18 @@ impl Target {
 
     /// The directory `rel` ("" for the target), created when missing. Opened
     /// one component at a time from the deepest directory already open, with
-    /// no recursion; a path of more than [`crate::tree::MAX_DEPTH`]
+    /// no recursion; a path of more than [`intralinks_ext::tree::MAX_DEPTH`]
     /// directories (the layout never makes one; a journal edited by hand
     /// might hold one) is refused.
     pub fn dir(&self, rel: &str) -> Result<Arc<Dir>> {
         if let Some(d) = self.cached(rel) {
             return Ok(d);
         }
-        if rel.split('/').count() > crate::tree::MAX_DEPTH as usize + 1 {
+        if rel.split('/').count() > intralinks_ext::tree::MAX_DEPTH as usize + 1 {
             return Err(Error::InvalidInput(format!(
                 "{} is nested more than {} folders deep, deeper than the sync ever writes; if the journal in {} was edited, remove that directory and run again",
-                crate::text::for_terminal(&rel.chars().take(200).collect::<String>()),
-                crate::tree::MAX_DEPTH,
+                intralinks_ext::text::for_terminal(&rel.chars().take(200).collect::<String>()),
+                intralinks_ext::tree::MAX_DEPTH,
                 self.shown(STATE_DIR).display()
             )));
         }
@@ -480,7 +480,7 @@ pub(crate) fn walk(dir: &Dir) -> Result<Walked> {
 }
 
 /// Time since the epoch of a document date, for a file's mtime.
-pub(crate) fn mtime_of(millis: Option<crate::Millis>) -> Option<SystemTime> {
+pub(crate) fn mtime_of(millis: Option<intralinks_ext::Millis>) -> Option<SystemTime> {
     let ms = millis?.to_datetime()?.timestamp_millis();
     if ms >= 0 {
         UNIX_EPOCH.checked_add(Duration::from_millis(ms as u64))

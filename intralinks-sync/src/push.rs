@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use futures_util::StreamExt;
-use intralinks_api::types::{
+use intralinks_ext::api::types::{
     CreateDocumentsRequest, CreateFoldersRequest, Document, DocumentInput, DocumentInputItem,
     FolderInput, FolderInputItem,
 };
@@ -23,8 +23,8 @@ use super::local::{Found, Target, Walked, walk};
 use super::march::{Marched, march};
 use super::names::{local_component, place, split_parent as parent_of};
 use super::{Failure, SyncEvent, SyncOptions, list_room, with_retries};
-use crate::error::{Checked, Error, Result};
-use crate::{DocumentRef, Intralinks};
+use intralinks_ext::{Checked, Error, Result};
+use intralinks_ext::{DocumentRef, Intralinks};
 
 /// The push journal's name in the state directory.
 pub(crate) const JOURNAL: &str = "push.jsonl";
@@ -136,7 +136,7 @@ fn holdable(walked: &Walked, skipped: &mut Vec<String>) -> (Vec<String>, Vec<Fou
 /// #     .await?;
 /// # il.enter(demo::MAIN_WORKSPACE, &mut FixedAnswers::default()).await?;
 /// # let dir = tempfile::tempdir()?;
-/// use intralinks_ext::sync::{self, SyncOptions};
+/// use intralinks_sync::{self as sync, SyncOptions};
 ///
 /// std::fs::create_dir(dir.path().join("Q1"))?;
 /// std::fs::write(dir.path().join("Q1/minutes.txt"), "minutes of the first meeting")?;
@@ -609,12 +609,12 @@ async fn leave_none_empty(
             document_id: r.id,
         };
         match il.remove_empty_document(target).await {
-            crate::transfer::Removal::Removed => {
+            intralinks_ext::transfer::Removal::Removed => {
                 report.removed_empty.push(r.path.clone());
                 journal.record(Record { gone: true, ..r })?;
             }
-            crate::transfer::Removal::HasFile => {}
-            crate::transfer::Removal::Failed => report.left_empty.push(r.path.clone()),
+            intralinks_ext::transfer::Removal::HasFile => {}
+            intralinks_ext::transfer::Removal::Failed => report.left_empty.push(r.path.clone()),
         }
     }
     Ok(())
@@ -801,16 +801,17 @@ async fn upload_once(
         bytes: f.size,
         resumed_from: 0,
     });
-    let progress: Option<crate::ProgressFn> = options.progress.clone().map(|hook| {
+    let progress: Option<intralinks_ext::ProgressFn> = options.progress.clone().map(|hook| {
         let path = f.path.clone();
         let last = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
-        let p: crate::ProgressFn = std::sync::Arc::new(move |p: crate::Progress| {
-            let before = last.swap(p.done, std::sync::atomic::Ordering::Relaxed);
-            hook.call(&SyncEvent::Moved {
-                path: path.clone(),
-                bytes: p.done.saturating_sub(before),
+        let p: intralinks_ext::ProgressFn =
+            std::sync::Arc::new(move |p: intralinks_ext::Progress| {
+                let before = last.swap(p.done, std::sync::atomic::Ordering::Relaxed);
+                hook.call(&SyncEvent::Moved {
+                    path: path.clone(),
+                    bytes: p.done.saturating_sub(before),
+                });
             });
-        });
         p
     });
     // No cap on the whole upload: the pipeline fails it only when its

@@ -11,13 +11,13 @@
 use std::fmt;
 use std::io::Read;
 
-use intralinks_api::types::Document;
+use intralinks_ext::api::types::Document;
 use serde::Deserialize;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::Intralinks;
-use crate::Millis;
-use crate::error::{Error, Result};
+use intralinks_ext::Intralinks;
+use intralinks_ext::Millis;
+use intralinks_ext::{Error, Result};
 
 /// A string in a listing's shared buffer: its start and length in bytes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -139,7 +139,10 @@ pub(crate) struct Room {
 impl Room {
     /// The compact form of listings already parsed into the generated types.
     #[cfg(test)]
-    pub fn from_api(folders: &[intralinks_api::types::Folder], documents: &[Document]) -> Room {
+    pub fn from_api(
+        folders: &[intralinks_ext::api::types::Folder],
+        documents: &[Document],
+    ) -> Room {
         let mut room = Room::default();
         for f in folders {
             let name = f.name.as_deref().and_then(|n| room.folder_strings.push(n));
@@ -362,7 +365,8 @@ async fn list_once<T: Compact + Send + 'static>(
         .header(reqwest::header::ACCEPT, "application/json")
         .header(
             "api-version",
-            <intralinks_api::Client as ClientInfo<intralinks_api::Runtime>>::api_version(),
+            <intralinks_ext::api::Client as ClientInfo<intralinks_ext::api::Runtime>>::api_version(
+            ),
         );
     let mut response = il.send(request, operation).await?;
     // Tagged with its request, as the generated calls' answers are, so
@@ -372,7 +376,7 @@ async fn list_once<T: Compact + Send + 'static>(
     {
         response
             .headers_mut()
-            .insert(intralinks_api::REQUEST_HEADER, asked);
+            .insert(intralinks_ext::api::REQUEST_HEADER, asked);
     }
     if !response.status().is_success() {
         return Err(Error::from_response(response).await);
@@ -424,7 +428,7 @@ async fn list_once<T: Compact + Send + 'static>(
         status: None,
         content_type: content_type.or_else(|| Some("application/json".into())),
         decode_error: Some(format!("JSON that does not match the API: {err}")),
-        excerpt: crate::error::excerpt(&String::from_utf8_lossy(&head)),
+        excerpt: intralinks_ext::text::excerpt(&String::from_utf8_lossy(&head)),
     })
 }
 
@@ -440,7 +444,7 @@ pub(crate) async fn list_room(
     // The engine is the one layer that retries its requests: the runtime
     // sends each of them once, so a lasting 429 costs `retry.max_attempts`
     // requests per listing, not that many times the runtime's own attempts.
-    let il = &il.with_retry(intralinks_api::RetryPolicy::none());
+    let il = &il.with_retry(intralinks_ext::api::RetryPolicy::none());
     let folders = with_retries(options, || async {
         list_once::<RoomFolder>(il, workspace_id, "folders", "folder", "list_folders").await
     });

@@ -8,8 +8,8 @@ use super::local::{Target, hash_in, walk};
 use super::march::march;
 use super::names::{STATE_DIR, place};
 use super::{SyncOptions, journal, list_room};
-use crate::Intralinks;
-use crate::error::{Error, Result};
+use intralinks_ext::Intralinks;
+use intralinks_ext::{Error, Result};
 
 /// How a path differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -83,7 +83,7 @@ impl DiffReport {
 /// #     .await?;
 /// # il.enter(demo::MAIN_WORKSPACE, &mut FixedAnswers::default()).await?;
 /// # let dir = tempfile::tempdir()?;
-/// use intralinks_ext::sync::{self, DiffKind, SyncOptions};
+/// use intralinks_sync::{self as sync, DiffKind, SyncOptions};
 ///
 /// let options = SyncOptions {
 ///     folder: Some(demo::FOLDER_LEGAL),

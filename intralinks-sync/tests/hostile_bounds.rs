@@ -15,8 +15,8 @@ use axum::body::Body;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use intralinks_ext::sync::{self, SyncOptions};
 use intralinks_ext::{AppKeys, Checked, Error, Grant, Intralinks, RetryPolicy, Secret};
+use intralinks_sync::{self as sync, SyncOptions};
 
 /// Bytes the server produced and requests it answered, by route.
 #[derive(Clone, Default)]

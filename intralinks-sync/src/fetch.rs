@@ -3,14 +3,14 @@
 
 use std::sync::Arc;
 
-use intralinks_api::types::Document;
+use intralinks_ext::api::types::Document;
 
 use super::local::{Target, io_err, mtime_of, nanos};
 use super::{SyncEvent, SyncOptions, blocking};
-use crate::Intralinks;
-use crate::error::{Error, Result};
-use crate::pipe::TransferLimits;
-use crate::transfer::Part;
+use intralinks_ext::Intralinks;
+use intralinks_ext::TransferLimits;
+use intralinks_ext::transfer::Part;
+use intralinks_ext::{Error, Result};
 
 /// What a fetched file is, once in place.
 #[derive(Debug, Clone)]
@@ -25,16 +25,19 @@ pub(crate) struct Fetched {
 /// The partial file's name for this version of `doc`: a part of any other
 /// version is never resumed (and is removed at the start of a run).
 pub(crate) fn part_name(doc: &Document) -> String {
-    format!("{}-{}.part", doc.id, crate::transfer::part_key(doc))
+    format!(
+        "{}-{}.part",
+        doc.id,
+        intralinks_ext::transfer::part_key(doc)
+    )
 }
 
 /// The engine's limits as the pipeline's.
 pub(crate) fn limits(options: &SyncOptions) -> TransferLimits {
-    TransferLimits {
-        stall_timeout: options.stall_timeout,
-        min_rate: options.speed_limit,
-        rate_window: options.speed_time,
-    }
+    TransferLimits::default()
+        .with_stall_timeout(options.stall_timeout)
+        .with_min_rate(options.speed_limit)
+        .with_rate_window(options.speed_time)
 }
 
 /// One attempt at fetching `doc` into its partial file, then into `rel`.
@@ -90,7 +93,7 @@ async fn fetch_inner(
         });
         let last = Arc::new(std::sync::atomic::AtomicU64::new(start));
         hook.map(|hook| {
-            let f: crate::ProgressFn = Arc::new(move |p: crate::Progress| {
+            let f: intralinks_ext::ProgressFn = Arc::new(move |p: intralinks_ext::Progress| {
                 let before = last.swap(p.done, std::sync::atomic::Ordering::Relaxed);
                 hook.call(&SyncEvent::Moved {
                     path: path.clone(),
