@@ -658,29 +658,102 @@ impl Error {
         }
     }
 
-    /// Whether retrying the same call later may succeed.
-    /// (The one classification: a body cut short, a stalled transfer and a
-    /// hash mismatch — which may be corruption on the way — are transient;
-    /// a stop asked for is not.)
-    pub fn is_transient(&self) -> bool {
+    /// What to do about this error: the one classification of the library,
+    /// under the retry loop of an upload and of the sync engine (which only
+    /// add caps: so many stalls, so many hash mismatches) and behind
+    /// [`Error::is_transient`].
+    ///
+    /// - [`Verdict::Retry`]: a network failure, a timeout, a body cut short
+    ///   or garbled on the way, a stall, a hash mismatch, a 408, 429, 502,
+    ///   503 or 504; [`Verdict::RetryAfter`] when the service said how long
+    ///   to wait (`Retry-After`).
+    /// - [`Verdict::StopRun`]: nothing more can succeed in this run — the
+    ///   token was refused (after the one refresh the runtime tries), the
+    ///   login or the refresh was refused, the URL is not safe for a token,
+    ///   the workspace must be entered or has locked the user out, or the
+    ///   local disk is full, over quota or read-only.
+    /// - [`Verdict::Final`]: anything else — this call will fail the same
+    ///   way again, though others may succeed.
+    pub fn verdict(&self) -> Verdict {
         match self {
             Error::Transport(_)
             | Error::Timeout { .. }
             | Error::BodyCutShort { .. }
             | Error::Stalled { .. }
-            | Error::HashMismatch { .. } => true,
-            Error::UploadIncomplete { source, .. } => source.is_transient(),
-            Error::Auth { kind, .. } => *kind == AuthErrorKind::Transient,
-            Error::Service { status, .. }
-            | Error::UnexpectedBody {
+            | Error::HashMismatch { .. } => Verdict::Retry,
+            // An answer that arrived whole but garbled (or with no status:
+            // a body read apart from its answer) may be damage on the way.
+            Error::UnexpectedBody {
+                status: Some(200) | None,
+                ..
+            } => Verdict::Retry,
+            Error::UploadIncomplete { source, .. } => source.verdict(),
+            Error::Auth { kind, .. } if *kind == AuthErrorKind::Transient => Verdict::Retry,
+            Error::Auth { .. }
+            | Error::Unauthorized { .. }
+            | Error::LoginRefused { .. }
+            | Error::InsecureUrl { .. }
+            | Error::EntryRequired { .. }
+            | Error::Blocked { .. } => Verdict::StopRun,
+            Error::Io { source, .. } if disk_is_done(source) => Verdict::StopRun,
+            Error::Service {
+                status,
+                retry_after,
+                ..
+            } if retryable_status(*status) => match retry_after {
+                Some(after) => Verdict::RetryAfter(*after),
+                None => Verdict::Retry,
+            },
+            Error::UnexpectedBody {
                 status: Some(status),
                 ..
-            } => intralinks_api::is_retryable_status(
-                reqwest::StatusCode::from_u16(*status).unwrap_or(reqwest::StatusCode::OK),
-            ),
-            _ => false,
+            } if retryable_status(*status) => Verdict::Retry,
+            _ => Verdict::Final,
         }
     }
+
+    /// Whether retrying the same call later may succeed: [`Error::verdict`]
+    /// is [`Verdict::Retry`] or [`Verdict::RetryAfter`].
+    pub fn is_transient(&self) -> bool {
+        matches!(self.verdict(), Verdict::Retry | Verdict::RetryAfter(_))
+    }
+
+    /// Whether no further call of the run can succeed
+    /// ([`Verdict::StopRun`]): end the run once, with this error.
+    pub fn ends_the_run(&self) -> bool {
+        self.verdict() == Verdict::StopRun
+    }
+}
+
+/// What to do about an [`Error`] ([`Error::verdict`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Verdict {
+    /// Try again after the retry policy's backoff.
+    Retry,
+    /// Try again, not before this long: the service said so (`Retry-After`).
+    RetryAfter(Duration),
+    /// Do not try this call again; other calls may still succeed.
+    Final,
+    /// Stop the run: no further call can succeed until the person acts (logs
+    /// in again, enters the workspace, frees disk space).
+    StopRun,
+}
+
+fn retryable_status(status: u16) -> bool {
+    intralinks_api::is_retryable_status(
+        reqwest::StatusCode::from_u16(status).unwrap_or(reqwest::StatusCode::OK),
+    )
+}
+
+/// A full disk, an exhausted quota or a read-only file system: every later
+/// write fails the same way.
+fn disk_is_done(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind;
+    matches!(
+        e.kind(),
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded | ErrorKind::ReadOnlyFilesystem
+    )
 }
 
 /// Reads an answer whole, but no more than `limit` bytes: a longer one (by
@@ -735,6 +808,81 @@ impl<T, F> Checked<T> for F where
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_error_has_one_verdict() {
+        use std::io::ErrorKind;
+        let io = |kind: ErrorKind| Error::Io {
+            action: "cannot write",
+            path: "a".into(),
+            source: std::io::Error::from(kind),
+        };
+        let service = |status: u16, retry_after: Option<Duration>| {
+            Error::from_error_body(status, ErrorResponse::default(), None)
+                .with_retry_after(retry_after)
+        };
+        let table: Vec<(Error, Verdict)> = vec![
+            (Error::Timeout { after: None }, Verdict::Retry),
+            (
+                Error::BodyCutShort {
+                    document_id: Some(1),
+                    received: 1,
+                    expected: 2,
+                },
+                Verdict::Retry,
+            ),
+            (
+                Error::UnexpectedBody {
+                    status: Some(200),
+                    content_type: None,
+                    decode_error: None,
+                    excerpt: String::new(),
+                },
+                Verdict::Retry,
+            ),
+            (service(503, None), Verdict::Retry),
+            (
+                service(429, Some(Duration::from_secs(7))),
+                Verdict::RetryAfter(Duration::from_secs(7)),
+            ),
+            (service(500, None), Verdict::Final),
+            (service(400, None), Verdict::Final),
+            (
+                Error::Unauthorized {
+                    detail: "invalid_token".into(),
+                },
+                Verdict::StopRun,
+            ),
+            (
+                Error::EntryRequired {
+                    workspace_id: Some(1),
+                },
+                Verdict::StopRun,
+            ),
+            (io(ErrorKind::StorageFull), Verdict::StopRun),
+            (io(ErrorKind::ReadOnlyFilesystem), Verdict::StopRun),
+            (io(ErrorKind::PermissionDenied), Verdict::Final),
+            (Error::Stopped { document_id: None }, Verdict::Final),
+            (Error::InvalidInput("no".into()), Verdict::Final),
+            (
+                Error::UploadIncomplete {
+                    document_id: 1,
+                    removed: true,
+                    source: Box::new(service(503, None)),
+                },
+                Verdict::Retry,
+            ),
+        ];
+        for (e, verdict) in &table {
+            assert_eq!(e.verdict(), *verdict, "{e:?}");
+            assert_eq!(
+                e.is_transient(),
+                matches!(verdict, Verdict::Retry | Verdict::RetryAfter(_)),
+                "{e:?}"
+            );
+            assert_eq!(e.ends_the_run(), *verdict == Verdict::StopRun, "{e:?}");
+        }
+    }
 
     fn fixture(name: &str) -> Vec<u8> {
         std::fs::read(format!(

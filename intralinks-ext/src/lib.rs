@@ -106,7 +106,7 @@ pub use url;
 pub use entry::{
     Demand, Entered, EntryProgress, EntryStep, FixedAnswers, Prompter, Reply, question_text,
 };
-pub use error::{Checked, Error, Result};
+pub use error::{Checked, Error, Result, Verdict};
 pub use pages::{Pages, PagingProblem};
 pub use pipe::TransferLimits;
 pub use retry::StopSignal;

@@ -860,29 +860,34 @@ impl Intralinks {
                 .unwrap_or_default(),
         };
         let current = current.as_str();
-        let (result, _) = crate::retry::retrying(&retry, None, Error::is_transient, move || {
-            let progress = progress.clone();
-            async move {
-                let file = tokio::fs::File::open(path)
+        let (result, _) = crate::retry::retrying(
+            &retry,
+            None,
+            |_| true,
+            move || {
+                let progress = progress.clone();
+                async move {
+                    let file = tokio::fs::File::open(path)
+                        .await
+                        .map_err(|source| Error::Io {
+                            action: "cannot open",
+                            path: path.into(),
+                            source,
+                        })?;
+                    self.put_version(
+                        target,
+                        current,
+                        name,
+                        file,
+                        len,
+                        progress,
+                        self.limits,
+                        self.read_timeout,
+                    )
                     .await
-                    .map_err(|source| Error::Io {
-                        action: "cannot open",
-                        path: path.into(),
-                        source,
-                    })?;
-                self.put_version(
-                    target,
-                    current,
-                    name,
-                    file,
-                    len,
-                    progress,
-                    self.limits,
-                    self.read_timeout,
-                )
-                .await
-            }
-        })
+                }
+            },
+        )
         .await;
         result
     }

@@ -313,6 +313,9 @@ pub enum FailureKind {
     LocalFileInTheWay,
     /// The run was stopped on request before the item finished.
     Stopped,
+    /// No further item could succeed (a refused token, a full disk): the
+    /// run ended here ([`Error::verdict`] is `StopRun`).
+    Fatal,
     /// Anything else: running again as it is will not help.
     #[default]
     Other,
@@ -324,9 +327,33 @@ impl FailureKind {
         match e {
             Error::LocalFileInTheWay { .. } => FailureKind::LocalFileInTheWay,
             Error::Stopped { .. } => FailureKind::Stopped,
-            e if retryable(e) => FailureKind::Retryable,
+            e if e.ends_the_run() => FailureKind::Fatal,
+            e if e.is_transient() => FailureKind::Retryable,
             _ => FailureKind::Other,
         }
+    }
+}
+
+/// Counts one item's failure into a run's report: a stop is an item not
+/// started; the first failure that ends the run ([`FailureKind::Fatal`])
+/// raises `halt` and becomes the run's `fatal`, and any other item that
+/// fails the same way meanwhile is not started either, so that a refused
+/// token is one line, not one per item.
+pub(crate) fn tally_failure(
+    f: Failure,
+    failures: &mut Vec<Failure>,
+    fatal: &mut Option<Failure>,
+    not_started: &mut usize,
+    halt: &StopSignal,
+) {
+    match f.kind {
+        FailureKind::Stopped => *not_started += 1,
+        FailureKind::Fatal if fatal.is_none() => {
+            halt.stop();
+            *fatal = Some(f);
+        }
+        FailureKind::Fatal => *not_started += 1,
+        _ => failures.push(f),
     }
 }
 
@@ -345,21 +372,8 @@ const MAX_STALLS: u32 = 2;
 /// Attempts that may end in a hash mismatch before an item is given up.
 const MAX_MISMATCHES: u32 = 3;
 
-/// Whether the engine retries an item after `e`.
-pub(crate) fn retryable(e: &Error) -> bool {
-    // An answer to a transfer that arrived whole but garbled is retried too.
-    e.is_transient()
-        || matches!(
-            e,
-            Error::UnexpectedBody {
-                status: Some(200) | None,
-                ..
-            }
-        )
-}
-
-/// Runs `call` through the one retry loop ([`intralinks_ext::retry::retrying`]) with
-/// the engine's rule: what [`retryable`] allows, a stall at most
+/// Runs `call` through the one retry loop ([`intralinks_ext::retry::retrying`]):
+/// what [`Error::verdict`] says may be retried, a stall at most
 /// [`MAX_STALLS`] times and a wrong hash [`MAX_MISMATCHES`] times (each
 /// costs a whole timeout or body), stopped by [`SyncOptions::stop`].
 /// Returns the result and the attempts made.
@@ -378,7 +392,7 @@ where
             Error::HashMismatch { .. } => mismatches += 1,
             _ => {}
         }
-        retryable(e) && stalls < MAX_STALLS && mismatches < MAX_MISMATCHES
+        stalls < MAX_STALLS && mismatches < MAX_MISMATCHES
     };
     intralinks_ext::retry::retrying(&options.retry, Some(&options.stop), again, call).await
 }

@@ -59,8 +59,13 @@ pub struct MirrorReport {
     /// With [`SyncOptions::dry_run`]: what the mirror would fetch, replace and
     /// delete (nothing was written).
     pub planned: Vec<super::Planned>,
-    /// Every item that did not complete.
+    /// Every item that did not complete (but those the run never started
+    /// after [`MirrorReport::fatal`]).
     pub failures: Vec<Failure>,
+    /// The failure that ended the run early, since no further item could
+    /// succeed (a refused token, a full disk: [`intralinks_ext::Verdict::StopRun`]);
+    /// the items not started after it are counted in `not_started`.
+    pub fatal: Option<Failure>,
 }
 
 enum Outcome {
@@ -120,6 +125,12 @@ pub async fn mirror(
     if options.dry_run {
         return super::plan::mirror_plan(il, workspace_id, dir, options).await;
     }
+    // Raised by the caller's signal, or by the run itself on a fatal error.
+    let halt = options.stop.child();
+    let options = &SyncOptions {
+        stop: halt.clone(),
+        ..options.clone()
+    };
     // Shared with the blocking threads that do each document's file work.
     let target = Arc::new(Target::open(dir, true)?);
     let mut report = MirrorReport::default();
@@ -204,17 +215,19 @@ pub async fn mirror(
             }
             Outcome::Failed(f) => {
                 report.retries += f.attempts.saturating_sub(1);
-                if f.kind == super::FailureKind::Stopped {
-                    report.not_started += 1;
-                } else {
-                    report.failures.push(f);
-                }
+                super::tally_failure(
+                    f,
+                    &mut report.failures,
+                    &mut report.fatal,
+                    &mut report.not_started,
+                    &halt,
+                );
             }
             Outcome::Skipped => report.not_started += 1,
         }
     }
     drop(results);
-    report.interrupted = options.stop.is_stopped();
+    report.interrupted = halt.is_stopped();
 
     let wanted = plan.wanted();
     // The records whose documents are not in the room (any more).

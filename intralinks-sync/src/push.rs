@@ -69,11 +69,29 @@ pub struct PushReport {
     pub not_started: usize,
     /// Whether the run was stopped before the end.
     pub interrupted: bool,
-    /// Every item that did not complete.
+    /// Every item that did not complete (but those the run never started
+    /// after [`PushReport::fatal`]).
     pub failures: Vec<Failure>,
+    /// The failure that ended the run early, since no further item could
+    /// succeed (a refused token, a full disk: [`intralinks_ext::Verdict::StopRun`]);
+    /// the files not started after it are counted in `not_started`.
+    pub fatal: Option<Failure>,
     /// With [`SyncOptions::dry_run`]: the folders and documents push would
     /// create and the new versions it would upload (nothing was sent).
     pub planned: Vec<super::Planned>,
+}
+
+impl PushReport {
+    /// Counts one failure ([`super::tally_failure`]); `halt` is the run's own stop.
+    fn fail(&mut self, halt: &super::StopSignal, f: Failure) {
+        super::tally_failure(
+            f,
+            &mut self.failures,
+            &mut self.fatal,
+            &mut self.not_started,
+            halt,
+        );
+    }
 }
 
 /// Whether every component of `rel` survives the mirror's naming as it is.
@@ -169,6 +187,15 @@ pub async fn push(
             dir.display()
         )));
     }
+    // Raised by the caller's signal, or by the run itself on a fatal error.
+    let halt = options.stop.child();
+    let options = &SyncOptions {
+        stop: halt.clone(),
+        ..options.clone()
+    };
+    // The engine retries each step itself (`with_retries`): the runtime
+    // retries none of the calls made under it.
+    let once = &il.with_retry(intralinks_ext::api::RetryPolicy::none());
     let target = Target::open(dir, false)?;
     if !options.dry_run {
         target.clear_parts();
@@ -199,7 +226,7 @@ pub async fn push(
     report.remote_only = remote_only.into_iter().map(|(p, _)| p).collect();
 
     create_folders(
-        il,
+        once,
         workspace_id,
         &dirs,
         &mut remote_dirs,
@@ -214,7 +241,7 @@ pub async fn push(
     for (f, remote) in files {
         let (parent, _) = parent_of(&f.path);
         let Some(&folder_id) = remote_dirs.get(parent) else {
-            report.failures.push(Failure {
+            report.fail(&options.stop, Failure {
                 path: f.path.clone(),
                 id: None,
                 error: Error::InvalidInput(format!(
@@ -230,13 +257,16 @@ pub async fn push(
         let sha1 = match local_hash(&target, &journal, &f, remote_id, options) {
             Ok(h) => h,
             Err(e) => {
-                report.failures.push(Failure {
-                    path: f.path.clone(),
-                    id: None,
-                    kind: super::FailureKind::of(&e),
-                    error: e.into(),
-                    attempts: 0,
-                });
+                report.fail(
+                    &options.stop,
+                    Failure {
+                        path: f.path.clone(),
+                        id: None,
+                        kind: super::FailureKind::of(&e),
+                        error: e.into(),
+                        attempts: 0,
+                    },
+                );
                 continue;
             }
         };
@@ -281,7 +311,7 @@ pub async fn push(
     }
 
     create_documents_for(
-        il,
+        once,
         workspace_id,
         &to_create,
         &journal,
@@ -292,7 +322,7 @@ pub async fn push(
     .await;
 
     let sent = upload_all(
-        il,
+        once,
         workspace_id,
         &target,
         &journal,
@@ -301,7 +331,7 @@ pub async fn push(
         &mut report,
     )
     .await;
-    report.interrupted = options.stop.is_stopped();
+    report.interrupted = halt.is_stopped();
 
     verify_sent(il, workspace_id, options, sent, &mut report).await?;
     leave_none_empty(il, workspace_id, &journal, &mut report).await?;
@@ -368,13 +398,16 @@ async fn create_folders(
                     report.folders_created += 1;
                     remote_dirs.insert(d.clone(), id);
                 }
-                Err(e) => report.failures.push(Failure {
-                    path: d.clone(),
-                    id: None,
-                    kind: super::FailureKind::of(&e),
-                    error: e.into(),
-                    attempts,
-                }),
+                Err(e) => report.fail(
+                    &options.stop,
+                    Failure {
+                        path: d.clone(),
+                        id: None,
+                        kind: super::FailureKind::of(&e),
+                        error: e.into(),
+                        attempts,
+                    },
+                ),
             }
         }
     }
@@ -438,7 +471,7 @@ async fn create_documents_for(
                                 ..record(workspace_id, &f, doc.id, doc.version.clone(), sha1.clone())
                             };
                             if let Err(e) = journal.record(pending) {
-                                report.failures.push(Failure {
+                                report.fail(&options.stop, Failure {
                                     path: f.path.clone(),
                                     id: Some(doc.id),
                                     kind: super::FailureKind::of(&e),
@@ -449,7 +482,7 @@ async fn create_documents_for(
                             }
                             uploads.push((f.clone(), sha1.clone(), doc, false))
                         }
-                        None => report.failures.push(Failure {
+                        None => report.fail(&options.stop, Failure {
                             path: f.path.clone(),
                             id: None,
                             error: Error::InvalidInput("the service did not say which document it created for this file; run the push again".into()).into(),
@@ -464,13 +497,16 @@ async fn create_documents_for(
                 let kind = super::FailureKind::of(&e);
                 let error = super::ItemError::from(e);
                 for (f, _) in batch {
-                    report.failures.push(Failure {
-                        path: f.path.clone(),
-                        id: None,
-                        kind,
-                        error: error.clone(),
-                        attempts,
-                    });
+                    report.fail(
+                        &options.stop,
+                        Failure {
+                            path: f.path.clone(),
+                            id: None,
+                            kind,
+                            error: error.clone(),
+                            attempts,
+                        },
+                    );
                 }
             }
         }
@@ -539,13 +575,16 @@ async fn upload_all(
                 if matches!(e, Error::Stopped { .. }) {
                     report.not_started += 1;
                 } else {
-                    report.failures.push(Failure {
-                        path: f.path,
-                        id: Some(id),
-                        kind: super::FailureKind::of(&e),
-                        error: e.into(),
-                        attempts,
-                    });
+                    report.fail(
+                        &options.stop,
+                        Failure {
+                            path: f.path,
+                            id: Some(id),
+                            kind: super::FailureKind::of(&e),
+                            error: e.into(),
+                            attempts,
+                        },
+                    );
                 }
             }
         }
@@ -574,7 +613,7 @@ async fn verify_sent(
         for (path, id, sha1) in sent {
             match hashes.get(&id) {
                 Some(Some(h)) if *h == sha1 => report.verified += 1,
-                other => report.failures.push(Failure {
+                other => report.fail(&options.stop, Failure {
                     path,
                     id: Some(id),
                     error: Error::InvalidInput(format!(

@@ -550,3 +550,79 @@ async fn push_through_errors_drops_and_truncations_creates_no_duplicates() {
     assert_eq!((d.equal, d.entries.len()), (300, 1));
     sim.shutdown().await;
 }
+
+/// Asks the simulator, from a synchronous progress hook, to expire every
+/// access token: a plain HTTP/1.1 request on loopback.
+fn expire_tokens_now(url: &str) {
+    use std::io::{Read, Write};
+    let addr = url.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "POST /_sim/expire-tokens HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_token_ends_a_1000_document_mirror_once() {
+    let (sim, il) = start(1000, 10).await;
+    // A token that cannot be refreshed: once the simulator expires it,
+    // every call is refused and no further item can succeed.
+    let token = il
+        .session()
+        .unwrap()
+        .subscribe()
+        .borrow()
+        .access_token
+        .clone();
+    let il = Intralinks::builder(sim.url()).token(token).unwrap();
+    let url = sim.url().to_string();
+    let options = SyncOptions {
+        jobs: 8,
+        progress: Some(sync::SyncHook::new(move |e| {
+            if matches!(e, sync::SyncEvent::Planned { .. }) {
+                expire_tokens_now(&url);
+            }
+        })),
+        ..fast()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let report = sync::mirror(&il, WS, dir.path(), &options).await.unwrap();
+
+    let fatal = report.fatal.as_ref().expect("the run names what ended it");
+    assert_eq!(fatal.kind, sync::FailureKind::Fatal);
+    assert!(
+        matches!(
+            fatal.error.error(),
+            intralinks_ext::Error::Unauthorized { .. }
+        ),
+        "{}",
+        fatal.error.as_str()
+    );
+    assert_eq!(fatal.attempts, 1, "a refused token is not retried");
+    // One line, not one per document: nothing else is a failure.
+    assert_eq!(report.failures, vec![]);
+    assert!(report.interrupted);
+    assert_eq!(report.fetched, 0);
+    assert_eq!(report.not_started, 999);
+    // At most the transfers already in flight asked for a body.
+    let requests: BTreeMap<String, u64> = reqwest::get(format!("{}/_sim/requests", sim.url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let bodies: u64 = requests
+        .iter()
+        .filter(|(k, _)| k.starts_with("GET ") && k.ends_with("/file"))
+        .map(|(_, n)| n)
+        .sum();
+    assert!(
+        bodies <= 8,
+        "{bodies} bodies asked for after the token was refused"
+    );
+}

@@ -177,6 +177,13 @@ fn finish(json: bool, workspace: i64, dir: &Path, report: &MirrorReport) -> Resu
         }
         show_left_room(&report.left_room);
     }
+    if let Some(fatal) = &report.fatal {
+        return Err(super::ended_by(
+            fatal,
+            report.fetched + report.adopted + report.up_to_date,
+            report.not_started + report.failures.len() + 1,
+        ));
+    }
     if report.interrupted {
         return Err(format!(
             "stopped: {} documents finished and kept, {} not done; run the same command again to resume",

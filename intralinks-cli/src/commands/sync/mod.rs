@@ -158,6 +158,17 @@ pub fn failure_summary(failures: &[Failure], total: usize, what: &str) -> Option
     ))
 }
 
+/// The one line of a run that a fatal error ended ([`intralinks_sync::FailureKind::Fatal`]):
+/// what ended it, what was kept and what is left.
+pub fn ended_by(fatal: &Failure, kept: usize, not_done: usize) -> String {
+    let line: String = fatal.error.lines().collect::<Vec<_>>().join(" ");
+    format!(
+        "the run ended early, at {}: {}; {kept} finished and kept, {not_done} not done: run the same command again once that is dealt with",
+        crate::output::safe(&crate::output::clip(&fatal.path, 300)),
+        crate::output::safe(&crate::output::clip(&line, 1000))
+    )
+}
+
 /// Prints a dry run's plan (stdout: one line per write) and its summary.
 pub fn print_plan(planned: &[intralinks_sync::Planned]) {
     for p in planned {

@@ -109,6 +109,13 @@ fn finish(json: bool, folder: i64, dir: &Path, report: &PushReport) -> Result<()
             }
         }
     }
+    if let Some(fatal) = &report.fatal {
+        return Err(super::ended_by(
+            fatal,
+            report.uploaded,
+            report.not_started + report.failures.len() + 1,
+        ));
+    }
     if report.interrupted {
         return Err(format!(
             "stopped: {} files uploaded and kept, {} not done; run the same command again to resume",
