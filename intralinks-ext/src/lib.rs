@@ -171,15 +171,37 @@ pub struct Intralinks {
     read_timeout: Duration,
 }
 
-/// Parses and checks a base URL: the host root, https (or http to loopback).
+/// `base` as it may be shown: anything before an `@` in its authority
+/// (a user name and password) replaced by `***`.
+fn without_userinfo(base: &str) -> String {
+    let (scheme, rest) = base.split_once("://").unwrap_or(("", base));
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(end);
+    match authority.rfind('@') {
+        Some(at) => {
+            let sep = if scheme.is_empty() { "" } else { "://" };
+            format!("{scheme}{sep}***{}{path}", &authority[at..])
+        }
+        None => base.to_string(),
+    }
+}
+
+/// Parses and checks a base URL: the host root, https (or http to loopback),
+/// with no user name or password in it.
 pub fn parse_base_url(base: &str) -> Result<Url> {
     let trimmed = base.trim().trim_end_matches('/');
     let trimmed = trimmed.strip_suffix("/v2").unwrap_or(trimmed);
     let url = Url::parse(trimmed).map_err(|e| {
         Error::InvalidInput(format!(
-            "the base URL {base:?} is not a URL ({e}); use the host root, e.g. https://test-api.intralinks.com"
+            "the base URL {:?} is not a URL ({e}); use the host root, e.g. https://test-api.intralinks.com",
+            without_userinfo(base)
         ))
     })?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::InvalidInput(
+            "the base URL holds a user name or password (user:password@host); they would be sent and stored with every call: give the host alone, and log in with `login`".into(),
+        ));
+    }
     if !api::may_carry_token(&url) {
         return Err(Error::InvalidInput(format!(
             "refusing to send credentials to {base}: use https (plain http is allowed only to loopback, e.g. the simulator)"
@@ -525,3 +547,36 @@ impl Intralinks {
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_base_url_with_a_user_or_password_is_refused_without_showing_it() {
+        for base in [
+            "http://user:PASSWORD@127.0.0.1:8080",
+            "https://user@test-api.intralinks.com",
+            "https://:PASSWORD@test-api.intralinks.com/v2",
+        ] {
+            let e = parse_base_url(base).unwrap_err();
+            let text = e.to_string();
+            assert!(matches!(e, Error::InvalidInput(_)), "{base}: {e:?}");
+            assert!(text.contains("user name or password"), "{text}");
+            assert!(!text.contains("PASSWORD"), "{text}");
+        }
+        // Unparseable, the password is not echoed either.
+        let e = parse_base_url("http://user:PASSWORD@[::1").unwrap_err();
+        assert!(!e.to_string().contains("PASSWORD"), "{e}");
+        assert_eq!(
+            without_userinfo("http://u:p@[::1/x"),
+            "http://***@[::1/x".to_string()
+        );
+        assert_eq!(
+            parse_base_url("https://test-api.intralinks.com/v2/")
+                .unwrap()
+                .as_str(),
+            "https://test-api.intralinks.com/"
+        );
+    }
+}

@@ -284,7 +284,7 @@ impl Session {
             .await
             .map_err(login_refused)?;
         let relogin = matches!(grant, Grant::Password { .. }).then_some(grant);
-        let (pair, lifetime) = pair_from(token, None);
+        let (pair, lifetime) = pair_from(token, None)?;
         Ok(Self::assemble(
             oauth,
             keys,
@@ -437,7 +437,7 @@ impl Session {
                 .await;
         }
         let token = result?;
-        let (pair, lifetime) = pair_from(token, state.pair.email.clone());
+        let (pair, lifetime) = pair_from(token, state.pair.email.clone())?;
         state.pair = pair;
         state.lead = lead_for(self.inner.lead, lifetime);
         self.inner.refreshes.fetch_add(1, Ordering::Relaxed);
@@ -447,8 +447,26 @@ impl Session {
     }
 }
 
-/// The pair an answer of the token endpoint gives, and the token's lifetime.
-fn pair_from(token: OAuthToken, email: Option<String>) -> (TokenPair, Duration) {
+/// Whether `token` can be sent as a bearer token at all: RFC 6750's
+/// `b64token` (letters, digits, `-._~+/`, then `=` padding), at most 8 KiB.
+fn is_bearer_token(token: &str) -> bool {
+    let body = token.trim_end_matches('=');
+    !body.is_empty()
+        && token.len() <= 8192
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b))
+}
+
+/// The pair an answer of the token endpoint gives, and the token's lifetime;
+/// an access token that is empty or could not be sent (a space, a control
+/// character) is a refused login, not a session.
+fn pair_from(token: OAuthToken, email: Option<String>) -> Result<(TokenPair, Duration)> {
+    if !is_bearer_token(token.access_token.expose()) {
+        return Err(Error::LoginRefused {
+            detail: "the token service answered without a usable access token (empty, or not a bearer token); report this to the service's operator".into(),
+        });
+    }
     let lifetime = token_lifetime(token.expires_in);
     let now = SystemTime::now();
     let pair = TokenPair {
@@ -457,7 +475,7 @@ fn pair_from(token: OAuthToken, email: Option<String>) -> (TokenPair, Duration) 
         expires_at: now.checked_add(lifetime).unwrap_or(now),
         email: token.email.or(email),
     };
-    (pair, lifetime)
+    Ok((pair, lifetime))
 }
 
 impl Auth for Session {
@@ -500,6 +518,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn only_a_sendable_bearer_token_is_a_session() {
+        for good in ["abc", "a.b-c_d~e+f/g==", "eyJhbGciOiJIUzI1NiJ9.e30.x"] {
+            assert!(is_bearer_token(good), "{good}");
+        }
+        for bad in [
+            "",
+            "=",
+            "a b",
+            "a\r\nBcc: x",
+            "a\u{1b}[2J",
+            "é",
+            &"a".repeat(8193),
+        ] {
+            assert!(!is_bearer_token(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
     fn server_lifetimes_are_clamped() {
         assert_eq!(token_lifetime(0), UNKNOWN_LIFETIME);
         assert_eq!(token_lifetime(-3600), UNKNOWN_LIFETIME);
@@ -519,7 +555,7 @@ mod tests {
             .unwrap()
         };
         let before = SystemTime::now();
-        let (pair, lifetime) = pair_from(token(i64::MAX), None);
+        let (pair, lifetime) = pair_from(token(i64::MAX), None).unwrap();
         assert_eq!(lifetime, MAX_LIFETIME);
         assert!(pair.expires_at >= before + MAX_LIFETIME);
     }

@@ -393,3 +393,51 @@ async fn a_refresh_that_fails_on_the_network_is_transient() {
     check(&e);
     assert!(!e.to_string().contains("refresh-hostile-55Xy"));
 }
+
+/// A token service that answers 200 with `access_token` as given.
+async fn token_service(access_token: &'static str) -> String {
+    let app = Router::new().route(
+        "/v2/oauth/token",
+        post(move || async move {
+            axum::Json(serde_json::json!({
+                "access_token": access_token,
+                "refresh_token": "r",
+                "token_type": "Bearer",
+                "expires_in": 3600,
+            }))
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    url
+}
+
+#[tokio::test]
+async fn an_empty_or_unsendable_access_token_is_a_refused_login() {
+    for token in ["", "a b", "a\r\nBcc: x@example.com"] {
+        let url = token_service(token).await;
+        let e = Intralinks::builder(&url)
+            .retry(quick())
+            .login(
+                AppKeys {
+                    client_id: "c".into(),
+                    client_secret: Secret::new(CLIENT_SECRET),
+                },
+                Grant::Password {
+                    email: "e@example.com".into(),
+                    password: Secret::new(PASSWORD),
+                    end_other_sessions: false,
+                },
+            )
+            .await
+            .err()
+            .unwrap_or_else(|| panic!("{token:?} was taken as a login"));
+        assert!(matches!(e, Error::LoginRefused { .. }), "{token:?}: {e:?}");
+        assert!(
+            e.to_string().contains("without a usable access token"),
+            "{e}"
+        );
+        check(&e);
+    }
+}
