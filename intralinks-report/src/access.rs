@@ -1,0 +1,269 @@
+//! Access: each group's and each member's strongest level on every path.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use futures_util::StreamExt;
+
+use intralinks_ext::api::types::{self, PermissionPermission};
+use intralinks_ext::listing::{FolderPaths as Tree, document_folder as doc_folder};
+use intralinks_ext::{Checked, Error, Intralinks, Result};
+
+use crate::listing::{PathKey, group_name, join, sorted};
+use crate::rows::{AccessRow, ItemKind, UserAccessRow, WorkspaceRef};
+
+/// Folder id → each group's strongest level on it, along its ancestors.
+type Inherited = HashMap<i64, BTreeMap<i64, PermissionPermission>>;
+
+/// Each folder's levels, parents before children: one pass, however deep.
+fn inherited(tree: &Tree, direct: &HashMap<i64, Vec<(i64, PermissionPermission)>>) -> Inherited {
+    let forest = tree.forest();
+    let mut out: Inherited = HashMap::with_capacity(forest.top_down().len());
+    for &id in forest.top_down() {
+        let mut levels = forest
+            .parent(id)
+            .and_then(|p| out.get(&p))
+            .cloned()
+            .unwrap_or_default();
+        for (group, level) in direct.get(&id).into_iter().flatten() {
+            let at = levels.entry(*group).or_insert(*level);
+            *at = (*at).max(*level);
+        }
+        out.insert(id, levels);
+    }
+    out
+}
+
+/// One folder or document with its path and the folder whose chain applies.
+struct Item {
+    path: String,
+    kind: ItemKind,
+    id: i64,
+    folder: Option<i64>,
+}
+
+fn items(tree: &Tree, folders: &[types::Folder], documents: &[types::Document]) -> Vec<Item> {
+    let mut out: Vec<Item> = folders
+        .iter()
+        .map(|f| Item {
+            path: join(&tree.segments(f.id)),
+            kind: ItemKind::Folder,
+            id: f.id,
+            folder: Some(f.id),
+        })
+        .collect();
+    out.extend(documents.iter().map(|d| {
+        let folder = doc_folder(d);
+        let mut segments = folder.map(|f| tree.segments(f)).unwrap_or_default();
+        segments.push(d.name.clone().unwrap_or_default());
+        Item {
+            path: join(&segments),
+            kind: ItemKind::Document,
+            id: d.id,
+            folder,
+        }
+    }));
+    out
+}
+
+/// Each group's strongest level on `folder`, along its ancestor chain.
+fn levels_on(inherited: &Inherited, folder: Option<i64>) -> BTreeMap<i64, PermissionPermission> {
+    folder
+        .and_then(|f| inherited.get(&f))
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Folder id → the (group, level) permissions set directly on it.
+fn direct(perms: &[types::Permission]) -> HashMap<i64, Vec<(i64, PermissionPermission)>> {
+    let mut out: HashMap<i64, Vec<(i64, PermissionPermission)>> = HashMap::new();
+    for p in perms {
+        if let (Some(f), Some(g), Some(l)) = (p.folder_id, p.group_id, p.permission) {
+            out.entry(f).or_default().push((g, l));
+        }
+    }
+    out
+}
+
+/// Builds per-group access rows from one workspace's listings.
+pub fn access_rows(
+    ws: &WorkspaceRef,
+    folders: &[types::Folder],
+    documents: &[types::Document],
+    groups: &[types::Group],
+    permissions: &[types::Permission],
+) -> Vec<AccessRow> {
+    access_rows_with_documents(ws, folders, documents, groups, permissions, &HashMap::new())
+}
+
+/// As [`access_rows`], but each document in `per_document` gets the levels
+/// the service lists for it (`GET /workspaces/{id}/documents/{id}/permissions`:
+/// per group, the strongest one listed) instead of those its folders give.
+/// Documents missing from `per_document` keep their folders' levels.
+pub fn access_rows_with_documents(
+    ws: &WorkspaceRef,
+    folders: &[types::Folder],
+    documents: &[types::Document],
+    groups: &[types::Group],
+    permissions: &[types::Permission],
+    per_document: &HashMap<i64, Vec<types::Permission>>,
+) -> Vec<AccessRow> {
+    let tree = Tree::new(folders);
+    let inherited = inherited(&tree, &direct(permissions));
+    let names: HashMap<i64, String> = groups.iter().map(|g| (g.id, group_name(g))).collect();
+    let mut keyed = Vec::new();
+    for item in items(&tree, folders, documents) {
+        let levels = match per_document.get(&item.id) {
+            Some(listed) if item.kind == ItemKind::Document => {
+                let mut levels: BTreeMap<i64, PermissionPermission> = BTreeMap::new();
+                for p in listed {
+                    if let (Some(g), Some(l)) = (p.group_id, p.permission) {
+                        let at = levels.entry(g).or_insert(l);
+                        *at = (*at).max(l);
+                    }
+                }
+                levels
+            }
+            _ => levels_on(&inherited, item.folder),
+        };
+        for (group, level) in levels {
+            let name = names.get(&group).cloned().unwrap_or_default();
+            let row = AccessRow {
+                workspace_id: ws.id,
+                workspace_name: ws.name.clone(),
+                path: item.path.clone(),
+                kind: item.kind,
+                id: item.id,
+                group_id: group,
+                group_name: name.clone(),
+                permission: level,
+            };
+            keyed.push((
+                (PathKey(item.path.clone()), item.kind, item.id, name, group),
+                row,
+            ));
+        }
+    }
+    sorted(keyed)
+}
+
+/// Each document's permissions as the service lists them, eight documents
+/// at a time; a document the service has none for (it answers 404) is left
+/// out, so that its folders' levels apply.
+pub(crate) async fn document_permissions(
+    il: &Intralinks,
+    ws: i64,
+    documents: &[types::Document],
+) -> Result<HashMap<i64, Vec<types::Permission>>> {
+    let answers: Vec<(i64, Result<types::PermissionList>)> =
+        futures_util::stream::iter(documents.iter().map(|d| d.id))
+            .map(|id| async move {
+                let r = il
+                    .api()
+                    .list_document_permissions()
+                    .workspace_id(ws)
+                    .document_id(id)
+                    .send()
+                    .checked()
+                    .await;
+                (id, r)
+            })
+            .buffer_unordered(8)
+            .collect()
+            .await;
+    let mut out = HashMap::new();
+    for (id, r) in answers {
+        match r {
+            Ok(list) => {
+                out.insert(id, list.permissions);
+            }
+            Err(
+                Error::NotFound { .. }
+                | Error::UnexpectedBody {
+                    status: Some(404), ..
+                },
+            ) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
+
+/// Builds per-member access rows from one workspace's listings: each
+/// member's strongest level through their groups.
+pub fn user_access_rows(
+    ws: &WorkspaceRef,
+    folders: &[types::Folder],
+    documents: &[types::Document],
+    groups: &types::GroupList,
+    users: &[types::User],
+    permissions: &[types::Permission],
+) -> Vec<UserAccessRow> {
+    let tree = Tree::new(folders);
+    let inherited = inherited(&tree, &direct(permissions));
+    let names: HashMap<i64, String> = groups
+        .groups
+        .iter()
+        .map(|g| (g.id, group_name(g)))
+        .collect();
+    let mut members_of: HashMap<i64, BTreeSet<i64>> = HashMap::new();
+    for link in &groups.workspace_group_members {
+        if let (Some(g), Some(m)) = (link.workspace_group_id, link.workspace_user_id) {
+            members_of.entry(g).or_default().insert(m);
+        }
+    }
+    // member → (e-mail, first name, last name)
+    let people: HashMap<i64, (String, String, String)> = users
+        .iter()
+        .map(|u| {
+            let name = |n: &Option<String>| n.clone().unwrap_or_default();
+            (
+                u.id,
+                (name(&u.email_id), name(&u.first_name), name(&u.last_name)),
+            )
+        })
+        .collect();
+    let mut keyed = Vec::new();
+    for item in items(&tree, folders, documents) {
+        // member → (level, groups giving it)
+        let mut best: BTreeMap<i64, (PermissionPermission, BTreeSet<String>)> = BTreeMap::new();
+        for (group, level) in levels_on(&inherited, item.folder) {
+            let name = names.get(&group).cloned().unwrap_or_default();
+            for m in members_of.get(&group).into_iter().flatten() {
+                let at = best.entry(*m).or_insert((level, BTreeSet::new()));
+                if level > at.0 {
+                    *at = (level, BTreeSet::new());
+                }
+                if level == at.0 {
+                    at.1.insert(name.clone());
+                }
+            }
+        }
+        for (member, (level, via)) in best {
+            let (email, first_name, last_name) = people.get(&member).cloned().unwrap_or_default();
+            let row = UserAccessRow {
+                workspace_id: ws.id,
+                workspace_name: ws.name.clone(),
+                path: item.path.clone(),
+                kind: item.kind,
+                id: item.id,
+                workspace_user_id: member,
+                email_id: email.clone(),
+                first_name,
+                last_name,
+                permission: level,
+                groups: via.into_iter().collect::<Vec<_>>().join("; "),
+            };
+            keyed.push((
+                (
+                    PathKey(item.path.clone()),
+                    item.kind,
+                    item.id,
+                    email.to_lowercase(),
+                    member,
+                ),
+                row,
+            ));
+        }
+    }
+    sorted(keyed)
+}

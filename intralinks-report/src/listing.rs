@@ -1,0 +1,162 @@
+//! One workspace's listings, and the document and member rows built from them.
+
+use std::collections::{BTreeSet, HashMap};
+
+use intralinks_ext::api::types;
+use intralinks_ext::listing::{FolderPaths as Tree, document_folder as doc_folder};
+use intralinks_ext::{Checked, Intralinks, Result};
+
+use crate::rows::{DocumentRow, MemberRow, PATH_SEPARATOR, WorkspaceRef, date};
+
+pub(crate) fn join(segments: &[String]) -> String {
+    segments.join(PATH_SEPARATOR)
+}
+
+pub(crate) async fn folders(il: &Intralinks, ws: i64) -> Result<Vec<types::Folder>> {
+    il.folders(ws).await
+}
+
+pub(crate) async fn documents(il: &Intralinks, ws: i64) -> Result<Vec<types::Document>> {
+    il.documents(ws, None).await
+}
+
+pub(crate) async fn groups(il: &Intralinks, ws: i64) -> Result<types::GroupList> {
+    il.api()
+        .list_groups()
+        .workspace_id(ws)
+        .include_workspace_group_members(true)
+        .send()
+        .checked()
+        .await
+}
+
+pub(crate) async fn members(il: &Intralinks, ws: i64) -> Result<Vec<types::User>> {
+    Ok(il
+        .api()
+        .list_workspace_members()
+        .workspace_id(ws)
+        .send()
+        .checked()
+        .await?
+        .users)
+}
+
+pub(crate) async fn permissions(il: &Intralinks, ws: i64) -> Result<Vec<types::Permission>> {
+    Ok(il
+        .api()
+        .list_permissions()
+        .workspace_id(ws)
+        .send()
+        .checked()
+        .await?
+        .permissions)
+}
+
+pub(crate) fn group_name(g: &types::Group) -> String {
+    g.group_name.clone().or(g.name.clone()).unwrap_or_default()
+}
+
+/// A path that sorts segment by segment, so that a folder's contents follow
+/// it (`A/B` before `A B`). One string per row, not one per segment.
+#[derive(PartialEq, Eq)]
+pub(crate) struct PathKey(pub(crate) String);
+
+impl Ord for PathKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0
+            .split(PATH_SEPARATOR)
+            .cmp(other.0.split(PATH_SEPARATOR))
+    }
+}
+
+impl PartialOrd for PathKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// Sorts rows by their keys and drops the keys.
+pub(crate) fn sorted<K: Ord, R>(mut keyed: Vec<(K, R)>) -> Vec<R> {
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Builds document rows from one workspace's listings.
+pub fn document_rows(
+    ws: &WorkspaceRef,
+    folders: &[types::Folder],
+    documents: &[types::Document],
+) -> Vec<DocumentRow> {
+    let tree = Tree::new(folders);
+    let keyed = documents
+        .iter()
+        .map(|d| {
+            let segments = doc_folder(d).map(|f| tree.segments(f)).unwrap_or_default();
+            let name = d.name.clone().unwrap_or_default();
+            let row = DocumentRow {
+                workspace_id: ws.id,
+                workspace_name: ws.name.clone(),
+                folder_path: join(&segments),
+                name: name.clone(),
+                id: d.id,
+                file_size: d.file_size,
+                created_on: date(d.created_on),
+                last_modified_on: date(d.last_modified_on),
+                version_number: d.version_number,
+                file_hash_download: d.file_hash_download.clone(),
+                note: d.note.clone(),
+            };
+            ((PathKey(row.folder_path.clone()), name, d.id), row)
+        })
+        .collect();
+    sorted(keyed)
+}
+
+/// Builds member rows from one workspace's listings (`phase` is the workspace's).
+pub fn member_rows(
+    ws: &WorkspaceRef,
+    phase: &str,
+    users: &[types::User],
+    groups: &types::GroupList,
+) -> Vec<MemberRow> {
+    let names: HashMap<i64, String> = groups
+        .groups
+        .iter()
+        .map(|g| (g.id, group_name(g)))
+        .collect();
+    let mut of_member: HashMap<i64, BTreeSet<String>> = HashMap::new();
+    for link in &groups.workspace_group_members {
+        if let (Some(g), Some(m)) = (link.workspace_group_id, link.workspace_user_id)
+            && let Some(name) = names.get(&g)
+        {
+            of_member.entry(m).or_default().insert(name.clone());
+        }
+    }
+    let keyed = users
+        .iter()
+        .map(|u| {
+            let email = u.email_id.clone().unwrap_or_default();
+            let row = MemberRow {
+                workspace_id: ws.id,
+                workspace_name: ws.name.clone(),
+                id: u.id,
+                user_id: u.user_id,
+                email_id: email.clone(),
+                first_name: u.first_name.clone().unwrap_or_default(),
+                last_name: u.last_name.clone().unwrap_or_default(),
+                organization: u.organization.clone().unwrap_or_default(),
+                role_type: u.role_type.clone().unwrap_or_default(),
+                groups: of_member
+                    .get(&u.id)
+                    .map(|s| s.iter().cloned().collect::<Vec<_>>().join("; "))
+                    .unwrap_or_default(),
+                first_accessed: date(u.first_accessed),
+                last_accessed_on: date(u.last_accessed_on),
+                status: u.status.clone().unwrap_or_default(),
+                phase: phase.to_string(),
+            };
+            ((email.to_lowercase(), u.id), row)
+        })
+        .collect();
+    sorted(keyed)
+}

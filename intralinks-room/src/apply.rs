@@ -1,0 +1,448 @@
+//! The executor: [`apply`] makes the room match the file.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use intralinks_ext::types;
+use intralinks_ext::{Checked, Error, Intralinks, Result};
+
+use crate::diff::diff;
+use crate::file::{MemberSpec, RoomFile};
+use crate::journal::{Journal, Record};
+use crate::observe::{Observed, observe};
+use crate::plan::{Action, Change, Kind, Op, Options, change, resolve};
+
+/// What apply did in one workspace.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Applied {
+    /// The workspace's name in the file.
+    pub workspace: String,
+    /// Its id.
+    pub workspace_id: i64,
+    /// The changes made, in order.
+    pub done: Vec<Change>,
+    /// Differences left alone: the API cannot remove them.
+    pub not_removable: Vec<Change>,
+}
+
+/// Ids known while applying, updated as objects are created.
+pub(crate) struct Ids {
+    pub(crate) folders: BTreeMap<Vec<String>, i64>,
+    pub(crate) groups: BTreeMap<String, (i64, String)>,
+    pub(crate) members: BTreeMap<String, (i64, String)>,
+}
+
+impl From<&Observed> for Ids {
+    fn from(observed: &Observed) -> Self {
+        Ids {
+            folders: observed
+                .folders
+                .iter()
+                .map(|(p, f)| (p.clone(), f.id))
+                .collect(),
+            groups: observed
+                .groups
+                .iter()
+                .map(|(n, g)| (n.clone(), (g.id, g.version.clone())))
+                .collect(),
+            members: observed
+                .members
+                .iter()
+                .map(|(e, m)| (e.clone(), (m.id, m.version.clone())))
+                .collect(),
+        }
+    }
+}
+
+pub(crate) struct Run<'a> {
+    pub(crate) il: &'a Intralinks,
+    pub(crate) file: &'a RoomFile,
+    pub(crate) ws: i64,
+    pub(crate) journal: Option<Journal>,
+}
+
+impl Run<'_> {
+    fn record(&mut self, kind: &str, name: &str, id: Option<i64>) -> Result<()> {
+        if let Some(j) = &mut self.journal {
+            j.append(Record {
+                room: self.file.workspace.name.clone(),
+                kind: kind.into(),
+                name: name.into(),
+                workspace_id: self.ws,
+                id,
+            })?;
+        }
+        Ok(())
+    }
+}
+
+fn missing(what: String) -> Error {
+    Error::Protocol {
+        status: 200,
+        detail: format!("no id known for {what}; run apply again, it looks every object up first"),
+    }
+}
+
+fn member_update(id: i64, version: &str, m: &MemberSpec) -> Result<types::User> {
+    let mut v = serde_json::json!({ "id": id, "version": version });
+    for (key, value) in [
+        ("roleType", &m.role),
+        ("firstName", &m.first_name),
+        ("lastName", &m.last_name),
+        ("organization", &m.organization),
+    ] {
+        if let Some(x) = value {
+            v[key] = serde_json::json!(x);
+        }
+    }
+    serde_json::from_value(v)
+        .map_err(|e| Error::InvalidInput(format!("cannot build the member update: {e}")))
+}
+
+/// Makes the room match `file`: creates what is missing, changes what
+/// differs, and with `prune` removes what the file does not name. A second
+/// run right after sends no write.
+pub async fn apply(il: &Intralinks, file: &RoomFile, options: &Options) -> Result<Applied> {
+    let journal = match &options.journal {
+        Some(p) => Some(Journal::open(p)?),
+        None => None,
+    };
+    let existing = resolve(il, file, journal.as_ref()).await?;
+    let mut run = Run {
+        il,
+        file,
+        ws: existing.unwrap_or(0),
+        journal,
+    };
+    let mut done = Vec::new();
+    if existing.is_none() {
+        let body = types::CreateWorkspacesRequest {
+            workspaces: vec![types::WorkspaceInput {
+                name: file.workspace.name.clone(),
+                description: file.workspace.description.clone().filter(|d| !d.is_empty()),
+                host: None,
+                phase: None,
+                suppress_welcome_alert: None,
+            }],
+        };
+        let answer = il
+            .api()
+            .create_workspace()
+            .body(body)
+            .send()
+            .checked()
+            .await?;
+        let p = answer.workspace_partial.first();
+        run.ws = p
+            .and_then(|p| p.workspace_id.or(p.id))
+            .ok_or_else(|| missing(format!("workspace {:?}", file.workspace.name)))?;
+        run.record("workspace", &file.workspace.name, Some(run.ws))?;
+        done.push(change(
+            Action::Create,
+            Kind::Workspace,
+            file.workspace.name.clone(),
+            None,
+            Op::None,
+        ));
+    }
+    let ws = run.ws;
+    let observed = observe(il, ws, &options.entry).await?;
+    let changes = diff(file, Some(&observed), options.prune);
+    let mut ids = Ids::from(&observed);
+    let mut not_removable = Vec::new();
+    // Memberships go in one call per group.
+    let mut links: BTreeMap<String, Vec<(String, Change)>> = BTreeMap::new();
+    for c in changes {
+        if let Op::AddMembership { group, email } = &c.op {
+            links
+                .entry(group.clone())
+                .or_default()
+                .push((email.clone(), c.clone()));
+            continue;
+        }
+        if !links.is_empty() && !matches!(c.kind, Kind::Membership) {
+            add_memberships(&mut run, &ids, std::mem::take(&mut links), &mut done).await?;
+        }
+        if c.action == Action::CannotRemove {
+            not_removable.push(c);
+            continue;
+        }
+        execute(&mut run, &mut ids, &c).await?;
+        done.push(c);
+    }
+    if !links.is_empty() {
+        add_memberships(&mut run, &ids, links, &mut done).await?;
+    }
+    Ok(Applied {
+        workspace: file.workspace.name.clone(),
+        workspace_id: ws,
+        done,
+        not_removable,
+    })
+}
+
+pub(crate) async fn add_memberships(
+    run: &mut Run<'_>,
+    ids: &Ids,
+    links: BTreeMap<String, Vec<(String, Change)>>,
+    done: &mut Vec<Change>,
+) -> Result<()> {
+    for (group, members) in links {
+        let (gid, _) = ids
+            .groups
+            .get(&group)
+            .cloned()
+            .ok_or_else(|| missing(format!("group {group:?}")))?;
+        let mut users = Vec::new();
+        for (email, _) in &members {
+            let (mid, _) = ids
+                .members
+                .get(email)
+                .cloned()
+                .ok_or_else(|| missing(format!("member {email:?}")))?;
+            users.push(types::GroupMemberRef {
+                workspace_user_id: mid,
+            });
+        }
+        run.il
+            .api()
+            .add_group_members()
+            .workspace_id(run.ws)
+            .group_id(gid)
+            .body(types::AddGroupUsersRequest { users })
+            .send()
+            .checked()
+            .await?;
+        for (_, c) in members {
+            run.record("membership", &c.target, None)?;
+            done.push(c);
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn execute(run: &mut Run<'_>, ids: &mut Ids, c: &Change) -> Result<()> {
+    let api = run.il.api();
+    let ws = run.ws;
+    match &c.op {
+        Op::None | Op::CreateWorkspace | Op::AddMembership { .. } => {}
+        Op::UpdateSplash(want) => {
+            api.update_splash()
+                .workspace_id(ws)
+                .body(types::Splash {
+                    splash_text: Some(want.text.clone()),
+                    accept_text: want.accept_text.clone(),
+                    splash_required: want.required,
+                    ..types::Splash::default()
+                })
+                .send()
+                .checked()
+                .await?;
+        }
+        Op::UpdateSettings(list) => {
+            api.update_workspace_settings()
+                .workspace_id(ws)
+                .body(types::UpdateWorkspaceSettingsRequest {
+                    workspace_settings: list.clone(),
+                })
+                .send()
+                .checked()
+                .await?;
+        }
+        Op::UpdateWorkspace { name, description } => {
+            api.update_workspace()
+                .workspace_id(ws)
+                .body(types::WorkspaceInput {
+                    name: name.clone(),
+                    description: description.clone(),
+                    host: None,
+                    phase: None,
+                    suppress_welcome_alert: None,
+                })
+                .send()
+                .checked()
+                .await?;
+        }
+        Op::CreateFolder(path) => {
+            let parent = match path.len() {
+                0 | 1 => None,
+                n => Some(
+                    *ids.folders
+                        .get(&path[..n - 1])
+                        .ok_or_else(|| missing(format!("folder {:?}", path[..n - 1].join("/"))))?,
+                ),
+            };
+            let name = path.last().cloned().unwrap_or_default();
+            let answer = api
+                .create_folder()
+                .workspace_id(ws)
+                .body(types::CreateFoldersRequest {
+                    folders: vec![types::FolderInputItem {
+                        folder: types::FolderInput {
+                            name,
+                            parent_id: parent,
+                            note: None,
+                        },
+                    }],
+                })
+                .send()
+                .checked()
+                .await?;
+            let id = answer
+                .folder_partial
+                .first()
+                .and_then(|p| p.id)
+                .ok_or_else(|| missing(format!("folder {:?}", c.target)))?;
+            ids.folders.insert(path.clone(), id);
+            run.record("folder", &c.target, Some(id))?;
+        }
+        Op::CreateGroup(g) => {
+            let answer = api
+                .create_group()
+                .workspace_id(ws)
+                .body(types::GroupInput {
+                    group_name: g.name.clone(),
+                    group_type: g.kind.clone(),
+                    note: None,
+                    version: None,
+                })
+                .send()
+                .checked()
+                .await?;
+            let p = answer
+                .group_partials
+                .first()
+                .ok_or_else(|| missing(format!("group {:?}", g.name)))?;
+            let id = p.id.ok_or_else(|| missing(format!("group {:?}", g.name)))?;
+            ids.groups
+                .insert(g.name.clone(), (id, p.version.clone().unwrap_or_default()));
+            run.record("group", &g.name, Some(id))?;
+        }
+        Op::UpdateGroup(g) => {
+            let (id, version) = ids
+                .groups
+                .get(&g.name)
+                .cloned()
+                .ok_or_else(|| missing(format!("group {:?}", g.name)))?;
+            api.update_group()
+                .workspace_id(ws)
+                .group_id(id)
+                .body(types::GroupInput {
+                    group_name: g.name.clone(),
+                    group_type: g.kind.clone(),
+                    note: None,
+                    version: Some(version),
+                })
+                .send()
+                .checked()
+                .await?;
+        }
+        Op::CreateMember(m) => {
+            let answer = api
+                .create_workspace_members()
+                .workspace_id(ws)
+                .body(types::UsersRequest {
+                    users: vec![types::UserInput {
+                        email_id: m.email.clone(),
+                        first_name: m.first_name.clone(),
+                        last_name: m.last_name.clone(),
+                        organization: m.organization.clone(),
+                        role_type: m.role.clone(),
+                        send_alert: None,
+                    }],
+                })
+                .send()
+                .checked()
+                .await?;
+            let p = answer
+                .user_partials
+                .first()
+                .ok_or_else(|| missing(format!("member {:?}", m.email)))?;
+            let id =
+                p.id.ok_or_else(|| missing(format!("member {:?}", m.email)))?;
+            ids.members.insert(
+                m.email.to_lowercase(),
+                (id, p.version.clone().unwrap_or_default()),
+            );
+            run.record("member", &m.email, Some(id))?;
+        }
+        Op::UpdateMember(m) => {
+            let (id, version) = ids
+                .members
+                .get(&m.email.to_lowercase())
+                .cloned()
+                .ok_or_else(|| missing(format!("member {:?}", m.email)))?;
+            api.update_workspace_members()
+                .workspace_id(ws)
+                .body(types::UpdateUsersRequest {
+                    users: vec![member_update(id, &version, m)?],
+                })
+                .send()
+                .checked()
+                .await?;
+        }
+        Op::SetPermission { path, group, level } => {
+            let folder = *ids
+                .folders
+                .get(path)
+                .ok_or_else(|| missing(format!("folder {:?}", path.join("/"))))?;
+            let (gid, _) = ids
+                .groups
+                .get(group)
+                .cloned()
+                .ok_or_else(|| missing(format!("group {group:?}")))?;
+            api.create_permission()
+                .workspace_id(ws)
+                .body(types::Permission {
+                    id: None,
+                    folder_id: Some(folder),
+                    group_id: Some(gid),
+                    permission: Some(*level),
+                })
+                .send()
+                .checked()
+                .await?;
+            run.record("permission", &c.target, None)?;
+        }
+        Op::DeleteMember { id, version } => {
+            api.delete_workspace_members()
+                .workspace_id(ws)
+                .body(types::DeleteUsersRequest {
+                    users: vec![types::EntityRef {
+                        id: *id,
+                        version: version.clone(),
+                    }],
+                })
+                .send()
+                .checked()
+                .await?;
+        }
+        Op::DeleteGroup { id, version } => {
+            api.delete_groups()
+                .workspace_id(ws)
+                .remove_users(false)
+                .body(types::DeleteGroupsRequest {
+                    groups: vec![types::EntityRef {
+                        id: *id,
+                        version: version.clone(),
+                    }],
+                })
+                .send()
+                .checked()
+                .await?;
+        }
+        Op::DeleteFolder { id, version } => {
+            api.delete_folder()
+                .workspace_id(ws)
+                .folder_id(*id)
+                .version(version.clone())
+                .delete_folder_contents(false)
+                .send()
+                .checked()
+                .await?;
+        }
+    }
+    Ok(())
+}

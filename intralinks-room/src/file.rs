@@ -1,0 +1,299 @@
+//! The room file: its types, parsing and the checks serde cannot make.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use intralinks_ext::types::PermissionPermission;
+use intralinks_ext::{Error, Result};
+
+/// The separator of folder paths in a room file.
+pub const PATH_SEPARATOR: char = '/';
+
+/// The role a member gets when the file names none (the service's default).
+pub const OWNER_ROLE: &str = "MANAGER_PLUS";
+
+/// One room file: one workspace and what it holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoomFile {
+    /// The workspace.
+    pub workspace: WorkspaceSpec,
+    /// Its groups.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<GroupSpec>,
+    /// Its members and the groups each belongs to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<MemberSpec>,
+    /// Its folders (parents are implied by paths) and each group's level on them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub folders: Vec<FolderSpec>,
+}
+
+/// The workspace: found by `id`, else by exact `name`, else created.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkspaceSpec {
+    /// Its name.
+    pub name: String,
+    /// Its id, when it exists already.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// Its description; `""` and absent on the service are the same.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Its splash screen; compared only when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub splash: Option<SplashSpec>,
+    /// Settings by name (`workspaceSettings` items `{name, value}`); only
+    /// the names given are compared, the others are kept.
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "unique_keys"
+    )]
+    pub settings: BTreeMap<String, String>,
+}
+
+/// A splash screen (the `splash` of `GET`/`PUT /workspaces/{id}/splash`).
+/// Applied last: a splash that must be accepted gates the room's content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SplashSpec {
+    /// The text shown (`splashText`).
+    pub text: String,
+    /// The accept button's text (`acceptText`); compared only when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accept_text: Option<String>,
+    /// Whether it must be accepted to enter (`splashRequired`); compared only when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub required: Option<bool>,
+}
+
+/// A group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GroupSpec {
+    /// Its name, unique in the file.
+    pub name: String,
+    /// Its type (`groupType`), e.g. `WORKSPACE`; compared only when given.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+}
+
+/// A member of the workspace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberSpec {
+    /// E-mail, unique in the file (compared without case).
+    pub email: String,
+    /// First name; compared only when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// Last name; compared only when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// Organisation; compared only when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<String>,
+    /// Role (`roleType`), e.g. `REVIEWER`; compared only when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// The groups the member belongs to, each declared under `groups`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
+}
+
+/// A folder, by its path from the root (`ABP/Capital Calls`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FolderSpec {
+    /// Names from the root, joined by `/`.
+    pub path: String,
+    /// Each group's level on this folder.
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "unique_keys"
+    )]
+    pub permissions: BTreeMap<String, PermissionPermission>,
+}
+
+/// A map whose keys must be unique: YAML parsers keep the last of two equal
+/// keys silently, which would apply a level nobody reviewed.
+fn unique_keys<'de, D, V>(d: D) -> std::result::Result<BTreeMap<String, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    struct Unique<V>(std::marker::PhantomData<V>);
+    impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for Unique<V> {
+        type Value = BTreeMap<String, V>;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a map of names to values")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> std::result::Result<Self::Value, A::Error> {
+            let mut out = BTreeMap::new();
+            while let Some(k) = map.next_key::<String>()? {
+                if out.contains_key(&k) {
+                    return Err(serde::de::Error::custom(format!(
+                        "duplicate entry {k:?}; keep one"
+                    )));
+                }
+                let v = map.next_value()?;
+                out.insert(k, v);
+            }
+            Ok(out)
+        }
+    }
+    d.deserialize_map(Unique(std::marker::PhantomData))
+}
+
+pub(crate) fn invalid(origin: &str, what: String) -> Error {
+    Error::InvalidInput(format!("{origin}: {what}"))
+}
+
+/// Splits a folder path into its names; `None` when a name is empty.
+pub(crate) fn segments(path: &str) -> Option<Vec<String>> {
+    let parts: Vec<String> = path.split(PATH_SEPARATOR).map(str::to_owned).collect();
+    if parts.iter().any(|p| p.trim().is_empty()) {
+        return None;
+    }
+    Some(parts)
+}
+
+impl RoomFile {
+    /// Parses and checks a room file; `origin` (its path) starts every
+    /// error message. An unknown key is an error naming its line.
+    pub fn parse(text: &str, origin: &str) -> Result<RoomFile> {
+        let file: RoomFile = serde_yaml_ng::from_str(text).map_err(|e| {
+            invalid(
+                origin,
+                format!(
+                    "{e}; fix the file (the keys are described in the room module's documentation)"
+                ),
+            )
+        })?;
+        file.check(origin)?;
+        Ok(file)
+    }
+
+    /// Reads and parses a room file.
+    pub fn load(path: &Path) -> Result<RoomFile> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            invalid(
+                &origin,
+                format!("cannot read the room file: {e}; check the path"),
+            )
+        })?;
+        RoomFile::parse(&text, &origin)
+    }
+
+    /// The file as YAML, as [`RoomFile::parse`] reads it.
+    pub fn to_yaml(&self) -> Result<String> {
+        serde_yaml_ng::to_string(self)
+            .map_err(|e| Error::InvalidInput(format!("cannot write the room as YAML: {e}")))
+    }
+
+    /// Checks what serde cannot: names unique, groups declared, paths whole.
+    pub fn check(&self, origin: &str) -> Result<()> {
+        if self.workspace.name.trim().is_empty() {
+            return Err(invalid(
+                origin,
+                "workspace.name is empty; name the workspace".into(),
+            ));
+        }
+        let mut groups = BTreeSet::new();
+        for g in &self.groups {
+            if g.name.trim().is_empty() {
+                return Err(invalid(origin, "a group has an empty name; name it".into()));
+            }
+            if !groups.insert(g.name.as_str()) {
+                return Err(invalid(
+                    origin,
+                    format!("group {:?} is declared twice; keep one", g.name),
+                ));
+            }
+        }
+        let mut emails = BTreeSet::new();
+        for m in &self.members {
+            let e = m.email.trim();
+            if e.is_empty() || !e.contains('@') || e != m.email {
+                return Err(invalid(
+                    origin,
+                    format!(
+                        "member e-mail {:?} is not an e-mail address; correct it",
+                        m.email
+                    ),
+                ));
+            }
+            if !emails.insert(e.to_lowercase()) {
+                return Err(invalid(
+                    origin,
+                    format!("member {:?} is listed twice; keep one", m.email),
+                ));
+            }
+            for g in &m.groups {
+                if !groups.contains(g.as_str()) {
+                    return Err(invalid(
+                        origin,
+                        format!(
+                            "member {:?} is in group {g:?}, which is not declared under groups; declare it",
+                            m.email
+                        ),
+                    ));
+                }
+            }
+        }
+        let mut paths = BTreeSet::new();
+        for f in &self.folders {
+            let Some(parts) = segments(&f.path) else {
+                return Err(invalid(
+                    origin,
+                    format!(
+                        "folder path {:?} has an empty name; write names separated by single '/'",
+                        f.path
+                    ),
+                ));
+            };
+            if !paths.insert(parts) {
+                return Err(invalid(
+                    origin,
+                    format!("folder {:?} is listed twice; keep one", f.path),
+                ));
+            }
+            for g in f.permissions.keys() {
+                if !groups.contains(g.as_str()) {
+                    return Err(invalid(
+                        origin,
+                        format!(
+                            "folder {:?} gives a permission to group {g:?}, which is not declared under groups; declare it",
+                            f.path
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Every folder path the file needs, parents included, parents first.
+    pub(crate) fn all_paths(&self) -> Vec<Vec<String>> {
+        let mut all = BTreeSet::new();
+        for f in &self.folders {
+            if let Some(parts) = segments(&f.path) {
+                for n in 1..=parts.len() {
+                    all.insert(parts[..n].to_vec());
+                }
+            }
+        }
+        let mut v: Vec<Vec<String>> = all.into_iter().collect();
+        v.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
+        v
+    }
+}

@@ -1,0 +1,228 @@
+//! The room as its listings show it.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use intralinks_ext::listing::FolderPaths as Tree;
+use intralinks_ext::types::{self, PermissionPermission};
+use intralinks_ext::{Checked, Error, FixedAnswers, Intralinks, Result};
+
+#[derive(Debug, Clone)]
+pub(crate) struct FolderObs {
+    pub(crate) id: i64,
+    pub(crate) version: String,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct GroupObs {
+    pub(crate) id: i64,
+    pub(crate) name: String,
+    pub(crate) version: String,
+    pub(crate) kind: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct MemberObs {
+    pub(crate) id: i64,
+    pub(crate) email: String,
+    pub(crate) version: String,
+    pub(crate) first_name: String,
+    pub(crate) last_name: String,
+    pub(crate) organization: String,
+    pub(crate) role: String,
+}
+
+/// What one workspace holds, as its listings show it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Observed {
+    pub(crate) name: String,
+    pub(crate) description: Option<String>,
+    /// (text, accept text, required), when the workspace has a splash.
+    pub(crate) splash: Option<(String, String, bool)>,
+    /// The settings as listed, in order.
+    pub(crate) settings: Vec<serde_json::Map<String, serde_json::Value>>,
+    /// Path → folder (the lowest id when two share a path).
+    pub(crate) folders: BTreeMap<Vec<String>, FolderObs>,
+    /// Folder id → path.
+    pub(crate) paths: HashMap<i64, Vec<String>>,
+    /// Name → group (the lowest id when two share a name).
+    pub(crate) groups: BTreeMap<String, GroupObs>,
+    /// Lower-case e-mail → member.
+    pub(crate) members: BTreeMap<String, MemberObs>,
+    /// (group id, member id).
+    pub(crate) memberships: BTreeSet<(i64, i64)>,
+    /// (folder id, group id) → level.
+    pub(crate) permissions: BTreeMap<(i64, i64), PermissionPermission>,
+    /// What the room holds that the comparison cannot account for.
+    pub(crate) notes: Vec<String>,
+}
+
+/// A setting's value as text (the service sends strings; anything else is
+/// shown as its JSON).
+fn setting_value(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+impl Observed {
+    /// The settings as name → value.
+    pub(crate) fn setting_map(&self) -> BTreeMap<String, String> {
+        self.settings
+            .iter()
+            .filter_map(|m| {
+                let name = m.get("name")?.as_str()?.to_string();
+                Some((name, m.get("value").map(setting_value).unwrap_or_default()))
+            })
+            .collect()
+    }
+}
+
+fn text(s: &Option<String>) -> String {
+    s.clone().unwrap_or_default()
+}
+
+pub(crate) async fn observe(il: &Intralinks, ws: i64, answers: &FixedAnswers) -> Result<Observed> {
+    let api = il.api();
+    let w = api
+        .get_workspace()
+        .workspace_id(ws)
+        .send()
+        .checked()
+        .await?;
+    let w = w
+        .workspace
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::NotFound {
+            message: format!("workspace {ws} is not in its own listing"),
+            error_id: None,
+        })?;
+    let splash = api
+        .get_splash()
+        .workspace_id(ws)
+        .send()
+        .checked()
+        .await?
+        .splash
+        .filter(|s| s.splash_text.is_some());
+    let settings = api
+        .get_workspace_settings()
+        .workspace_id(ws)
+        .send()
+        .checked()
+        .await?
+        .workspace_settings;
+    let folders = il.in_workspace(ws, answers, || il.folders(ws)).await?;
+    let groups = api
+        .list_groups()
+        .workspace_id(ws)
+        .include_workspace_group_members(true)
+        .send()
+        .checked()
+        .await?;
+    let users = api
+        .list_workspace_members()
+        .workspace_id(ws)
+        .send()
+        .checked()
+        .await?
+        .users;
+    let permissions = api
+        .list_permissions()
+        .workspace_id(ws)
+        .send()
+        .checked()
+        .await?
+        .permissions;
+
+    let mut o = Observed {
+        name: w
+            .name
+            .clone()
+            .or(w.workspace_name.clone())
+            .unwrap_or_default(),
+        description: w.description.clone().filter(|d| !d.is_empty()),
+        splash: splash.map(|s| {
+            (
+                text(&s.splash_text),
+                text(&s.accept_text),
+                s.splash_required.or(s.has_accept_button).unwrap_or(false),
+            )
+        }),
+        settings,
+        ..Observed::default()
+    };
+    let tree = Tree::new(&folders);
+    let mut sorted: Vec<&types::Folder> = folders.iter().collect();
+    sorted.sort_by_key(|f| f.id);
+    for f in sorted {
+        let path = tree.segments(f.id);
+        o.paths.insert(f.id, path.clone());
+        match o.folders.get(&path) {
+            Some(first) => o.notes.push(format!(
+                "folder {:?} exists twice (ids {} and {}); only {} is compared",
+                path.join("/"),
+                first.id,
+                f.id,
+                first.id
+            )),
+            None => {
+                o.folders.insert(
+                    path,
+                    FolderObs {
+                        id: f.id,
+                        version: text(&f.version),
+                    },
+                );
+            }
+        }
+    }
+    let mut gs: Vec<&types::Group> = groups.groups.iter().collect();
+    gs.sort_by_key(|g| g.id);
+    for g in gs {
+        let name = g.group_name.clone().or(g.name.clone()).unwrap_or_default();
+        match o.groups.get(&name) {
+            Some(first) => o.notes.push(format!(
+                "group {name:?} exists twice (ids {} and {}); only {} is compared",
+                first.id, g.id, first.id
+            )),
+            None => {
+                o.groups.insert(
+                    name.clone(),
+                    GroupObs {
+                        id: g.id,
+                        name,
+                        version: text(&g.version),
+                        kind: g.group_type.clone().or(g.type_.clone()),
+                    },
+                );
+            }
+        }
+    }
+    for l in &groups.workspace_group_members {
+        if let (Some(g), Some(m)) = (l.workspace_group_id, l.workspace_user_id) {
+            o.memberships.insert((g, m));
+        }
+    }
+    let mut us: Vec<&types::User> = users.iter().collect();
+    us.sort_by_key(|u| u.id);
+    for u in us {
+        let email = text(&u.email_id);
+        o.members.entry(email.to_lowercase()).or_insert(MemberObs {
+            id: u.id,
+            email,
+            version: text(&u.version),
+            first_name: text(&u.first_name),
+            last_name: text(&u.last_name),
+            organization: text(&u.organization),
+            role: text(&u.role_type),
+        });
+    }
+    for p in permissions {
+        if let (Some(f), Some(g), Some(l)) = (p.folder_id, p.group_id, p.permission) {
+            o.permissions.insert((f, g), l);
+        }
+    }
+    Ok(o)
+}

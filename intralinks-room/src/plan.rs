@@ -1,0 +1,243 @@
+//! Changes, plans and options; [`plan`] compares a room file with the room.
+
+use std::path::PathBuf;
+
+use futures_util::TryStreamExt;
+use serde::Serialize;
+
+use intralinks_ext::types::{self, PermissionPermission};
+use intralinks_ext::{Error, FixedAnswers, Intralinks, Result};
+
+use crate::diff::diff;
+use crate::file::{GroupSpec, MemberSpec, RoomFile, SplashSpec};
+use crate::journal::Journal;
+use crate::observe::observe;
+
+/// What a change does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Action {
+    /// Creates the object.
+    Create,
+    /// Changes the object in place.
+    Change,
+    /// Removes the object (only with `prune`).
+    Remove,
+    /// The room has it, the file does not, and no call of the API removes it.
+    CannotRemove,
+}
+
+/// What a change is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Kind {
+    /// The workspace itself.
+    Workspace,
+    /// A folder, by path.
+    Folder,
+    /// A group, by name.
+    Group,
+    /// A member, by e-mail.
+    Member,
+    /// A member in a group.
+    Membership,
+    /// A group's level on a folder.
+    Permission,
+    /// The workspace's splash screen.
+    Splash,
+    /// The workspace's settings.
+    Settings,
+}
+
+/// One difference between the file and the room.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Change {
+    /// What apply does about it.
+    pub action: Action,
+    /// What it is about.
+    pub kind: Kind,
+    /// Which object: a path, a name, an e-mail, `e-mail in group`, `group on path`.
+    pub target: String,
+    /// What differs (`role REVIEWER -> MANAGER`), or why it cannot be removed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    #[serde(skip)]
+    pub(crate) op: Op,
+}
+
+/// What apply sends for a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Op {
+    None,
+    CreateWorkspace,
+    UpdateWorkspace {
+        name: String,
+        description: Option<String>,
+    },
+    CreateFolder(Vec<String>),
+    CreateGroup(GroupSpec),
+    UpdateGroup(GroupSpec),
+    CreateMember(MemberSpec),
+    UpdateMember(MemberSpec),
+    AddMembership {
+        group: String,
+        email: String,
+    },
+    SetPermission {
+        path: Vec<String>,
+        group: String,
+        level: PermissionPermission,
+    },
+    DeleteMember {
+        id: i64,
+        version: String,
+    },
+    DeleteGroup {
+        id: i64,
+        version: String,
+    },
+    DeleteFolder {
+        id: i64,
+        version: String,
+    },
+    UpdateSplash(SplashSpec),
+    UpdateSettings(Vec<serde_json::Map<String, serde_json::Value>>),
+}
+
+/// What would change in one workspace.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Plan {
+    /// The workspace's name in the file.
+    pub workspace: String,
+    /// Its id, when it exists.
+    pub workspace_id: Option<i64>,
+    /// The changes, in the order apply makes them.
+    pub changes: Vec<Change>,
+    /// What the room holds that plan and apply leave alone and a person
+    /// should know about (a group or folder that exists twice).
+    pub notes: Vec<String>,
+}
+
+impl Plan {
+    /// Whether apply would send anything.
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    /// How many changes of this action.
+    pub fn count(&self, action: Action) -> usize {
+        self.changes.iter().filter(|c| c.action == action).count()
+    }
+}
+
+/// How plan and apply treat the room.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct Options {
+    /// Remove what the file does not name (members other than
+    /// `MANAGER_PLUS`, groups, empty folders).
+    pub prune: bool,
+    /// What to answer when a workspace must be entered.
+    pub entry: FixedAnswers,
+    /// Where apply records each object it creates (see [`Journal`]).
+    pub journal: Option<PathBuf>,
+}
+
+impl Options {
+    /// Options that remove (`prune`) or not, with no entry answers and no journal.
+    pub fn new(prune: bool) -> Self {
+        Options {
+            prune,
+            ..Options::default()
+        }
+    }
+
+    /// The same options with these entry answers.
+    pub fn with_entry(mut self, entry: FixedAnswers) -> Self {
+        self.entry = entry;
+        self
+    }
+
+    /// The same options with a journal file.
+    pub fn with_journal(mut self, journal: impl Into<PathBuf>) -> Self {
+        self.journal = Some(journal.into());
+        self
+    }
+}
+
+pub(crate) fn change(
+    action: Action,
+    kind: Kind,
+    target: String,
+    detail: Option<String>,
+    op: Op,
+) -> Change {
+    Change {
+        action,
+        kind,
+        target,
+        detail,
+        op,
+    }
+}
+
+/// The workspace the file names: by id, else by exact name (the journal's
+/// record first). `None`: it does not exist yet.
+pub(crate) async fn resolve(
+    il: &Intralinks,
+    file: &RoomFile,
+    journal: Option<&Journal>,
+) -> Result<Option<i64>> {
+    if let Some(id) = file.workspace.id {
+        return Ok(Some(id));
+    }
+    let all: Vec<types::Workspace> = il.list_all_workspaces().try_collect().await?;
+    let named: Vec<i64> = all
+        .iter()
+        .filter(|w| {
+            w.name.as_deref().or(w.workspace_name.as_deref()) == Some(file.workspace.name.as_str())
+        })
+        .map(|w| w.id)
+        .collect();
+    if let Some(id) = journal.and_then(|j| j.workspace(&file.workspace.name))
+        && named.contains(&id)
+    {
+        return Ok(Some(id));
+    }
+    match named.as_slice() {
+        [] => Ok(None),
+        [one] => Ok(Some(*one)),
+        many => Err(Error::InvalidInput(format!(
+            "{} workspaces are named {:?} (ids {}); put the one you mean as `id:` under workspace in the file",
+            many.len(),
+            file.workspace.name,
+            many.iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// What [`apply`](crate::apply()) would do to make the room match `file`.
+pub async fn plan(il: &Intralinks, file: &RoomFile, options: &Options) -> Result<Plan> {
+    let journal = match &options.journal {
+        Some(p) => Some(Journal::open(p)?),
+        None => None,
+    };
+    let ws = resolve(il, file, journal.as_ref()).await?;
+    let observed = match ws {
+        Some(ws) => Some(observe(il, ws, &options.entry).await?),
+        None => None,
+    };
+    Ok(Plan {
+        workspace: file.workspace.name.clone(),
+        workspace_id: ws,
+        changes: diff(file, observed.as_ref(), options.prune),
+        notes: observed.map(|o| o.notes).unwrap_or_default(),
+    })
+}
