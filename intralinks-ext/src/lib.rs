@@ -76,8 +76,10 @@ pub mod json;
 pub mod listing;
 pub mod pages;
 mod pipe;
+mod question;
 pub mod retry;
 mod session;
+pub mod store;
 pub mod text;
 pub mod transfer;
 pub mod tree;
@@ -103,12 +105,11 @@ pub use reqwest;
 /// URLs: [`Intralinks::base_url`] and [`parse_base_url`] give a `url::Url`.
 pub use url;
 
-pub use entry::{
-    Demand, Entered, EntryProgress, EntryStep, FixedAnswers, Prompter, Reply, question_text,
-};
+pub use entry::{Demand, Entered, EntryProgress, EntryStep, FixedAnswers, Prompter, Reply};
 pub use error::{Checked, Error, Result, Verdict};
 pub use pages::{Pages, PagingProblem};
 pub use pipe::TransferLimits;
+pub use question::question_text;
 pub use retry::StopSignal;
 pub use session::{AppKeys, Grant, Session, TokenPair};
 pub use transfer::{
@@ -155,6 +156,7 @@ pub struct Builder {
     http: Option<reqwest::Client>,
     answer_limit: u64,
     limits: TransferLimits,
+    store: Option<store::Shared>,
 }
 
 /// The client handle: the generated operations through [`Intralinks::api`],
@@ -223,6 +225,7 @@ impl Builder {
             http: None,
             answer_limit: api::DEFAULT_ANSWER_LIMIT,
             limits: TransferLimits::default(),
+            store: None,
         }
     }
 
@@ -340,6 +343,37 @@ impl Builder {
         })
     }
 
+    /// Keeps the session's tokens in `store` for other processes and runs:
+    /// [`Builder::login`] stores its pair, every refresh happens under the
+    /// store's lock and is stored, and a pair another process stored
+    /// meanwhile is taken instead of refreshing again (see [`store`]).
+    /// [`Builder::resume`] goes on from what is stored.
+    pub fn token_store(mut self, store: Arc<dyn store::TokenStore>) -> Self {
+        self.store = Some(store::Shared(store));
+        self
+    }
+
+    /// Goes on with the pair in the [`Builder::token_store`], logging in
+    /// again with `relogin` (a [`Grant::Password`]) when its refresh token
+    /// is refused or missing; nothing is sent until the first call. Fails
+    /// when no store was given or it holds no pair: log in first.
+    pub async fn resume(self, keys: AppKeys, relogin: Option<Grant>) -> Result<Intralinks> {
+        let Some(store) = self.store.clone() else {
+            return Err(Error::InvalidInput(
+                "resume needs a token store: give one with Builder::token_store".into(),
+            ));
+        };
+        let Some(tokens) = store.with(|s| s.load()).await? else {
+            return Err(Error::Unauthorized {
+                detail: "no session is stored yet: log in first".into(),
+            });
+        };
+        match relogin {
+            Some(grant) => self.session_with_login(keys, tokens, grant),
+            None => self.session(keys, tokens),
+        }
+    }
+
     /// A client that sends no token (token endpoints, or a proxy that adds one).
     pub fn anonymous(self) -> Result<Intralinks> {
         self.finish(None, None)
@@ -361,7 +395,8 @@ impl Builder {
     pub async fn login(self, keys: AppKeys, grant: Grant) -> Result<Intralinks> {
         let (root, http, _) = self.http()?;
         let oauth = self.api(&root, &http, None);
-        let session = Session::login(oauth, keys, grant, self.refresh_lead).await?;
+        let session =
+            Session::login(oauth, keys, grant, self.refresh_lead, self.store.clone()).await?;
         let auth: Arc<dyn Auth> = Arc::new(session.clone());
         self.finish(Some(auth), Some(session))
     }
@@ -373,7 +408,14 @@ impl Builder {
     pub fn session(self, keys: AppKeys, tokens: TokenPair) -> Result<Intralinks> {
         let (root, http, _) = self.http()?;
         let oauth = self.api(&root, &http, None);
-        let session = Session::from_tokens(oauth, keys, tokens, None, self.refresh_lead);
+        let session = Session::from_tokens(
+            oauth,
+            keys,
+            tokens,
+            None,
+            self.refresh_lead,
+            self.store.clone(),
+        );
         let auth: Arc<dyn Auth> = Arc::new(session.clone());
         self.finish(Some(auth), Some(session))
     }
@@ -408,7 +450,14 @@ impl Builder {
         }
         let (root, http, _) = self.http()?;
         let oauth = self.api(&root, &http, None);
-        let session = Session::from_tokens(oauth, keys, tokens, Some(grant), self.refresh_lead);
+        let session = Session::from_tokens(
+            oauth,
+            keys,
+            tokens,
+            Some(grant),
+            self.refresh_lead,
+            self.store.clone(),
+        );
         let auth: Arc<dyn Auth> = Arc::new(session.clone());
         self.finish(Some(auth), Some(session))
     }

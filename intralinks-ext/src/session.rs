@@ -154,6 +154,8 @@ struct Inner {
     refreshes: AtomicU64,
     /// Every new token pair, for owners that persist it.
     tokens: watch::Sender<TokenPair>,
+    /// Where the pair is kept for other processes: refreshed under its lock.
+    store: Option<crate::store::Shared>,
 }
 
 /// A logged-in OAuth session. Cheap to clone; clones share the token.
@@ -275,6 +277,7 @@ impl Session {
         keys: AppKeys,
         grant: Grant,
         lead: Duration,
+        store: Option<crate::store::Shared>,
     ) -> Result<Self> {
         let token = oauth
             .get_o_auth_token()
@@ -285,13 +288,17 @@ impl Session {
             .map_err(login_refused)?;
         let relogin = matches!(grant, Grant::Password { .. }).then_some(grant);
         let (pair, lifetime) = pair_from(token, None)?;
+        if let Some(store) = &store {
+            let stored = pair.clone();
+            store.with(move |s| s.save(&stored)).await?;
+        }
         Ok(Self::assemble(
             oauth,
             keys,
             relogin,
             pair,
-            lead_for(lead, lifetime),
-            lead,
+            (lead_for(lead, lifetime), lead),
+            store,
         ))
     }
 
@@ -305,12 +312,20 @@ impl Session {
         pair: TokenPair,
         relogin: Option<Grant>,
         lead: Duration,
+        store: Option<crate::store::Shared>,
     ) -> Self {
         let remaining = pair
             .expires_at
             .duration_since(SystemTime::now())
             .unwrap_or_default();
-        Self::assemble(oauth, keys, relogin, pair, lead_for(lead, remaining), lead)
+        Self::assemble(
+            oauth,
+            keys,
+            relogin,
+            pair,
+            (lead_for(lead, remaining), lead),
+            store,
+        )
     }
 
     fn assemble(
@@ -318,8 +333,8 @@ impl Session {
         keys: AppKeys,
         relogin: Option<Grant>,
         pair: TokenPair,
-        first_lead: Duration,
-        lead: Duration,
+        (first_lead, lead): (Duration, Duration),
+        store: Option<crate::store::Shared>,
     ) -> Self {
         let (tokens, _) = watch::channel(pair.clone());
         Self {
@@ -335,6 +350,7 @@ impl Session {
                 lead,
                 refreshes: AtomicU64::new(0),
                 tokens,
+                store,
             }),
         }
     }
@@ -396,13 +412,54 @@ impl Session {
         Ok(())
     }
 
-    /// Refreshes now, with the lock held by the caller.
+    /// Refreshes now, with the lock held by the caller; with a token store,
+    /// under the store's lock too, taking a pair another process stored
+    /// meanwhile instead of refreshing again.
     async fn refresh_locked(&self, state: &mut TokenState) -> Result<()> {
         if state.revoked {
             return Err(Error::Unauthorized {
                 detail: "this session was logged out".into(),
             });
         }
+        let Some(store) = &self.inner.store else {
+            return self.refresh_now(state).await;
+        };
+        let mut held = store.hold().await?;
+        let stored = held.load()?;
+        if let Some(stored) = stored
+            && stored.access_token != state.pair.access_token
+        {
+            let remaining = stored
+                .expires_at
+                .duration_since(SystemTime::now())
+                .unwrap_or_default();
+            let lead = lead_for(self.inner.lead, remaining);
+            if remaining > lead {
+                // Another process refreshed: its pair is the current one.
+                state.pair = stored;
+                state.lead = lead;
+                self.inner.tokens.send_replace(state.pair.clone());
+                tracing::debug!("access token taken from the token store");
+                return Ok(());
+            }
+            // Due as well: refresh with its refresh token, ours may be spent.
+            if stored.refresh_token.is_some() {
+                state.pair = stored;
+            }
+        }
+        self.refresh_now(state).await?;
+        let pair = state.pair.clone();
+        tokio::task::spawn_blocking(move || held.save(&pair))
+            .await
+            .unwrap_or_else(|e| {
+                Err(Error::InvalidInput(format!(
+                    "the token store's task failed: {e}"
+                )))
+            })
+    }
+
+    /// Asks the token endpoint for a new pair.
+    async fn refresh_now(&self, state: &mut TokenState) -> Result<()> {
         let grant = match (&state.pair.refresh_token, &self.inner.relogin) {
             (Some(refresh), _) => Grant::RefreshToken(refresh.clone()),
             (None, Some(grant)) => grant.clone(),
