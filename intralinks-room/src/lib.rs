@@ -63,8 +63,9 @@ pub use file::{
 pub use import::members_from_csv;
 pub use journal::{Journal, Record};
 pub use oneoff::{
-    delete_group, ensure, group_request, has_member, member_request, members_request,
-    permission_request, remove_member, rename_group, require_groups, revoke_unsupported,
+    Require, delete_group, ensure, ensure_checked, group_request, has_member, member_request,
+    members_request, permission_request, remove_member, rename_group, require_groups,
+    revoke_unsupported,
 };
 pub use plan::{Action, Change, Kind, Options, Plan, plan};
 

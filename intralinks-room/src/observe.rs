@@ -82,59 +82,77 @@ fn text(s: &Option<String>) -> String {
     s.clone().unwrap_or_default()
 }
 
+/// One look at the room: the folders first (through
+/// [`Intralinks::in_workspace`], which enters the workspace when it must),
+/// then the six other listings at once.
 pub(crate) async fn observe(il: &Intralinks, ws: i64, answers: &FixedAnswers) -> Result<Observed> {
     let api = il.api();
-    let w = api
-        .get_workspace()
-        .workspace_id(ws)
-        .send()
-        .checked()
-        .await?;
-    let w = w
-        .workspace
-        .into_iter()
-        .next()
-        .ok_or_else(|| Error::NotFound {
-            message: format!("workspace {ws} is not in its own listing"),
-            error_id: None,
-        })?;
-    let splash = api
-        .get_splash()
-        .workspace_id(ws)
-        .send()
-        .checked()
-        .await?
-        .splash
-        .filter(|s| s.splash_text.is_some());
-    let settings = api
-        .get_workspace_settings()
-        .workspace_id(ws)
-        .send()
-        .checked()
-        .await?
-        .workspace_settings;
     let folders = il.in_workspace(ws, answers, || il.folders(ws)).await?;
-    let groups = api
-        .list_groups()
-        .workspace_id(ws)
-        .include_workspace_group_members(true)
-        .send()
-        .checked()
-        .await?;
-    let users = api
-        .list_workspace_members()
-        .workspace_id(ws)
-        .send()
-        .checked()
-        .await?
-        .users;
-    let permissions = api
-        .list_permissions()
-        .workspace_id(ws)
-        .send()
-        .checked()
-        .await?
-        .permissions;
+    let workspace = async {
+        api.get_workspace()
+            .workspace_id(ws)
+            .send()
+            .checked()
+            .await?
+            .workspace
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::NotFound {
+                message: format!("workspace {ws} is not in its own listing"),
+                error_id: None,
+            })
+    };
+    let splash = async {
+        Ok::<_, Error>(
+            api.get_splash()
+                .workspace_id(ws)
+                .send()
+                .checked()
+                .await?
+                .splash
+                .filter(|s| s.splash_text.is_some()),
+        )
+    };
+    let settings = async {
+        Ok::<_, Error>(
+            api.get_workspace_settings()
+                .workspace_id(ws)
+                .send()
+                .checked()
+                .await?
+                .workspace_settings,
+        )
+    };
+    let groups = async {
+        api.list_groups()
+            .workspace_id(ws)
+            .include_workspace_group_members(true)
+            .send()
+            .checked()
+            .await
+    };
+    let users = async {
+        Ok::<_, Error>(
+            api.list_workspace_members()
+                .workspace_id(ws)
+                .send()
+                .checked()
+                .await?
+                .users,
+        )
+    };
+    let permissions = async {
+        Ok::<_, Error>(
+            api.list_permissions()
+                .workspace_id(ws)
+                .send()
+                .checked()
+                .await?
+                .permissions,
+        )
+    };
+    let (w, splash, settings, groups, users, permissions) =
+        futures_util::try_join!(workspace, splash, settings, groups, users, permissions)?;
 
     let mut o = Observed {
         name: w

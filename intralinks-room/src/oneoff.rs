@@ -40,7 +40,62 @@ pub async fn ensure(
     dry_run: bool,
     entry: &FixedAnswers,
 ) -> Result<Vec<Change>> {
+    ensure_checked(il, ws, want, dry_run, entry, Require::default()).await
+}
+
+/// What a one-off change requires the room to hold already, checked on the
+/// same observation the change is planned on (one look at the room, not
+/// one per check).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Require {
+    /// Every group `want` names exists (`want.groups` is not created).
+    pub groups: bool,
+    /// Every member `want` names is a member already (an update, not an add).
+    pub members: bool,
+}
+
+impl Require {
+    /// Groups must exist.
+    pub fn groups(mut self) -> Self {
+        self.groups = true;
+        self
+    }
+
+    /// Members must exist.
+    pub fn members(mut self) -> Self {
+        self.members = true;
+        self
+    }
+}
+
+/// [`ensure`], refusing with [`Error::InvalidInput`] — before anything is
+/// sent that changes the room — when the room lacks what `require` names.
+/// A member update costs one observation of the room (7 listings, made
+/// concurrently) and its one call.
+pub async fn ensure_checked(
+    il: &Intralinks,
+    ws: i64,
+    want: &RoomFile,
+    dry_run: bool,
+    entry: &FixedAnswers,
+    require: Require,
+) -> Result<Vec<Change>> {
     let observed = observe(il, ws, entry).await?;
+    if require.groups {
+        missing_groups(ws, want, &observed)?;
+    }
+    if require.members
+        && let Some(m) = want
+            .members
+            .iter()
+            .find(|m| !observed.members.contains_key(&m.email.to_lowercase()))
+    {
+        return Err(Error::InvalidInput(format!(
+            "workspace {ws} has no member {}; add them as a member first",
+            m.email
+        )));
+    }
     let mut want = want.clone();
     want.workspace.name = observed.name.clone();
     want.workspace.description = None;
@@ -138,7 +193,11 @@ pub async fn require_groups(
     want: &RoomFile,
     entry: &FixedAnswers,
 ) -> Result<()> {
-    let observed = observe(il, ws, entry).await?;
+    missing_groups(ws, want, &observe(il, ws, entry).await?)
+}
+
+/// An error naming the first group of `want` that `observed` lacks.
+fn missing_groups(ws: i64, want: &RoomFile, observed: &Observed) -> Result<()> {
     for g in &want.groups {
         if !observed.groups.contains_key(&g.name) {
             return Err(Error::InvalidInput(format!(
