@@ -142,6 +142,13 @@ pub enum SyncEvent {
         /// What went wrong.
         error: String,
     },
+    /// Another run writes into the same target (a second `push` of the
+    /// same directory on this host): this one waits for it to end, then
+    /// goes on and finds its work done.
+    Waiting {
+        /// Whom the run waits for.
+        reason: String,
+    },
 }
 
 /// A subscriber to [`SyncEvent`]s: called on the engine's tasks, so keep it

@@ -93,7 +93,39 @@ pub(crate) fn kind_of(meta: &cap_std::fs::Metadata) -> Entry {
     }
 }
 
+/// The tree's writer lock, in the state directory.
+const WRITER_LOCK: &str = "push.lock";
+
 impl Target {
+    /// Takes the tree's writer lock ([`WRITER_LOCK`] in the state
+    /// directory, an advisory lock of the operating system): one run that
+    /// writes the room from this tree at a time on this host. When another
+    /// holds it, `waiting` is told once and the run waits for it to end. The
+    /// lock goes with the answer.
+    pub(crate) async fn writer_lock(&self, waiting: impl FnOnce()) -> Result<std::fs::File> {
+        let shown = self.shown.join(STATE_DIR).join(WRITER_LOCK);
+        let file = self
+            .state
+            .open_with(
+                WRITER_LOCK,
+                cap_std::fs::OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .create(true),
+            )
+            .map_err(io_err("cannot open", shown.clone()))?
+            .into_std();
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) => waiting(),
+            Err(std::fs::TryLockError::Error(e)) => return Err(io_err("cannot lock", shown)(e)),
+        }
+        tokio::task::spawn_blocking(move || file.lock().map(|()| file))
+            .await
+            .map_err(|e| Error::InvalidInput(format!("the lock's task failed: {e}")))?
+            .map_err(io_err("cannot lock", shown))
+    }
+
     /// Opens `dir` (created when missing), its state directory, and clears
     /// partial files left by earlier runs.
     pub fn open(dir: &Path, create: bool) -> Result<Target> {

@@ -197,6 +197,22 @@ pub async fn push(
     // retries none of the calls made under it.
     let once = &il.with_retry(intralinks_ext::api::RetryPolicy::none());
     let target = Target::open(dir, false)?;
+    // One push of this tree at a time: a second waits, then finds the
+    // documents the first created (a dry run writes nothing, and waits for
+    // nobody).
+    let _writer = if options.dry_run {
+        None
+    } else {
+        let waiting = || {
+            let reason = format!(
+                "another push from {} is running on this host; waiting for it to end",
+                dir.display()
+            );
+            tracing::warn!("{reason}");
+            options.emit(SyncEvent::Waiting { reason });
+        };
+        Some(target.writer_lock(waiting).await?)
+    };
     if !options.dry_run {
         target.clear_parts();
     }

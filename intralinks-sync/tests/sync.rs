@@ -626,3 +626,70 @@ async fn a_refused_token_ends_a_1000_document_mirror_once() {
         "{bodies} bodies asked for after the token was refused"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_pushes_of_one_tree_at_once_create_every_folder_and_document_once() {
+    let (sim, il) = start(1, 1).await;
+    let local = tempfile::tempdir().unwrap();
+    for d in 0..5 {
+        std::fs::create_dir_all(local.path().join(format!("d{d}"))).unwrap();
+        for i in 0..2 {
+            std::fs::write(
+                local.path().join(format!("d{d}/f-{d}-{i}.txt")),
+                format!("file {d} {i}\n"),
+            )
+            .unwrap();
+        }
+    }
+    let waited = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let options = SyncOptions {
+        folder: Some(demo::GENERATED_FIRST_FOLDER),
+        progress: Some(sync::SyncHook::new({
+            let waited = std::sync::Arc::clone(&waited);
+            move |e| {
+                if matches!(e, sync::SyncEvent::Waiting { .. }) {
+                    waited.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                }
+            }
+        })),
+        ..fast()
+    };
+    let (a, b) = tokio::join!(
+        sync::push(&il, WS, local.path(), &options),
+        sync::push(&il, WS, local.path(), &options)
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!((a.failures.clone(), b.failures.clone()), (vec![], vec![]));
+    // One did the work; the other waited for it, then found it done.
+    let mut uploaded = [a.uploaded, b.uploaded];
+    uploaded.sort();
+    assert_eq!(uploaded, [0, 10]);
+    assert_eq!(a.unchanged + b.unchanged, 10);
+    assert_eq!(waited.load(std::sync::atomic::Ordering::SeqCst), 1);
+
+    let docs = il
+        .api()
+        .list_documents()
+        .workspace_id(WS)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .document;
+    let mut names: Vec<String> = docs.iter().filter_map(|d| d.name.clone()).collect();
+    names.sort();
+    let all = names.len();
+    names.dedup();
+    assert_eq!((all, names.len()), (1 + 10, 1 + 10), "no duplicates");
+    let folders = il
+        .api()
+        .list_folders()
+        .workspace_id(WS)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .folder;
+    assert_eq!(folders.len(), 1 + 5, "no duplicate folders");
+    sim.shutdown().await;
+}
