@@ -173,9 +173,10 @@ pub enum EntryStep {
 pub trait Prompter: Send {
     /// Accept the splash? Never say yes on the user's behalf without their say.
     fn accept_splash(&mut self, splash: Option<&Splash>) -> Option<bool>;
-    /// The answer to the security question `key` (see [`question_text`] for
-    /// its human form); `failed` is `Some(wrong attempts so far)` when the last
-    /// answer was not accepted, `None` on the first ask.
+    /// The answer to the security question `key` (see
+    /// [`question_text`](crate::question_text) for its human form); `failed`
+    /// is `Some(wrong attempts so far)` when the last answer was not
+    /// accepted, `None` on the first ask.
     fn security_answer(&mut self, key: &str, failed: Option<i32>) -> Option<Secret>;
     /// The one-time password just mailed; `failed` as for [`Prompter::security_answer`].
     fn one_time_password(&mut self, failed: Option<i32>) -> Option<Secret>;
@@ -228,31 +229,6 @@ fn failed(progress: &EntryProgress) -> Option<i32> {
     progress
         .rejected()
         .then(|| progress.attempts().unwrap_or(1))
-}
-
-/// A security question's key as people read it:
-/// `NAME_OF_CHILDHOOD_SLED` → `Name of childhood sled?`.
-///
-/// ```
-/// assert_eq!(intralinks_ext::question_text("NAME_OF_CHILDHOOD_SLED"), "Name of childhood sled?");
-/// assert_eq!(intralinks_ext::question_text(""), "Security question?");
-/// ```
-pub fn question_text(key: &str) -> String {
-    let words: Vec<String> = key
-        .split(['_', ' '])
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect();
-    let mut text = if words.is_empty() {
-        "security question".to_string()
-    } else {
-        words.join(" ")
-    };
-    if let Some(first) = text.get(..1) {
-        text.replace_range(..1, &first.to_uppercase());
-    }
-    text.push('?');
-    text
 }
 
 /// One answer of the entry call, V1 or V2 alike.

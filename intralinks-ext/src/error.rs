@@ -389,7 +389,7 @@ fn needs(state: EntryState, key: Option<&str>) -> String {
         EntryState::AcceptSplash => "the splash screen must be read and accepted".into(),
         EntryState::SecurityQuestion => format!(
             "the security question{} must be answered",
-            key.map(|k| format!(" \"{}\"", crate::entry::question_text(k)))
+            key.map(|k| format!(" \"{}\"", crate::question::question_text(k)))
                 .unwrap_or_default()
         ),
         EntryState::OneTimePassword => {

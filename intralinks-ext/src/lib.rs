@@ -8,7 +8,9 @@
 //! ([`Intralinks::start_entry`], V1 too) or with a [`Prompter`], the splash
 //! image, streamed and verified downloads and uploads (files or any
 //! `AsyncRead`/`AsyncWrite`), a pager ([`Intralinks::list_all_workspaces`]),
-//! reports ([`report`]), and [`Error`].
+//! and [`Error`]. The sync engine, reports and rooms as code are crates of
+//! their own on top of it (`intralinks-sync`, `intralinks-report`,
+//! `intralinks-room`).
 //!
 //! This example runs as it is, against the simulator (`intralinks-sim`)
 //! standing in for the service; point the builder at
@@ -98,7 +100,8 @@ pub use intralinks_api::{
 
 // The dependencies whose types this crate's API takes or gives, re-exported
 // so that a user's are the same versions.
-/// Dates: [`Millis::to_datetime`] and the [`report`] rows give `chrono` values.
+/// Dates: [`Millis::to_datetime`] gives `chrono` values, as do the rows of
+/// `intralinks-report`.
 pub use chrono;
 /// HTTP: your own client for [`Builder::http_client`]; [`Error::from_reqwest`].
 pub use reqwest;

@@ -2,7 +2,7 @@
 //! typed listing under reports, rooms as code and the command line.
 //!
 //! The sync engine lists through its own compact model instead
-//! ([`crate::sync`]: parsed as the body arrives, a few fields kept), since
+//! (`intralinks-sync`: parsed as the body arrives, a few fields kept), since
 //! it holds every document of a room at once; both go through the client's
 //! runtime (token, refresh, answer limit) and place folders by
 //! [`crate::tree::Forest`].

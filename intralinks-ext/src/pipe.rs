@@ -31,7 +31,6 @@ use sha1::{Digest, Sha1};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use crate::error::{Error, Result};
-use crate::transfer::{Progress, ProgressFn};
 
 /// What every transfer is held to; set with [`crate::Builder::transfer_limits`].
 ///
@@ -90,6 +89,19 @@ impl Default for TransferLimits {
         }
     }
 }
+
+/// How far a transfer got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Progress {
+    /// Bytes moved so far.
+    pub done: u64,
+    /// Bytes in all, when known.
+    pub total: Option<u64>,
+}
+
+/// A progress callback, shared with the transfer's stream.
+pub type ProgressFn = std::sync::Arc<dyn Fn(Progress) + Send + Sync>;
 
 /// Chunks in flight between the network and the hashing/writing worker.
 const CHANNEL: usize = 32;

@@ -1,19 +1,92 @@
 //! A mirror's dry run: what it would fetch, replace and delete, read from the
 //! room's listing, the target and the journal without writing anything — not
 //! the target directory, not its state directory, not a part file.
+//!
+//! It also holds what a mirror run shares with its dry run — the journal's
+//! name, the [`MirrorReport`] both answer, and [`left_behind`] — so that the
+//! run (`mirror`) depends on its plan, never the other way round.
 
 use std::path::Path;
 
 use cap_std::ambient_authority;
 use cap_std::fs::Dir;
+use serde::Serialize;
 
 use super::journal::{self, Record};
 use super::local::{Entry, hash_in, peek_in};
-use super::mirror::{JOURNAL, MirrorReport, left_behind};
-use super::names::{STATE_DIR, place};
+use super::names::{Notice, STATE_DIR, place};
 use super::{Failure, FailureKind, Planned, SyncOptions, list_room};
 use intralinks_ext::Intralinks;
 use intralinks_ext::{Error, Result};
+
+/// The mirror journal's name in the state directory.
+pub(crate) const JOURNAL: &str = "mirror.jsonl";
+
+/// What a mirror run did.
+#[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct MirrorReport {
+    /// Folders placed.
+    pub folders: usize,
+    /// Documents in the room (or the subtree).
+    pub documents: usize,
+    /// Documents downloaded this run.
+    pub fetched: usize,
+    /// Documents already on disk with the right SHA-1, taken as they are.
+    pub adopted: usize,
+    /// Documents already present and current.
+    pub up_to_date: usize,
+    /// Local files removed because their documents left the room.
+    pub deleted: usize,
+    /// Bytes downloaded this run (successful transfers).
+    pub bytes_fetched: u64,
+    /// Attempts beyond the first, over all items.
+    pub retries: u32,
+    /// Partial files of earlier runs removed (other versions, documents gone).
+    pub stale_parts_removed: usize,
+    /// Documents whose download went on from a partial file of an earlier
+    /// attempt or run.
+    pub resumed: usize,
+    /// Bytes of those partial files, kept and not fetched again.
+    pub bytes_resumed: u64,
+    /// Documents not attempted because the run was stopped.
+    pub not_started: usize,
+    /// Whether the run was stopped before the end.
+    pub interrupted: bool,
+    /// Renamed entries, orphans, broken cycles.
+    pub notices: Vec<Notice>,
+    /// The local files removed because their documents left the room.
+    pub deleted_paths: Vec<String>,
+    /// Local files the mirror wrote whose documents left the room, left alone
+    /// (without [`SyncOptions::delete`]).
+    pub left_room: Vec<String>,
+    /// With [`SyncOptions::dry_run`]: what the mirror would fetch, replace and
+    /// delete (nothing was written).
+    pub planned: Vec<Planned>,
+    /// Every item that did not complete (but those the run never started
+    /// after [`MirrorReport::fatal`]).
+    pub failures: Vec<Failure>,
+    /// The failure that ended the run early, since no further item could
+    /// succeed (a refused token, a full disk: [`intralinks_ext::Verdict::StopRun`]);
+    /// the items not started after it are counted in `not_started`.
+    pub fatal: Option<Failure>,
+}
+
+/// Of the journal records whose documents are not in the room (as the
+/// caller selected them), those whose files are still the mirror's own (the
+/// size and mtime it recorded), as `peek` finds them: what `delete` would
+/// remove.
+pub(crate) fn left_behind<'a>(
+    records: impl IntoIterator<Item = &'a Record>,
+    peek: impl Fn(&str) -> Entry,
+) -> Vec<&'a Record> {
+    records
+        .into_iter()
+        .filter(
+            |r| matches!(peek(&r.path), Entry::File { size, mtime } if r.describes(size, mtime)),
+        )
+        .collect()
+}
 
 /// What the target holds at `rel`, looked up without creating anything.
 fn peek(root: Option<&Dir>, rel: &str) -> Entry {
