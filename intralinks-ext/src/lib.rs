@@ -76,6 +76,7 @@ mod error;
 pub mod fsname;
 pub mod json;
 pub mod listing;
+pub mod lock;
 pub mod pages;
 mod pipe;
 mod question;

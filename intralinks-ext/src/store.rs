@@ -214,35 +214,8 @@ fn open_private(path: &Path, existing: bool) -> Result<std::fs::File> {
     } else {
         options.read(true).write(true).create(true).truncate(false);
     }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
-    }
-    options.open(path).map_err(|source| {
-        if source.raw_os_error() == Some(ELOOP) {
-            Error::UnsafePath {
-                path: path.into(),
-                what: "symbolic link",
-            }
-        } else {
-            Error::Io {
-                action: if existing {
-                    "cannot read"
-                } else {
-                    "cannot open"
-                },
-                path: path.into(),
-                source,
-            }
-        }
-    })
+    crate::lock::open_nofollow(path, &mut options, 0o600)
 }
-
-#[cfg(unix)]
-const ELOOP: i32 = libc::ELOOP;
-#[cfg(not(unix))]
-const ELOOP: i32 = -1;
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,7 @@
 //! The executor: [`apply`] makes the room match the file.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -105,6 +106,12 @@ fn member_update(id: i64, version: &str, m: &MemberSpec) -> Result<types::User> 
 /// differs, and with `prune` removes what the file does not name. A second
 /// run right after sends no write.
 pub async fn apply(il: &Intralinks, file: &RoomFile, options: &Options) -> Result<Applied> {
+    // Held to the end: a second apply of this room waits here, then looks
+    // the room up and finds what this one created.
+    let _writer = match &options.lock_dir {
+        Some(dir) => Some(writer_lock(il, dir, &file.workspace.name).await?),
+        None => None,
+    };
     let journal = match &options.journal {
         Some(p) => Some(Journal::open(p)?),
         None => None,
@@ -445,4 +452,44 @@ pub(crate) async fn execute(run: &mut Run<'_>, ids: &mut Ids, c: &Change) -> Res
         }
     }
     Ok(())
+}
+
+/// The writer lock of room `name` on `il`'s host, in `dir` (created when
+/// missing): `room-{host}-{digest of the name}.lock`.
+async fn writer_lock(il: &Intralinks, dir: &Path, name: &str) -> Result<std::fs::File> {
+    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+        action: "cannot create",
+        path: dir.into(),
+        source,
+    })?;
+    let host: String = il
+        .base_url()
+        .host_str()
+        .unwrap_or("host")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let port = il
+        .base_url()
+        .port()
+        .map(|p| format!("_{p}"))
+        .unwrap_or_default();
+    let digest: String = intralinks_ext::file_hash(name.as_bytes())
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(20)
+        .collect();
+    let path = dir.join(format!("room-{host}{port}-{digest}.lock"));
+    intralinks_ext::lock::hold(&path, || {
+        tracing::warn!(
+            "another apply of room {name:?} is running on this host; waiting for it to end"
+        );
+    })
+    .await
 }

@@ -5,7 +5,12 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use intralinks_ext::lock::open_nofollow;
 use intralinks_ext::{Error, Result};
+
+/// The most a journal may hold: a record per object of a room, some 200
+/// bytes each, for rooms far larger than any room file.
+const JOURNAL_LIMIT: u64 = 64 * 1024 * 1024;
 
 /// One object apply created.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,16 +44,28 @@ pub struct Journal {
 impl Journal {
     /// Reads the journal at `path` (none yet is an empty journal).
     pub fn open(path: &Path) -> Result<Journal> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-            Err(e) => {
-                return Err(Error::InvalidInput(format!(
-                    "cannot read the journal {}: {e}; check its permissions",
-                    path.display()
-                )));
+        let mut text = String::new();
+        match open_nofollow(path, std::fs::OpenOptions::new().read(true), 0o666) {
+            Ok(f) => {
+                use std::io::Read;
+                f.take(JOURNAL_LIMIT + 1)
+                    .read_to_string(&mut text)
+                    .map_err(|e| {
+                        Error::InvalidInput(format!(
+                            "cannot read the journal {}: {e}; check its permissions",
+                            path.display()
+                        ))
+                    })?;
+                if text.len() as u64 > JOURNAL_LIMIT {
+                    return Err(Error::InvalidInput(format!(
+                        "the journal {} is larger than a journal can be; move it away and run again (apply looks everything up anyway)",
+                        path.display()
+                    )));
+                }
             }
-        };
+            Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
         // A line without its newline is torn (the kill came mid-write):
         // it is ignored, and cut off before the next record is appended.
         let (whole, torn_at) = match text.rfind('\n') {
@@ -103,17 +120,14 @@ impl Journal {
             .map_err(|e| Error::InvalidInput(format!("cannot encode a journal record: {e}")))?;
         line.push('\n');
         if let Some(at) = self.torn_at.take() {
-            let f = std::fs::OpenOptions::new()
-                .write(true)
-                .open(&self.path)
-                .map_err(io)?;
+            let f = open_nofollow(&self.path, std::fs::OpenOptions::new().write(true), 0o666)?;
             f.set_len(at).map_err(io)?;
         }
-        let mut f = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&self.path)
-            .map_err(io)?;
+        let mut f = open_nofollow(
+            &self.path,
+            std::fs::OpenOptions::new().create(true).append(true),
+            0o666,
+        )?;
         f.write_all(line.as_bytes()).map_err(io)?;
         f.sync_data().map_err(io)?;
         self.records.push(record);

@@ -145,6 +145,10 @@ pub struct Options {
     pub entry: FixedAnswers,
     /// Where apply records each object it creates (see [`Journal`]).
     pub journal: Option<PathBuf>,
+    /// Where apply takes its writer lock: one apply of a room (by host and
+    /// workspace name) at a time on this host; a second waits for the first,
+    /// then finds what it created. `None`: no lock.
+    pub lock_dir: Option<PathBuf>,
 }
 
 impl Options {
@@ -159,6 +163,13 @@ impl Options {
     /// The same options with these entry answers.
     pub fn with_entry(mut self, entry: FixedAnswers) -> Self {
         self.entry = entry;
+        self
+    }
+
+    /// The same options with a directory for the writer lock
+    /// ([`Options::lock_dir`]).
+    pub fn with_lock_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.lock_dir = Some(dir.into());
         self
     }
 

@@ -8,6 +8,8 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use futures_util::TryStreamExt;
+
 use intralinks_ext::types::{self, PermissionPermission};
 use intralinks_ext::{Checked, FixedAnswers, Intralinks};
 use intralinks_room::{self as room, Action, Kind, Options, RoomFile};
@@ -586,5 +588,60 @@ async fn a_group_made_twice_by_hand_is_noted_and_never_made_again() {
     let again = room::apply(&il, &f, &Options::new(true)).await.unwrap();
     assert!(again.done.is_empty());
     assert_eq!(writes(&sim).await, before);
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_applies_of_one_room_at_once_make_one_workspace_and_every_object_once() {
+    let (sim, il) = common::start().await;
+    let locks = tempfile::tempdir().unwrap();
+    let opts = Options::new(false).with_lock_dir(locks.path());
+    let f = file(2);
+    let (a, b) = tokio::join!(room::apply(&il, &f, &opts), room::apply(&il, &f, &opts));
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.workspace_id, b.workspace_id);
+    // One made all 181 objects; the other waited, then found them.
+    let mut done = [a.done.len(), b.done.len()];
+    done.sort();
+    assert_eq!(done, [0, 181]);
+    let named: Vec<i64> = il
+        .list_all_workspaces()
+        .map_ok(|w| (w.id, w.name.or(w.workspace_name).unwrap_or_default()))
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|(_, n)| n == "Hackathon Capital 2")
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(named, vec![a.workspace_id]);
+    assert_eq!(listing(&il, a.workspace_id).await, expected(2));
+    sim.shutdown().await;
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn a_journal_that_is_a_symbolic_link_is_refused_and_its_target_left_alone() {
+    let (sim, il) = common::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("profile");
+    let journal = dir.path().join("fund1.journal");
+    // A dangling link, as git would check one out.
+    std::os::unix::fs::symlink(&target, &journal).unwrap();
+    let opts = Options::new(false).with_journal(&journal);
+    let e = room::apply(&il, &file(1), &opts).await.unwrap_err();
+    assert!(
+        matches!(
+            e,
+            intralinks_ext::Error::UnsafePath {
+                what: "symbolic link",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(!target.exists(), "nothing was written through the link");
+    // Nothing was created either: the journal is opened first.
+    assert_eq!(writes(&sim).await, 0);
     sim.shutdown().await;
 }

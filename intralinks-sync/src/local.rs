@@ -115,15 +115,7 @@ impl Target {
             )
             .map_err(io_err("cannot open", shown.clone()))?
             .into_std();
-        match file.try_lock() {
-            Ok(()) => return Ok(file),
-            Err(std::fs::TryLockError::WouldBlock) => waiting(),
-            Err(std::fs::TryLockError::Error(e)) => return Err(io_err("cannot lock", shown)(e)),
-        }
-        tokio::task::spawn_blocking(move || file.lock().map(|()| file))
-            .await
-            .map_err(|e| Error::InvalidInput(format!("the lock's task failed: {e}")))?
-            .map_err(io_err("cannot lock", shown))
+        intralinks_ext::lock::exclusive(file, &shown, waiting).await
     }
 
     /// Opens `dir` (created when missing), its state directory, and clears
