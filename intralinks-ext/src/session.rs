@@ -9,10 +9,10 @@ use intralinks_api::types::{
     OAuthToken, OAuthTokenRequest, OAuthTokenRequestGrantType, RevokeRequest,
 };
 use intralinks_api::{Auth, AuthError, AuthErrorKind, AuthFuture, Client, Secret};
-use serde::{Deserialize, Serialize};
 use tokio::sync::{Mutex, watch};
 
 use crate::error::{Checked, Error, Result};
+pub use crate::store::TokenPair;
 
 /// How to log in.
 #[derive(Clone, PartialEq, Eq)]
@@ -76,61 +76,6 @@ impl fmt::Debug for AppKeys {
             .field("client_id", &self.client_id)
             .field("client_secret", &"***")
             .finish()
-    }
-}
-
-/// The tokens of a session, to keep across restarts: hand them to
-/// [`crate::Builder::session`] to go on without logging in again.
-///
-/// Refresh tokens are single-use: after every refresh the session publishes
-/// a new pair ([`Session::subscribe`]), and only the newest one works. The
-/// pair serializes with the tokens in clear (it is meant to be stored), so
-/// store it as you would a password; its `Debug` output is redacted.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TokenPair {
-    /// The access token.
-    pub access_token: Secret,
-    /// The refresh token, when the service granted one.
-    #[serde(default)]
-    pub refresh_token: Option<Secret>,
-    /// When the access token expires.
-    #[serde(with = "unix_seconds")]
-    pub expires_at: SystemTime,
-    /// The email the service says the token belongs to.
-    #[serde(default)]
-    pub email: Option<String>,
-}
-
-impl fmt::Debug for TokenPair {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TokenPair")
-            .field("access_token", &"***")
-            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "***"))
-            .field("expires_at", &self.expires_at)
-            .field("email", &self.email)
-            .finish()
-    }
-}
-
-mod unix_seconds {
-    use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
-        let secs = t
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
-        s.serialize_u64(secs)
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SystemTime, D::Error> {
-        let secs = u64::deserialize(d)?;
-        UNIX_EPOCH
-            .checked_add(Duration::from_secs(secs))
-            .ok_or_else(|| serde::de::Error::custom("expiry out of range"))
     }
 }
 

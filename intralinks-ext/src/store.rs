@@ -32,8 +32,68 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
+use std::fmt;
+use std::time::SystemTime;
+
+use intralinks_api::Secret;
+use serde::{Deserialize, Serialize};
+
 use crate::error::{Error, Result};
-use crate::session::TokenPair;
+
+/// The tokens of a session, to keep across restarts: hand them to
+/// [`crate::Builder::session`] to go on without logging in again.
+///
+/// Refresh tokens are single-use: after every refresh the session publishes
+/// a new pair ([`crate::Session::subscribe`]), and only the newest one works. The
+/// pair serializes with the tokens in clear (it is meant to be stored), so
+/// store it as you would a password; its `Debug` output is redacted.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenPair {
+    /// The access token.
+    pub access_token: Secret,
+    /// The refresh token, when the service granted one.
+    #[serde(default)]
+    pub refresh_token: Option<Secret>,
+    /// When the access token expires.
+    #[serde(with = "unix_seconds")]
+    pub expires_at: SystemTime,
+    /// The email the service says the token belongs to.
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+impl fmt::Debug for TokenPair {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokenPair")
+            .field("access_token", &"***")
+            .field("refresh_token", &self.refresh_token.as_ref().map(|_| "***"))
+            .field("expires_at", &self.expires_at)
+            .field("email", &self.email)
+            .finish()
+    }
+}
+
+mod unix_seconds {
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S::Error> {
+        let secs = t
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        s.serialize_u64(secs)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<SystemTime, D::Error> {
+        let secs = u64::deserialize(d)?;
+        UNIX_EPOCH
+            .checked_add(Duration::from_secs(secs))
+            .ok_or_else(|| serde::de::Error::custom("expiry out of range"))
+    }
+}
 
 /// A place that keeps one [`TokenPair`] for several processes.
 pub trait TokenStore: Send + Sync + 'static {
