@@ -27,6 +27,7 @@
 //!   document's `lastModifiedOn`. A local file the engine did not write (or
 //!   that changed since) is never overwritten unless [`SyncOptions::force`].
 
+mod decide;
 mod diff;
 mod fetch;
 mod journal;

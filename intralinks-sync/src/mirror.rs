@@ -6,6 +6,7 @@ use std::sync::Arc;
 use futures_util::StreamExt;
 use intralinks_ext::api::types::Document;
 
+use super::decide::{Decision, Facts, decide};
 use super::fetch::fetch_once;
 use super::journal::{Journal, Record};
 use super::local::{Entry, Target};
@@ -276,15 +277,6 @@ async fn one(
             attempts,
         })
     };
-    let Some(expected) = doc.file_hash_download.clone() else {
-        return fail(
-            Error::InvalidInput(format!(
-                "document {} has no fileHashDownload, so its bytes cannot be verified; it was not downloaded",
-                doc.id
-            )),
-            0,
-        );
-    };
     let record = |sha1: String, size: u64, mtime: i128| {
         let journal = Arc::clone(journal);
         let record = Record {
@@ -309,57 +301,57 @@ async fn one(
         Ok(e) => e,
         Err(e) => return fail(e, 0),
     };
-    let known = journal.get(rel);
-    match entry {
-        Entry::Missing => {}
-        Entry::Dir | Entry::Other(_) => {
+    let known = match entry {
+        Entry::File { size, mtime } => journal.get(rel).filter(|r| r.describes(size, mtime)),
+        _ => None,
+    };
+    let mut facts = Facts {
+        remote: doc.file_hash_download.as_deref(),
+        local: entry,
+        ours: known.as_ref(),
+        hashed: None,
+        verify: options.verify,
+        force: options.force,
+    };
+    let mut decision = decide(&facts);
+    let local_hash;
+    if decision == Decision::Hash {
+        local_hash = match blocking({
+            let (target, rel) = (Arc::clone(target), rel.to_string());
+            move || target.hash(&rel)
+        })
+        .await
+        {
+            Ok(h) => h,
+            Err(e) => return fail(e, 0),
+        };
+        facts.hashed = Some(&local_hash);
+        decision = decide(&facts);
+    }
+    match decision {
+        Decision::Fetch | Decision::Replace => {}
+        Decision::Keep | Decision::Adopt => {
+            // A hash taken now is recorded, so the next run trusts it.
+            if let (Some(h), Entry::File { size, mtime }) = (facts.hashed, entry)
+                && let Err(e) = record(h.to_string(), size, mtime).await
+            {
+                return fail(e, 0);
+            }
+            return if decision == Decision::Keep {
+                Outcome::UpToDate
+            } else {
+                Outcome::Adopted
+            };
+        }
+        Decision::Skip(why) => return fail(why.error(doc.id, target.shown(rel)), 0),
+        // decide asks for a hash only while it has none: not reached.
+        Decision::Hash => {
             return fail(
-                Error::UnsafePath {
-                    path: target.shown(rel),
-                    what: match entry {
-                        Entry::Other(what) => what,
-                        _ => "directory where a file goes",
-                    },
-                },
+                Error::InvalidInput(format!(
+                    "the mirror could not decide what to do with {rel}; report this"
+                )),
                 0,
             );
-        }
-        Entry::File { size, mtime } => {
-            let ours = known.as_ref().is_some_and(|r| r.describes(size, mtime));
-            if ours && !options.verify {
-                if known.as_ref().is_some_and(|r| r.sha1 == expected) {
-                    return Outcome::UpToDate;
-                }
-                // Ours, and the document changed: fetch over it.
-            } else {
-                let local = match blocking({
-                    let (target, rel) = (Arc::clone(target), rel.to_string());
-                    move || target.hash(&rel)
-                })
-                .await
-                {
-                    Ok(h) => h,
-                    Err(e) => return fail(e, 0),
-                };
-                if local == expected {
-                    if let Err(e) = record(local, size, mtime).await {
-                        return fail(e, 0);
-                    }
-                    return if ours {
-                        Outcome::UpToDate
-                    } else {
-                        Outcome::Adopted
-                    };
-                }
-                if !ours && !options.force {
-                    return fail(
-                        Error::LocalFileInTheWay {
-                            path: target.shown(rel),
-                        },
-                        0,
-                    );
-                }
-            }
         }
     }
     let (result, attempts) = with_retries(options, || {

@@ -12,6 +12,7 @@ use cap_std::ambient_authority;
 use cap_std::fs::Dir;
 use serde::Serialize;
 
+use super::decide::{Decision, Facts, Skip, decide};
 use super::journal::{self, Record};
 use super::local::{Entry, hash_in, peek_in};
 use super::names::{Notice, STATE_DIR, place};
@@ -127,56 +128,48 @@ pub(crate) async fn mirror_plan(
     };
     for i in 0..plan.document_count() {
         let (id, rel) = (plan.docs[i].id, &plan.path(i));
-        let expected = plan.hash(i).unwrap_or_default();
         let planned = |action| Planned {
             action,
             path: rel.clone(),
             id: Some(id),
         };
-        match peek(root.as_ref(), rel) {
-            Entry::Missing => report.planned.push(planned("fetch")),
-            Entry::File { size, mtime } => {
-                let known = ours(rel, size, mtime);
-                if known.as_ref().is_some_and(|r| r.sha1 == expected) && !options.verify {
-                    report.up_to_date += 1;
-                    continue;
-                }
-                let local = root
-                    .as_ref()
-                    .map(|r| hash_in(r, rel, &dir.join(rel)))
-                    .transpose()?;
-                if local.as_deref() == Some(expected) {
-                    if known.is_some() {
-                        report.up_to_date += 1;
-                    } else {
-                        report.adopted += 1;
-                    }
-                } else if known.is_some() || options.force {
-                    report.planned.push(planned("replace"));
-                } else {
-                    report.failures.push(Failure {
-                        path: rel.clone(),
-                        id: Some(id),
-                        error: Error::LocalFileInTheWay {
-                            path: dir.join(rel),
-                        }
-                        .into(),
-                        attempts: 0,
-                        kind: FailureKind::LocalFileInTheWay,
-                    });
-                }
-            }
-            Entry::Dir | Entry::Other(_) => report.failures.push(Failure {
+        let local = peek(root.as_ref(), rel);
+        let known = match local {
+            Entry::File { size, mtime } => ours(rel, size, mtime),
+            _ => None,
+        };
+        let mut facts = Facts {
+            remote: plan.hash(i),
+            local,
+            ours: known.as_ref(),
+            hashed: None,
+            verify: options.verify,
+            force: options.force,
+        };
+        let mut decision = decide(&facts);
+        let hashed;
+        if let (Decision::Hash, Some(root)) = (decision, root.as_ref()) {
+            hashed = hash_in(root, rel, &dir.join(rel))?;
+            facts.hashed = Some(&hashed);
+            decision = decide(&facts);
+        }
+        match decision {
+            Decision::Fetch => report.planned.push(planned("fetch")),
+            Decision::Replace => report.planned.push(planned("replace")),
+            Decision::Keep => report.up_to_date += 1,
+            Decision::Adopt => report.adopted += 1,
+            Decision::Skip(why) => report.failures.push(Failure {
                 path: rel.clone(),
                 id: Some(id),
-                error: Error::InvalidInput(format!(
-                    "{} is not a regular file; nothing would be written through it",
-                    dir.join(rel).display()
-                ))
-                .into(),
+                kind: match why {
+                    Skip::InTheWay => FailureKind::LocalFileInTheWay,
+                    Skip::NoHash | Skip::NotAFile(_) => FailureKind::Other,
+                },
+                error: why.error(id, dir.join(rel)).into(),
                 attempts: 0,
-                kind: FailureKind::Other,
             }),
+            // Only without a directory to hash in, where nothing is there.
+            Decision::Hash => report.planned.push(planned("fetch")),
         }
     }
     // Local files the mirror wrote whose documents left the room.
