@@ -125,20 +125,23 @@ mod tests {
 
     const FILE: Entry = Entry::File { size: 3, mtime: 9 };
 
+    /// remote, local, ours, hashed, verify, force → the decision.
+    type Row<'a> = (
+        Option<&'a str>,
+        Entry,
+        Option<&'a Record>,
+        Option<&'a str>,
+        bool,
+        bool,
+        Decision,
+    );
+
     #[test]
     fn every_case_has_one_decision() {
         use Decision::*;
         let (same, other) = (record("R"), record("OLD"));
         // (remote, local, ours, hashed, verify, force) → decision
-        let table: Vec<(
-            Option<&str>,
-            Entry,
-            Option<&Record>,
-            Option<&str>,
-            bool,
-            bool,
-            Decision,
-        )> = vec![
+        let table: Vec<Row<'_>> = vec![
             // No hash to verify against: left out, whatever is on disk.
             (
                 None,
