@@ -1,4 +1,5 @@
-//! Access: each group's and each member's strongest level on every path.
+//! Access: each group's and each member's strongest level on every path,
+//! and how those rows list a workspace ([`Row::fetch`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -8,8 +9,10 @@ use intralinks_ext::api::types::{self, PermissionPermission};
 use intralinks_ext::listing::{FolderPaths as Tree, document_folder as doc_folder};
 use intralinks_ext::{Checked, Error, Intralinks, Result};
 
-use crate::listing::{PathKey, group_name, join, sorted};
-use crate::rows::{AccessRow, ItemKind, UserAccessRow, WorkspaceRef};
+use crate::listing::{
+    PathKey, documents, folders, group_name, groups, join, members, permissions, sorted,
+};
+use crate::rows::{AccessRow, Column, ItemKind, Row, UserAccessRow, WorkspaceRef, number, text};
 
 /// Folder id → each group's strongest level on it, along its ancestors.
 type Inherited = HashMap<i64, BTreeMap<i64, PermissionPermission>>;
@@ -266,4 +269,85 @@ pub fn user_access_rows(
         }
     }
     sorted(keyed)
+}
+
+impl Row for AccessRow {
+    const HEADER: &'static [&'static str] = &[
+        "workspaceId",
+        "workspaceName",
+        "path",
+        "type",
+        "id",
+        "groupId",
+        "groupName",
+        "permission",
+    ];
+    const COLUMNS: &'static [Column] = &[
+        number("workspaceId", "Workspace ID"),
+        text("workspaceName", "Workspace"),
+        text("path", "Path"),
+        text("type", "Type"),
+        number("id", "ID"),
+        number("groupId", "Group ID"),
+        text("groupName", "Group"),
+        text("permission", "Permission"),
+    ];
+    const SHEET: &'static str = "Access by group";
+    async fn fetch(il: &Intralinks, ws: &WorkspaceRef) -> Result<Vec<Self>> {
+        let (f, d, g, p) = futures_util::try_join!(
+            folders(il, ws.id),
+            documents(il, ws.id),
+            groups(il, ws.id),
+            permissions(il, ws.id)
+        )?;
+        let per_document = document_permissions(il, ws.id, &d).await?;
+        Ok(access_rows_with_documents(
+            ws,
+            &f,
+            &d,
+            &g.groups,
+            &p,
+            &per_document,
+        ))
+    }
+}
+
+impl Row for UserAccessRow {
+    const HEADER: &'static [&'static str] = &[
+        "workspaceId",
+        "workspaceName",
+        "path",
+        "type",
+        "id",
+        "workspaceUserId",
+        "emailId",
+        "firstName",
+        "lastName",
+        "permission",
+        "groups",
+    ];
+    const COLUMNS: &'static [Column] = &[
+        number("workspaceId", "Workspace ID"),
+        text("workspaceName", "Workspace"),
+        text("path", "Path"),
+        text("type", "Type"),
+        number("id", "ID"),
+        number("workspaceUserId", "Member ID"),
+        text("emailId", "E-mail"),
+        text("firstName", "First name"),
+        text("lastName", "Last name"),
+        text("permission", "Permission"),
+        text("groups", "Through groups"),
+    ];
+    const SHEET: &'static str = "Access by member";
+    async fn fetch(il: &Intralinks, ws: &WorkspaceRef) -> Result<Vec<Self>> {
+        let (f, d, g, u, p) = futures_util::try_join!(
+            folders(il, ws.id),
+            documents(il, ws.id),
+            groups(il, ws.id),
+            members(il, ws.id),
+            permissions(il, ws.id)
+        )?;
+        Ok(user_access_rows(ws, &f, &d, &g, &u, &p))
+    }
 }

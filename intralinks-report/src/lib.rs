@@ -79,6 +79,7 @@
 #![cfg_attr(not(feature = "xlsx"), doc = "[`Format::Xlsx`]: Format")]
 
 mod access;
+mod error;
 mod listing;
 mod rows;
 #[cfg(test)]

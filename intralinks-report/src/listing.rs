@@ -1,4 +1,5 @@
-//! One workspace's listings, and the document and member rows built from them.
+//! One workspace's listings, the document and member rows built from them,
+//! and how those rows list a workspace ([`Row::fetch`]).
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -6,7 +7,9 @@ use intralinks_ext::api::types;
 use intralinks_ext::listing::{FolderPaths as Tree, document_folder as doc_folder};
 use intralinks_ext::{Checked, Intralinks, Result};
 
-use crate::rows::{DocumentRow, MemberRow, PATH_SEPARATOR, WorkspaceRef, date};
+use crate::rows::{
+    Column, DocumentRow, MemberRow, PATH_SEPARATOR, Row, WorkspaceRef, date, number, text, when,
+};
 
 pub(crate) fn join(segments: &[String]) -> String {
     segments.join(PATH_SEPARATOR)
@@ -159,4 +162,91 @@ pub fn member_rows(
         })
         .collect();
     sorted(keyed)
+}
+
+impl Row for DocumentRow {
+    const HEADER: &'static [&'static str] = &[
+        "workspaceId",
+        "workspaceName",
+        "folderPath",
+        "name",
+        "id",
+        "fileSize",
+        "createdOn",
+        "lastModifiedOn",
+        "versionNumber",
+        "fileHashDownload",
+        "note",
+    ];
+    const COLUMNS: &'static [Column] = &[
+        number("workspaceId", "Workspace ID"),
+        text("workspaceName", "Workspace"),
+        text("folderPath", "Folder path"),
+        text("name", "Name"),
+        number("id", "Document ID"),
+        number("fileSize", "Size (bytes)"),
+        when("createdOn", "Created (UTC)"),
+        when("lastModifiedOn", "Last modified (UTC)"),
+        number("versionNumber", "Version"),
+        text("fileHashDownload", "SHA-1 (base64)"),
+        text("note", "Note"),
+    ];
+    const SHEET: &'static str = "Documents";
+    async fn fetch(il: &Intralinks, ws: &WorkspaceRef) -> Result<Vec<Self>> {
+        let (f, d) = futures_util::try_join!(folders(il, ws.id), documents(il, ws.id))?;
+        Ok(document_rows(ws, &f, &d))
+    }
+}
+
+impl Row for MemberRow {
+    const HEADER: &'static [&'static str] = &[
+        "workspaceId",
+        "workspaceName",
+        "id",
+        "userId",
+        "emailId",
+        "firstName",
+        "lastName",
+        "organization",
+        "roleType",
+        "groups",
+        "firstAccessed",
+        "lastAccessedOn",
+        "status",
+        "phase",
+    ];
+    const COLUMNS: &'static [Column] = &[
+        number("workspaceId", "Workspace ID"),
+        text("workspaceName", "Workspace"),
+        number("id", "Member ID"),
+        number("userId", "User ID"),
+        text("emailId", "E-mail"),
+        text("firstName", "First name"),
+        text("lastName", "Last name"),
+        text("organization", "Organization"),
+        text("roleType", "Role"),
+        text("groups", "Groups"),
+        when("firstAccessed", "First access (UTC)"),
+        when("lastAccessedOn", "Last access (UTC)"),
+        text("status", "Status"),
+        text("phase", "Workspace phase"),
+    ];
+    const SHEET: &'static str = "Members";
+    async fn fetch(il: &Intralinks, ws: &WorkspaceRef) -> Result<Vec<Self>> {
+        let workspace = async {
+            il.api()
+                .get_workspace()
+                .workspace_id(ws.id)
+                .send()
+                .checked()
+                .await
+        };
+        let (u, g, w) = futures_util::try_join!(members(il, ws.id), groups(il, ws.id), workspace)?;
+        let phase = w
+            .workspace
+            .into_iter()
+            .find_map(|w| w.phase)
+            .unwrap_or_default();
+        Ok(member_rows(ws, &phase, &u, &g))
+    }
 }

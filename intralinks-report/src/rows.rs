@@ -1,4 +1,6 @@
-//! The rows: their types, columns and how each lists one workspace.
+//! The rows: their types and columns. How each lists one workspace
+//! ([`Row::fetch`]) is with the listings it builds on: documents and members
+//! in `listing`, access in `access`.
 
 use std::future::Future;
 
@@ -7,11 +9,6 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use intralinks_ext::api::types::PermissionPermission;
 use intralinks_ext::{Checked, Intralinks, Result};
-
-use crate::access::{access_rows_with_documents, document_permissions, user_access_rows};
-use crate::listing::{
-    document_rows, documents, folders, groups, member_rows, members, permissions,
-};
 
 /// A workspace a report covers: its id and name.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,7 +92,7 @@ pub struct Column {
     pub kind: CellKind,
 }
 
-const fn text(name: &'static str, title: &'static str) -> Column {
+pub(crate) const fn text(name: &'static str, title: &'static str) -> Column {
     Column {
         name,
         title,
@@ -103,7 +100,7 @@ const fn text(name: &'static str, title: &'static str) -> Column {
     }
 }
 
-const fn number(name: &'static str, title: &'static str) -> Column {
+pub(crate) const fn number(name: &'static str, title: &'static str) -> Column {
     Column {
         name,
         title,
@@ -111,7 +108,7 @@ const fn number(name: &'static str, title: &'static str) -> Column {
     }
 }
 
-const fn when(name: &'static str, title: &'static str) -> Column {
+pub(crate) const fn when(name: &'static str, title: &'static str) -> Column {
     Column {
         name,
         title,
@@ -263,172 +260,4 @@ pub struct UserAccessRow {
     pub permission: PermissionPermission,
     /// The groups giving that level, sorted, joined by `"; "`.
     pub groups: String,
-}
-
-impl Row for DocumentRow {
-    const HEADER: &'static [&'static str] = &[
-        "workspaceId",
-        "workspaceName",
-        "folderPath",
-        "name",
-        "id",
-        "fileSize",
-        "createdOn",
-        "lastModifiedOn",
-        "versionNumber",
-        "fileHashDownload",
-        "note",
-    ];
-    const COLUMNS: &'static [Column] = &[
-        number("workspaceId", "Workspace ID"),
-        text("workspaceName", "Workspace"),
-        text("folderPath", "Folder path"),
-        text("name", "Name"),
-        number("id", "Document ID"),
-        number("fileSize", "Size (bytes)"),
-        when("createdOn", "Created (UTC)"),
-        when("lastModifiedOn", "Last modified (UTC)"),
-        number("versionNumber", "Version"),
-        text("fileHashDownload", "SHA-1 (base64)"),
-        text("note", "Note"),
-    ];
-    const SHEET: &'static str = "Documents";
-    async fn fetch(il: &Intralinks, ws: &WorkspaceRef) -> Result<Vec<Self>> {
-        let (f, d) = futures_util::try_join!(folders(il, ws.id), documents(il, ws.id))?;
-        Ok(document_rows(ws, &f, &d))
-    }
-}
-
-impl Row for MemberRow {
-    const HEADER: &'static [&'static str] = &[
-        "workspaceId",
-        "workspaceName",
-        "id",
-        "userId",
-        "emailId",
-        "firstName",
-        "lastName",
-        "organization",
-        "roleType",
-        "groups",
-        "firstAccessed",
-        "lastAccessedOn",
-        "status",
-        "phase",
-    ];
-    const COLUMNS: &'static [Column] = &[
-        number("workspaceId", "Workspace ID"),
-        text("workspaceName", "Workspace"),
-        number("id", "Member ID"),
-        number("userId", "User ID"),
-        text("emailId", "E-mail"),
-        text("firstName", "First name"),
-        text("lastName", "Last name"),
-        text("organization", "Organization"),
-        text("roleType", "Role"),
-        text("groups", "Groups"),
-        when("firstAccessed", "First access (UTC)"),
-        when("lastAccessedOn", "Last access (UTC)"),
-        text("status", "Status"),
-        text("phase", "Workspace phase"),
-    ];
-    const SHEET: &'static str = "Members";
-    async fn fetch(il: &Intralinks, ws: &WorkspaceRef) -> Result<Vec<Self>> {
-        let workspace = async {
-            il.api()
-                .get_workspace()
-                .workspace_id(ws.id)
-                .send()
-                .checked()
-                .await
-        };
-        let (u, g, w) = futures_util::try_join!(members(il, ws.id), groups(il, ws.id), workspace)?;
-        let phase = w
-            .workspace
-            .into_iter()
-            .find_map(|w| w.phase)
-            .unwrap_or_default();
-        Ok(member_rows(ws, &phase, &u, &g))
-    }
-}
-
-impl Row for AccessRow {
-    const HEADER: &'static [&'static str] = &[
-        "workspaceId",
-        "workspaceName",
-        "path",
-        "type",
-        "id",
-        "groupId",
-        "groupName",
-        "permission",
-    ];
-    const COLUMNS: &'static [Column] = &[
-        number("workspaceId", "Workspace ID"),
-        text("workspaceName", "Workspace"),
-        text("path", "Path"),
-        text("type", "Type"),
-        number("id", "ID"),
-        number("groupId", "Group ID"),
-        text("groupName", "Group"),
-        text("permission", "Permission"),
-    ];
-    const SHEET: &'static str = "Access by group";
-    async fn fetch(il: &Intralinks, ws: &WorkspaceRef) -> Result<Vec<Self>> {
-        let (f, d, g, p) = futures_util::try_join!(
-            folders(il, ws.id),
-            documents(il, ws.id),
-            groups(il, ws.id),
-            permissions(il, ws.id)
-        )?;
-        let per_document = document_permissions(il, ws.id, &d).await?;
-        Ok(access_rows_with_documents(
-            ws,
-            &f,
-            &d,
-            &g.groups,
-            &p,
-            &per_document,
-        ))
-    }
-}
-
-impl Row for UserAccessRow {
-    const HEADER: &'static [&'static str] = &[
-        "workspaceId",
-        "workspaceName",
-        "path",
-        "type",
-        "id",
-        "workspaceUserId",
-        "emailId",
-        "firstName",
-        "lastName",
-        "permission",
-        "groups",
-    ];
-    const COLUMNS: &'static [Column] = &[
-        number("workspaceId", "Workspace ID"),
-        text("workspaceName", "Workspace"),
-        text("path", "Path"),
-        text("type", "Type"),
-        number("id", "ID"),
-        number("workspaceUserId", "Member ID"),
-        text("emailId", "E-mail"),
-        text("firstName", "First name"),
-        text("lastName", "Last name"),
-        text("permission", "Permission"),
-        text("groups", "Through groups"),
-    ];
-    const SHEET: &'static str = "Access by member";
-    async fn fetch(il: &Intralinks, ws: &WorkspaceRef) -> Result<Vec<Self>> {
-        let (f, d, g, u, p) = futures_util::try_join!(
-            folders(il, ws.id),
-            documents(il, ws.id),
-            groups(il, ws.id),
-            members(il, ws.id),
-            permissions(il, ws.id)
-        )?;
-        Ok(user_access_rows(ws, &f, &d, &g, &u, &p))
-    }
 }

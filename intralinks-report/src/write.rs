@@ -4,6 +4,7 @@ use std::io::Write;
 
 use intralinks_ext::{Error, Result};
 
+use crate::error::io;
 use crate::rows::Row;
 #[cfg(feature = "xlsx")]
 use crate::xlsx::Sheet;
@@ -39,14 +40,6 @@ pub(crate) enum Sink<W: Write> {
 /// the end); call [`Writer::finish`] at the end.
 pub struct Writer<W: Write> {
     pub(crate) sink: Sink<W>,
-}
-
-pub(crate) fn io(e: std::io::Error) -> Error {
-    Error::Io {
-        action: "cannot write the report to",
-        path: "the output".into(),
-        source: e,
-    }
 }
 
 fn csv_error(e: csv::Error) -> Error {

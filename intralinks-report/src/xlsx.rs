@@ -6,8 +6,8 @@ use chrono::DateTime;
 
 use intralinks_ext::{Error, Result};
 
+use crate::error::io;
 use crate::rows::{CellKind, Column, Row};
-use crate::write::io;
 
 /// The most rows a worksheet holds, header included (Excel's limit).
 /// Needs the `xlsx` feature (on by default).

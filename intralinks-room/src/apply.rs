@@ -8,11 +8,12 @@ use serde::Serialize;
 use intralinks_ext::types;
 use intralinks_ext::{Checked, Error, Intralinks, Result};
 
+use crate::change::{Action, Change, Kind, Op, change};
 use crate::diff::diff;
 use crate::file::{MemberSpec, RoomFile};
 use crate::journal::{Journal, Record};
 use crate::observe::{Observed, observe};
-use crate::plan::{Action, Change, Kind, Op, Options, change, resolve};
+use crate::plan::{Options, resolve};
 
 /// What apply did in one workspace.
 #[derive(Debug, Clone, Serialize)]

@@ -2,9 +2,9 @@
 
 use std::collections::BTreeSet;
 
+use crate::change::{Action, Change, Kind, Op, change};
 use crate::file::{OWNER_ROLE, RoomFile, segments};
 use crate::observe::{FolderObs, GroupObs, MemberObs, Observed};
-use crate::plan::{Action, Change, Kind, Op, change};
 
 fn differs(label: &str, want: &Option<String>, have: &str, out: &mut Vec<String>) {
     if let Some(w) = want

@@ -45,6 +45,7 @@
 //! [`export`]: fn@export
 
 mod apply;
+mod change;
 mod diff;
 mod export;
 mod file;
@@ -55,6 +56,7 @@ mod oneoff;
 mod plan;
 
 pub use apply::{Applied, apply};
+pub use change::{Action, Change, Kind};
 pub use export::export;
 pub use file::{
     FolderSpec, GroupSpec, MemberSpec, OWNER_ROLE, PATH_SEPARATOR, RoomFile, SplashSpec,
@@ -67,7 +69,7 @@ pub use oneoff::{
     members_request, permission_request, remove_member, rename_group, require_groups,
     revoke_unsupported,
 };
-pub use plan::{Action, Change, Kind, Options, Plan, plan};
+pub use plan::{Options, Plan, plan};
 
 #[cfg(test)]
 mod tests;

@@ -7,10 +7,10 @@ use intralinks_ext::types::{self, PermissionPermission};
 use intralinks_ext::{Checked, Error, FixedAnswers, Intralinks, Result};
 
 use crate::apply::{Ids, Run, add_memberships, execute};
+use crate::change::{Action, Change, Kind, Op, change};
 use crate::diff::diff;
 use crate::file::{FolderSpec, GroupSpec, MemberSpec, RoomFile, WorkspaceSpec, segments};
 use crate::observe::{GroupObs, Observed, observe};
-use crate::plan::{Action, Change, Kind, Op, change};
 
 /// A partial room for one-off work ([`ensure`]): only what it names is
 /// looked at, nothing is removed.

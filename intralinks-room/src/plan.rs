@@ -1,111 +1,18 @@
-//! Changes, plans and options; [`plan`] compares a room file with the room.
+//! Plans and options; [`plan`] compares a room file with the room.
 
 use std::path::PathBuf;
 
 use futures_util::TryStreamExt;
 use serde::Serialize;
 
-use intralinks_ext::types::{self, PermissionPermission};
+use intralinks_ext::types;
 use intralinks_ext::{Error, FixedAnswers, Intralinks, Result};
 
+use crate::change::{Action, Change};
 use crate::diff::diff;
-use crate::file::{GroupSpec, MemberSpec, RoomFile, SplashSpec};
+use crate::file::RoomFile;
 use crate::journal::Journal;
 use crate::observe::observe;
-
-/// What a change does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Action {
-    /// Creates the object.
-    Create,
-    /// Changes the object in place.
-    Change,
-    /// Removes the object (only with `prune`).
-    Remove,
-    /// The room has it, the file does not, and no call of the API removes it.
-    CannotRemove,
-}
-
-/// What a change is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Kind {
-    /// The workspace itself.
-    Workspace,
-    /// A folder, by path.
-    Folder,
-    /// A group, by name.
-    Group,
-    /// A member, by e-mail.
-    Member,
-    /// A member in a group.
-    Membership,
-    /// A group's level on a folder.
-    Permission,
-    /// The workspace's splash screen.
-    Splash,
-    /// The workspace's settings.
-    Settings,
-}
-
-/// One difference between the file and the room.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[non_exhaustive]
-pub struct Change {
-    /// What apply does about it.
-    pub action: Action,
-    /// What it is about.
-    pub kind: Kind,
-    /// Which object: a path, a name, an e-mail, `e-mail in group`, `group on path`.
-    pub target: String,
-    /// What differs (`role REVIEWER -> MANAGER`), or why it cannot be removed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
-    #[serde(skip)]
-    pub(crate) op: Op,
-}
-
-/// What apply sends for a change.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Op {
-    None,
-    CreateWorkspace,
-    UpdateWorkspace {
-        name: String,
-        description: Option<String>,
-    },
-    CreateFolder(Vec<String>),
-    CreateGroup(GroupSpec),
-    UpdateGroup(GroupSpec),
-    CreateMember(MemberSpec),
-    UpdateMember(MemberSpec),
-    AddMembership {
-        group: String,
-        email: String,
-    },
-    SetPermission {
-        path: Vec<String>,
-        group: String,
-        level: PermissionPermission,
-    },
-    DeleteMember {
-        id: i64,
-        version: String,
-    },
-    DeleteGroup {
-        id: i64,
-        version: String,
-    },
-    DeleteFolder {
-        id: i64,
-        version: String,
-    },
-    UpdateSplash(SplashSpec),
-    UpdateSettings(Vec<serde_json::Map<String, serde_json::Value>>),
-}
 
 /// What would change in one workspace.
 #[derive(Debug, Clone, Serialize)]
@@ -177,22 +84,6 @@ impl Options {
     pub fn with_journal(mut self, journal: impl Into<PathBuf>) -> Self {
         self.journal = Some(journal.into());
         self
-    }
-}
-
-pub(crate) fn change(
-    action: Action,
-    kind: Kind,
-    target: String,
-    detail: Option<String>,
-    op: Op,
-) -> Change {
-    Change {
-        action,
-        kind,
-        target,
-        detail,
-        op,
     }
 }
 

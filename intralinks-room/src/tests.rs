@@ -3,10 +3,10 @@ use std::io::Write;
 use intralinks_ext::types::PermissionPermission;
 
 use super::*;
+use crate::change::Op;
 use crate::diff::diff;
 use crate::export::exportable;
 use crate::observe::{FolderObs, GroupObs, MemberObs, Observed};
-use crate::plan::Op;
 
 const FILE: &str = "\
 workspace:
