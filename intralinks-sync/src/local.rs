@@ -300,13 +300,35 @@ impl Target {
                 .remove_file(name)
                 .map_err(io_err("cannot remove", shown.clone()))?;
         }
-        let file = self
-            .parts
-            .open_with(name, OpenOptions::new().read(true).write(true).create(true))
-            .map(|f| f.into_std())
-            .map_err(io_err("cannot create", shown.clone()))?;
-        let len = file.metadata().map_err(io_err("cannot read", shown))?.len();
-        Ok((file, len))
+        let open = || {
+            self.parts
+                .open_with(name, OpenOptions::new().read(true).write(true).create(true))
+                .map(|f| f.into_std())
+                .map_err(io_err("cannot create", shown.clone()))
+        };
+        let mut file = open()?;
+        let mut meta = file
+            .metadata()
+            .map_err(io_err("cannot read", shown.clone()))?;
+        if intralinks_ext::transfer::has_other_names(&meta) {
+            // A hard link: appending would grow its other name too. This
+            // name goes, and the part starts anew.
+            drop(file);
+            self.parts
+                .remove_file(name)
+                .map_err(io_err("cannot remove", shown.clone()))?;
+            file = open()?;
+            meta = file
+                .metadata()
+                .map_err(io_err("cannot read", shown.clone()))?;
+            if intralinks_ext::transfer::has_other_names(&meta) {
+                return Err(Error::UnsafePath {
+                    path: shown,
+                    what: "file with other names (a hard link)",
+                });
+            }
+        }
+        Ok((file, meta.len()))
     }
 
     /// Removes the partial file `name`.

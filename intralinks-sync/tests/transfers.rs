@@ -216,6 +216,75 @@ async fn a_download_interrupted_half_way_asks_only_for_the_rest() {
     sim.shutdown().await;
 }
 
+#[cfg(unix)]
+#[tokio::test]
+async fn a_part_file_with_another_name_is_not_reused_and_the_other_name_is_left_alone() {
+    let (sim, il) = slow(Bandwidth {
+        up_bytes_per_sec: 0,
+        down_bytes_per_sec: 2_000_000,
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("annual.dat");
+    let (part, kept) = interrupted(&il, &dest, Duration::from_millis(800)).await;
+    assert!(kept > 0);
+    // A snapshot made with hard links (`cp -al`) shares the part's inode.
+    let snapshot = dir.path().join("snapshot.part");
+    std::fs::hard_link(&part, &snapshot).unwrap();
+    let before = std::fs::read(&snapshot).unwrap();
+
+    let got = il
+        .download(
+            DocumentRef {
+                workspace_id: WS,
+                document_id: demo::DOC_ANNUAL_REPORT,
+            },
+            &dest,
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(got.resumed_from, 0, "the shared part was not appended to");
+    assert_eq!(got.bytes, demo::ANNUAL_REPORT_SIZE);
+    assert_eq!(std::fs::read(&snapshot).unwrap(), before);
+    let doc = il.document(WS, demo::DOC_ANNUAL_REPORT).await.unwrap();
+    assert_eq!(
+        Some(file_hash_of(&dest).await.unwrap()),
+        doc.file_hash_download
+    );
+    sim.shutdown().await;
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn the_mirror_leaves_a_hard_linked_part_alone() {
+    let (sim, il) = slow(Bandwidth {
+        up_bytes_per_sec: 0,
+        down_bytes_per_sec: 0,
+    })
+    .await;
+    let doc = il.document(WS, demo::DOC_ANNUAL_REPORT).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let parts = dir.path().join(".intralinks-sync/parts");
+    std::fs::create_dir_all(&parts).unwrap();
+    let part = parts.join(format!(
+        "{}-{}.part",
+        doc.id,
+        intralinks_ext::transfer::part_key(&doc)
+    ));
+    std::fs::write(&part, b"someone else's bytes").unwrap();
+    let outside = dir.path().join("kept-elsewhere");
+    std::fs::hard_link(&part, &outside).unwrap();
+
+    let report = sync::mirror(&il, WS, dir.path(), &SyncOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(report.failures, vec![]);
+    assert_eq!(report.resumed, 0);
+    assert_eq!(std::fs::read(&outside).unwrap(), b"someone else's bytes");
+    sim.shutdown().await;
+}
+
 #[tokio::test]
 async fn a_server_that_ignores_range_still_yields_a_verified_file() {
     let (sim, il) = slow(Bandwidth {

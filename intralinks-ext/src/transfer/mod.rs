@@ -41,7 +41,7 @@ use crate::pipe::{Pump, TransferLimits};
 
 pub use crate::pipe::{Progress, ProgressFn};
 pub use download::{Body, Filled};
-pub use part::{Part, part_key, partial_download};
+pub use part::{Part, has_other_names, part_key, partial_download};
 pub use upload::Removal;
 
 /// A document, by workspace and id.

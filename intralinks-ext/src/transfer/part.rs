@@ -111,15 +111,36 @@ pub(super) fn open_part(part: &Path) -> Result<(std::fs::File, u64)> {
         // Like any tool's output: 0666 less the umask; never through a link.
         options.mode(0o666).custom_flags(NOFOLLOW);
     }
-    let file = options.open(part).map_err(io("cannot open"))?;
-    let meta = file.metadata().map_err(io("cannot read"))?;
-    if !meta.is_file() {
+    let mut file = options.open(part).map_err(io("cannot open"))?;
+    let mut meta = file.metadata().map_err(io("cannot read"))?;
+    if has_other_names(&meta) {
+        // A hard link (a `cp -al` snapshot, `rsync --link-dest`): appending
+        // would grow the other name too. This name goes; a new file starts.
+        drop(file);
+        std::fs::remove_file(part).map_err(io("cannot remove"))?;
+        file = options.open(part).map_err(io("cannot open"))?;
+        meta = file.metadata().map_err(io("cannot read"))?;
+    }
+    if !meta.is_file() || has_other_names(&meta) {
         return Err(Error::InvalidInput(format!(
             "{} is not a regular file; remove it and download again",
             part.display()
         )));
     }
     Ok((file, meta.len()))
+}
+
+/// Whether a file has names other than the one it was opened by.
+pub fn has_other_names(meta: &std::fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::MetadataExt::nlink(meta) > 1
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        false
+    }
 }
 
 /// Never open a part file through a symbolic link.
