@@ -225,9 +225,73 @@ pub fn excerpt(body: &str) -> String {
     intralinks_api::mask_secrets(&cut)
 }
 
+/// Whether `s` is one e-mail address a person may be invited with: an
+/// RFC 5321 mailbox in its common form, `local@domain`, checked strictly
+/// before anything is sent — a dot-atom local part (letters, digits and
+/// ``!#$%&'*+/=?^_`{|}~-``, dots between them; at most 64 bytes), a domain
+/// of two or more labels (letters, digits, inner hyphens; each at most 63
+/// bytes), at most 254 bytes in all, and nothing else: no spaces, controls,
+/// display names (`<a@b>`), `mailto:`, or a second address.
+pub fn is_email_address(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    let atom = |a: &str| {
+        !a.is_empty()
+            && a.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+/=?^_`{|}~-".contains(&b))
+    };
+    let label = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    s.len() <= 254
+        && local.len() <= 64
+        && local.split('.').all(atom)
+        && domain.split('.').count() >= 2
+        && domain.split('.').all(label)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_one_plain_address_is_an_email_address() {
+        for good in [
+            "ann@lp.example",
+            "Ann.O'Neil+deals@fund-1.example.com",
+            "x@a.b",
+        ] {
+            assert!(is_email_address(good), "{good}");
+        }
+        for bad in [
+            "a@",
+            "@b.example",
+            "a b@c.example",
+            "<a@b.example>",
+            "a@b.example, c@d.example",
+            "a@b.example;c@d.example",
+            "mailto:a@b.example",
+            "a@b",
+            "a..b@c.example",
+            ".a@c.example",
+            "a@-c.example",
+            "a@c.example\r\nBcc: x@y.example",
+            "a\t@c.example",
+            "a\u{1b}[2J@c.example",
+            "\"a\"@c.example",
+            "é@c.example",
+            "",
+        ] {
+            assert!(!is_email_address(bad), "{bad:?}");
+        }
+        let long = format!("{}@c.example", "a".repeat(65));
+        assert!(!is_email_address(&long));
+    }
 
     #[test]
     fn splash_html_reads_as_text() {

@@ -222,12 +222,12 @@ impl RoomFile {
         }
         let mut emails = BTreeSet::new();
         for m in &self.members {
-            let e = m.email.trim();
-            if e.is_empty() || !e.contains('@') || e != m.email {
+            let e = m.email.as_str();
+            if !intralinks_ext::text::is_email_address(e) {
                 return Err(invalid(
                     origin,
                     format!(
-                        "member e-mail {:?} is not an e-mail address; correct it",
+                        "member e-mail {:?} is not one plain e-mail address (name@example.com: no spaces, display name, mailto: or second address); correct it",
                         m.email
                     ),
                 ));

@@ -50,6 +50,15 @@ pub fn members_from_csv(text: &str, origin: &str) -> Result<Vec<MemberSpec>> {
         };
         let email = get("email")
             .ok_or_else(|| invalid(origin, format!("row {} has no e-mail; fill it in", i + 2)))?;
+        if !intralinks_ext::text::is_email_address(&email) {
+            return Err(invalid(
+                origin,
+                format!(
+                    "row {} has {email:?}, which is not one plain e-mail address (name@example.com: no spaces, display name, mailto: or second address); correct it — nothing was sent",
+                    i + 2
+                ),
+            ));
+        }
         out.push(MemberSpec {
             email,
             first_name: get("first_name"),

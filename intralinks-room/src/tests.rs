@@ -83,7 +83,7 @@ fn wrong_levels_undeclared_groups_and_duplicates_are_errors() {
     let e = error(&FILE.replace("ABP/Capital Calls", "ABP//Capital Calls"));
     assert!(e.contains("has an empty name"), "{e}");
     let e = error(&FILE.replace("ann.lee@abp.example", "ann.lee"));
-    assert!(e.contains("is not an e-mail address"), "{e}");
+    assert!(e.contains("is not one plain e-mail address"), "{e}");
     let e = error("groups: []\n");
     assert!(e.contains("missing field `workspace`"), "{e}");
     let e = error(&FILE.replace(
@@ -397,4 +397,30 @@ fn a_torn_last_journal_line_is_cut_off_and_a_broken_whole_one_is_an_error() {
     std::fs::write(&p, format!("garbage\n{text}")).unwrap();
     let e = Journal::open(&p).unwrap_err().to_string();
     assert!(e.contains("broken line 1"), "{e}");
+}
+
+#[test]
+fn an_import_of_anything_but_plain_addresses_is_refused_before_it_is_sent() {
+    for bad in [
+        "a@",
+        "@b.example",
+        "a b@c.example",
+        "<a@b.example>",
+        "\"a@b.example, c@d.example\"",
+        "mailto:a@b.example",
+        "\"a@b.example\r\nBcc: x@y.example\"",
+        "a\t@b.example",
+        "a\u{1b}[2J@b.example",
+    ] {
+        let csv = format!("email,role\nok@lp.example,REVIEWER\n{bad},REVIEWER\n");
+        let e = crate::members_from_csv(&csv, "m.csv")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("row 3 has") && e.contains("not one plain e-mail address"),
+            "{bad:?}: {e}"
+        );
+    }
+    let good = crate::members_from_csv("email\nAnn.Lee@lp.example\n", "m.csv").unwrap();
+    assert_eq!(good[0].email, "Ann.Lee@lp.example");
 }
