@@ -166,10 +166,102 @@ pub(crate) fn segments(path: &str) -> Option<Vec<String>> {
     Some(parts)
 }
 
+/// The most a room file may hold: a room of thousands of members and
+/// folders takes well under a megabyte.
+pub const ROOM_FILE_LIMIT: usize = 4 * 1024 * 1024;
+
+/// The deepest nesting of `[` and `{` a room file may use (its keys need 3).
+const FLOW_DEPTH_LIMIT: usize = 32;
+
+/// What is refused before the YAML parser sees the text, so that refusing
+/// costs little: a file over [`ROOM_FILE_LIMIT`], an alias (`*name`, which
+/// can repeat one large value thousands of times), and flow nesting deeper
+/// than [`FLOW_DEPTH_LIMIT`]. Quoted text, comments and block scalars
+/// (`|`, `>`) are skipped.
+fn precheck(text: &str, origin: &str) -> Result<()> {
+    if text.len() > ROOM_FILE_LIMIT {
+        return Err(invalid(
+            origin,
+            format!(
+                "the file is larger than {} MiB, more than any room needs; check that it is the room file",
+                ROOM_FILE_LIMIT / (1024 * 1024)
+            ),
+        ));
+    }
+    let mut depth = 0usize;
+    // Inside a block scalar: the indentation its lines must exceed.
+    let mut block: Option<usize> = None;
+    for (n, line) in text.lines().enumerate() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if let Some(parent) = block {
+            if line.trim().is_empty() || indent > parent {
+                continue;
+            }
+            block = None;
+        }
+        let at = |what: String| invalid(origin, format!("line {}: {what}", n + 1));
+        let mut quote: Option<char> = None;
+        let mut prev = ' ';
+        // The last character that was not a blank, before this one on the
+        // line: a quote or an alias starts a node only after one of
+        // `:[{,-` or at the start.
+        let mut last: Option<char> = None;
+        let mut chars = line.chars().peekable();
+        while let Some(c) = chars.next() {
+            let node_start = last.is_none_or(|l| ":[{,-".contains(l));
+            match quote {
+                Some('\'') if c == '\'' => quote = None,
+                Some('"') if c == '"' && prev != '\\' => quote = None,
+                Some(_) => {}
+                None => match c {
+                    '#' if prev == ' ' || prev == '\t' || last.is_none() => break,
+                    '\'' | '"' if node_start => quote = Some(c),
+                    '[' | '{' => {
+                        depth += 1;
+                        if depth > FLOW_DEPTH_LIMIT {
+                            return Err(at(format!(
+                                "brackets nest more than {FLOW_DEPTH_LIMIT} deep; a room file needs 3"
+                            )));
+                        }
+                    }
+                    ']' | '}' => depth = depth.saturating_sub(1),
+                    '*' if node_start
+                        && chars
+                            .peek()
+                            .is_some_and(|n| n.is_alphanumeric() || "_-".contains(*n)) =>
+                    {
+                        return Err(at(
+                            "a YAML alias (*name) is not allowed in a room file, since it can repeat a value thousands of times; write the value out".into(),
+                        ));
+                    }
+                    _ => {}
+                },
+            }
+            if !c.is_whitespace() {
+                last = Some(c);
+            }
+            prev = c;
+        }
+        let code = line.split(" #").next().unwrap_or("").trim_end();
+        if quote.is_none()
+            && (code.ends_with('|')
+                || code.ends_with('>')
+                || code.ends_with("|-")
+                || code.ends_with(">-")
+                || code.ends_with("|+")
+                || code.ends_with(">+"))
+        {
+            block = Some(indent);
+        }
+    }
+    Ok(())
+}
+
 impl RoomFile {
     /// Parses and checks a room file; `origin` (its path) starts every
     /// error message. An unknown key is an error naming its line.
     pub fn parse(text: &str, origin: &str) -> Result<RoomFile> {
+        precheck(text, origin)?;
         let file: RoomFile = serde_yaml_ng::from_str(text).map_err(|e| {
             invalid(
                 origin,
@@ -185,12 +277,19 @@ impl RoomFile {
     /// Reads and parses a room file.
     pub fn load(path: &Path) -> Result<RoomFile> {
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let cannot = |e: std::io::Error| {
             invalid(
                 &origin,
                 format!("cannot read the room file: {e}; check the path"),
             )
-        })?;
+        };
+        use std::io::Read;
+        let file = std::fs::File::open(path).map_err(cannot)?;
+        // Never more than the limit is read, however large the file.
+        let mut text = String::new();
+        file.take(ROOM_FILE_LIMIT as u64 + 1)
+            .read_to_string(&mut text)
+            .map_err(cannot)?;
         RoomFile::parse(&text, &origin)
     }
 

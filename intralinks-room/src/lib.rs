@@ -59,8 +59,8 @@ pub use apply::{Applied, apply};
 pub use change::{Action, Change, Kind};
 pub use export::export;
 pub use file::{
-    FolderSpec, GroupSpec, MemberSpec, OWNER_ROLE, PATH_SEPARATOR, RoomFile, SplashSpec,
-    WorkspaceSpec,
+    FolderSpec, GroupSpec, MemberSpec, OWNER_ROLE, PATH_SEPARATOR, ROOM_FILE_LIMIT, RoomFile,
+    SplashSpec, WorkspaceSpec,
 };
 pub use import::members_from_csv;
 pub use journal::{Journal, Record};

@@ -424,3 +424,46 @@ fn an_import_of_anything_but_plain_addresses_is_refused_before_it_is_sent() {
     let good = crate::members_from_csv("email\nAnn.Lee@lp.example\n", "m.csv").unwrap();
     assert_eq!(good[0].email, "Ann.Lee@lp.example");
 }
+
+#[test]
+fn an_alias_bomb_deep_brackets_and_a_huge_file_are_refused_before_parsing() {
+    // One 1 MiB string named 3,000 times: 3 GiB once expanded.
+    let mut bomb = format!(
+        "x: &big \"{}\"\nworkspace:\n  name: X\nmembers:\n",
+        "a".repeat(1 << 20)
+    );
+    for _ in 0..3000 {
+        bomb.push_str("  - {email: *big}\n");
+    }
+    let started = std::time::Instant::now();
+    let e = RoomFile::parse(&bomb, "bomb.yaml").unwrap_err().to_string();
+    assert!(
+        e.contains("line 5: a YAML alias (*name) is not allowed"),
+        "{e}"
+    );
+    let deep = format!(
+        "workspace: {}{}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let e = RoomFile::parse(&deep, "deep.yaml").unwrap_err().to_string();
+    assert!(e.contains("line 1: brackets nest more than 32 deep"), "{e}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+
+    let dir = tempfile::tempdir().unwrap();
+    let huge = dir.path().join("huge.yaml");
+    std::fs::write(&huge, vec![b'#'; crate::ROOM_FILE_LIMIT + 10]).unwrap();
+    let e = RoomFile::load(&huge).unwrap_err().to_string();
+    assert!(e.contains("larger than 4 MiB"), "{e}");
+}
+
+#[test]
+fn stars_quotes_and_anchors_that_are_not_aliases_still_parse() {
+    let text = "workspace:\n  name: 'Fund *A* 5 * 3'\n  description: |\n    - *not an alias*\n    [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n  # *comment\ngroups:\n  - &g {name: \"*quoted\"}\n  - name: O'Neil *team*\n";
+    let f = RoomFile::parse(text, "ok.yaml").unwrap();
+    assert_eq!(f.workspace.name, "Fund *A* 5 * 3");
+    assert_eq!(
+        f.groups.iter().map(|g| g.name.as_str()).collect::<Vec<_>>(),
+        ["*quoted", "O'Neil *team*"]
+    );
+}
