@@ -297,3 +297,20 @@ fn json_is_one_array_even_when_empty() {
         "workspaceId,workspaceName,path,type,id,groupId,groupName,permission\r\n"
     );
 }
+
+#[cfg(feature = "xlsx")]
+#[test]
+fn a_workbook_refuses_rows_it_cannot_hold_before_they_are_written() {
+    let w = Writer::new::<AccessRow>(Vec::new(), Format::Xlsx).unwrap();
+    // The sheet holds 1,048,576 rows, the header among them.
+    assert!(w.reserve(1_048_575).is_ok());
+    let e = w.reserve(1_048_576).unwrap_err().to_string();
+    assert!(
+        e.contains("more rows than an Excel sheet holds (1048576") && e.contains("0 written"),
+        "{e}"
+    );
+    for format in [Format::Csv, Format::Json] {
+        let w = Writer::new::<AccessRow>(Vec::new(), format).unwrap();
+        assert!(w.reserve(usize::MAX).is_ok());
+    }
+}

@@ -99,6 +99,21 @@ impl<W: Write> Writer<W> {
         Ok(Writer { sink })
     }
 
+    /// Says that `rows` more rows are coming, before they are gathered or
+    /// written: with [`Format`]'s workbook, more rows than the sheet has
+    /// left is an [`Error::InvalidInput`] now, rather than after the
+    /// workbook has grown in memory; CSV and JSON take any number.
+    pub fn reserve(&self, rows: usize) -> Result<()> {
+        match &self.sink {
+            #[cfg(feature = "xlsx")]
+            Sink::Xlsx(sheet) => sheet.reserve(rows),
+            _ => {
+                let _ = rows;
+                Ok(())
+            }
+        }
+    }
+
     #[cfg_attr(
         feature = "xlsx",
         doc = " Writes one row (into the workbook, for [`Format::Xlsx`]). With",

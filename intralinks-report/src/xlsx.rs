@@ -68,6 +68,18 @@ pub(crate) fn cell_text(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 impl<W: Write> Sheet<W> {
+    /// Whether `rows` more rows fit in the sheet.
+    pub(crate) fn reserve(&self, rows: usize) -> Result<()> {
+        let left = (XLSX_MAX_ROWS - self.next) as usize;
+        if rows > left {
+            return Err(Error::InvalidInput(format!(
+                "the report has more rows than an Excel sheet holds ({XLSX_MAX_ROWS}, the header included: {} written, {rows} more); write it as CSV or JSON (--format csv), or report fewer workspaces at a time",
+                self.next - 1
+            )));
+        }
+        Ok(())
+    }
+
     pub(crate) fn new<R: Row>(out: W) -> Result<Self> {
         let mut book = rust_xlsxwriter::Workbook::new();
         let bold = rust_xlsxwriter::Format::new().set_bold();
