@@ -76,6 +76,8 @@
 //! ```
 //!
 //! [`FixedAnswers`]: intralinks_ext::FixedAnswers
+
+#![deny(missing_docs)]
 #![cfg_attr(not(feature = "xlsx"), doc = "[`Format::Xlsx`]: Format")]
 
 mod access;

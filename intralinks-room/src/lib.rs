@@ -44,6 +44,8 @@
 //! [`apply`]: fn@apply
 //! [`export`]: fn@export
 
+#![deny(missing_docs)]
+
 mod apply;
 mod change;
 mod diff;

@@ -27,6 +27,8 @@
 //!   document's `lastModifiedOn`. A local file the engine did not write (or
 //!   that changed since) is never overwritten unless [`SyncOptions::force`].
 
+#![deny(missing_docs)]
+
 mod decide;
 mod diff;
 mod fetch;
