@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use intralinks_ext::{AppKeys, Error, FixedAnswers, Grant, Intralinks, Secret};
 
-use crate::advice::{CliResult, err};
-use crate::output::{Output, tell};
+use crate::advice::{CliError, CliResult, err};
+use crate::output::{Output, Streams, tell};
 use crate::prompt::TerminalPrompter;
 use crate::{progress, saved};
 
@@ -184,16 +184,17 @@ pub struct Context {
     /// The base URL in effect: `--base-url`, else the default saved host,
     /// else the production host; canonical (see `saved::canonical`).
     pub base_url: String,
-    /// How the command prints.
+    /// How and where the command prints.
     pub out: Output,
     connection: tokio::sync::OnceCell<Connection>,
 }
 
 impl Context {
-    /// The context of a command: resolves the base URL and, unless `--sim`,
-    /// refuses one of the wrong shape at once (not as "not logged in").
+    /// The context of a command that prints to `streams`: resolves the base
+    /// URL and, unless `--sim`, refuses one of the wrong shape at once (not
+    /// as "not logged in", and with exit status 2, as a bad command line).
     /// Connects to nothing.
-    pub fn new(options: Options) -> Result<Self, String> {
+    pub fn new(options: Options, streams: Streams) -> CliResult<Self> {
         let given = options
             .base_url_arg
             .clone()
@@ -203,12 +204,13 @@ impl Context {
         if !options.sim
             && let Err(e) = intralinks_ext::parse_base_url(&base_url)
         {
-            return Err(e.to_string());
+            return Err(CliError::usage(e.to_string()));
         }
         let out = Output {
             json: options.json,
             quiet: options.quiet,
             status_every: Duration::from_secs(options.status_every.max(1)),
+            streams,
         };
         Ok(Self {
             options,
@@ -227,7 +229,7 @@ impl Context {
             .get_or_try_init(|| async {
                 let mut connection = self.connect().await?;
                 connection.watcher = watch_tokens(&connection);
-                Ok::<_, String>(connection)
+                Ok::<_, CliError>(connection)
             })
             .await?;
         Ok(&connection.il)
@@ -254,7 +256,7 @@ impl Context {
         &self,
         verb: &'static str,
     ) -> (Option<intralinks_sync::SyncHook>, progress::Display) {
-        progress::start(verb, self.out.quiet, self.out.status_every)
+        progress::start(verb, &self.out)
     }
 
     /// A byte bar for one transfer on a terminal (none with `-q` or
@@ -264,13 +266,13 @@ impl Context {
         label: &str,
         total: Option<u64>,
     ) -> Option<(indicatif::ProgressBar, intralinks_ext::ProgressFn)> {
-        progress::bar(self.out.quiet, label, total)
+        progress::bar(&self.out, label, total)
     }
 
     /// Asks for what entry demands: the flags first, then the terminal.
     pub fn prompter(&self) -> TerminalPrompter {
         let otp_hint = self.connection.get().and_then(|c| c.otp_hint.clone());
-        TerminalPrompter::new(self.entry_flags(), otp_hint)
+        TerminalPrompter::new(self.entry_flags(), otp_hint, self.out.clone())
     }
 
     /// Runs `call`; if the workspace must be entered first, enters it with
@@ -359,9 +361,10 @@ impl Context {
                 .await
                 .map_err(err)?;
             tell!(
+                self.out,
                 "simulator at {url} (demo login {})",
                 intralinks_sim::demo::EMAIL
-            );
+            )?;
             return Ok(Connection {
                 il,
                 otp_hint: Some(format!(
@@ -435,11 +438,11 @@ impl Context {
         })
     }
 
-    fn not_logged_in(&self) -> String {
-        format!(
+    fn not_logged_in(&self) -> CliError {
+        CliError::new(format!(
             "not logged in to {}: set INTRALINKS_TOKEN, or INTRALINKS_CLIENT_ID, INTRALINKS_CLIENT_SECRET, INTRALINKS_EMAIL and INTRALINKS_PASSWORD and run `intralinks login` (or try `--sim`)",
             self.base_url
-        )
+        ))
     }
 }
 
@@ -491,7 +494,8 @@ mod tests {
             .iter()
             .chain(flags)
             .chain(&["workspaces"]);
-        Context::new(crate::Cli::try_parse_from(args).unwrap().options).unwrap()
+        let (streams, _, _) = crate::output::Buffer::streams(false);
+        Context::new(crate::Cli::try_parse_from(args).unwrap().options, streams).unwrap()
     }
 
     /// Lists a workspace's folders through `ctx.in_workspace`, counting the calls.
@@ -510,7 +514,7 @@ mod tests {
         let ctx = context(&[]);
         let calls = Cell::new(0);
         assert_eq!(
-            folders(&ctx, 701422, &calls).await.unwrap_err(),
+            folders(&ctx, 701422, &calls).await.unwrap_err().to_string(),
             "workspace 701422 must be entered first (accept its splash, answer what it asks), then retry; run `intralinks enter 701422`"
         );
         assert_eq!(calls.get(), 1);
@@ -534,7 +538,7 @@ mod tests {
         let ctx = context(&["--accept-splash", "--answer", "wrong"]);
         let calls = Cell::new(0);
         assert_eq!(
-            folders(&ctx, 701423, &calls).await.unwrap_err(),
+            folders(&ctx, 701423, &calls).await.unwrap_err().to_string(),
             "workspace 701423: the service did not accept the answer to the security question (1 wrong so far; 2 more wrong attempts lock this user out of the room); nothing more was sent: check it, then run again"
         );
         assert_eq!(calls.get(), 1);
@@ -555,12 +559,12 @@ mod tests {
         };
         // Entry asked for and made: the second call's error.
         let not_found = "not found (Cannot find entity in repository; the request was GET /v2/workspaces/701422/documents/1, errorId ";
-        let second = missing(701422).await.unwrap_err();
+        let second = missing(701422).await.unwrap_err().to_string();
         assert!(second.starts_with(not_found), "{second}");
         assert_eq!(calls.get(), 2);
         // Entered now, so no entry is asked for: the call's error, after one call.
         calls.set(0);
-        let again = missing(701422).await.unwrap_err();
+        let again = missing(701422).await.unwrap_err().to_string();
         assert!(again.starts_with(not_found), "{again}");
         assert_eq!(calls.get(), 1);
         ctx.close().await.unwrap();

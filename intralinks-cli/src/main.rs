@@ -5,8 +5,9 @@
 //! and a non-zero exit status.
 //!
 //! `main` parses the command line (`meta`), builds the [`Context`] from the
-//! global options, and hands the subcommand to its group's module
-//! (`commands`), whose outcome is the exit status.
+//! global options and the process's stdout and stderr (the streams every
+//! command writes to, `output::Streams`), and hands the subcommand to its
+//! group's module (`commands`), whose outcome is the exit status.
 
 mod advice;
 mod changes;
@@ -24,6 +25,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::context::Context;
+use crate::output::Streams;
 
 /// Command-line client for the Intralinks virtual data room API.
 ///
@@ -41,24 +43,6 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: commands::Command,
-}
-
-/// A closed output pipe (`intralinks documents 1 | head -1`) ends the
-/// command quietly: printing panics on EPIPE, so the panic hook exits instead.
-fn exit_quietly_on_broken_pipe() {
-    let default = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        let message = info
-            .payload()
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| info.payload().downcast_ref::<&str>().copied())
-            .unwrap_or("");
-        if message.starts_with("failed printing to std") && message.contains("Broken pipe") {
-            std::process::exit(0);
-        }
-        default(info);
-    }));
 }
 
 /// What is logged: INTRALINKS_LOG when set, else what -v, -vv, -vvv ask
@@ -79,16 +63,16 @@ fn log_filter(verbose: u8) -> tracing_subscriber::EnvFilter {
     tracing_subscriber::EnvFilter::new(format!("intralinks={level}"))
 }
 
+/// A closed output pipe (`intralinks documents 1 | head -1`) ends the
+/// command quietly: a write that finds it closed is
+/// `CliError::output_closed`, whose exit status is 0.
 fn main() -> ExitCode {
-    exit_quietly_on_broken_pipe();
     let Cli { options, command } = meta::parse();
     let verbose = options.verbose;
-    let ctx = match Context::new(options) {
+    let streams = Streams::process();
+    let ctx = match Context::new(options, streams.clone()) {
         Ok(ctx) => ctx,
-        Err(message) => {
-            output::tell_line(&format!("error: {}", output::safe(&message)));
-            return ExitCode::from(2);
-        }
+        Err(e) => return ExitCode::from(streams.conclude(Err(e))),
     };
     tracing_subscriber::fmt()
         .with_env_filter(log_filter(verbose))
@@ -101,9 +85,9 @@ fn main() -> ExitCode {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
+            let e = advice::CliError::new(format!("cannot start the async runtime: {e}"));
+            return ExitCode::from(streams.conclude(Err(e)));
         }
     };
-    runtime.block_on(command.run(ctx))
+    ExitCode::from(runtime.block_on(command.run(ctx)))
 }

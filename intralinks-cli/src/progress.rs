@@ -2,8 +2,9 @@
 //! terminal (files, bytes, rate, time left), a status line every few seconds
 //! when stderr is not a terminal, nothing with `--quiet`. Fed by the
 //! engine's [`SyncEvent`]s. `download` and `upload` get a byte bar ([`bar`]).
+//! Whether stderr is a terminal, and where the bars draw and the status
+//! lines go, is the command's [`Output`]'s to say.
 
-use std::io::IsTerminal;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -11,6 +12,8 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressStyle};
 use intralinks_ext::{Progress, ProgressFn};
 use intralinks_sync::{SyncEvent, SyncHook};
+
+use crate::output::Output;
 
 /// Counters the engine's events update.
 #[derive(Debug, Default)]
@@ -69,22 +72,23 @@ impl Display {
 }
 
 /// Starts showing the progress of a run that `verb` names ("mirror",
-/// "push"): the hook to put in the engine's options, and the display.
-/// `quiet` shows nothing; `every` is the pause between two status lines
-/// when stderr is not a terminal.
-pub fn start(verb: &'static str, quiet: bool, every: Duration) -> (Option<SyncHook>, Display) {
+/// "push") on `out`'s stderr: the hook to put in the engine's options, and
+/// the display. `out.quiet` shows nothing; `out.status_every` is the pause
+/// between two status lines when stderr is not a terminal.
+pub fn start(verb: &'static str, out: &Output) -> (Option<SyncHook>, Display) {
     let idle = Display {
         ticker: None,
         bar: None,
     };
-    if quiet {
+    if out.quiet {
         return (None, idle);
     }
     let counts = Arc::new(Counts::default());
     let c = counts.clone();
     let hook = SyncHook::new(move |e| c.apply(e));
     let started = Instant::now();
-    if std::io::stderr().is_terminal() {
+    let stderr = out.streams.err.clone();
+    if stderr.is_terminal() {
         // Hidden until the totals are known (the listing comes first).
         let bar = ProgressBar::hidden();
         if let Ok(style) = ProgressStyle::with_template(
@@ -98,7 +102,7 @@ pub fn start(verb: &'static str, quiet: bool, every: Duration) -> (Option<SyncHo
             let mut shown = false;
             loop {
                 if !shown && counts.items.load(Ordering::Relaxed) > 0 {
-                    b.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                    b.set_draw_target(stderr.bar_target());
                     shown = true;
                 }
                 b.set_length(counts.bytes.load(Ordering::Relaxed));
@@ -119,10 +123,12 @@ pub fn start(verb: &'static str, quiet: bool, every: Duration) -> (Option<SyncHo
             },
         );
     }
+    let every = out.status_every;
     let ticker = tokio::spawn(async move {
         loop {
             tokio::time::sleep(every).await;
-            eprintln!("{}", status_line(verb, &counts, started.elapsed()));
+            // A stderr that went away ends nothing: the run goes on.
+            let _ = stderr.line(&status_line(verb, &counts, started.elapsed()));
         }
     });
     (
@@ -167,16 +173,15 @@ fn megabytes(n: u64) -> String {
     format!("{:.1} MB", n as f64 / 1_000_000.0)
 }
 
-/// A byte bar for one download or upload, labelled `label`, on a terminal
-/// and unless `quiet`; with the callback that moves it.
-pub fn bar(quiet: bool, label: &str, total: Option<u64>) -> Option<(ProgressBar, ProgressFn)> {
-    if quiet || !std::io::stderr().is_terminal() {
+/// A byte bar for one download or upload, labelled `label`, when `out`'s
+/// stderr is a terminal and unless `out.quiet`; with the callback that
+/// moves it.
+pub fn bar(out: &Output, label: &str, total: Option<u64>) -> Option<(ProgressBar, ProgressFn)> {
+    let stderr = &out.streams.err;
+    if out.quiet || !stderr.is_terminal() {
         return None;
     }
-    let bar = match total {
-        Some(t) => ProgressBar::new(t),
-        None => ProgressBar::no_length(),
-    };
+    let bar = ProgressBar::with_draw_target(total, stderr.bar_target());
     if let Ok(style) =
         ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}")
     {

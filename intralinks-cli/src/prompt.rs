@@ -1,10 +1,13 @@
-//! Asks on the terminal for what entry demands and the flags did not give.
+//! Asks on the terminal for what entry demands and the flags did not give:
+//! the question on the command's stderr ([`Output`]), the answer from stdin
+//! (a secret from the terminal itself, without echo).
 
-use crate::output::tell;
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, IsTerminal};
 
 use intralinks_ext::types::{ContentDeclaration, Splash};
 use intralinks_ext::{FixedAnswers, Prompter, Secret};
+
+use crate::output::{Output, tell};
 
 /// Flags first (each used once), then the terminal when there is one.
 pub struct TerminalPrompter {
@@ -14,21 +17,25 @@ pub struct TerminalPrompter {
     pub interactive: bool,
     /// A hint shown before asking for a one-time password (the simulator's mailbox).
     pub otp_hint: Option<String>,
+    /// Where the questions are asked.
+    pub out: Output,
 }
 
 impl TerminalPrompter {
-    /// From the flags; asks on the terminal only when there is one.
-    pub fn new(flags: FixedAnswers, otp_hint: Option<String>) -> Self {
-        let interactive = interactive();
+    /// From the flags; asks on `out`'s stderr only when it and stdin are a
+    /// terminal.
+    pub fn new(flags: FixedAnswers, otp_hint: Option<String>, out: Output) -> Self {
+        let interactive = interactive(&out);
         Self {
             flags,
             interactive,
             otp_hint,
+            out,
         }
     }
 
     fn ask_line(&self, question: &str) -> Option<String> {
-        ask_line(question)
+        ask_line(&self.out, question)
     }
 
     fn ask_secret(&self, question: &str) -> Option<Secret> {
@@ -36,15 +43,15 @@ impl TerminalPrompter {
     }
 }
 
-/// Whether questions can be asked: stdin and stderr are a terminal.
-pub fn interactive() -> bool {
-    std::io::stdin().is_terminal() && std::io::stderr().is_terminal()
+/// Whether questions can be asked: stdin and `out`'s stderr are a terminal.
+pub fn interactive(out: &Output) -> bool {
+    std::io::stdin().is_terminal() && out.streams.err.is_terminal()
 }
 
-/// Asks `question` on stderr and reads a line from stdin; `None` when empty.
-pub fn ask_line(question: &str) -> Option<String> {
-    eprint!("{}", crate::output::safe(question));
-    std::io::stderr().flush().ok()?;
+/// Asks `question` on `out`'s stderr and reads a line from stdin; `None`
+/// when empty.
+pub fn ask_line(out: &Output, question: &str) -> Option<String> {
+    out.ask(question).ok()?;
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line).ok()?;
     let line = line.trim().to_string();
@@ -85,9 +92,11 @@ impl Prompter for TerminalPrompter {
         }
         if let Some(text) = splash.and_then(|s| s.splash_text.as_deref()) {
             tell!(
+                self.out,
                 "--- splash screen ---\n{}\n---------------------",
                 intralinks_ext::text::html_to_text(text)
-            );
+            )
+            .ok()?;
         }
         let accept = splash
             .and_then(|s| s.accept_text.clone())
@@ -122,7 +131,7 @@ impl Prompter for TerminalPrompter {
             return None;
         }
         if let Some(hint) = &self.otp_hint {
-            tell!("{hint}");
+            tell!(self.out, "{hint}").ok()?;
         }
         self.ask_secret(&format!(
             "One-time password mailed to you{}: ",

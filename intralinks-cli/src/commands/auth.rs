@@ -54,13 +54,13 @@ fn login_credentials(ctx: &Context) -> CliResult<(AppKeys, Grant)> {
         return Ok(c);
     }
     let missing = "login needs INTRALINKS_CLIENT_ID, INTRALINKS_CLIENT_SECRET, INTRALINKS_EMAIL and INTRALINKS_PASSWORD, or a terminal to ask for them on";
-    if !crate::prompt::interactive() {
+    if !crate::prompt::interactive(&ctx.out) {
         return Err(missing.into());
     }
-    tell!("logging in to {}", output::safe(&ctx.base_url));
+    tell!(ctx.out, "logging in to {}", output::safe(&ctx.base_url))?;
     let client_id = match &options.client_id {
         Some(v) => v.clone(),
-        None => crate::prompt::ask_line("App client id: ").ok_or(missing)?,
+        None => crate::prompt::ask_line(&ctx.out, "App client id: ").ok_or(missing)?,
     };
     let client_secret = match &options.client_secret {
         Some(v) => v.clone(),
@@ -68,7 +68,7 @@ fn login_credentials(ctx: &Context) -> CliResult<(AppKeys, Grant)> {
     };
     let email = match &options.email {
         Some(v) => v.clone(),
-        None => crate::prompt::ask_line("E-mail: ").ok_or(missing)?,
+        None => crate::prompt::ask_line(&ctx.out, "E-mail: ").ok_or(missing)?,
     };
     let password = match &options.password {
         Some(v) => v.clone(),
@@ -103,18 +103,18 @@ async fn login(ctx: &Context) -> CliResult {
     })?;
     let who = session.email().await.unwrap_or_else(|| "you".into());
     if ctx.out.json {
-        output::json(
+        ctx.out.print_json(
             &serde_json::json!({"email": who, "host": ctx.base_url, "sessionFile": path}),
-        )?;
+        )
     } else {
         say!(
+            ctx.out,
             "logged in to {} as {}; session saved to {}",
             output::safe(&ctx.base_url),
             output::safe(&who),
             output::safe(&path.display().to_string())
-        );
+        )
     }
-    Ok(())
 }
 
 /// `intralinks auth status`: every saved session, without connecting.
@@ -141,7 +141,7 @@ fn auth_status(ctx: &Context) -> CliResult {
         })
         .collect();
     if ctx.out.json {
-        return output::json(&records);
+        return ctx.out.print_json(&records);
     }
     if records.is_empty() {
         return Err("not logged in anywhere: run `intralinks login`".into());
@@ -149,6 +149,7 @@ fn auth_status(ctx: &Context) -> CliResult {
     for r in &records {
         let host = r["host"].as_str().unwrap_or_default();
         say!(
+            ctx.out,
             "{}{}",
             output::safe(host),
             if r["default"] == true {
@@ -156,11 +157,12 @@ fn auth_status(ctx: &Context) -> CliResult {
             } else {
                 ""
             }
-        );
+        )?;
         say!(
+            ctx.out,
             "  logged in as {}",
             output::safe(r["email"].as_str().unwrap_or("(e-mail not known)"))
-        );
+        )?;
         let left = match r["accessTokenSecondsLeft"].as_u64() {
             Some(s) if s >= 60 => format!("access token valid for {} min", s / 60),
             Some(s) => format!("access token valid for {s} s"),
@@ -171,7 +173,7 @@ fn auth_status(ctx: &Context) -> CliResult {
         } else {
             "; log in again when it ends"
         };
-        say!("  {left}{refresh}");
+        say!(ctx.out, "  {left}{refresh}")?;
     }
     Ok(())
 }
@@ -179,10 +181,7 @@ fn auth_status(ctx: &Context) -> CliResult {
 async fn logout(ctx: &Context) -> CliResult {
     let base_url = &ctx.base_url;
     let Some(s) = saved::load(base_url)? else {
-        return Err(format!(
-            "no saved session for {}: nothing to log out",
-            base_url
-        ));
+        return Err(format!("no saved session for {base_url}: nothing to log out").into());
     };
     let Some(token) = s.access() else {
         saved::remove(base_url)?;
@@ -215,8 +214,8 @@ async fn logout(ctx: &Context) -> CliResult {
         .map_err(err)?;
     saved::remove(base_url)?;
     say!(
+        ctx.out,
         "logged out of {}; the token is revoked",
         output::safe(base_url)
-    );
-    Ok(())
+    )
 }

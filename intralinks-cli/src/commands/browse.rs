@@ -11,7 +11,7 @@ use intralinks_ext::types::Folder;
 
 use crate::advice::{CliResult, Status, err};
 use crate::context::Context;
-use crate::output::{self, say, tell};
+use crate::output::{self, Output, say, tell};
 
 /// The commands that look around.
 #[derive(Debug, Subcommand)]
@@ -60,11 +60,8 @@ impl Command {
         match self {
             Command::Workspaces => {
                 let list: Vec<_> = il.list_all_workspaces().try_collect().await.map_err(err)?;
-                output::listing(
-                    ctx.out.json,
-                    &list,
-                    &["ID", "NAME", "PHASE", "SECURITY", "HOST"],
-                    |w| {
+                ctx.out
+                    .listing(&list, &["ID", "NAME", "PHASE", "SECURITY", "HOST"], |w| {
                         vec![
                             w.id.to_string(),
                             w.name
@@ -75,8 +72,7 @@ impl Command {
                             w.security_level.map(|l| l.to_string()).unwrap_or_default(),
                             w.host.clone().unwrap_or_default(),
                         ]
-                    },
-                )
+                    })
             }
             Command::Enter { workspace, v1 } => {
                 let mut prompter = ctx.prompter();
@@ -87,13 +83,14 @@ impl Command {
                 }
                 .map_err(err)?;
                 if ctx.out.json {
-                    return output::json(&serde_json::json!({
+                    return ctx.out.print_json(&serde_json::json!({
                         "workspaceId": entered.workspace_id,
                         "states": entered.states,
                         "numOfAttempts": entered.attempts,
                     }));
                 }
                 say!(
+                    ctx.out,
                     "entered workspace {} ({})",
                     entered.workspace_id,
                     entered
@@ -102,8 +99,7 @@ impl Command {
                         .map(ToString::to_string)
                         .collect::<Vec<_>>()
                         .join(" -> ")
-                );
-                Ok(())
+                )
             }
             Command::Splash { workspace, image } => {
                 let answer = il
@@ -117,45 +113,44 @@ impl Command {
                 if let Some(path) = image {
                     let written = il.save_splash_image(workspace, &path).await.map_err(err)?;
                     tell!(
+                        ctx.out,
                         "splash image saved to {}",
                         output::safe(&written.display().to_string())
-                    );
+                    )?;
                 }
                 if ctx.out.json {
-                    return output::json(&answer.splash);
+                    return ctx.out.print_json(&answer.splash);
                 }
                 match answer.splash {
                     Some(s) => {
-                        say!("{}", s.splash_text.unwrap_or_default());
+                        say!(ctx.out, "{}", s.splash_text.unwrap_or_default())?;
                         say!(
+                            ctx.out,
                             "\n(accept with: intralinks enter {workspace} --accept-splash{})",
                             if s.has_image == Some(true) {
                                 "; has an image: use --image PATH"
                             } else {
                                 ""
                             }
-                        );
+                        )
                     }
-                    None => say!("workspace {workspace} has no splash screen"),
+                    None => say!(ctx.out, "workspace {workspace} has no splash screen"),
                 }
-                Ok(())
             }
             Command::Folders { workspace } => {
                 let folders = ctx
                     .in_workspace(workspace, || il.folders(workspace))
                     .await?;
                 if ctx.out.json {
-                    return output::json(&folders);
+                    return ctx.out.print_json(&folders);
                 }
-                print_tree(&folders);
-                Ok(())
+                print_tree(&ctx.out, &folders)
             }
             Command::Documents { workspace, folder } => {
                 let docs = ctx
                     .in_workspace(workspace, || il.documents(workspace, folder))
                     .await?;
-                output::listing(
-                    ctx.out.json,
+                ctx.out.listing(
                     &docs,
                     &["ID", "NAME", "SIZE", "FOLDER", "MODIFIED (UTC)"],
                     |d| {
@@ -175,10 +170,10 @@ impl Command {
     }
 }
 
-/// Prints the folder tree, placed by the library's one rule
+/// Prints the folder tree on `out`, placed by the library's one rule
 /// (`intralinks_ext::tree`): orphans, broken cycles and slices deeper than 64
 /// levels at the top. No recursion, so no depth can overflow the stack.
-fn print_tree(folders: &[Folder]) {
+fn print_tree(out: &Output, folders: &[Folder]) -> CliResult {
     let forest = intralinks_ext::tree::Forest::new(folders.iter().map(|f| (f.id, f.parent_id)));
     let mut seen = std::collections::HashSet::new();
     let mut children: BTreeMap<Option<i64>, Vec<&Folder>> = BTreeMap::new();
@@ -232,10 +227,12 @@ fn print_tree(folders: &[Folder]) {
             .map(|n| format!("  ({n})"))
             .unwrap_or_default();
         say!(
+            out,
             "{line}{} [{}]{note}",
             output::safe(f.name.as_deref().unwrap_or("(unnamed)")),
             f.id
-        );
+        )?;
         push(&children, &mut stack, Some(f.id), &next);
     }
+    Ok(())
 }

@@ -15,7 +15,7 @@ use intralinks_room::{self as room, Change, MemberSpec};
 
 use crate::advice::{CliResult, Status, err};
 use crate::context::Context;
-use crate::output::{self, say};
+use crate::output::{Output, say};
 
 /// The commands about who is in a room and what they may see.
 #[derive(Debug, Subcommand)]
@@ -81,11 +81,8 @@ impl Command {
                     })
                     .await?
                     .groups;
-                output::listing(
-                    ctx.out.json,
-                    &groups,
-                    &["ID", "NAME", "TYPE", "MEMBERS"],
-                    |g| {
+                ctx.out
+                    .listing(&groups, &["ID", "NAME", "TYPE", "MEMBERS"], |g| {
                         vec![
                             g.id.to_string(),
                             g.group_name.clone().or(g.name.clone()).unwrap_or_default(),
@@ -94,8 +91,7 @@ impl Command {
                                 .map(|c| c.to_string())
                                 .unwrap_or_default(),
                         ]
-                    },
-                )
+                    })
             }
             Command::Users { workspace } => {
                 let users = ctx
@@ -108,8 +104,7 @@ impl Command {
                     })
                     .await?
                     .users;
-                output::listing(
-                    ctx.out.json,
+                ctx.out.listing(
                     &users,
                     &["ID", "EMAIL", "NAME", "ORGANIZATION", "ROLE"],
                     |u| {
@@ -299,17 +294,18 @@ pub enum PermissionsCmd {
     },
 }
 
-fn print(changes: &[Change], dry_run: bool) {
+/// Prints what was done (or, with `dry_run`, what would be) on `out`.
+fn print(out: &Output, changes: &[Change], dry_run: bool) -> CliResult {
     if changes.is_empty() {
-        say!("nothing to do");
-        return;
+        return say!(out, "nothing to do");
     }
     if dry_run {
-        say!("dry run, nothing sent; would make:");
+        say!(out, "dry run, nothing sent; would make:")?;
     }
     for c in changes {
-        say!("{}", crate::changes::line(c));
+        say!(out, "{}", crate::changes::line(c))?;
     }
+    Ok(())
 }
 
 fn spec(email: &str, f: &MemberFields) -> MemberSpec {
@@ -337,7 +333,7 @@ async fn groups(ctx: &Context, il: &Intralinks, what: &GroupsCmd) -> CliResult {
             let done = room::ensure(il, *workspace, &want, *dry_run, &entry)
                 .await
                 .map_err(err)?;
-            print(&done, *dry_run);
+            print(&ctx.out, &done, *dry_run)
         }
         GroupsCmd::Rename {
             workspace,
@@ -348,7 +344,7 @@ async fn groups(ctx: &Context, il: &Intralinks, what: &GroupsCmd) -> CliResult {
             let c = room::rename_group(il, *workspace, name, new_name, *dry_run, &entry)
                 .await
                 .map_err(err)?;
-            print(&[c], *dry_run);
+            print(&ctx.out, &[c], *dry_run)
         }
         GroupsCmd::Delete {
             workspace,
@@ -358,10 +354,9 @@ async fn groups(ctx: &Context, il: &Intralinks, what: &GroupsCmd) -> CliResult {
             let c = room::delete_group(il, *workspace, name, *dry_run, &entry)
                 .await
                 .map_err(err)?;
-            print(&[c], *dry_run);
+            print(&ctx.out, &[c], *dry_run)
         }
     }
-    Ok(())
 }
 
 async fn ensure_members(
@@ -379,8 +374,7 @@ async fn ensure_members(
     let done = room::ensure(il, ws, &want, dry_run, &entry)
         .await
         .map_err(err)?;
-    print(&done, dry_run);
-    Ok(())
+    print(&ctx.out, &done, dry_run)
 }
 
 /// Runs a `members` subcommand.
@@ -406,7 +400,8 @@ async fn members(ctx: &Context, il: &Intralinks, what: &MembersCmd) -> CliResult
                 return Err(format!(
                     "workspace {workspace} has no member {}; add them with `intralinks members add`",
                     for_terminal(member)
-                ));
+                )
+                .into());
             }
             ensure_members(ctx, il, *workspace, vec![spec(member, fields)], *dry_run).await
         }
@@ -418,8 +413,7 @@ async fn members(ctx: &Context, il: &Intralinks, what: &MembersCmd) -> CliResult
             let c = room::remove_member(il, *workspace, member, *dry_run, &entry)
                 .await
                 .map_err(err)?;
-            print(&[c], *dry_run);
-            Ok(())
+            print(&ctx.out, &[c], *dry_run)
         }
         MembersCmd::Import {
             workspace,
@@ -454,8 +448,7 @@ async fn permissions(ctx: &Context, il: &Intralinks, what: &PermissionsCmd) -> C
             let done = room::ensure(il, *workspace, &want, *dry_run, &entry)
                 .await
                 .map_err(err)?;
-            print(&done, *dry_run);
-            Ok(())
+            print(&ctx.out, &done, *dry_run)
         }
         PermissionsCmd::Revoke { path, group, .. } => {
             Err(err(room::revoke_unsupported(path, group)))

@@ -22,8 +22,6 @@ mod room;
 mod sync;
 mod transfer;
 
-use std::process::ExitCode;
-
 use clap::Subcommand;
 
 use crate::advice::{CliResult, Status};
@@ -60,7 +58,7 @@ pub enum Command {
 
 impl Command {
     /// Whether the command compares (`diff`, `room plan`): 0 same, 1
-    /// different, and so 2 on error, as diff(1).
+    /// different, and so 2 on error, as diff(1) ([`crate::advice::CliError::in_comparison`]).
     fn compares(&self) -> bool {
         match self {
             Command::Sync(c) => c.compares(),
@@ -70,13 +68,17 @@ impl Command {
     }
 
     /// Runs the command in `ctx`, closes the context (the last token pair
-    /// saved, the simulator stopped), prints any error, and gives the exit
-    /// status.
-    pub async fn run(self, ctx: Context) -> ExitCode {
+    /// saved, the simulator stopped), prints any error on the context's
+    /// stderr, and gives the exit status.
+    pub async fn run(self, ctx: Context) -> u8 {
         let compares = self.compares();
+        let streams = ctx.out.streams.clone();
         let outcome = self.dispatch(&ctx).await;
         let closed = ctx.close().await;
-        crate::advice::exit_code(outcome.and_then(|status| closed.map(|()| status)), compares)
+        let outcome = outcome
+            .and_then(|status| closed.map(|()| status))
+            .map_err(|e| if compares { e.in_comparison() } else { e });
+        streams.conclude(outcome)
     }
 
     async fn dispatch(self, ctx: &Context) -> CliResult<Status> {
@@ -88,13 +90,67 @@ impl Command {
             Command::Manage(c) => c.run(ctx).await,
             Command::Report(c) => c.run(ctx).await,
             Command::Room(c) => c.run(ctx).await,
-            Command::Docs(c) => c.run(),
+            Command::Docs(c) => c.run(&ctx.out),
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
+    use clap::Parser;
+
+    use crate::context::Context;
+    use crate::output::{Buffer, ClosedPipe, Stream, Streams};
+
+    /// Runs `args` (after `intralinks --sim`) writing to `streams`; the exit status.
+    async fn run(args: &[&str], streams: Streams) -> u8 {
+        let cli = crate::Cli::try_parse_from(["intralinks", "--sim"].iter().chain(args)).unwrap();
+        let ctx = Context::new(cli.options, streams).unwrap();
+        cli.command.run(ctx).await
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_command_writes_to_the_streams_it_is_given() {
+        let (streams, out, err) = Buffer::streams(false);
+        assert_eq!(run(&["workspaces"], streams).await, 0);
+        assert!(out.text().starts_with("ID      NAME "), "{}", out.text());
+        assert!(
+            out.text().contains("701421  Demo API Workspace"),
+            "{}",
+            out.text()
+        );
+        assert!(
+            err.text().starts_with("simulator at http://127.0.0.1:"),
+            "{}",
+            err.text()
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn an_error_is_one_line_on_the_given_stderr_with_its_status() {
+        let (streams, out, err) = Buffer::streams(false);
+        assert_eq!(run(&["diff", "1", "/nonexistent/dir"], streams).await, 2);
+        assert_eq!(out.text(), "");
+        let text = err.text();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2, "{text}");
+        assert!(lines[0].starts_with("simulator at "), "{text}");
+        assert!(lines[1].starts_with("error: "), "{text}");
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_closed_output_ends_the_command_quietly() {
+        let (streams, _, err) = Buffer::streams(false);
+        let streams = Streams {
+            out: Arc::new(Stream::new(ClosedPipe, false, "standard output")),
+            err: streams.err,
+        };
+        assert_eq!(run(&["documents", "701421"], streams).await, 0);
+        assert!(!err.text().contains("error"), "{}", err.text());
+    }
+
     /// Each command group's source, by the name it has under `commands`.
     const GROUPS: &[(&str, &str)] = &[
         ("auth", include_str!("auth.rs")),

@@ -13,8 +13,7 @@
 //! that cannot be reported is named in a summary on stderr, and the exit
 //! status is then non-zero.
 
-use crate::output::tell;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand, ValueEnum};
@@ -25,8 +24,9 @@ use intralinks_report::{
     Writer,
 };
 
-use crate::advice::{CliResult, Status};
+use crate::advice::{CliError, CliResult, Status};
 use crate::context::Context;
+use crate::output::tell;
 
 /// The command of reports.
 #[derive(Debug, Subcommand)]
@@ -139,8 +139,9 @@ async fn workspaces(il: &Intralinks, t: &Target) -> Result<Vec<WorkspaceRef>, St
 }
 
 /// The format asked for: --format, else xlsx for `-o *.xlsx`, else JSON
-/// with --json, else CSV. A workbook for a terminal is refused.
-fn format_of(json: bool, t: &Target) -> Result<Format, String> {
+/// with --json, else CSV. A workbook for a terminal (`stdout_is_terminal`)
+/// is refused.
+fn format_of(json: bool, stdout_is_terminal: bool, t: &Target) -> Result<Format, String> {
     let xlsx_file = t.output.as_ref().is_some_and(|p| {
         p.extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"))
@@ -153,7 +154,7 @@ fn format_of(json: bool, t: &Target) -> Result<Format, String> {
         None if json => Format::Json,
         None => Format::Csv,
     };
-    if format == Format::Xlsx && t.output.is_none() && std::io::stdout().is_terminal() {
+    if format == Format::Xlsx && t.output.is_none() && stdout_is_terminal {
         return Err(
             "an xlsx workbook is binary and would garble the terminal; write it to a file with -o FILE.xlsx, or pipe it"
                 .into(),
@@ -163,14 +164,14 @@ fn format_of(json: bool, t: &Target) -> Result<Format, String> {
 }
 
 async fn emit<R: Row>(ctx: &Context, il: &Intralinks, t: &Target) -> CliResult {
-    let format = format_of(ctx.out.json, t)?;
+    let format = format_of(ctx.out.json, ctx.out.streams.out.is_terminal(), t)?;
     let list = workspaces(il, t).await?;
     let out: Box<dyn Write> = match &t.output {
         Some(path) => Box::new(std::io::BufWriter::new(
             std::fs::File::create(path)
                 .map_err(|e| format!("cannot create {}: {e}", path.display()))?,
         )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+        None => Box::new(std::io::BufWriter::new(ctx.out.stdout_writer())),
     };
     let mut writer = Writer::new::<R>(out, format).map_err(|e| e.to_string())?;
     // Named workspaces are entered as the flags allow; with --all none is:
@@ -199,18 +200,18 @@ async fn emit<R: Row>(ctx: &Context, il: &Intralinks, t: &Target) -> CliResult {
         }
     }
     writer.finish().map_err(|e| e.to_string())?;
-    tell!("reported {reported} workspace(s), {rows} row(s)");
+    tell!(ctx.out, "reported {reported} workspace(s), {rows} row(s)")?;
     if !skipped.is_empty() {
-        tell!("not reported ({}):", skipped.len());
+        tell!(ctx.out, "not reported ({}):", skipped.len())?;
         for (ws, why) in &skipped {
             let name = if ws.name.is_empty() {
                 String::new()
             } else {
                 format!(" {:?}", ws.name)
             };
-            tell!("  {}{name}: {}", ws.id, crate::output::safe(why));
+            tell!(ctx.out, "  {}{name}: {}", ws.id, crate::output::safe(why))?;
         }
-        return Err(format!(
+        return Err(CliError::new(format!(
             "{} workspace(s) could not be reported (listed above){}",
             skipped.len(),
             if t.all && !t.enter {
@@ -218,7 +219,7 @@ async fn emit<R: Row>(ctx: &Context, il: &Intralinks, t: &Target) -> CliResult {
             } else {
                 ""
             }
-        ));
+        )));
     }
     Ok(())
 }

@@ -5,7 +5,7 @@
 //! error (as diff(1)). `apply` records what it creates in `FILE.journal`
 //! beside each room file, one flushed line per object.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
@@ -15,10 +15,10 @@ use intralinks_ext::text::for_terminal;
 use intralinks_room::{self as room, Action, Applied, Change, Options, Plan, RoomFile};
 use serde::Serialize;
 
-use crate::advice::{CliResult, Status, err};
+use crate::advice::{CliError, CliResult, Status, err};
 use crate::changes::line as change_line;
 use crate::context::Context;
-use crate::output::{say, tell};
+use crate::output::{Output, say, tell};
 
 /// The command of rooms as code.
 #[derive(Debug, Subcommand)]
@@ -123,7 +123,7 @@ impl Command {
             RoomCmd::Plan { files, prune } => {
                 let rooms = load(files)?;
                 let plans = plans(ctx, il, files, &rooms, *prune, 4).await?;
-                print_plans(ctx.out.json, &plans)?;
+                print_plans(&ctx.out, ctx.out.json, &plans)?;
                 Ok(if plans.iter().any(|p| !p.is_empty()) {
                     Status::Differs
                 } else {
@@ -149,19 +149,15 @@ async fn export(ctx: &Context, il: &Intralinks, ws: i64, output: Option<&Path>) 
     let yaml = file.to_yaml().map_err(err)?;
     match output {
         Some(path) => std::fs::write(path, yaml.as_bytes()).map_err(|e| {
-            format!(
+            CliError::new(format!(
                 "cannot write {}: {e}; check the directory",
                 for_terminal(&path.display().to_string())
-            )
+            ))
         }),
-        None if std::io::stdout().is_terminal() => {
-            print!("{}", intralinks_ext::text::for_terminal_text(&yaml));
-            Ok(())
-        }
-        None => {
-            print!("{yaml}");
-            Ok(())
-        }
+        None if ctx.out.streams.out.is_terminal() => ctx
+            .out
+            .raw(intralinks_ext::text::for_terminal_text(&yaml).as_bytes()),
+        None => ctx.out.raw(yaml.as_bytes()),
     }
 }
 
@@ -172,12 +168,12 @@ async fn plans(
     rooms: &[RoomFile],
     prune: bool,
     jobs: usize,
-) -> Result<Vec<Plan>, String> {
-    let results: Vec<Result<Plan, String>> = futures_util::stream::iter(rooms.iter().zip(files))
+) -> CliResult<Vec<Plan>> {
+    let results: Vec<CliResult<Plan>> = futures_util::stream::iter(rooms.iter().zip(files))
         .map(|(r, f)| async move {
             room::plan(il, r, &options(ctx, f, prune))
                 .await
-                .map_err(|e| format!("{}: {}", for_terminal(&f.display().to_string()), err(e)))
+                .map_err(|e| err(e).within(&for_terminal(&f.display().to_string())))
         })
         .buffered(jobs)
         .collect()
@@ -203,7 +199,9 @@ struct Record<'a> {
     change: &'a Change,
 }
 
-fn print_plans(json: bool, plans: &[Plan]) -> Result<(), String> {
+/// Prints `plans` on `out`: JSON records (notes on stderr) when `json`,
+/// else each workspace's changes and the totals.
+fn print_plans(out: &Output, json: bool, plans: &[Plan]) -> CliResult {
     if json {
         let records: Vec<Record> = plans
             .iter()
@@ -217,22 +215,27 @@ fn print_plans(json: bool, plans: &[Plan]) -> Result<(), String> {
             .collect();
         for p in plans {
             for n in &p.notes {
-                tell!("note: {}: {}", for_terminal(&p.workspace), for_terminal(n));
+                tell!(
+                    out,
+                    "note: {}: {}",
+                    for_terminal(&p.workspace),
+                    for_terminal(n)
+                )?;
             }
         }
-        return crate::output::json(&records);
+        return out.print_json(&records);
     }
     let mut totals = [0usize; 4];
     for p in plans {
-        say!("{}", heading(&p.workspace, p.workspace_id));
+        say!(out, "{}", heading(&p.workspace, p.workspace_id))?;
         if p.is_empty() {
-            say!("  no changes");
+            say!(out, "  no changes")?;
         }
         for c in &p.changes {
-            say!("{}", change_line(c));
+            say!(out, "{}", change_line(c))?;
         }
         for n in &p.notes {
-            say!("  note: {}", for_terminal(n));
+            say!(out, "  note: {}", for_terminal(n))?;
         }
         for (i, a) in [
             Action::Create,
@@ -247,23 +250,26 @@ fn print_plans(json: bool, plans: &[Plan]) -> Result<(), String> {
         }
     }
     say!(
+        out,
         "Plan: {} to create, {} to change, {} to remove, {} not removable through the API.",
         totals[0],
         totals[1],
         totals[2],
         totals[3]
-    );
-    Ok(())
+    )
 }
 
-fn confirm(removals: usize) -> Result<(), String> {
+/// Asks on `out`'s stderr whether to remove `removals` objects; refused
+/// when stdin is not a terminal (pass --yes).
+fn confirm(out: &Output, removals: usize) -> CliResult {
     if !std::io::stdin().is_terminal() {
-        return Err(format!(
+        return Err(CliError::new(format!(
             "apply --prune would remove {removals} object(s), listed above; pass --yes to confirm"
-        ));
+        )));
     }
-    eprint!("Remove the {removals} object(s) listed above? [y/N] ");
-    let _ = std::io::stderr().flush();
+    out.ask(&format!(
+        "Remove the {removals} object(s) listed above? [y/N] "
+    ))?;
     let mut answer = String::new();
     std::io::stdin()
         .read_line(&mut answer)
@@ -282,23 +288,23 @@ async fn apply(
     prune: bool,
     yes: bool,
     jobs: usize,
-) -> Result<(), String> {
+) -> CliResult {
     let rooms = load(files)?;
     if prune && !yes {
         let plans = plans(ctx, il, files, &rooms, true, jobs).await?;
         let removals: usize = plans.iter().map(|p| p.count(Action::Remove)).sum();
         if removals > 0 {
-            print_plans(false, &plans)?;
-            confirm(removals)?;
+            print_plans(&ctx.out, false, &plans)?;
+            confirm(&ctx.out, removals)?;
         }
     }
-    let results: Vec<(String, Result<Applied, String>)> =
+    let results: Vec<(String, CliResult<Applied>)> =
         futures_util::stream::iter(rooms.iter().zip(files))
             .map(|(r, f)| async move {
                 let shown = for_terminal(&f.display().to_string()).into_owned();
                 let result = room::apply(il, r, &options(ctx, f, prune))
                     .await
-                    .map_err(|e| format!("{shown}: {}", err(e)));
+                    .map_err(|e| err(e).within(&shown));
                 (shown, result)
             })
             .buffered(jobs)
@@ -323,19 +329,20 @@ async fn apply(
                 })
             })
             .collect();
-        crate::output::json(&records)?;
+        ctx.out.print_json(&records)?;
     } else {
         for a in &applied {
             let count = |x: Action| a.done.iter().filter(|c| c.action == x).count();
             say!(
+                ctx.out,
                 "{} {} created, {} changed, {} removed",
                 heading(&a.workspace, Some(a.workspace_id)),
                 count(Action::Create),
                 count(Action::Change),
                 count(Action::Remove)
-            );
+            )?;
             for c in &a.not_removable {
-                say!("{}", change_line(c));
+                say!(ctx.out, "{}", change_line(c))?;
             }
         }
     }
@@ -343,11 +350,11 @@ async fn apply(
         return Ok(());
     }
     for (_, e) in &failures {
-        tell!("failed: {e}");
+        tell!(ctx.out, "failed: {e}")?;
     }
-    Err(format!(
+    Err(CliError::new(format!(
         "{} of {} room file(s) failed (listed above); fix what they say and apply again — what was created stays and is not created twice",
         failures.len(),
         files.len()
-    ))
+    )))
 }

@@ -81,7 +81,8 @@ impl Command {
                             return Err(format!(
                                 "{} already exists here and was left alone: pass --force to replace it, or -o to write elsewhere",
                                 dest.display()
-                            ));
+                            )
+                            .into());
                         }
                         dest
                     }
@@ -111,7 +112,8 @@ impl Command {
                                 intralinks_ext::text::for_terminal(&part.display().to_string())
                             ),
                             None => "stopped before any byte arrived".to_string(),
-                        });
+                        }
+                        .into());
                     }
                 };
                 if let Some((b, _)) = &bar {
@@ -121,22 +123,23 @@ impl Command {
                     (&done, intralinks_ext::partial_download(&dest))
                 {
                     tell!(
+                        ctx.out,
                         "note: the {bytes} bytes received are kept in {}; run the same command again to go on from there",
                         output::safe(&part.display().to_string())
-                    );
+                    )?;
                 }
                 let done = done.map_err(err)?;
                 if ctx.out.json {
-                    return output::json(&serde_json::json!({
+                    return ctx.out.print_json(&serde_json::json!({
                         "id": doc.id, "path": done.path, "bytes": done.bytes, "fileHashDownload": done.sha1_base64, "verified": true,
                     }));
                 }
                 say!(
+                    ctx.out,
                     "{} ({} bytes, SHA-1 verified)",
                     output::safe(&done.path.display().to_string()),
                     done.bytes
-                );
-                Ok(())
+                )
             }
             Command::Upload {
                 workspace,
@@ -178,7 +181,7 @@ impl Command {
                 }
                 let up = up?;
                 if ctx.out.json {
-                    return output::json(&serde_json::json!({
+                    return ctx.out.print_json(&serde_json::json!({
                         "id": up.document_id, "version": up.version, "bytes": up.bytes, "fileHashDownload": up.sha1_base64,
                     }));
                 }
@@ -187,19 +190,19 @@ impl Command {
                     _ => file.display().to_string(),
                 };
                 say!(
+                    ctx.out,
                     "uploaded {} as document {} ({} bytes)",
                     output::safe(&shown),
                     up.document_id,
                     up.bytes
-                );
-                Ok(())
+                )
             }
         }
     }
 }
 
-/// `download -o -` or `-o` onto a pipe or device: the bytes are streamed as
-/// they arrive, checked against the SHA-1 at the end (a mismatch fails the
+/// `download -o -` (the command's stdout) or `-o` onto a pipe or device:
+/// the bytes are streamed as they arrive, checked against the SHA-1 at the end (a mismatch fails the
 /// command: whoever reads must discard what came), and nothing is replaced.
 async fn download_through(
     ctx: &Context,
@@ -215,7 +218,7 @@ async fn download_through(
     let progress = bar.as_ref().map(|(_, f)| f.clone());
     let written = match path {
         None => {
-            let mut out = tokio::io::stdout();
+            let mut out = ctx.out.stdout_writer();
             let w = il.download_into(workspace, doc, &mut out, progress).await;
             tokio::io::AsyncWriteExt::flush(&mut out)
                 .await
@@ -251,6 +254,7 @@ async fn download_through(
     let written = written.map_err(err)?;
     if !ctx.out.quiet {
         tell!(
+            ctx.out,
             "{} bytes of document {} written to {}, SHA-1 verified",
             written.bytes,
             doc.id,
@@ -258,7 +262,7 @@ async fn download_through(
                 &p.display().to_string()
             )
             .into_owned())
-        );
+        )?;
     }
     Ok(())
 }

@@ -7,7 +7,7 @@ use intralinks_sync::{DiffKind, DiffReport};
 use super::SyncArgs;
 use crate::advice::{CliResult, Status};
 use crate::context::Context;
-use crate::output::{self, say, tell};
+use crate::output::{self, Output, say, tell};
 
 /// `intralinks diff`'s arguments.
 #[derive(Debug, clap::Args)]
@@ -41,22 +41,23 @@ impl Args {
                 intralinks_sync::diff(il, workspace, dir, &options)
             })
             .await?;
-        finish(ctx.out.json, &report)
+        finish(&ctx.out, &report)
     }
 }
 
-/// Prints the differences as a table (or JSON records); whether they differ.
-fn finish(json: bool, report: &DiffReport) -> CliResult<Status> {
+/// Prints the differences on `out` as a table (or JSON records); whether
+/// they differ.
+fn finish(out: &Output, report: &DiffReport) -> CliResult<Status> {
     let status = if report.identical() {
         Status::Done
     } else {
         Status::Differs
     };
-    if json {
-        return output::json(report).map(|()| status);
+    if out.json {
+        return out.print_json(report).map(|()| status);
     }
     for s in &report.skipped {
-        tell!("skipped: {}", output::safe(s));
+        tell!(out, "skipped: {}", output::safe(s))?;
     }
     let rows: Vec<Vec<String>> = report
         .entries
@@ -75,15 +76,16 @@ fn finish(json: bool, report: &DiffReport) -> CliResult<Status> {
         })
         .collect();
     if !rows.is_empty() {
-        output::table(&["STATE", "DOCUMENT", "PATH"], &rows);
+        out.table(&["STATE", "DOCUMENT", "PATH"], &rows)?;
     }
     say!(
+        out,
         "{} equal, {} different, {} local only, {} remote only",
         report.equal,
         count(report, DiffKind::Different),
         count(report, DiffKind::LocalOnly),
         count(report, DiffKind::RemoteOnly)
-    );
+    )?;
     Ok(status)
 }
 

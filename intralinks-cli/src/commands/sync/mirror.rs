@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use intralinks_sync::MirrorReport;
 
 use super::SyncArgs;
-use crate::advice::CliResult;
+use crate::advice::{CliError, CliResult};
 use crate::context::Context;
-use crate::output::{self, say, tell};
+use crate::output::{self, Output, say, tell};
 
 /// `intralinks mirror`'s arguments.
 #[derive(Debug, clap::Args)]
@@ -65,11 +65,11 @@ impl Args {
             .await
         };
         if dry_run {
-            return finish_plan(ctx.out.json, &plan().await?);
+            return finish_plan(&ctx.out, &plan().await?);
         }
         // --delete on a terminal: name what would go, and ask first.
         let mut delete = delete;
-        if delete && !yes && crate::prompt::interactive() {
+        if delete && !yes && crate::prompt::interactive(&ctx.out) {
             let plan = plan().await?;
             let doomed: Vec<&str> = plan
                 .planned
@@ -79,16 +79,19 @@ impl Args {
                 .collect();
             if !doomed.is_empty() {
                 for p in &doomed {
-                    tell!("would delete: {}", output::safe(p));
+                    tell!(ctx.out, "would delete: {}", output::safe(p))?;
                 }
-                let answer = crate::prompt::ask_line(&format!(
-                    "Delete these {} local file(s), whose documents left the room? [y/N] ",
-                    doomed.len()
-                ));
+                let answer = crate::prompt::ask_line(
+                    &ctx.out,
+                    &format!(
+                        "Delete these {} local file(s), whose documents left the room? [y/N] ",
+                        doomed.len()
+                    ),
+                );
                 if !answer
                     .is_some_and(|a| a.eq_ignore_ascii_case("y") || a.eq_ignore_ascii_case("yes"))
                 {
-                    tell!("nothing will be deleted; mirroring the rest");
+                    tell!(ctx.out, "nothing will be deleted; mirroring the rest")?;
                     delete = false;
                 }
             }
@@ -98,7 +101,7 @@ impl Args {
             delete,
             force,
             progress: hook,
-            ..sync.options(folder)
+            ..sync.options(folder, &ctx.out)
         };
         let report = ctx
             .in_workspace(workspace, || {
@@ -106,59 +109,61 @@ impl Args {
             })
             .await;
         display.finish();
-        finish(ctx.out.json, workspace, dir, &report?)
+        finish(&ctx.out, workspace, dir, &report?)
     }
 }
 
 /// A mirror's dry run: what it would fetch, replace and delete.
-fn finish_plan(json: bool, report: &MirrorReport) -> Result<(), String> {
-    if json {
-        return output::json(report);
+fn finish_plan(out: &Output, report: &MirrorReport) -> CliResult {
+    if out.json {
+        return out.print_json(report);
     }
-    super::print_plan(&report.planned);
+    super::print_plan(out, &report.planned)?;
     let count = |a: &str| report.planned.iter().filter(|p| p.action == a).count();
     tell!(
+        out,
         "dry run: {} to fetch, {} to replace, {} to delete, {} up to date, {} adopted; nothing was written",
         count("fetch"),
         count("replace"),
         count("delete"),
         report.up_to_date,
         report.adopted
-    );
-    show_left_room(&report.left_room);
-    match super::failure_summary(&report.failures, report.documents, "documents") {
-        Some(e) => Err(e.replace(" failed (listed above)", " would fail (listed above)")),
-        None => Ok(()),
-    }
+    )?;
+    show_left_room(out, &report.left_room)?;
+    super::failure_summary(out, &report.failures, report.documents, "documents", true)
 }
 
 /// Names local files whose documents left the room (left alone).
-fn show_left_room(paths: &[String]) {
+fn show_left_room(out: &Output, paths: &[String]) -> CliResult {
     if paths.is_empty() {
-        return;
+        return Ok(());
     }
     tell!(
+        out,
         "{} local file(s) whose documents left the room were left alone (--delete removes them):",
         paths.len()
-    );
+    )?;
     for p in paths.iter().take(super::SHOWN) {
-        tell!("  {}", output::safe(p));
+        tell!(out, "  {}", output::safe(p))?;
     }
     if paths.len() > super::SHOWN {
         tell!(
+            out,
             "  … and {} more (--json lists them all)",
             paths.len() - super::SHOWN
-        );
+        )?;
     }
+    Ok(())
 }
 
 /// Prints a mirror's outcome; an error when anything failed or it was stopped.
-fn finish(json: bool, workspace: i64, dir: &Path, report: &MirrorReport) -> Result<(), String> {
-    if json {
-        output::json(report)?;
+fn finish(out: &Output, workspace: i64, dir: &Path, report: &MirrorReport) -> CliResult {
+    if out.json {
+        out.print_json(report)?;
     } else {
-        super::show_notices(&report.notices);
+        super::show_notices(out, &report.notices)?;
         say!(
+            out,
             "mirrored workspace {workspace} into {}: {} folders, {} documents ({} fetched, {} adopted, {} up to date, {} deleted, {} fetched, {} retries)",
             output::safe(&dir.display().to_string()),
             report.folders,
@@ -169,13 +174,11 @@ fn finish(json: bool, workspace: i64, dir: &Path, report: &MirrorReport) -> Resu
             report.deleted,
             output::size(Some(report.bytes_fetched.min(i64::MAX as u64) as i64)),
             report.retries,
-        );
-    }
-    if !json {
+        )?;
         for p in &report.deleted_paths {
-            tell!("deleted: {}", output::safe(p));
+            tell!(out, "deleted: {}", output::safe(p))?;
         }
-        show_left_room(&report.left_room);
+        show_left_room(out, &report.left_room)?;
     }
     if let Some(fatal) = &report.fatal {
         return Err(super::ended_by(
@@ -185,14 +188,11 @@ fn finish(json: bool, workspace: i64, dir: &Path, report: &MirrorReport) -> Resu
         ));
     }
     if report.interrupted {
-        return Err(format!(
+        return Err(CliError::new(format!(
             "stopped: {} documents finished and kept, {} not done; run the same command again to resume",
             report.fetched + report.adopted + report.up_to_date,
             report.not_started + report.failures.len()
-        ));
+        )));
     }
-    match super::failure_summary(&report.failures, report.documents, "documents") {
-        Some(e) => Err(e),
-        None => Ok(()),
-    }
+    super::failure_summary(out, &report.failures, report.documents, "documents", false)
 }

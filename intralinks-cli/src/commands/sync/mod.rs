@@ -12,9 +12,9 @@ use std::time::Duration;
 use clap::Subcommand;
 use intralinks_sync::{Failure, Notice, StopSignal, SyncOptions};
 
-use crate::advice::{CliResult, Status};
+use crate::advice::{CliError, CliResult, Status};
 use crate::context::Context;
-use crate::output::{say, tell};
+use crate::output::{Output, say, tell};
 
 /// The commands that compare and copy trees.
 #[derive(Debug, Subcommand)]
@@ -67,10 +67,11 @@ pub struct SyncArgs {
 }
 
 impl SyncArgs {
-    /// The engine's options; Ctrl-C raises their stop signal.
-    pub fn options(&self, folder: Option<i64>) -> SyncOptions {
+    /// The engine's options; Ctrl-C raises their stop signal (and says so
+    /// on `out`'s stderr).
+    pub fn options(&self, folder: Option<i64>, out: &Output) -> SyncOptions {
         let options = self.plain_options(folder);
-        stop_on_ctrl_c(options.stop.clone());
+        stop_on_ctrl_c(options.stop.clone(), out.clone());
         options
     }
 
@@ -94,12 +95,14 @@ impl SyncArgs {
 }
 
 /// The first Ctrl-C stops the run (what finished is kept); a second one exits at once.
-fn stop_on_ctrl_c(stop: StopSignal) {
+fn stop_on_ctrl_c(stop: StopSignal, out: Output) {
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_err() {
             return;
         }
-        tell!(
+        // A stderr that went away does not keep the run from stopping.
+        let _ = tell!(
+            out,
             "stopping: finished files are kept, and what arrived of the others is kept in the directory's .intralinks-sync to go on from (Ctrl-C again to quit now)"
         );
         stop.stop();
@@ -112,25 +115,35 @@ fn stop_on_ctrl_c(stop: StopSignal) {
 /// Failures shown in the summary; the JSON report has them all.
 const SHOWN: usize = 5;
 
-/// The summary lines of `failures` of `total` items, and the error to exit with.
-pub fn failure_summary(failures: &[Failure], total: usize, what: &str) -> Option<String> {
+/// Prints the summary lines of `failures` of `total` items on `out`'s
+/// stderr, and ends with the error to exit with: "N of M … failed", or
+/// "would fail" for a `dry_run`.
+pub fn failure_summary(
+    out: &Output,
+    failures: &[Failure],
+    total: usize,
+    what: &str,
+    dry_run: bool,
+) -> CliResult {
     if failures.is_empty() {
-        return None;
+        return Ok(());
     }
-    tell!("{} of {total} {what} failed:", failures.len());
+    tell!(out, "{} of {total} {what} failed:", failures.len())?;
     for f in failures.iter().take(SHOWN) {
         let line: String = f.error.lines().collect::<Vec<_>>().join(" ");
         tell!(
+            out,
             "  {}: {}",
             crate::output::safe(&crate::output::clip(&f.path, 300)),
             crate::output::safe(&crate::output::clip(&line, 1000))
-        );
+        )?;
     }
     if failures.len() > SHOWN {
         tell!(
+            out,
             "  … and {} more (--json lists them all)",
             failures.len() - SHOWN
-        );
+        )?;
     }
     use intralinks_sync::FailureKind;
     let in_the_way = failures
@@ -147,52 +160,57 @@ pub fn failure_summary(failures: &[Failure], total: usize, what: &str) -> Option
     if retryable {
         advice.push("run the same command again to retry the rest".to_string());
     }
-    Some(format!(
-        "{} of {total} {what} failed (listed above); what finished is kept{}",
+    Err(CliError::new(format!(
+        "{} of {total} {what} {} (listed above); what finished is kept{}",
         failures.len(),
+        if dry_run { "would fail" } else { "failed" },
         if advice.is_empty() {
             String::new()
         } else {
             format!(" — {}", advice.join("; "))
         }
-    ))
+    )))
 }
 
 /// The one line of a run that a fatal error ended ([`intralinks_sync::FailureKind::Fatal`]):
 /// what ended it, what was kept and what is left.
-pub fn ended_by(fatal: &Failure, kept: usize, not_done: usize) -> String {
+pub fn ended_by(fatal: &Failure, kept: usize, not_done: usize) -> CliError {
     let line: String = fatal.error.lines().collect::<Vec<_>>().join(" ");
-    format!(
+    CliError::new(format!(
         "the run ended early, at {}: {}; {kept} finished and kept, {not_done} not done: run the same command again once that is dealt with",
         crate::output::safe(&crate::output::clip(&fatal.path, 300)),
         crate::output::safe(&crate::output::clip(&line, 1000))
-    )
+    ))
 }
 
-/// Prints a dry run's plan (stdout: one line per write) and its summary.
-pub fn print_plan(planned: &[intralinks_sync::Planned]) {
+/// Prints a dry run's plan on `out`'s stdout, one line per write.
+pub fn print_plan(out: &Output, planned: &[intralinks_sync::Planned]) -> CliResult {
     for p in planned {
         let what = match p.action {
             "new version" => "upload a new version of",
             other => other,
         };
-        say!("would {what}: {}", crate::output::safe(&p.path));
+        say!(out, "would {what}: {}", crate::output::safe(&p.path))?;
     }
+    Ok(())
 }
 
-/// Prints renames, orphans and cycles to stderr.
-pub fn show_notices(notices: &[Notice]) {
+/// Prints renames, orphans and cycles on `out`'s stderr.
+pub fn show_notices(out: &Output, notices: &[Notice]) -> CliResult {
     for n in notices.iter().take(SHOWN) {
         tell!(
+            out,
             "note: {}: {}",
             crate::output::safe(&n.path),
             crate::output::safe(&n.what)
-        );
+        )?;
     }
     if notices.len() > SHOWN {
         tell!(
+            out,
             "note: … and {} more (--json lists them all)",
             notices.len() - SHOWN
-        );
+        )?;
     }
+    Ok(())
 }

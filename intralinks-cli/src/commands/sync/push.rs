@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use intralinks_sync::PushReport;
 
 use super::SyncArgs;
-use crate::advice::CliResult;
+use crate::advice::{CliError, CliResult};
 use crate::context::Context;
-use crate::output::{self, say, tell};
+use crate::output::{self, Output, say, tell};
 
 /// `intralinks push`'s arguments.
 #[derive(Debug, clap::Args)]
@@ -49,12 +49,12 @@ impl Args {
                     intralinks_sync::push(il, workspace, dir, &options)
                 })
                 .await?;
-            return finish_plan(ctx.out.json, &report);
+            return finish_plan(&ctx.out, &report);
         }
         let (hook, display) = ctx.sync_progress("push");
         let options = intralinks_sync::SyncOptions {
             progress: hook,
-            ..sync.options(Some(folder))
+            ..sync.options(Some(folder), &ctx.out)
         };
         let report = ctx
             .in_workspace(workspace, || {
@@ -62,19 +62,20 @@ impl Args {
             })
             .await;
         display.finish();
-        finish(ctx.out.json, folder, dir, &report?)
+        finish(&ctx.out, folder, dir, &report?)
     }
 }
 
 /// Prints a push's outcome; an error when anything failed or it was stopped.
-fn finish(json: bool, folder: i64, dir: &Path, report: &PushReport) -> Result<(), String> {
-    if json {
-        output::json(report)?;
+fn finish(out: &Output, folder: i64, dir: &Path, report: &PushReport) -> CliResult {
+    if out.json {
+        out.print_json(report)?;
     } else {
         for s in &report.skipped {
-            tell!("skipped: {}", output::safe(s));
+            tell!(out, "skipped: {}", output::safe(s))?;
         }
         say!(
+            out,
             "pushed {} into folder {folder}: {} files ({} uploaded, {} of them new versions, {} unchanged, {} verified), {} folders and {} documents created, {} uploaded, {} retries",
             output::safe(&dir.display().to_string()),
             report.files,
@@ -86,26 +87,29 @@ fn finish(json: bool, folder: i64, dir: &Path, report: &PushReport) -> Result<()
             report.documents_created,
             output::size(Some(report.bytes_uploaded.min(i64::MAX as u64) as i64)),
             report.retries,
-        );
+        )?;
         for p in &report.removed_empty {
             tell!(
+                out,
                 "removed: {} (its document was created but its upload did not complete; a rerun creates it again)",
                 output::safe(p)
-            );
+            )?;
         }
         for p in &report.left_empty {
             tell!(
+                out,
                 "left empty: {} (its document was created, its upload did not complete and it could not be removed; a rerun completes it)",
                 output::safe(p)
-            );
+            )?;
         }
         if !report.remote_only.is_empty() {
             say!(
+                out,
                 "{} documents exist only in the room (left alone):",
                 report.remote_only.len()
-            );
+            )?;
             for p in &report.remote_only {
-                say!("  {}", output::safe(p));
+                say!(out, "  {}", output::safe(p))?;
             }
         }
     }
@@ -117,38 +121,33 @@ fn finish(json: bool, folder: i64, dir: &Path, report: &PushReport) -> Result<()
         ));
     }
     if report.interrupted {
-        return Err(format!(
+        return Err(CliError::new(format!(
             "stopped: {} files uploaded and kept, {} not done; run the same command again to resume",
             report.uploaded,
             report.not_started + report.failures.len()
-        ));
+        )));
     }
-    match super::failure_summary(&report.failures, report.files, "files") {
-        Some(e) => Err(e),
-        None => Ok(()),
-    }
+    super::failure_summary(out, &report.failures, report.files, "files", false)
 }
 
 /// A push's dry run: the folders and documents it would create and the new
 /// versions it would upload.
-fn finish_plan(json: bool, report: &PushReport) -> Result<(), String> {
-    if json {
-        return output::json(report);
+fn finish_plan(out: &Output, report: &PushReport) -> CliResult {
+    if out.json {
+        return out.print_json(report);
     }
     for s in &report.skipped {
-        tell!("skipped: {}", output::safe(s));
+        tell!(out, "skipped: {}", output::safe(s))?;
     }
-    super::print_plan(&report.planned);
+    super::print_plan(out, &report.planned)?;
     let count = |a: &str| report.planned.iter().filter(|p| p.action == a).count();
     tell!(
+        out,
         "dry run: {} folder(s) and {} document(s) to create, {} new version(s) to upload, {} unchanged; nothing was sent",
         count("create folder"),
         count("create document"),
         count("new version"),
         report.unchanged
-    );
-    match super::failure_summary(&report.failures, report.files, "files") {
-        Some(e) => Err(e.replace(" failed (listed above)", " would fail (listed above)")),
-        None => Ok(()),
-    }
+    )?;
+    super::failure_summary(out, &report.failures, report.files, "files", true)
 }
