@@ -14,6 +14,24 @@ use intralinks_api::types::{Document, Folder};
 use crate::Intralinks;
 use crate::error::{Checked, Result};
 
+/// A group's name: `groupName`, else `name` (the service sends one or the
+/// other); empty when it sends neither.
+pub fn group_name(g: &intralinks_api::types::Group) -> &str {
+    g.group_name
+        .as_deref()
+        .or(g.name.as_deref())
+        .unwrap_or_default()
+}
+
+/// A workspace's name: `name`, else `workspaceName` (the service sends one
+/// or the other); empty when it sends neither.
+pub fn workspace_name(w: &intralinks_api::types::Workspace) -> &str {
+    w.name
+        .as_deref()
+        .or(w.workspace_name.as_deref())
+        .unwrap_or_default()
+}
+
 /// The folder a document is in: `parentId`, else `folderId` (the service
 /// sends one or the other).
 pub fn document_folder(doc: &Document) -> Option<i64> {

@@ -56,7 +56,7 @@ pub(crate) async fn permissions(il: &Intralinks, ws: i64) -> Result<Vec<types::P
 }
 
 pub(crate) fn group_name(g: &types::Group) -> String {
-    g.group_name.clone().or(g.name.clone()).unwrap_or_default()
+    intralinks_ext::listing::group_name(g).to_string()
 }
 
 /// A path that sorts segment by segment, so that a folder's contents follow

@@ -12,7 +12,7 @@ pub async fn visible_workspaces(il: &Intralinks) -> Result<Vec<WorkspaceRef>> {
         .list_all_workspaces()
         .map_ok(|w| WorkspaceRef {
             id: w.id,
-            name: w.name.or(w.workspace_name).unwrap_or_default(),
+            name: intralinks_ext::listing::workspace_name(&w).to_string(),
         })
         .try_collect()
         .await?;

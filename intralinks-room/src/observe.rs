@@ -155,11 +155,7 @@ pub(crate) async fn observe(il: &Intralinks, ws: i64, answers: &FixedAnswers) ->
         futures_util::try_join!(workspace, splash, settings, groups, users, permissions)?;
 
     let mut o = Observed {
-        name: w
-            .name
-            .clone()
-            .or(w.workspace_name.clone())
-            .unwrap_or_default(),
+        name: intralinks_ext::listing::workspace_name(&w).to_string(),
         description: w.description.clone().filter(|d| !d.is_empty()),
         splash: splash.map(|s| {
             (
@@ -199,7 +195,7 @@ pub(crate) async fn observe(il: &Intralinks, ws: i64, answers: &FixedAnswers) ->
     let mut gs: Vec<&types::Group> = groups.groups.iter().collect();
     gs.sort_by_key(|g| g.id);
     for g in gs {
-        let name = g.group_name.clone().or(g.name.clone()).unwrap_or_default();
+        let name = intralinks_ext::listing::group_name(g).to_string();
         match o.groups.get(&name) {
             Some(first) => o.notes.push(format!(
                 "group {name:?} exists twice (ids {} and {}); only {} is compared",

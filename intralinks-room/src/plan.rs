@@ -100,9 +100,7 @@ pub(crate) async fn resolve(
     let all: Vec<types::Workspace> = il.list_all_workspaces().try_collect().await?;
     let named: Vec<i64> = all
         .iter()
-        .filter(|w| {
-            w.name.as_deref().or(w.workspace_name.as_deref()) == Some(file.workspace.name.as_str())
-        })
+        .filter(|w| intralinks_ext::listing::workspace_name(w) == file.workspace.name)
         .map(|w| w.id)
         .collect();
     if let Some(id) = journal.and_then(|j| j.workspace(&file.workspace.name))
