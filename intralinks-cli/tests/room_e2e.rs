@@ -397,7 +397,7 @@ async fn one_off_commands_look_up_first_and_dry_runs_send_nothing() {
             ],
             1,
             "",
-            "error: workspace WS has no member nobody@lp.example; add them with `intralinks members add`\n",
+            "error: workspace WS has no member nobody@lp.example; add them as a member first\n",
         ),
         (
             vec!["members", "add", ws, "bo@lp.example", "--group", "Nope"],
@@ -541,5 +541,69 @@ async fn three_files_at_once_and_two_files_for_one_room_refused() {
         "error: fund2.yaml and again.yaml name the same workspace; keep one file per workspace\n"
     );
     assert_eq!(writes(&sim).await, before);
+    sim.shutdown().await;
+}
+
+/// Every request the simulator answered so far but the token endpoint's.
+async fn calls(url: &str) -> u64 {
+    let map: BTreeMap<String, u64> = reqwest::get(format!("{url}/_sim/requests"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    map.iter()
+        .filter(|(k, _)| !k.contains("/oauth/"))
+        .map(|(_, n)| n)
+        .sum()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_member_update_looks_at_the_room_once() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let url = sim.url();
+    let d = dir.path();
+    std::fs::write(
+        d.join("r.yaml"),
+        "workspace: {name: Counted}\nmembers:\n  - {email: cy@lp.example, role: REVIEWER}\n",
+    )
+    .unwrap();
+    let o = run(&url, &["room", "apply", "r.yaml"], d).await;
+    assert!(o.status.success(), "{}", err(&o));
+    let il = library(&sim).await;
+    let ws = workspace_named(&il, "Counted").await[0].to_string();
+
+    let before = calls(&url).await;
+    let args = [
+        "members",
+        "update",
+        &ws,
+        "cy@lp.example",
+        "--first-name",
+        "Cy",
+    ];
+    let o = run(&url, &args, d).await;
+    assert_eq!(
+        out(&o),
+        "  ~ member cy@lp.example (first_name \"\" -> \"Cy\")\n"
+    );
+    assert!(o.status.success(), "{}", err(&o));
+    // Seven listings (one look at the room) and the update itself.
+    assert_eq!(calls(&url).await - before, 8);
+
+    // A member who is not there is refused after the same one look.
+    let before = calls(&url).await;
+    let args = [
+        "members",
+        "update",
+        &ws,
+        "nobody@lp.example",
+        "--first-name",
+        "N",
+    ];
+    let o = run(&url, &args, d).await;
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(calls(&url).await - before, 7);
     sim.shutdown().await;
 }

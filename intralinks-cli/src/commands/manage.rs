@@ -365,13 +365,12 @@ async fn ensure_members(
     ws: i64,
     members: Vec<MemberSpec>,
     dry_run: bool,
+    require: room::Require,
 ) -> CliResult {
     let entry = ctx.entry_flags();
     let want = room::members_request(members);
-    room::require_groups(il, ws, &want, &entry)
-        .await
-        .map_err(err)?;
-    let done = room::ensure(il, ws, &want, dry_run, &entry)
+    // One look at the room for the checks and the change.
+    let done = room::ensure_checked(il, ws, &want, dry_run, &entry, require.groups())
         .await
         .map_err(err)?;
     print(&ctx.out, &done, dry_run)
@@ -386,24 +385,27 @@ async fn members(ctx: &Context, il: &Intralinks, what: &MembersCmd) -> CliResult
             member,
             fields,
             dry_run,
-        } => ensure_members(ctx, il, *workspace, vec![spec(member, fields)], *dry_run).await,
+        } => {
+            let members = vec![spec(member, fields)];
+            ensure_members(
+                ctx,
+                il,
+                *workspace,
+                members,
+                *dry_run,
+                room::Require::default(),
+            )
+            .await
+        }
         MembersCmd::Update {
             workspace,
             member,
             fields,
             dry_run,
         } => {
-            if !room::has_member(il, *workspace, member, &entry)
-                .await
-                .map_err(err)?
-            {
-                return Err(format!(
-                    "workspace {workspace} has no member {}; add them with `intralinks members add`",
-                    for_terminal(member)
-                )
-                .into());
-            }
-            ensure_members(ctx, il, *workspace, vec![spec(member, fields)], *dry_run).await
+            let members = vec![spec(member, fields)];
+            let require = room::Require::default().members();
+            ensure_members(ctx, il, *workspace, members, *dry_run, require).await
         }
         MembersCmd::Remove {
             workspace,
@@ -425,7 +427,15 @@ async fn members(ctx: &Context, il: &Intralinks, what: &MembersCmd) -> CliResult
                 format!("cannot read {}: {e}; check the path", for_terminal(&origin))
             })?;
             let members = room::members_from_csv(&text, &origin).map_err(err)?;
-            ensure_members(ctx, il, *workspace, members, *dry_run).await
+            ensure_members(
+                ctx,
+                il,
+                *workspace,
+                members,
+                *dry_run,
+                room::Require::default(),
+            )
+            .await
         }
     }
 }
