@@ -274,3 +274,58 @@ async fn all_workspaces_lists_those_that_need_more_and_reports_the_others() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_report_or_export_that_fails_leaves_the_previous_file_byte_for_byte() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let main = demo::MAIN_WORKSPACE.to_string();
+    let splash = demo::SPLASH_WORKSPACE.to_string();
+
+    // Last week's report.
+    let o = run(
+        &sim.url(),
+        &["report", "documents", &main, "-o", "r.csv"],
+        d,
+    )
+    .await;
+    assert!(o.status.success(), "{}", err(&o));
+    let last_week = std::fs::read(d.join("r.csv")).unwrap();
+    assert!(last_week.starts_with(b"workspaceId,"));
+
+    // This week one of the rooms cannot be reported (its splash screen is
+    // not accepted): nothing replaces last week's file.
+    let o = run(
+        &sim.url(),
+        &["report", "documents", &main, &splash, "-o", "r.csv"],
+        d,
+    )
+    .await;
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert!(err(&o).contains("r.csv was left as it was"), "{}", err(&o));
+    assert_eq!(std::fs::read(d.join("r.csv")).unwrap(), last_week);
+    // Nor is anything left beside it.
+    let mut names: Vec<String> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "session.json" && !n.ends_with(".lock"))
+        .collect();
+    names.sort();
+    assert_eq!(names, ["r.csv"]);
+
+    // The same for a room export whose workspace cannot be read.
+    std::fs::write(d.join("room.yaml"), "workspace: {name: Kept}\n").unwrap();
+    let o = run(
+        &sim.url(),
+        &["room", "export", "999999", "-o", "room.yaml"],
+        d,
+    )
+    .await;
+    assert_eq!(o.status.code(), Some(1), "{}", err(&o));
+    assert_eq!(
+        std::fs::read_to_string(d.join("room.yaml")).unwrap(),
+        "workspace: {name: Kept}\n"
+    );
+    sim.shutdown().await;
+}

@@ -71,6 +71,7 @@
 
 #![deny(missing_docs)]
 
+pub mod atomic;
 mod entry;
 mod error;
 pub mod fsname;

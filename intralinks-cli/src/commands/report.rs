@@ -19,6 +19,7 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand, ValueEnum};
 use futures_util::StreamExt;
 use intralinks_ext::Intralinks;
+use intralinks_ext::atomic::AtomicFile;
 use intralinks_report::{
     self as report, AccessRow, DocumentRow, Format, MemberRow, Row, UserAccessRow, WorkspaceRef,
     Writer,
@@ -166,12 +167,13 @@ fn format_of(json: bool, stdout_is_terminal: bool, t: &Target) -> Result<Format,
 async fn emit<R: Row>(ctx: &Context, il: &Intralinks, t: &Target) -> CliResult {
     let format = format_of(ctx.out.json, ctx.out.streams.out.is_terminal(), t)?;
     let list = workspaces(il, t).await?;
-    let out: Box<dyn Write> = match &t.output {
-        Some(path) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(path)
-                .map_err(|e| format!("cannot create {}: {e}", path.display()))?,
+    // A file lands whole, and only when the command succeeds: until then
+    // the previous report stays as it was.
+    let out = match &t.output {
+        Some(path) => Out::File(std::io::BufWriter::new(
+            AtomicFile::create(path).map_err(CliError::from)?,
         )),
-        None => Box::new(std::io::BufWriter::new(ctx.out.stdout_writer())),
+        None => Out::Stdout(std::io::BufWriter::new(ctx.out.stdout_writer())),
     };
     let mut writer = Writer::new::<R>(out, format).map_err(|e| e.to_string())?;
     // Named workspaces are entered as the flags allow; with --all none is:
@@ -184,6 +186,7 @@ async fn emit<R: Row>(ctx: &Context, il: &Intralinks, t: &Target) -> CliResult {
     while let Some((ws, result)) = outcomes.next().await {
         match result {
             Ok(list) => {
+                writer.reserve(list.len()).map_err(|e| e.to_string())?;
                 for row in &list {
                     writer.write(row).map_err(|e| e.to_string())?;
                 }
@@ -199,7 +202,10 @@ async fn emit<R: Row>(ctx: &Context, il: &Intralinks, t: &Target) -> CliResult {
             )),
         }
     }
-    writer.finish().map_err(|e| e.to_string())?;
+    let out = writer.finish().map_err(|e| e.to_string())?;
+    if skipped.is_empty() {
+        out.land()?;
+    }
     tell!(ctx.out, "reported {reported} workspace(s), {rows} row(s)")?;
     if !skipped.is_empty() {
         tell!(ctx.out, "not reported ({}):", skipped.len())?;
@@ -212,8 +218,15 @@ async fn emit<R: Row>(ctx: &Context, il: &Intralinks, t: &Target) -> CliResult {
             tell!(ctx.out, "  {}{name}: {}", ws.id, crate::output::safe(why))?;
         }
         return Err(CliError::new(format!(
-            "{} workspace(s) could not be reported (listed above){}",
+            "{} workspace(s) could not be reported (listed above){}{}",
             skipped.len(),
+            match &t.output {
+                Some(path) => format!(
+                    "; {} was left as it was",
+                    crate::output::safe(&path.display().to_string())
+                ),
+                None => String::new(),
+            },
             if t.all && !t.enter {
                 "; enter them first (`intralinks enter ID`, or --enter with the entry flags), then report again"
             } else {
@@ -222,4 +235,44 @@ async fn emit<R: Row>(ctx: &Context, il: &Intralinks, t: &Target) -> CliResult {
         )));
     }
     Ok(())
+}
+
+/// Where a report goes: a file that lands whole on success, or stdout.
+enum Out {
+    File(std::io::BufWriter<AtomicFile>),
+    Stdout(std::io::BufWriter<crate::output::StreamWriter>),
+}
+
+impl Out {
+    /// Puts a file in place (flushed, synced, renamed over the old one);
+    /// flushes stdout.
+    fn land(self) -> CliResult {
+        match self {
+            Out::File(w) => {
+                let file = w.into_inner().map_err(|e| {
+                    CliError::new(format!("cannot write the report: {}", e.error()))
+                })?;
+                file.commit().map_err(CliError::from)
+            }
+            Out::Stdout(mut w) => w
+                .flush()
+                .map_err(|e| CliError::new(format!("cannot write to standard output: {e}"))),
+        }
+    }
+}
+
+impl Write for Out {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Out::File(w) => w.write(buf),
+            Out::Stdout(w) => w.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Out::File(w) => w.flush(),
+            Out::Stdout(w) => w.flush(),
+        }
+    }
 }

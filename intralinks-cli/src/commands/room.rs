@@ -5,12 +5,13 @@
 //! error (as diff(1)). `apply` records what it creates in `FILE.journal`
 //! beside each room file, one flushed line per object.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 use futures_util::StreamExt;
 use intralinks_ext::Intralinks;
+use intralinks_ext::atomic::AtomicFile;
 use intralinks_ext::text::for_terminal;
 use intralinks_room::{self as room, Action, Applied, Change, Options, Plan, RoomFile};
 use serde::Serialize;
@@ -148,12 +149,17 @@ async fn export(ctx: &Context, il: &Intralinks, ws: i64, output: Option<&Path>) 
         .map_err(err)?;
     let yaml = file.to_yaml().map_err(err)?;
     match output {
-        Some(path) => std::fs::write(path, yaml.as_bytes()).map_err(|e| {
-            CliError::new(format!(
-                "cannot write {}: {e}; check the directory",
-                for_terminal(&path.display().to_string())
-            ))
-        }),
+        // Whole or not at all: a failed write leaves the old file as it was.
+        Some(path) => {
+            let mut file = AtomicFile::create(path).map_err(err)?;
+            file.write_all(yaml.as_bytes()).map_err(|e| {
+                CliError::new(format!(
+                    "cannot write {}: {e}; check the directory; the old file was left as it was",
+                    for_terminal(&path.display().to_string())
+                ))
+            })?;
+            file.commit().map_err(err)
+        }
         None if ctx.out.streams.out.is_terminal() => ctx
             .out
             .raw(intralinks_ext::text::for_terminal_text(&yaml).as_bytes()),
