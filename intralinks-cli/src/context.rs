@@ -388,7 +388,14 @@ impl Context {
             match (s.keys(), s.tokens.clone(), s.access()) {
                 // The saved session, refreshed as needed until its refresh token expires.
                 (Some(keys), Some(tokens), _) => {
-                    let il = builder.clone().session(keys, tokens).map_err(err)?;
+                    // Refreshed under the session file's lock, shared with
+                    // every other command of this user.
+                    let store = std::sync::Arc::new(saved::HostStore::new(&s.base_url));
+                    let il = builder
+                        .clone()
+                        .token_store(store)
+                        .session(keys, tokens)
+                        .map_err(err)?;
                     // An expired access token is refreshed here; a refresh the
                     // service refuses falls back to the credentials, when given.
                     let usable = match il.session() {

@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use intralinks_ext::store::{LockedStore, TokenStore};
 use intralinks_ext::{AppKeys, Secret, TokenPair};
 use serde::{Deserialize, Serialize};
 
@@ -221,13 +222,74 @@ fn update(change: impl FnOnce(&mut Sessions)) -> Result<PathBuf, String> {
     let path =
         path().ok_or("cannot tell where to save the session: set INTRALINKS_SESSION_FILE")?;
     let _lock = Lock::take(&path)?;
+    update_locked(&path, change)?;
+    Ok(path)
+}
+
+/// [`update`], with the lock already held.
+fn update_locked(path: &Path, change: impl FnOnce(&mut Sessions)) -> Result<(), String> {
     let mut all = read_all()?;
     change(&mut all);
     write_private(
-        &path,
+        path,
         &serde_json::to_vec_pretty(&all).map_err(|e| e.to_string())?,
-    )?;
-    Ok(path)
+    )
+}
+
+/// One host's saved session as the library's token store: the session
+/// refreshes under the session file's lock and reads the file again once it
+/// holds it, so that commands started together (`xargs -P4`, cron at the top
+/// of the hour) cost one refresh, and all of them go on.
+pub struct HostStore {
+    base_url: String,
+}
+
+impl HostStore {
+    /// The store of `base_url`'s session.
+    pub fn new(base_url: &str) -> Self {
+        HostStore {
+            base_url: canonical(base_url),
+        }
+    }
+}
+
+impl TokenStore for HostStore {
+    fn lock(&self) -> intralinks_ext::Result<Box<dyn LockedStore>> {
+        let path = path().ok_or_else(|| {
+            intralinks_ext::Error::InvalidInput(
+                "cannot tell where the session is saved: set INTRALINKS_SESSION_FILE".into(),
+            )
+        })?;
+        let lock = Lock::take(&path).map_err(intralinks_ext::Error::InvalidInput)?;
+        Ok(Box::new(LockedHost {
+            _lock: lock,
+            path,
+            base_url: self.base_url.clone(),
+        }))
+    }
+}
+
+/// A [`HostStore`] under the session file's lock.
+struct LockedHost {
+    _lock: Lock,
+    path: PathBuf,
+    base_url: String,
+}
+
+impl LockedStore for LockedHost {
+    fn load(&mut self) -> intralinks_ext::Result<Option<TokenPair>> {
+        let mut all = read_all().map_err(intralinks_ext::Error::InvalidInput)?;
+        Ok(all.sessions.remove(&self.base_url).and_then(|s| s.tokens))
+    }
+
+    fn save(&mut self, pair: &TokenPair) -> intralinks_ext::Result<()> {
+        update_locked(&self.path, |all| {
+            if let Some(s) = all.sessions.get_mut(&self.base_url) {
+                s.tokens = Some(pair.clone());
+            }
+        })
+        .map_err(intralinks_ext::Error::InvalidInput)
+    }
 }
 
 /// An advisory lock on `<session file>.lock`, released when dropped.

@@ -187,3 +187,38 @@ async fn a_base_url_of_the_wrong_shape_is_said_so_not_not_logged_in() {
         err(&o)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_commands_at_once_with_a_due_token_cost_one_refresh_and_all_succeed() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    let o = common::run(&sim.url(), &["login"], cwd).await;
+    assert!(o.status.success(), "{}", err(&o));
+    // The saved access token is due now.
+    let file = cwd.join("session.json");
+    let mut saved: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    for s in saved["sessions"].as_object_mut().unwrap().values_mut() {
+        s["tokens"]["expiresAt"] = serde_json::json!(1);
+    }
+    std::fs::write(&file, serde_json::to_vec(&saved).unwrap()).unwrap();
+    let tokens = || async {
+        let v: serde_json::Value = reqwest::get(format!("{}/_sim/requests", sim.url()))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        v["POST /v2/oauth/token"].as_u64().unwrap_or(0)
+    };
+    let before = tokens().await;
+    let url = sim.url();
+    let runs = (0..4).map(|_| common::run_saved(&url, &["--json", "workspaces"], cwd));
+    let outputs = futures_util::future::join_all(runs).await;
+    for o in &outputs {
+        assert!(o.status.success(), "{}", err(o));
+    }
+    assert_eq!(tokens().await - before, 1, "one refresh for four commands");
+    sim.shutdown().await;
+}
