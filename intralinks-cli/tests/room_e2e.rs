@@ -607,3 +607,41 @@ async fn a_member_update_looks_at_the_room_once() {
     assert_eq!(calls(&url).await - before, 7);
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_applies_of_one_room_file_at_once_make_one_workspace() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("fund1.yaml"), fund(1)).unwrap();
+    // Logged in first, so that both runs share the saved session.
+    let o = run(&sim.url(), &["login"], d).await;
+    assert!(o.status.success(), "{}", err(&o));
+    let url = sim.url();
+    let (a, b) = tokio::join!(
+        run(&url, &["room", "apply", "fund1.yaml"], d),
+        run(&url, &["room", "apply", "fund1.yaml"], d)
+    );
+    assert!(a.status.success(), "{}", err(&a));
+    assert!(b.status.success(), "{}", err(&b));
+    let il = library(&sim).await;
+    let ws = workspace_named(&il, "Hackathon Capital 1").await;
+    assert_eq!(ws.len(), 1, "one workspace for two applies");
+    // One made the room, the other found it made.
+    let mut summaries = [out(&a), out(&b)];
+    summaries.sort();
+    assert_eq!(
+        summaries,
+        [
+            format!(
+                "workspace \"Hackathon Capital 1\" (id {}): 0 created, 0 changed, 0 removed\n",
+                ws[0]
+            ),
+            format!(
+                "workspace \"Hackathon Capital 1\" (id {}): 181 created, 0 changed, 0 removed\n",
+                ws[0]
+            ),
+        ]
+    );
+    sim.shutdown().await;
+}

@@ -77,9 +77,15 @@ pub fn journal_path(file: &Path) -> PathBuf {
 }
 
 fn options(ctx: &Context, file: &Path, prune: bool) -> Options {
-    Options::new(prune)
+    let options = Options::new(prune)
         .with_entry(ctx.entry_flags())
-        .with_journal(journal_path(file))
+        .with_journal(journal_path(file));
+    // One apply of a room at a time for this user on this host: the lock
+    // lives beside the saved session (`locks/`).
+    match crate::saved::path().as_deref().and_then(Path::parent) {
+        Some(dir) => options.with_lock_dir(dir.join("locks")),
+        None => options,
+    }
 }
 
 /// Reads every file; two files naming one workspace are an error.
