@@ -8,7 +8,6 @@ use intralinks_ext::api::types::Document;
 use super::local::{Target, io_err, mtime_of, nanos};
 use super::{SyncEvent, SyncOptions, blocking};
 use intralinks_ext::Intralinks;
-use intralinks_ext::TransferLimits;
 use intralinks_ext::transfer::Part;
 use intralinks_ext::{Error, Result};
 
@@ -30,14 +29,6 @@ pub(crate) fn part_name(doc: &Document) -> String {
         doc.id,
         intralinks_ext::transfer::part_key(doc)
     )
-}
-
-/// The engine's limits as the pipeline's.
-pub(crate) fn limits(options: &SyncOptions) -> TransferLimits {
-    TransferLimits::default()
-        .with_stall_timeout(options.stall_timeout)
-        .with_min_rate(options.speed_limit)
-        .with_rate_window(options.speed_time)
 }
 
 /// One attempt at fetching `doc` into its partial file, then into `rel`.
@@ -114,7 +105,7 @@ async fn fetch_inner(
             remove: &remove,
         },
         &destination,
-        (limits(options), options.stall_timeout),
+        (options.limits, options.limits.stall_timeout),
         on_open,
     );
     let filled = tokio::select! {

@@ -53,8 +53,8 @@ pub use names::{LocalName, Notice, STATE_DIR, document_file_name, fold_key, loca
 pub use push::{PushReport, push};
 pub(crate) use room::list_room;
 
-use intralinks_ext::Error;
 pub use intralinks_ext::StopSignal;
+use intralinks_ext::{Error, TransferLimits};
 
 /// How a sync run behaves. `Default` gives sensible values for a person at
 /// a terminal; services tune them.
@@ -80,13 +80,11 @@ pub struct SyncOptions {
     /// Retries of each item's transient failures (a stall is retried once,
     /// a hash mismatch twice).
     pub retry: RetryPolicy,
-    /// Abort a transfer when no answer or byte arrives for this long.
-    pub stall_timeout: Duration,
-    /// Abort a transfer whose rate stays below this many bytes per second
-    /// for [`SyncOptions::speed_time`] (curl's `--speed-limit`); 0 turns it off.
-    pub speed_limit: u64,
-    /// The window of the minimum-rate check (curl's `--speed-time`).
-    pub speed_time: Duration,
+    /// Each transfer's limits, the ones `Intralinks::download` and
+    /// `upload` are held to: abort when no answer or byte arrives for the
+    /// stall timeout, or when the rate stays under the minimum (curl's
+    /// `--speed-limit`; 0 turns it off) for the rate window (`--speed-time`).
+    pub limits: TransferLimits,
     /// Stops the run promptly when raised; what finished is kept.
     pub stop: StopSignal,
     /// Told of each step as the run goes ([`SyncEvent`]); none by default.
@@ -207,9 +205,7 @@ impl Default for SyncOptions {
                 base_delay: Duration::from_millis(100),
                 max_delay: Duration::from_secs(10),
             },
-            stall_timeout: Duration::from_secs(20),
-            speed_limit: 1024,
-            speed_time: Duration::from_secs(60),
+            limits: TransferLimits::default(),
             stop: StopSignal::default(),
             progress: None,
         }

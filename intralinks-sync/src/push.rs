@@ -881,7 +881,7 @@ async fn upload_once(
         file,
         f.size,
         progress,
-        super::fetch::limits(options),
+        options.limits,
         il.read_timeout(),
     );
     let uploaded = tokio::select! {

@@ -16,7 +16,7 @@ use axum::body::Body;
 use axum::extract::{Path as UrlPath, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use intralinks_ext::{Intralinks, RetryPolicy, Secret, file_hash};
+use intralinks_ext::{Intralinks, RetryPolicy, Secret, TransferLimits, file_hash};
 use intralinks_sync::{self as sync, SyncOptions, fold_key};
 use serde_json::{Value, json};
 
@@ -175,9 +175,10 @@ async fn a_hostile_server_cannot_write_outside_or_create_tool_active_names() {
             base_delay: Duration::from_millis(10),
             max_delay: Duration::from_millis(10),
         },
-        stall_timeout: Duration::from_secs(1),
-        speed_limit: 100,
-        speed_time: Duration::from_secs(1),
+        limits: TransferLimits::default()
+            .with_stall_timeout(Duration::from_secs(1))
+            .with_min_rate(100)
+            .with_rate_window(Duration::from_secs(1)),
         ..SyncOptions::default()
     };
     let started = Instant::now();

@@ -132,7 +132,7 @@ async fn an_upload_longer_than_the_read_timeout_succeeds_by_upload_and_by_push()
     std::fs::write(tree.path().join("pushed.bin"), &big).unwrap();
     let options = SyncOptions {
         folder: Some(demo::FOLDER_CONTRACTS),
-        stall_timeout: Duration::from_secs(3),
+        limits: TransferLimits::default().with_stall_timeout(Duration::from_secs(3)),
         retry: RetryPolicy::none(),
         ..SyncOptions::default()
     };

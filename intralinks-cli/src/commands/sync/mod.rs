@@ -82,9 +82,10 @@ impl SyncArgs {
             jobs: self.jobs.max(1),
             folder,
             verify: self.verify,
-            stall_timeout: Duration::from_secs(self.stall_timeout.max(1)),
-            speed_limit: self.speed_limit,
-            speed_time: Duration::from_secs(self.speed_time.max(1)),
+            limits: intralinks_ext::TransferLimits::default()
+                .with_stall_timeout(Duration::from_secs(self.stall_timeout.max(1)))
+                .with_min_rate(self.speed_limit)
+                .with_rate_window(Duration::from_secs(self.speed_time.max(1))),
             retry: intralinks_ext::RetryPolicy {
                 max_attempts: self.attempts.max(1),
                 ..defaults.retry.clone()
