@@ -223,3 +223,42 @@ async fn mirror_dry_run_delete_and_local_edits() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_member_dry_run_never_enters_a_room_that_mails_a_one_time_password() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let url = sim.url();
+    std::fs::write(d.join("m.csv"), "email,role\nnew.one@lp.example,REVIEWER\n").unwrap();
+    let mailbox = || async {
+        let v: serde_json::Value = reqwest::get(format!("{url}/_sim/mailbox"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        v.as_array().map(Vec::len).unwrap_or(0)
+    };
+    let o = run(&url, &["login"], d).await;
+    assert!(o.status.success(), "{}", err(&o));
+    let mails = mailbox().await;
+    let before = writes(&url).await;
+    let ws = demo::OTP_WORKSPACE.to_string();
+    let o = run(&url, &["members", "import", &ws, "m.csv", "--dry-run"], d).await;
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(
+        err(&o).contains(&format!(
+            "workspace {ws} must be entered first, and a dry run does not enter it"
+        )),
+        "{}",
+        err(&o)
+    );
+    assert_eq!(mailbox().await, mails, "no one-time password was mailed");
+    assert_eq!(
+        writes(&url).await,
+        before,
+        "nothing was sent that changes anything"
+    );
+    sim.shutdown().await;
+}

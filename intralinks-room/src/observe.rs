@@ -87,11 +87,34 @@ fn text(s: &Option<String>) -> String {
 /// then the six other listings at once.
 pub(crate) async fn observe(il: &Intralinks, ws: i64, answers: &FixedAnswers) -> Result<Observed> {
     let api = il.api();
-    let folders = il.in_workspace(ws, answers, || il.folders(ws)).await?;
+    let folders = match answers {
+        Some(answers) => il.in_workspace(ws, answers, || il.folders(ws)).await?,
+        None => il.folders(ws).await?,
+    };
     let workspace = async {
         api.get_workspace()
             .workspace_id(ws)
             .send()
+    observe_entering(il, ws, Some(answers)).await
+}
+
+/// [`observe`] for a dry run: a workspace that must be entered first is an
+/// error, not entered — entering may mail a one-time password or spend an
+/// attempt, and a dry run sends nothing with an effect.
+pub(crate) async fn observe_without_entry(il: &Intralinks, ws: i64) -> Result<Observed> {
+    observe_entering(il, ws, None).await.map_err(|e| match e {
+        Error::EntryRequired { .. } => Error::InvalidInput(format!(
+            "workspace {ws} must be entered first, and a dry run does not enter it (entering may send a one-time password); enter it, then run the dry run again"
+        )),
+        other => other,
+    })
+}
+
+async fn observe_entering(
+    il: &Intralinks,
+    ws: i64,
+    answers: Option<&FixedAnswers>,
+) -> Result<Observed> {
             .checked()
             .await?
             .workspace

@@ -10,7 +10,7 @@ use crate::apply::{Ids, Run, add_memberships, execute};
 use crate::change::{Action, Change, Kind, Op, change};
 use crate::diff::diff;
 use crate::file::{FolderSpec, GroupSpec, MemberSpec, RoomFile, WorkspaceSpec, segments};
-use crate::observe::{GroupObs, Observed, observe};
+use crate::observe::{GroupObs, Observed, observe, observe_without_entry};
 
 /// A partial room for one-off work ([`ensure`]): only what it names is
 /// looked at, nothing is removed.
@@ -81,7 +81,11 @@ pub async fn ensure_checked(
     entry: &FixedAnswers,
     require: Require,
 ) -> Result<Vec<Change>> {
-    let observed = observe(il, ws, entry).await?;
+    let observed = if dry_run {
+        observe_without_entry(il, ws).await?
+    } else {
+        observe(il, ws, entry).await?
+    };
     if require.groups {
         missing_groups(ws, want, &observed)?;
     }
@@ -213,9 +217,13 @@ async fn one_group(
     il: &Intralinks,
     ws: i64,
     name: &str,
-    entry: &FixedAnswers,
+    (dry_run, entry): (bool, &FixedAnswers),
 ) -> Result<(Observed, GroupObs)> {
-    let observed = observe(il, ws, entry).await?;
+    let observed = if dry_run {
+        observe_without_entry(il, ws).await?
+    } else {
+        observe(il, ws, entry).await?
+    };
     let g = observed.groups.get(name).cloned().ok_or_else(|| {
         Error::InvalidInput(format!(
             "workspace {ws} has no group {name:?}; check the name"
@@ -238,7 +246,7 @@ pub async fn rename_group(
             "the new group name is empty; give one".into(),
         ));
     }
-    let (observed, g) = one_group(il, ws, from, entry).await?;
+    let (observed, g) = one_group(il, ws, from, (dry_run, entry)).await?;
     if observed.groups.contains_key(to) {
         return Err(Error::InvalidInput(format!(
             "workspace {ws} has a group {to:?} already; choose another name"
@@ -277,7 +285,7 @@ pub async fn delete_group(
     dry_run: bool,
     entry: &FixedAnswers,
 ) -> Result<Change> {
-    let (_, g) = one_group(il, ws, name, entry).await?;
+    let (_, g) = one_group(il, ws, name, (dry_run, entry)).await?;
     let c = change(
         Action::Remove,
         Kind::Group,
@@ -309,7 +317,11 @@ pub async fn remove_member(
     dry_run: bool,
     entry: &FixedAnswers,
 ) -> Result<Change> {
-    let observed = observe(il, ws, entry).await?;
+    let observed = if dry_run {
+        observe_without_entry(il, ws).await?
+    } else {
+        observe(il, ws, entry).await?
+    };
     let m = observed.members.get(&email.to_lowercase()).ok_or_else(|| {
         Error::InvalidInput(format!(
             "workspace {ws} has no member {email:?}; check the e-mail"

@@ -109,7 +109,7 @@ impl Command {
                     &["ID", "EMAIL", "NAME", "ORGANIZATION", "ROLE"],
                     |u| {
                         vec![
-                            u.id.to_string(),
+                            u.id.map(|id| id.to_string()).unwrap_or_default(),
                             u.email_id.clone().unwrap_or_default(),
                             format!(
                                 "{} {}",
@@ -452,10 +452,8 @@ async fn permissions(ctx: &Context, il: &Intralinks, what: &PermissionsCmd) -> C
             dry_run,
         } => {
             let want = room::permission_request(path, group, (*level).into());
-            room::require_groups(il, *workspace, &want, &entry)
-                .await
-                .map_err(err)?;
-            let done = room::ensure(il, *workspace, &want, *dry_run, &entry)
+            let require = room::Require::default().groups();
+            let done = room::ensure_checked(il, *workspace, &want, *dry_run, &entry, require)
                 .await
                 .map_err(err)?;
             print(&ctx.out, &done, *dry_run)
