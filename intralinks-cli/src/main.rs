@@ -69,7 +69,8 @@ fn log_filter(verbose: u8) -> tracing_subscriber::EnvFilter {
 fn main() -> ExitCode {
     let Cli { options, command } = meta::parse();
     let verbose = options.verbose;
-    let streams = Streams::process();
+    let mut streams = Streams::process();
+    streams.whole_errors = verbose > 0;
     let ctx = match Context::new(options, streams.clone()) {
         Ok(ctx) => ctx,
         Err(e) => return ExitCode::from(streams.conclude(Err(e))),

@@ -175,7 +175,14 @@ pub struct Streams {
     pub out: Arc<Stream>,
     /// Standard error, or what stands for it.
     pub err: Arc<Stream>,
+    /// Print an error line whole, however long (`-v`); otherwise it is
+    /// clipped to [`ERROR_LINE_LIMIT`] characters.
+    pub whole_errors: bool,
 }
+
+/// The most characters of an error line printed without `-v`: a message a
+/// server echoes can be megabytes.
+pub const ERROR_LINE_LIMIT: usize = 2000;
 
 impl Streams {
     /// The process's standard output and standard error.
@@ -188,6 +195,7 @@ impl Streams {
         Self {
             out: Arc::new(out),
             err: Arc::new(err),
+            whole_errors: false,
         }
     }
 
@@ -207,6 +215,14 @@ impl Streams {
     pub fn conclude(&self, outcome: CliResult<crate::advice::Status>) -> u8 {
         let (code, line) = crate::advice::exit_code(outcome);
         if let Some(line) = line {
+            let line = match line.char_indices().nth(ERROR_LINE_LIMIT) {
+                Some((at, _)) if !self.whole_errors => format!(
+                    "{}… ({} more characters; run with -v to see the whole message)",
+                    &line[..at],
+                    line[at..].chars().count()
+                ),
+                _ => line,
+            };
             // Nothing more can be said when stderr is gone too.
             let _ = self.tell(&line);
         }
@@ -474,11 +490,43 @@ mod tests {
     }
 
     #[test]
+    fn a_megabyte_error_is_clipped_unless_asked_for_whole() {
+        let message = format!("the service said: {}", "x".repeat(5_000_000));
+        let (streams, _, err) = Buffer::streams(false);
+        assert_eq!(streams.conclude(Err(message.clone().into())), 1);
+        let line = err.text();
+        assert_eq!(
+            line.chars().count(),
+            ERROR_LINE_LIMIT
+                + "… (4998025 more characters; run with -v to see the whole message)\n"
+                    .chars()
+                    .count()
+        );
+        assert!(
+            line.starts_with("error: the service said: xxx"),
+            "{}",
+            &line[..40]
+        );
+        assert!(
+            line.ends_with("… (4998025 more characters; run with -v to see the whole message)\n")
+        );
+
+        let (mut streams, _, err) = Buffer::streams(false);
+        streams.whole_errors = true;
+        streams.conclude(Err(message.into()));
+        assert_eq!(
+            err.text().len(),
+            "error: the service said: \n".len() + 5_000_000
+        );
+    }
+
+    #[test]
     fn a_closed_pipe_is_the_quiet_error_and_another_failure_is_not() {
         let (streams, _, err) = Buffer::streams(false);
         let o = output(Streams {
             out: Arc::new(Stream::new(ClosedPipe, false, "standard output")),
             err: streams.err,
+            whole_errors: false,
         });
         let e = say!(o, "lost").unwrap_err();
         assert_eq!(e.exit(), crate::advice::Exit::OutputClosed);

@@ -222,3 +222,16 @@ async fn four_commands_at_once_with_a_due_token_cost_one_refresh_and_all_succeed
     assert_eq!(tokens().await - before, 1, "one refresh for four commands");
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_base_url_holding_a_password_is_refused_before_any_request() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [&["login"][..], &["auth", "status"][..], &["workspaces"][..]] {
+        let o = common::run("http://user:PASSWORD-9z@127.0.0.1:9", args, dir.path()).await;
+        assert_ne!(o.status.code(), Some(0), "{args:?}");
+        let text = format!("{}{}", out(&o), err(&o));
+        assert!(!text.contains("PASSWORD-9z"), "{args:?}: {text}");
+        assert!(text.contains("user name or password"), "{args:?}: {text}");
+    }
+    assert!(!dir.path().join("session.json").exists());
+}

@@ -146,6 +146,7 @@ mod tests {
         let streams = Streams {
             out: Arc::new(Stream::new(ClosedPipe, false, "standard output")),
             err: streams.err,
+            whole_errors: false,
         };
         assert_eq!(run(&["documents", "701421"], streams).await, 0);
         assert!(!err.text().contains("error"), "{}", err.text());
