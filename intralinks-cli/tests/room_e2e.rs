@@ -645,3 +645,34 @@ async fn two_applies_of_one_room_file_at_once_make_one_workspace() {
     );
     sim.shutdown().await;
 }
+
+/// A 1.1 MB room file that names one 1 MiB string 3,000 times through an
+/// alias (3 GiB once expanded) is refused with the process held to 64 MiB
+/// of address space.
+#[cfg(unix)]
+#[tokio::test]
+async fn an_alias_bomb_is_refused_within_64_mib() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bomb = format!(
+        "x: &big \"{}\"\nworkspace:\n  name: X\nmembers:\n",
+        "a".repeat(1 << 20)
+    );
+    for _ in 0..3000 {
+        bomb.push_str("  - {email: *big}\n");
+    }
+    std::fs::write(dir.path().join("bomb.yaml"), &bomb).unwrap();
+    let o = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 65536 && exec \"$0\" --sim room plan bomb.yaml")
+        .arg(env!("CARGO_BIN_EXE_intralinks"))
+        .current_dir(dir.path())
+        .env_clear()
+        .env("INTRALINKS_SESSION_FILE", dir.path().join("session.json"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert_eq!(
+        err(&o).lines().last().unwrap_or(""),
+        "error: bomb.yaml: line 5: a YAML alias (*name) is not allowed in a room file, since it can repeat a value thousands of times; write the value out"
+    );
+}
