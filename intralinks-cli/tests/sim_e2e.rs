@@ -423,8 +423,10 @@ async fn workspaces_lists_more_than_one_page() {
                 name: format!("Fund {i:03}"),
                 description: None,
                 host: None,
+                host_name: None,
                 phase: None,
                 suppress_welcome_alert: None,
+                template_id: None,
             })
             .collect(),
     };

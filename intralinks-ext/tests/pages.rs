@@ -22,8 +22,8 @@ async fn more_workspaces_than_one_page_all_arrive_through_the_pager() {
         .iter()
         .map(|w| w.id)
         .collect();
-    // The demo account sees the main workspace and five small ones.
-    assert_eq!(seeded.len(), 6, "{seeded:?}");
+    // The demo account sees the main workspace and eight small ones.
+    assert_eq!(seeded.len(), 9, "{seeded:?}");
 
     let request = CreateWorkspacesRequest {
         workspaces: (1..=9)
@@ -31,8 +31,10 @@ async fn more_workspaces_than_one_page_all_arrive_through_the_pager() {
                 name: format!("Project {i:02}"),
                 description: None,
                 host: None,
+                host_name: None,
                 phase: None,
                 suppress_welcome_alert: None,
+                template_id: None,
             })
             .collect(),
     };
@@ -63,7 +65,7 @@ async fn more_workspaces_than_one_page_all_arrive_through_the_pager() {
         .try_collect()
         .await
         .unwrap();
-    assert_eq!(all.len(), 15);
+    assert_eq!(all.len(), 18);
     let mut ids: Vec<i64> = all.iter().map(|w| w.id).collect();
     assert_eq!(&ids[4..8], page.iter().map(|w| w.id).collect::<Vec<_>>());
     let names: Vec<String> = all.iter().filter_map(|w| w.name.clone()).collect();
@@ -75,7 +77,7 @@ async fn more_workspaces_than_one_page_all_arrive_through_the_pager() {
     }
     ids.sort();
     ids.dedup();
-    assert_eq!(ids.len(), 15, "a workspace arrived twice");
+    assert_eq!(ids.len(), 18, "a workspace arrived twice");
 
     // The default page size takes it in one request.
     let again: Vec<_> = il.list_all_workspaces().try_collect().await.unwrap();

@@ -214,15 +214,16 @@ pub fn user_access_rows(
             members_of.entry(g).or_default().insert(m);
         }
     }
-    // member → (e-mail, first name, last name)
+    // member → (e-mail, first name, last name); a record without an id is
+    // an account, not a member.
     let people: HashMap<i64, (String, String, String)> = users
         .iter()
-        .map(|u| {
+        .filter_map(|u| {
             let name = |n: &Option<String>| n.clone().unwrap_or_default();
-            (
-                u.id,
+            Some((
+                u.id?,
                 (name(&u.email_id), name(&u.first_name), name(&u.last_name)),
-            )
+            ))
         })
         .collect();
     let mut keyed = Vec::new();

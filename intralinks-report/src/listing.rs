@@ -135,14 +135,16 @@ pub fn member_rows(
             of_member.entry(m).or_default().insert(name.clone());
         }
     }
+    // A record without an id is an account, not a member: no row.
     let keyed = users
         .iter()
-        .map(|u| {
+        .filter_map(|u| Some((u.id?, u)))
+        .map(|(id, u)| {
             let email = u.email_id.clone().unwrap_or_default();
             let row = MemberRow {
                 workspace_id: ws.id,
                 workspace_name: ws.name.clone(),
-                id: u.id,
+                id,
                 user_id: u.user_id,
                 email_id: email.clone(),
                 first_name: u.first_name.clone().unwrap_or_default(),
@@ -150,7 +152,7 @@ pub fn member_rows(
                 organization: u.organization.clone().unwrap_or_default(),
                 role_type: u.role_type.clone().unwrap_or_default(),
                 groups: of_member
-                    .get(&u.id)
+                    .get(&id)
                     .map(|s| s.iter().cloned().collect::<Vec<_>>().join("; "))
                     .unwrap_or_default(),
                 first_accessed: date(u.first_accessed),
@@ -158,7 +160,7 @@ pub fn member_rows(
                 status: u.status.clone().unwrap_or_default(),
                 phase: phase.to_string(),
             };
-            ((email.to_lowercase(), u.id), row)
+            ((email.to_lowercase(), id), row)
         })
         .collect();
     sorted(keyed)

@@ -131,8 +131,10 @@ pub async fn apply(il: &Intralinks, file: &RoomFile, options: &Options) -> Resul
                 name: file.workspace.name.clone(),
                 description: file.workspace.description.clone().filter(|d| !d.is_empty()),
                 host: None,
-                phase: None,
+                host_name: file.workspace.host.clone(),
+                phase: file.workspace.phase.map(|p| p.as_str().to_string()),
                 suppress_welcome_alert: None,
+                template_id: file.workspace.template,
             }],
         };
         let answer = il
@@ -259,15 +261,22 @@ pub(crate) async fn execute(run: &mut Run<'_>, ids: &mut Ids, c: &Change) -> Res
                 .checked()
                 .await?;
         }
-        Op::UpdateWorkspace { name, description } => {
+        Op::UpdateWorkspace {
+            name,
+            description,
+            host,
+            phase,
+        } => {
             api.update_workspace()
                 .workspace_id(ws)
                 .body(types::WorkspaceInput {
                     name: name.clone(),
                     description: description.clone(),
-                    host: None,
-                    phase: None,
+                    host: host.clone(),
+                    host_name: None,
+                    phase: phase.map(|p| p.as_str().to_string()),
                     suppress_welcome_alert: None,
+                    template_id: None,
                 })
                 .send()
                 .checked()

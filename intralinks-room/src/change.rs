@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use intralinks_ext::types::PermissionPermission;
 
-use crate::file::{GroupSpec, MemberSpec, SplashSpec};
+use crate::file::{GroupSpec, MemberSpec, Phase, SplashSpec};
 
 /// What a change does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -70,6 +70,10 @@ pub(crate) enum Op {
     UpdateWorkspace {
         name: String,
         description: Option<String>,
+        /// Sent only to change it.
+        host: Option<String>,
+        /// Sent only to change it: an unchanged phase may be refused.
+        phase: Option<Phase>,
     },
     CreateFolder(Vec<String>),
     CreateGroup(GroupSpec),

@@ -14,6 +14,76 @@ fn differs(label: &str, want: &Option<String>, have: &str, out: &mut Vec<String>
     }
 }
 
+/// What a workspace is created with besides its name: `template 194471,
+/// host "Hackathon", phase PREPARATION`; `None` when the file gives none.
+fn created_with(file: &RoomFile) -> Option<String> {
+    let w = &file.workspace;
+    let mut d = Vec::new();
+    if let Some(t) = w.template {
+        d.push(format!("template {t}"));
+    }
+    if let Some(h) = &w.host {
+        d.push(format!("host {h:?}"));
+    }
+    if let Some(p) = w.phase {
+        d.push(format!("phase {p}"));
+    }
+    (!d.is_empty()).then(|| d.join(", "))
+}
+
+/// The update of an existing workspace: name (when the file finds it by
+/// id), description, host and phase, each only when the file gives it and
+/// it differs. The host and the phase are sent only when they change.
+fn workspace_change(file: &RoomFile, o: &Observed) -> Option<Change> {
+    let w = &file.workspace;
+    let mut d = Vec::new();
+    if w.name != o.name {
+        d.push(format!("name {:?} -> {:?}", o.name, w.name));
+    }
+    let have = o.description.clone().unwrap_or_default();
+    if let Some(want) = &w.description
+        && *want != have
+    {
+        d.push(format!("description {have:?} -> {want:?}"));
+    }
+    let host = w.host.clone().filter(|h| *h != o.host);
+    if let Some(h) = &host {
+        d.push(format!("host {:?} -> {h:?}", o.host));
+    }
+    let phase = w.phase.filter(|p| p.as_str() != o.phase);
+    if let Some(p) = phase {
+        let have = if o.phase.is_empty() { "none" } else { &o.phase };
+        d.push(format!("phase {have} -> {p}"));
+    }
+    if d.is_empty() {
+        return None;
+    }
+    Some(change(
+        Action::Change,
+        Kind::Workspace,
+        w.name.clone(),
+        Some(d.join(", ")),
+        Op::UpdateWorkspace {
+            name: w.name.clone(),
+            description: w.description.clone().or(o.description.clone()),
+            host,
+            phase,
+        },
+    ))
+}
+
+/// A note when the room was made from another template than the file
+/// names: a workspace's template cannot be changed, so nothing is sent.
+pub(crate) fn template_note(file: &RoomFile, o: &Observed) -> Option<String> {
+    let want = file.workspace.template?;
+    match o.template {
+        Some(have) if have != want => Some(format!(
+            "the workspace was made from template {have}, the file names template {want}; a workspace's template cannot be changed, so this is left as it is"
+        )),
+        _ => None,
+    }
+}
+
 /// The changes that make `room` (`None`: not created yet) match `file`.
 pub(crate) fn diff(file: &RoomFile, room: Option<&Observed>, prune: bool) -> Vec<Change> {
     let empty = Observed::default();
@@ -24,32 +94,12 @@ pub(crate) fn diff(file: &RoomFile, room: Option<&Observed>, prune: bool) -> Vec
             Action::Create,
             Kind::Workspace,
             file.workspace.name.clone(),
-            None,
+            created_with(file),
             Op::CreateWorkspace,
         )),
         Some(o) => {
-            // The name is compared when the file finds the room by id.
-            let mut d = Vec::new();
-            if file.workspace.name != o.name {
-                d.push(format!("name {:?} -> {:?}", o.name, file.workspace.name));
-            }
-            let have = o.description.clone().unwrap_or_default();
-            if let Some(want) = &file.workspace.description
-                && *want != have
-            {
-                d.push(format!("description {have:?} -> {want:?}"));
-            }
-            if !d.is_empty() {
-                out.push(change(
-                    Action::Change,
-                    Kind::Workspace,
-                    file.workspace.name.clone(),
-                    Some(d.join(", ")),
-                    Op::UpdateWorkspace {
-                        name: file.workspace.name.clone(),
-                        description: file.workspace.description.clone().or(o.description.clone()),
-                    },
-                ));
+            if let Some(c) = workspace_change(file, o) {
+                out.push(c);
             }
         }
     }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use intralinks_ext::{Error, FixedAnswers, Intralinks, Result};
 
 use crate::file::{
-    FolderSpec, GroupSpec, MemberSpec, PATH_SEPARATOR, RoomFile, SplashSpec, WorkspaceSpec,
+    FolderSpec, GroupSpec, MemberSpec, PATH_SEPARATOR, Phase, RoomFile, SplashSpec, WorkspaceSpec,
 };
 use crate::observe::{Observed, observe};
 
@@ -93,6 +93,9 @@ pub async fn export(il: &Intralinks, ws: i64, entry: &FixedAnswers) -> Result<Ro
             name: o.name.clone(),
             id: Some(ws),
             description: o.description.clone(),
+            template: o.template,
+            host: Some(o.host.clone()).filter(|h| !h.is_empty()),
+            phase: Phase::from_wire(&o.phase),
             splash: o.splash.clone().map(|(text, accept, required)| SplashSpec {
                 text,
                 accept_text: Some(accept).filter(|a| !a.is_empty()),

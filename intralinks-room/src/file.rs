@@ -43,6 +43,18 @@ pub struct WorkspaceSpec {
     /// Its description; `""` and absent on the service are the same.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// The template it is created from (`templateId`, listed as
+    /// `parentTemplateId`). A workspace's template cannot be changed: for an
+    /// existing one, a different template is only noted by [`plan`](crate::plan()).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<i64>,
+    /// The host it is created under (`hostName`, listed as `host`);
+    /// compared only when given, and changed by an update.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// Its phase; compared only when given, and sent only to change it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phase: Option<Phase>,
     /// Its splash screen; compared only when given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub splash: Option<SplashSpec>,
@@ -54,6 +66,43 @@ pub struct WorkspaceSpec {
         deserialize_with = "unique_keys"
     )]
     pub settings: BTreeMap<String, String>,
+}
+
+/// A workspace's phase (`phase`): the three the service knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Phase {
+    /// `OPEN`: the room is in use (the service's default).
+    Open,
+    /// `PREPARATION`: the room is being set up.
+    Preparation,
+    /// `HOLD`: the room is on hold.
+    Hold,
+}
+
+impl Phase {
+    /// The wire name: `OPEN`, `PREPARATION` or `HOLD`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Open => "OPEN",
+            Phase::Preparation => "PREPARATION",
+            Phase::Hold => "HOLD",
+        }
+    }
+
+    /// The phase of a wire name (exactly as the service writes it); `None`
+    /// for any other.
+    pub fn from_wire(name: &str) -> Option<Phase> {
+        [Phase::Open, Phase::Preparation, Phase::Hold]
+            .into_iter()
+            .find(|p| p.as_str() == name)
+    }
+}
+
+impl std::fmt::Display for Phase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// A splash screen (the `splash` of `GET`/`PUT /workspaces/{id}/splash`).
@@ -305,6 +354,23 @@ impl RoomFile {
             return Err(invalid(
                 origin,
                 "workspace.name is empty; name the workspace".into(),
+            ));
+        }
+        if self
+            .workspace
+            .host
+            .as_deref()
+            .is_some_and(|h| h.trim().is_empty())
+        {
+            return Err(invalid(
+                origin,
+                "workspace.host is empty; name the host, or leave the key out".into(),
+            ));
+        }
+        if self.workspace.template.is_some_and(|t| t <= 0) {
+            return Err(invalid(
+                origin,
+                "workspace.template must be a template's id (a positive number); correct it, or leave the key out".into(),
             ));
         }
         let mut groups = BTreeSet::new();

@@ -5,7 +5,10 @@
 //! ```yaml
 //! workspace:
 //!   name: Hackathon Capital I   # by `id` when given, else by exact name, else created
-//!   description: Fund I         # optional, as are splash and settings
+//!   description: Fund I         # optional, as are the keys below
+//!   template: 194471            # created from this template (templateId)
+//!   host: Hackathon             # under this host (hostName)
+//!   phase: PREPARATION          # OPEN, PREPARATION or HOLD
 //!   splash: {text: "Confidential.", accept_text: I accept, required: true}
 //!   settings: {PVP_ENABLED: F}
 //! groups:
@@ -29,6 +32,10 @@
 //!   object up before creating it, so a rerun after an interruption creates
 //!   nothing twice (the service itself accepts two groups or two folders of
 //!   one name). Each object created is recorded at once in a [`Journal`].
+//! - `template` and `host` are sent when the workspace is created; later a
+//!   different host or phase is an update of the workspace (the phase is
+//!   sent only when it changes), and a different template is only noted:
+//!   a workspace's template cannot be changed.
 //! - Settings and the splash screen come last (a splash that must be
 //!   accepted gates the room's content; afterwards, plan and apply need
 //!   entry answers that accept it).
@@ -61,8 +68,8 @@ pub use apply::{Applied, apply};
 pub use change::{Action, Change, Kind};
 pub use export::export;
 pub use file::{
-    FolderSpec, GroupSpec, MemberSpec, OWNER_ROLE, PATH_SEPARATOR, ROOM_FILE_LIMIT, RoomFile,
-    SplashSpec, WorkspaceSpec,
+    FolderSpec, GroupSpec, MemberSpec, OWNER_ROLE, PATH_SEPARATOR, Phase, ROOM_FILE_LIMIT,
+    RoomFile, SplashSpec, WorkspaceSpec,
 };
 pub use import::members_from_csv;
 pub use journal::{Journal, Record};

@@ -36,6 +36,12 @@ pub(crate) struct MemberObs {
 pub(crate) struct Observed {
     pub(crate) name: String,
     pub(crate) description: Option<String>,
+    /// `host`, as listed ("" when not sent).
+    pub(crate) host: String,
+    /// `phase`, as listed ("" when not sent).
+    pub(crate) phase: String,
+    /// `parentTemplateId`, when listed.
+    pub(crate) template: Option<i64>,
     /// (text, accept text, required), when the workspace has a splash.
     pub(crate) splash: Option<(String, String, bool)>,
     /// The settings as listed, in order.
@@ -86,15 +92,6 @@ fn text(s: &Option<String>) -> String {
 /// [`Intralinks::in_workspace`], which enters the workspace when it must),
 /// then the six other listings at once.
 pub(crate) async fn observe(il: &Intralinks, ws: i64, answers: &FixedAnswers) -> Result<Observed> {
-    let api = il.api();
-    let folders = match answers {
-        Some(answers) => il.in_workspace(ws, answers, || il.folders(ws)).await?,
-        None => il.folders(ws).await?,
-    };
-    let workspace = async {
-        api.get_workspace()
-            .workspace_id(ws)
-            .send()
     observe_entering(il, ws, Some(answers)).await
 }
 
@@ -115,6 +112,15 @@ async fn observe_entering(
     ws: i64,
     answers: Option<&FixedAnswers>,
 ) -> Result<Observed> {
+    let api = il.api();
+    let folders = match answers {
+        Some(answers) => il.in_workspace(ws, answers, || il.folders(ws)).await?,
+        None => il.folders(ws).await?,
+    };
+    let workspace = async {
+        api.get_workspace()
+            .workspace_id(ws)
+            .send()
             .checked()
             .await?
             .workspace
@@ -180,6 +186,9 @@ async fn observe_entering(
     let mut o = Observed {
         name: intralinks_ext::listing::workspace_name(&w).to_string(),
         description: w.description.clone().filter(|d| !d.is_empty()),
+        host: text(&w.host),
+        phase: text(&w.phase),
+        template: w.parent_template_id,
         splash: splash.map(|s| {
             (
                 text(&s.splash_text),
@@ -242,12 +251,13 @@ async fn observe_entering(
             o.memberships.insert((g, m));
         }
     }
-    let mut us: Vec<&types::User> = users.iter().collect();
-    us.sort_by_key(|u| u.id);
-    for u in us {
+    // A record without an id is an account, not a member.
+    let mut us: Vec<(i64, &types::User)> = users.iter().filter_map(|u| Some((u.id?, u))).collect();
+    us.sort_by_key(|(id, _)| *id);
+    for (id, u) in us {
         let email = text(&u.email_id);
         o.members.entry(email.to_lowercase()).or_insert(MemberObs {
-            id: u.id,
+            id,
             email,
             version: text(&u.version),
             first_name: text(&u.first_name),

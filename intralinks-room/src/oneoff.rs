@@ -20,6 +20,9 @@ fn partial(name: &str) -> RoomFile {
             name: name.to_string(),
             id: None,
             description: None,
+            template: None,
+            host: None,
+            phase: None,
             splash: None,
             settings: BTreeMap::new(),
         },
@@ -103,6 +106,9 @@ pub async fn ensure_checked(
     let mut want = want.clone();
     want.workspace.name = observed.name.clone();
     want.workspace.description = None;
+    want.workspace.template = None;
+    want.workspace.host = None;
+    want.workspace.phase = None;
     want.workspace.splash = None;
     want.workspace.settings.clear();
     want.check("the request")?;

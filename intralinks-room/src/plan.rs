@@ -9,7 +9,7 @@ use intralinks_ext::types;
 use intralinks_ext::{Error, FixedAnswers, Intralinks, Result};
 
 use crate::change::{Action, Change};
-use crate::diff::diff;
+use crate::diff::{diff, template_note};
 use crate::file::RoomFile;
 use crate::journal::Journal;
 use crate::observe::observe;
@@ -134,10 +134,15 @@ pub async fn plan(il: &Intralinks, file: &RoomFile, options: &Options) -> Result
         Some(ws) => Some(observe(il, ws, &options.entry).await?),
         None => None,
     };
+    let mut notes = Vec::new();
+    if let Some(o) = &observed {
+        notes.extend(o.notes.iter().cloned());
+        notes.extend(template_note(file, o));
+    }
     Ok(Plan {
         workspace: file.workspace.name.clone(),
         workspace_id: ws,
         changes: diff(file, observed.as_ref(), options.prune),
-        notes: observed.map(|o| o.notes).unwrap_or_default(),
+        notes,
     })
 }

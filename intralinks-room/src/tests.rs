@@ -265,13 +265,105 @@ fn a_room_found_by_id_is_renamed_and_keeps_its_description() {
         changes[0].op,
         Op::UpdateWorkspace {
             name: "Hackathon Capital II".into(),
-            description: Some("kept".into())
+            description: Some("kept".into()),
+            host: None,
+            phase: None,
         }
     );
     // A description "" in the file is the same as none on the service.
     f.workspace.name = "Hackathon Capital I".into();
     f.workspace.description = Some(String::new());
     assert!(diff(&f, Some(&observed()), false).is_empty());
+}
+
+const HACKATHON: &str = "\
+workspace:
+  name: Hackathon Capital I
+  template: 194471
+  host: Hackathon
+  phase: PREPARATION
+";
+
+#[test]
+fn template_host_and_phase_parse_and_a_new_room_is_created_with_them() {
+    let f = RoomFile::parse(HACKATHON, "room.yaml").unwrap();
+    assert_eq!(f.workspace.template, Some(194_471));
+    assert_eq!(f.workspace.host.as_deref(), Some("Hackathon"));
+    assert_eq!(f.workspace.phase, Some(Phase::Preparation));
+    assert_eq!(RoomFile::parse(&f.to_yaml().unwrap(), "x").unwrap(), f);
+    assert_eq!(
+        summary(&diff(&f, None, false)),
+        vec![
+            "Create Workspace Hackathon Capital I (template 194471, host \"Hackathon\", phase PREPARATION)"
+        ]
+    );
+    let e = error(&HACKATHON.replace("PREPARATION", "CLOSED"));
+    assert!(
+        e.starts_with("room.yaml: workspace.phase: unknown variant `CLOSED`, expected one of `OPEN`, `PREPARATION`, `HOLD` at line 5"),
+        "{e}"
+    );
+    assert_eq!(
+        error(&HACKATHON.replace("Hackathon\n", "' '\n")),
+        "room.yaml: workspace.host is empty; name the host, or leave the key out"
+    );
+    assert_eq!(
+        error(&HACKATHON.replace("194471", "0")),
+        "room.yaml: workspace.template must be a template's id (a positive number); correct it, or leave the key out"
+    );
+}
+
+#[test]
+fn a_phase_or_host_that_differs_is_one_update_sending_only_what_changes() {
+    let f = RoomFile::parse(HACKATHON, "room.yaml").unwrap();
+    let mut o = Observed {
+        name: "Hackathon Capital I".into(),
+        host: "Hackathon".into(),
+        phase: "OPEN".into(),
+        template: Some(194_471),
+        ..Observed::default()
+    };
+    let changes = diff(&f, Some(&o), false);
+    assert_eq!(
+        summary(&changes),
+        vec!["Change Workspace Hackathon Capital I (phase OPEN -> PREPARATION)"]
+    );
+    assert_eq!(
+        changes[0].op,
+        Op::UpdateWorkspace {
+            name: "Hackathon Capital I".into(),
+            description: None,
+            host: None,
+            phase: Some(Phase::Preparation),
+        }
+    );
+    o.phase = "PREPARATION".into();
+    o.host = "Intralinks".into();
+    let changes = diff(&f, Some(&o), false);
+    assert_eq!(
+        summary(&changes),
+        vec!["Change Workspace Hackathon Capital I (host \"Intralinks\" -> \"Hackathon\")"]
+    );
+    assert_eq!(
+        changes[0].op,
+        Op::UpdateWorkspace {
+            name: "Hackathon Capital I".into(),
+            description: None,
+            host: Some("Hackathon".into()),
+            phase: None,
+        }
+    );
+    // Another template is noted, never sent: it cannot be changed.
+    o.host = "Hackathon".into();
+    o.template = Some(554_961);
+    assert!(diff(&f, Some(&o), false).is_empty());
+    assert_eq!(
+        crate::diff::template_note(&f, &o).as_deref(),
+        Some(
+            "the workspace was made from template 554961, the file names template 194471; a workspace's template cannot be changed, so this is left as it is"
+        )
+    );
+    o.template = Some(194_471);
+    assert_eq!(crate::diff::template_note(&f, &o), None);
 }
 
 #[test]

@@ -124,7 +124,7 @@ async fn listing(il: &Intralinks, ws: i64) -> Listing {
         .users;
     let email: BTreeMap<i64, String> = users
         .iter()
-        .map(|u| (u.id, u.email_id.clone().unwrap()))
+        .map(|u| (u.id.unwrap(), u.email_id.clone().unwrap()))
         .collect();
     let permissions = api
         .list_permissions()
@@ -306,7 +306,7 @@ async fn drift_behind_its_back_is_planned_and_restored() {
         .workspace_id(ws)
         .body(types::DeleteUsersRequest {
             users: vec![types::EntityRef {
-                id: ann.id,
+                id: ann.id.unwrap(),
                 version: ann.version.clone().unwrap(),
             }],
         })
@@ -335,7 +335,8 @@ async fn drift_behind_its_back_is_planned_and_restored() {
         .await
         .unwrap()
         .users[0]
-        .id;
+        .id
+        .unwrap();
     api.add_group_members()
         .workspace_id(ws)
         .group_id(gid("GIC_C"))

@@ -708,6 +708,28 @@ async fn delete_members(State(app): State<App>, caller: Caller, ids: Ids, Body(b
     done(Done::Deleted)
 }
 
+// --------------------------------------------------------------- accounts
+
+async fn create_account(State(app): State<App>, caller: Caller, Body(b): Body) -> Answer {
+    let input: wire::UserInput = wire::parse(&b)?;
+    let p = app.with(|st| st.create_account(&caller, input))?;
+    // `userPartials.userPartial`, as the Intralinks Python SDK's
+    // create_user_account reads it.
+    Ok(answer(
+        Done::Created,
+        vec![("userPartials", json!({ "userPartial": [p] }))],
+    ))
+}
+
+async fn get_account(
+    State(app): State<App>,
+    caller: Caller,
+    axum::extract::Path(email): axum::extract::Path<String>,
+) -> Answer {
+    let a = app.with(|st| st.get_account(&caller, &email))?;
+    reply(Done::Ok, "user", a)
+}
+
 // ------------------------------------------------------------ permissions
 
 async fn list_permissions(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
@@ -734,6 +756,8 @@ pub(crate) fn routes() -> Router<App> {
     let mut r = Router::new();
     r = route(r, "/v2/oauth/token", post(oauth_token));
     r = route(r, "/v2/oauth/revoke", put(oauth_revoke));
+    r = route(r, "/v2/users", post(create_account));
+    r = route(r, "/v2/users/{email}", get(get_account));
     r = route(
         r,
         "/v2/workspaces",

@@ -835,6 +835,49 @@ async fn every_route_answers_what_the_spec_describes() {
     .await;
     c.hit(&ctx, M::GET, &ut, "/workspaces/1/users", Some(token), None)
         .await;
+    // Service-wide accounts, and one found by e-mail in a room it is not in.
+    let account = json!({"email": "acct@example.com", "firstName": "Acct", "lastName": "Holder", "organization": "Example Corp", "officePhone": "0000", "language": "en_US"});
+    c.hit(
+        &ctx,
+        M::POST,
+        "/users",
+        "/users",
+        Some(token),
+        j(account.clone()),
+    )
+    .await;
+    c.hit(&ctx, M::POST, "/users", "/users", Some(token), j(account))
+        .await;
+    let at = "/users/{email}";
+    c.hit(
+        &ctx,
+        M::GET,
+        at,
+        "/users/acct%40example.com",
+        Some(token),
+        None,
+    )
+    .await;
+    c.hit(
+        &ctx,
+        M::GET,
+        at,
+        "/users/nobody%40example.com",
+        Some(token),
+        None,
+    )
+    .await;
+    c.hit(&ctx, M::GET, at, "/users/acct%40example.com", None, None)
+        .await;
+    c.hit(
+        &ctx,
+        M::GET,
+        &ut,
+        &w("/users?email=acct%40example.com"),
+        Some(token),
+        None,
+    )
+    .await;
     c.hit(&ctx, M::GET, &ut, &w("/users"), None, None).await;
     let u = c.hit(&ctx, M::POST, &ut, &w("/users"), Some(token), j(json!({"users": [{"emailId": "spec@example.com", "firstName": "Spec", "lastName": "Check", "roleType": "REVIEWER"}]}))).await;
     let uid = u["userPartials"][0]["id"].as_i64().unwrap();

@@ -142,7 +142,7 @@ fn seed003_list_folders() {
 #[test]
 fn seed003_member() {
     let u: User = load("seed003_member.json", "User");
-    assert_eq!(u.id, 395175832);
+    assert_eq!(u.id, Some(395175832));
     assert_eq!(u.user_id, Some(9620005));
     assert_eq!(u.email_id.as_deref(), Some("john.doe@bigcorporate.com"));
     assert_eq!(u.role_type.as_deref(), Some("MANAGER_PLUS"));

@@ -282,7 +282,10 @@ impl State {
         }
     }
 
-    /// `GET /workspaces/{id}/users[?email=]`.
+    /// `GET /workspaces/{id}/users[?email=]`. With `email`, an account that
+    /// is no member of the workspace is found too, without the member's id
+    /// and role (the Intralinks Python SDK's user_accounts_v2_test finds
+    /// this way the user its exchange_members_v2_test removed).
     pub(crate) fn list_members(
         &self,
         caller: &Caller,
@@ -290,13 +293,79 @@ impl State {
         email: Option<&str>,
     ) -> Result<Vec<Value>, ApiError> {
         self.content(caller, ws)?;
-        Ok(self
+        let members: Vec<Value> = self
             .members
             .values()
             .filter(|m| m.workspace_id == ws)
             .filter(|m| email.is_none_or(|e| m.email.eq_ignore_ascii_case(e.trim())))
             .map(member_json)
-            .collect())
+            .collect();
+        if let Some(e) = email
+            && members.is_empty()
+        {
+            let e = e.trim().to_ascii_lowercase();
+            return Ok(self
+                .accounts
+                .get(&e)
+                .map(|a| account_json(&e, a))
+                .into_iter()
+                .collect());
+        }
+        Ok(members)
+    }
+
+    /// `POST /users`: a user account on the service, in no workspace. The
+    /// Intralinks Python SDK's create_user_account takes the address, both
+    /// names and the organisation (and a phone and a language, which the
+    /// simulator accepts and does not keep).
+    pub(crate) fn create_account(
+        &mut self,
+        _caller: &Caller,
+        input: crate::wire::UserInput,
+    ) -> Result<Value, ApiError> {
+        let email = input
+            .email()
+            .map(|e| e.trim().to_ascii_lowercase())
+            .filter(|e| e.contains('@') && !e.contains(char::is_whitespace))
+            .ok_or_else(|| ApiError::Invalid("a valid email is required".into()))?;
+        let field = |v: &Option<String>, name: &str| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+                .ok_or_else(|| ApiError::Invalid(format!("{name} is required")))
+        };
+        let person = Person {
+            first: field(&input.first_name, "firstName")?,
+            last: field(&input.last_name, "lastName")?,
+            org: field(&input.organization, "organization")?,
+        };
+        if self.accounts.contains_key(&email) {
+            return Err(ApiError::Invalid(format!(
+                "a user account with email {email} exists already"
+            )));
+        }
+        let user_id = self.new_id();
+        self.accounts.insert(
+            email.clone(),
+            Account {
+                user_id,
+                password: None,
+                person,
+                question_key: crate::demo::SECURITY_QUESTION_KEY.into(),
+                answer: Secret(crate::demo::ANSWER.into()),
+            },
+        );
+        Ok(json!({ "userId": user_id, "emailId": email }))
+    }
+
+    /// `GET /users/{email}`: the account with that address, for any caller.
+    pub(crate) fn get_account(&self, _caller: &Caller, email: &str) -> Result<Value, ApiError> {
+        let email = email.trim().to_ascii_lowercase();
+        self.accounts
+            .get(&email)
+            .map(|a| account_json(&email, a))
+            .ok_or(ApiError::NotFound)
     }
 
     /// `POST /workspaces/{id}/users`.
@@ -324,10 +393,14 @@ impl State {
         let mut partials = Vec::new();
         for i in inputs {
             let email = i.email().unwrap_or_default().trim().to_ascii_lowercase();
+            let role = i.role_type.clone().unwrap_or_else(|| "REVIEWER".into());
+            let mut m = self.add_member_record(ws, &email, &role, &caller.email);
             if let Some(a) = self.accounts.get_mut(&email)
                 && a.password.is_none()
             {
-                // Invited users take the names they are invited with.
+                // Invited users take the names they are invited with, and
+                // keep them as an account when they leave the room (the
+                // Intralinks Python SDK's user_accounts_v2_test finds them so).
                 if let Some(f) = &i.first_name {
                     a.person.first = f.clone();
                 }
@@ -337,9 +410,8 @@ impl State {
                 if let Some(o) = &i.organization {
                     a.person.org = o.clone();
                 }
+                m.person = a.person.clone();
             }
-            let role = i.role_type.clone().unwrap_or_else(|| "REVIEWER".into());
-            let mut m = self.add_member_record(ws, &email, &role, &caller.email);
             if m.person.first.is_empty() {
                 m.person = Person {
                     first: i.first_name.clone().unwrap_or_default(),
@@ -542,6 +614,20 @@ impl State {
             .map(Self::permission_json)
             .collect())
     }
+}
+
+/// An account as `GET /users/{email}` shows it, and a `?email=` lookup
+/// of someone who is no member of the workspace: the account's own fields
+/// (the Intralinks Python SDK's user_manager.py reads userId, emailId, the
+/// names and organization), no member id and no role.
+fn account_json(email: &str, a: &Account) -> Value {
+    json!({
+        "userId": a.user_id,
+        "emailId": email,
+        "firstName": a.person.first,
+        "lastName": a.person.last,
+        "organization": a.person.org,
+    })
 }
 
 fn member_json(m: &Member) -> Value {
