@@ -79,6 +79,7 @@ pub mod json;
 pub mod listing;
 pub mod lock;
 pub mod pages;
+pub mod people;
 mod pipe;
 mod question;
 pub mod retry;
