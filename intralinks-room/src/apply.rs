@@ -9,7 +9,7 @@ use intralinks_ext::types;
 use intralinks_ext::{Checked, Error, Intralinks, Result};
 
 use crate::change::{Action, Change, Kind, Op, change};
-use crate::diff::diff;
+use crate::diff::{created_with, diff};
 use crate::file::{MemberSpec, RoomFile};
 use crate::journal::{Journal, Record};
 use crate::observe::{Observed, observe};
@@ -153,7 +153,7 @@ pub async fn apply(il: &Intralinks, file: &RoomFile, options: &Options) -> Resul
             Action::Create,
             Kind::Workspace,
             file.workspace.name.clone(),
-            None,
+            created_with(file),
             Op::None,
         ));
     }

@@ -16,7 +16,7 @@ fn differs(label: &str, want: &Option<String>, have: &str, out: &mut Vec<String>
 
 /// What a workspace is created with besides its name: `template 194471,
 /// host "Hackathon", phase PREPARATION`; `None` when the file gives none.
-fn created_with(file: &RoomFile) -> Option<String> {
+pub(crate) fn created_with(file: &RoomFile) -> Option<String> {
     let w = &file.workspace;
     let mut d = Vec::new();
     if let Some(t) = w.template {

@@ -44,6 +44,8 @@
 //!   folders go. The API has no call that removes one group membership or
 //!   revokes a permission: such differences are listed as
 //!   [`Action::CannotRemove`] and left alone.
+//! - [`copy_member`] gives one person the role and groups another has in a
+//!   room (a person's rooms across workspaces: `Intralinks::workspaces_of_user`).
 //! - [`export`] lists everything in a stable order, so two exports diff
 //!   cleanly, and applying an export to another room reproduces it.
 //!
@@ -55,6 +57,7 @@
 
 mod apply;
 mod change;
+mod copy;
 mod diff;
 mod export;
 mod file;
@@ -66,6 +69,7 @@ mod plan;
 
 pub use apply::{Applied, apply};
 pub use change::{Action, Change, Kind};
+pub use copy::copy_member;
 pub use export::export;
 pub use file::{
     FolderSpec, GroupSpec, MemberSpec, OWNER_ROLE, PATH_SEPARATOR, Phase, ROOM_FILE_LIMIT,

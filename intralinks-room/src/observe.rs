@@ -107,7 +107,10 @@ pub(crate) async fn observe_without_entry(il: &Intralinks, ws: i64) -> Result<Ob
     })
 }
 
-async fn observe_entering(
+/// [`observe`], entering the workspace with `answers` when it must be
+/// entered; with `None` it is not entered, and one that must be gives
+/// [`Error::EntryRequired`].
+pub(crate) async fn observe_entering(
     il: &Intralinks,
     ws: i64,
     answers: Option<&FixedAnswers>,

@@ -89,8 +89,20 @@ pub async fn ensure_checked(
     } else {
         observe(il, ws, entry).await?
     };
+    ensure_observed(il, ws, want, &observed, dry_run, require).await
+}
+
+/// [`ensure_checked`] on a room already observed.
+pub(crate) async fn ensure_observed(
+    il: &Intralinks,
+    ws: i64,
+    want: &RoomFile,
+    observed: &Observed,
+    dry_run: bool,
+    require: Require,
+) -> Result<Vec<Change>> {
     if require.groups {
-        missing_groups(ws, want, &observed)?;
+        missing_groups(ws, want, observed)?;
     }
     if require.members
         && let Some(m) = want
@@ -121,7 +133,7 @@ pub async fn ensure_checked(
             )));
         }
     }
-    let changes = diff(&want, Some(&observed), false);
+    let changes = diff(&want, Some(observed), false);
     if dry_run {
         return Ok(changes);
     }
@@ -131,7 +143,7 @@ pub async fn ensure_checked(
         ws,
         journal: None,
     };
-    let mut ids = Ids::from(&observed);
+    let mut ids = Ids::from(observed);
     let mut done = Vec::new();
     let mut links: BTreeMap<String, Vec<(String, Change)>> = BTreeMap::new();
     for c in changes {
