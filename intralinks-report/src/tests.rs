@@ -225,6 +225,7 @@ fn folder(id: i64, parent: Option<i64>, name: &str) -> types::Folder {
 
 fn perm(group: i64, folder: i64, level: PermissionPermission) -> types::Permission {
     types::Permission {
+        document_id: None,
         folder_id: Some(folder),
         group_id: Some(group),
         id: None,

@@ -414,6 +414,7 @@ pub(crate) async fn execute(run: &mut Run<'_>, ids: &mut Ids, c: &Change) -> Res
                 .workspace_id(ws)
                 .body(types::Permission {
                     id: None,
+                    document_id: None,
                     folder_id: Some(folder),
                     group_id: Some(gid),
                     permission: Some(*level),

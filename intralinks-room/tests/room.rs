@@ -318,6 +318,7 @@ async fn drift_behind_its_back_is_planned_and_restored() {
         .workspace_id(ws)
         .body(types::Permission {
             id: None,
+            document_id: None,
             folder_id: Some(statements),
             group_id: Some(gid("GIC_S")),
             permission: Some(PermissionPermission::SeeDownloadAndPrint),

@@ -102,6 +102,7 @@ impl RoomDoc {
         Document {
             created_by: None,
             created_on: None,
+            custom_fields: None,
             extension: own(self.extension),
             file_hash_download: own(self.hash),
             file_size: self.size,
