@@ -8,8 +8,8 @@ use serde_json::json;
 use crate::content::{Content, hash_bytes};
 use crate::demo::*;
 use crate::state::{
-    Account, CustomField, Document, Folder, Group, Member, PermissionRec, Person, Secret,
-    SplashConfig, State, Workspace,
+    Account, CustomField, Document, Folder, Group, Holder, Member, On, PermissionRec, Person,
+    Secret, SplashConfig, State, Workspace,
 };
 
 /// 2013-03-29, the date of the seed folders in seed 003.
@@ -220,7 +220,7 @@ impl Seeder {
                 id,
                 workspace_id: ws,
                 group_id: group,
-                folder_id: folder,
+                on: On::Folder(folder),
                 level: level.into(),
             },
         );
@@ -317,6 +317,22 @@ pub(crate) fn build(generated: Option<&crate::Generated>) -> State {
                 options: vec!["Teaser".into(), "Due Diligence".into(), "Closing".into()],
             },
         ];
+    }
+    // Custom field values: the room's own, and a few of its folders,
+    // documents, groups and members (listed as customFields.field).
+    for (holder, id, field, value) in [
+        (Holder::Workspace, MAIN_WORKSPACE, 880_001, "ABP-7"),
+        (Holder::Workspace, MAIN_WORKSPACE, 880_002, "2024-06-30"),
+        (Holder::Workspace, MAIN_WORKSPACE, 880_003, "Due Diligence"),
+        (Holder::Folder, FOLDER_LEGAL, 880_003, "Closing"),
+        (Holder::Document, DOC_NDA, 880_001, "ABP-7"),
+        (Holder::Document, DOC_NDA, 880_003, "Closing"),
+        (Holder::Document, DOC_BOARD_PACK, 880_002, "2024-03-31"),
+        (Holder::Group, GROUP_INTEREST, 880_001, "ABP-7"),
+        (Holder::Member, MEMBER_REVIEWER, 880_001, "ABP-7"),
+        (Holder::Member, MEMBER_REVIEWER, 880_003, "Due Diligence"),
+    ] {
+        s.st.set_field_value(holder, id, field, json!(value));
     }
     s.member(
         MEMBER_DEMO,

@@ -286,6 +286,8 @@ pub(crate) struct PermissionInput {
     pub(crate) group_id: Option<i64>,
     #[serde(default, deserialize_with = "lenient_id")]
     pub(crate) folder_id: Option<i64>,
+    #[serde(default, deserialize_with = "lenient_id")]
+    pub(crate) document_id: Option<i64>,
     #[serde(default)]
     pub(crate) permission: Option<String>,
 }

@@ -15,11 +15,15 @@ use sha1::{Digest, Sha1};
 use crate::content::Content;
 use crate::error::ApiError;
 
+mod access;
 mod auth;
 mod entry;
+mod fields;
 mod people;
 mod room;
 mod workspaces;
+
+pub(crate) use fields::{Holder, WithFields};
 
 /// Milliseconds since the epoch, now.
 pub(crate) fn now_ms() -> i64 {
@@ -240,13 +244,22 @@ pub(crate) struct Member {
     pub(crate) last_modified_by: Person,
 }
 
-/// A group's permission on a folder.
+/// What a permission is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum On {
+    /// A folder, and everything in it.
+    Folder(i64),
+    /// One document.
+    Document(i64),
+}
+
+/// A group's permission on a folder or a document.
 #[derive(Debug, Clone)]
 pub(crate) struct PermissionRec {
     pub(crate) id: i64,
     pub(crate) workspace_id: i64,
     pub(crate) group_id: i64,
-    pub(crate) folder_id: i64,
+    pub(crate) on: On,
     pub(crate) level: String,
 }
 
@@ -369,6 +382,8 @@ pub(crate) struct State {
     pub(crate) groups: BTreeMap<i64, Group>,
     pub(crate) members: BTreeMap<i64, Member>,
     pub(crate) permissions: BTreeMap<i64, PermissionRec>,
+    /// Custom field values by entity: field id → value.
+    pub(crate) field_values: BTreeMap<(Holder, i64), BTreeMap<i64, Value>>,
     sessions: HashMap<u64, Session>,
     access_tokens: HashMap<String, TokenRec>,
     refresh_tokens: HashMap<String, TokenRec>,
@@ -423,6 +438,7 @@ impl State {
             groups: BTreeMap::new(),
             members: BTreeMap::new(),
             permissions: BTreeMap::new(),
+            field_values: BTreeMap::new(),
             sessions: HashMap::new(),
             access_tokens: HashMap::new(),
             refresh_tokens: HashMap::new(),

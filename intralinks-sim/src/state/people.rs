@@ -1,9 +1,9 @@
-//! Groups, members and permissions.
+//! Groups and members.
 
 use super::*;
 
 impl State {
-    fn group_in(&self, ws: i64, id: i64) -> Result<&Group, ApiError> {
+    pub(super) fn group_in(&self, ws: i64, id: i64) -> Result<&Group, ApiError> {
         self.groups
             .get(&id)
             .filter(|g| g.workspace_id == ws)
@@ -28,6 +28,7 @@ impl State {
             "memberCount": g.members.len(),
             "buyerGroupDetails": {},
         })
+        .with_fields(self.field_values_json(Holder::Group, g.id))
     }
 
     /// `GET /workspaces/{id}/groups`: the groups, and their members when asked.
@@ -298,7 +299,7 @@ impl State {
             .values()
             .filter(|m| m.workspace_id == ws)
             .filter(|m| email.is_none_or(|e| m.email.eq_ignore_ascii_case(e.trim())))
-            .map(member_json)
+            .map(|m| member_json(m).with_fields(self.field_values_json(Holder::Member, m.id)))
             .collect();
         if let Some(e) = email
             && members.is_empty()
@@ -527,92 +528,6 @@ impl State {
             }
         }
         Ok(())
-    }
-
-    fn permission_json(p: &PermissionRec) -> Value {
-        json!({
-            "id": p.id,
-            "groupId": p.group_id,
-            "folderId": p.folder_id,
-            "permission": p.level,
-        })
-    }
-
-    /// `GET /workspaces/{id}/permissions`.
-    pub(crate) fn list_permissions(
-        &self,
-        caller: &Caller,
-        ws: i64,
-    ) -> Result<Vec<Value>, ApiError> {
-        self.content(caller, ws)?;
-        Ok(self
-            .permissions
-            .values()
-            .filter(|p| p.workspace_id == ws)
-            .map(Self::permission_json)
-            .collect())
-    }
-
-    /// `POST /workspaces/{id}/permissions`: one group, one folder, one level;
-    /// replaces that group's earlier permission on that folder.
-    pub(crate) fn create_permission(
-        &mut self,
-        caller: &Caller,
-        ws: i64,
-        input: crate::wire::PermissionInput,
-    ) -> Result<(), ApiError> {
-        self.content(caller, ws)?;
-        let group = input
-            .group_id
-            .ok_or_else(|| ApiError::Invalid("groupId is required".into()))?;
-        let folder = input
-            .folder_id
-            .ok_or_else(|| ApiError::Invalid("folderId is required".into()))?;
-        let level = input
-            .permission
-            .ok_or_else(|| ApiError::Invalid("permission is required".into()))?;
-        if !matches!(
-            level.as_str(),
-            "SEE" | "SEE_AND_DOWNLOAD" | "SEE_DOWNLOAD_AND_PRINT"
-        ) {
-            return Err(ApiError::Invalid(
-                "permission must be SEE, SEE_AND_DOWNLOAD or SEE_DOWNLOAD_AND_PRINT".into(),
-            ));
-        }
-        self.group_in(ws, group)?;
-        self.folder_in(ws, folder)?;
-        self.permissions
-            .retain(|_, p| !(p.group_id == group && p.folder_id == folder));
-        let id = self.new_id();
-        self.permissions.insert(
-            id,
-            PermissionRec {
-                id,
-                workspace_id: ws,
-                group_id: group,
-                folder_id: folder,
-                level,
-            },
-        );
-        Ok(())
-    }
-
-    /// `GET /workspaces/{id}/documents/{did}/permissions`: the permissions
-    /// the document inherits from its folder and the folder's ancestors.
-    pub(crate) fn document_permissions(
-        &self,
-        caller: &Caller,
-        ws: i64,
-        id: i64,
-    ) -> Result<Vec<Value>, ApiError> {
-        self.content(caller, ws)?;
-        let d = self.doc_in(ws, id)?;
-        Ok(self
-            .permissions
-            .values()
-            .filter(|p| p.workspace_id == ws && self.is_descendant(d.folder_id, p.folder_id))
-            .map(Self::permission_json)
-            .collect())
     }
 }
 

@@ -69,7 +69,7 @@ impl State {
         m.insert("isFavorite".into(), json!(false));
         m.insert("versionNumber".into(), json!(f.version_number));
         m.insert("isEmailin".into(), json!(false));
-        Value::Object(m)
+        Value::Object(m).with_fields(self.field_values_json(Holder::Folder, f.id))
     }
 
     /// `GET /workspaces/{id}/folders`. The listing carries `hasNote` but
@@ -278,10 +278,15 @@ impl State {
         if non_empty && !with_contents {
             return Err(ApiError::FolderNotEmpty);
         }
+        let doomed_documents: BTreeSet<i64> = self
+            .documents
+            .values()
+            .filter(|d| doomed.contains(&d.folder_id))
+            .map(|d| d.id)
+            .collect();
         self.folders.retain(|k, _| !doomed.contains(k));
         self.documents.retain(|_, d| !doomed.contains(&d.folder_id));
-        self.permissions
-            .retain(|_, p| !doomed.contains(&p.folder_id));
+        self.forget_permissions(&doomed, &doomed_documents);
         Ok(())
     }
 
@@ -378,6 +383,9 @@ impl State {
         m.insert("createdBy".into(), d.created_by.json());
         m.insert("lastModifiedOn".into(), millis(d.last_modified_on));
         m.insert("lastModifiedBy".into(), d.last_modified_by.json());
+        if let Some(f) = self.field_values_json(Holder::Document, d.id) {
+            m.insert("customFields".into(), f);
+        }
         DocView {
             value: m,
             hash: hash_source(d),
@@ -555,11 +563,14 @@ impl State {
             check_version(&self.doc_in(ws, id)?.version, r.version.as_deref())?;
         }
         let mut partials = Vec::new();
+        let mut gone = BTreeSet::new();
         for r in refs {
             if let Some(d) = r.id.and_then(|id| self.documents.remove(&id)) {
+                gone.insert(d.id);
                 partials.push(json!({ "id": d.id, "parentId": d.folder_id, "name": d.name }));
             }
         }
+        self.forget_permissions(&BTreeSet::new(), &gone);
         Ok(partials)
     }
 

@@ -1,4 +1,4 @@
-//! Workspaces, their settings and custom fields.
+//! Workspaces and their settings.
 
 use super::*;
 
@@ -28,7 +28,7 @@ impl State {
         m.insert("id".into(), json!(w.id));
         m.insert("createdOn".into(), millis(w.created_on));
         m.insert("lastModifiedOn".into(), millis(w.last_modified_on));
-        Value::Object(m)
+        Value::Object(m).with_fields(self.field_values_json(Holder::Workspace, w.id))
     }
 
     /// `GET /workspaces`.
@@ -181,68 +181,4 @@ impl State {
         Ok(())
     }
 
-    /// `GET /workspaces/{id}/customFields`.
-    pub(crate) fn custom_fields(&self, caller: &Caller, ws: i64) -> Result<Vec<Value>, ApiError> {
-        let w = self.content(caller, ws)?;
-        Ok(w.custom_fields
-            .iter()
-            .map(|f| {
-                let mut v = json!({
-                    "id": f.id,
-                    "name": f.name,
-                    "type": f.kind,
-                    "isRequired": f.required,
-                });
-                if !f.options.is_empty() {
-                    v["options"] = json!(f.options);
-                }
-                v
-            })
-            .collect())
-    }
-
-    /// Custom fields of one entity (`kind` "document", "folder" or "group").
-    pub(crate) fn entity_custom_fields(
-        &self,
-        caller: &Caller,
-        ws: i64,
-        kind: &str,
-        id: i64,
-    ) -> Result<Vec<Value>, ApiError> {
-        self.content(caller, ws)?;
-        let exists = match kind {
-            "document" => self
-                .documents
-                .get(&id)
-                .is_some_and(|d| d.workspace_id == ws),
-            "folder" => self.folders.get(&id).is_some_and(|f| f.workspace_id == ws),
-            _ => self.groups.get(&id).is_some_and(|g| g.workspace_id == ws),
-        };
-        if !exists {
-            return Err(ApiError::NotFound);
-        }
-        self.custom_fields(caller, ws)
-    }
-
-    /// `GET /workspaces/{id}/fieldDefinitions`.
-    pub(crate) fn field_definitions(
-        &self,
-        caller: &Caller,
-        ws: i64,
-    ) -> Result<Vec<Value>, ApiError> {
-        let w = self.content(caller, ws)?;
-        Ok(w.custom_fields
-            .iter()
-            .map(|f| {
-                json!({
-                    "id": f.id,
-                    "name": f.name,
-                    "fieldType": f.kind,
-                    "required": f.required,
-                    "entityTypes": ["DOCUMENT", "FOLDER"],
-                    "options": f.options,
-                })
-            })
-            .collect())
-    }
 }
