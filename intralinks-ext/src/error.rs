@@ -317,6 +317,23 @@ pub enum Error {
         /// What is there ("symbolic link", "special file").
         what: &'static str,
     },
+    /// An update or delete named a `version` that is no longer the entity's
+    /// current one: it changed since it was read, and nothing was changed
+    /// (the service's 400 to a stale version, subCode `3-3` in the
+    /// simulator; see [`crate::edit`]).
+    #[error(
+        "{what} {id} changed meanwhile (it is no longer at the version that was read, {version}); nothing was changed: look at it again, then retry"
+    )]
+    ChangedMeanwhile {
+        /// What it is: "document" or "folder".
+        what: &'static str,
+        /// Its id.
+        id: i64,
+        /// The version that was sent.
+        version: String,
+        /// The service's message.
+        message: String,
+    },
 }
 
 /// A transport error with each of its causes (refused, DNS, TLS, ...), which
@@ -403,6 +420,10 @@ fn needs(state: EntryState, key: Option<&str>) -> String {
         other => format!("an entry step this client does not know ({other:?}) is needed"),
     }
 }
+
+/// The subCode of the 400 answered to a stale `version` (the simulator's;
+/// no source shows the live service's).
+pub(crate) const STALE_VERSION: &str = "3-3";
 
 /// The result of every call in this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -522,6 +543,7 @@ impl Error {
             Error::UnexpectedBody { status, .. } => *status,
             Error::Unauthorized { .. } => Some(401),
             Error::NotFound { .. } => Some(400),
+            Error::ChangedMeanwhile { .. } => Some(400),
             Error::EntryRequired { .. } => Some(303),
             _ => None,
         }
@@ -541,6 +563,7 @@ impl Error {
         match self {
             Error::Service { subcode, .. } => subcode.as_deref(),
             Error::NotFound { .. } => Some("3-1"),
+            Error::ChangedMeanwhile { .. } => Some(STALE_VERSION),
             _ => None,
         }
     }

@@ -72,8 +72,10 @@
 #![deny(missing_docs)]
 
 pub mod atomic;
+pub mod edit;
 mod entry;
 mod error;
+pub mod fields;
 pub mod fsname;
 pub mod json;
 pub mod listing;
