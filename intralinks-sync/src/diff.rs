@@ -14,6 +14,7 @@ use intralinks_ext::{Error, Result};
 /// How a path differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub enum DiffKind {
     /// A local file with no document at that path.
     LocalOnly,
@@ -26,6 +27,7 @@ pub enum DiffKind {
 /// One path that differs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct DiffEntry {
     /// Path relative to the directory (and to the folder in the room).
     pub path: String,
@@ -38,6 +40,7 @@ pub struct DiffEntry {
 /// What [`diff`] found.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct DiffReport {
     /// Paths whose local file and document have the same SHA-1.
     pub equal: usize,

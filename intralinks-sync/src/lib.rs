@@ -94,9 +94,17 @@ pub struct SyncOptions {
 /// What a running [`mirror`] or [`push`] reports, in order for each item:
 /// [`SyncEvent::Planned`] once (the totals), then per item `Started`,
 /// `Moved` (as bytes move) and `Done` or `Failed` — or `Skipped` for an
-/// item with nothing to transfer. Paths are relative to the target, as the
-/// room or the disk spells them: escape them before showing them.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// item with nothing to transfer, `Stopped` for one the run did not finish
+/// because it was stopped (never `Failed`). Paths are relative to the
+/// target, as the room or the disk spells them: escape them before showing
+/// them. Events serialise as JSON objects tagged by `event` (`"done"`, ...)
+/// with camelCase fields, ready for server-sent events.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(
+    tag = "event",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 #[non_exhaustive]
 pub enum SyncEvent {
     /// The work ahead, known before any transfer starts.
@@ -142,6 +150,13 @@ pub enum SyncEvent {
         path: String,
         /// What went wrong.
         error: String,
+    },
+    /// An item the run did not start or finish because it was stopped (by
+    /// the caller's [`StopSignal`], or by a failure that ended the run);
+    /// what arrived of it is kept for the next run.
+    Stopped {
+        /// The item's path.
+        path: String,
     },
     /// Another run writes into the same target (a second `push` of the
     /// same directory on this host): this one waits for it to end, then
@@ -212,9 +227,44 @@ impl Default for SyncOptions {
     }
 }
 
+/// One document a mirror changed on disk: what the run did, to which
+/// document, as its report lists them (documents already up to date are
+/// not listed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Changed {
+    /// The path, relative to the target.
+    pub path: String,
+    /// The document.
+    pub id: i64,
+    /// Its version, as listed.
+    pub version: Option<String>,
+    /// Its size.
+    pub bytes: u64,
+    /// What the run did.
+    pub kind: ChangeKind,
+}
+
+/// What a run did to one document's file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum ChangeKind {
+    /// Downloaded where there was no file.
+    Fetched,
+    /// Downloaded over an older file the mirror wrote (or one `force` allowed).
+    Replaced,
+    /// A file with the right bytes was already there: recorded, not downloaded.
+    Adopted,
+    /// Removed: its document left the room (`delete`).
+    Deleted,
+}
+
 /// One item that did not complete.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct Failure {
     /// Its path, relative to the target.
     pub path: String,

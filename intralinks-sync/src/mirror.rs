@@ -21,9 +21,18 @@ use intralinks_ext::{Error, Result};
 enum Outcome {
     UpToDate,
     Adopted,
-    Fetched(u64, u32, u64),
+    /// Bytes, attempts, bytes resumed from, and whether a file was replaced.
+    Fetched(u64, u32, u64, bool),
     Failed(Failure),
     Skipped,
+}
+
+/// The document an outcome is about.
+struct Item {
+    path: String,
+    id: i64,
+    version: Option<String>,
+    bytes: u64,
 }
 
 /// Mirrors workspace `workspace_id` (or [`SyncOptions::folder`]'s subtree)
@@ -124,37 +133,86 @@ pub async fn mirror(
             // Each item gets its document and path when it starts.
             let (doc, rel) = (plan.docs[i].to_document(&plan.strings), plan.path(i));
             async move {
-            if options.stop.is_stopped() {
-                return Outcome::Skipped;
+                let outcome = async {
+                    if options.stop.is_stopped() {
+                        return Outcome::Skipped;
+                    }
+                    if let Some((_, why)) = bad_dirs
+                        .iter()
+                        .find(|(b, _)| rel.starts_with(&format!("{b}/")))
+                    {
+                        return Outcome::Failed(Failure {
+                            path: rel.clone(),
+                            id: Some(doc.id),
+                            error: why.clone(),
+                            kind: super::FailureKind::Other,
+                            attempts: 0,
+                        });
+                    }
+                    one(il, workspace_id, &doc, &rel, target, journal, options).await
+                }
+                .await;
+                let item = Item {
+                    id: doc.id,
+                    version: doc.version.clone(),
+                    bytes: doc.file_size.unwrap_or(0).max(0).unsigned_abs(),
+                    path: rel,
+                };
+                (item, outcome)
             }
-            if let Some((_, why)) = bad_dirs
-                .iter()
-                .find(|(b, _)| rel.starts_with(&format!("{b}/")))
-            {
-                return Outcome::Failed(Failure {
-                    path: rel.clone(),
-                    id: Some(doc.id),
-                    error: why.clone(),
-                    kind: super::FailureKind::Other,
-                    attempts: 0,
-                });
-            }
-            let outcome = one(il, workspace_id, &doc, &rel, target, journal, options).await;
-            let size = doc.file_size.unwrap_or(0).max(0).unsigned_abs();
-            options.emit(match &outcome {
-                Outcome::UpToDate | Outcome::Adopted => SyncEvent::Skipped { path: rel.clone(), bytes: size },
-                Outcome::Fetched(..) => SyncEvent::Done { path: rel.clone(), bytes: size },
-                Outcome::Failed(f) => SyncEvent::Failed { path: rel.clone(), error: f.error.to_string() },
-                Outcome::Skipped => SyncEvent::Failed { path: rel.clone(), error: "not started: the run was stopped".into() },
-            });
-            outcome
-        }}))
+        }))
         .buffer_unordered(jobs);
-    while let Some(outcome) = results.next().await {
+    while let Some((item, outcome)) = results.next().await {
+        // Events and the report are told here, one item at a time, so the
+        // two agree: an item the run did not finish because it was stopped
+        // (or ended by another's fatal failure) is `Stopped`, never `Failed`.
+        let stopped = match &outcome {
+            Outcome::Skipped => true,
+            Outcome::Failed(f) => {
+                f.kind == super::FailureKind::Stopped
+                    || (f.kind == super::FailureKind::Fatal && report.fatal.is_some())
+            }
+            _ => false,
+        };
+        options.emit(match &outcome {
+            _ if stopped => SyncEvent::Stopped {
+                path: item.path.clone(),
+            },
+            Outcome::UpToDate | Outcome::Adopted => SyncEvent::Skipped {
+                path: item.path.clone(),
+                bytes: item.bytes,
+            },
+            Outcome::Fetched(..) => SyncEvent::Done {
+                path: item.path.clone(),
+                bytes: item.bytes,
+            },
+            Outcome::Failed(f) => SyncEvent::Failed {
+                path: item.path.clone(),
+                error: f.error.to_string(),
+            },
+            Outcome::Skipped => SyncEvent::Stopped {
+                path: item.path.clone(),
+            },
+        });
+        let changed = |kind| super::Changed {
+            path: item.path.clone(),
+            id: item.id,
+            version: item.version.clone(),
+            bytes: item.bytes,
+            kind,
+        };
         match outcome {
             Outcome::UpToDate => report.up_to_date += 1,
-            Outcome::Adopted => report.adopted += 1,
-            Outcome::Fetched(bytes, attempts, resumed_from) => {
+            Outcome::Adopted => {
+                report.adopted += 1;
+                report.changed.push(changed(super::ChangeKind::Adopted));
+            }
+            Outcome::Fetched(bytes, attempts, resumed_from, replaced) => {
+                report.changed.push(changed(if replaced {
+                    super::ChangeKind::Replaced
+                } else {
+                    super::ChangeKind::Fetched
+                }));
                 report.fetched += 1;
                 report.retries += attempts.saturating_sub(1);
                 report.bytes_fetched += bytes - resumed_from;
@@ -198,6 +256,13 @@ pub async fn mirror(
                         Ok(()) => {
                             report.deleted += 1;
                             report.deleted_paths.push(r.path.clone());
+                            report.changed.push(super::Changed {
+                                path: r.path.clone(),
+                                id: r.id,
+                                version: r.version.clone(),
+                                bytes: r.size,
+                                kind: super::ChangeKind::Deleted,
+                            });
                         }
                         Err(e) => report.failures.push(Failure {
                             path: r.path.clone(),
@@ -238,6 +303,7 @@ pub async fn mirror(
     }
     journal.compact()?;
     report.failures.sort_by(|a, b| a.path.cmp(&b.path));
+    report.changed.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(report)
 }
 
@@ -360,7 +426,12 @@ async fn one(
     .await;
     match result {
         Ok(done) => match record(done.sha1, done.size, done.mtime).await {
-            Ok(()) => Outcome::Fetched(done.size, attempts, done.resumed_from),
+            Ok(()) => Outcome::Fetched(
+                done.size,
+                attempts,
+                done.resumed_from,
+                decision == Decision::Replace,
+            ),
             Err(e) => fail(e, attempts),
         },
         Err(e) => fail(e, attempts),

@@ -26,6 +26,7 @@ pub(crate) const JOURNAL: &str = "mirror.jsonl";
 /// What a mirror run did.
 #[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct MirrorReport {
     /// Folders placed.
     pub folders: usize,
@@ -64,6 +65,10 @@ pub struct MirrorReport {
     /// With [`SyncOptions::dry_run`]: what the mirror would fetch, replace and
     /// delete (nothing was written).
     pub planned: Vec<Planned>,
+    /// Each document this run fetched, replaced, adopted or deleted, with
+    /// its id and version, sorted by path (those already up to date are
+    /// not listed): what changed.
+    pub changed: Vec<super::Changed>,
     /// Every item that did not complete (but those the run never started
     /// after [`MirrorReport::fatal`]).
     pub failures: Vec<Failure>,

@@ -35,6 +35,7 @@ const CREATE_BATCH: usize = 100;
 /// What a push run did.
 #[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct PushReport {
     /// Local files considered.
     pub files: usize,

@@ -693,3 +693,113 @@ async fn two_pushes_of_one_tree_at_once_create_every_folder_and_document_once() 
     assert_eq!(folders.len(), 1 + 5, "no duplicate folders");
     sim.shutdown().await;
 }
+
+async fn listings(sim: &Simulator) -> u64 {
+    let all: BTreeMap<String, u64> = reqwest::get(format!("{}/_sim/requests", sim.url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    all.iter()
+        .filter(|(k, _)| {
+            k.starts_with("GET ") && (k.ends_with("/folders") || k.ends_with("/documents"))
+        })
+        .map(|(_, n)| n)
+        .sum()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mirror_says_which_documents_changed_and_a_stop_is_never_a_failure() {
+    let (sim, il) = start(40, 4).await;
+    let dir = tempfile::tempdir().unwrap();
+    let first = sync::mirror(&il, WS, dir.path(), &fast()).await.unwrap();
+    assert_eq!(first.changed.len(), 40);
+    assert!(
+        first
+            .changed
+            .iter()
+            .all(|c| c.kind == sync::ChangeKind::Fetched)
+    );
+
+    // Three documents get a new version behind the mirror's back.
+    let edited = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(edited.path(), b"a new version\n").unwrap();
+    let ids = [0, 17, 33].map(|i| demo::GENERATED_FIRST_DOCUMENT + i);
+    for id in ids {
+        il.put_new_version(
+            intralinks_ext::DocumentRef {
+                workspace_id: WS,
+                document_id: id,
+            },
+            edited.path(),
+            None,
+            None,
+        )
+        .await
+        .unwrap();
+    }
+    let before = listings(&sim).await;
+    let again = sync::mirror(&il, WS, dir.path(), &fast()).await.unwrap();
+    assert_eq!(
+        listings(&sim).await - before,
+        2,
+        "one listing of folders, one of documents"
+    );
+    let mut changed: Vec<(i64, sync::ChangeKind, u64)> = again
+        .changed
+        .iter()
+        .map(|c| (c.id, c.kind, c.bytes))
+        .collect();
+    changed.sort();
+    let want: Vec<(i64, sync::ChangeKind, u64)> = ids
+        .iter()
+        .map(|id| (*id, sync::ChangeKind::Replaced, 14))
+        .collect();
+    assert_eq!(changed, want);
+    assert!(again.changed.iter().all(|c| c.version.is_some()));
+    assert_eq!((again.fetched, again.up_to_date), (3, 37));
+
+    // A stop after the first document: the rest are stopped, none failed.
+    let other = tempfile::tempdir().unwrap();
+    let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let stop = StopSignal::default();
+    let options = SyncOptions {
+        jobs: 1,
+        stop: stop.clone(),
+        progress: Some(sync::SyncHook::new({
+            let events = std::sync::Arc::clone(&events);
+            move |e| {
+                if matches!(e, sync::SyncEvent::Done { .. }) {
+                    stop.stop();
+                }
+                events.lock().unwrap().push(e.clone());
+            }
+        })),
+        ..fast()
+    };
+    let report = sync::mirror(&il, WS, other.path(), &options).await.unwrap();
+    let events = std::mem::take(&mut *events.lock().unwrap());
+    let count = |f: fn(&sync::SyncEvent) -> bool| events.iter().filter(|e| f(e)).count();
+    assert_eq!(count(|e| matches!(e, sync::SyncEvent::Failed { .. })), 0);
+    assert_eq!(
+        count(|e| matches!(e, sync::SyncEvent::Done { .. })),
+        report.fetched
+    );
+    assert_eq!(
+        count(|e| matches!(e, sync::SyncEvent::Stopped { .. })),
+        40 - report.fetched
+    );
+    assert!(report.interrupted);
+    assert_eq!(report.failures, vec![]);
+    assert_eq!(report.not_started, 40 - report.fetched);
+    // Events serialise for a subscriber (server-sent events, a log).
+    let done = events
+        .iter()
+        .find(|e| matches!(e, sync::SyncEvent::Done { .. }))
+        .unwrap();
+    let json = serde_json::to_value(done).unwrap();
+    assert_eq!(json["event"], "done");
+    assert!(json["path"].is_string() && json["bytes"].is_u64(), "{json}");
+    sim.shutdown().await;
+}

@@ -68,6 +68,8 @@ fn finish(out: &Output, report: &DiffReport) -> CliResult<Status> {
                     DiffKind::LocalOnly => "local only",
                     DiffKind::RemoteOnly => "remote only",
                     DiffKind::Different => "different",
+                    // A kind this build does not know yet.
+                    _ => "differs",
                 }
                 .to_string(),
                 e.document_id.map(|i| i.to_string()).unwrap_or_default(),
