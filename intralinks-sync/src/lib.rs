@@ -54,7 +54,7 @@ pub use push::{PushReport, push};
 pub(crate) use room::list_room;
 
 pub use intralinks_ext::StopSignal;
-use intralinks_ext::{Error, TransferLimits};
+use intralinks_ext::{Error, FixedAnswers, TransferLimits};
 
 /// How a sync run behaves. `Default` gives sensible values for a person at
 /// a terminal; services tune them.
@@ -87,6 +87,15 @@ pub struct SyncOptions {
     pub limits: TransferLimits,
     /// Stops the run promptly when raised; what finished is kept.
     pub stop: StopSignal,
+    /// How to enter the workspace when it must be entered first (a splash
+    /// to accept, a security question, a one-time password, a content
+    /// declaration; [`intralinks_ext::Intralinks::enter`]): with `Some`, a
+    /// room that answers "enter first" is entered with these answers, once,
+    /// and the run goes on; with `None` (the default) the run fails with
+    /// [`Error::EntryRequired`], and the caller enters the workspace itself
+    /// (`Intralinks::enter`, or entry one step at a time across requests:
+    /// `Intralinks::start_entry`). Rooms without those features need no entry.
+    pub entry: Option<FixedAnswers>,
     /// Told of each step as the run goes ([`SyncEvent`]); none by default.
     pub progress: Option<SyncHook>,
 }
@@ -222,6 +231,7 @@ impl Default for SyncOptions {
             },
             limits: TransferLimits::default(),
             stop: StopSignal::default(),
+            entry: None,
             progress: None,
         }
     }

@@ -441,6 +441,25 @@ pub(crate) async fn list_room(
     workspace_id: i64,
     options: &super::SyncOptions,
 ) -> Result<Room> {
+    match &options.entry {
+        // A room that must be entered first is entered once, as the answers
+        // allow, and listed again.
+        Some(answers) => {
+            il.in_workspace(workspace_id, answers, || {
+                list_room_entered(il, workspace_id, options)
+            })
+            .await
+        }
+        None => list_room_entered(il, workspace_id, options).await,
+    }
+}
+
+/// [`list_room`] in a workspace entered already (or that needs no entry).
+async fn list_room_entered(
+    il: &Intralinks,
+    workspace_id: i64,
+    options: &super::SyncOptions,
+) -> Result<Room> {
     use super::with_retries;
     // The engine is the one layer that retries its requests: the runtime
     // sends each of them once, so a lasting 429 costs `retry.max_attempts`

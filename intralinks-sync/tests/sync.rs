@@ -803,3 +803,32 @@ async fn a_mirror_says_which_documents_changed_and_a_stop_is_never_a_failure() {
     assert!(json["path"].is_string() && json["bytes"].is_u64(), "{json}");
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_room_that_must_be_entered_is_entered_with_the_answers_given() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let il = Intralinks::builder(sim.url())
+        .login(common::keys(), common::password())
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let e = sync::mirror(&il, demo::SPLASH_WORKSPACE, dir.path(), &fast())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, intralinks_ext::Error::EntryRequired { .. }),
+        "{e:?}"
+    );
+    let options = SyncOptions {
+        entry: Some(FixedAnswers {
+            accept_splash: true,
+            ..FixedAnswers::default()
+        }),
+        ..fast()
+    };
+    let report = sync::mirror(&il, demo::SPLASH_WORKSPACE, dir.path(), &options)
+        .await
+        .unwrap();
+    assert_eq!((report.documents, report.fetched), (1, 1));
+    sim.shutdown().await;
+}
