@@ -50,8 +50,11 @@ pub struct Options {
     )]
     pub client_secret: Option<Secret>,
 
-    /// Intralinks email, for logging in.
-    #[arg(long, env = "INTRALINKS_EMAIL", global = true, hide = true)]
+    /// Intralinks email, for logging in. Not global: given after a
+    /// subcommand, `--email` is that subcommand's (`report members --email`
+    /// names the person reported), and a global of the same id would take
+    /// its value as the login.
+    #[arg(long, env = "INTRALINKS_EMAIL", hide = true)]
     pub email: Option<String>,
 
     /// Intralinks password, for logging in.

@@ -156,6 +156,33 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         &["intralinks members import 701421 members.csv --dry-run"],
     ),
     (
+        "members copy",
+        &[
+            "intralinks members copy --all --from bob.review@example.com --to owner@elsewhere.example --dry-run",
+            "intralinks members copy 701421 --from bob.review@example.com --to owner@elsewhere.example",
+        ],
+    ),
+    (
+        "people",
+        &[
+            "intralinks people find bob.review@example.com",
+            "intralinks people create ann.lee@example.com --first-name Ann --last-name Lee --organization ABP",
+        ],
+    ),
+    (
+        "people find",
+        &[
+            "intralinks people find bob.review@example.com --json",
+            "intralinks people find owner@elsewhere.example --workspace 701421   # an account, no member",
+        ],
+    ),
+    (
+        "people create",
+        &[
+            "intralinks people create ann.lee@example.com --first-name Ann --last-name Lee --organization ABP --phone 0000",
+        ],
+    ),
+    (
         "permissions",
         &["intralinks permissions grant 701421 Legal/Contracts '1. Interest' SEE"],
     ),
@@ -194,6 +221,7 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         &[
             "intralinks report members 701421",
             "intralinks report members 701421 --format xlsx -o members.xlsx",
+            "intralinks report members --all --email bob.review@example.com   # one person's rooms",
         ],
     ),
     (

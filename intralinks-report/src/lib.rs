@@ -97,7 +97,7 @@ pub use rows::{
     AccessRow, CellKind, Column, DocumentRow, ItemKind, MemberRow, PATH_SEPARATOR, Row,
     UserAccessRow, WorkspaceRef,
 };
-pub use workspaces::{Outcome, across, visible_workspaces};
+pub use workspaces::{Outcome, across, visible_workspaces, workspaces_of};
 pub use write::{Format, Writer};
 #[cfg(feature = "xlsx")]
 pub use xlsx::{XLSX_MAX_CELL_CHARS, XLSX_MAX_ROWS};

@@ -21,6 +21,31 @@ pub async fn visible_workspaces(il: &Intralinks) -> Result<Vec<WorkspaceRef>> {
     Ok(list)
 }
 
+/// The workspaces the person with this e-mail is a member of, of those
+/// the user can see, sorted by id: a person's rooms across workspaces
+/// (their account, `GET /users/{email}`, then `GET /workspaces?userId=`).
+/// A person the service has no account for is [`Error::InvalidInput`];
+/// the address is checked before any request.
+///
+/// [`Error::InvalidInput`]: intralinks_ext::Error::InvalidInput
+pub async fn workspaces_of(il: &Intralinks, email: &str) -> Result<Vec<WorkspaceRef>> {
+    let account = il.user_account(email).await?.ok_or_else(|| {
+        intralinks_ext::Error::InvalidInput(format!(
+            "the service has no user account {}; check the address",
+            email.trim()
+        ))
+    })?;
+    Ok(il
+        .workspaces_of_user(account.user_id)
+        .await?
+        .iter()
+        .map(|w| WorkspaceRef {
+            id: w.id,
+            name: intralinks_ext::listing::workspace_name(w).to_string(),
+        })
+        .collect())
+}
+
 /// One workspace's rows, or why there are none.
 pub type Outcome<R> = (WorkspaceRef, Result<Vec<R>>);
 

@@ -1,6 +1,6 @@
 //! Who is in a room and what they may see: `groups WS` and `users WS` list;
 //! one-off work on a room — `groups create|rename|delete`,
-//! `members add|update|remove|import`, `permissions grant|revoke` — goes over
+//! `members add|update|remove|import|copy`, `permissions grant|revoke` — goes over
 //! the same `intralinks_room` module as `room apply`: everything is
 //! looked up first, so a command repeated does nothing the second time;
 //! `--dry-run` shows what would be sent and sends nothing.
@@ -30,7 +30,7 @@ pub enum Command {
         #[command(subcommand)]
         action: Option<GroupsCmd>,
     },
-    /// Add, update, remove or import (CSV) members of a workspace; `users WS` lists them.
+    /// Add, update, remove, import (CSV) or copy members of a workspace; `users WS` lists them.
     Members {
         /// What to do.
         #[command(subcommand)]
@@ -238,6 +238,29 @@ pub enum MembersCmd {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Give a person the rooms, roles and groups another has (their own groups are kept).
+    Copy {
+        /// Workspace ids (or --all).
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        workspaces: Vec<i64>,
+        /// Whose rooms, roles and groups: a member's e-mail.
+        #[arg(long, value_name = "EMAIL")]
+        from: String,
+        /// Who gets them: the e-mail of an account on the service (`people create` makes one).
+        #[arg(long, value_name = "EMAIL")]
+        to: String,
+        /// Every workspace --from is a member of (of those you can see); those
+        /// not entered yet are listed (see --enter).
+        #[arg(long)]
+        all: bool,
+        /// With --all, enter the workspaces not entered yet, with the entry flags
+        /// (this may mail one-time passwords, and a wrong --answer spends an attempt in each).
+        #[arg(long, requires = "all")]
+        enter: bool,
+        /// Show what would be sent; send nothing (no workspace is entered).
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// A permission level.
@@ -437,7 +460,124 @@ async fn members(ctx: &Context, il: &Intralinks, what: &MembersCmd) -> CliResult
             )
             .await
         }
+        MembersCmd::Copy {
+            workspaces,
+            from,
+            to,
+            all,
+            enter,
+            dry_run,
+        } => copy(ctx, il, workspaces, (from, to), (*all, *enter), *dry_run).await,
     }
+}
+
+/// One record of `members copy --json`.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Copied<'a> {
+    workspace_id: i64,
+    #[serde(flatten)]
+    change: &'a Change,
+}
+
+/// `members copy`: `from`'s role and groups given to `to`, workspace by
+/// workspace; a workspace that fails is listed and the others go on.
+async fn copy(
+    ctx: &Context,
+    il: &Intralinks,
+    named: &[i64],
+    (from, to): (&str, &str),
+    (all, enter): (bool, bool),
+    dry_run: bool,
+) -> CliResult {
+    let account = |email: &str| {
+        let email = email.to_string();
+        async move {
+            il.user_account(&email).await.map_err(err)?.ok_or_else(|| {
+                crate::advice::CliError::new(format!(
+                    "the service has no user account {}",
+                    crate::output::safe(&email)
+                ))
+                .with_hint(format!(
+                    "check the address, or create the account: intralinks people create {} --first-name … --last-name … --organization …",
+                    crate::output::safe(&email)
+                ))
+            })
+        }
+    };
+    let source = account(from).await?;
+    let target = account(to).await?;
+    let mut list: Vec<i64> = if all {
+        il.workspaces_of_user(source.user_id)
+            .await
+            .map_err(err)?
+            .iter()
+            .map(|w| w.id)
+            .collect()
+    } else {
+        named.to_vec()
+    };
+    list.sort_unstable();
+    list.dedup();
+    let answers = ctx.entry_flags();
+    let entry = (!all || enter).then_some(&answers);
+    let mut records = Vec::new();
+    let mut failed = Vec::new();
+    if dry_run && !ctx.out.json {
+        say!(ctx.out, "dry run, nothing sent; would make:")?;
+    }
+    for ws in list {
+        match room::copy_member(il, ws, from, &target, dry_run, entry).await {
+            Ok(changes) => {
+                if !ctx.out.json {
+                    say!(ctx.out, "workspace {ws}:")?;
+                    if changes.is_empty() {
+                        say!(ctx.out, "  no changes")?;
+                    }
+                    for c in &changes {
+                        say!(ctx.out, "{}", crate::changes::line(c))?;
+                    }
+                }
+                records.push((ws, changes));
+            }
+            Err(e) => {
+                let hint = crate::advice::hint(&e, false);
+                failed.push((ws, e, hint));
+            }
+        }
+    }
+    if ctx.out.json {
+        let flat: Vec<Copied> = records
+            .iter()
+            .flat_map(|(ws, changes)| {
+                changes.iter().map(|change| Copied {
+                    workspace_id: *ws,
+                    change,
+                })
+            })
+            .collect();
+        ctx.out.print_json(&flat)?;
+    }
+    if failed.is_empty() {
+        return Ok(());
+    }
+    crate::output::tell!(ctx.out, "not copied ({}):", failed.len())?;
+    for (ws, e, hint) in &failed {
+        let why = match hint {
+            Some(h) => format!("{e}; {h}"),
+            None => e.to_string(),
+        };
+        crate::output::tell!(ctx.out, "  {ws}: {}", crate::output::safe(&why))?;
+    }
+    Err(crate::advice::CliError::new(format!(
+        "{} workspace(s) could not be copied to (listed above){}",
+        failed.len(),
+        if all && !enter {
+            "; enter them first (`intralinks enter ID`, or --enter with the entry flags), then copy again"
+        } else {
+            ""
+        }
+    )))
 }
 
 /// Runs a `permissions` subcommand.

@@ -9,6 +9,7 @@
 //! | [`transfer`] | `download`, `upload` |
 //! | [`sync`] | `mirror`, `push`, `diff` |
 //! | [`manage`] | `groups`, `members`, `permissions`, `users` |
+//! | [`people`] | `people find`, `people create` |
 //! | [`report`] | `report documents`, `report members`, `report access` |
 //! | [`room`] | `room export`, `room plan`, `room apply` |
 //! | [`docs`] | `completions`, `man` |
@@ -17,6 +18,7 @@ mod auth;
 mod browse;
 mod docs;
 mod manage;
+mod people;
 mod report;
 mod room;
 mod sync;
@@ -45,6 +47,9 @@ pub enum Command {
     /// `groups`, `members`, `permissions`, `users`.
     #[command(flatten)]
     Manage(manage::Command),
+    /// `people`.
+    #[command(flatten)]
+    People(people::Command),
     /// `report`.
     #[command(flatten)]
     Report(report::Command),
@@ -88,6 +93,7 @@ impl Command {
             Command::Transfer(c) => c.run(ctx).await,
             Command::Sync(c) => c.run(ctx).await,
             Command::Manage(c) => c.run(ctx).await,
+            Command::People(c) => c.run(ctx).await,
             Command::Report(c) => c.run(ctx).await,
             Command::Room(c) => c.run(ctx).await,
             Command::Docs(c) => c.run(&ctx.out),
@@ -158,6 +164,7 @@ mod tests {
         ("browse", include_str!("browse.rs")),
         ("docs", include_str!("docs.rs")),
         ("manage", include_str!("manage.rs")),
+        ("people", include_str!("people.rs")),
         ("report", include_str!("report.rs")),
         ("room", include_str!("room.rs")),
         ("sync", include_str!("sync/mod.rs")),

@@ -46,7 +46,14 @@ pub enum Report {
     /// One row per document: folder path, name, id, size, dates, version, fileHashDownload, note.
     Documents(Target),
     /// One row per member: name, email, organisation, role, groups, access dates, status.
-    Members(Target),
+    Members {
+        /// The workspaces and the output.
+        #[command(flatten)]
+        target: Target,
+        /// Only this person's rows; with --all, every workspace they are a member of.
+        #[arg(long, value_name = "EMAIL")]
+        email: Option<String>,
+    },
     /// One row per (folder or document, group) with the effective permission;
     /// --by-user gives one row per (path, member) through group membership.
     Access {
@@ -100,23 +107,43 @@ impl Command {
         let il = ctx.il().await?;
         let Command::Report { what } = self;
         match &what {
-            Report::Documents(t) => emit::<DocumentRow>(ctx, il, t).await,
-            Report::Members(t) => emit::<MemberRow>(ctx, il, t).await,
+            Report::Documents(t) => emit::<DocumentRow>(ctx, il, t, None, |_| true).await,
+            Report::Members { target, email } => {
+                let email = email.as_deref().map(str::trim);
+                if let Some(e) = email.filter(|e| !intralinks_ext::text::is_email_address(e)) {
+                    return Err(CliError::new(format!(
+                        "--email {:?} is not one plain e-mail address; give one, e.g. ann.lee@example.com",
+                        crate::output::safe(e)
+                    )));
+                }
+                let of = |r: &MemberRow| email.is_none_or(|e| r.email_id.eq_ignore_ascii_case(e));
+                emit::<MemberRow>(ctx, il, target, email, of).await
+            }
             Report::Access {
                 target,
                 by_user: false,
-            } => emit::<AccessRow>(ctx, il, target).await,
+            } => emit::<AccessRow>(ctx, il, target, None, |_| true).await,
             Report::Access {
                 target,
                 by_user: true,
-            } => emit::<UserAccessRow>(ctx, il, target).await,
+            } => emit::<UserAccessRow>(ctx, il, target, None, |_| true).await,
         }
         .map(|()| Status::Done)
     }
 }
 
-/// The workspaces to report, sorted by id, named as the listing names them.
-async fn workspaces(il: &Intralinks, t: &Target) -> Result<Vec<WorkspaceRef>, String> {
+/// The workspaces to report, sorted by id, named as the listing names them;
+/// with --all and a `person`, those the person is a member of.
+async fn workspaces(
+    il: &Intralinks,
+    t: &Target,
+    person: Option<&str>,
+) -> Result<Vec<WorkspaceRef>, String> {
+    if let (true, Some(email)) = (t.all, person) {
+        return report::workspaces_of(il, email)
+            .await
+            .map_err(|e| e.to_string());
+    }
     let visible = report::visible_workspaces(il)
         .await
         .map_err(|e| e.to_string())?;
@@ -164,9 +191,17 @@ fn format_of(json: bool, stdout_is_terminal: bool, t: &Target) -> Result<Format,
     Ok(format)
 }
 
-async fn emit<R: Row>(ctx: &Context, il: &Intralinks, t: &Target) -> CliResult {
+/// Writes the rows of `t`'s workspaces that `keep` keeps; `person` (an
+/// e-mail) narrows --all to the workspaces that person is in.
+async fn emit<R: Row>(
+    ctx: &Context,
+    il: &Intralinks,
+    t: &Target,
+    person: Option<&str>,
+    keep: impl Fn(&R) -> bool,
+) -> CliResult {
     let format = format_of(ctx.out.json, ctx.out.streams.out.is_terminal(), t)?;
-    let list = workspaces(il, t).await?;
+    let list = workspaces(il, t, person).await?;
     // A file lands whole, and only when the command succeeds: until then
     // the previous report stays as it was.
     let out = match &t.output {
@@ -185,7 +220,8 @@ async fn emit<R: Row>(ctx: &Context, il: &Intralinks, t: &Target) -> CliResult {
     let mut skipped: Vec<(WorkspaceRef, String)> = Vec::new();
     while let Some((ws, result)) = outcomes.next().await {
         match result {
-            Ok(list) => {
+            Ok(mut list) => {
+                list.retain(|row| keep(row));
                 writer.reserve(list.len()).map_err(|e| e.to_string())?;
                 for row in &list {
                     writer.write(row).map_err(|e| e.to_string())?;
