@@ -173,6 +173,9 @@ pub(crate) fn hint(e: &Error, terminal: bool) -> Option<String> {
         Error::EntryRequired {
             workspace_id: Some(id),
         } => Some(format!("run `intralinks enter {id}`")),
+        Error::ChangedMeanwhile { .. } => {
+            Some("run the same command again: it looks at the room afresh".into())
+        }
         Error::EntryIncomplete {
             workspace_id,
             state,

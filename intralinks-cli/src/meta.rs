@@ -69,14 +69,61 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         &[
             "intralinks folders 701421",
             "intralinks folders 701421 --json",
+            "intralinks folders create 701421 Financials/Tax --dry-run",
         ],
+    ),
+    (
+        "folders create",
+        &[
+            "intralinks folders create 701421 Financials/Tax --note 'VAT returns'",
+            "intralinks folders create 701421 Financials/Tax --dry-run",
+        ],
+    ),
+    (
+        "folders rename",
+        &["intralinks folders rename 701421 Financials/FY2024 'FY2024 (draft)'"],
+    ),
+    (
+        "folders move",
+        &["intralinks folders move 701421 Financials/FY2024 Legal --dry-run"],
+    ),
+    (
+        "folders delete",
+        &[
+            "intralinks folders delete 701421 Financials/FY2024",
+            "intralinks folders delete 701421 'Data Tapes' --with-contents --dry-run",
+        ],
+    ),
+    (
+        "folders note",
+        &["intralinks folders note 701421 Legal 'Signed versions only'"],
     ),
     (
         "documents",
         &[
             "intralinks documents 701421",
             "intralinks documents 701421 --folder 4714065398 --json",
+            "intralinks documents rename 701421 'Financials/Read me.txt' README.txt --dry-run",
         ],
+    ),
+    (
+        "documents rename",
+        &["intralinks documents rename 701421 'Legal/Contracts/Mutual NDA.txt' 'NDA (signed).txt'"],
+    ),
+    (
+        "documents move",
+        &["intralinks documents move 701421 'Financials/Read me.txt' Legal --dry-run"],
+    ),
+    (
+        "documents delete",
+        &[
+            "intralinks documents delete 701421 'Financials/Read me.txt'",
+            "intralinks documents delete 701421 5368709121 --dry-run",
+        ],
+    ),
+    (
+        "documents note",
+        &["intralinks documents note 701421 'Financials/Read me.txt' 'Start here'"],
     ),
     (
         "download",

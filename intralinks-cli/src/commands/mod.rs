@@ -5,7 +5,8 @@
 //! | module | commands |
 //! | --- | --- |
 //! | [`auth`] | `login`, `logout`, `auth status` |
-//! | [`browse`] | `workspaces`, `enter`, `splash`, `folders`, `documents` |
+//! | [`browse`] | `workspaces`, `enter`, `splash` |
+//! | [`content`] | `folders`, `documents` (list, and change one) |
 //! | [`transfer`] | `download`, `upload` |
 //! | [`sync`] | `mirror`, `push`, `diff` |
 //! | [`manage`] | `groups`, `members`, `permissions`, `users` |
@@ -16,6 +17,7 @@
 
 mod auth;
 mod browse;
+mod content;
 mod docs;
 mod manage;
 mod people;
@@ -35,9 +37,12 @@ pub enum Command {
     /// `login`, `logout`, `auth status`.
     #[command(flatten)]
     Auth(auth::Command),
-    /// `workspaces`, `enter`, `splash`, `folders`, `documents`.
+    /// `workspaces`, `enter`, `splash`.
     #[command(flatten)]
     Browse(browse::Command),
+    /// `folders`, `documents`.
+    #[command(flatten)]
+    Content(content::Command),
     /// `download`, `upload`.
     #[command(flatten)]
     Transfer(transfer::Command),
@@ -90,6 +95,7 @@ impl Command {
         match self {
             Command::Auth(c) => c.run(ctx).await,
             Command::Browse(c) => c.run(ctx).await,
+            Command::Content(c) => c.run(ctx).await,
             Command::Transfer(c) => c.run(ctx).await,
             Command::Sync(c) => c.run(ctx).await,
             Command::Manage(c) => c.run(ctx).await,
@@ -162,6 +168,7 @@ mod tests {
     const GROUPS: &[(&str, &str)] = &[
         ("auth", include_str!("auth.rs")),
         ("browse", include_str!("browse.rs")),
+        ("content", include_str!("content.rs")),
         ("docs", include_str!("docs.rs")),
         ("manage", include_str!("manage.rs")),
         ("people", include_str!("people.rs")),
