@@ -13,7 +13,7 @@ use crate::diff::{created_with, diff};
 use crate::file::{MemberSpec, RoomFile};
 use crate::journal::{Journal, Record};
 use crate::observe::{Observed, observe};
-use crate::plan::{Options, resolve};
+use crate::plan::{Options, Plan, resolve};
 
 /// What apply did in one workspace.
 #[derive(Debug, Clone, Serialize)]
@@ -113,6 +113,38 @@ pub async fn apply(il: &Intralinks, file: &RoomFile, options: &Options) -> Resul
         Some(dir) => Some(writer_lock(il, dir, &file.workspace.name).await?),
         None => None,
     };
+    apply_held(il, file, options).await
+}
+
+/// Applies `file` only if it still makes the changes of `reviewed`, the
+/// plan a person read ([`Plan::digest`]): the room is planned again (under
+/// the writer lock, when [`Options::lock_dir`] names one) and when anything
+/// differs — the room changed behind the plan's back, or the file did —
+/// nothing is sent and the error says to plan again.
+pub async fn apply_reviewed(
+    il: &Intralinks,
+    file: &RoomFile,
+    reviewed: &Plan,
+    options: &Options,
+) -> Result<Applied> {
+    let _writer = match &options.lock_dir {
+        Some(dir) => Some(writer_lock(il, dir, &file.workspace.name).await?),
+        None => None,
+    };
+    let now = crate::plan::plan(il, file, options).await?;
+    if now.digest != reviewed.digest {
+        return Err(Error::InvalidInput(format!(
+            "workspace {:?} changed since the plan was made ({} change(s) reviewed, {} now); nothing was sent: plan again, review that plan, and apply it",
+            file.workspace.name,
+            reviewed.changes.len(),
+            now.changes.len()
+        )));
+    }
+    apply_held(il, file, options).await
+}
+
+/// [`apply`] with the writer lock held (or none asked for).
+async fn apply_held(il: &Intralinks, file: &RoomFile, options: &Options) -> Result<Applied> {
     let journal = match &options.journal {
         Some(p) => Some(Journal::open(p)?),
         None => None,

@@ -1,14 +1,14 @@
 //! Changes: one difference between a room file and the room, and what
 //! apply sends for it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use intralinks_ext::types::PermissionPermission;
 
 use crate::file::{GroupSpec, MemberSpec, Phase, SplashSpec};
 
 /// What a change does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Action {
@@ -23,7 +23,7 @@ pub enum Action {
 }
 
 /// What a change is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Kind {
@@ -45,8 +45,10 @@ pub enum Kind {
     Settings,
 }
 
-/// One difference between the file and the room.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One difference between the file and the room. Read back from a saved
+/// [`Plan`](crate::Plan) it says what was reviewed; only
+/// [`apply_reviewed`](crate::apply_reviewed) acts on it, by comparing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Change {
     /// What apply does about it.
@@ -63,8 +65,9 @@ pub struct Change {
 }
 
 /// What apply sends for a change.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) enum Op {
+    #[default]
     None,
     CreateWorkspace,
     UpdateWorkspace {

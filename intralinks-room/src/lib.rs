@@ -67,7 +67,7 @@ mod observe;
 mod oneoff;
 mod plan;
 
-pub use apply::{Applied, apply};
+pub use apply::{Applied, apply, apply_reviewed};
 pub use change::{Action, Change, Kind};
 pub use copy::copy_member;
 pub use export::export;

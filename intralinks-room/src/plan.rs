@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use futures_util::TryStreamExt;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use intralinks_ext::types;
 use intralinks_ext::{Error, FixedAnswers, Intralinks, Result};
@@ -14,8 +14,11 @@ use crate::file::RoomFile;
 use crate::journal::Journal;
 use crate::observe::observe;
 
-/// What would change in one workspace.
-#[derive(Debug, Clone, Serialize)]
+/// What would change in one workspace. A plan serialises (JSON, YAML) so
+/// that a person can review it and [`apply_reviewed`](crate::apply_reviewed)
+/// can make exactly it, or refuse: its `digest` names the workspace and the
+/// changes it holds.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Plan {
     /// The workspace's name in the file.
@@ -27,6 +30,15 @@ pub struct Plan {
     /// What the room holds that plan and apply leave alone and a person
     /// should know about (a group or folder that exists twice).
     pub notes: Vec<String>,
+    /// A digest of the workspace and the changes (base64 SHA-1): two plans
+    /// with the same digest make the same changes.
+    pub digest: String,
+}
+
+/// The digest of a plan's workspace and changes.
+pub(crate) fn digest(workspace_id: Option<i64>, changes: &[Change]) -> String {
+    let text = serde_json::to_string(&(workspace_id, changes)).unwrap_or_default();
+    intralinks_ext::file_hash(text.as_bytes())
 }
 
 impl Plan {
@@ -139,10 +151,12 @@ pub async fn plan(il: &Intralinks, file: &RoomFile, options: &Options) -> Result
         notes.extend(o.notes.iter().cloned());
         notes.extend(template_note(file, o));
     }
+    let changes = diff(file, observed.as_ref(), options.prune);
     Ok(Plan {
         workspace: file.workspace.name.clone(),
         workspace_id: ws,
-        changes: diff(file, observed.as_ref(), options.prune),
+        digest: digest(ws, &changes),
+        changes,
         notes,
     })
 }

@@ -647,3 +647,40 @@ async fn a_journal_that_is_a_symbolic_link_is_refused_and_its_target_left_alone(
     assert_eq!(writes(&sim).await, 0);
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reviewed_plan_is_applied_as_reviewed_or_not_at_all() {
+    let (sim, il) = common::start().await;
+    let f = file(1);
+    let opts = Options::new(false);
+    let ws = room::apply(&il, &f, &opts).await.unwrap().workspace_id;
+    // Reviewed: nothing to do; kept as JSON, as a person would keep it.
+    let reviewed = room::plan(&il, &f, &opts).await.unwrap();
+    assert!(reviewed.is_empty());
+    let kept = serde_json::to_string(&reviewed).unwrap();
+    let reviewed: room::Plan = serde_json::from_str(&kept).unwrap();
+
+    // Behind the plan's back, a group is renamed.
+    room::rename_group(&il, ws, "ABP_C", "ABP_Z", false, &FixedAnswers::default())
+        .await
+        .unwrap();
+    let before = writes(&sim).await;
+    let e = room::apply_reviewed(&il, &f, &reviewed, &opts)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("changed since the plan was made (0 change(s) reviewed, ")
+            && e.contains("nothing was sent"),
+        "{e}"
+    );
+    assert_eq!(writes(&sim).await, before, "no write");
+
+    // The plan made now is applied as it was read.
+    let now = room::plan(&il, &f, &opts).await.unwrap();
+    assert!(!now.is_empty());
+    let applied = room::apply_reviewed(&il, &f, &now, &opts).await.unwrap();
+    assert_eq!(applied.done.len(), now.changes.len());
+    assert!(room::plan(&il, &f, &opts).await.unwrap().is_empty());
+    sim.shutdown().await;
+}
