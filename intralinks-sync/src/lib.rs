@@ -195,8 +195,74 @@ impl SyncHook {
         })
     }
 
+    /// A hook that keeps a [`Snapshot`] of the run's progress, and a
+    /// receiver of it: any number of subscribers clone the receiver and
+    /// read (`borrow`) or wait for (`changed`) the figures — a status line,
+    /// a web page polling, server-sent events — without keeping counters
+    /// of their own.
+    ///
+    /// ```
+    /// use intralinks_sync::{SyncHook, SyncOptions};
+    ///
+    /// let (hook, progress) = SyncHook::snapshots();
+    /// let options = SyncOptions { progress: Some(hook), ..SyncOptions::default() };
+    /// // ... sync::mirror(&il, ws, &dir, &options) in a task; meanwhile:
+    /// let now = progress.borrow().clone();
+    /// println!("{} of {} files", now.items_done, now.items_total);
+    /// # assert_eq!(now.items_total, 0);
+    /// # let _ = options;
+    /// ```
+    pub fn snapshots() -> (SyncHook, tokio::sync::watch::Receiver<Snapshot>) {
+        let (tx, rx) = tokio::sync::watch::channel(Snapshot::default());
+        let hook = SyncHook::new(move |e| tx.send_modify(|s| s.apply(e)));
+        (hook, rx)
+    }
+
     pub(crate) fn call(&self, e: &SyncEvent) {
         (self.0)(e)
+    }
+}
+
+/// A run's progress so far, as [`SyncHook::snapshots`] keeps it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Snapshot {
+    /// Items the run considers.
+    pub items_total: usize,
+    /// Their bytes.
+    pub bytes_total: u64,
+    /// Items done (transferred, or with nothing to transfer).
+    pub items_done: usize,
+    /// Bytes done: moved, resumed from an earlier run, or already in place.
+    pub bytes_done: u64,
+    /// Items that failed.
+    pub failed: usize,
+    /// Items the run stopped before they were done.
+    pub stopped: usize,
+    /// Whether the run waits for another that writes the same target.
+    pub waiting: bool,
+}
+
+impl Snapshot {
+    fn apply(&mut self, e: &SyncEvent) {
+        match e {
+            SyncEvent::Planned { items, bytes } => {
+                self.items_total = *items;
+                self.bytes_total = *bytes;
+                self.waiting = false;
+            }
+            SyncEvent::Started { resumed_from, .. } => self.bytes_done += resumed_from,
+            SyncEvent::Moved { bytes, .. } => self.bytes_done += bytes,
+            SyncEvent::Done { .. } => self.items_done += 1,
+            SyncEvent::Skipped { bytes, .. } => {
+                self.items_done += 1;
+                self.bytes_done += bytes;
+            }
+            SyncEvent::Failed { .. } => self.failed += 1,
+            SyncEvent::Stopped { .. } => self.stopped += 1,
+            SyncEvent::Waiting { .. } => self.waiting = true,
+        }
     }
 }
 

@@ -832,3 +832,29 @@ async fn a_room_that_must_be_entered_is_entered_with_the_answers_given() {
     assert_eq!((report.documents, report.fetched), (1, 1));
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn any_number_of_subscribers_read_the_same_progress() {
+    let (sim, il) = start(12, 2).await;
+    let (hook, progress) = sync::SyncHook::snapshots();
+    let (a, b) = (progress.clone(), progress.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let options = SyncOptions {
+        progress: Some(hook),
+        ..fast()
+    };
+    let report = sync::mirror(&il, WS, dir.path(), &options).await.unwrap();
+    let (a, b) = (a.borrow().clone(), b.borrow().clone());
+    assert_eq!(a, b);
+    assert_eq!(
+        (a.items_total, a.items_done, a.failed, a.stopped),
+        (12, 12, 0, 0)
+    );
+    assert_eq!(a.bytes_done, a.bytes_total);
+    assert_eq!(a.items_done, report.fetched);
+    assert_eq!(
+        serde_json::to_value(&a).unwrap()["itemsDone"],
+        serde_json::json!(12)
+    );
+    sim.shutdown().await;
+}
