@@ -447,8 +447,8 @@ async fn workspaces_lists_more_than_one_page() {
         .iter()
         .filter_map(|w| w["name"].as_str())
         .collect();
-    // The six demo workspaces and the 120 new ones, each once: two pages of 100.
-    assert_eq!(names.len(), 126, "{names:?}");
+    // The nine demo workspaces and the 120 new ones, each once: two pages of 100.
+    assert_eq!(names.len(), 129, "{names:?}");
     assert_eq!(names.iter().filter(|n| n.starts_with("Fund ")).count(), 120);
     assert!(names.contains(&"Fund 120") && names.contains(&"Fund 001"));
 }
@@ -496,7 +496,7 @@ async fn a_saved_session_outlives_its_access_token() {
         let o = run_saved(&url, &["--json", "workspaces"], dir.path()).await;
         assert!(o.status.success(), "round {round}: {}", err(&o));
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-        assert_eq!(v.as_array().unwrap().len(), 6, "round {round}");
+        assert_eq!(v.as_array().unwrap().len(), 9, "round {round}");
     }
     let saved: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&session).unwrap()).unwrap();
@@ -551,7 +551,7 @@ async fn a_dead_saved_session_falls_back_to_the_credentials_and_is_replaced() {
     let o = run_saved(&url, &["--json", "workspaces"], dir.path()).await;
     assert!(o.status.success(), "{}", err(&o));
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v.as_array().unwrap().len(), 6);
+    assert_eq!(v.as_array().unwrap().len(), 9);
     sim.shutdown().await;
 }
 

@@ -37,10 +37,10 @@ use progenitor_client::ResponseValue;
 /// #     .await?;
 /// use intralinks_ext::{Error, FixedAnswers};
 ///
-/// // A workspace's content waits until it is entered.
-/// let e = il.document(demo::MAIN_WORKSPACE, demo::DOC_README).await.unwrap_err();
-/// assert!(matches!(e, Error::EntryRequired { workspace_id: Some(demo::MAIN_WORKSPACE) }));
-/// il.enter(demo::MAIN_WORKSPACE, &mut FixedAnswers::default()).await?;
+/// // The content of a workspace that demands something waits until it is entered.
+/// let e = il.folders(demo::SPLASH_WORKSPACE).await.unwrap_err();
+/// assert!(matches!(e, Error::EntryRequired { workspace_id: Some(demo::SPLASH_WORKSPACE) }));
+/// il.enter(demo::SPLASH_WORKSPACE, &mut FixedAnswers { accept_splash: true, ..Default::default() }).await?;
 ///
 /// let e = il.document(demo::MAIN_WORKSPACE, 42).await.unwrap_err();
 /// match &e {

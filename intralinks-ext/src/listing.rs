@@ -87,7 +87,7 @@ impl Intralinks {
     /// Every folder of workspace `workspace_id`, as listed.
     ///
     /// ```
-    /// # use intralinks_ext::{AppKeys, FixedAnswers, Grant, Intralinks, Secret};
+    /// # use intralinks_ext::{AppKeys, Grant, Intralinks, Secret};
     /// # use intralinks_sim::{SimConfig, Simulator, demo};
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -102,7 +102,6 @@ impl Intralinks {
     /// #         },
     /// #     )
     /// #     .await?;
-    /// # il.enter(demo::MAIN_WORKSPACE, &mut FixedAnswers::default()).await?;
     /// let folders = il.folders(demo::MAIN_WORKSPACE).await?;
     /// let legal = folders.iter().find(|f| f.id == demo::FOLDER_LEGAL).unwrap();
     /// assert_eq!(legal.name.as_deref(), Some("Legal"));
@@ -124,7 +123,7 @@ impl Intralinks {
     /// and checked again here, by [`document_folder`]).
     ///
     /// ```
-    /// # use intralinks_ext::{AppKeys, FixedAnswers, Grant, Intralinks, Secret};
+    /// # use intralinks_ext::{AppKeys, Grant, Intralinks, Secret};
     /// # use intralinks_sim::{SimConfig, Simulator, demo};
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -139,7 +138,6 @@ impl Intralinks {
     /// #         },
     /// #     )
     /// #     .await?;
-    /// # il.enter(demo::MAIN_WORKSPACE, &mut FixedAnswers::default()).await?;
     /// use intralinks_ext::listing::document_folder;
     ///
     /// let all = il.documents(demo::MAIN_WORKSPACE, None).await?;

@@ -139,7 +139,7 @@ async fn a_session_goes_on_from_stored_tokens_and_hands_out_each_new_pair() {
     let session = il.session().unwrap().clone();
     let mut pairs = session.subscribe();
     let list = il.api().list_workspaces().send().checked().await.unwrap();
-    assert_eq!(list.workspace.len(), 6);
+    assert_eq!(list.workspace.len(), 9);
     assert_eq!(session.refresh_count(), 1);
     assert!(pairs.has_changed().unwrap());
     let new = pairs.borrow_and_update().clone();

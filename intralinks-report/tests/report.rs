@@ -601,7 +601,9 @@ async fn across_every_visible_workspace_reports_those_the_answers_open() {
     let all = intralinks_report::visible_workspaces(&il).await.unwrap();
     assert_eq!(
         all.iter().map(|w| w.id).collect::<Vec<_>>(),
-        vec![701_421, 701_422, 701_423, 701_424, 701_425, 701_426]
+        vec![
+            701_421, 701_422, 701_423, 701_424, 701_425, 701_426, 701_427, 701_428, 701_429
+        ]
     );
     let answers = FixedAnswers {
         accept_splash: true,
@@ -630,7 +632,11 @@ async fn across_every_visible_workspace_reports_those_the_answers_open() {
     assert_eq!(reported[0].1.len(), 6);
     assert_eq!(
         reported[1..].to_vec(),
-        vec![(701_422, welcome()), (701_423, welcome())]
+        vec![
+            (701_422, welcome()),
+            (701_423, welcome()),
+            (701_427, welcome())
+        ]
     );
     assert_eq!(reported[0].0, 701_421);
     assert_eq!(
@@ -639,6 +645,8 @@ async fn across_every_visible_workspace_reports_those_the_answers_open() {
             (701_424, "ONE_TIME_PASSWORD".to_string()),
             (701_425, "ONE_TIME_PASSWORD".to_string()),
             (701_426, "CONTENT_DECLARATION_REQUIRED".to_string()),
+            (701_428, "ONE_TIME_PASSWORD".to_string()),
+            (701_429, "OTP_DELIVERY_OPTION".to_string()),
         ]
     );
 
@@ -662,9 +670,22 @@ async fn across_every_visible_workspace_reports_those_the_answers_open() {
         .collect();
     assert_eq!(
         needs_entry,
-        vec![701_421, 701_422, 701_423, 701_424, 701_425, 701_426]
+        vec![
+            701_422, 701_423, 701_424, 701_425, 701_426, 701_427, 701_428, 701_429
+        ]
     );
+    // The room that demands nothing is reported all the same, never entered.
+    let (ws, main) = &outcomes[0];
+    assert_eq!(ws.id, 701_421);
+    assert_eq!(main.as_ref().map(Vec::len).ok(), Some(6));
     assert_eq!(mails(&sim).await, before);
+    let requests: serde_json::Value = reqwest::get(format!("{}/_sim/requests", sim.url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(requests.get("POST /v2/workspaces/701421/splash"), None);
     sim.shutdown().await;
 }
 

@@ -22,6 +22,8 @@ pub(crate) struct Shared {
     faults: Mutex<Faults>,
     pub(crate) token_lifetime: Duration,
     pub(crate) refresh_lifetime: Duration,
+    /// How long an authorization code of the authorize form may be exchanged.
+    pub(crate) code_lifetime: Duration,
     pub(crate) storage: tempfile::TempDir,
     /// Requests answered, by `METHOD /path` (the control surface left out).
     requests: Mutex<std::collections::BTreeMap<String, u64>>,
@@ -42,8 +44,7 @@ pub(crate) type App = Arc<Shared>;
 impl Shared {
     pub(crate) fn new(
         faults: Faults,
-        token_lifetime: Duration,
-        refresh_lifetime: Duration,
+        (token_lifetime, refresh_lifetime, code_lifetime): (Duration, Duration, Duration),
         storage: tempfile::TempDir,
         generated: Option<crate::Generated>,
         rates: Arc<crate::throttle::Rates>,
@@ -58,6 +59,7 @@ impl Shared {
             faults: Mutex::new(faults),
             token_lifetime,
             refresh_lifetime,
+            code_lifetime,
             storage,
             requests: Mutex::default(),
         }

@@ -13,12 +13,23 @@
 //! | [`SPLASH_QUESTION_OTP_WORKSPACE`] | 701424 | splash, question, one-time password (level 2) |
 //! | [`OTP_WORKSPACE`] | 701425 | one-time password only (level 6) |
 //! | [`CONTENT_DECLARATION_WORKSPACE`] | 701426 | content declaration (PUBLIC/PRIVATE; pvpEnabled) |
+//! | [`RISK_QUESTION_WORKSPACE`] | 701427 | security question (level 3, risk-assessed: always asked) |
+//! | [`RISK_OTP_WORKSPACE`] | 701428 | one-time password (level 4, risk-assessed: always asked) |
+//! | [`OTP_DELIVERY_WORKSPACE`] | 701429 | `OTP_DELIVERY_OPTION` on every entry request (level 6) |
 //! | [`FOREIGN_WORKSPACE`] | 701499 | the demo user is no member: every call answers 400 `3-1` |
+//!
+//! Only the rooms that demand something need entry: the content of 701421
+//! answers at once, the others answer 303 until entry reaches ALLOW.
 
 /// OAuth `client_id` of the demo application.
 pub const CLIENT_ID: &str = "demo-client";
 /// OAuth `client_secret` of the demo application.
 pub const CLIENT_SECRET: &str = "demo-secret";
+/// The redirect URI the demo application registered: where the authorize
+/// form sends the browser with the code when the authorize request names
+/// none. Any `http` loopback URI (`127.0.0.1`, `[::1]`, `localhost`, any
+/// port and path) is accepted as well, as RFC 8252 asks of native apps.
+pub const REDIRECT_URI: &str = "http://127.0.0.1/intralinks/callback";
 /// E-mail (login) of the demo user.
 pub const EMAIL: &str = "demo@example.com";
 /// Password of the demo user.
@@ -31,8 +42,9 @@ pub const SECURITY_QUESTION_KEY: &str = "NAME_OF_CHILDHOOD_SLED";
 /// Global `userId` of the demo user.
 pub const USER_ID: i64 = 9_620_005;
 
-/// Main demo workspace "Demo API Workspace": securityLevel 1, no splash
-/// (entry with `{}` answers ALLOW). Holds the folder tree, the documents of
+/// Main demo workspace "Demo API Workspace": securityLevel 1, no splash, no
+/// content declaration, so it needs no entry: its content answers at once
+/// (and entry with `{}` answers ALLOW). Holds the folder tree, the documents of
 /// mixed sizes including the 1 GiB one, groups, members and permissions.
 pub const MAIN_WORKSPACE: i64 = 701_421;
 /// "Splash Only": a splash (text and GIF image) to accept, nothing else.
@@ -48,6 +60,17 @@ pub const OTP_WORKSPACE: i64 = 701_425;
 /// "Public and Private Content": no splash, securityLevel 1, `pvpEnabled`
 /// "T": the first entry per user demands a content declaration.
 pub const CONTENT_DECLARATION_WORKSPACE: i64 = 701_426;
+/// "Risk-Assessed Question": securityLevel 3, a risk-assessed security
+/// question; the simulator judges every login risky, so it always asks.
+pub const RISK_QUESTION_WORKSPACE: i64 = 701_427;
+/// "Risk-Assessed Password": securityLevel 4, a risk-assessed one-time
+/// password; always asked, mailed to `/_sim/mailbox`.
+pub const RISK_OTP_WORKSPACE: i64 = 701_428;
+/// "Password Delivery to Choose": securityLevel 6, and entry answers
+/// `OTP_DELIVERY_OPTION` (the user must choose how the one-time password
+/// reaches them) to every request: no source shows the request that makes
+/// the choice, so the simulator takes none.
+pub const OTP_DELIVERY_WORKSPACE: i64 = 701_429;
 /// "Someone Else's Deal": exists, but the demo user is not a member, so it
 /// is not listed and every call on it answers 400 subCode `3-1`.
 pub const FOREIGN_WORKSPACE: i64 = 701_499;

@@ -4,7 +4,9 @@
 //! It answers the V2 JSON API under `/v2` exactly as the live service does
 //! (integer ids above 2^32, `{"milliseconds": N}` dates, 40-hex versions,
 //! `"T"`/`"F"` booleans, status envelopes, the error shapes, the HTML 404
-//! page), the V1 XML entry and splash-image calls under `/services`, and a
+//! page), the authorize form of a web login (`/v2/oauth/authorize`, whose
+//! single-use codes the token endpoint exchanges), the V1 XML entry and
+//! splash-image calls under `/services`, and a
 //! control surface under `/_sim` for tests (reset, mailbox, faults, token
 //! expiry, hash corruption, transfer counts, a slow link). Document
 //! downloads honour `Range` (206, `Content-Range`, 416, `If-Range` on the
@@ -32,6 +34,7 @@
 #![warn(missing_docs)]
 
 mod app;
+mod authorize;
 pub mod content;
 mod control;
 pub mod demo;
@@ -129,6 +132,9 @@ pub struct SimConfig {
     pub token_lifetime: Duration,
     /// Lifetime of refresh tokens; default 30 days.
     pub refresh_token_lifetime: Duration,
+    /// How long a code of the authorize form (`/v2/oauth/authorize`) may be
+    /// exchanged; default 60 s. Codes are single-use besides.
+    pub authorization_code_lifetime: Duration,
     /// Faults in effect from the start.
     pub faults: Faults,
     /// Longest wait for open connections on [`Simulator::shutdown`] before
@@ -177,6 +183,7 @@ impl Default for SimConfig {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             token_lifetime: Duration::from_secs(3599),
             refresh_token_lifetime: Duration::from_secs(30 * 24 * 3600),
+            authorization_code_lifetime: Duration::from_secs(60),
             faults: Faults::default(),
             shutdown_grace: Duration::from_secs(5),
             generated: None,
@@ -214,8 +221,11 @@ impl Simulator {
             .tempdir()?;
         let shared = Arc::new(app::Shared::new(
             config.faults,
-            config.token_lifetime,
-            config.refresh_token_lifetime,
+            (
+                config.token_lifetime,
+                config.refresh_token_lifetime,
+                config.authorization_code_lifetime,
+            ),
             storage,
             config.generated,
             rates,

@@ -10,13 +10,13 @@ use crate::error::not_found_page;
 
 /// The whole service.
 pub(crate) fn router(app: App) -> Router {
-    let faulty =
-        crate::v2::routes()
-            .merge(crate::v1::routes())
-            .layer(axum::middleware::from_fn_with_state(
-                app.clone(),
-                crate::faults::inject,
-            ));
+    let faulty = crate::v2::routes()
+        .merge(crate::v1::routes())
+        .merge(crate::authorize::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            crate::faults::inject,
+        ));
     faulty
         .merge(crate::control::routes())
         .fallback(|| async { not_found_page() })

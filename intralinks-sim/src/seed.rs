@@ -92,7 +92,7 @@ impl Seeder {
                     json!({"name": "PVP_ENABLED", "value": if pvp { "T" } else { "F" }}),
                     json!({"name": "SECURITY_LEVEL", "value": security_level.to_string()}),
                 ],
-                open_when_unguarded: false,
+                otp_delivery_to_choose: false,
             },
         );
     }
@@ -243,6 +243,8 @@ pub(crate) fn build(generated: Option<&crate::Generated>) -> State {
     let mut s = Seeder { st: State::empty() };
     s.st.clients
         .insert(CLIENT_ID.into(), Secret(CLIENT_SECRET.into()));
+    s.st.redirect_uris
+        .insert(CLIENT_ID.into(), REDIRECT_URI.into());
 
     s.account(USER_ID, EMAIL, demo_person(), Some(PASSWORD));
     let people = [
@@ -482,7 +484,7 @@ pub(crate) fn build(generated: Option<&crate::Generated>) -> State {
     );
 
     // One small workspace per entry path.
-    let small: [(i64, &str, i32, Option<SplashConfig>, bool); 6] = [
+    let small: [(i64, &str, i32, Option<SplashConfig>, bool); 9] = [
         (
             SPLASH_WORKSPACE,
             "Splash Only",
@@ -519,10 +521,32 @@ pub(crate) fn build(generated: Option<&crate::Generated>) -> State {
             true,
         ),
         (FOREIGN_WORKSPACE, "Someone Else's Deal", 1, None, false),
+        // The two risk-assessed levels the entry guide names alone (seed 000):
+        // the simulator always challenges, as if every login were risky.
+        (
+            RISK_QUESTION_WORKSPACE,
+            "Risk-Assessed Question",
+            3,
+            None,
+            false,
+        ),
+        (RISK_OTP_WORKSPACE, "Risk-Assessed Password", 4, None, false),
+        (
+            OTP_DELIVERY_WORKSPACE,
+            "Password Delivery to Choose",
+            6,
+            None,
+            false,
+        ),
     ];
     for (i, (ws, name, level, splash, pvp)) in small.into_iter().enumerate() {
         let i = i as i64;
         s.workspace(ws, name, level, splash, pvp);
+        if ws == OTP_DELIVERY_WORKSPACE
+            && let Some(w) = s.st.workspaces.get_mut(&ws)
+        {
+            w.otp_delivery_to_choose = true;
+        }
         let folder = 4_714_600_001 + i;
         let doc = 5_368_800_001 + i;
         s.folder(folder, ws, None, "Documents", 1);

@@ -401,7 +401,7 @@ async fn the_generated_client_logs_in_refreshes_and_revokes() {
             .into_inner()
             .workspace
             .len(),
-        6
+        9
     );
 
     let refreshed = anonymous
@@ -442,5 +442,265 @@ async fn the_generated_client_logs_in_refreshes_and_revokes() {
         .unwrap();
     let gone = api.list_workspaces().send().await.unwrap_err();
     assert_eq!(gone.status().map(|s| s.as_u16()), Some(401));
+    ctx.sim.shutdown().await;
+}
+
+// ------------------------------------------------------------ web login
+
+/// The authorize request of the demo app, as the Intralinks Python SDK's
+/// `build_oauth_url` writes it (and `redirect_uri` when given).
+fn authorize_fields<'a>(state: &'a str, redirect: Option<&'a str>) -> Vec<(&'a str, &'a str)> {
+    let mut f = vec![
+        ("client_id", demo::CLIENT_ID),
+        ("state", state),
+        ("scope", "ilservices"),
+        ("endOtherSessions", "false"),
+    ];
+    if let Some(r) = redirect {
+        f.push(("redirect_uri", r));
+    }
+    f
+}
+
+async fn exchange(ctx: &Ctx, form: &[(&str, String)]) -> (StatusCode, Value) {
+    let r = ctx
+        .http
+        .post(ctx.v2("/oauth/token"))
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap())
+}
+
+fn assert_bad_credentials(status: StatusCode, v: &Value) {
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{v}");
+    assert_eq!(
+        *v,
+        json!({"status": "Unauthorized", "error": {
+            "code": 401,
+            "description": "invalid client or user credentials",
+            "subcode": "the passed client_id/client_secret or email/password are not valid"
+        }})
+    );
+}
+
+#[tokio::test]
+async fn the_authorize_form_logs_in_and_its_code_is_exchanged_once() {
+    let ctx = start().await;
+    let fields = authorize_fields("xyz", None);
+    // The browser's first stop: the form, carrying what the URL carried.
+    let r = ctx
+        .http
+        .get(ctx.v2("/oauth/authorize"))
+        .query(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "text/html; charset=utf-8");
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    assert_eq!(r.headers()["x-frame-options"], "DENY");
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains(
+            "<form method=\"post\" action=\"/v2/oauth/authorize\">\n\
+             <input type=\"hidden\" name=\"client_id\" value=\"demo-client\">\n\
+             <input type=\"hidden\" name=\"state\" value=\"xyz\">\n\
+             <input type=\"hidden\" name=\"scope\" value=\"ilservices\">\n\
+             <input type=\"hidden\" name=\"endOtherSessions\" value=\"false\">\n\
+             <label>E-mail <input type=\"email\" name=\"email\""
+        ),
+        "{page}"
+    );
+
+    // The person logs in: the browser is sent to the registered redirect
+    // URI with a code and the state, unchanged. Not followed.
+    let r = ctx.submit_authorize(&fields).await;
+    assert_eq!(r.status(), StatusCode::FOUND);
+    assert_eq!(r.headers()["cache-control"], "no-store");
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    let code = query_value(&location, "code").unwrap();
+    assert_eq!(code.len(), 32);
+    assert!(code.chars().all(|c| c.is_ascii_alphanumeric()), "{code}");
+    assert_eq!(
+        location,
+        format!("{}?code={code}&state=xyz", demo::REDIRECT_URI)
+    );
+
+    // The app exchanges the code: a session of the person who logged in.
+    let (s, v) = exchange(&ctx, &exchange_form(&code)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["token_type"], "BearerToken");
+    assert_eq!(v["expires_in"], 3599);
+    assert_eq!(v["email"], demo::EMAIL);
+    let token = v["access_token"].as_str().unwrap();
+    let (s, v) = ctx.get(token, "/workspaces").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["workspace"].as_array().map(Vec::len), Some(9));
+
+    // Single use: the same code again is refused, and so is a made-up one.
+    let (s, v) = exchange(&ctx, &exchange_form(&code)).await;
+    assert_bad_credentials(s, &v);
+    let (s, v) = exchange(&ctx, &exchange_form("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")).await;
+    assert_bad_credentials(s, &v);
+    // A code with a wrong app secret is refused before it is looked at: it
+    // stays its app's, once.
+    let code = ctx.authorization_code().await;
+    let mut wrong = exchange_form(&code);
+    wrong[2].1 = "wrong".into();
+    let (s, v) = exchange(&ctx, &wrong).await;
+    assert_bad_credentials(s, &v);
+    let (s, v) = exchange(&ctx, &exchange_form(&code)).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = exchange(&ctx, &exchange_form(&code)).await;
+    assert_bad_credentials(s, &v);
+    // No code at all is a malformed request.
+    let (s, v) = exchange(&ctx, &exchange_form(&code)[..3]).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{v}");
+    assert_eq!(
+        v["errors"][0]["message"],
+        "Invalid request: code is required"
+    );
+    ctx.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_authorize_form_refuses_what_it_cannot_trust() {
+    let ctx = start().await;
+    // An unknown app, or a redirect URI the app did not register (and not
+    // on loopback): a page, never a redirect.
+    for (fields, why) in [
+        (
+            vec![("client_id", "someone-else"), ("state", "s")],
+            "The app (client_id) is not known.",
+        ),
+        (
+            authorize_fields("s", Some("https://attacker.example/cb")),
+            "The redirect_uri is not one this app registered (and not an http loopback address).",
+        ),
+        (
+            authorize_fields("s", Some("http://127.0.0.1:5555/cb#frag")),
+            "The redirect_uri has a fragment (RFC 6749 3.1.2).",
+        ),
+    ] {
+        let r = ctx
+            .http
+            .get(ctx.v2("/oauth/authorize"))
+            .query(&fields)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{why}");
+        assert!(r.text().await.unwrap().contains(&format!("<p>{why}</p>")));
+        let r = ctx.submit_authorize(&fields).await;
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{why}");
+        assert!(r.headers().get("location").is_none());
+    }
+    // A wrong password: the form again, with a note, and no code.
+    let r = ctx
+        .http
+        .post(ctx.v2("/oauth/authorize"))
+        .form(&[
+            ("client_id", demo::CLIENT_ID),
+            ("state", "s"),
+            ("email", demo::EMAIL),
+            ("password", "wrong"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers().get("location").is_none());
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("<p role=\"alert\">The e-mail or password is wrong.</p>"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("wrong\""),
+        "the password is not echoed: {page}"
+    );
+    // Carried values are escaped.
+    let r = ctx
+        .http
+        .get(ctx.v2("/oauth/authorize"))
+        .query(&authorize_fields("\"><script>", None))
+        .send()
+        .await
+        .unwrap();
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("name=\"state\" value=\"&quot;&gt;&lt;script&gt;\""),
+        "{page}"
+    );
+    ctx.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_loopback_redirect_uri_must_be_repeated_at_the_exchange() {
+    let ctx = start().await;
+    // RFC 8252: any port on loopback; the state comes back as it was sent.
+    let redirect = "http://127.0.0.1:5555/done?app=1";
+    let r = ctx
+        .submit_authorize(&authorize_fields("a b&c=d", Some(redirect)))
+        .await;
+    assert_eq!(r.status(), StatusCode::FOUND);
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        location.starts_with("http://127.0.0.1:5555/done?app=1&code="),
+        "{location}"
+    );
+    assert_eq!(query_value(&location, "state").as_deref(), Some("a b&c=d"));
+    let code = query_value(&location, "code").unwrap();
+    // Without the redirect URI of the authorize request: refused (RFC 6749 4.1.3).
+    let (s, v) = exchange(&ctx, &exchange_form(&code)).await;
+    assert_bad_credentials(s, &v);
+    let r = ctx
+        .submit_authorize(&authorize_fields("s", Some(redirect)))
+        .await;
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    let code = query_value(&location, "code").unwrap();
+    let mut form = exchange_form(&code);
+    form.push(("redirect_uri", redirect.into()));
+    let (s, v) = exchange(&ctx, &form).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    ctx.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn authorization_codes_are_short_lived() {
+    let ctx = start_with(SimConfig {
+        authorization_code_lifetime: Duration::from_millis(100),
+        ..SimConfig::default()
+    })
+    .await;
+    let code = ctx.authorization_code().await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (s, v) = exchange(&ctx, &exchange_form(&code)).await;
+    assert_bad_credentials(s, &v);
+    ctx.sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn end_other_sessions_at_the_authorize_step_ends_them() {
+    let ctx = start().await;
+    let earlier = ctx.login().await;
+    let mut fields = authorize_fields("s", None);
+    fields[3].1 = "true";
+    let r = ctx.submit_authorize(&fields).await;
+    let location = r.headers()["location"].to_str().unwrap().to_string();
+    let code = query_value(&location, "code").unwrap();
+    // Not yet: only the exchange opens the new session.
+    assert_eq!(ctx.get(&earlier, "/workspaces").await.0, StatusCode::OK);
+    let (s, fresh) = exchange(&ctx, &exchange_form(&code)).await;
+    assert_eq!(s, StatusCode::OK, "{fresh}");
+    let (s, v) = ctx.get(&earlier, "/workspaces").await;
+    assert_unauthorized(s, &v);
+    let (s, v) = ctx
+        .get(fresh["access_token"].as_str().unwrap(), "/workspaces")
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
     ctx.sim.shutdown().await;
 }

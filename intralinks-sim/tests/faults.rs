@@ -39,10 +39,13 @@ async fn error_rate_answers_503_with_retry_after() {
         .http
         .post(ctx.url(&format!(
             "/services/workspaces/entry?workspaceId={}&httpStatus=T",
-            demo::MAIN_WORKSPACE
+            demo::SPLASH_WORKSPACE
         )))
         .bearer_auth(&token)
-        .form(&[("xml", "<workspaceEntryRequest/>")])
+        .form(&[(
+            "xml",
+            "<workspaceEntryRequest><acceptSplash>T</acceptSplash></workspaceEntryRequest>",
+        )])
         .send()
         .await
         .unwrap();
@@ -58,7 +61,7 @@ async fn error_rate_answers_503_with_retry_after() {
     let (s, v) = ctx
         .get(
             &token,
-            &format!("/workspaces/{}/folders", demo::MAIN_WORKSPACE),
+            &format!("/workspaces/{}/folders", demo::SPLASH_WORKSPACE),
         )
         .await;
     assert_entry_required(s, &v);
@@ -107,7 +110,7 @@ async fn the_generated_client_retries_503_and_gets_through() {
     );
     for _ in 0..5 {
         let list = api.list_workspaces().send().await.unwrap().into_inner();
-        assert_eq!(list.workspace.len(), 6);
+        assert_eq!(list.workspace.len(), 9);
     }
     ctx.sim.shutdown().await;
 }

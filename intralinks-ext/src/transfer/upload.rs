@@ -57,10 +57,9 @@ impl Intralinks {
     /// #         },
     /// #     )
     /// #     .await?;
-    /// use intralinks_ext::{FixedAnswers, FolderRef, file_hash};
+    /// use intralinks_ext::{FolderRef, file_hash};
     ///
-    /// // This workspace asks nothing at entry, but must be entered.
-    /// il.enter(demo::MAIN_WORKSPACE, &mut FixedAnswers::default()).await?;
+    /// // This workspace demands nothing at entry, so it needs no entry call.
     /// let dir = tempfile::tempdir().expect("a temporary directory");
     /// let path = dir.path().join("Q1 figures.txt");
     /// std::fs::write(&path, "revenue: 12\n").expect("written");

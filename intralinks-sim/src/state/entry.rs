@@ -61,6 +61,10 @@ impl State {
                 });
             }
         }
+        if w.requires_otp() && w.otp_delivery_to_choose {
+            // No request that makes the choice is known: asked every time.
+            return Ok(outcome(EntryState::OtpDeliveryOption, None));
+        }
         if w.requires_otp() {
             match &input.otp {
                 None => {

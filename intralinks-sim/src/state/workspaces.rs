@@ -100,7 +100,7 @@ impl State {
                     splash: None,
                     custom_fields: Vec::new(),
                     settings: Vec::new(),
-                    open_when_unguarded: true,
+                    otp_delivery_to_choose: false,
                 },
             );
             self.add_member_record(id, &caller.email, "MANAGER_PLUS", &caller.email);
@@ -180,5 +180,4 @@ impl State {
         }
         Ok(())
     }
-
 }

@@ -29,6 +29,24 @@ pub async fn start_with(config: SimConfig) -> Ctx {
     Ctx { sim, http, base }
 }
 
+/// The value of `name` in the query of `url`, decoded.
+pub fn query_value(url: &str, name: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// The code exchange form of the demo app.
+pub fn exchange_form(code: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("grant_type", "authorization_code".into()),
+        ("client_id", demo::CLIENT_ID.into()),
+        ("client_secret", demo::CLIENT_SECRET.into()),
+        ("code", code.into()),
+    ]
+}
+
 /// The demo login form, with `grant_type` in the body.
 pub fn login_form() -> Vec<(&'static str, &'static str)> {
     vec![
@@ -69,6 +87,37 @@ impl Ctx {
             .as_str()
             .expect("access_token")
             .to_string()
+    }
+
+    /// Posts the authorize form as a browser would: `fields` (what the
+    /// authorize URL carried) and the demo user's e-mail and password. The
+    /// answer is not followed (the client follows no redirect).
+    pub async fn submit_authorize(&self, fields: &[(&str, &str)]) -> reqwest::Response {
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("email", demo::EMAIL));
+        form.push(("password", demo::PASSWORD));
+        self.http
+            .post(self.v2("/oauth/authorize"))
+            .form(&form)
+            .send()
+            .await
+            .expect("authorize call")
+    }
+
+    /// The code of a web login for the demo app (state `s`, the registered
+    /// redirect URI), from the form's redirect.
+    pub async fn authorization_code(&self) -> String {
+        let r = self
+            .submit_authorize(&[
+                ("client_id", demo::CLIENT_ID),
+                ("state", "s"),
+                ("scope", "ilservices"),
+                ("endOtherSessions", "false"),
+            ])
+            .await;
+        assert_eq!(r.status(), StatusCode::FOUND);
+        let location = r.headers()["location"].to_str().expect("location");
+        query_value(location, "code").expect("a code in the redirect")
     }
 
     /// A JSON call; answers the status and the parsed body (`Null` if the
