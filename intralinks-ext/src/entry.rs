@@ -7,6 +7,13 @@
 //! between an [`EntryProgress`] it can keep anywhere; a program on a terminal
 //! hands a [`Prompter`] to [`Intralinks::enter`]. A secret is never resent on
 //! its own initiative: after a wrong answer the user is asked again.
+//!
+//! Only a room with a splash, multi-factor settings or other rules turned on
+//! needs entry (the entry guide); the others answer at once, and
+//! [`Intralinks::in_workspace`] enters only on the 303 that says so. A state
+//! no known request answers — `OTP_DELIVERY_OPTION`, a choice of how the
+//! one-time password travels, seen in a live answer — ends the entry with
+//! [`Error::EntryIncomplete`] naming it, after that one request.
 
 use intralinks_api::Secret;
 use intralinks_api::types::{
@@ -460,6 +467,16 @@ impl Intralinks {
             },
             EntryState::OneTimePassword => Demand::OneTimePassword,
             EntryState::ContentDeclarationRequired => Demand::ContentDeclaration,
+            // No source shows the request that chooses a delivery: nothing
+            // this client could send would answer it.
+            EntryState::OtpDeliveryOption => {
+                return Err(Error::EntryIncomplete {
+                    workspace_id: ws,
+                    state: EntryState::OtpDeliveryOption,
+                    security_question_key: None,
+                    attempts: answer.attempts,
+                });
+            }
             // A state a later release of the generated client knows.
             other => {
                 return Err(Error::Protocol {

@@ -415,6 +415,9 @@ fn needs(state: EntryState, key: Option<&str>) -> String {
         EntryState::ContentDeclarationRequired => {
             "a content declaration (PUBLIC or PRIVATE) is needed".into()
         }
+        EntryState::OtpDeliveryOption => {
+            "the user must choose how the one-time password reaches them, and no source shows how the API takes that choice, so this client cannot make it: choose it in the Intralinks web interface, then retry".into()
+        }
         EntryState::Block => "the user is locked out".into(),
         EntryState::Allow => "nothing more is needed".into(),
         other => format!("an entry step this client does not know ({other:?}) is needed"),

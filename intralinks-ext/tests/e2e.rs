@@ -276,6 +276,116 @@ async fn every_entry_path() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_room_that_demands_nothing_needs_no_entry_and_levels_3_and_4_are_entered() {
+    let (sim, il) = start().await;
+    // 701421 (level 1, no splash, no declaration): content at once, no entry call.
+    let folders = il.folders(demo::MAIN_WORKSPACE).await.unwrap();
+    assert_eq!(folders.len(), 7);
+    let posts = |sim: &Simulator, ws: i64| {
+        let url = format!("{}/_sim/requests", sim.url());
+        tokio::task::block_in_place(|| {
+            tokio::runtime::Handle::current().block_on(async move {
+                let v: serde_json::Value = reqwest::get(url).await.unwrap().json().await.unwrap();
+                v[format!("POST /v2/workspaces/{ws}/splash")]
+                    .as_u64()
+                    .unwrap_or(0)
+            })
+        })
+    };
+    assert_eq!(posts(&sim, demo::MAIN_WORKSPACE), 0);
+    // `in_workspace` enters only on a 303: none here.
+    let answers = FixedAnswers::default();
+    let docs = il
+        .in_workspace(demo::MAIN_WORKSPACE, &answers, || {
+            il.documents(demo::MAIN_WORKSPACE, None)
+        })
+        .await
+        .unwrap();
+    assert_eq!(docs.len(), 6);
+    assert_eq!(posts(&sim, demo::MAIN_WORKSPACE), 0);
+
+    // Level 3, a risk-assessed question: asked, answered, in.
+    let e = il
+        .enter(demo::RISK_QUESTION_WORKSPACE, &mut FixedAnswers::default())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "workspace 701427 entry stopped at SECURITY_QUESTION: the security question \"Name of childhood sled?\" must be answered"
+    );
+    let mut p = person(&sim, vec![demo::ANSWER]);
+    let entered = il
+        .enter(demo::RISK_QUESTION_WORKSPACE, &mut p)
+        .await
+        .unwrap();
+    assert_eq!(names(&entered.states), vec!["SECURITY_QUESTION", "ALLOW"]);
+    assert_eq!(entered.attempts, Some(0));
+    assert_eq!(
+        p.asked,
+        vec![format!("question:{}:None", demo::SECURITY_QUESTION_KEY)]
+    );
+    assert_eq!(posts(&sim, demo::RISK_QUESTION_WORKSPACE), 3);
+
+    // Level 4, a risk-assessed one-time password: mailed, given, in.
+    let mut p = person(&sim, vec![]);
+    let entered = il.enter(demo::RISK_OTP_WORKSPACE, &mut p).await.unwrap();
+    assert_eq!(names(&entered.states), vec!["ONE_TIME_PASSWORD", "ALLOW"]);
+    assert_eq!(p.asked, vec!["otp:None"]);
+    for ws in [demo::RISK_QUESTION_WORKSPACE, demo::RISK_OTP_WORKSPACE] {
+        let docs = il.documents(ws, None).await.unwrap();
+        assert_eq!(docs[0].name.as_deref(), Some("Welcome.txt"), "{ws}");
+    }
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn otp_delivery_option_is_decoded_and_named() {
+    let (sim, il) = start().await;
+    let message = "workspace 701429 entry stopped at OTP_DELIVERY_OPTION: the user must choose how the one-time password reaches them, and no source shows how the API takes that choice, so this client cannot make it: choose it in the Intralinks web interface, then retry";
+    // One step at a time, V2 and V1, and through a prompter: the same error,
+    // after one entry request, with nothing asked of anyone.
+    for v1 in [false, true] {
+        let e = if v1 {
+            il.start_entry_v1(demo::OTP_DELIVERY_WORKSPACE).await
+        } else {
+            il.start_entry(demo::OTP_DELIVERY_WORKSPACE).await
+        }
+        .unwrap_err();
+        match &e {
+            Error::EntryIncomplete {
+                workspace_id,
+                state,
+                security_question_key,
+                attempts,
+            } => {
+                assert_eq!(*workspace_id, demo::OTP_DELIVERY_WORKSPACE);
+                assert_eq!(*state, intralinks_ext::types::EntryState::OtpDeliveryOption);
+                assert_eq!(*security_question_key, None);
+                assert_eq!(*attempts, None);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(e.to_string(), message);
+        assert!(!e.is_transient());
+    }
+    let mut p = person(&sim, vec![demo::ANSWER]);
+    let e = il
+        .enter(demo::OTP_DELIVERY_WORKSPACE, &mut p)
+        .await
+        .unwrap_err();
+    assert_eq!(e.to_string(), message);
+    assert!(p.asked.is_empty(), "{:?}", p.asked);
+    // The state decodes on its own too.
+    assert_eq!(
+        "OTP_DELIVERY_OPTION"
+            .parse::<intralinks_ext::types::EntryState>()
+            .ok(),
+        Some(intralinks_ext::types::EntryState::OtpDeliveryOption)
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn wrong_answers_lock_out_and_the_right_one_no_longer_helps() {
     let (sim, il) = start().await;
     // A wrong answer is never resent on its own: fixed answers stop after one try.
