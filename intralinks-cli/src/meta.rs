@@ -40,6 +40,7 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         &[
             "intralinks login   # asks on a terminal for what the environment lacks",
             "intralinks --base-url https://test-api.intralinks.com login",
+            "intralinks login --end-other-sessions   # your sessions elsewhere end",
         ],
     ),
     ("logout", &["intralinks logout"]),

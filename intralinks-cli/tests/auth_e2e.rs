@@ -235,3 +235,58 @@ async fn a_base_url_holding_a_password_is_refused_before_any_request() {
     }
     assert!(!dir.path().join("session.json").exists());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn login_ends_other_sessions_only_when_asked() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    // A session of the same person elsewhere (another program, the web).
+    let elsewhere = reqwest::Client::new()
+        .post(format!("{}/v2/oauth/token", sim.url()))
+        .form(&[
+            ("grant_type", "client_credentials"),
+            ("client_id", demo::CLIENT_ID),
+            ("client_secret", demo::CLIENT_SECRET),
+            ("email", demo::EMAIL),
+            ("password", demo::PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .await
+        .unwrap()["access_token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let still = |token: String| {
+        let url = format!("{}/v2/workspaces", sim.url());
+        async move {
+            reqwest::Client::new()
+                .get(url)
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let o = common::run(&sim.url(), &["login"], cwd).await;
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(still(elsewhere.clone()).await, 200);
+    let o = common::run(&sim.url(), &["login", "--end-other-sessions"], cwd).await;
+    assert!(o.status.success(), "{}", err(&o));
+    assert!(
+        out(&o).starts_with(&format!("logged in to {} as {}", sim.url(), demo::EMAIL)),
+        "{}",
+        out(&o)
+    );
+    assert_eq!(still(elsewhere).await, 401);
+    // The session just saved is the one that goes on.
+    let o = output(bare(None, &["--json", "workspaces"], cwd)).await;
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(common::json(&o).as_array().unwrap().len(), 9);
+    sim.shutdown().await;
+}

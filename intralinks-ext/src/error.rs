@@ -73,6 +73,23 @@ pub enum Error {
         /// What the service said, with any secret masked.
         detail: String,
     },
+    /// A web login's redirect carried another `state` than the login it
+    /// claims to finish ([`crate::WebLogin`]): it may be forged (someone
+    /// else's code, to log this user in as them) or belong to an earlier
+    /// login. Refused before any request.
+    #[error(
+        "the web login's redirect carries another state than the login it claims to finish: it may be forged or belong to an earlier login; nothing was sent: start the login again"
+    )]
+    LoginStateMismatch,
+    /// The token endpoint refused a web login's authorization code: used
+    /// already, expired, or not issued to this app and redirect URI.
+    #[error(
+        "the service refused the authorization code ({detail}): a code works once, for a short time, and only for the app and redirect URI it was issued to: start the login again"
+    )]
+    CodeRefused {
+        /// What the service said, with any secret masked.
+        detail: String,
+    },
     /// No access token could be had: the token service was unreachable or
     /// answered with an error (a refused login or refresh is [`Error::Unauthorized`]).
     #[error("no access token could be obtained ({message}){}", if *kind == AuthErrorKind::Transient { "; the token service did not answer: retry later" } else { "; log in again" })]
@@ -718,6 +735,7 @@ impl Error {
             Error::Auth { .. }
             | Error::Unauthorized { .. }
             | Error::LoginRefused { .. }
+            | Error::CodeRefused { .. }
             | Error::InsecureUrl { .. }
             | Error::EntryRequired { .. }
             | Error::Blocked { .. } => Verdict::StopRun,

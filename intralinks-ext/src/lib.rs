@@ -59,7 +59,9 @@
 //! For a service rather than a script: [`Builder`] takes your own
 //! `reqwest::Client`, user agent, [`Auth`], timeouts and retry policy;
 //! [`Builder::session`] goes on from a stored [`TokenPair`] and
-//! [`Session::subscribe`] hands out each new one; [`Intralinks::start_entry`]
+//! [`Session::subscribe`] hands out each new one; [`WebLogin`] and
+//! [`Builder::login_web`] log a person in on the service's own page (OAuth
+//! authorization code, its `state` checked); [`Intralinks::start_entry`]
 //! and [`Intralinks::resume_entry`] drive entry one HTTP request of yours at a
 //! time (the repository's `examples/entry-service` is a whole axum service).
 //!
@@ -91,6 +93,7 @@ pub mod text;
 pub mod transfer;
 pub mod tree;
 pub mod v1;
+mod weblogin;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -124,6 +127,7 @@ pub use transfer::{
     DocumentRef, Downloaded, FolderRef, Progress, ProgressFn, SPLASH_IMAGE_LIMIT, Uploaded,
     Written, file_hash, file_hash_of, partial_download,
 };
+pub use weblogin::{LoginRedirect, WebLogin};
 
 use progenitor_client::ClientInfo;
 use url::Url;
@@ -405,6 +409,71 @@ impl Builder {
         let oauth = self.api(&root, &http, None);
         let session =
             Session::login(oauth, keys, grant, self.refresh_lead, self.store.clone()).await?;
+        let auth: Arc<dyn Auth> = Arc::new(session.clone());
+        self.finish(Some(auth), Some(session))
+    }
+
+    /// Finishes a web login ([`WebLogin`]): refuses a redirect whose
+    /// `state` is not the login's with [`Error::LoginStateMismatch`] before
+    /// any request, then exchanges its code (`grant_type=authorization_code`,
+    /// with the login's redirect URI and `endOtherSessions`) for a client
+    /// whose token refreshes itself. A code the service refuses (used
+    /// already, expired) is [`Error::CodeRefused`]. A code works once, so
+    /// such a session cannot log in again by itself when its refresh token
+    /// ends: keep its [`TokenPair`] and, when it is refused, send the person
+    /// through a new web login.
+    ///
+    /// ```
+    /// # use intralinks_ext::{AppKeys, Intralinks, LoginRedirect, Secret, WebLogin};
+    /// # use intralinks_sim::{SimConfig, Simulator, demo};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> intralinks_ext::Result<()> {
+    /// # let sim = Simulator::start(SimConfig::default()).await.expect("simulator");
+    /// # let http = intralinks_ext::reqwest::Client::builder()
+    /// #     .redirect(intralinks_ext::reqwest::redirect::Policy::none()).build().unwrap();
+    /// let keys = AppKeys { client_id: demo::CLIENT_ID.into(), client_secret: Secret::new(demo::CLIENT_SECRET) };
+    /// // 1. One request of yours: send the browser to the service, keep `login`.
+    /// let login = WebLogin::new(&sim.url(), &keys.client_id)?;
+    /// let to = login.url();
+    /// # // (The person logs in on the service's page; here, the form is posted as the browser would.)
+    /// # let mut form: Vec<(String, String)> = to.query_pairs().into_owned().collect();
+    /// # form.push(("email".into(), demo::EMAIL.into()));
+    /// # form.push(("password".into(), demo::PASSWORD.into()));
+    /// # let back = http.post(format!("{}/v2/oauth/authorize", sim.url())).form(&form).send().await.unwrap();
+    /// # let location = back.headers()["location"].to_str().unwrap().to_string();
+    /// # let query = location.split_once('?').unwrap().1.to_string();
+    /// // 2. The next: the browser is back at the redirect URI with `query`.
+    /// let il = Intralinks::builder(sim.url())
+    ///     .login_web(keys, &login, &LoginRedirect::from_query(&query)?)
+    ///     .await?;
+    /// assert_eq!(il.session().unwrap().email().await.as_deref(), Some(demo::EMAIL));
+    /// # sim.shutdown().await;
+    /// # Ok(()) }
+    /// ```
+    pub async fn login_web(
+        self,
+        keys: AppKeys,
+        login: &WebLogin,
+        redirect: &LoginRedirect,
+    ) -> Result<Intralinks> {
+        let (root, http, _) = self.http()?;
+        if root.as_str().trim_end_matches('/') != login.base_url() {
+            return Err(Error::InvalidInput(format!(
+                "this web login was begun for {}, not {}: finish it with a client for the host that began it",
+                login.base_url(),
+                root.as_str().trim_end_matches('/')
+            )));
+        }
+        let oauth = self.api(&root, &http, None);
+        let session = Session::login_web(
+            oauth,
+            keys,
+            login,
+            redirect,
+            self.refresh_lead,
+            self.store.clone(),
+        )
+        .await?;
         let auth: Arc<dyn Auth> = Arc::new(session.clone());
         self.finish(Some(auth), Some(session))
     }

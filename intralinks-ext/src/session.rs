@@ -28,6 +28,8 @@ pub enum Grant {
         end_other_sessions: bool,
     },
     /// `authorization_code`, with the code the authorize redirect returned.
+    /// [`crate::Builder::login_web`] sends it after checking the redirect's
+    /// `state` against its [`crate::WebLogin`]; this grant checks nothing.
     AuthorizationCode {
         /// The code.
         code: Secret,
@@ -224,14 +226,62 @@ impl Session {
         lead: Duration,
         store: Option<crate::store::Shared>,
     ) -> Result<Self> {
-        let token = oauth
-            .get_o_auth_token()
-            .body(token_request(&keys, &grant))
-            .send()
-            .checked()
-            .await
-            .map_err(login_refused)?;
+        let body = token_request(&keys, &grant);
+        let code = matches!(grant, Grant::AuthorizationCode { .. });
         let relogin = matches!(grant, Grant::Password { .. }).then_some(grant);
+        Self::login_with(oauth, keys, body, relogin, lead, store)
+            .await
+            .map_err(|e| match login_refused(e) {
+                Error::LoginRefused { detail } if code => Error::CodeRefused { detail },
+                other => other,
+            })
+    }
+
+    /// Finishes a web login: `login`'s state checked against the redirect's
+    /// before anything is sent, then its code exchanged.
+    pub(crate) async fn login_web(
+        oauth: Client,
+        keys: AppKeys,
+        login: &crate::WebLogin,
+        redirect: &crate::LoginRedirect,
+        lead: Duration,
+        store: Option<crate::store::Shared>,
+    ) -> Result<Self> {
+        login.check_state(redirect.state())?;
+        if keys.client_id != login.client_id() {
+            return Err(Error::InvalidInput(format!(
+                "this web login was begun for the app {:?}, not {:?}: finish it with the keys of the app that began it",
+                login.client_id(),
+                keys.client_id
+            )));
+        }
+        let mut body = token_request(
+            &keys,
+            &Grant::AuthorizationCode {
+                code: redirect.code().clone(),
+                redirect_uri: login.redirect_uri_named().map(str::to_string),
+            },
+        );
+        // The SDK's validate_oauth_code sends endOtherSessions with the code too.
+        body.end_other_sessions = Some(login.ends_other_sessions());
+        Self::login_with(oauth, keys, body, None, lead, store)
+            .await
+            .map_err(|e| match login_refused(e) {
+                Error::LoginRefused { detail } => Error::CodeRefused { detail },
+                other => other,
+            })
+    }
+
+    /// Sends one token request; a session from its answer.
+    async fn login_with(
+        oauth: Client,
+        keys: AppKeys,
+        body: OAuthTokenRequest,
+        relogin: Option<Grant>,
+        lead: Duration,
+        store: Option<crate::store::Shared>,
+    ) -> Result<Self> {
+        let token = oauth.get_o_auth_token().body(body).send().checked().await?;
         let (pair, lifetime) = pair_from(token, None)?;
         if let Some(store) = &store {
             let stored = pair.clone();

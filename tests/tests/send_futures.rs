@@ -165,6 +165,19 @@ fn public_futures_are_send_and_static() {
             il.logout().await
         })
     });
+    // A web login finished in a handler: the login kept between requests
+    // and the redirect's query, both owned.
+    assert_send(async move {
+        let login = intralinks_ext::WebLogin::new("http://127.0.0.1:9", "app")?;
+        let redirect = intralinks_ext::LoginRedirect::from_query("code=c&state=s")?;
+        let keys = intralinks_ext::AppKeys {
+            client_id: "app".into(),
+            client_secret: Secret::new("s"),
+        };
+        Intralinks::builder("http://127.0.0.1:9")
+            .login_web(keys, &login, &redirect)
+            .await
+    });
     owned(&|il, dir, options| {
         let _ = (&il, &dir, &options);
         assert_send(async move {

@@ -12,9 +12,16 @@
 //!   a 0600 file (refresh tokens are single-use), and the next start goes on
 //!   from it without logging in again;
 //! - a document is fetched into memory ([`Intralinks::download_into`]) and
-//!   checked against its SHA-1 before it is served.
+//!   checked against its SHA-1 before it is served;
+//! - a person logs the service in on Intralinks' own page, never on this
+//!   one (OAuth authorization code, [`WebLogin`]): the service never sees
+//!   their password, and the login it began is bound to their browser by a
+//!   cookie, so a redirect someone else started is refused.
 //!
 //! Routes:
+//! - `GET /login` sends the browser to the service's authorize page (a
+//!   `login` cookie names the login begun); `GET /login/callback` is where
+//!   it comes back with a code, which is exchanged for the service's session;
 //! - `POST /workspaces/{ws}/entry` starts entry; answers what the user must give;
 //! - `POST /workspaces/{ws}/entry/reply` with `{"acceptSplash": true,
 //!   "answer": "...", "oneTimePassword": "...", "contentDeclaration": "PUBLIC"}`
@@ -27,13 +34,14 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use axum::Router;
-use axum::extract::{Path as UrlPath, State};
-use axum::http::StatusCode;
+use axum::extract::{Path as UrlPath, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use intralinks_ext::types::ContentDeclaration;
 use intralinks_ext::{
-    AppKeys, Demand, EntryProgress, EntryStep, Error, Grant, Intralinks, Reply, Secret, TokenPair,
+    AppKeys, Demand, EntryProgress, EntryStep, Error, Grant, Intralinks, LoginRedirect, Reply,
+    Secret, TokenPair, WebLogin,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -45,59 +53,103 @@ pub struct Config {
     pub base_url: String,
     /// The app's keys.
     pub keys: AppKeys,
-    /// How to log in when there is no stored session.
-    pub login: Grant,
+    /// How to log in when there is no stored session: a password grant at
+    /// start, or `None` to wait for a person to log in through `GET /login`.
+    pub login: Option<Grant>,
+    /// The redirect URI the web login names: this service's
+    /// `/login/callback` as the app registered it (`None`: the app's
+    /// registered one).
+    pub redirect_uri: Option<String>,
     /// Where the token pair is kept between runs (written 0600).
     pub token_file: PathBuf,
 }
 
-/// The running service: one client, and the entries waiting for their users.
+/// The running service: one client once logged in, the web logins begun,
+/// and the entries waiting for their users.
 pub struct Service {
-    il: Intralinks,
+    base_url: String,
+    keys: AppKeys,
+    redirect_uri: Option<String>,
+    il: Mutex<Option<Intralinks>>,
     token_file: PathBuf,
     /// Serialised [`EntryProgress`] by workspace, as a real service would
     /// keep it in its session store.
     entries: Mutex<HashMap<i64, String>>,
-    persister: tokio::task::JoinHandle<()>,
+    /// Serialised [`WebLogin`]s by the `login` cookie of the browser that
+    /// began them, as a real service would keep them in its session store.
+    logins: Mutex<HashMap<String, String>>,
+    persister: Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+/// The cookie that binds a web login to the browser that began it.
+const LOGIN_COOKIE: &str = "login";
+
+fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Service {
-    /// Goes on with the stored session when there is one, else logs in; then
-    /// writes every new token pair to the token file as it is handed out.
+    /// Goes on with the stored session when there is one, else logs in with
+    /// the password grant when the config has one, else waits for a person
+    /// to log in through `GET /login`; writes every new token pair to the
+    /// token file as it is handed out.
     pub async fn start(config: &Config) -> Result<Arc<Self>, Error> {
         let builder = Intralinks::builder(config.base_url.clone());
-        let il = match read_tokens(&config.token_file)? {
-            Some(pair) => builder.session(config.keys.clone(), pair)?,
-            None => {
-                builder
-                    .login(config.keys.clone(), config.login.clone())
-                    .await?
-            }
+        let il = match (read_tokens(&config.token_file)?, &config.login) {
+            (Some(pair), _) => Some(builder.session(config.keys.clone(), pair)?),
+            (None, Some(grant)) => Some(builder.login(config.keys.clone(), grant.clone()).await?),
+            (None, None) => None,
         };
+        let service = Arc::new(Self {
+            base_url: config.base_url.clone(),
+            keys: config.keys.clone(),
+            redirect_uri: config.redirect_uri.clone(),
+            il: Mutex::new(None),
+            token_file: config.token_file.clone(),
+            entries: Mutex::new(HashMap::new()),
+            logins: Mutex::new(HashMap::new()),
+            persister: Mutex::new(None),
+        });
+        if let Some(il) = il {
+            service.use_client(il).await?;
+        }
+        Ok(service)
+    }
+
+    /// Makes `il` the service's client: its tokens written now and after
+    /// every refresh.
+    async fn use_client(&self, il: Intralinks) -> Result<(), Error> {
         let session = il
             .session()
             .ok_or_else(|| Error::InvalidInput("the client has no session".into()))?;
-        write_tokens(&config.token_file, &session.tokens().await)?;
+        write_tokens(&self.token_file, &session.tokens().await)?;
         let mut rx = session.subscribe();
-        let file = config.token_file.clone();
+        let file = self.token_file.clone();
         let persister = tokio::spawn(async move {
             while rx.changed().await.is_ok() {
                 let pair = rx.borrow_and_update().clone();
                 let _ = write_tokens(&file, &pair);
             }
         });
-        Ok(Arc::new(Self {
-            il,
-            token_file: config.token_file.clone(),
-            entries: Mutex::new(HashMap::new()),
-            persister,
-        }))
+        if let Some(old) = locked(&self.persister).replace(persister) {
+            old.abort();
+        }
+        *locked(&self.il) = Some(il);
+        Ok(())
+    }
+
+    /// The client, once someone logged in.
+    fn client(&self) -> Option<Intralinks> {
+        locked(&self.il).clone()
     }
 
     /// Stops: writes the newest token pair one last time.
     pub async fn stop(&self) -> Result<(), Error> {
-        self.persister.abort();
-        if let Some(session) = self.il.session() {
+        if let Some(p) = locked(&self.persister).take() {
+            p.abort();
+        }
+        let il = locked(&self.il).clone();
+        if let Some(session) = il.as_ref().and_then(Intralinks::session) {
             write_tokens(&self.token_file, &session.tokens().await)?;
         }
         Ok(())
@@ -106,6 +158,8 @@ impl Service {
     /// The service's routes.
     pub fn router(self: &Arc<Self>) -> Router {
         Router::new()
+            .route("/login", get(begin_login))
+            .route("/login/callback", get(finish_login))
             .route("/workspaces/{ws}/entry", post(start_entry))
             .route("/workspaces/{ws}/entry/reply", post(reply))
             .route("/workspaces/{ws}/documents/{doc}", get(document))
@@ -127,7 +181,97 @@ impl Service {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<i64, String>> {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+        locked(&self.entries)
+    }
+}
+
+/// A fresh random name for a browser's login cookie.
+fn cookie_id() -> Result<String, Error> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| Error::InvalidInput(format!("no random bytes for a cookie: {e}")))?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// The value of the `login` cookie the browser sent, if any.
+fn login_cookie(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(name, _)| *name == LOGIN_COOKIE)
+        .map(|(_, value)| value.to_string())
+}
+
+/// A web login begun and kept under a fresh cookie: where to send the
+/// browser, and the cookie's value.
+fn begin(svc: &Service) -> Result<(intralinks_ext::url::Url, String), Error> {
+    let mut login = WebLogin::new(&svc.base_url, &svc.keys.client_id)?;
+    if let Some(uri) = &svc.redirect_uri {
+        login = login.redirect_uri(uri)?;
+    }
+    let kept = serde_json::to_string(&login)
+        .map_err(|e| Error::InvalidInput(format!("cannot keep the login: {e}")))?;
+    let id = cookie_id()?;
+    locked(&svc.logins).insert(id.clone(), kept);
+    Ok((login.url(), id))
+}
+
+/// `GET /login`: begins a web login and sends the browser to Intralinks.
+async fn begin_login(State(svc): State<Arc<Service>>) -> Response {
+    match begin(&svc) {
+        Ok((to, id)) => {
+            let mut r = StatusCode::FOUND.into_response();
+            let h = r.headers_mut();
+            if let (Ok(location), Ok(cookie)) = (
+                HeaderValue::from_str(to.as_str()),
+                // Served over https in production: add `Secure` there.
+                HeaderValue::from_str(&format!(
+                    "{LOGIN_COOKIE}={id}; Path=/login; HttpOnly; SameSite=Lax"
+                )),
+            ) {
+                h.insert(header::LOCATION, location);
+                h.insert(header::SET_COOKIE, cookie);
+            }
+            r
+        }
+        Err(e) => failure(e),
+    }
+}
+
+/// `GET /login/callback?code=...&state=...`: finishes the login this
+/// browser began (its state checked by the library), and the service is in.
+async fn finish_login(
+    State(svc): State<Arc<Service>>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let begun = login_cookie(&headers).and_then(|id| locked(&svc.logins).remove(&id));
+    let Some(login) = begun.and_then(|text| serde_json::from_str::<WebLogin>(&text).ok()) else {
+        return (
+            StatusCode::CONFLICT,
+            axum::Json(json!({"error": "no login was begun from this browser: open /login"})),
+        )
+            .into_response();
+    };
+    let result = async {
+        let redirect = LoginRedirect::from_query(query.as_deref().unwrap_or_default())?;
+        let il = Intralinks::builder(svc.base_url.clone())
+            .login_web(svc.keys.clone(), &login, &redirect)
+            .await?;
+        let email = match il.session() {
+            Some(s) => s.email().await,
+            None => None,
+        };
+        svc.use_client(il).await?;
+        Ok::<_, Error>(email)
+    }
+    .await;
+    match result {
+        Ok(email) => axum::Json(json!({"loggedIn": email})).into_response(),
+        Err(e) => failure(e),
     }
 }
 
@@ -143,8 +287,11 @@ struct Replies {
 }
 
 async fn start_entry(State(svc): State<Arc<Service>>, UrlPath(ws): UrlPath<i64>) -> Response {
+    let Some(il) = svc.client() else {
+        return not_logged_in();
+    };
     let result = async {
-        let step = svc.il.start_entry(ws).await?;
+        let step = il.start_entry(ws).await?;
         svc.keep(&step)?;
         Ok(step)
     }
@@ -157,6 +304,9 @@ async fn reply(
     UrlPath(ws): UrlPath<i64>,
     axum::Json(given): axum::Json<Replies>,
 ) -> Response {
+    let Some(il) = svc.client() else {
+        return not_logged_in();
+    };
     let Some(progress) = svc.take(ws) else {
         return (
             StatusCode::CONFLICT,
@@ -188,7 +338,7 @@ async fn reply(
                 _ => None,
             };
             match next {
-                Some(r) => step = svc.il.resume_entry(&progress, r).await?,
+                Some(r) => step = il.resume_entry(&progress, r).await?,
                 None => {
                     step = EntryStep::Needs(progress);
                     break;
@@ -206,10 +356,13 @@ async fn document(
     State(svc): State<Arc<Service>>,
     UrlPath((ws, doc)): UrlPath<(i64, i64)>,
 ) -> Response {
+    let Some(il) = svc.client() else {
+        return not_logged_in();
+    };
     let result = async {
-        let meta = svc.il.document(ws, doc).await?;
+        let meta = il.document(ws, doc).await?;
         let mut bytes = Vec::new();
-        svc.il.download_into(ws, &meta, &mut bytes, None).await?;
+        il.download_into(ws, &meta, &mut bytes, None).await?;
         Ok::<_, Error>(bytes)
     }
     .await;
@@ -242,9 +395,19 @@ fn answer(result: Result<EntryStep, Error>) -> Response {
     }
 }
 
+/// What every call answers before someone logged the service in.
+fn not_logged_in() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        axum::Json(json!({"error": "the service is not logged in to Intralinks: open /login"})),
+    )
+        .into_response()
+}
+
 fn failure(e: Error) -> Response {
     let status = match &e {
-        Error::InvalidInput(_) => StatusCode::BAD_REQUEST,
+        Error::InvalidInput(_) | Error::LoginStateMismatch => StatusCode::BAD_REQUEST,
+        Error::CodeRefused { .. } | Error::LoginRefused { .. } => StatusCode::UNAUTHORIZED,
         Error::Blocked { .. } => StatusCode::FORBIDDEN,
         Error::NotFound { .. } => StatusCode::NOT_FOUND,
         Error::EntryRequired { .. } => StatusCode::CONFLICT,

@@ -1,7 +1,10 @@
 //! Runs the example service: `INTRALINKS_BASE_URL`, `INTRALINKS_CLIENT_ID`,
-//! `INTRALINKS_CLIENT_SECRET`, `INTRALINKS_EMAIL`, `INTRALINKS_PASSWORD`, and
-//! `ENTRY_SERVICE_TOKENS` (the token file; default `./tokens.json`); it
-//! listens on 127.0.0.1:8080 (or `ENTRY_SERVICE_ADDR`).
+//! `INTRALINKS_CLIENT_SECRET`, and `ENTRY_SERVICE_TOKENS` (the token file;
+//! default `./tokens.json`); it listens on 127.0.0.1:8080 (or
+//! `ENTRY_SERVICE_ADDR`). With `INTRALINKS_EMAIL` and `INTRALINKS_PASSWORD`
+//! it logs in with them at start; without, a person logs it in by opening
+//! `/login` in a browser (`ENTRY_SERVICE_REDIRECT_URI`: the redirect URI to
+//! name, this service's `/login/callback` as the app registered it).
 
 use intralinks_entry_service::{Config, Service};
 use intralinks_ext::{AppKeys, Grant, Secret};
@@ -18,11 +21,15 @@ async fn main() -> Result<(), String> {
             client_id: var("INTRALINKS_CLIENT_ID")?,
             client_secret: Secret::new(var("INTRALINKS_CLIENT_SECRET")?),
         },
-        login: Grant::Password {
-            email: var("INTRALINKS_EMAIL")?,
-            password: Secret::new(var("INTRALINKS_PASSWORD")?),
-            end_other_sessions: false,
+        login: match (var("INTRALINKS_EMAIL"), var("INTRALINKS_PASSWORD")) {
+            (Ok(email), Ok(password)) => Some(Grant::Password {
+                email,
+                password: Secret::new(password),
+                end_other_sessions: false,
+            }),
+            _ => None,
         },
+        redirect_uri: std::env::var("ENTRY_SERVICE_REDIRECT_URI").ok(),
         token_file: std::env::var("ENTRY_SERVICE_TOKENS")
             .unwrap_or_else(|_| "tokens.json".into())
             .into(),

@@ -51,11 +51,12 @@ async fn entry_across_three_requests_and_a_session_that_survives_two_restarts() 
             client_id: demo::CLIENT_ID.into(),
             client_secret: Secret::new(demo::CLIENT_SECRET),
         },
-        login: Grant::Password {
+        login: Some(Grant::Password {
             email: demo::EMAIL.into(),
             password: Secret::new(demo::PASSWORD),
             end_other_sessions: false,
-        },
+        }),
+        redirect_uri: None,
         token_file: dir.path().join("tokens.json"),
     };
     let http = reqwest::Client::new();
@@ -190,5 +191,159 @@ async fn entry_across_three_requests_and_a_session_that_survives_two_restarts() 
             .mode();
         assert_eq!(mode & 0o777, 0o600);
     }
+    sim.shutdown().await;
+}
+
+/// The `Location` of a redirect answer (never followed: every hop is read).
+fn location(r: &reqwest::Response) -> String {
+    assert_eq!(r.status(), 302, "a redirect");
+    r.headers()["location"].to_str().unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_person_logs_the_service_in_on_the_service_page() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // The service listens first: its callback is the redirect URI it names.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let config = Config {
+        base_url: sim.url(),
+        keys: AppKeys {
+            client_id: demo::CLIENT_ID.into(),
+            client_secret: Secret::new(demo::CLIENT_SECRET),
+        },
+        login: None,
+        redirect_uri: Some(format!("{url}/login/callback")),
+        token_file: dir.path().join("tokens.json"),
+    };
+    let service = Service::start(&config).await.unwrap();
+    let app = service.router();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    // A browser that follows nothing: the test reads every hop.
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let readme = format!(
+        "{url}/workspaces/{}/documents/{}",
+        demo::MAIN_WORKSPACE,
+        demo::DOC_README
+    );
+
+    // Not logged in yet.
+    let r = browser.get(&readme).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(
+        v,
+        json!({"error": "the service is not logged in to Intralinks: open /login"})
+    );
+    assert!(read_tokens(&config.token_file).unwrap().is_none());
+
+    // 1. /login: off to the authorize page, a cookie naming the login.
+    let r = browser.get(format!("{url}/login")).send().await.unwrap();
+    let to = location(&r);
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(
+        cookie.starts_with("login=") && cookie.ends_with("; Path=/login; HttpOnly; SameSite=Lax"),
+        "{cookie}"
+    );
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    let authorize = intralinks_ext::url::Url::parse(&to).unwrap();
+    assert_eq!(
+        authorize.as_str().split_once('?').unwrap().0,
+        format!("{}/v2/oauth/authorize", sim.url())
+    );
+    let fields: Vec<(String, String)> = authorize.query_pairs().into_owned().collect();
+    let names: Vec<&str> = fields.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "client_id",
+            "state",
+            "scope",
+            "endOtherSessions",
+            "redirect_uri"
+        ]
+    );
+    assert_eq!(fields[4].1, format!("{url}/login/callback"));
+
+    // 2. The person logs in on the service's page (posted as the browser would).
+    let r = browser.get(&to).send().await.unwrap();
+    let status = r.status();
+    assert_eq!(status, 200, "{to}: {}", r.text().await.unwrap());
+    let mut form = fields.clone();
+    form.push(("email".into(), demo::EMAIL.into()));
+    form.push(("password".into(), demo::PASSWORD.into()));
+    let r = browser
+        .post(format!("{}/v2/oauth/authorize", sim.url()))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let back = location(&r);
+    assert!(
+        back.starts_with(&format!("{url}/login/callback?code=")),
+        "{back}"
+    );
+
+    // 3. Back at the service, with the cookie: the code is exchanged.
+    let r = browser
+        .get(&back)
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v, json!({"loggedIn": demo::EMAIL}));
+    let stored = read_tokens(&config.token_file).unwrap().unwrap();
+    assert_eq!(stored.email.as_deref(), Some(demo::EMAIL));
+
+    // The service works for everyone now: a room that demands nothing, no entry.
+    let r = browser.get(&readme).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.bytes().await.unwrap().len(), 52);
+    let seen = requests(&sim).await;
+    assert_eq!(count(&seen, "POST /v2/oauth/token"), 1);
+    assert_eq!(
+        count(
+            &seen,
+            &format!("POST /v2/workspaces/{}/splash", demo::MAIN_WORKSPACE)
+        ),
+        0
+    );
+
+    // The same callback again: that login is over.
+    let r = browser
+        .get(&back)
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 409);
+    // Someone else's redirect in a browser that began its own login: refused
+    // by the state, before any request.
+    let r = browser.get(format!("{url}/login")).send().await.unwrap();
+    let fresh = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    let fresh = fresh.split(';').next().unwrap().to_string();
+    let r = browser
+        .get(&back)
+        .header("cookie", &fresh)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(
+        v["error"],
+        "the web login's redirect carries another state than the login it claims to finish: it may be forged or belong to an earlier login; nothing was sent: start the login again"
+    );
+    assert_eq!(count(&requests(&sim).await, "POST /v2/oauth/token"), 1);
+    service.stop().await.unwrap();
+    server.abort();
     sim.shutdown().await;
 }

@@ -14,7 +14,12 @@ use crate::saved;
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Log in with the INTRALINKS_* credentials and save the session for later commands.
-    Login,
+    Login {
+        /// End your other sessions on the service (other programs, the web
+        /// interface) as this login starts (`endOtherSessions=true`).
+        #[arg(long)]
+        end_other_sessions: bool,
+    },
     /// Revoke the saved session's token and forget it.
     Logout,
     /// Saved sessions: `auth status` shows who is logged in on which host.
@@ -36,7 +41,7 @@ impl Command {
     /// Runs the command.
     pub async fn run(self, ctx: &Context) -> CliResult<Status> {
         match self {
-            Command::Login => login(ctx).await,
+            Command::Login { end_other_sessions } => login(ctx, end_other_sessions).await,
             Command::Logout => logout(ctx).await,
             Command::Auth {
                 what: AuthCommand::Status,
@@ -87,8 +92,14 @@ fn login_credentials(ctx: &Context) -> CliResult<(AppKeys, Grant)> {
     ))
 }
 
-async fn login(ctx: &Context) -> CliResult {
-    let (keys, grant) = login_credentials(ctx)?;
+async fn login(ctx: &Context, end_others: bool) -> CliResult {
+    let (keys, mut grant) = login_credentials(ctx)?;
+    if let Grant::Password {
+        end_other_sessions, ..
+    } = &mut grant
+    {
+        *end_other_sessions = end_others;
+    }
     let il = Intralinks::builder(ctx.base_url.clone())
         .login(keys.clone(), grant)
         .await
