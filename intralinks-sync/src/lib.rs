@@ -423,14 +423,52 @@ impl Serialize for ItemError {
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Planned {
-    /// What would be done: `fetch`, `replace` (a file the mirror wrote, or one
-    /// `force` allows), `delete` (mirror); `create folder`, `create document`,
-    /// `new version` (push).
-    pub action: &'static str,
+    /// What would be done.
+    pub action: PlannedAction,
     /// The path, relative to the target (mirror) or the pushed directory (push).
     pub path: String,
     /// The document, when there is one already.
     pub id: Option<i64>,
+}
+
+/// What a dry run would do to one item. Serialises as the words a person
+/// reads: `"fetch"`, `"replace"`, `"delete"`, `"create folder"`,
+/// `"create document"`, `"new version"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[non_exhaustive]
+pub enum PlannedAction {
+    /// Mirror: download a document where there is no file.
+    #[serde(rename = "fetch")]
+    Fetch,
+    /// Mirror: download over a file the mirror wrote (or one `force` allows).
+    #[serde(rename = "replace")]
+    Replace,
+    /// Mirror: remove a file whose document left the room (`delete`).
+    #[serde(rename = "delete")]
+    Delete,
+    /// Push: create a folder.
+    #[serde(rename = "create folder")]
+    CreateFolder,
+    /// Push: create a document and upload its file.
+    #[serde(rename = "create document")]
+    CreateDocument,
+    /// Push: upload a new version of a document.
+    #[serde(rename = "new version")]
+    NewVersion,
+}
+
+impl PlannedAction {
+    /// The words a person reads (as it serialises).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlannedAction::Fetch => "fetch",
+            PlannedAction::Replace => "replace",
+            PlannedAction::Delete => "delete",
+            PlannedAction::CreateFolder => "create folder",
+            PlannedAction::CreateDocument => "create document",
+            PlannedAction::NewVersion => "new version",
+        }
+    }
 }
 
 /// What kind of failure an item had, so that a caller can tell what helps.

@@ -16,7 +16,7 @@ use super::decide::{Decision, Facts, Skip, decide};
 use super::journal::{self, Record};
 use super::local::{Entry, hash_in, peek_in};
 use super::names::{Notice, STATE_DIR, place};
-use super::{Failure, FailureKind, Planned, SyncOptions, list_room};
+use super::{Failure, FailureKind, Planned, PlannedAction, SyncOptions, list_room};
 use intralinks_ext::Intralinks;
 use intralinks_ext::{Error, Result};
 
@@ -159,8 +159,8 @@ pub(crate) async fn mirror_plan(
             decision = decide(&facts);
         }
         match decision {
-            Decision::Fetch => report.planned.push(planned("fetch")),
-            Decision::Replace => report.planned.push(planned("replace")),
+            Decision::Fetch => report.planned.push(planned(PlannedAction::Fetch)),
+            Decision::Replace => report.planned.push(planned(PlannedAction::Replace)),
             Decision::Keep => report.up_to_date += 1,
             Decision::Adopt => report.adopted += 1,
             Decision::Skip(why) => report.failures.push(Failure {
@@ -174,7 +174,7 @@ pub(crate) async fn mirror_plan(
                 attempts: 0,
             }),
             // Only without a directory to hash in, where nothing is there.
-            Decision::Hash => report.planned.push(planned("fetch")),
+            Decision::Hash => report.planned.push(planned(PlannedAction::Fetch)),
         }
     }
     // Local files the mirror wrote whose documents left the room.
@@ -183,7 +183,7 @@ pub(crate) async fn mirror_plan(
     for r in left_behind(&gone, |rel| peek(root.as_ref(), rel)) {
         if options.delete {
             report.planned.push(Planned {
-                action: "delete",
+                action: PlannedAction::Delete,
                 path: r.path.clone(),
                 id: Some(r.id),
             });

@@ -311,14 +311,14 @@ pub async fn push(
     if options.dry_run {
         for (f, _, doc, _) in &uploads {
             report.planned.push(super::Planned {
-                action: "new version",
+                action: super::PlannedAction::NewVersion,
                 path: f.path.clone(),
                 id: Some(doc.id),
             });
         }
         for (f, _) in to_create.values().flatten() {
             report.planned.push(super::Planned {
-                action: "create document",
+                action: super::PlannedAction::CreateDocument,
                 path: f.path.clone(),
                 id: None,
             });
@@ -387,7 +387,7 @@ async fn create_folders(
             // Named, not made: a stand-in id places what goes inside.
             for (d, _) in wanted {
                 report.planned.push(super::Planned {
-                    action: "create folder",
+                    action: super::PlannedAction::CreateFolder,
                     path: d.clone(),
                     id: None,
                 });

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use intralinks_sync::MirrorReport;
+use intralinks_sync::{MirrorReport, PlannedAction};
 
 use super::SyncArgs;
 use crate::advice::{CliError, CliResult};
@@ -74,7 +74,7 @@ impl Args {
             let doomed: Vec<&str> = plan
                 .planned
                 .iter()
-                .filter(|p| p.action == "delete")
+                .filter(|p| p.action == PlannedAction::Delete)
                 .map(|p| p.path.as_str())
                 .collect();
             if !doomed.is_empty() {
@@ -119,13 +119,13 @@ fn finish_plan(out: &Output, report: &MirrorReport) -> CliResult {
         return out.print_json(report);
     }
     super::print_plan(out, &report.planned)?;
-    let count = |a: &str| report.planned.iter().filter(|p| p.action == a).count();
+    let count = |a| report.planned.iter().filter(|p| p.action == a).count();
     tell!(
         out,
         "dry run: {} to fetch, {} to replace, {} to delete, {} up to date, {} adopted; nothing was written",
-        count("fetch"),
-        count("replace"),
-        count("delete"),
+        count(PlannedAction::Fetch),
+        count(PlannedAction::Replace),
+        count(PlannedAction::Delete),
         report.up_to_date,
         report.adopted
     )?;

@@ -188,8 +188,8 @@ pub fn ended_by(fatal: &Failure, kept: usize, not_done: usize) -> CliError {
 pub fn print_plan(out: &Output, planned: &[intralinks_sync::Planned]) -> CliResult {
     for p in planned {
         let what = match p.action {
-            "new version" => "upload a new version of",
-            other => other,
+            intralinks_sync::PlannedAction::NewVersion => "upload a new version of",
+            other => other.as_str(),
         };
         say!(out, "would {what}: {}", crate::output::safe(&p.path))?;
     }

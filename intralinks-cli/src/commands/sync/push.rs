@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use intralinks_sync::PushReport;
+use intralinks_sync::{PlannedAction, PushReport};
 
 use super::SyncArgs;
 use crate::advice::{CliError, CliResult};
@@ -140,13 +140,13 @@ fn finish_plan(out: &Output, report: &PushReport) -> CliResult {
         tell!(out, "skipped: {}", output::safe(s))?;
     }
     super::print_plan(out, &report.planned)?;
-    let count = |a: &str| report.planned.iter().filter(|p| p.action == a).count();
+    let count = |a| report.planned.iter().filter(|p| p.action == a).count();
     tell!(
         out,
         "dry run: {} folder(s) and {} document(s) to create, {} new version(s) to upload, {} unchanged; nothing was sent",
-        count("create folder"),
-        count("create document"),
-        count("new version"),
+        count(PlannedAction::CreateFolder),
+        count(PlannedAction::CreateDocument),
+        count(PlannedAction::NewVersion),
         report.unchanged
     )?;
     super::failure_summary(out, &report.failures, report.files, "files", true)
