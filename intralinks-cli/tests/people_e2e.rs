@@ -298,6 +298,42 @@ async fn members_copy_reproduces_the_rooms_roles_and_groups_and_a_second_run_cha
         "{}",
         err(&o)
     );
+    // Not an address: refused before any request.
+    let calls = |map: BTreeMap<String, u64>| map.values().sum::<u64>();
+    let counted = || async {
+        calls(
+            reqwest::get(format!("{}/_sim/requests", sim.url()))
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap(),
+        )
+    };
+    let seen = counted().await;
+    let o = run(
+        &url,
+        &[
+            "members",
+            "copy",
+            "--all",
+            "--from",
+            "bob.review@example.com",
+            "--to",
+            "Ann <ann.lee@abp.example>",
+        ],
+        cwd,
+    )
+    .await;
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        err(&o)
+            .contains("error: --to \"Ann <ann.lee@abp.example>\" is not one plain e-mail address"),
+        "{}",
+        err(&o)
+    );
+    // The login's token request is the only call.
+    assert!(counted().await - seen <= 1, "{}", counted().await - seen);
     assert_eq!(writes(&sim).await, before + 4);
     sim.shutdown().await;
 }

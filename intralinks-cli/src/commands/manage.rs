@@ -505,6 +505,15 @@ async fn copy(
             })
         }
     };
+    // Both addresses are checked before the first request.
+    for (flag, email) in [("--from", from), ("--to", to)] {
+        if !intralinks_ext::text::is_email_address(email.trim()) {
+            return Err(crate::advice::CliError::new(format!(
+                "{flag} {:?} is not one plain e-mail address; give one, e.g. ann.lee@example.com",
+                crate::output::safe(email)
+            )));
+        }
+    }
     let source = account(from).await?;
     let target = account(to).await?;
     let mut list: Vec<i64> = if all {
