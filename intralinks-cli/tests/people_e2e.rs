@@ -86,7 +86,8 @@ async fn a_person_created_is_found_by_email_also_from_a_room_they_are_not_in() {
             "emailId": "ann.lee@abp.example",
             "firstName": "Ann",
             "lastName": "Lee",
-            "organization": "ABP"
+            "organization": "ABP",
+            "officePhone": "0000"
         }])
     );
     assert!(

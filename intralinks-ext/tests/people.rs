@@ -45,6 +45,7 @@ async fn a_person_created_is_found_by_email_from_a_room_they_are_not_in() {
     assert_eq!(ann.first_name.as_deref(), Some("Ann"));
     assert_eq!(ann.last_name.as_deref(), Some("Lee"));
     assert_eq!(ann.organization.as_deref(), Some("ABP"));
+    assert_eq!(ann.office_phone.as_deref(), Some("0000"));
 
     // From the demo room, which she is not in: her account, no member id, no role.
     let found = il

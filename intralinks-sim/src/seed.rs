@@ -186,6 +186,7 @@ impl Seeder {
                 user_id,
                 password: password.map(|p| Secret(p.into())),
                 person,
+                office_phone: String::new(),
                 question_key: SECURITY_QUESTION_KEY.into(),
                 answer: Secret(ANSWER.into()),
             },

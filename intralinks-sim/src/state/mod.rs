@@ -79,6 +79,8 @@ pub(crate) struct Account {
     pub(crate) user_id: i64,
     pub(crate) password: Option<Secret>,
     pub(crate) person: Person,
+    /// The office phone it was created with (`POST /users`); "" when none.
+    pub(crate) office_phone: String,
     pub(crate) question_key: String,
     pub(crate) answer: Secret,
 }

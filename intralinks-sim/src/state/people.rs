@@ -244,6 +244,7 @@ impl State {
                         user_id,
                         password: None,
                         person: person.clone(),
+                        office_phone: String::new(),
                         question_key: crate::demo::SECURITY_QUESTION_KEY.into(),
                         answer: Secret(crate::demo::ANSWER.into()),
                     },
@@ -317,8 +318,8 @@ impl State {
 
     /// `POST /users`: a user account on the service, in no workspace. The
     /// Intralinks Python SDK's create_user_account takes the address, both
-    /// names and the organisation (and a phone and a language, which the
-    /// simulator accepts and does not keep).
+    /// names and the organisation, and a phone and a language: the phone is
+    /// kept and shown, the language accepted and not kept.
     pub(crate) fn create_account(
         &mut self,
         _caller: &Caller,
@@ -353,6 +354,12 @@ impl State {
                 user_id,
                 password: None,
                 person,
+                office_phone: input
+                    .office_phone
+                    .as_deref()
+                    .map(str::trim)
+                    .unwrap_or_default()
+                    .to_string(),
                 question_key: crate::demo::SECURITY_QUESTION_KEY.into(),
                 answer: Secret(crate::demo::ANSWER.into()),
             },
@@ -534,15 +541,20 @@ impl State {
 /// An account as `GET /users/{email}` shows it, and a `?email=` lookup
 /// of someone who is no member of the workspace: the account's own fields
 /// (the Intralinks Python SDK's user_manager.py reads userId, emailId, the
-/// names and organization), no member id and no role.
+/// names and organization), no member id and no role; `officePhone` when
+/// the account was created with one.
 fn account_json(email: &str, a: &Account) -> Value {
-    json!({
+    let mut v = json!({
         "userId": a.user_id,
         "emailId": email,
         "firstName": a.person.first,
         "lastName": a.person.last,
         "organization": a.person.org,
-    })
+    });
+    if !a.office_phone.is_empty() {
+        v["officePhone"] = json!(a.office_phone);
+    }
+    v
 }
 
 fn member_json(m: &Member) -> Value {
