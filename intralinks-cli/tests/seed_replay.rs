@@ -148,12 +148,12 @@ async fn lists_enters_browses_and_downloads_the_seed_payloads() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 3, "{out}");
     assert!(
-        lines[0].starts_with("ID      NAME                PHASE  SECURITY  HOST"),
+        lines[0].starts_with("ID      NAME                PHASE  SECURITY  HOST        TEMPLATE"),
         "{out}"
     );
     assert_eq!(
         lines[2],
-        "701421  Demo API Workspace  OPEN   1         Intralinks"
+        "701421  Demo API Workspace  OPEN   1         Intralinks  554961"
     );
 
     let o = run(&url, TOKEN, &["--json", "workspaces"], dir.path()).await;

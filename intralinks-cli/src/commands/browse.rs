@@ -45,8 +45,10 @@ impl Command {
         match self {
             Command::Workspaces => {
                 let list: Vec<_> = il.list_all_workspaces().try_collect().await.map_err(err)?;
-                ctx.out
-                    .listing(&list, &["ID", "NAME", "PHASE", "SECURITY", "HOST"], |w| {
+                ctx.out.listing(
+                    &list,
+                    &["ID", "NAME", "PHASE", "SECURITY", "HOST", "TEMPLATE"],
+                    |w| {
                         vec![
                             w.id.to_string(),
                             w.name
@@ -56,8 +58,12 @@ impl Command {
                             w.phase.clone().unwrap_or_default(),
                             w.security_level.map(|l| l.to_string()).unwrap_or_default(),
                             w.host.clone().unwrap_or_default(),
+                            w.parent_template_id
+                                .map(|t| t.to_string())
+                                .unwrap_or_default(),
                         ]
-                    })
+                    },
+                )
             }
             Command::Enter { workspace, v1 } => {
                 let mut prompter = ctx.prompter();
