@@ -202,4 +202,23 @@ fn public_futures_are_send_and_static() {
             intralinks_ext::file_hash_of(&dir).await
         })
     });
+    // Rooms as code: plan, apply, and apply what was reviewed.
+    let room =
+        intralinks_room::RoomFile::parse("workspace: {name: R}\n", "r.yaml").expect("a room");
+    let room_options = intralinks_room::Options::new(false);
+    {
+        let (il, room, room_options) = (il.clone(), room.clone(), room_options.clone());
+        assert_send(async move { intralinks_room::plan(&il, &room, &room_options).await });
+    }
+    {
+        let (il, room, room_options) = (il.clone(), room.clone(), room_options.clone());
+        assert_send(async move { intralinks_room::apply(&il, &room, &room_options).await });
+    }
+    {
+        let (il, room, room_options) = (il.clone(), room.clone(), room_options.clone());
+        assert_send(async move {
+            let reviewed = intralinks_room::plan(&il, &room, &room_options).await?;
+            intralinks_room::apply_reviewed(&il, &room, &reviewed, &room_options).await
+        });
+    }
 }
