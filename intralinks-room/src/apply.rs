@@ -12,7 +12,7 @@ use crate::change::{Action, Change, Kind, Op, change};
 use crate::diff::{created_with, diff};
 use crate::file::{MemberSpec, RoomFile};
 use crate::journal::{Journal, Record};
-use crate::observe::{Observed, observe};
+use crate::observe::{Observed, observe_for};
 use crate::plan::{Options, Plan, resolve};
 
 /// What apply did in one workspace.
@@ -190,7 +190,7 @@ async fn apply_held(il: &Intralinks, file: &RoomFile, options: &Options) -> Resu
         ));
     }
     let ws = run.ws;
-    let observed = observe(il, ws, &options.entry).await?;
+    let observed = observe_for(il, ws, &options.entry, file).await?;
     let changes = diff(file, Some(&observed), options.prune);
     let mut ids = Ids::from(&observed);
     let mut not_removable = Vec::new();
@@ -448,6 +448,30 @@ pub(crate) async fn execute(run: &mut Run<'_>, ids: &mut Ids, c: &Change) -> Res
                     id: None,
                     document_id: None,
                     folder_id: Some(folder),
+                    group_id: Some(gid),
+                    permission: Some(*level),
+                })
+                .send()
+                .checked()
+                .await?;
+            run.record("permission", &c.target, None)?;
+        }
+        Op::SetDocumentPermission {
+            document,
+            group,
+            level,
+        } => {
+            let (gid, _) = ids
+                .groups
+                .get(group)
+                .cloned()
+                .ok_or_else(|| missing(format!("group {group:?}")))?;
+            api.create_permission()
+                .workspace_id(ws)
+                .body(types::Permission {
+                    id: None,
+                    document_id: Some(*document),
+                    folder_id: None,
                     group_id: Some(gid),
                     permission: Some(*level),
                 })

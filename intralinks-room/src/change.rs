@@ -92,6 +92,12 @@ pub(crate) enum Op {
         group: String,
         level: PermissionPermission,
     },
+    /// A level on one document (which the room holds: its id is known).
+    SetDocumentPermission {
+        document: i64,
+        group: String,
+        level: PermissionPermission,
+    },
     DeleteMember {
         id: i64,
         version: String,

@@ -227,8 +227,48 @@ pub(crate) fn diff(file: &RoomFile, room: Option<&Observed>, prune: bool) -> Vec
             ));
         }
     }
+    // Permissions on one document, on documents the room holds.
+    let mut wanted_doc_perms: BTreeSet<(Vec<String>, String)> = BTreeSet::new();
+    for d in &file.documents {
+        let Some(path) = segments(&d.path) else {
+            continue;
+        };
+        let Some(&id) = o.documents.get(&path) else {
+            continue;
+        };
+        for (g, level) in &d.permissions {
+            wanted_doc_perms.insert((path.clone(), g.clone()));
+            let have = o
+                .groups
+                .get(g)
+                .and_then(|g| o.document_permissions.get(&(id, g.id)).copied());
+            if have == Some(*level) {
+                continue;
+            }
+            let (action, detail) = match have {
+                None => (Action::Create, format!("{level}")),
+                Some(h) => (Action::Change, format!("{h} -> {level}")),
+            };
+            out.push(change(
+                action,
+                Kind::Permission,
+                format!("{g} on {}", path.join("/")),
+                Some(detail),
+                Op::SetDocumentPermission {
+                    document: id,
+                    group: g.clone(),
+                    level: *level,
+                },
+            ));
+        }
+    }
     if prune && room.is_some() {
-        prune_changes(file, o, &wanted_links, &wanted_perms, &mut out);
+        let wanted = Wanted {
+            links: &wanted_links,
+            perms: &wanted_perms,
+            doc_perms: &wanted_doc_perms,
+        };
+        prune_changes(file, o, &wanted, &mut out);
     }
     // Last: a splash that must be accepted gates every call before it.
     settings_change(file, o, &mut out);
@@ -311,13 +351,37 @@ fn settings_change(file: &RoomFile, o: &Observed, out: &mut Vec<Change>) {
     ));
 }
 
-fn prune_changes(
-    file: &RoomFile,
-    o: &Observed,
-    wanted_links: &BTreeSet<(String, String)>,
-    wanted_perms: &BTreeSet<(Vec<String>, String)>,
-    out: &mut Vec<Change>,
-) {
+/// The documents the file gives a level that the room does not hold: a
+/// room file does not create documents (they are uploaded), so each is
+/// noted and left alone.
+pub(crate) fn document_notes(file: &RoomFile, room: Option<&Observed>) -> Vec<String> {
+    file.documents
+        .iter()
+        .filter(|d| {
+            room.is_none_or(|o| {
+                o.documents_listed
+                    && segments(&d.path).is_some_and(|p| !o.documents.contains_key(&p))
+            })
+        })
+        .map(|d| {
+            format!(
+                "document {:?} is not in the room, so its permissions are left alone: a room file does not create documents; upload it, then plan again",
+                d.path
+            )
+        })
+        .collect()
+}
+
+/// What the file names that pruning keeps: memberships, and permissions on
+/// folders and on documents (path, group).
+struct Wanted<'a> {
+    links: &'a BTreeSet<(String, String)>,
+    perms: &'a BTreeSet<(Vec<String>, String)>,
+    doc_perms: &'a BTreeSet<(Vec<String>, String)>,
+}
+
+fn prune_changes(file: &RoomFile, o: &Observed, wanted: &Wanted<'_>, out: &mut Vec<Change>) {
+    let (wanted_links, wanted_perms) = (wanted.links, wanted.perms);
     let no_call = |what: &str| {
         Some(format!(
             "the API has no call that removes {what}; remove it in the Intralinks web interface"
@@ -361,6 +425,29 @@ fn prune_changes(
             continue;
         }
         if !wanted_perms.contains(&(path.clone(), group.name.clone())) {
+            out.push(change(
+                Action::CannotRemove,
+                Kind::Permission,
+                format!("{} on {}", group.name, path.join("/")),
+                no_call(&format!("a permission ({level})")),
+                Op::None,
+            ));
+        }
+    }
+    for ((d, g), level) in &o.document_permissions {
+        let (Some(path), Some(group)) = (
+            o.document_paths.get(d),
+            o.groups.values().find(|x| x.id == *g),
+        ) else {
+            continue;
+        };
+        if leaving_group(group) {
+            continue;
+        }
+        if !wanted
+            .doc_perms
+            .contains(&(path.clone(), group.name.clone()))
+        {
             out.push(change(
                 Action::CannotRemove,
                 Kind::Permission,

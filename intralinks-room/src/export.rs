@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use intralinks_ext::{Error, FixedAnswers, Intralinks, Result};
 
 use crate::file::{
-    FolderSpec, GroupSpec, MemberSpec, PATH_SEPARATOR, Phase, RoomFile, SplashSpec, WorkspaceSpec,
+    DocumentSpec, FolderSpec, GroupSpec, MemberSpec, PATH_SEPARATOR, Phase, RoomFile, SplashSpec,
+    WorkspaceSpec,
 };
 use crate::observe::{Observed, observe};
 
@@ -38,7 +39,8 @@ pub(crate) fn exportable(o: &Observed) -> Result<()> {
 }
 
 /// The room as a file: every folder (sorted by path), group (by name) and
-/// member (by e-mail, groups sorted), with ids only for the workspace.
+/// member (by e-mail, groups sorted), and each document given a level of
+/// its own (by path), with ids only for the workspace.
 /// Fails when a folder's name contains `/`, which a path cannot express.
 pub async fn export(il: &Intralinks, ws: i64, entry: &FixedAnswers) -> Result<RoomFile> {
     let o = observe(il, ws, entry).await?;
@@ -88,6 +90,23 @@ pub async fn export(il: &Intralinks, ws: i64, entry: &FixedAnswers) -> Result<Ro
                 .collect(),
         })
         .collect();
+    // Documents given a level of their own (listed only when one is).
+    let documents = o
+        .documents
+        .iter()
+        .filter_map(|(path, id)| {
+            let permissions: std::collections::BTreeMap<_, _> = o
+                .document_permissions
+                .iter()
+                .filter(|((d, _), _)| d == id)
+                .filter_map(|((_, g), l)| group_of.get(g).map(|n| (n.to_string(), *l)))
+                .collect();
+            (!permissions.is_empty()).then(|| DocumentSpec {
+                path: path.join("/"),
+                permissions,
+            })
+        })
+        .collect();
     Ok(RoomFile {
         workspace: WorkspaceSpec {
             name: o.name.clone(),
@@ -106,5 +125,6 @@ pub async fn export(il: &Intralinks, ws: i64, entry: &FixedAnswers) -> Result<Ro
         groups,
         members,
         folders,
+        documents,
     })
 }

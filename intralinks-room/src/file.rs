@@ -29,6 +29,11 @@ pub struct RoomFile {
     /// Its folders (parents are implied by paths) and each group's level on them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub folders: Vec<FolderSpec>,
+    /// Documents given a level of their own (documents are uploaded, not
+    /// created by a room file: one that is not in the room is noted by
+    /// [`plan`](crate::plan()) and left alone).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub documents: Vec<DocumentSpec>,
 }
 
 /// The workspace: found by `id`, else by exact `name`, else created.
@@ -161,6 +166,22 @@ pub struct FolderSpec {
     /// Names from the root, joined by `/`.
     pub path: String,
     /// Each group's level on this folder.
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "unique_keys"
+    )]
+    pub permissions: BTreeMap<String, PermissionPermission>,
+}
+
+/// A document, by its path: its folder's path, `/`, its name
+/// (`ABP/Capital Calls/Notice Q1.pdf`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentSpec {
+    /// Its folder's path and its name, joined by `/`.
+    pub path: String,
+    /// Each group's level on this document, beside what its folders give.
     #[serde(
         default,
         skip_serializing_if = "BTreeMap::is_empty",
@@ -439,6 +460,38 @@ impl RoomFile {
                         format!(
                             "folder {:?} gives a permission to group {g:?}, which is not declared under groups; declare it",
                             f.path
+                        ),
+                    ));
+                }
+            }
+        }
+        let mut documents = BTreeSet::new();
+        for d in &self.documents {
+            let parts = match segments(&d.path) {
+                Some(parts) if parts.len() >= 2 => parts,
+                _ => {
+                    return Err(invalid(
+                        origin,
+                        format!(
+                            "document path {:?} is not a folder's path, '/', a name: documents live in folders; write the whole path",
+                            d.path
+                        ),
+                    ));
+                }
+            };
+            if !documents.insert(parts) {
+                return Err(invalid(
+                    origin,
+                    format!("document {:?} is listed twice; keep one", d.path),
+                ));
+            }
+            for g in d.permissions.keys() {
+                if !groups.contains(g.as_str()) {
+                    return Err(invalid(
+                        origin,
+                        format!(
+                            "document {:?} gives a permission to group {g:?}, which is not declared under groups; declare it",
+                            d.path
                         ),
                     ));
                 }

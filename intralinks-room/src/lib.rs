@@ -22,6 +22,9 @@
 //! folders:
 //!   - path: ABP/Capital Calls
 //!     permissions: {ABP_C: SEE_AND_DOWNLOAD}
+//! documents:                    # a level on one document, beside its folders'
+//!   - path: ABP/Capital Calls/Notice Q1.pdf
+//!     permissions: {ABP_S: SEE}
 //! ```
 //!
 //! What the rules are:
@@ -39,6 +42,11 @@
 //! - Settings and the splash screen come last (a splash that must be
 //!   accepted gates the room's content; afterwards, plan and apply need
 //!   entry answers that accept it).
+//! - A document is not created by a room file (documents are uploaded): one
+//!   the file gives a level that the room does not hold is noted by
+//!   [`plan`] and left alone. A document's own levels are compared only
+//!   when the file names documents or the room has such a level, so only
+//!   then are its documents listed.
 //! - Nothing the file does not name is removed unless `prune` is set; then
 //!   members (never a `MANAGER_PLUS`, the room's owners), groups and empty
 //!   folders go. The API has no call that removes one group membership or
@@ -72,8 +80,8 @@ pub use change::{Action, Change, Kind};
 pub use copy::copy_member;
 pub use export::export;
 pub use file::{
-    FolderSpec, GroupSpec, MemberSpec, OWNER_ROLE, PATH_SEPARATOR, Phase, ROOM_FILE_LIMIT,
-    RoomFile, SplashSpec, WorkspaceSpec,
+    DocumentSpec, FolderSpec, GroupSpec, MemberSpec, OWNER_ROLE, PATH_SEPARATOR, Phase,
+    ROOM_FILE_LIMIT, RoomFile, SplashSpec, WorkspaceSpec,
 };
 pub use import::members_from_csv;
 pub use journal::{Journal, Record};

@@ -58,6 +58,16 @@ pub(crate) struct Observed {
     pub(crate) memberships: BTreeSet<(i64, i64)>,
     /// (folder id, group id) → level.
     pub(crate) permissions: BTreeMap<(i64, i64), PermissionPermission>,
+    /// (document id, group id) → level, for permissions on one document.
+    pub(crate) document_permissions: BTreeMap<(i64, i64), PermissionPermission>,
+    /// Whether the documents were listed ([`list_documents`]): only when a
+    /// permission names one, or the file does.
+    pub(crate) documents_listed: bool,
+    /// Document path (its folder's path and its name) → document id (the
+    /// lowest id when two share a path).
+    pub(crate) documents: BTreeMap<Vec<String>, i64>,
+    /// Document id → path.
+    pub(crate) document_paths: HashMap<i64, Vec<String>>,
     /// What the room holds that the comparison cannot account for.
     pub(crate) notes: Vec<String>,
 }
@@ -270,9 +280,59 @@ pub(crate) async fn observe_entering(
         });
     }
     for p in permissions {
-        if let (Some(f), Some(g), Some(l)) = (p.folder_id, p.group_id, p.permission) {
-            o.permissions.insert((f, g), l);
+        match (p.folder_id, p.document_id, p.group_id, p.permission) {
+            (Some(f), None, Some(g), Some(l)) => {
+                o.permissions.insert((f, g), l);
+            }
+            (None, Some(d), Some(g), Some(l)) => {
+                o.document_permissions.insert((d, g), l);
+            }
+            _ => {}
         }
     }
+    if !o.document_permissions.is_empty() {
+        list_documents(il, ws, &mut o).await?;
+    }
     Ok(o)
+}
+
+/// [`observe`], with the documents listed too when `file` names any.
+pub(crate) async fn observe_for(
+    il: &Intralinks,
+    ws: i64,
+    answers: &FixedAnswers,
+    file: &crate::file::RoomFile,
+) -> Result<Observed> {
+    let mut o = observe(il, ws, answers).await?;
+    if !file.documents.is_empty() && !o.documents_listed {
+        list_documents(il, ws, &mut o).await?;
+    }
+    Ok(o)
+}
+
+/// Lists the documents of `ws` into `o`, each by its path (its folder's,
+/// as `o` placed it, and its name).
+pub(crate) async fn list_documents(il: &Intralinks, ws: i64, o: &mut Observed) -> Result<()> {
+    let documents = il.documents(ws, None).await?;
+    let mut sorted: Vec<&types::Document> = documents.iter().collect();
+    sorted.sort_by_key(|d| d.id);
+    for d in sorted {
+        let mut path = intralinks_ext::listing::document_folder(d)
+            .and_then(|f| o.paths.get(&f).cloned())
+            .unwrap_or_default();
+        path.push(text(&d.name));
+        o.document_paths.insert(d.id, path.clone());
+        match o.documents.get(&path) {
+            Some(first) => o.notes.push(format!(
+                "document {:?} exists twice (ids {first} and {}); only {first} is compared",
+                path.join("/"),
+                d.id
+            )),
+            None => {
+                o.documents.insert(path, d.id);
+            }
+        }
+    }
+    o.documents_listed = true;
+    Ok(())
 }

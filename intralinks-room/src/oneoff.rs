@@ -9,8 +9,10 @@ use intralinks_ext::{Checked, Error, FixedAnswers, Intralinks, Result};
 use crate::apply::{Ids, Run, add_memberships, execute};
 use crate::change::{Action, Change, Kind, Op, change};
 use crate::diff::diff;
-use crate::file::{FolderSpec, GroupSpec, MemberSpec, RoomFile, WorkspaceSpec, segments};
-use crate::observe::{GroupObs, Observed, observe, observe_without_entry};
+use crate::file::{
+    DocumentSpec, FolderSpec, GroupSpec, MemberSpec, RoomFile, WorkspaceSpec, segments,
+};
+use crate::observe::{GroupObs, Observed, list_documents, observe, observe_without_entry};
 
 /// A partial room for one-off work ([`ensure`]): only what it names is
 /// looked at, nothing is removed.
@@ -29,6 +31,7 @@ fn partial(name: &str) -> RoomFile {
         groups: Vec::new(),
         members: Vec::new(),
         folders: Vec::new(),
+        documents: Vec::new(),
     }
 }
 
@@ -124,15 +127,38 @@ pub(crate) async fn ensure_observed(
     want.workspace.splash = None;
     want.workspace.settings.clear();
     want.check("the request")?;
-    for f in &want.folders {
+    // A path that names no folder may name a document: the level is then
+    // the document's own (its documents are listed for that, once).
+    let mut with_documents: Option<Observed> = None;
+    for f in std::mem::take(&mut want.folders) {
         let path = segments(&f.path).unwrap_or_default();
-        if !observed.folders.contains_key(&path) {
-            return Err(Error::InvalidInput(format!(
-                "workspace {ws} has no folder {:?}; check the path (names from the top, separated by '/')",
-                f.path
-            )));
+        if observed.folders.contains_key(&path) {
+            want.folders.push(f);
+            continue;
         }
+        if with_documents.is_none() {
+            let mut o = observed.clone();
+            if !o.documents_listed {
+                list_documents(il, ws, &mut o).await?;
+            }
+            with_documents = Some(o);
+        }
+        if with_documents
+            .as_ref()
+            .is_some_and(|o| o.documents.contains_key(&path))
+        {
+            want.documents.push(DocumentSpec {
+                path: f.path,
+                permissions: f.permissions,
+            });
+            continue;
+        }
+        return Err(Error::InvalidInput(format!(
+            "workspace {ws} has no folder or document {:?}; check the path (names from the top, separated by '/'; a document's is its folder's path, '/', its name)",
+            f.path
+        )));
     }
+    let observed = with_documents.as_ref().unwrap_or(observed);
     let changes = diff(&want, Some(observed), false);
     if dry_run {
         return Ok(changes);
@@ -193,7 +219,8 @@ pub fn members_request(members: Vec<MemberSpec>) -> RoomFile {
     f
 }
 
-/// A group's level on an existing folder, to set with [`ensure`].
+/// A group's level on an existing folder or document (named by its path),
+/// to set with [`ensure`].
 pub fn permission_request(path: &str, group: &str, level: PermissionPermission) -> RoomFile {
     let mut f = partial("");
     f.groups.push(GroupSpec {

@@ -9,10 +9,10 @@ use intralinks_ext::types;
 use intralinks_ext::{Error, FixedAnswers, Intralinks, Result};
 
 use crate::change::{Action, Change};
-use crate::diff::{diff, template_note};
+use crate::diff::{diff, document_notes, template_note};
 use crate::file::RoomFile;
 use crate::journal::Journal;
-use crate::observe::observe;
+use crate::observe::observe_for;
 
 /// What would change in one workspace. A plan serialises (JSON, YAML) so
 /// that a person can review it and [`apply_reviewed`](crate::apply_reviewed)
@@ -143,7 +143,7 @@ pub async fn plan(il: &Intralinks, file: &RoomFile, options: &Options) -> Result
     };
     let ws = resolve(il, file, journal.as_ref()).await?;
     let observed = match ws {
-        Some(ws) => Some(observe(il, ws, &options.entry).await?),
+        Some(ws) => Some(observe_for(il, ws, &options.entry, file).await?),
         None => None,
     };
     let mut notes = Vec::new();
@@ -151,6 +151,7 @@ pub async fn plan(il: &Intralinks, file: &RoomFile, options: &Options) -> Result
         notes.extend(o.notes.iter().cloned());
         notes.extend(template_note(file, o));
     }
+    notes.extend(document_notes(file, observed.as_ref()));
     let changes = diff(file, observed.as_ref(), options.prune);
     Ok(Plan {
         workspace: file.workspace.name.clone(),
