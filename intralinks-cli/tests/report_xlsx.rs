@@ -104,7 +104,11 @@ async fn documents_xlsx_has_typed_cells_titles_and_a_frozen_header() {
             "Last modified (UTC)",
             "Version",
             "SHA-1 (base64)",
-            "Note"
+            "Note",
+            // One column per custom field, after the fixed ones.
+            "Closing Date",
+            "Deal Code",
+            "Stage"
         ]
         .map(s)
     );
@@ -128,9 +132,12 @@ async fn documents_xlsx_has_typed_cells_titles_and_a_frozen_header() {
     assert_eq!(datetime(&first[6]), at(2013, 3, 31, 12, 27, 56));
     assert_eq!(datetime(&first[7]), at(2013, 4, 1, 12, 27, 56));
     assert_eq!(
-        first[8..],
+        first[8..11],
         [n(1.0), s("Zj6Zd9solDEeYhJ9Nn92omcb/d0="), Data::Empty]
     );
+    // The NDA's field values are text cells; the others are empty.
+    assert_eq!(rows[6][11..], [Data::Empty, s("ABP-7"), s("Closing")]);
+    assert_eq!(rows[5][11..], [s("2024-03-31"), Data::Empty, Data::Empty]);
     // The 1 GiB document's size and every name, in path order.
     assert_eq!(rows[2][5], n(1073746391.0));
     let names: Vec<&Data> = rows[1..].iter().map(|r| &r[3]).collect();

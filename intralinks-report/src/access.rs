@@ -68,23 +68,42 @@ fn items(tree: &Tree, folders: &[types::Folder], documents: &[types::Document]) 
     out
 }
 
-/// Each group's strongest level on `folder`, along its ancestor chain.
-fn levels_on(inherited: &Inherited, folder: Option<i64>) -> BTreeMap<i64, PermissionPermission> {
-    folder
+/// Each group's strongest level on `item`: along its folder's ancestor
+/// chain, and for a document the levels set on it itself.
+fn levels_on(
+    inherited: &Inherited,
+    on_documents: &Direct,
+    item: &Item,
+) -> BTreeMap<i64, PermissionPermission> {
+    let mut levels = item
+        .folder
         .and_then(|f| inherited.get(&f))
         .cloned()
-        .unwrap_or_default()
-}
-
-/// Folder id → the (group, level) permissions set directly on it.
-fn direct(perms: &[types::Permission]) -> HashMap<i64, Vec<(i64, PermissionPermission)>> {
-    let mut out: HashMap<i64, Vec<(i64, PermissionPermission)>> = HashMap::new();
-    for p in perms {
-        if let (Some(f), Some(g), Some(l)) = (p.folder_id, p.group_id, p.permission) {
-            out.entry(f).or_default().push((g, l));
+        .unwrap_or_default();
+    if item.kind == ItemKind::Document {
+        for (group, level) in on_documents.get(&item.id).into_iter().flatten() {
+            let at = levels.entry(*group).or_insert(*level);
+            *at = (*at).max(*level);
         }
     }
-    out
+    levels
+}
+
+/// Folder or document id → the (group, level) permissions set directly on it.
+type Direct = HashMap<i64, Vec<(i64, PermissionPermission)>>;
+
+/// The permissions set directly on folders, and those set on one document
+/// (`documentId`), each by the id it names.
+fn direct(perms: &[types::Permission]) -> (Direct, Direct) {
+    let (mut folders, mut documents) = (Direct::new(), Direct::new());
+    for p in perms {
+        match (p.folder_id, p.document_id, p.group_id, p.permission) {
+            (Some(f), None, Some(g), Some(l)) => folders.entry(f).or_default().push((g, l)),
+            (None, Some(d), Some(g), Some(l)) => documents.entry(d).or_default().push((g, l)),
+            _ => {}
+        }
+    }
+    (folders, documents)
 }
 
 /// Builds per-group access rows from one workspace's listings.
@@ -98,8 +117,9 @@ pub fn access_rows(
     access_rows_with_documents(ws, folders, documents, groups, permissions, &HashMap::new())
 }
 
-/// As [`access_rows`], but each document in `per_document` gets the levels
-/// the service lists for it (`GET /workspaces/{id}/documents/{id}/permissions`:
+/// As [`access_rows`] (where a document's levels are its folders' and those
+/// set on it itself, `documentId`), but each document in `per_document`
+/// gets the levels the service lists for it (`GET /workspaces/{id}/documents/{id}/permissions`:
 /// per group, the strongest one listed) instead of those its folders give.
 /// Documents missing from `per_document` keep their folders' levels.
 pub fn access_rows_with_documents(
@@ -111,7 +131,8 @@ pub fn access_rows_with_documents(
     per_document: &HashMap<i64, Vec<types::Permission>>,
 ) -> Vec<AccessRow> {
     let tree = Tree::new(folders);
-    let inherited = inherited(&tree, &direct(permissions));
+    let (on_folders, on_documents) = direct(permissions);
+    let inherited = inherited(&tree, &on_folders);
     let names: HashMap<i64, String> = groups.iter().map(|g| (g.id, group_name(g))).collect();
     let mut keyed = Vec::new();
     for item in items(&tree, folders, documents) {
@@ -126,7 +147,7 @@ pub fn access_rows_with_documents(
                 }
                 levels
             }
-            _ => levels_on(&inherited, item.folder),
+            _ => levels_on(&inherited, &on_documents, &item),
         };
         for (group, level) in levels {
             let name = names.get(&group).cloned().unwrap_or_default();
@@ -202,7 +223,8 @@ pub fn user_access_rows(
     permissions: &[types::Permission],
 ) -> Vec<UserAccessRow> {
     let tree = Tree::new(folders);
-    let inherited = inherited(&tree, &direct(permissions));
+    let (on_folders, on_documents) = direct(permissions);
+    let inherited = inherited(&tree, &on_folders);
     let names: HashMap<i64, String> = groups
         .groups
         .iter()
@@ -230,7 +252,7 @@ pub fn user_access_rows(
     for item in items(&tree, folders, documents) {
         // member → (level, groups giving it)
         let mut best: BTreeMap<i64, (PermissionPermission, BTreeSet<String>)> = BTreeMap::new();
-        for (group, level) in levels_on(&inherited, item.folder) {
+        for (group, level) in levels_on(&inherited, &on_documents, &item) {
             let name = names.get(&group).cloned().unwrap_or_default();
             for m in members_of.get(&group).into_iter().flatten() {
                 let at = best.entry(*m).or_insert((level, BTreeSet::new()));

@@ -16,6 +16,12 @@
 //! people ("E-mail", "Folder path"), dates are Excel dates in UTC, ids and
 //! sizes are numbers, and every text is a text cell — never a formula.
 //!
+//! Documents and members carry their custom field values
+//! ([`Row::fields`]): one more column per field after the fixed ones, named
+//! after the field (its definition's name, `GET …/fieldDefinitions`, asked
+//! only when some entity carries a value), written with
+//! [`Writer::with_fields`] and the columns of [`field_columns`].
+//!
 //! Rows are sorted by workspace, then by path (segment by segment, so a
 //! folder's contents follow it), then by the remaining key, so two reports
 //! of the same room diff cleanly.
@@ -23,7 +29,8 @@
 //! # Access: how levels are resolved
 //! A permission names a group, a folder and a level (`SEE` <
 //! `SEE_AND_DOWNLOAD` < `SEE_DOWNLOAD_AND_PRINT`). It applies to that folder,
-//! its subfolders and every document in them. A group's level on a path is
+//! its subfolders and every document in them. One that names a document
+//! (`documentId`) applies to that document, beside what its folders give. A group's level on a path is
 //! the **strongest** of all its permissions along the ancestor chain (a
 //! weaker permission lower down does not narrow a stronger one above it). A
 //! member's level is the strongest of their groups' levels. A group or member
@@ -92,12 +99,12 @@ mod write;
 mod xlsx;
 
 pub use access::{access_rows, access_rows_with_documents, user_access_rows};
-pub use listing::{document_rows, member_rows};
+pub use listing::{document_rows, document_rows_with_fields, member_rows, member_rows_with_fields};
 pub use rows::{
     AccessRow, CellKind, Column, DocumentRow, ItemKind, MemberRow, PATH_SEPARATOR, Row,
     UserAccessRow, WorkspaceRef,
 };
 pub use workspaces::{Outcome, across, visible_workspaces, workspaces_of};
-pub use write::{Format, Writer};
+pub use write::{Format, Writer, field_columns};
 #[cfg(feature = "xlsx")]
 pub use xlsx::{XLSX_MAX_CELL_CHARS, XLSX_MAX_ROWS};

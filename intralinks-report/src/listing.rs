@@ -1,11 +1,12 @@
 //! One workspace's listings, the document and member rows built from them,
 //! and how those rows list a workspace ([`Row::fetch`]).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use intralinks_ext::api::types;
+use intralinks_ext::fields::{self, FieldDefinition};
 use intralinks_ext::listing::{FolderPaths as Tree, document_folder as doc_folder};
-use intralinks_ext::{Checked, Intralinks, Result};
+use intralinks_ext::{Checked, Error, Intralinks, Result};
 
 use crate::rows::{
     Column, DocumentRow, MemberRow, PATH_SEPARATOR, Row, WorkspaceRef, date, number, text, when,
@@ -59,6 +60,86 @@ pub(crate) fn group_name(g: &types::Group) -> String {
     intralinks_ext::listing::group_name(g).to_string()
 }
 
+/// The column each custom field is written in: its definition's name; a
+/// field without a named definition is `customField.{id}` (as the
+/// Intralinks Python SDK's notebooks name it); a name that a fixed column
+/// or another field has already gets ` (field {id})`.
+pub(crate) struct FieldNames {
+    by_id: BTreeMap<i64, String>,
+}
+
+impl FieldNames {
+    pub(crate) fn new(definitions: &[FieldDefinition], fixed: &[&str]) -> Self {
+        let mut taken: BTreeSet<String> = fixed.iter().map(|f| f.to_lowercase()).collect();
+        let mut by_id = BTreeMap::new();
+        let mut named: Vec<(i64, &str)> = definitions
+            .iter()
+            .filter_map(|d| Some((d.id, d.name.as_deref()?)))
+            .filter(|(_, n)| !n.trim().is_empty())
+            .collect();
+        named.sort();
+        for (id, name) in named {
+            if by_id.contains_key(&id) {
+                continue;
+            }
+            let column = if taken.contains(&name.to_lowercase()) {
+                format!("{name} (field {id})")
+            } else {
+                name.to_string()
+            };
+            taken.insert(column.to_lowercase());
+            by_id.insert(id, column);
+        }
+        FieldNames { by_id }
+    }
+
+    /// An entity's values (`customFields.field`) by column name, as text.
+    pub(crate) fn values(
+        &self,
+        custom: Option<&types::CustomFieldValues>,
+    ) -> BTreeMap<String, String> {
+        fields::values(custom)
+            .into_iter()
+            .map(|(id, v)| {
+                let column = self
+                    .by_id
+                    .get(&id)
+                    .cloned()
+                    .unwrap_or_else(|| format!("customField.{id}"));
+                (column, fields::text(&v))
+            })
+            .collect()
+    }
+}
+
+/// The room's field definitions when `needed` (some entity carries a
+/// value), else none: no request. A room the service has no definitions
+/// for (it answers 404) has none.
+pub(crate) async fn definitions(
+    il: &Intralinks,
+    ws: i64,
+    needed: bool,
+) -> Result<Vec<FieldDefinition>> {
+    if !needed {
+        return Ok(Vec::new());
+    }
+    match il.field_definitions(ws).await {
+        Ok(d) => Ok(d),
+        Err(
+            Error::NotFound { .. }
+            | Error::UnexpectedBody {
+                status: Some(404), ..
+            },
+        ) => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Whether any of `values` holds a value.
+fn any_values<'a>(mut values: impl Iterator<Item = Option<&'a types::CustomFieldValues>>) -> bool {
+    values.any(|v| v.is_some_and(|v| v.field.iter().any(|f| f.value.is_some())))
+}
+
 /// A path that sorts segment by segment, so that a folder's contents follow
 /// it (`A/B` before `A B`). One string per row, not one per segment.
 #[derive(PartialEq, Eq)]
@@ -84,12 +165,26 @@ pub(crate) fn sorted<K: Ord, R>(mut keyed: Vec<(K, R)>) -> Vec<R> {
     keyed.into_iter().map(|(_, r)| r).collect()
 }
 
-/// Builds document rows from one workspace's listings.
+/// Builds document rows from one workspace's listings; custom field values
+/// go in columns named `customField.{id}` (see [`document_rows_with_fields`]).
 pub fn document_rows(
     ws: &WorkspaceRef,
     folders: &[types::Folder],
     documents: &[types::Document],
 ) -> Vec<DocumentRow> {
+    document_rows_with_fields(ws, folders, documents, &[])
+}
+
+/// Builds document rows from one workspace's listings, each custom field
+/// value in the column of its field's name (from `definitions`, `GET
+/// …/fieldDefinitions`; `customField.{id}` for a field not defined there).
+pub fn document_rows_with_fields(
+    ws: &WorkspaceRef,
+    folders: &[types::Folder],
+    documents: &[types::Document],
+    definitions: &[FieldDefinition],
+) -> Vec<DocumentRow> {
+    let names = FieldNames::new(definitions, DocumentRow::HEADER);
     let tree = Tree::new(folders);
     let keyed = documents
         .iter()
@@ -108,6 +203,7 @@ pub fn document_rows(
                 version_number: d.version_number,
                 file_hash_download: d.file_hash_download.clone(),
                 note: d.note.clone(),
+                custom_fields: names.values(d.custom_fields.as_ref()),
             };
             ((PathKey(row.folder_path.clone()), name, d.id), row)
         })
@@ -115,13 +211,28 @@ pub fn document_rows(
     sorted(keyed)
 }
 
-/// Builds member rows from one workspace's listings (`phase` is the workspace's).
+/// Builds member rows from one workspace's listings (`phase` is the
+/// workspace's); custom field values go in columns named `customField.{id}`
+/// (see [`member_rows_with_fields`]).
 pub fn member_rows(
     ws: &WorkspaceRef,
     phase: &str,
     users: &[types::User],
     groups: &types::GroupList,
 ) -> Vec<MemberRow> {
+    member_rows_with_fields(ws, phase, users, groups, &[])
+}
+
+/// Builds member rows from one workspace's listings, each custom field
+/// value in the column of its field's name (as [`document_rows_with_fields`]).
+pub fn member_rows_with_fields(
+    ws: &WorkspaceRef,
+    phase: &str,
+    users: &[types::User],
+    groups: &types::GroupList,
+    definitions: &[FieldDefinition],
+) -> Vec<MemberRow> {
+    let field_names = FieldNames::new(definitions, MemberRow::HEADER);
     let names: HashMap<i64, String> = groups
         .groups
         .iter()
@@ -159,6 +270,7 @@ pub fn member_rows(
                 last_accessed_on: date(u.last_accessed_on),
                 status: u.status.clone().unwrap_or_default(),
                 phase: phase.to_string(),
+                custom_fields: field_names.values(u.custom_fields.as_ref()),
             };
             ((email.to_lowercase(), id), row)
         })
@@ -194,9 +306,15 @@ impl Row for DocumentRow {
         text("note", "Note"),
     ];
     const SHEET: &'static str = "Documents";
+    const HAS_FIELDS: bool = true;
     async fn fetch(il: &Intralinks, ws: &WorkspaceRef) -> Result<Vec<Self>> {
         let (f, d) = futures_util::try_join!(folders(il, ws.id), documents(il, ws.id))?;
-        Ok(document_rows(ws, &f, &d))
+        let needed = any_values(d.iter().map(|d| d.custom_fields.as_ref()));
+        let defs = definitions(il, ws.id, needed).await?;
+        Ok(document_rows_with_fields(ws, &f, &d, &defs))
+    }
+    fn fields(&self) -> Option<&BTreeMap<String, String>> {
+        Some(&self.custom_fields)
     }
 }
 
@@ -234,6 +352,7 @@ impl Row for MemberRow {
         text("phase", "Workspace phase"),
     ];
     const SHEET: &'static str = "Members";
+    const HAS_FIELDS: bool = true;
     async fn fetch(il: &Intralinks, ws: &WorkspaceRef) -> Result<Vec<Self>> {
         let workspace = async {
             il.api()
@@ -249,6 +368,11 @@ impl Row for MemberRow {
             .into_iter()
             .find_map(|w| w.phase)
             .unwrap_or_default();
-        Ok(member_rows(ws, &phase, &u, &g))
+        let needed = any_values(u.iter().map(|u| u.custom_fields.as_ref()));
+        let defs = definitions(il, ws.id, needed).await?;
+        Ok(member_rows_with_fields(ws, &phase, &u, &g, &defs))
+    }
+    fn fields(&self) -> Option<&BTreeMap<String, String>> {
+        Some(&self.custom_fields)
     }
 }

@@ -2,6 +2,7 @@
 //! ([`Row::fetch`]) is with the listings it builds on: documents and members
 //! in `listing`, access in `access`.
 
+use std::collections::BTreeMap;
 use std::future::Future;
 
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -63,8 +64,16 @@ pub trait Row: Serialize + Sized {
     const COLUMNS: &'static [Column];
     /// The name of the sheet in a workbook.
     const SHEET: &'static str;
+    /// Whether the rows carry custom field values ([`Row::fields`]): one
+    /// more column per field, after the fixed ones, whose names are known
+    /// only once the rows are ([`field_columns`](crate::field_columns)).
+    const HAS_FIELDS: bool = false;
     /// This workspace's rows, sorted by path.
     fn fetch(il: &Intralinks, ws: &WorkspaceRef) -> impl Future<Output = Result<Vec<Self>>>;
+    /// The row's custom field values by column name, as text; none by default.
+    fn fields(&self) -> Option<&BTreeMap<String, String>> {
+        None
+    }
 }
 
 /// What a column holds, which decides its cell type in a workbook.
@@ -157,6 +166,10 @@ pub struct DocumentRow {
     pub file_hash_download: Option<String>,
     /// The document's note.
     pub note: Option<String>,
+    /// Its custom field values by column name (the field's name), as text;
+    /// written after the fixed columns, one column per field.
+    #[serde(skip)]
+    pub custom_fields: BTreeMap<String, String>,
 }
 
 /// One member of a workspace.
@@ -194,6 +207,10 @@ pub struct MemberRow {
     pub status: String,
     /// The workspace's phase, as the service gives it (e.g. `OPEN`).
     pub phase: String,
+    /// The member's custom field values by column name (the field's name),
+    /// as text; written after the fixed columns, one column per field.
+    #[serde(skip)]
+    pub custom_fields: BTreeMap<String, String>,
 }
 
 /// Whether an access row is about a folder or a document.

@@ -48,6 +48,7 @@ fn csv_cells_never_start_a_formula_and_json_stays_exact() {
             version_number: None,
             file_hash_download: Some("=A1".into()),
             note: Some(name.to_string()),
+            custom_fields: Default::default(),
         })
         .unwrap();
     }
@@ -81,6 +82,7 @@ fn csv_cells_never_start_a_formula_and_json_stays_exact() {
         version_number: None,
         file_hash_download: None,
         note: None,
+        custom_fields: Default::default(),
     })
     .unwrap();
     let json: serde_json::Value = serde_json::from_slice(&w.finish().unwrap()).unwrap();
@@ -101,6 +103,7 @@ fn headers_are_the_serialized_field_names() {
         version_number: None,
         file_hash_download: None,
         note: None,
+        custom_fields: Default::default(),
     };
     assert_eq!(header_of(&doc), DocumentRow::HEADER);
     let member = MemberRow {
@@ -118,6 +121,7 @@ fn headers_are_the_serialized_field_names() {
         last_accessed_on: None,
         status: String::new(),
         phase: String::new(),
+        custom_fields: Default::default(),
     };
     assert_eq!(header_of(&member), MemberRow::HEADER);
     let access = AccessRow {
@@ -314,4 +318,67 @@ fn a_workbook_refuses_rows_it_cannot_hold_before_they_are_written() {
         let w = Writer::new::<AccessRow>(Vec::new(), format).unwrap();
         assert!(w.reserve(usize::MAX).is_ok());
     }
+}
+
+#[test]
+fn a_level_set_on_one_document_adds_to_its_folders() {
+    use PermissionPermission::*;
+    let folders = [folder(1, None, "A")];
+    let doc = |id: i64, name: &str| -> types::Document {
+        serde_json::from_value(serde_json::json!({"id": id, "parentId": 1, "name": name})).unwrap()
+    };
+    let documents = [doc(21, "x.txt"), doc(22, "y.txt")];
+    let groups: types::GroupList = serde_json::from_value(serde_json::json!({
+        "groups": [{"id": 8, "groupName": "Buyers"}, {"id": 9, "groupName": "Team"}],
+        "workspaceGroupMembers": [
+            {"workspaceGroupId": 8, "workspaceUserId": 100},
+            {"workspaceGroupId": 9, "workspaceUserId": 101}
+        ]
+    }))
+    .unwrap();
+    let on_document = |group: i64, document: i64, level| types::Permission {
+        document_id: Some(document),
+        folder_id: None,
+        group_id: Some(group),
+        id: None,
+        permission: Some(level),
+    };
+    let perms = [
+        perm(9, 1, See),
+        on_document(8, 21, SeeAndDownload),
+        on_document(9, 21, SeeDownloadAndPrint),
+    ];
+    let rows = access_rows(&ws(), &folders, &documents, &groups.groups, &perms);
+    let got: Vec<(String, String, PermissionPermission)> = rows
+        .iter()
+        .map(|r| (r.path.clone(), r.group_name.clone(), r.permission))
+        .collect();
+    let s = |t: &str| t.to_string();
+    assert_eq!(
+        got,
+        [
+            (s("A"), s("Team"), See),
+            (s("A/x.txt"), s("Buyers"), SeeAndDownload),
+            (s("A/x.txt"), s("Team"), SeeDownloadAndPrint),
+            (s("A/y.txt"), s("Team"), See),
+        ]
+    );
+    let users: [types::User; 2] = [
+        serde_json::from_value(serde_json::json!({"id": 100, "emailId": "b@example.com"})).unwrap(),
+        serde_json::from_value(serde_json::json!({"id": 101, "emailId": "t@example.com"})).unwrap(),
+    ];
+    let by_user = crate::user_access_rows(&ws(), &folders, &documents, &groups, &users, &perms);
+    let got: Vec<(String, String, PermissionPermission)> = by_user
+        .iter()
+        .map(|r| (r.path.clone(), r.email_id.clone(), r.permission))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (s("A"), s("t@example.com"), See),
+            (s("A/x.txt"), s("b@example.com"), SeeAndDownload),
+            (s("A/x.txt"), s("t@example.com"), SeeDownloadAndPrint),
+            (s("A/y.txt"), s("t@example.com"), See),
+        ]
+    );
 }

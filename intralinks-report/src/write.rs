@@ -40,6 +40,32 @@ pub(crate) enum Sink<W: Write> {
 /// the end); call [`Writer::finish`] at the end.
 pub struct Writer<W: Write> {
     pub(crate) sink: Sink<W>,
+    /// The custom field columns, after the fixed ones ([`Writer::with_fields`]).
+    fields: Vec<String>,
+}
+
+/// The custom field columns of `rows` ([`Row::fields`]): every column name
+/// any row has a value in, sorted — what [`Writer::with_fields`] takes.
+pub fn field_columns<R: Row>(rows: &[R]) -> Vec<String> {
+    let mut names: std::collections::BTreeSet<&String> = std::collections::BTreeSet::new();
+    for r in rows {
+        names.extend(r.fields().into_iter().flat_map(|f| f.keys()));
+    }
+    names.into_iter().cloned().collect()
+}
+
+/// Each of `columns`' value in `row` (empty where it has none).
+fn field_cells<'a, R: Row>(row: &'a R, columns: &[String]) -> Vec<&'a str> {
+    let values = row.fields();
+    columns
+        .iter()
+        .map(|c| {
+            values
+                .and_then(|v| v.get(c))
+                .map(String::as_str)
+                .unwrap_or("")
+        })
+        .collect()
 }
 
 fn csv_error(e: csv::Error) -> Error {
@@ -79,13 +105,25 @@ impl<W: Write> Writer<W> {
     /// Starts a report of `R` rows: writes the CSV header, opens the JSON
     /// array, or starts a workbook with its header row.
     pub fn new<R: Row>(out: W, format: Format) -> Result<Self> {
+        Self::with_fields::<R>(out, format, Vec::new())
+    }
+
+    /// [`Writer::new`], with one more column per custom field after the
+    /// fixed ones (`fields`, e.g. from [`field_columns`]): each row's value
+    /// ([`Row::fields`]) as a text cell, empty where it has none; in JSON,
+    /// one more key per field with a value.
+    pub fn with_fields<R: Row>(out: W, format: Format, fields: Vec<String>) -> Result<Self> {
         let sink = match format {
             Format::Csv => {
                 let mut w = csv::WriterBuilder::new()
                     .has_headers(false)
                     .terminator(csv::Terminator::CRLF)
                     .from_writer(out);
-                w.write_record(R::HEADER).map_err(csv_error)?;
+                let header = R::HEADER
+                    .iter()
+                    .copied()
+                    .chain(fields.iter().map(String::as_str));
+                w.write_record(header).map_err(csv_error)?;
                 Sink::Csv(Box::new(w))
             }
             Format::Json => {
@@ -94,9 +132,9 @@ impl<W: Write> Writer<W> {
                 Sink::Json { out, first: true }
             }
             #[cfg(feature = "xlsx")]
-            Format::Xlsx => Sink::Xlsx(Box::new(Sheet::new::<R>(out)?)),
+            Format::Xlsx => Sink::Xlsx(Box::new(Sheet::new::<R>(out, fields.clone())?)),
         };
-        Ok(Writer { sink })
+        Ok(Writer { sink, fields })
     }
 
     /// Says that `rows` more rows are coming, before they are gathered or
@@ -124,19 +162,42 @@ impl<W: Write> Writer<W> {
     pub fn write<R: Row>(&mut self, row: &R) -> Result<()> {
         match &mut self.sink {
             Sink::Csv(w) => {
-                let record = safe_record(row)?;
+                let mut record = safe_record(row)?;
+                for cell in field_cells(row, &self.fields) {
+                    record.push_field(&intralinks_ext::text::csv_cell(cell));
+                }
                 w.write_record(&record).map_err(csv_error)
             }
             Sink::Json { out, first } => {
-                let text = serde_json::to_string(row)
+                let mut text = serde_json::to_string(row)
                     .map_err(|e| Error::InvalidInput(format!("cannot write a JSON row: {e}")))?;
+                // The fields after the fixed keys, in the columns' order.
+                if let Some(values) = row.fields()
+                    && text.ends_with('}')
+                {
+                    text.pop();
+                    let json = |t: &String| {
+                        serde_json::to_string(t).map_err(|e| {
+                            Error::InvalidInput(format!("cannot write a JSON row: {e}"))
+                        })
+                    };
+                    for c in &self.fields {
+                        if let Some(v) = values.get(c) {
+                            text.push(',');
+                            text.push_str(&json(c)?);
+                            text.push(':');
+                            text.push_str(&json(v)?);
+                        }
+                    }
+                    text.push('}');
+                }
                 let lead: &[u8] = if *first { b"\n  " } else { b",\n  " };
                 *first = false;
                 out.write_all(lead).map_err(io)?;
                 out.write_all(text.as_bytes()).map_err(io)
             }
             #[cfg(feature = "xlsx")]
-            Sink::Xlsx(sheet) => sheet.write(row),
+            Sink::Xlsx(sheet) => sheet.write(row, &field_cells(row, &self.fields)),
         }
     }
 

@@ -33,6 +33,8 @@ pub(crate) struct Sheet<W: Write> {
     out: W,
     book: rust_xlsxwriter::Workbook,
     columns: &'static [Column],
+    /// The custom field columns, after the fixed ones: text cells.
+    fields: Vec<String>,
     /// The next row to fill (0 is the header).
     pub(crate) next: u32,
     /// The widest content of each column so far, in characters.
@@ -80,14 +82,18 @@ impl<W: Write> Sheet<W> {
         Ok(())
     }
 
-    pub(crate) fn new<R: Row>(out: W) -> Result<Self> {
+    pub(crate) fn new<R: Row>(out: W, fields: Vec<String>) -> Result<Self> {
         let mut book = rust_xlsxwriter::Workbook::new();
         let bold = rust_xlsxwriter::Format::new().set_bold();
         let sheet = book.add_worksheet();
         sheet.set_name(R::SHEET).map_err(xlsx_error)?;
-        for (i, column) in R::COLUMNS.iter().enumerate() {
+        let titles = R::COLUMNS
+            .iter()
+            .map(|c| c.title)
+            .chain(fields.iter().map(String::as_str));
+        for (i, title) in titles.enumerate() {
             sheet
-                .write_string_with_format(0, i as u16, column.title, &bold)
+                .write_string_with_format(0, i as u16, title, &bold)
                 .map_err(xlsx_error)?;
         }
         sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
@@ -102,12 +108,15 @@ impl<W: Write> Sheet<W> {
                     CellKind::Date => DATE_WIDTH.max(c.title.chars().count()),
                     _ => c.title.chars().count(),
                 })
+                .chain(fields.iter().map(|f| f.chars().count()))
                 .collect(),
+            fields,
             date: rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd hh:mm:ss"),
         })
     }
 
-    pub(crate) fn write<R: Row>(&mut self, row: &R) -> Result<()> {
+    /// Writes `row`, and `fields` (one text per custom field column) after it.
+    pub(crate) fn write<R: Row>(&mut self, row: &R, fields: &[&str]) -> Result<()> {
         if self.next >= XLSX_MAX_ROWS {
             return Err(Error::InvalidInput(format!(
                 "the report has more than {} rows, more than a worksheet holds; \
@@ -164,13 +173,25 @@ impl<W: Write> Sheet<W> {
                 *w = (*w).max(shown.min(XLSX_MAX_WIDTH));
             }
         }
+        for (j, text) in fields.iter().enumerate() {
+            if text.is_empty() {
+                continue;
+            }
+            let i = self.columns.len() + j;
+            sheet
+                .write_string(at, i as u16, cell_text(text))
+                .map_err(xlsx_error)?;
+            if let Some(w) = self.widths.get_mut(i) {
+                *w = (*w).max(text.chars().count().min(XLSX_MAX_WIDTH));
+            }
+        }
         self.next += 1;
         Ok(())
     }
 
     pub(crate) fn finish(mut self) -> Result<W> {
         let last_row = self.next - 1;
-        let last_col = self.columns.len().saturating_sub(1) as u16;
+        let last_col = (self.columns.len() + self.fields.len()).saturating_sub(1) as u16;
         let sheet = self.book.worksheet_from_index(0).map_err(xlsx_error)?;
         for (i, w) in self.widths.iter().enumerate() {
             sheet

@@ -105,7 +105,7 @@ async fn demo_room_documents_exactly() {
             "gvOF+pdSAQiV4GuFuyUR99VqT9U=".into(),
         ),
     ];
-    let expected: Vec<DocumentRow> = expected
+    let mut expected: Vec<DocumentRow> = expected
         .into_iter()
         .map(|(path, name, id, size, order, hash)| {
             row(serde_json::json!({
@@ -123,6 +123,13 @@ async fn demo_room_documents_exactly() {
             }))
         })
         .collect();
+    // Custom field values, by the field's name (GET …/fieldDefinitions).
+    expected[4].custom_fields = [("Closing Date", "2024-03-31")]
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .into();
+    expected[5].custom_fields = [("Deal Code", "ABP-7"), ("Stage", "Closing")]
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .into();
     assert_eq!(got, expected);
 
     // The CSV of those rows: the wire's names in the header, RFC 3339 UTC dates.
@@ -141,6 +148,36 @@ async fn demo_room_documents_exactly() {
         "701421,Demo API Workspace,Financials,Read me.txt,5368709121,52,2013-03-31T12:27:58.000Z,2013-04-01T12:27:58.000Z,1,hxHvr1VfpH+tEO5OTXCC/Gqxlb8=,"
     );
     assert_eq!(lines.len(), 8, "header, six rows, and the empty tail");
+
+    // With one column per custom field, after the fixed ones.
+    let fields = intralinks_report::field_columns(&got);
+    assert_eq!(fields, ["Closing Date", "Deal Code", "Stage"]);
+    let mut w =
+        Writer::with_fields::<DocumentRow>(Vec::new(), Format::Csv, fields.clone()).unwrap();
+    for r in &got {
+        w.write(r).unwrap();
+    }
+    let csv = String::from_utf8(w.finish().unwrap()).unwrap();
+    let lines: Vec<&str> = csv.split("\r\n").collect();
+    assert_eq!(
+        lines[0],
+        "workspaceId,workspaceName,folderPath,name,id,fileSize,createdOn,lastModifiedOn,versionNumber,fileHashDownload,note,Closing Date,Deal Code,Stage"
+    );
+    assert_eq!(
+        lines[3],
+        "701421,Demo API Workspace,Financials,Read me.txt,5368709121,52,2013-03-31T12:27:58.000Z,2013-04-01T12:27:58.000Z,1,hxHvr1VfpH+tEO5OTXCC/Gqxlb8=,,,,"
+    );
+    assert_eq!(
+        lines[6],
+        "701421,Demo API Workspace,Legal/Contracts,Mutual NDA.txt,5368709122,1668,2013-03-31T12:27:56.000Z,2013-04-01T12:27:56.000Z,1,gvOF+pdSAQiV4GuFuyUR99VqT9U=,,,ABP-7,Closing"
+    );
+    let mut w = Writer::with_fields::<DocumentRow>(Vec::new(), Format::Json, fields).unwrap();
+    w.write(&got[5]).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&w.finish().unwrap()).unwrap();
+    assert_eq!(json[0]["Deal Code"], "ABP-7");
+    assert_eq!(json[0]["Stage"], "Closing");
+    assert_eq!(json[0].get("Closing Date"), None);
+    assert_eq!(json[0]["name"], "Mutual NDA.txt");
     sim.shutdown().await;
 }
 
@@ -213,7 +250,11 @@ async fn demo_room_members_exactly() {
             "phase": "OPEN",
         }))
     });
-    assert_eq!(got, expected.to_vec());
+    let mut expected = expected.to_vec();
+    expected[1].custom_fields = [("Deal Code", "ABP-7"), ("Stage", "Due Diligence")]
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .into();
+    assert_eq!(got, expected);
     sim.shutdown().await;
 }
 
@@ -543,7 +584,16 @@ async fn csv_with_commas_quotes_and_newlines_round_trips() {
             ),
             _ => unreachable!("CSV and JSON only here"),
         };
-        assert_eq!(docs_back, docs, "{format:?}");
+        // Written without field columns: read back without values.
+        let plain: Vec<DocumentRow> = docs
+            .iter()
+            .cloned()
+            .map(|mut d| {
+                d.custom_fields.clear();
+                d
+            })
+            .collect();
+        assert_eq!(docs_back, plain, "{format:?}");
         assert_eq!(access_back, access, "{format:?}");
 
         let mine = docs.iter().find(|d| d.id == up.document_id).unwrap();

@@ -43,9 +43,9 @@ pub enum Command {
 /// Which report.
 #[derive(Debug, Subcommand)]
 pub enum Report {
-    /// One row per document: folder path, name, id, size, dates, version, fileHashDownload, note.
+    /// One row per document: folder path, name, id, size, dates, version, fileHashDownload, note; then one column per custom field.
     Documents(Target),
-    /// One row per member: name, email, organisation, role, groups, access dates, status.
+    /// One row per member: name, email, organisation, role, groups, access dates, status; then one column per custom field.
     Members {
         /// The workspaces and the output.
         #[command(flatten)]
@@ -210,15 +210,38 @@ async fn emit<R: Row>(
         )),
         None => Out::Stdout(std::io::BufWriter::new(ctx.out.stdout_writer())),
     };
-    let mut writer = Writer::new::<R>(out, format).map_err(|e| e.to_string())?;
     // Named workspaces are entered as the flags allow; with --all none is:
     // entering every room could mail one-time passwords and spend attempts.
     let answers = ctx.entry_flags();
     let answers = (!t.all || t.enter).then_some(&answers);
-    let mut outcomes = report::across::<R>(il, list, answers, t.jobs.max(1));
+    let mut outcomes = std::pin::pin!(report::across::<R>(il, list, answers, t.jobs.max(1)));
+    // One column per custom field, after the fixed ones: those reports know
+    // their columns once every workspace's rows are in, so they wait for
+    // all of them; the others are written as each workspace comes.
+    let mut held: Vec<report::Outcome<R>> = Vec::new();
+    let mut fields = std::collections::BTreeSet::new();
+    if R::HAS_FIELDS {
+        while let Some((ws, mut result)) = outcomes.next().await {
+            if let Ok(list) = &mut result {
+                list.retain(|row| keep(row));
+                fields.extend(report::field_columns(list));
+            }
+            held.push((ws, result));
+        }
+    }
+    let mut writer = Writer::with_fields::<R>(out, format, fields.into_iter().collect())
+        .map_err(|e| e.to_string())?;
+    let mut held = held.into_iter();
     let (mut reported, mut rows) = (0usize, 0usize);
     let mut skipped: Vec<(WorkspaceRef, String)> = Vec::new();
-    while let Some((ws, result)) = outcomes.next().await {
+    loop {
+        let next = match held.next() {
+            Some(outcome) => Some(outcome),
+            None => outcomes.next().await,
+        };
+        let Some((ws, result)) = next else {
+            break;
+        };
         match result {
             Ok(mut list) => {
                 list.retain(|row| keep(row));
