@@ -239,6 +239,7 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         &[
             "intralinks permissions grant 701421 Legal/Contracts '1. Interest' SEE",
             "intralinks permissions grant 701421 Financials/FY2024 '2. Commit' SEE_AND_DOWNLOAD --dry-run",
+            "intralinks permissions grant 701421 'Legal/Contracts/Mutual NDA.txt' '2. Commit' SEE   # one document",
         ],
     ),
     (

@@ -428,7 +428,7 @@ async fn one_off_commands_look_up_first_and_dry_runs_send_nothing() {
             vec!["permissions", "grant", ws, "Missing", "LP_X", "SEE"],
             1,
             "",
-            "error: workspace WS has no folder \"Missing\"; check the path (names from the top, separated by '/')\n",
+            "error: workspace WS has no folder or document \"Missing\"; check the path (names from the top, separated by '/'; a document's is its folder's path, '/', its name)\n",
         ),
         (
             vec!["permissions", "revoke", ws, "Legal", "LP_X"],

@@ -36,7 +36,7 @@ pub enum Command {
         #[command(subcommand)]
         action: MembersCmd,
     },
-    /// Grant a group a level on a folder (revoke says why the API cannot).
+    /// Grant a group a level on a folder or a document (revoke says why the API cannot).
     Permissions {
         /// What to do.
         #[command(subcommand)]
@@ -288,11 +288,11 @@ impl From<Level> for PermissionPermission {
 /// `permissions` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum PermissionsCmd {
-    /// Give a group a level on a folder (replacing its level there).
+    /// Give a group a level on a folder or a document (replacing its level there).
     Grant {
         /// Workspace id.
         workspace: i64,
-        /// The folder's path, names from the top separated by '/'.
+        /// The folder's path, names from the top separated by '/'; or a document's: its folder's path, '/', its name.
         path: String,
         /// The group's name.
         group: String,
