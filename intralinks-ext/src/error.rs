@@ -351,6 +351,24 @@ pub enum Error {
         /// The service's message.
         message: String,
     },
+    /// A reviewed plan was not applied: the room (or the file) changed
+    /// since the plan was made, and it would make other changes now; nothing
+    /// was sent (`intralinks-room`'s `apply_reviewed`).
+    #[error(
+        "workspace {workspace:?} changed since the plan was made ({reviewed} change(s) reviewed, {now} now); nothing was sent: plan again, review that plan, and apply it"
+    )]
+    PlanOutdated {
+        /// The workspace's name in the room file.
+        workspace: String,
+        /// Changes in the plan that was reviewed.
+        reviewed: usize,
+        /// Changes a plan made now holds.
+        now: usize,
+    },
+    /// No session is stored yet where one was to be resumed from
+    /// (`Builder::resume`): log in first, which stores one.
+    #[error("no session is stored yet: log in first (the login stores the session)")]
+    NoStoredSession,
 }
 
 /// A transport error with each of its causes (refused, DNS, TLS, ...), which

@@ -376,9 +376,7 @@ impl Builder {
             ));
         };
         let Some(tokens) = store.with(|s| s.load()).await? else {
-            return Err(Error::Unauthorized {
-                detail: "no session is stored yet: log in first".into(),
-            });
+            return Err(Error::NoStoredSession);
         };
         match relogin {
             Some(grant) => self.session_with_login(keys, tokens, grant),

@@ -133,12 +133,11 @@ pub async fn apply_reviewed(
     };
     let now = crate::plan::plan(il, file, options).await?;
     if now.digest != reviewed.digest {
-        return Err(Error::InvalidInput(format!(
-            "workspace {:?} changed since the plan was made ({} change(s) reviewed, {} now); nothing was sent: plan again, review that plan, and apply it",
-            file.workspace.name,
-            reviewed.changes.len(),
-            now.changes.len()
-        )));
+        return Err(Error::PlanOutdated {
+            workspace: file.workspace.name.clone(),
+            reviewed: reviewed.changes.len(),
+            now: now.changes.len(),
+        });
     }
     apply_held(il, file, options).await
 }

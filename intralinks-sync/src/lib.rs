@@ -218,6 +218,15 @@ impl SyncHook {
         (hook, rx)
     }
 
+    /// A hook that tells `self`, then `other`, of every event: a snapshot
+    /// for a status page and a per-document stream, from one run.
+    pub fn and(self, other: SyncHook) -> SyncHook {
+        SyncHook::new(move |e| {
+            self.call(e);
+            other.call(e);
+        })
+    }
+
     pub(crate) fn call(&self, e: &SyncEvent) {
         (self.0)(e)
     }

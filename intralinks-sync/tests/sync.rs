@@ -838,9 +838,19 @@ async fn any_number_of_subscribers_read_the_same_progress() {
     let (sim, il) = start(12, 2).await;
     let (hook, progress) = sync::SyncHook::snapshots();
     let (a, b) = (progress.clone(), progress.clone());
+    // A second hook beside the snapshot: the per-document events.
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = sync::SyncHook::new({
+        let done = std::sync::Arc::clone(&done);
+        move |e| {
+            if matches!(e, sync::SyncEvent::Done { .. }) {
+                done.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            }
+        }
+    });
     let dir = tempfile::tempdir().unwrap();
     let options = SyncOptions {
-        progress: Some(hook),
+        progress: Some(hook.and(counted)),
         ..fast()
     };
     let report = sync::mirror(&il, WS, dir.path(), &options).await.unwrap();
@@ -852,6 +862,7 @@ async fn any_number_of_subscribers_read_the_same_progress() {
     );
     assert_eq!(a.bytes_done, a.bytes_total);
     assert_eq!(a.items_done, report.fetched);
+    assert_eq!(done.load(std::sync::atomic::Ordering::SeqCst), 12);
     assert_eq!(
         serde_json::to_value(&a).unwrap()["itemsDone"],
         serde_json::json!(12)

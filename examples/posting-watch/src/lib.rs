@@ -125,9 +125,8 @@ impl Service {
             &config.login,
         ) {
             (Ok(il), _) => il,
-            // `resume` sends nothing: refused, it means that no session is
-            // stored yet. The login stores the first pair.
-            (Err(Error::Unauthorized { .. }), Some(grant)) => {
+            // No session stored yet: the login stores the first pair.
+            (Err(Error::NoStoredSession), Some(grant)) => {
                 builder.login(keys, grant.clone()).await?
             }
             (Err(e), _) => return Err(e),
@@ -319,9 +318,8 @@ async fn apply_room(State(svc): State<Arc<Service>>, Json(confirm): Json<Confirm
     };
     match room::apply_reviewed(&svc.il, &file, &plan, &svc.room).await {
         Ok(applied) => Json(applied).into_response(),
-        // The file was read and checked when it was planned: what is
-        // refused now is a room that changed since; nothing was sent.
-        Err(e @ Error::InvalidInput(_)) => refused(StatusCode::CONFLICT, &e.to_string()),
+        // The room changed since the plan was made: nothing was sent.
+        Err(e @ Error::PlanOutdated { .. }) => refused(StatusCode::CONFLICT, &e.to_string()),
         Err(e) => failure(e),
     }
 }
