@@ -161,7 +161,8 @@ pub struct FileStore {
 
 impl FileStore {
     /// The store at `path`; its lock is `path` with `.lock` added. Nothing
-    /// is touched until the first [`TokenStore::lock`].
+    /// is touched until the first [`TokenStore::lock`], which creates the
+    /// directory when it is missing.
     pub fn new(path: impl Into<PathBuf>) -> Self {
         FileStore { path: path.into() }
     }
@@ -177,6 +178,13 @@ impl TokenStore for FileStore {
         let mut name = self.path.as_os_str().to_owned();
         name.push(".lock");
         let lock_path = PathBuf::from(name);
+        if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+                action: "cannot create",
+                path: dir.into(),
+                source,
+            })?;
+        }
         let file = open_private(&lock_path, false)?;
         file.lock().map_err(|source| Error::Io {
             action: "cannot lock",
@@ -300,6 +308,11 @@ mod tests {
         let store = FileStore::new(dir.path().join("s.json"));
         assert!(store.lock().unwrap().load().unwrap().is_none());
         store.lock().unwrap().save(&pair("one")).unwrap();
+        // A directory that does not exist yet is made.
+        let deeper = FileStore::new(dir.path().join("a/b/s.json"));
+        deeper.lock().unwrap().save(&pair("x")).unwrap();
+        assert!(deeper.lock().unwrap().load().unwrap().is_some());
+        std::fs::remove_dir_all(dir.path().join("a")).unwrap();
         store.lock().unwrap().save(&pair("two")).unwrap();
         let got = store.lock().unwrap().load().unwrap().unwrap();
         assert_eq!(got.access_token.expose(), "two");
