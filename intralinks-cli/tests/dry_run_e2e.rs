@@ -262,3 +262,43 @@ async fn a_member_dry_run_never_enters_a_room_that_mails_a_one_time_password() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mirror_and_push_dry_runs_never_enter_a_room() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let url = sim.url();
+    std::fs::create_dir_all(d.join("tree")).unwrap();
+    std::fs::write(d.join("tree/a.txt"), "a\n").unwrap();
+    let o = run(&url, &["login"], d).await;
+    assert!(o.status.success(), "{}", err(&o));
+    let mailbox = || async {
+        let v: serde_json::Value = reqwest::get(format!("{url}/_sim/mailbox"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        v.as_array().map(Vec::len).unwrap_or(0)
+    };
+    let mails = mailbox().await;
+    let ws = demo::OTP_WORKSPACE.to_string();
+    for args in [
+        vec!["mirror", ws.as_str(), "out", "--dry-run"],
+        vec!["push", ws.as_str(), "tree", "--folder", "1", "--dry-run"],
+    ] {
+        let o = run(&url, &args, d).await;
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", out(&o));
+        assert_eq!(
+            err(&o),
+            format!(
+                "error: workspace {ws} must be entered first, and a dry run does not enter it (entering may send a one-time password); run `intralinks enter {ws}`, then the dry run again\n"
+            ),
+            "{args:?}"
+        );
+    }
+    assert_eq!(mailbox().await, mails, "no one-time password was mailed");
+    assert!(!d.join("out").exists(), "nothing was written");
+    sim.shutdown().await;
+}

@@ -65,7 +65,18 @@ impl Args {
             .await
         };
         if dry_run {
-            return finish_plan(&ctx.out, &plan().await?);
+            // A dry run never enters the room: entering may mail a
+            // one-time password or spend an attempt.
+            let options = intralinks_sync::SyncOptions {
+                delete,
+                force,
+                dry_run: true,
+                ..sync.plain_options(folder)
+            };
+            let report = intralinks_sync::mirror(il, workspace, dir, &options)
+                .await
+                .map_err(super::without_entry)?;
+            return finish_plan(&ctx.out, &report);
         }
         // --delete on a terminal: name what would go, and ask first.
         let mut delete = delete;

@@ -184,6 +184,20 @@ pub fn ended_by(fatal: &Failure, kept: usize, not_done: usize) -> CliError {
     ))
 }
 
+/// A dry run's error: a room that must be entered first is said so, with
+/// the command that enters it, since a dry run does not.
+pub fn without_entry(e: intralinks_ext::Error) -> CliError {
+    match e {
+        intralinks_ext::Error::EntryRequired {
+            workspace_id: Some(id),
+        } => CliError::new(format!(
+            "workspace {id} must be entered first, and a dry run does not enter it (entering may send a one-time password)"
+        ))
+        .with_hint(format!("run `intralinks enter {id}`, then the dry run again")),
+        other => other.into(),
+    }
+}
+
 /// Prints a dry run's plan on `out`'s stdout, one line per write.
 pub fn print_plan(out: &Output, planned: &[intralinks_sync::Planned]) -> CliResult {
     for p in planned {

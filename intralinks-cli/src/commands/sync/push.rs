@@ -44,11 +44,11 @@ impl Args {
                 dry_run: true,
                 ..sync.plain_options(Some(folder))
             };
-            let report = ctx
-                .in_workspace(workspace, || {
-                    intralinks_sync::push(il, workspace, dir, &options)
-                })
-                .await?;
+            // A dry run never enters the room: entering may mail a
+            // one-time password or spend an attempt.
+            let report = intralinks_sync::push(il, workspace, dir, &options)
+                .await
+                .map_err(super::without_entry)?;
             return finish_plan(&ctx.out, &report);
         }
         let (hook, display) = ctx.sync_progress("push");
