@@ -312,9 +312,9 @@ impl Default for SyncOptions {
     }
 }
 
-/// One document a mirror changed on disk: what the run did, to which
-/// document, as its report lists them (documents already up to date are
-/// not listed).
+/// One document a run changed — on disk (mirror) or in the room (push):
+/// what the run did, to which document, as its report lists them
+/// (documents already up to date are not listed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
@@ -344,6 +344,10 @@ pub enum ChangeKind {
     Adopted,
     /// Removed: its document left the room (`delete`).
     Deleted,
+    /// Push: a document created for a new file, and its file uploaded.
+    Created,
+    /// Push: a new version of a document uploaded for a changed file.
+    NewVersion,
 }
 
 /// One item that did not complete.

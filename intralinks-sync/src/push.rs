@@ -73,6 +73,9 @@ pub struct PushReport {
     /// Every item that did not complete (but those the run never started
     /// after [`PushReport::fatal`]).
     pub failures: Vec<Failure>,
+    /// Each file this run pushed — a document created, or a new version of
+    /// one — with the document's id and new version, sorted by path.
+    pub changed: Vec<super::Changed>,
     /// The failure that ended the run early, since no further item could
     /// succeed (a refused token, a full disk: [`intralinks_ext::Verdict::StopRun`]);
     /// the files not started after it are counted in `not_started`.
@@ -354,6 +357,7 @@ pub async fn push(
     leave_none_empty(il, workspace_id, &journal, &mut report).await?;
     journal.compact()?;
     report.failures.sort_by(|a, b| a.path.cmp(&b.path));
+    report.changed.sort_by(|a, b| a.path.cmp(&b.path));
     report.skipped.sort();
     report.removed_empty.sort();
     report.left_empty.sort();
@@ -571,11 +575,27 @@ async fn upload_all(
     let mut sent: Vec<(String, i64, String)> = Vec::new();
     while let Some((f, sha1, id, existed, outcome)) = results.next().await {
         match outcome {
-            None => report.not_started += 1,
-            Some((Ok(_), attempts)) => {
+            None => {
+                options.emit(SyncEvent::Stopped {
+                    path: f.path.clone(),
+                });
+                report.not_started += 1;
+            }
+            Some((Ok(version), attempts)) => {
                 options.emit(SyncEvent::Done {
                     path: f.path.clone(),
                     bytes: f.size,
+                });
+                report.changed.push(super::Changed {
+                    path: f.path.clone(),
+                    id,
+                    version,
+                    bytes: f.size,
+                    kind: if existed {
+                        super::ChangeKind::NewVersion
+                    } else {
+                        super::ChangeKind::Created
+                    },
                 });
                 report.retries += attempts.saturating_sub(1);
                 report.uploaded += 1;
@@ -584,14 +604,17 @@ async fn upload_all(
                 sent.push((f.path, id, sha1));
             }
             Some((Err(e), attempts)) => {
-                options.emit(SyncEvent::Failed {
-                    path: f.path.clone(),
-                    error: e.to_string(),
-                });
                 report.retries += attempts.saturating_sub(1);
                 if matches!(e, Error::Stopped { .. }) {
+                    options.emit(SyncEvent::Stopped {
+                        path: f.path.clone(),
+                    });
                     report.not_started += 1;
                 } else {
+                    options.emit(SyncEvent::Failed {
+                        path: f.path.clone(),
+                        error: e.to_string(),
+                    });
                     report.fail(
                         &options.stop,
                         Failure {

@@ -869,3 +869,40 @@ async fn any_number_of_subscribers_read_the_same_progress() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_push_says_which_documents_it_created_and_which_got_a_new_version() {
+    let (sim, il) = start(1, 1).await;
+    let local = tempfile::tempdir().unwrap();
+    std::fs::write(local.path().join("a.txt"), b"alpha\n").unwrap();
+    std::fs::write(local.path().join("b.txt"), b"beta\n").unwrap();
+    let options = SyncOptions {
+        folder: Some(demo::GENERATED_FIRST_FOLDER),
+        ..fast()
+    };
+    let first = sync::push(&il, WS, local.path(), &options).await.unwrap();
+    let kinds: Vec<(&str, sync::ChangeKind, u64)> = first
+        .changed
+        .iter()
+        .map(|c| (c.path.as_str(), c.kind, c.bytes))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("a.txt", sync::ChangeKind::Created, 6),
+            ("b.txt", sync::ChangeKind::Created, 5)
+        ]
+    );
+    std::thread::sleep(Duration::from_millis(20));
+    std::fs::write(local.path().join("b.txt"), b"BETA!\n").unwrap();
+    let again = sync::push(&il, WS, local.path(), &options).await.unwrap();
+    assert_eq!(again.changed.len(), 1);
+    let c = &again.changed[0];
+    assert_eq!(
+        (c.path.as_str(), c.kind, c.id),
+        ("b.txt", sync::ChangeKind::NewVersion, first.changed[1].id)
+    );
+    assert_ne!(c.version, first.changed[1].version);
+    assert!(c.version.is_some());
+    sim.shutdown().await;
+}
