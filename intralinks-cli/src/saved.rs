@@ -304,28 +304,7 @@ impl Lock {
             std::fs::create_dir_all(dir)
                 .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         }
-        let mut options = std::fs::OpenOptions::new();
-        options.create(true).truncate(false).write(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
-        }
-        let file = options
-            .open(&lock_path)
-            .map_err(|e| format!("cannot lock {}: {e}", lock_path.display()))?;
-        #[cfg(unix)]
-        {
-            use std::os::fd::AsRawFd;
-            // SAFETY: flock on a descriptor this function owns.
-            if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
-                return Err(format!(
-                    "cannot lock {}: {}",
-                    lock_path.display(),
-                    std::io::Error::last_os_error()
-                ));
-            }
-        }
+        let file = intralinks_ext::lock::hold_blocking(&lock_path).map_err(|e| e.to_string())?;
         Ok(Lock(file))
     }
 }

@@ -68,7 +68,23 @@ pub async fn exclusive(
 /// Creates (0600) or opens the lock file at `path`, not through a link,
 /// and takes its exclusive lock as [`exclusive`] does.
 pub async fn hold(path: &Path, waiting: impl FnOnce()) -> Result<std::fs::File> {
-    let file = open_nofollow(
+    exclusive(open_lock_file(path)?, path, waiting).await
+}
+
+/// [`hold`] for code that may block (a thread, the blocking pool): waits
+/// for the lock in place.
+pub fn hold_blocking(path: &Path) -> Result<std::fs::File> {
+    let file = open_lock_file(path)?;
+    file.lock().map_err(|source| Error::Io {
+        action: "cannot lock",
+        path: path.into(),
+        source,
+    })?;
+    Ok(file)
+}
+
+fn open_lock_file(path: &Path) -> Result<std::fs::File> {
+    open_nofollow(
         path,
         std::fs::OpenOptions::new()
             .read(true)
@@ -76,8 +92,7 @@ pub async fn hold(path: &Path, waiting: impl FnOnce()) -> Result<std::fs::File> 
             .create(true)
             .truncate(false),
         0o600,
-    )?;
-    exclusive(file, path, waiting).await
+    )
 }
 
 #[cfg(test)]

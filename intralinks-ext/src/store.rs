@@ -185,12 +185,7 @@ impl TokenStore for FileStore {
                 source,
             })?;
         }
-        let file = open_private(&lock_path, false)?;
-        file.lock().map_err(|source| Error::Io {
-            action: "cannot lock",
-            path: lock_path.clone(),
-            source,
-        })?;
+        let file = crate::lock::hold_blocking(&lock_path)?;
         Ok(Box::new(LockedFile {
             path: self.path.clone(),
             _lock: file,
@@ -209,7 +204,7 @@ const STORED_LIMIT: u64 = 1024 * 1024;
 
 impl LockedStore for LockedFile {
     fn load(&mut self) -> Result<Option<TokenPair>> {
-        let file = match open_private(&self.path, true) {
+        let file = match open_private(&self.path) {
             Ok(f) => f,
             Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
                 return Ok(None);
@@ -273,16 +268,9 @@ impl LockedStore for LockedFile {
     }
 }
 
-/// Opens `path` for reading (`existing`) or creates it, 0600, without
-/// following a symbolic link.
-fn open_private(path: &Path, existing: bool) -> Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    if existing {
-        options.read(true);
-    } else {
-        options.read(true).write(true).create(true).truncate(false);
-    }
-    crate::lock::open_nofollow(path, &mut options, 0o600)
+/// Opens `path` for reading, without following a symbolic link.
+fn open_private(path: &Path) -> Result<std::fs::File> {
+    crate::lock::open_nofollow(path, std::fs::OpenOptions::new().read(true), 0o600)
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use intralinks_ext::{Error, FixedAnswers, Intralinks, Result};
 
 use crate::change::Change;
 use crate::file::MemberSpec;
-use crate::observe::{Observed, observe_entering, observe_without_entry};
+use crate::observe::{Observed, observe_unless_dry};
 use crate::oneoff::{Require, ensure_observed, members_request};
 
 /// What B is given in one workspace: A's role and groups, and B's names
@@ -70,11 +70,7 @@ pub async fn copy_member(
             "{from} would be copied onto themselves; name another person to copy to"
         )));
     }
-    let observed = if dry_run {
-        observe_without_entry(il, ws).await?
-    } else {
-        observe_entering(il, ws, entry).await?
-    };
+    let observed = observe_unless_dry(il, ws, entry, dry_run).await?;
     let want = members_request(vec![copied(ws, &observed, from, to)?]);
     ensure_observed(
         il,

@@ -105,10 +105,19 @@ pub(crate) async fn observe(il: &Intralinks, ws: i64, answers: &FixedAnswers) ->
     observe_entering(il, ws, Some(answers)).await
 }
 
-/// [`observe`] for a dry run: a workspace that must be entered first is an
-/// error, not entered — entering may mail a one-time password or spend an
-/// attempt, and a dry run sends nothing with an effect.
-pub(crate) async fn observe_without_entry(il: &Intralinks, ws: i64) -> Result<Observed> {
+/// [`observe_entering`] for a run that may be a dry run: a dry run never
+/// enters the workspace — entering may mail a one-time password or spend an
+/// attempt, and a dry run sends nothing with an effect — so one that must be
+/// entered first is an error that says so.
+pub(crate) async fn observe_unless_dry(
+    il: &Intralinks,
+    ws: i64,
+    answers: Option<&FixedAnswers>,
+    dry_run: bool,
+) -> Result<Observed> {
+    if !dry_run {
+        return observe_entering(il, ws, answers).await;
+    }
     observe_entering(il, ws, None).await.map_err(|e| match e {
         Error::EntryRequired { .. } => Error::InvalidInput(format!(
             "workspace {ws} must be entered first, and a dry run does not enter it (entering may send a one-time password); enter it, then run the dry run again"

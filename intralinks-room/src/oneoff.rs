@@ -12,7 +12,7 @@ use crate::diff::diff;
 use crate::file::{
     DocumentSpec, FolderSpec, GroupSpec, MemberSpec, RoomFile, WorkspaceSpec, segments,
 };
-use crate::observe::{GroupObs, Observed, list_documents, observe, observe_without_entry};
+use crate::observe::{GroupObs, Observed, list_documents, observe, observe_unless_dry};
 
 /// A partial room for one-off work ([`ensure`]): only what it names is
 /// looked at, nothing is removed.
@@ -87,11 +87,7 @@ pub async fn ensure_checked(
     entry: &FixedAnswers,
     require: Require,
 ) -> Result<Vec<Change>> {
-    let observed = if dry_run {
-        observe_without_entry(il, ws).await?
-    } else {
-        observe(il, ws, entry).await?
-    };
+    let observed = observe_unless_dry(il, ws, Some(entry), dry_run).await?;
     ensure_observed(il, ws, want, &observed, dry_run, require).await
 }
 
@@ -264,11 +260,7 @@ async fn one_group(
     name: &str,
     (dry_run, entry): (bool, &FixedAnswers),
 ) -> Result<(Observed, GroupObs)> {
-    let observed = if dry_run {
-        observe_without_entry(il, ws).await?
-    } else {
-        observe(il, ws, entry).await?
-    };
+    let observed = observe_unless_dry(il, ws, Some(entry), dry_run).await?;
     let g = observed.groups.get(name).cloned().ok_or_else(|| {
         Error::InvalidInput(format!(
             "workspace {ws} has no group {name:?}; check the name"
@@ -362,11 +354,7 @@ pub async fn remove_member(
     dry_run: bool,
     entry: &FixedAnswers,
 ) -> Result<Change> {
-    let observed = if dry_run {
-        observe_without_entry(il, ws).await?
-    } else {
-        observe(il, ws, entry).await?
-    };
+    let observed = observe_unless_dry(il, ws, Some(entry), dry_run).await?;
     let m = observed.members.get(&email.to_lowercase()).ok_or_else(|| {
         Error::InvalidInput(format!(
             "workspace {ws} has no member {email:?}; check the e-mail"
