@@ -382,3 +382,18 @@ fn a_level_set_on_one_document_adds_to_its_folders() {
         ]
     );
 }
+
+#[test]
+fn a_custom_field_named_like_a_formula_is_text_in_the_csv_header() {
+    let w = Writer::with_fields::<AccessRow>(
+        Vec::new(),
+        Format::Csv,
+        vec!["=HYPERLINK(\"x\")".into(), "Deal code".into()],
+    )
+    .unwrap();
+    let text = String::from_utf8(w.finish().unwrap()).unwrap();
+    assert_eq!(
+        text,
+        "workspaceId,workspaceName,path,type,id,groupId,groupName,permission,\"'=HYPERLINK(\"\"x\"\")\",Deal code\r\n"
+    );
+}

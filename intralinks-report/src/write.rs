@@ -119,10 +119,13 @@ impl<W: Write> Writer<W> {
                     .has_headers(false)
                     .terminator(csv::Terminator::CRLF)
                     .from_writer(out);
-                let header = R::HEADER
-                    .iter()
-                    .copied()
-                    .chain(fields.iter().map(String::as_str));
+                // Field names come from the service: neutralised like any
+                // text cell, so a name cannot be a formula.
+                let header = R::HEADER.iter().map(|h| h.to_string()).chain(
+                    fields
+                        .iter()
+                        .map(|f| intralinks_ext::text::csv_cell(f).into_owned()),
+                );
                 w.write_record(header).map_err(csv_error)?;
                 Sink::Csv(Box::new(w))
             }
