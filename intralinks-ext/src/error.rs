@@ -281,6 +281,20 @@ pub enum Error {
         /// The limit, in bytes.
         limit: u64,
     },
+    /// A room's listing, parsed as it streams into the compact model the
+    /// sync engine keeps (not read whole, so the answer limit does not
+    /// apply), passed a bound of that model: its items, the bytes of its
+    /// names, or the bytes the answer may carry beyond them. Reading stopped
+    /// there and nothing was kept.
+    #[error(
+        "the room's {what} listing passed {bound}, a bound of what the engine keeps of a listing; reading stopped and nothing was kept. No room of the service is that large: report this to the service's operator"
+    )]
+    ListingTooLarge {
+        /// What was listed: `"documents"` or `"folders"`.
+        what: &'static str,
+        /// The bound it passed, in words (such as "5000000 items").
+        bound: String,
+    },
     /// An answer larger than the client accepts for its kind.
     #[error(
         "the {what} is larger than the limit of {limit} bytes; nothing was kept; report this to the service's operator"

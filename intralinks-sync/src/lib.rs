@@ -52,6 +52,7 @@ pub use mirror::{MirrorReport, mirror};
 pub use names::{LocalName, Notice, STATE_DIR, document_file_name, fold_key, local_component};
 pub use push::{PushReport, push};
 pub(crate) use room::list_room;
+pub use room::{LISTING_BYTES_PER_ITEM, LISTING_MAX_ITEMS, LISTING_MAX_STRING_BYTES};
 
 pub use intralinks_ext::StopSignal;
 use intralinks_ext::{Error, FixedAnswers, TransferLimits};

@@ -10,6 +10,8 @@
 
 use std::fmt;
 use std::io::Read;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use intralinks_ext::api::types::Document;
 use serde::Deserialize;
@@ -18,6 +20,43 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
 use intralinks_ext::Intralinks;
 use intralinks_ext::Millis;
 use intralinks_ext::{Error, Result};
+
+/// The most items (documents, or folders) one listing of a room may hold.
+///
+/// A listing is parsed as it streams into a compact model (about 100 bytes
+/// an item, plus its strings), so it is bounded by that model, not by the
+/// answer's bytes (the client's answer limit is for answers read whole): a
+/// room of 5,000,000 documents takes about 800 MiB of model, far more than
+/// any room of the service holds. A listing that passes it fails with
+/// [`Error::ListingTooLarge`].
+pub const LISTING_MAX_ITEMS: u64 = 5_000_000;
+
+/// The most bytes of strings (names, extensions, hashes, versions) the
+/// compact model of one listing may hold: 1 GiB, over 200 bytes for each of
+/// [`LISTING_MAX_ITEMS`]. A listing that passes it fails with
+/// [`Error::ListingTooLarge`].
+pub const LISTING_MAX_STRING_BYTES: u64 = 1 << 30;
+
+/// The bytes a listing's answer may carry for each item kept, beyond the
+/// client's answer limit (what is skipped: fields the engine does not keep,
+/// whitespace). A real element is about 1 KiB; an answer that carries more
+/// than the answer limit plus 16 KiB an item is not a listing, and fails
+/// with [`Error::ListingTooLarge`], so that an endless answer that keeps
+/// nothing ends.
+pub const LISTING_BYTES_PER_ITEM: u64 = 16 * 1024;
+
+/// The bounds a listing is parsed under (the constants above; smaller in
+/// tests).
+#[derive(Debug, Clone, Copy)]
+struct Bounds {
+    items: u64,
+    string_bytes: u64,
+}
+
+const BOUNDS: Bounds = Bounds {
+    items: LISTING_MAX_ITEMS,
+    string_bytes: LISTING_MAX_STRING_BYTES,
+};
 
 /// A string in a listing's shared buffer: its start and length in bytes.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -50,6 +89,11 @@ impl Strings {
     /// The text of `s`, when there is one.
     pub fn opt(&self, s: Option<Str>) -> Option<&str> {
         s.map(|s| self.get(s))
+    }
+
+    /// Bytes held.
+    pub fn len(&self) -> usize {
+        self.0.len()
     }
 
     /// Gives back the buffer's spare capacity.
@@ -118,6 +162,7 @@ impl RoomDoc {
             note: None,
             order_number: None,
             parent_id: self.parent,
+            unread: None,
             version: own(self.version),
             version_number: None,
         }
@@ -249,11 +294,20 @@ impl Compact for RoomDoc {
     }
 }
 
+/// Where a listing's parser is: what it keeps, its bounds, the items kept so
+/// far (read by the side that feeds it) and the bound passed, if any.
+struct Keep<'a, T> {
+    items: &'a mut Vec<T>,
+    strings: &'a mut Strings,
+    bounds: Bounds,
+    count: &'a AtomicU64,
+    over: &'a mut Option<String>,
+}
+
 /// A listing's object: the array under `key` is kept, the rest skipped.
 struct ListingVisitor<'a, T> {
     key: &'static str,
-    items: &'a mut Vec<T>,
-    strings: &'a mut Strings,
+    keep: Keep<'a, T>,
 }
 
 impl<'de, T: Compact> Visitor<'de> for ListingVisitor<'_, T> {
@@ -266,10 +320,13 @@ impl<'de, T: Compact> Visitor<'de> for ListingVisitor<'_, T> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
         while let Some(key) = map.next_key::<String>()? {
             if key == self.key {
-                map.next_value_seed(ArraySeed {
-                    items: &mut *self.items,
-                    strings: &mut *self.strings,
-                })?;
+                map.next_value_seed(ArraySeed(Keep {
+                    items: &mut *self.keep.items,
+                    strings: &mut *self.keep.strings,
+                    bounds: self.keep.bounds,
+                    count: self.keep.count,
+                    over: &mut *self.keep.over,
+                }))?;
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
@@ -279,10 +336,7 @@ impl<'de, T: Compact> Visitor<'de> for ListingVisitor<'_, T> {
 }
 
 /// The array of a listing, one element at a time.
-struct ArraySeed<'a, T> {
-    items: &'a mut Vec<T>,
-    strings: &'a mut Strings,
-}
+struct ArraySeed<'a, T>(Keep<'a, T>);
 
 impl<'de, T: Compact> DeserializeSeed<'de> for ArraySeed<'_, T> {
     type Value = ();
@@ -300,29 +354,64 @@ impl<'de, T: Compact> Visitor<'de> for ArraySeed<'_, T> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        let k = self.0;
         while let Some(wire) = seq.next_element::<T::Wire>()? {
-            let item = T::keep(wire, self.strings).map_err(serde::de::Error::custom)?;
-            self.items.push(item);
+            let item = T::keep(wire, k.strings).map_err(serde::de::Error::custom)?;
+            if k.items.len() as u64 >= k.bounds.items {
+                *k.over = Some(format!("{} items", k.bounds.items));
+            } else if k.strings.len() as u64 > k.bounds.string_bytes {
+                *k.over = Some(format!("{} bytes of names", k.bounds.string_bytes));
+            }
+            if let Some(over) = k.over {
+                return Err(serde::de::Error::custom(format!(
+                    "the listing passed {over}"
+                )));
+            }
+            k.items.push(item);
+            k.count.store(k.items.len() as u64, Ordering::Relaxed);
         }
         Ok(())
     }
 }
 
-/// Parses a listing object from `reader`, keeping the array under `key`.
+/// Why a listing was not parsed.
+#[derive(Debug)]
+enum ParseError {
+    /// Not a listing.
+    Json(serde_json::Error),
+    /// It passed a bound of the model (named).
+    Over(String),
+}
+
+/// Parses a listing object from `reader`, keeping the array under `key`
+/// within `bounds`; `count` follows the items kept.
 fn parse_listing<T: Compact, R: Read>(
     reader: R,
     key: &'static str,
-) -> std::result::Result<(Vec<T>, Strings), serde_json::Error> {
+    bounds: Bounds,
+    count: &AtomicU64,
+) -> std::result::Result<(Vec<T>, Strings), ParseError> {
     let mut items = Vec::new();
     let mut strings = Strings::default();
+    let mut over = None;
     let mut de =
         serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(64 * 1024, reader));
-    de.deserialize_map(ListingVisitor {
-        key,
-        items: &mut items,
-        strings: &mut strings,
-    })?;
-    de.end()?;
+    let parsed = de
+        .deserialize_map(ListingVisitor {
+            key,
+            keep: Keep {
+                items: &mut items,
+                strings: &mut strings,
+                bounds,
+                count,
+                over: &mut over,
+            },
+        })
+        .and_then(|()| de.end());
+    if let Some(over) = over {
+        return Err(ParseError::Over(over));
+    }
+    parsed.map_err(ParseError::Json)?;
     items.shrink_to_fit();
     strings.shrink();
     Ok((items, strings))
@@ -350,12 +439,14 @@ impl Read for ChunkReader {
 }
 
 /// Lists `what` (`folders` or `documents`) of workspace `ws` once, through
-/// the client's runtime (token, refresh, the answer limit), parsing the body
-/// as it arrives and keeping the array under `key`.
+/// the client's runtime (token, refresh), parsing the body as it arrives
+/// and keeping the array under `key`, within the listing bounds
+/// ([`LISTING_MAX_ITEMS`], [`LISTING_MAX_STRING_BYTES`], the answer limit
+/// plus [`LISTING_BYTES_PER_ITEM`] an item).
 async fn list_once<T: Compact + Send + 'static>(
     il: &Intralinks,
     workspace_id: i64,
-    what: &str,
+    what: &'static str,
     key: &'static str,
     operation: &'static str,
 ) -> Result<(Vec<T>, Strings)> {
@@ -383,8 +474,21 @@ async fn list_once<T: Compact + Send + 'static>(
         return Err(Error::from_response(response).await);
     }
     let limit = ClientInfo::inner(il.api()).answer_limit;
-    if response.content_length().is_some_and(|n| n > limit) {
-        return Err(Error::AnswerTooLarge { limit });
+    // What the answer may carry: the answer limit, and so much more for
+    // each item kept.
+    let allowed = |items: u64| limit.saturating_add(items.saturating_mul(LISTING_BYTES_PER_ITEM));
+    let too_large = |items: u64| Error::ListingTooLarge {
+        what,
+        bound: format!(
+            "{} bytes (the answer limit of {limit} and {LISTING_BYTES_PER_ITEM} for each of its {items} items)",
+            allowed(items)
+        ),
+    };
+    if response
+        .content_length()
+        .is_some_and(|n| n > allowed(BOUNDS.items))
+    {
+        return Err(too_large(BOUNDS.items));
     }
     let content_type = response
         .headers()
@@ -392,6 +496,8 @@ async fn list_once<T: Compact + Send + 'static>(
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     let (tx, rx) = tokio::sync::mpsc::channel::<bytes::Bytes>(4);
+    let count = Arc::new(AtomicU64::new(0));
+    let counted = count.clone();
     let parser = tokio::task::spawn_blocking(move || {
         parse_listing::<T, _>(
             ChunkReader {
@@ -399,6 +505,8 @@ async fn list_once<T: Compact + Send + 'static>(
                 chunk: bytes::Bytes::new(),
             },
             key,
+            BOUNDS,
+            &counted,
         )
     });
     let mut seen: u64 = 0;
@@ -406,8 +514,11 @@ async fn list_once<T: Compact + Send + 'static>(
     let pumped: Result<()> = async {
         while let Some(chunk) = response.chunk().await.map_err(Error::from_reqwest)? {
             seen += chunk.len() as u64;
-            if seen > limit {
-                return Err(Error::AnswerTooLarge { limit });
+            // The parser may lag by the channel's few chunks: the items it
+            // has kept are a lower bound, so this errs on the strict side.
+            let items = count.load(Ordering::Relaxed);
+            if seen > allowed(items) {
+                return Err(too_large(items));
             }
             if head.len() < 1024 {
                 head.extend_from_slice(&chunk[..chunk.len().min(1024 - head.len())]);
@@ -425,11 +536,14 @@ async fn list_once<T: Compact + Send + 'static>(
         .await
         .map_err(|e| Error::InvalidInput(format!("the listing's parser failed: {e}")))?;
     pumped?;
-    parsed.map_err(|err| Error::UnexpectedBody {
-        status: None,
-        content_type: content_type.or_else(|| Some("application/json".into())),
-        decode_error: Some(format!("JSON that does not match the API: {err}")),
-        excerpt: intralinks_ext::text::excerpt(&String::from_utf8_lossy(&head)),
+    parsed.map_err(|err| match err {
+        ParseError::Over(bound) => Error::ListingTooLarge { what, bound },
+        ParseError::Json(err) => Error::UnexpectedBody {
+            status: None,
+            content_type: content_type.or_else(|| Some("application/json".into())),
+            decode_error: Some(format!("JSON that does not match the API: {err}")),
+            excerpt: intralinks_ext::text::excerpt(&String::from_utf8_lossy(&head)),
+        },
     })
 }
 
@@ -493,13 +607,54 @@ async fn list_room_entered(
 mod tests {
     use super::*;
 
+    fn parse<T: Compact>(
+        body: &[u8],
+        key: &'static str,
+    ) -> std::result::Result<(Vec<T>, Strings), ParseError> {
+        parse_listing::<T, _>(body, key, BOUNDS, &AtomicU64::new(0))
+    }
+
+    #[test]
+    fn a_listing_is_bounded_by_its_items_and_the_bytes_of_its_names() {
+        let body = br#"{"document":[{"id":1,"name":"abcd"},{"id":2,"name":"efgh"},{"id":3,"name":"ijkl"}]}"#;
+        let count = AtomicU64::new(0);
+        let items = Bounds {
+            items: 2,
+            string_bytes: 100,
+        };
+        match parse_listing::<RoomDoc, _>(&body[..], "document", items, &count) {
+            Err(ParseError::Over(bound)) => assert_eq!(bound, "2 items"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(count.load(Ordering::Relaxed), 2);
+        let names = Bounds {
+            items: 100,
+            string_bytes: 6,
+        };
+        match parse_listing::<RoomDoc, _>(&body[..], "document", names, &AtomicU64::new(0)) {
+            Err(ParseError::Over(bound)) => assert_eq!(bound, "6 bytes of names"),
+            other => panic!("{other:?}"),
+        }
+        // At the bounds exactly, the listing is kept whole.
+        let exact = Bounds {
+            items: 3,
+            string_bytes: 12,
+        };
+        let count = AtomicU64::new(0);
+        let (docs, strings) =
+            parse_listing::<RoomDoc, _>(&body[..], "document", exact, &count).unwrap();
+        assert_eq!(docs.len(), 3);
+        assert_eq!(strings.len(), 12);
+        assert_eq!(count.load(Ordering::Relaxed), 3);
+    }
+
     #[test]
     fn a_listing_keeps_its_array_and_skips_the_rest() {
         let body = br#"{"status":{"code":200},"document":[
             {"id":5,"parentId":1,"name":"a.txt","fileHashDownload":"h","fileSize":3,
              "version":"2","createdBy":{"x":[1,2]},"lastModifiedOn":{"milliseconds":7}},
             {"id":6,"folderId":2,"createdOn":{"milliseconds":9}}],"extra":[1]}"#;
-        let (docs, strings) = parse_listing::<RoomDoc, _>(&body[..], "document").unwrap();
+        let (docs, strings) = parse::<RoomDoc>(body, "document").unwrap();
         assert_eq!(docs.len(), 2);
         assert_eq!(docs[0].id, 5);
         assert_eq!(docs[0].parent, Some(1));
@@ -519,15 +674,10 @@ mod tests {
 
     #[test]
     fn a_listing_that_does_not_match_is_an_error() {
-        assert!(
-            parse_listing::<RoomDoc, _>(&br#"{"document":[{"name":"x"}]}"#[..], "document")
-                .is_err()
-        );
-        assert!(
-            parse_listing::<RoomDoc, _>(&br#"{"document":[{"id":1}]} x"#[..], "document").is_err()
-        );
-        assert!(parse_listing::<RoomFolder, _>(&br#"[1]"#[..], "folder").is_err());
-        let (none, _) = parse_listing::<RoomFolder, _>(&br#"{}"#[..], "folder").unwrap();
+        assert!(parse::<RoomDoc>(br#"{"document":[{"name":"x"}]}"#, "document").is_err());
+        assert!(parse::<RoomDoc>(br#"{"document":[{"id":1}]} x"#, "document").is_err());
+        assert!(parse::<RoomFolder>(br#"[1]"#, "folder").is_err());
+        let (none, _) = parse::<RoomFolder>(br#"{}"#, "folder").unwrap();
         assert_eq!(none.len(), 0);
     }
 }

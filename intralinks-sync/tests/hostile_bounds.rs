@@ -386,9 +386,9 @@ async fn a_lasting_429_costs_the_engines_attempts_only() {
     assert!(started.elapsed() < Duration::from_secs(10));
 }
 
-#[tokio::test]
-async fn an_endless_document_listing_stops_the_mirror_at_the_answer_limit() {
-    // The mirror parses its listings as they arrive: the limit still holds.
+/// A server whose folder listing is empty and whose document listing is
+/// `head` then `chunk` again and again; what it produced is counted.
+async fn endless_documents(head: &'static str, chunk: &'static str) -> (String, Arc<AtomicU64>) {
     let bytes = Arc::new(AtomicU64::new(0));
     let b = bytes.clone();
     let app = Router::new()
@@ -401,11 +401,7 @@ async fn an_endless_document_listing_stops_the_mirror_at_the_answer_limit() {
             get(move || async move {
                 (
                     [(header::CONTENT_TYPE, "application/json")],
-                    endless(
-                        r#"{"document":["#,
-                        r#"{"id":1,"name":"again","fileSize":1},"#,
-                        b.clone(),
-                    ),
+                    endless(head, chunk, b.clone()),
                 )
                     .into_response()
             }),
@@ -413,6 +409,14 @@ async fn an_endless_document_listing_stops_the_mirror_at_the_answer_limit() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, bytes)
+}
+
+#[tokio::test]
+async fn an_endless_document_listing_that_keeps_nothing_stops_the_mirror() {
+    // The mirror parses its listings as they arrive, bounded by what it
+    // keeps: an answer that keeps nothing ends at the answer limit.
+    let (url, bytes) = endless_documents(r#"{"document":[], "padding":["#, r#""skipped","#).await;
     let dir = tempfile::tempdir().unwrap();
     let options = SyncOptions {
         retry: quick(),
@@ -421,11 +425,67 @@ async fn an_endless_document_listing_stops_the_mirror_at_the_answer_limit() {
     let e = sync::mirror(&client(&url), 7, dir.path(), &options)
         .await
         .unwrap_err();
-    assert!(matches!(e, Error::AnswerTooLarge { limit: LIMIT }), "{e:?}");
+    let Error::ListingTooLarge { what, bound } = &e else {
+        panic!("{e:?}");
+    };
+    assert_eq!(*what, "documents");
+    assert_eq!(
+        bound,
+        "1048576 bytes (the answer limit of 1048576 and 16384 for each of its 0 items)"
+    );
+    assert!(!e.is_transient());
+    assert!(
+        e.to_string()
+            .starts_with("the room's documents listing passed 1048576 bytes"),
+        "{e}"
+    );
     assert_bounded(&Counts {
         bytes,
         ..Counts::default()
     });
+}
+
+#[tokio::test]
+async fn an_endless_document_listing_of_padded_items_stops_the_mirror() {
+    // Each item carries 20 KiB the model does not keep, more than the
+    // 16 KiB an item allowed beyond the answer limit: the answer ends a
+    // few MiB in, long before the items' bound.
+    let item = format!(
+        r#"{{"id":1,"name":"again","note":"{}"}},"#,
+        "x".repeat(20 * 1024)
+    );
+    let (url, bytes) =
+        endless_documents(r#"{"document":["#, Box::leak(item.into_boxed_str())).await;
+    let dir = tempfile::tempdir().unwrap();
+    let options = SyncOptions {
+        retry: quick(),
+        ..SyncOptions::default()
+    };
+    let e = sync::mirror(&client(&url), 7, dir.path(), &options)
+        .await
+        .unwrap_err();
+    let Error::ListingTooLarge { what, bound } = &e else {
+        panic!("{e:?}");
+    };
+    assert_eq!(*what, "documents");
+    assert!(
+        bound.contains("(the answer limit of 1048576 and 16384 for each of its "),
+        "{bound}"
+    );
+    let produced = bytes.load(Ordering::Relaxed);
+    assert!(
+        produced < 32 * 1024 * 1024,
+        "the server produced {produced} bytes before the client stopped"
+    );
+}
+
+#[test]
+fn the_listing_bounds_are_generous() {
+    // 1,000,000 documents of a real room (about 1 KiB an element) fit with
+    // room to spare; the bounds are documented figures.
+    assert_eq!(sync::LISTING_MAX_ITEMS, 5_000_000);
+    assert_eq!(sync::LISTING_MAX_STRING_BYTES, 1 << 30);
+    assert_eq!(sync::LISTING_BYTES_PER_ITEM, 16 * 1024);
 }
 
 #[tokio::test]

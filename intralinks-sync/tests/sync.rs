@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
-use intralinks_ext::{FixedAnswers, Intralinks, RetryPolicy, file_hash};
+use intralinks_ext::{Checked, FixedAnswers, Intralinks, RetryPolicy, file_hash};
 use intralinks_sim::{Generated, SimConfig, Simulator, demo};
 use intralinks_sync::{self as sync, DiffKind, StopSignal, SyncOptions};
 
@@ -904,5 +904,42 @@ async fn a_push_says_which_documents_it_created_and_which_got_a_new_version() {
     );
     assert_ne!(c.version, first.changed[1].version);
     assert!(c.version.is_some());
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_room_whose_listing_is_over_the_answer_limit_mirrors_and_diffs_without_a_flag() {
+    let (sim, _) = start(1500, 10).await;
+    // An answer limit of 256 KiB: the room's document listing is longer
+    // (about 1 KiB a document), so reading it whole fails…
+    let il = Intralinks::builder(sim.url())
+        .answer_limit(256 * 1024)
+        .login(common::keys(), common::password())
+        .await
+        .unwrap();
+    il.enter(WS, &mut FixedAnswers::default()).await.unwrap();
+    let whole = il
+        .api()
+        .list_documents()
+        .workspace_id(WS)
+        .send()
+        .checked()
+        .await
+        .map(|_| ());
+    assert!(
+        matches!(
+            whole,
+            Err(intralinks_ext::Error::AnswerTooLarge { limit: 262_144 })
+        ),
+        "{whole:?}"
+    );
+    // …and the engine, which keeps a compact model of it as it streams,
+    // is bounded by that model instead.
+    let dir = tempfile::tempdir().unwrap();
+    let report = sync::mirror(&il, WS, dir.path(), &fast()).await.unwrap();
+    assert_eq!((report.fetched, report.failures.len()), (1500, 0));
+    assert_eq!(files(dir.path()), expected_room(1500, 10));
+    let diff = sync::diff(&il, WS, dir.path(), &fast()).await.unwrap();
+    assert_eq!((diff.equal, diff.entries.len()), (1500, 0));
     sim.shutdown().await;
 }
