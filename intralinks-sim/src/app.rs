@@ -27,7 +27,8 @@ pub(crate) struct Shared {
     pub(crate) storage: tempfile::TempDir,
     /// Requests answered, by `METHOD /path` (the control surface left out).
     requests: Mutex<std::collections::BTreeMap<String, u64>>,
-    generated: Option<crate::Generated>,
+    /// What the seeded data room holds besides the demo room (kept for resets).
+    seed: crate::seed::Seed,
     /// Document bodies whose download was answered (200), since start.
     pub(crate) downloads: std::sync::atomic::AtomicU64,
     /// Document uploads committed, since start.
@@ -46,12 +47,12 @@ impl Shared {
         faults: Faults,
         (token_lifetime, refresh_lifetime, code_lifetime): (Duration, Duration, Duration),
         storage: tempfile::TempDir,
-        generated: Option<crate::Generated>,
+        seed: crate::seed::Seed,
         rates: Arc<crate::throttle::Rates>,
     ) -> Self {
         Shared {
-            state: Mutex::new(crate::seed::build(generated.as_ref())),
-            generated,
+            state: Mutex::new(crate::seed::build(&seed)),
+            seed,
             downloads: Default::default(),
             uploads: Default::default(),
             download_bytes: Default::default(),
@@ -88,7 +89,7 @@ impl Shared {
 
     /// Back to the seeded state; sessions, lockouts and mailbox included.
     pub(crate) fn reset(&self) {
-        let fresh = crate::seed::build(self.generated.as_ref());
+        let fresh = crate::seed::build(&self.seed);
         let old = self.with(|st| std::mem::replace(st, fresh));
         // Dropping the old state deletes uploaded files; do it unlocked.
         drop(old);

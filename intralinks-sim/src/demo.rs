@@ -149,3 +149,12 @@ pub const GENERATED_FIRST_FOLDER: i64 = 4_714_700_000;
 pub const GENERATED_FIRST_DOCUMENT: i64 = 5_368_900_000;
 /// The generated workspace's membership id of the demo user.
 pub const GENERATED_MEMBER: i64 = 4_395_177_000;
+
+/// "API Unit Test", the workspace the Intralinks Python SDK's own test suite
+/// works in (its tests name this id), present only when
+/// [`crate::SimConfig::sdk_test_room`] (or the binary's `--sdk-test-room`)
+/// asks for it: no entry requirement, no description, the demo user its only
+/// member (MANAGER_PLUS), no folder, document or group.
+pub const SDK_TEST_WORKSPACE: i64 = 6_115_625;
+/// The demo user's membership of [`SDK_TEST_WORKSPACE`].
+pub const SDK_TEST_MEMBER: i64 = 4_395_178_000;

@@ -146,6 +146,11 @@ pub struct SimConfig {
     /// A slow link: each connection's reads and writes held to these rates
     /// (changed at run time with `PUT /_sim/bandwidth`); unlimited by default.
     pub bandwidth: Bandwidth,
+    /// Seed the workspace the Intralinks Python SDK's own test suite expects
+    /// ([`demo::SDK_TEST_WORKSPACE`], "API Unit Test": the demo user its only
+    /// member, nothing else in it), so that suite can run against the
+    /// simulator; off by default.
+    pub sdk_test_room: bool,
 }
 
 /// The shape of the generated workspace [`demo::GENERATED_WORKSPACE`]:
@@ -188,6 +193,7 @@ impl Default for SimConfig {
             shutdown_grace: Duration::from_secs(5),
             generated: None,
             bandwidth: Bandwidth::default(),
+            sdk_test_room: false,
         }
     }
 }
@@ -227,7 +233,10 @@ impl Simulator {
                 config.authorization_code_lifetime,
             ),
             storage,
-            config.generated,
+            seed::Seed {
+                generated: config.generated,
+                sdk_test_room: config.sdk_test_room,
+            },
             rates,
         ));
         let router = router::router(shared);

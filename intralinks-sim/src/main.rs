@@ -86,6 +86,11 @@ struct Args {
     /// FOLDERS root folders, written DOCS or DOCS:FOLDERS (default 10 folders).
     #[arg(long, value_name = "DOCS[:FOLDERS]", value_parser = parse_generated)]
     generate: Option<intralinks_sim::Generated>,
+
+    /// Add workspace 6115625 "API Unit Test", the room the Intralinks Python
+    /// SDK's own test suite expects: the demo user its only member, empty.
+    #[arg(long)]
+    sdk_test_room: bool,
 }
 
 fn parse_rate(text: &str) -> Result<u64, String> {
@@ -145,6 +150,7 @@ async fn main() -> std::process::ExitCode {
         refresh_token_lifetime: Duration::from_secs(args.refresh_token_lifetime),
         faults,
         generated: args.generate,
+        sdk_test_room: args.sdk_test_room,
         bandwidth: intralinks_sim::Bandwidth {
             up_bytes_per_sec: args.bandwidth_up.unwrap_or(args.bandwidth),
             down_bytes_per_sec: args.bandwidth_down.unwrap_or(args.bandwidth),

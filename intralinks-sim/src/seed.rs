@@ -240,7 +240,16 @@ fn splash(text: &str, image: Option<[u8; 3]>) -> SplashConfig {
 }
 
 /// The seeded state.
-pub(crate) fn build(generated: Option<&crate::Generated>) -> State {
+/// What the seeded data room holds besides the demo workspaces.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Seed {
+    /// The generated workspace, if asked for.
+    pub(crate) generated: Option<crate::Generated>,
+    /// The Python SDK's test room, if asked for.
+    pub(crate) sdk_test_room: bool,
+}
+
+pub(crate) fn build(seed: &Seed) -> State {
     let mut s = Seeder { st: State::empty() };
     s.st.clients
         .insert(CLIENT_ID.into(), Secret(CLIENT_SECRET.into()));
@@ -579,13 +588,33 @@ pub(crate) fn build(generated: Option<&crate::Generated>) -> State {
             );
         }
     }
-    if let Some(g) = generated {
+    if let Some(g) = &seed.generated {
         s.generated(g);
+    }
+    if seed.sdk_test_room {
+        s.sdk_test_room();
     }
     s.st
 }
 
 impl Seeder {
+    /// The Python SDK's test room: a name, no description, one member.
+    fn sdk_test_room(&mut self) {
+        let ws = SDK_TEST_WORKSPACE;
+        self.workspace(ws, "API Unit Test", 1, None, false);
+        if let Some(w) = self.st.workspaces.get_mut(&ws) {
+            w.description = None;
+        }
+        self.member(
+            SDK_TEST_MEMBER,
+            ws,
+            USER_ID,
+            EMAIL,
+            demo_person(),
+            "MANAGER_PLUS",
+        );
+    }
+
     /// The generated workspace: `g.folders` root folders (at least one),
     /// `g.documents` documents spread round-robin over them.
     fn generated(&mut self, g: &crate::Generated) {
