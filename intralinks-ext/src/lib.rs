@@ -74,6 +74,7 @@
 #![deny(missing_docs)]
 
 pub mod atomic;
+pub mod changes;
 pub mod edit;
 mod entry;
 mod error;
