@@ -37,6 +37,8 @@ pub(crate) struct Shared {
     pub(crate) download_bytes: Arc<std::sync::atomic::AtomicU64>,
     /// The slow link's rates and the bytes that crossed it.
     pub(crate) rates: Arc<crate::throttle::Rates>,
+    /// The per-client rate limit and its counts.
+    pub(crate) limiter: crate::ratelimit::Limiter,
 }
 
 /// The handlers' state.
@@ -57,6 +59,7 @@ impl Shared {
             uploads: Default::default(),
             download_bytes: Default::default(),
             rates,
+            limiter: crate::ratelimit::Limiter::default(),
             faults: Mutex::new(faults),
             token_lifetime,
             refresh_lifetime,

@@ -55,6 +55,7 @@ async fn stats(State(app): State<App>) -> Response {
         "downloadBytes": app.download_bytes.load(Relaxed),
         "bytesRead": app.rates.read.load(Relaxed),
         "bytesWritten": app.rates.written.load(Relaxed),
+        "rateLimit": app.limiter.stats(),
     }))
     .into_response()
 }
@@ -73,6 +74,21 @@ async fn put_bandwidth(State(app): State<App>, Body(b): Body) -> Result<Response
     Ok(axum::Json(bandwidth).into_response())
 }
 
+async fn get_rate_limit(State(app): State<App>) -> Response {
+    axum::Json(app.limiter.get()).into_response()
+}
+
+async fn put_rate_limit(State(app): State<App>, Body(b): Body) -> Result<Response, ApiError> {
+    let limit: crate::RateLimit = serde_json::from_slice(&b).map_err(|e| {
+        ApiError::Invalid(format!(
+            "expected the rate limit as JSON, e.g. {{\"perSecond\": 50, \"burst\": 10, \"maxConcurrent\": 8}}: {e}"
+        ))
+    })?;
+    limit.validate().map_err(ApiError::Invalid)?;
+    app.limiter.set(limit);
+    Ok(axum::Json(limit).into_response())
+}
+
 async fn health() -> Response {
     (StatusCode::OK, "ok").into_response()
 }
@@ -89,5 +105,10 @@ pub(crate) fn routes() -> Router<App> {
     r = route(r, "/_sim/health", get(health));
     r = route(r, "/_sim/bandwidth", get(get_bandwidth).put(put_bandwidth));
     r = route(r, "/_sim/requests", get(requests));
+    r = route(
+        r,
+        "/_sim/rate-limit",
+        get(get_rate_limit).put(put_rate_limit),
+    );
     r
 }

@@ -41,6 +41,7 @@ pub mod demo;
 mod error;
 mod faults;
 mod gif;
+mod ratelimit;
 mod router;
 mod seed;
 mod state;
@@ -57,6 +58,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use ratelimit::RateLimit;
 pub use throttle::Bandwidth;
 
 /// Faults injected into `/v2` and `/services` answers (never `/_sim`).
@@ -146,6 +148,10 @@ pub struct SimConfig {
     /// A slow link: each connection's reads and writes held to these rates
     /// (changed at run time with `PUT /_sim/bandwidth`); unlimited by default.
     pub bandwidth: Bandwidth,
+    /// The service's throttling: each client's requests per second, burst
+    /// and requests in flight, answered 429 with `Retry-After` beyond them
+    /// (changed at run time with `PUT /_sim/rate-limit`); none by default.
+    pub rate_limit: RateLimit,
     /// Seed the workspace the Intralinks Python SDK's own test suite expects
     /// ([`demo::SDK_TEST_WORKSPACE`], "API Unit Test": the demo user its only
     /// member, nothing else in it), so that suite can run against the
@@ -193,6 +199,7 @@ impl Default for SimConfig {
             shutdown_grace: Duration::from_secs(5),
             generated: None,
             bandwidth: Bandwidth::default(),
+            rate_limit: RateLimit::default(),
             sdk_test_room: false,
         }
     }
@@ -217,6 +224,10 @@ impl Simulator {
             .faults
             .validate()
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+        config
+            .rate_limit
+            .validate()
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
         let listener = tokio::net::TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
         let rates = Arc::new(throttle::Rates::default());
@@ -239,7 +250,9 @@ impl Simulator {
             },
             rates,
         ));
-        let router = router::router(shared);
+        shared.limiter.set(config.rate_limit);
+        let router =
+            router::router(shared).into_make_service_with_connect_info::<ratelimit::Peer>();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             axum::serve(listener, router)

@@ -24,8 +24,9 @@ use intralinks_sim::{Faults, SimConfig, Simulator, demo};
         GET  /_sim/faults, PUT /_sim/faults  {latencyMs, errorRate, retryAfterSecs, dropMidBodyRate, truncateRate, ignoreRange, failUploads}\n  \
         POST /_sim/expire-tokens          every access token expires now (refresh tokens still work)\n  \
         POST /_sim/corrupt/{documentId}   fileHashDownload stops matching the bytes\n  \
-        GET  /_sim/stats                  {downloads, uploads, downloadBytes, bytesRead, bytesWritten} since start\n  \
+        GET  /_sim/stats                  {downloads, uploads, downloadBytes, bytesRead, bytesWritten, rateLimit} since start\n  \
         GET  /_sim/bandwidth, PUT /_sim/bandwidth  {upBytesPerSec, downBytesPerSec} per connection (0: unlimited)\n  \
+        GET  /_sim/rate-limit, PUT /_sim/rate-limit  {perSecond, burst, maxConcurrent} per client (0: no limit)\n  \
         GET  /_sim/health                 \"ok\"\n  \
         GET  /_sim/requests               requests answered so far, by \"METHOD /path\""
 )]
@@ -78,6 +79,21 @@ struct Args {
     #[arg(long, value_name = "BYTES_PER_SEC", value_parser = parse_rate)]
     bandwidth_down: Option<u64>,
 
+    /// The service's throttling: each client (an access token, or an address
+    /// when it sends none) may send this many /v2 and /services requests per
+    /// second, written 50/s or 50; more are answered 429 with Retry-After.
+    #[arg(long, value_name = "N/s", value_parser = parse_per_second)]
+    rate_limit: Option<f64>,
+
+    /// With --rate-limit: requests a client may send at once above the rate
+    /// (default: one second's worth).
+    #[arg(long, value_name = "N", requires = "rate_limit")]
+    burst: Option<u32>,
+
+    /// Requests of one client in flight at once; more are answered 429.
+    #[arg(long, value_name = "N")]
+    max_concurrent: Option<u32>,
+
     /// Answer downloads in full, ignoring Range requests.
     #[arg(long)]
     ignore_range: bool,
@@ -106,6 +122,18 @@ fn parse_rate(text: &str) -> Result<u64, String> {
         .ok()
         .and_then(|n| n.checked_mul(factor))
         .ok_or_else(|| format!("{text:?} is not a rate in bytes per second, as in --bandwidth 2M"))
+}
+
+fn parse_per_second(text: &str) -> Result<f64, String> {
+    let t = text.trim();
+    let digits = t.strip_suffix("/s").unwrap_or(t).trim();
+    digits
+        .parse::<f64>()
+        .ok()
+        .filter(|n| (0.001..=1_000_000.0).contains(n))
+        .ok_or_else(|| {
+            format!("{text:?} is not a rate from 0.001/s to 1000000/s, as in --rate-limit 50/s")
+        })
 }
 
 fn parse_generated(text: &str) -> Result<intralinks_sim::Generated, String> {
@@ -151,12 +179,23 @@ async fn main() -> std::process::ExitCode {
         faults,
         generated: args.generate,
         sdk_test_room: args.sdk_test_room,
+        rate_limit: intralinks_sim::RateLimit {
+            per_second: args.rate_limit.unwrap_or(0.0),
+            burst: args
+                .burst
+                .unwrap_or_else(|| args.rate_limit.map_or(0, |r| r.ceil() as u32)),
+            max_concurrent: args.max_concurrent.unwrap_or(0),
+        },
         bandwidth: intralinks_sim::Bandwidth {
             up_bytes_per_sec: args.bandwidth_up.unwrap_or(args.bandwidth),
             down_bytes_per_sec: args.bandwidth_down.unwrap_or(args.bandwidth),
         },
         ..SimConfig::default()
     };
+    if let Err(e) = config.rate_limit.validate() {
+        eprintln!("intralinks-sim: {e} (--rate-limit, --burst)");
+        return std::process::ExitCode::from(2);
+    }
     let sim = match Simulator::start(config).await {
         Ok(sim) => sim,
         Err(e) => {

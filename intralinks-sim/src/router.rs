@@ -1,5 +1,5 @@
-//! The whole service: V2, V1 and the control surface assembled, with fault
-//! injection on the API and a trace of every call. It sits above the
+//! The whole service: V2, V1 and the control surface assembled, with the
+//! rate limit and fault injection on the API and a trace of every call. It sits above the
 //! handlers it assembles; they know only the shared state (`app`).
 
 use axum::Router;
@@ -16,6 +16,10 @@ pub(crate) fn router(app: App) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
             crate::faults::inject,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            crate::ratelimit::limit,
         ));
     faulty
         .merge(crate::control::routes())

@@ -81,9 +81,36 @@ fn help_documents_every_flag() {
         "--retry-after-secs",
         "--drop-mid-body-rate",
         "--truncate-rate",
+        "--rate-limit",
+        "--burst",
+        "--max-concurrent",
     ] {
         assert!(help.contains(flag), "--help lacks {flag}:\n{help}");
     }
+}
+
+#[test]
+fn a_rate_limit_without_a_rate_is_refused_with_its_form() {
+    let out = Command::new(BIN)
+        .args(["--addr", "127.0.0.1:0", "--rate-limit", "fast"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("\"fast\" is not a rate from 0.001/s to 1000000/s, as in --rate-limit 50/s"),
+        "{err}"
+    );
+    let out = Command::new(BIN)
+        .args(["--addr", "127.0.0.1:0", "--rate-limit", "50/s", "--burst", "0"])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("burst must be at least 1 when perSecond is set"),
+        "{err}"
+    );
 }
 
 #[test]
