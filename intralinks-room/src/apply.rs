@@ -399,6 +399,7 @@ pub(crate) async fn execute(run: &mut Run<'_>, ids: &mut Ids, c: &Change) -> Res
                         organization: m.organization.clone(),
                         role_type: m.role.clone(),
                         send_alert: None,
+                        welcome_alert_details: None,
                     }],
                 })
                 .send()

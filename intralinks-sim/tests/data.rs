@@ -665,6 +665,7 @@ async fn groups_members_and_permissions() {
                 organization: Some("Buyer Inc".into()),
                 role_type: Some("REVIEWER".into()),
                 send_alert: Some(false),
+                welcome_alert_details: None,
             }],
         })
         .send()
