@@ -282,6 +282,17 @@ impl Output {
         self.raw(text.as_bytes())
     }
 
+    /// Prints one record as JSON on one line (JSON Lines, for output that
+    /// streams), with RFC 3339 dates and exact ids.
+    pub fn print_json_line<T: Serialize>(&self, record: &T) -> CliResult {
+        let value = intralinks_ext::json::to_output(record)
+            .map_err(|e| format!("cannot write JSON: {e}"))?;
+        let text = serde_json::to_string(&value).map_err(|e| e.to_string())?;
+        let mut text = json_for_terminal(&text).into_owned();
+        text.push('\n');
+        self.raw(text.as_bytes())
+    }
+
     /// A listing as the command was asked for it: `items` as JSON records
     /// with `--json`, else a table of one `row` per item under `headers`.
     pub fn listing<T: Serialize>(

@@ -11,6 +11,7 @@
 //! | [`sync`] | `mirror`, `push`, `diff` |
 //! | [`manage`] | `groups`, `members`, `permissions`, `users` |
 //! | [`people`] | `people find`, `people create` |
+//! | [`postings`] | `watch` |
 //! | [`report`] | `report documents`, `report members`, `report access` |
 //! | [`room`] | `room export`, `room plan`, `room apply` |
 //! | [`docs`] | `completions`, `man` |
@@ -21,6 +22,7 @@ mod content;
 mod docs;
 mod manage;
 mod people;
+mod postings;
 mod report;
 mod room;
 mod sync;
@@ -55,6 +57,9 @@ pub enum Command {
     /// `people`.
     #[command(flatten)]
     People(people::Command),
+    /// `watch`.
+    #[command(flatten)]
+    Postings(postings::Command),
     /// `report`.
     #[command(flatten)]
     Report(report::Command),
@@ -100,6 +105,7 @@ impl Command {
             Command::Sync(c) => c.run(ctx).await,
             Command::Manage(c) => c.run(ctx).await,
             Command::People(c) => c.run(ctx).await,
+            Command::Postings(c) => c.run(ctx).await,
             Command::Report(c) => c.run(ctx).await,
             Command::Room(c) => c.run(ctx).await,
             Command::Docs(c) => c.run(&ctx.out),
@@ -172,6 +178,7 @@ mod tests {
         ("docs", include_str!("docs.rs")),
         ("manage", include_str!("manage.rs")),
         ("people", include_str!("people.rs")),
+        ("postings", include_str!("postings.rs")),
         ("report", include_str!("report.rs")),
         ("room", include_str!("room.rs")),
         ("sync", include_str!("sync/mod.rs")),
