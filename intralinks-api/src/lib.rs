@@ -38,9 +38,10 @@ mod runtime;
 mod wire;
 
 pub use runtime::{
-    AnswerTooLarge, Auth, AuthError, AuthErrorKind, AuthFuture, DEFAULT_ANSWER_LIMIT,
-    REQUEST_HEADER, RetryPolicy, Runtime, RuntimeError, StaticToken, bearer_header, bound_answer,
-    is_idempotent, is_retryable_status, may_carry_token, retry_after,
+    AnswerTooLarge, Auth, AuthError, AuthErrorKind, AuthFuture, DEFAULT_ANSWER_LIMIT, Gate,
+    GateFuture, GateOutcome, GatePass, REQUEST_HEADER, RetryPolicy, Runtime, RuntimeError,
+    StaticToken, bearer_header, bound_answer, is_idempotent, is_retryable_status, may_carry_token,
+    retry_after,
 };
 pub use wire::{Millis, Secret, TfBool, mask_secrets};
 

@@ -206,6 +206,40 @@ impl Auth for StaticToken {
     }
 }
 
+/// A boxed future, as [`Gate::enter`] returns.
+pub type GateFuture<'a> = Pin<Box<dyn Future<Output = Box<dyn GatePass>> + Send + 'a>>;
+
+/// What became of a request a [`Gate`] let through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GateOutcome {
+    /// The answer's headers arrived: its status, and its `Retry-After`.
+    Answered {
+        /// The status.
+        status: StatusCode,
+        /// The `Retry-After` it carried, when it did.
+        retry_after: Option<Duration>,
+    },
+    /// No answer: the connection failed or timed out.
+    Failed,
+}
+
+/// Admission of every request the runtime sends, one exchange at a time
+/// (each attempt of a retried call enters anew): how a caller holds a
+/// whole run to a concurrency and a rate that adapt to the service
+/// (`intralinks-ext`'s `Limiter`). The pass is held from the send to the
+/// answer's headers; a pass dropped unanswered means the request was
+/// abandoned.
+pub trait Gate: Send + Sync + fmt::Debug {
+    /// Waits until one more request may be sent.
+    fn enter(&self) -> GateFuture<'_>;
+}
+
+/// A request let through by a [`Gate`], told what became of it.
+pub trait GatePass: Send {
+    /// The request ended with `outcome`.
+    fn answered(self: Box<Self>, outcome: GateOutcome);
+}
+
 /// When and how idempotent calls are retried.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -404,6 +438,8 @@ pub struct Runtime {
     /// ([`DEFAULT_ANSWER_LIMIT`] unless set); a longer one fails with
     /// [`AnswerTooLarge`].
     pub answer_limit: u64,
+    /// Admits each request (each attempt) before it is sent; none by default.
+    pub gate: Option<Arc<dyn Gate>>,
 }
 
 impl Default for Runtime {
@@ -413,6 +449,7 @@ impl Default for Runtime {
             retry: RetryPolicy::default(),
             read_timeout: None,
             answer_limit: DEFAULT_ANSWER_LIMIT,
+            gate: None,
         }
     }
 }
@@ -424,6 +461,7 @@ impl fmt::Debug for Runtime {
             .field("retry", &self.retry)
             .field("read_timeout", &self.read_timeout)
             .field("answer_limit", &self.answer_limit)
+            .field("gate", &self.gate)
             .finish()
     }
 }
@@ -563,7 +601,20 @@ impl Client {
         let mut request = request;
         loop {
             let spare = request.try_clone();
+            let pass = match &runtime.gate {
+                Some(gate) => Some(gate.enter().await),
+                None => None,
+            };
             let result = self.client().execute(request).await;
+            if let Some(pass) = pass {
+                pass.answered(match &result {
+                    Ok(r) => GateOutcome::Answered {
+                        status: r.status(),
+                        retry_after: retry_after(r.headers()),
+                    },
+                    Err(_) => GateOutcome::Failed,
+                });
+            }
             let Some(next) = spare else {
                 // A streamed body cannot be sent twice.
                 return result;

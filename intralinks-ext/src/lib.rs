@@ -75,6 +75,7 @@
 
 pub mod atomic;
 pub mod changes;
+pub mod concurrency;
 pub mod edit;
 mod entry;
 mod error;
@@ -117,6 +118,7 @@ pub use reqwest;
 /// URLs: [`Intralinks::base_url`] and [`parse_base_url`] give a `url::Url`.
 pub use url;
 
+pub use concurrency::{Jobs, Limiter};
 pub use entry::{Demand, Entered, EntryProgress, EntryStep, FixedAnswers, Prompter, Reply};
 pub use error::{Checked, Error, Result, Verdict};
 pub use pages::{Pages, PagingProblem};
@@ -338,6 +340,7 @@ impl Builder {
                 retry: self.retry.clone(),
                 read_timeout: self.http.is_none().then_some(self.read_timeout),
                 answer_limit: self.answer_limit,
+                gate: None,
             },
         )
     }
@@ -561,6 +564,43 @@ impl Intralinks {
         let with = |client: &Client| {
             let runtime = Runtime {
                 retry: retry.clone(),
+                ..client.inner().clone()
+            };
+            Client::new_with_client(client.baseurl(), client.client().clone(), runtime)
+        };
+        Intralinks {
+            root: self.root.clone(),
+            api: with(&self.api),
+            transfer: with(&self.transfer),
+            session: self.session.clone(),
+            limits: self.limits,
+            read_timeout: self.read_timeout,
+        }
+    }
+
+    /// The same handle (same connection pool and session) with every
+    /// request — each attempt of each call, document bodies included —
+    /// admitted by `limiter` before it is sent: how a run (a mirror, a
+    /// report over many rooms) holds all its requests to one concurrency
+    /// and rate that adapt to the service ([`concurrency`]). Cheap.
+    ///
+    /// ```
+    /// # fn demo(il: &intralinks_ext::Intralinks) {
+    /// use std::time::Duration;
+    /// use intralinks_ext::{Jobs, Limiter};
+    /// let limiter = Limiter::new(Jobs::default(), Duration::from_secs(10));
+    /// let run = il.with_limiter(&limiter);
+    /// // ... every request of `run` enters `limiter`; afterwards:
+    /// println!("{}", limiter.settled());
+    /// # let _ = run;
+    /// # }
+    /// ```
+    pub fn with_limiter(&self, limiter: &Arc<Limiter>) -> Intralinks {
+        let gate: Arc<dyn intralinks_api::Gate> =
+            Arc::new(concurrency::LimiterGate(limiter.clone()));
+        let with = |client: &Client| {
+            let runtime = Runtime {
+                gate: Some(gate.clone()),
                 ..client.inner().clone()
             };
             Client::new_with_client(client.baseurl(), client.client().clone(), runtime)
