@@ -34,6 +34,14 @@ pub const REDIRECT_URI: &str = "http://127.0.0.1/intralinks/callback";
 pub const EMAIL: &str = "demo@example.com";
 /// Password of the demo user.
 pub const PASSWORD: &str = "demo-password";
+/// E-mail of Bob Review, REVIEWER of the main workspace in group
+/// "1. Interest": a bidder who can log in as himself.
+pub const REVIEWER_EMAIL: &str = "bob.review@example.com";
+/// Password of [`REVIEWER_EMAIL`]. Every seeded person has one,
+/// `<first name>-password` (alice-, bob-, carol-, dan-password).
+pub const REVIEWER_PASSWORD: &str = "bob-password";
+/// Password of `owner@elsewhere.example` (John, a member of the foreign room).
+pub const OWNER_PASSWORD: &str = "owner-password";
 /// The answer to every security question (compared case-insensitively,
 /// surrounding blanks ignored).
 pub const ANSWER: &str = "rosebud";

@@ -41,6 +41,7 @@ pub mod demo;
 mod error;
 mod faults;
 mod gif;
+mod postings;
 mod ratelimit;
 mod router;
 mod seed;

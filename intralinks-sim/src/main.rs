@@ -20,7 +20,9 @@ use intralinks_sim::{Faults, SimConfig, Simulator, demo};
     version,
     after_long_help = "Control surface (no authentication, never faulty):\n  \
         POST /_sim/reset                  back to the seeded data room (sessions, lockouts, mailbox cleared)\n  \
-        GET  /_sim/mailbox                one-time passwords mailed: [{email, workspaceId, oneTimePassword}]\n  \
+        GET  /_sim/mailbox                one-time passwords and welcome alerts mailed: [{email, workspaceId, oneTimePassword | alert, subject, note, sentOn}]\n  \
+        POST /_sim/token                  {email} -> that person's access_token and refresh_token\n  \
+        GET  /_sim/access-report, PUT /_sim/access-report  {notReadyFirst}: the first accessReport per document answers 9-9-9-1 (default true)\n  \
         GET  /_sim/faults, PUT /_sim/faults  {latencyMs, errorRate, retryAfterSecs, dropMidBodyRate, truncateRate, ignoreRange, failUploads}\n  \
         POST /_sim/expire-tokens          every access token expires now (refresh tokens still work)\n  \
         POST /_sim/corrupt/{documentId}   fileHashDownload stops matching the bytes\n  \

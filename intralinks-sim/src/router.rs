@@ -12,6 +12,7 @@ use crate::error::not_found_page;
 pub(crate) fn router(app: App) -> Router {
     let faulty = crate::v2::routes()
         .merge(crate::v1::routes())
+        .merge(crate::postings::routes())
         .merge(crate::authorize::routes())
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
@@ -23,6 +24,7 @@ pub(crate) fn router(app: App) -> Router {
         ));
     faulty
         .merge(crate::control::routes())
+        .merge(crate::postings::control_routes())
         .fallback(|| async { not_found_page() })
         .method_not_allowed_fallback(|| async { not_found_page() })
         .layer(axum::middleware::from_fn_with_state(app.clone(), trace))

@@ -170,6 +170,9 @@ impl Seeder {
                 phone: String::new(),
                 key_contact: role == "MANAGER_PLUS",
                 first_accessed: Some(T0 - 29 * DAY),
+                last_accessed: Some(T0 - 29 * DAY),
+                first_alert: Some(T0 - 30 * DAY),
+                last_alert: Some(T0 - 30 * DAY),
                 version,
                 created_on: T0 - 30 * DAY,
                 created_by: john(),
@@ -297,9 +300,16 @@ pub(crate) fn build(seed: &Seed) -> State {
             last: last.into(),
             org: "Example Corp".into(),
         };
-        s.account(uid, email, person, None);
+        // Each can log in as themselves: "<first name>-password".
+        let password = format!("{}-password", first.to_ascii_lowercase());
+        s.account(uid, email, person, Some(&password));
     }
-    s.account(9_620_100, "owner@elsewhere.example", john(), None);
+    s.account(
+        9_620_100,
+        "owner@elsewhere.example",
+        john(),
+        Some(OWNER_PASSWORD),
+    );
 
     // The main workspace: no entry requirement, the whole tree.
     s.workspace(MAIN_WORKSPACE, "Demo API Workspace", 1, None, false);

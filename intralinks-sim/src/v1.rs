@@ -392,9 +392,51 @@ async fn documents(State(app): State<App>, req: Request) -> Response {
     result.unwrap_or_else(|e| call.error(root, &e))
 }
 
+/// `POST /services/workspaces/batches` (`workspaceId`, `operationType`,
+/// `batchSize`, body `xml=<batchItemRequest/>`; the Intralinks Python
+/// SDK's functions/v1/batches.py create_batch): opens a batch. The SDK does
+/// not show the answer; the simulator's assumption is
+/// `<batchItemResponse><status>…</status><batchId>N</batchId></batchItemResponse>`.
+async fn batches(State(app): State<App>, req: Request) -> Response {
+    let call = Call::of(&req);
+    let root = "batchItemResponse";
+    let caller = v1_caller(&app, &req);
+    let result = async {
+        let caller = caller?;
+        if call.method != "CREATE" {
+            return Err(call.unsupported());
+        }
+        let ws = call.workspace_id()?;
+        let kind = call
+            .query
+            .get("operationType")
+            .unwrap_or_default()
+            .to_string();
+        let size = call
+            .query
+            .get("batchSize")
+            .and_then(|s| s.trim().parse::<i64>().ok())
+            .ok_or_else(|| ApiError::Invalid("batchSize is required: a positive number".into()))?;
+        let xml = xml_field(&app, req).await?;
+        if !xml
+            .as_deref()
+            .is_some_and(|x| x.contains("batchItemRequest"))
+        {
+            return Err(ApiError::Invalid(
+                "the form field xml must hold <batchItemRequest/>".into(),
+            ));
+        }
+        let id = app.with(|st| st.open_batch(&caller, ws, &kind, size))?;
+        Ok(call.ok(Done::Ok, root, vec![("batchId", json!(id))]))
+    }
+    .await;
+    result.unwrap_or_else(|e| call.error(root, &e))
+}
+
 /// Every V1 route, under both prefixes.
 pub(crate) fn routes() -> Router<App> {
-    let table: [(&str, MethodRouter<App>); 5] = [
+    let table: [(&str, MethodRouter<App>); 6] = [
+        ("/workspaces/batches", any(batches)),
         ("/workspaces", any(workspaces)),
         ("/workspaces/entry", any(entry)),
         ("/workspaces/splashImage", any(splash_image)),

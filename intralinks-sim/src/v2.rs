@@ -48,7 +48,7 @@ impl Done {
 }
 
 /// `{"status": {...}, key: value, ...}` with the right HTTP status.
-fn answer(done: Done, payload: Vec<(&str, Value)>) -> Response {
+pub(crate) fn answer(done: Done, payload: Vec<(&str, Value)>) -> Response {
     let mut m = Map::new();
     m.insert(
         "status".into(),
@@ -332,7 +332,10 @@ async fn folder_contents(State(app): State<App>, caller: Caller, ids: Ids) -> An
     for v in views {
         items.push(match v {
             ContentView::Folder(f) => f,
-            ContentView::Document(d) => finish_doc(d).await?,
+            ContentView::Document(d) => {
+                let d = app.with(|st| st.with_unread(&caller, vec![d]));
+                finish_docs(d).await?.pop().unwrap_or_default()
+            }
         });
     }
     reply(Done::Ok, "contents", items)
@@ -343,7 +346,10 @@ async fn folder_contents(State(app): State<App>, caller: Caller, ids: Ids) -> An
 async fn list_documents(State(app): State<App>, caller: Caller, ids: Ids, q: Query) -> Answer {
     let ws = ids.get(0)?;
     let folder = q.id("folderId")?;
-    let views = app.with(|st| st.list_documents(&caller, ws, folder))?;
+    let views = app.with(|st| {
+        st.list_documents(&caller, ws, folder)
+            .map(|v| st.with_unread(&caller, v))
+    })?;
     reply(Done::Ok, "document", finish_docs(views).await?)
 }
 
@@ -351,12 +357,26 @@ async fn create_documents(
     State(app): State<App>,
     caller: Caller,
     ids: Ids,
+    q: Query,
     Body(b): Body,
 ) -> Answer {
     let ws = ids.get(0)?;
+    // `batch_id`: posted in that open batch (functions/v2/documents.py).
+    let batch = q.id("batch_id")?;
     let input: wire::CreateDocuments = wire::parse(&b)?;
     let inputs = input.documents.into_iter().map(|i| i.document).collect();
-    let p = app.with(|st| st.create_documents(&caller, ws, inputs))?;
+    let p = app.with(|st| {
+        if let Some(b) = batch {
+            st.content(&caller, ws)?;
+            st.batch_in(ws, b)?;
+        }
+        let p = st.create_documents(&caller, ws, inputs)?;
+        if let Some(b) = batch {
+            let ids: Vec<i64> = p.iter().filter_map(|d| d["id"].as_i64()).collect();
+            st.add_to_batch(b, &ids);
+        }
+        Ok::<_, ApiError>(p)
+    })?;
     reply(Done::Created, "documentPartial", p)
 }
 
@@ -386,8 +406,11 @@ async fn delete_documents(
 
 async fn get_document(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
     let (ws, id) = ids.pair()?;
-    let view = app.with(|st| st.get_document(&caller, ws, id))?;
-    reply(Done::Ok, "document", finish_doc(view).await?)
+    let view = app.with(|st| {
+        st.get_document(&caller, ws, id)
+            .map(|v| st.with_unread(&caller, vec![v]))
+    })?;
+    reply(Done::Ok, "document", finish_docs(view).await?)
 }
 
 async fn document_permissions(State(app): State<App>, caller: Caller, ids: Ids) -> Answer {
@@ -484,7 +507,12 @@ async fn download(
     headers: axum::http::HeaderMap,
 ) -> Answer {
     let (ws, id) = ids.pair()?;
-    let (content, name, version) = app.with(|st| st.download(&caller, ws, id))?;
+    // A download by a member is a view of the document (and a use of the room).
+    let (content, name, version) = app.with(|st| {
+        let found = st.download(&caller, ws, id)?;
+        st.record_view(&caller, ws, id);
+        Ok::<_, ApiError>(found)
+    })?;
     let len = content.len();
     let etag = format!("\"{version}\"");
     let honour = !app.faults().ignore_range;
@@ -576,8 +604,17 @@ async fn upload(
 ) -> Answer {
     let (ws, id) = ids.pair()?;
     let version = q.get("version").map(str::to_owned);
+    // The simulator's assumption (no source shows it): `batch_id` on the
+    // file PUT posts the new version in that open batch, as on the create.
+    let batch = q.id("batch_id")?;
     // Refuse early, before reading a byte, when the version is stale.
-    app.with(|st| st.check_upload(&caller, ws, id, version.as_deref()))?;
+    app.with(|st| {
+        st.check_upload(&caller, ws, id, version.as_deref())?;
+        match batch {
+            Some(b) => st.batch_in(ws, b).map(|_| ()),
+            None => Ok(()),
+        }
+    })?;
     let mut multipart = Multipart::from_request(req, &app)
         .await
         .map_err(|e| ApiError::Invalid(format!("expected multipart/form-data: {e}")))?;
@@ -597,8 +634,13 @@ async fn upload(
         path: Arc::new(path),
         len,
     };
-    let partial =
-        app.with(|st| st.commit_upload(&caller, ws, id, version.as_deref(), content, hash))?;
+    let partial = app.with(|st| {
+        let p = st.commit_upload(&caller, ws, id, version.as_deref(), content, hash)?;
+        if let Some(b) = batch {
+            st.add_to_batch(b, &[id]);
+        }
+        Ok::<_, ApiError>(p)
+    })?;
     app.uploads
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     reply(Done::Updated, "documentPartial", partial)

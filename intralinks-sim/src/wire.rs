@@ -5,6 +5,8 @@
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
+use crate::error::ApiError;
+
 /// An integer from a JSON number or a numeric string.
 pub(crate) fn as_i64(v: &Value) -> Option<i64> {
     match v {
@@ -234,11 +236,53 @@ pub(crate) struct UserInput {
     pub(crate) title: Option<String>,
     #[serde(default)]
     pub(crate) office_phone: Option<String>,
+    /// Whether to send the welcome alert (functions/v2/exchange_members.py).
+    #[serde(default, deserialize_with = "lenient_bool")]
+    pub(crate) send_alert: Option<bool>,
+    /// The welcome alert's texts, with `sendAlert` true.
+    #[serde(default)]
+    pub(crate) welcome_alert_details: Option<WelcomeAlertDetails>,
+}
+
+/// `welcomeAlertDetails {customSubject, customNote, saveAlertSettings}`;
+/// `saveAlertSettings` is taken and not kept (no source shows its effect).
+#[derive(Debug, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct WelcomeAlertDetails {
+    #[serde(default)]
+    pub(crate) custom_subject: Option<String>,
+    #[serde(default)]
+    pub(crate) custom_note: Option<String>,
 }
 
 impl UserInput {
     pub(crate) fn email(&self) -> Option<&str> {
         self.email_id.as_deref().or(self.email.as_deref())
+    }
+
+    /// The welcome alert asked for: only with `sendAlert` true. Its texts
+    /// are mandatory then (functions/entities.py alert_fields).
+    pub(crate) fn welcome_alert(&self) -> Result<Option<crate::state::WelcomeAlert>, ApiError> {
+        if self.send_alert != Some(true) {
+            return Ok(None);
+        }
+        let details = self.welcome_alert_details.as_ref();
+        let text = |v: Option<&String>, name: &str| {
+            v.map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| {
+                    ApiError::Invalid(format!(
+                        "sendAlert is true: welcomeAlertDetails.{name} is required"
+                    ))
+                })
+        };
+        Ok(Some(crate::state::WelcomeAlert {
+            subject: text(
+                details.and_then(|d| d.custom_subject.as_ref()),
+                "customSubject",
+            )?,
+            note: text(details.and_then(|d| d.custom_note.as_ref()), "customNote")?,
+        }))
     }
 }
 

@@ -75,7 +75,7 @@ impl State {
 
     /// A new session for `email` (ending the user's others first when
     /// asked) and its first token pair.
-    fn open_session(
+    pub(super) fn open_session(
         &mut self,
         email: String,
         end_other_sessions: bool,

@@ -76,7 +76,7 @@ impl State {
                         self.mailbox.push(Mail {
                             email: caller.email.clone(),
                             workspace_id: ws,
-                            otp,
+                            what: Mailed::Otp(otp),
                         });
                     }
                     return Ok(outcome(EntryState::OneTimePassword, Some(failures)));
@@ -117,6 +117,7 @@ impl State {
         }
         self.failures.remove(&key);
         self.progress(caller, ws).allowed = true;
+        self.touch(&caller.email, ws);
         Ok(outcome(EntryState::Allow, asks_secrets.then_some(failures)))
     }
 

@@ -20,11 +20,13 @@ mod auth;
 mod entry;
 mod fields;
 mod people;
+mod postings;
 mod room;
 mod workspaces;
 
 pub(crate) use auth::AuthorizeRefusal;
 pub(crate) use fields::{Holder, WithFields};
+pub(crate) use postings::{Batch, Seen, WelcomeAlert};
 
 /// Milliseconds since the epoch, now.
 pub(crate) fn now_ms() -> i64 {
@@ -241,8 +243,15 @@ pub(crate) struct Member {
     pub(crate) title: String,
     pub(crate) phone: String,
     pub(crate) key_contact: bool,
-    /// First access to the workspace; `None` renders as `{}` (unset).
+    /// First use of the workspace (entry, a download); no key until then.
     pub(crate) first_accessed: Option<i64>,
+    /// Latest use of the workspace; no key until the first.
+    pub(crate) last_accessed: Option<i64>,
+    /// The first alert sent to the member; `None`: never alerted
+    /// (`isWelcomeAlertSent` false, no `lastAlertSentDate`).
+    pub(crate) first_alert: Option<i64>,
+    /// The latest alert sent to the member.
+    pub(crate) last_alert: Option<i64>,
     pub(crate) version: String,
     pub(crate) created_on: i64,
     pub(crate) created_by: Person,
@@ -269,12 +278,26 @@ pub(crate) struct PermissionRec {
     pub(crate) level: String,
 }
 
-/// A one-time password "mailed" to a user.
+/// What was "mailed" to a user.
+#[derive(Debug, Clone)]
+pub(crate) enum Mailed {
+    /// A one-time password for entry.
+    Otp(Secret),
+    /// An alert (a welcome alert at member creation), with its texts.
+    Alert {
+        kind: &'static str,
+        subject: String,
+        note: String,
+        sent_on: i64,
+    },
+}
+
+/// A one-time password or an alert "mailed" to a user.
 #[derive(Debug, Clone)]
 pub(crate) struct Mail {
     pub(crate) email: String,
     pub(crate) workspace_id: i64,
-    pub(crate) otp: Secret,
+    pub(crate) what: Mailed,
 }
 
 /// Where one session stands with one workspace.
@@ -419,6 +442,15 @@ pub(crate) struct State {
     /// The latest one-time password mailed per (email, workspace).
     otps: HashMap<(String, i64), Secret>,
     pub(crate) mailbox: Vec<Mail>,
+    /// Batches (bulk uploads) by id.
+    pub(crate) batches: BTreeMap<i64, Batch>,
+    /// Views by (document id, e-mail): a download is a view.
+    pub(crate) views: BTreeMap<(i64, String), Seen>,
+    /// Documents whose access report was asked for already.
+    pub(crate) report_asked: BTreeSet<i64>,
+    /// Whether the first access report asked per document answers
+    /// `9-9-9-1` (not ready yet); on unless `/_sim/access-report` says not.
+    pub(crate) report_not_ready_first: bool,
     next_id: i64,
     next_session: u64,
     revision: u64,
@@ -473,6 +505,10 @@ impl State {
             declarations: HashMap::new(),
             otps: HashMap::new(),
             mailbox: Vec::new(),
+            batches: BTreeMap::new(),
+            views: BTreeMap::new(),
+            report_asked: BTreeSet::new(),
+            report_not_ready_first: true,
             next_id: 7_000_000_000,
             next_session: 1,
             revision: 0,
@@ -539,12 +575,25 @@ impl State {
     pub(crate) fn mailbox_json(&self) -> Vec<Value> {
         self.mailbox
             .iter()
-            .map(|m| {
-                json!({
+            .map(|m| match &m.what {
+                Mailed::Otp(otp) => json!({
                     "email": m.email,
                     "workspaceId": m.workspace_id,
-                    "oneTimePassword": m.otp.0,
-                })
+                    "oneTimePassword": otp.0,
+                }),
+                Mailed::Alert {
+                    kind,
+                    subject,
+                    note,
+                    sent_on,
+                } => json!({
+                    "email": m.email,
+                    "workspaceId": m.workspace_id,
+                    "alert": kind,
+                    "subject": subject,
+                    "note": note,
+                    "sentOn": sent_on,
+                }),
             })
             .collect()
     }

@@ -267,6 +267,9 @@ impl State {
             phone: String::new(),
             key_contact: false,
             first_accessed: None,
+            last_accessed: None,
+            first_alert: None,
+            last_alert: None,
             version,
             created_on: now,
             created_by: who.clone(),
@@ -397,11 +400,14 @@ impl State {
             if self.member_of(ws, &email).is_some() || !seen.insert(email) {
                 return Err(ApiError::AlreadyMember);
             }
+            i.welcome_alert()?;
         }
         let mut partials = Vec::new();
         for i in inputs {
             let email = i.email().unwrap_or_default().trim().to_ascii_lowercase();
             let role = i.role_type.clone().unwrap_or_else(|| "REVIEWER".into());
+            let existing = self.accounts.contains_key(&email);
+            let alert = i.welcome_alert()?;
             let mut m = self.add_member_record(ws, &email, &role, &caller.email);
             if let Some(a) = self.accounts.get_mut(&email)
                 && a.password.is_none()
@@ -434,6 +440,9 @@ impl State {
                 m.phone = p;
             }
             self.members.insert(m.id, m.clone());
+            if let Some(alert) = alert {
+                self.send_welcome_alert(m.id, existing, alert);
+            }
             partials.push(json!({
                 "id": m.id,
                 "workspaceId": ws,
@@ -558,7 +567,7 @@ fn account_json(email: &str, a: &Account) -> Value {
 }
 
 fn member_json(m: &Member) -> Value {
-    json!({
+    let mut v = json!({
         "id": m.id,
         "userId": m.user_id,
         "emailId": m.email,
@@ -580,15 +589,24 @@ fn member_json(m: &Member) -> Value {
         "doNotSendAlert": false,
         "eitherASubmitterOrCoordinator": false,
         "isPlaceholderUser": false,
-        "isWelcomeAlertSent": true,
+        "isWelcomeAlertSent": m.first_alert.is_some(),
         "unauthenticatedDocumentAccess": "F",
         "version": m.version,
-        "firstAccessed": m.first_accessed.map_or_else(|| json!({}), millis),
-        "lastAccessedOn": m.first_accessed.map_or_else(|| json!({}), millis),
-        "lastAlertSentDate": millis(m.created_on),
         "createdBy": m.created_by.json(),
         "createdOn": millis(m.created_on),
         "lastModifiedBy": m.last_modified_by.json(),
         "lastModifiedOn": millis(m.last_modified_on),
-    })
+    });
+    // A member who never came in, or was never alerted, has no key at all
+    // (the Intralinks Python SDK's README, live answers).
+    for (key, when) in [
+        ("firstAccessed", m.first_accessed),
+        ("lastAccessedOn", m.last_accessed),
+        ("lastAlertSentDate", m.last_alert),
+    ] {
+        if let Some(t) = when {
+            v[key] = millis(t);
+        }
+    }
+    v
 }
