@@ -102,15 +102,15 @@ async fn custom_field_values_are_report_columns() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "workspaceId,workspaceName,folderPath,name,id,fileSize,createdOn,lastModifiedOn,versionNumber,fileHashDownload,note,Closing Date,Deal Code,Stage"
+        "workspaceId,workspaceName,folderPath,name,id,fileSize,createdOn,lastModifiedOn,versionNumber,fileHashDownload,note,indexNumber,extension,createdByFirstName,createdByLastName,Closing Date,Deal Code,Stage"
     );
     assert_eq!(
         lines[5],
-        "701421,Demo API Workspace,Financials/FY2023/Q4,Q4 board pack.txt,5368709123,24593,2013-03-31T12:27:56.000Z,2013-04-01T12:27:56.000Z,1,AvzxTTtVnUCDlBQ8sIVhqKGvOSY=,,2024-03-31,,"
+        "701421,Demo API Workspace,Financials/FY2023/Q4,Q4 board pack.txt,5368709123,24593,2013-03-31T12:27:56.000Z,2013-04-01T12:27:56.000Z,1,AvzxTTtVnUCDlBQ8sIVhqKGvOSY=,,1.1.1.1,txt,John,Doe,2024-03-31,,"
     );
     assert_eq!(
         lines[6],
-        "701421,Demo API Workspace,Legal/Contracts,Mutual NDA.txt,5368709122,1668,2013-03-31T12:27:56.000Z,2013-04-01T12:27:56.000Z,1,gvOF+pdSAQiV4GuFuyUR99VqT9U=,,,ABP-7,Closing"
+        "701421,Demo API Workspace,Legal/Contracts,Mutual NDA.txt,5368709122,1668,2013-03-31T12:27:56.000Z,2013-04-01T12:27:56.000Z,1,gvOF+pdSAQiV4GuFuyUR99VqT9U=,,2.1.1,txt,John,Doe,,ABP-7,Closing"
     );
     assert_eq!(lines.len(), 7);
 
@@ -148,7 +148,7 @@ async fn custom_field_values_are_report_columns() {
     ok(&o);
     assert!(
         out(&o).starts_with(
-            "workspaceId,workspaceName,folderPath,name,id,fileSize,createdOn,lastModifiedOn,versionNumber,fileHashDownload,note\r\n"
+            "workspaceId,workspaceName,folderPath,name,id,fileSize,createdOn,lastModifiedOn,versionNumber,fileHashDownload,note,indexNumber,extension,createdByFirstName,createdByLastName\r\n"
         ),
         "{}",
         out(&o)

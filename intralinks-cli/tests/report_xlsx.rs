@@ -105,6 +105,10 @@ async fn documents_xlsx_has_typed_cells_titles_and_a_frozen_header() {
             "Version",
             "SHA-1 (base64)",
             "Note",
+            "Index",
+            "Extension",
+            "Created by (first name)",
+            "Created by (last name)",
             // One column per custom field, after the fixed ones.
             "Closing Date",
             "Deal Code",
@@ -136,8 +140,13 @@ async fn documents_xlsx_has_typed_cells_titles_and_a_frozen_header() {
         [n(1.0), s("Zj6Zd9solDEeYhJ9Nn92omcb/d0="), Data::Empty]
     );
     // The NDA's field values are text cells; the others are empty.
-    assert_eq!(rows[6][11..], [Data::Empty, s("ABP-7"), s("Closing")]);
-    assert_eq!(rows[5][11..], [s("2024-03-31"), Data::Empty, Data::Empty]);
+    assert_eq!(
+        first[11..15],
+        [s("3.1"), s("dat"), s("John"), s("Doe")],
+        "the index number is text, not a number"
+    );
+    assert_eq!(rows[6][15..], [Data::Empty, s("ABP-7"), s("Closing")]);
+    assert_eq!(rows[5][15..], [s("2024-03-31"), Data::Empty, Data::Empty]);
     // The 1 GiB document's size and every name, in path order.
     assert_eq!(rows[2][5], n(1073746391.0));
     let names: Vec<&Data> = rows[1..].iter().map(|r| &r[3]).collect();

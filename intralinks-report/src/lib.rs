@@ -99,10 +99,13 @@ mod write;
 mod xlsx;
 
 pub use access::{access_rows, access_rows_with_documents, user_access_rows};
-pub use listing::{document_rows, document_rows_with_fields, member_rows, member_rows_with_fields};
+pub use listing::{
+    document_rows, document_rows_with_fields, member_group_rows, member_rows,
+    member_rows_with_fields,
+};
 pub use rows::{
-    AccessRow, CellKind, Column, DocumentRow, ItemKind, MemberRow, PATH_SEPARATOR, Row,
-    UserAccessRow, WorkspaceRef,
+    AccessRow, CellKind, Column, DocumentRow, ItemKind, MemberGroupRow, MemberRow, PATH_SEPARATOR,
+    Row, UserAccessRow, WorkspaceRef,
 };
 pub use workspaces::{Outcome, across, visible_workspaces, workspaces_of};
 pub use write::{Format, Writer, field_columns};

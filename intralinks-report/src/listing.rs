@@ -9,7 +9,8 @@ use intralinks_ext::listing::{FolderPaths as Tree, document_folder as doc_folder
 use intralinks_ext::{Checked, Error, Intralinks, Result};
 
 use crate::rows::{
-    Column, DocumentRow, MemberRow, PATH_SEPARATOR, Row, WorkspaceRef, date, number, text, when,
+    Column, DocumentRow, MemberGroupRow, MemberRow, PATH_SEPARATOR, Row, WorkspaceRef, date,
+    number, text, when,
 };
 
 pub(crate) fn join(segments: &[String]) -> String {
@@ -165,6 +166,14 @@ pub(crate) fn sorted<K: Ord, R>(mut keyed: Vec<(K, R)>) -> Vec<R> {
     keyed.into_iter().map(|(_, r)| r).collect()
 }
 
+fn person_first(p: Option<&types::Person>) -> String {
+    p.and_then(|p| p.first_name.clone()).unwrap_or_default()
+}
+
+fn person_last(p: Option<&types::Person>) -> String {
+    p.and_then(|p| p.last_name.clone()).unwrap_or_default()
+}
+
 /// Builds document rows from one workspace's listings; custom field values
 /// go in columns named `customField.{id}` (see [`document_rows_with_fields`]).
 pub fn document_rows(
@@ -203,6 +212,10 @@ pub fn document_rows_with_fields(
                 version_number: d.version_number,
                 file_hash_download: d.file_hash_download.clone(),
                 note: d.note.clone(),
+                index_number: d.index_number.clone(),
+                extension: d.extension.clone(),
+                created_by_first_name: person_first(d.created_by.as_ref()),
+                created_by_last_name: person_last(d.created_by.as_ref()),
                 custom_fields: names.values(d.custom_fields.as_ref()),
             };
             ((PathKey(row.folder_path.clone()), name, d.id), row)
@@ -270,11 +283,65 @@ pub fn member_rows_with_fields(
                 last_accessed_on: date(u.last_accessed_on),
                 status: u.status.clone().unwrap_or_default(),
                 phase: phase.to_string(),
+                last_alert_sent_date: date(u.last_alert_sent_date),
+                created_by_first_name: person_first(u.created_by.as_ref()),
+                created_by_last_name: person_last(u.created_by.as_ref()),
+                created_on: date(u.created_on),
                 custom_fields: field_names.values(u.custom_fields.as_ref()),
             };
             ((email.to_lowercase(), id), row)
         })
         .collect();
+    sorted(keyed)
+}
+
+/// Builds one row per (member, group) from one workspace's listings; a
+/// member of no group has one row with the group columns empty. Sorted by
+/// e-mail, member id, then group name and id.
+pub fn member_group_rows(
+    ws: &WorkspaceRef,
+    users: &[types::User],
+    groups: &types::GroupList,
+) -> Vec<MemberGroupRow> {
+    let by_id: HashMap<i64, &types::Group> = groups.groups.iter().map(|g| (g.id, g)).collect();
+    let mut of_member: HashMap<i64, BTreeSet<i64>> = HashMap::new();
+    for link in &groups.workspace_group_members {
+        if let (Some(g), Some(m)) = (link.workspace_group_id, link.workspace_user_id)
+            && by_id.contains_key(&g)
+        {
+            of_member.entry(m).or_default().insert(g);
+        }
+    }
+    let mut keyed = Vec::new();
+    for (id, u) in users.iter().filter_map(|u| Some((u.id?, u))) {
+        let email = u.email_id.clone().unwrap_or_default();
+        let row = |group: Option<&types::Group>| MemberGroupRow {
+            workspace_id: ws.id,
+            workspace_name: ws.name.clone(),
+            id,
+            user_id: u.user_id,
+            email_id: email.clone(),
+            first_name: u.first_name.clone().unwrap_or_default(),
+            last_name: u.last_name.clone().unwrap_or_default(),
+            organization: u.organization.clone().unwrap_or_default(),
+            role_type: u.role_type.clone().unwrap_or_default(),
+            group_id: group.map(|g| g.id),
+            group_name: group.map(group_name).unwrap_or_default(),
+            group_type: group
+                .and_then(|g| g.group_type.clone().or(g.type_.clone()))
+                .unwrap_or_default(),
+            status: u.status.clone().unwrap_or_default(),
+        };
+        match of_member.get(&id) {
+            Some(ids) => {
+                for g in ids {
+                    let r = row(by_id.get(g).copied());
+                    keyed.push(((email.to_lowercase(), id, r.group_name.clone(), *g), r));
+                }
+            }
+            None => keyed.push(((email.to_lowercase(), id, String::new(), 0), row(None))),
+        }
+    }
     sorted(keyed)
 }
 
@@ -291,6 +358,10 @@ impl Row for DocumentRow {
         "versionNumber",
         "fileHashDownload",
         "note",
+        "indexNumber",
+        "extension",
+        "createdByFirstName",
+        "createdByLastName",
     ];
     const COLUMNS: &'static [Column] = &[
         number("workspaceId", "Workspace ID"),
@@ -304,6 +375,10 @@ impl Row for DocumentRow {
         number("versionNumber", "Version"),
         text("fileHashDownload", "SHA-1 (base64)"),
         text("note", "Note"),
+        text("indexNumber", "Index"),
+        text("extension", "Extension"),
+        text("createdByFirstName", "Created by (first name)"),
+        text("createdByLastName", "Created by (last name)"),
     ];
     const SHEET: &'static str = "Documents";
     const HAS_FIELDS: bool = true;
@@ -334,6 +409,10 @@ impl Row for MemberRow {
         "lastAccessedOn",
         "status",
         "phase",
+        "lastAlertSentDate",
+        "createdByFirstName",
+        "createdByLastName",
+        "createdOn",
     ];
     const COLUMNS: &'static [Column] = &[
         number("workspaceId", "Workspace ID"),
@@ -350,6 +429,10 @@ impl Row for MemberRow {
         when("lastAccessedOn", "Last access (UTC)"),
         text("status", "Status"),
         text("phase", "Workspace phase"),
+        when("lastAlertSentDate", "Last alert (UTC)"),
+        text("createdByFirstName", "Added by (first name)"),
+        text("createdByLastName", "Added by (last name)"),
+        when("createdOn", "Added (UTC)"),
     ];
     const SHEET: &'static str = "Members";
     const HAS_FIELDS: bool = true;
@@ -374,5 +457,43 @@ impl Row for MemberRow {
     }
     fn fields(&self) -> Option<&BTreeMap<String, String>> {
         Some(&self.custom_fields)
+    }
+}
+
+impl Row for MemberGroupRow {
+    const HEADER: &'static [&'static str] = &[
+        "workspaceId",
+        "workspaceName",
+        "id",
+        "userId",
+        "emailId",
+        "firstName",
+        "lastName",
+        "organization",
+        "roleType",
+        "groupId",
+        "groupName",
+        "groupType",
+        "status",
+    ];
+    const COLUMNS: &'static [Column] = &[
+        number("workspaceId", "Workspace ID"),
+        text("workspaceName", "Workspace"),
+        number("id", "Member ID"),
+        number("userId", "User ID"),
+        text("emailId", "E-mail"),
+        text("firstName", "First name"),
+        text("lastName", "Last name"),
+        text("organization", "Organization"),
+        text("roleType", "Role"),
+        number("groupId", "Group ID"),
+        text("groupName", "Group"),
+        text("groupType", "Group type"),
+        text("status", "Status"),
+    ];
+    const SHEET: &'static str = "Members by group";
+    async fn fetch(il: &Intralinks, ws: &WorkspaceRef) -> Result<Vec<Self>> {
+        let (u, g) = futures_util::try_join!(members(il, ws.id), groups(il, ws.id))?;
+        Ok(member_group_rows(ws, &u, &g))
     }
 }

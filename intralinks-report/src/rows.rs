@@ -166,6 +166,14 @@ pub struct DocumentRow {
     pub file_hash_download: Option<String>,
     /// The document's note.
     pub note: Option<String>,
+    /// Its index number in the room (`1.2.3`), as the service gives it.
+    pub index_number: Option<String>,
+    /// Its file extension, as the service gives it (`pdf`).
+    pub extension: Option<String>,
+    /// The first name of whoever created it.
+    pub created_by_first_name: String,
+    /// The last name of whoever created it.
+    pub created_by_last_name: String,
     /// Its custom field values by column name (the field's name), as text;
     /// written after the fixed columns, one column per field.
     #[serde(skip)]
@@ -207,10 +215,54 @@ pub struct MemberRow {
     pub status: String,
     /// The workspace's phase, as the service gives it (e.g. `OPEN`).
     pub phase: String,
+    /// The last alert sent to the member, UTC; none when none was sent.
+    #[serde(serialize_with = "rfc3339")]
+    pub last_alert_sent_date: Option<DateTime<Utc>>,
+    /// The first name of whoever added the member.
+    pub created_by_first_name: String,
+    /// The last name of whoever added the member.
+    pub created_by_last_name: String,
+    /// When the member was added, UTC.
+    #[serde(serialize_with = "rfc3339")]
+    pub created_on: Option<DateTime<Utc>>,
     /// The member's custom field values by column name (the field's name),
     /// as text; written after the fixed columns, one column per field.
     #[serde(skip)]
     pub custom_fields: BTreeMap<String, String>,
+}
+
+/// One (member, group) pair of a workspace: a member of three groups has
+/// three rows, a member of none one row with the group columns empty.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct MemberGroupRow {
+    /// Workspace id.
+    pub workspace_id: i64,
+    /// Workspace name.
+    pub workspace_name: String,
+    /// Membership id (workspace user id).
+    pub id: i64,
+    /// Global user id.
+    pub user_id: Option<i64>,
+    /// E-mail.
+    pub email_id: String,
+    /// First name.
+    pub first_name: String,
+    /// Last name.
+    pub last_name: String,
+    /// Organisation.
+    pub organization: String,
+    /// Role in the workspace (roleType).
+    pub role_type: String,
+    /// Group id; none for a member of no group.
+    pub group_id: Option<i64>,
+    /// Group name.
+    pub group_name: String,
+    /// Group type, as the service gives it (`groupType`, else `type`).
+    pub group_type: String,
+    /// Membership status, as the service gives it (e.g. `ACTIVE`).
+    pub status: String,
 }
 
 /// Whether an access row is about a folder or a document.

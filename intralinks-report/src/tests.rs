@@ -48,6 +48,10 @@ fn csv_cells_never_start_a_formula_and_json_stays_exact() {
             version_number: None,
             file_hash_download: Some("=A1".into()),
             note: Some(name.to_string()),
+            index_number: Some("=1".into()),
+            extension: Some("txt".into()),
+            created_by_first_name: name.to_string(),
+            created_by_last_name: String::new(),
             custom_fields: Default::default(),
         })
         .unwrap();
@@ -82,6 +86,10 @@ fn csv_cells_never_start_a_formula_and_json_stays_exact() {
         version_number: None,
         file_hash_download: None,
         note: None,
+        index_number: None,
+        extension: None,
+        created_by_first_name: String::new(),
+        created_by_last_name: String::new(),
         custom_fields: Default::default(),
     })
     .unwrap();
@@ -103,6 +111,10 @@ fn headers_are_the_serialized_field_names() {
         version_number: None,
         file_hash_download: None,
         note: None,
+        index_number: None,
+        extension: None,
+        created_by_first_name: String::new(),
+        created_by_last_name: String::new(),
         custom_fields: Default::default(),
     };
     assert_eq!(header_of(&doc), DocumentRow::HEADER);
@@ -121,9 +133,29 @@ fn headers_are_the_serialized_field_names() {
         last_accessed_on: None,
         status: String::new(),
         phase: String::new(),
+        last_alert_sent_date: None,
+        created_by_first_name: String::new(),
+        created_by_last_name: String::new(),
+        created_on: None,
         custom_fields: Default::default(),
     };
     assert_eq!(header_of(&member), MemberRow::HEADER);
+    let by_group = MemberGroupRow {
+        workspace_id: 1,
+        workspace_name: String::new(),
+        id: 2,
+        user_id: None,
+        email_id: String::new(),
+        first_name: String::new(),
+        last_name: String::new(),
+        organization: String::new(),
+        role_type: String::new(),
+        group_id: Some(5),
+        group_name: String::new(),
+        group_type: String::new(),
+        status: String::new(),
+    };
+    assert_eq!(header_of(&by_group), MemberGroupRow::HEADER);
     let access = AccessRow {
         workspace_id: 1,
         workspace_name: String::new(),
@@ -161,6 +193,7 @@ fn workbook_columns_are_the_header_in_order() {
     assert_eq!(names(MemberRow::COLUMNS), MemberRow::HEADER);
     assert_eq!(names(AccessRow::COLUMNS), AccessRow::HEADER);
     assert_eq!(names(UserAccessRow::COLUMNS), UserAccessRow::HEADER);
+    assert_eq!(names(MemberGroupRow::COLUMNS), MemberGroupRow::HEADER);
     let dates: Vec<&str> = DocumentRow::COLUMNS
         .iter()
         .chain(MemberRow::COLUMNS)
@@ -173,7 +206,9 @@ fn workbook_columns_are_the_header_in_order() {
             "createdOn",
             "lastModifiedOn",
             "firstAccessed",
-            "lastAccessedOn"
+            "lastAccessedOn",
+            "lastAlertSentDate",
+            "createdOn"
         ]
     );
 }

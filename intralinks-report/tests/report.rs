@@ -10,8 +10,8 @@ use intralinks_ext::types::{
 };
 use intralinks_ext::{Checked, Error, FixedAnswers, Intralinks, Secret};
 use intralinks_report::{
-    self, AccessRow, DocumentRow, Format, ItemKind, MemberRow, Row, UserAccessRow, WorkspaceRef,
-    Writer,
+    self, AccessRow, DocumentRow, Format, ItemKind, MemberGroupRow, MemberRow, Row, UserAccessRow,
+    WorkspaceRef, Writer,
 };
 use intralinks_sim::demo;
 
@@ -105,9 +105,12 @@ async fn demo_room_documents_exactly() {
             "gvOF+pdSAQiV4GuFuyUR99VqT9U=".into(),
         ),
     ];
+    // Each document's index number in the room, in the same order.
+    let index = ["3.1", "3.2", "1.3", "1.1.2", "1.1.1.1", "2.1.1"];
     let mut expected: Vec<DocumentRow> = expected
         .into_iter()
-        .map(|(path, name, id, size, order, hash)| {
+        .zip(index)
+        .map(|((path, name, id, size, order, hash), index)| {
             row(serde_json::json!({
                 "workspaceId": demo::MAIN_WORKSPACE,
                 "workspaceName": "Demo API Workspace",
@@ -120,6 +123,10 @@ async fn demo_room_documents_exactly() {
                 "versionNumber": 1,
                 "fileHashDownload": hash,
                 "note": null,
+                "indexNumber": index,
+                "extension": name.rsplit_once('.').unwrap().1,
+                "createdByFirstName": "John",
+                "createdByLastName": "Doe",
             }))
         })
         .collect();
@@ -141,11 +148,11 @@ async fn demo_room_documents_exactly() {
     let lines: Vec<&str> = csv.split("\r\n").collect();
     assert_eq!(
         lines[0],
-        "workspaceId,workspaceName,folderPath,name,id,fileSize,createdOn,lastModifiedOn,versionNumber,fileHashDownload,note"
+        "workspaceId,workspaceName,folderPath,name,id,fileSize,createdOn,lastModifiedOn,versionNumber,fileHashDownload,note,indexNumber,extension,createdByFirstName,createdByLastName"
     );
     assert_eq!(
         lines[3],
-        "701421,Demo API Workspace,Financials,Read me.txt,5368709121,52,2013-03-31T12:27:58.000Z,2013-04-01T12:27:58.000Z,1,hxHvr1VfpH+tEO5OTXCC/Gqxlb8=,"
+        "701421,Demo API Workspace,Financials,Read me.txt,5368709121,52,2013-03-31T12:27:58.000Z,2013-04-01T12:27:58.000Z,1,hxHvr1VfpH+tEO5OTXCC/Gqxlb8=,,1.3,txt,John,Doe"
     );
     assert_eq!(lines.len(), 8, "header, six rows, and the empty tail");
 
@@ -161,15 +168,15 @@ async fn demo_room_documents_exactly() {
     let lines: Vec<&str> = csv.split("\r\n").collect();
     assert_eq!(
         lines[0],
-        "workspaceId,workspaceName,folderPath,name,id,fileSize,createdOn,lastModifiedOn,versionNumber,fileHashDownload,note,Closing Date,Deal Code,Stage"
+        "workspaceId,workspaceName,folderPath,name,id,fileSize,createdOn,lastModifiedOn,versionNumber,fileHashDownload,note,indexNumber,extension,createdByFirstName,createdByLastName,Closing Date,Deal Code,Stage"
     );
     assert_eq!(
         lines[3],
-        "701421,Demo API Workspace,Financials,Read me.txt,5368709121,52,2013-03-31T12:27:58.000Z,2013-04-01T12:27:58.000Z,1,hxHvr1VfpH+tEO5OTXCC/Gqxlb8=,,,,"
+        "701421,Demo API Workspace,Financials,Read me.txt,5368709121,52,2013-03-31T12:27:58.000Z,2013-04-01T12:27:58.000Z,1,hxHvr1VfpH+tEO5OTXCC/Gqxlb8=,,1.3,txt,John,Doe,,,"
     );
     assert_eq!(
         lines[6],
-        "701421,Demo API Workspace,Legal/Contracts,Mutual NDA.txt,5368709122,1668,2013-03-31T12:27:56.000Z,2013-04-01T12:27:56.000Z,1,gvOF+pdSAQiV4GuFuyUR99VqT9U=,,,ABP-7,Closing"
+        "701421,Demo API Workspace,Legal/Contracts,Mutual NDA.txt,5368709122,1668,2013-03-31T12:27:56.000Z,2013-04-01T12:27:56.000Z,1,gvOF+pdSAQiV4GuFuyUR99VqT9U=,,2.1.1,txt,John,Doe,,ABP-7,Closing"
     );
     let mut w = Writer::with_fields::<DocumentRow>(Vec::new(), Format::Json, fields).unwrap();
     w.write(&got[5]).unwrap();
@@ -248,6 +255,10 @@ async fn demo_room_members_exactly() {
             "lastAccessedOn": date("2013-02-28T12:27:55Z"),
             "status": "ACTIVE",
             "phase": "OPEN",
+            "lastAlertSentDate": date("2013-02-27T12:27:55Z"),
+            "createdByFirstName": "John",
+            "createdByLastName": "Doe",
+            "createdOn": date("2013-02-27T12:27:55Z"),
         }))
     });
     let mut expected = expected.to_vec();
@@ -255,6 +266,82 @@ async fn demo_room_members_exactly() {
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .into();
     assert_eq!(got, expected);
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn demo_room_members_by_group_exactly() {
+    let (sim, il) = start().await;
+    let got: Vec<MemberGroupRow> = rows(&il, &main_ws()).await;
+    let shown: Vec<(i64, &str, Option<i64>, &str, &str)> = got
+        .iter()
+        .map(|r| {
+            (
+                r.id,
+                r.email_id.as_str(),
+                r.group_id,
+                r.group_name.as_str(),
+                r.group_type.as_str(),
+            )
+        })
+        .collect();
+    let (internal, interest) = (Some(demo::GROUP_INTERNAL), Some(demo::GROUP_INTEREST));
+    assert_eq!(
+        shown,
+        [
+            (
+                demo::MEMBER_HIDDEN_MANAGER,
+                "alice.hidden@example.com",
+                internal,
+                "Internal",
+                "WORKSPACE"
+            ),
+            (
+                demo::MEMBER_REVIEWER,
+                "bob.review@example.com",
+                interest,
+                "1. Interest",
+                "WORKSPACE"
+            ),
+            // In no group: one row, the group columns empty.
+            (
+                demo::MEMBER_PUBLISHER,
+                "carol.publish@example.com",
+                None,
+                "",
+                ""
+            ),
+            (
+                demo::MEMBER_MANAGER,
+                "dan.manager@example.com",
+                internal,
+                "Internal",
+                "WORKSPACE"
+            ),
+            (
+                demo::MEMBER_DEMO,
+                demo::EMAIL,
+                internal,
+                "Internal",
+                "WORKSPACE"
+            ),
+        ]
+    );
+    let mut w = Writer::new::<MemberGroupRow>(Vec::new(), Format::Csv).unwrap();
+    w.write(&got[1]).unwrap();
+    w.write(&got[2]).unwrap();
+    let csv = String::from_utf8(w.finish().unwrap()).unwrap();
+    assert_eq!(
+        csv,
+        format!(
+            "workspaceId,workspaceName,id,userId,emailId,firstName,lastName,organization,roleType,groupId,groupName,groupType,status\r\n\
+             701421,Demo API Workspace,{},9620007,bob.review@example.com,Bob,Review,Example Corp,REVIEWER,{},1. Interest,WORKSPACE,ACTIVE\r\n\
+             701421,Demo API Workspace,{},9620008,carol.publish@example.com,Carol,Publish,Example Corp,PUBLISHER,,,,ACTIVE\r\n",
+            demo::MEMBER_REVIEWER,
+            demo::GROUP_INTEREST,
+            demo::MEMBER_PUBLISHER
+        )
+    );
     sim.shutdown().await;
 }
 
