@@ -9,14 +9,14 @@
 //! grows by one a round trip while the answers come as fast as the fastest
 //! seen lately, and shrinks by a tenth when they take more than twice as
 //! long (and 5 ms more): a queue is forming. Like aws-sdk's adaptive retry
-//! mode, a throttle (429, or 503) also starts a client-side rate: the send
+//! mode, a throttle (429) also starts a client-side rate: the send
 //! rate is cut to what the service admitted — half of it after the first
 //! throttle or one that came within two seconds of the last, 90 % after a
 //! longer quiet stretch — and grows back along a cubic (as TCP CUBIC):
 //! quickly towards the rate that was throttled, slowly near it (15 s to
 //! reach it), then faster beyond, probing whether the service allows more.
 //! A `Retry-After` pauses every request of the run until that instant, not
-//! only the one that got it. Each throttle episode is answered once: the
+//! only the one that got it (a 503's too). Each throttle episode is answered once: the
 //! other requests in flight when it happened answer 429 too, and do not cut
 //! the rate again.
 
@@ -41,7 +41,7 @@ pub enum Jobs {
         max: usize,
     },
     /// This many requests at once (at least 1), fewer only while the
-    /// service throttles (429 or 503): then the run backs off as `Auto`
+    /// service throttles (429): then the run backs off as `Auto`
     /// does, and climbs back to this number, never above.
     Fixed(usize),
 }
@@ -145,7 +145,7 @@ pub struct Settled {
     pub rate: Option<f64>,
     /// Requests sent.
     pub requests: u64,
-    /// Answers 429 or 503.
+    /// Answers 429.
     pub throttled: u64,
     /// Time every request waited on the service's `Retry-After`.
     pub paused: Duration,
@@ -164,7 +164,7 @@ impl fmt::Display for Settled {
         if self.throttled > 0 {
             write!(
                 f,
-                "; {} answered 429/503, every request paused {:.1} s in all",
+                "; {} answered 429, every request paused {:.1} s in all",
                 self.throttled,
                 self.paused.as_secs_f64()
             )?;
@@ -351,7 +351,9 @@ impl Control {
                 self.pause_until = Some(until);
             }
         }
-        if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE {
+        // A 503 is a fault, not a verdict on our pace (its Retry-After
+        // holds everyone all the same).
+        if status == StatusCode::TOO_MANY_REQUESTS {
             self.throttled += 1;
             self.throttle(entered, now);
             return false;
@@ -452,7 +454,8 @@ impl Control {
 /// The limiter of one run: every request of the handle
 /// [`crate::Intralinks::with_limiter`] gives enters it before it is sent
 /// and leaves it when its answer's headers arrive; see the module's text
-/// for the control law.
+/// for the control law. When the last handle that uses it goes, it logs
+/// what it settled on (info: the command's `-v`).
 #[derive(Debug)]
 pub struct Limiter {
     control: Mutex<Control>,
@@ -501,6 +504,15 @@ impl Limiter {
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Control> {
         self.control.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Drop for Limiter {
+    fn drop(&mut self) {
+        let settled = self.settled();
+        if settled.requests > 0 {
+            tracing::info!("{settled}");
+        }
     }
 }
 

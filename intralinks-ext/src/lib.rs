@@ -616,6 +616,14 @@ impl Intralinks {
     }
 
     /// The generated V2 client, with this handle's auth and retries.
+    /// A new [`Limiter`] for `jobs` — a `Retry-After` pauses every request
+    /// for at most this handle's longest retry delay — and this handle held
+    /// to it ([`Intralinks::with_limiter`]): one run's requests.
+    pub fn paced(&self, jobs: Jobs) -> (Intralinks, Arc<Limiter>) {
+        let limiter = Limiter::new(jobs, self.api.inner().retry.max_delay);
+        (self.with_limiter(&limiter), limiter)
+    }
+
     pub fn api(&self) -> &Client {
         &self.api
     }

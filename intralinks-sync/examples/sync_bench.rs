@@ -80,7 +80,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let floor = Duration::from_millis(documents as u64 * latency) / jobs as u32;
         let dir = base.path().join(format!("mirror-{jobs}"));
         let options = SyncOptions {
-            jobs,
+            jobs: sync::Jobs::Fixed(jobs),
             ..SyncOptions::default()
         };
         let started = Instant::now();
@@ -119,7 +119,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .await?;
         let folder = created.folder_partial[0].id.ok_or("no folder id")?;
         let options = SyncOptions {
-            jobs,
+            jobs: sync::Jobs::Fixed(jobs),
             folder: Some(folder),
             ..SyncOptions::default()
         };

@@ -55,16 +55,23 @@ pub(crate) use room::list_room;
 pub use room::{LISTING_BYTES_PER_ITEM, LISTING_MAX_ITEMS, LISTING_MAX_STRING_BYTES};
 
 pub use intralinks_ext::StopSignal;
+pub use intralinks_ext::concurrency::Jobs;
 use intralinks_ext::{Error, FixedAnswers, TransferLimits};
 
 /// How a sync run behaves. `Default` gives sensible values for a person at
 /// a terminal; services tune them.
 #[derive(Debug, Clone)]
 pub struct SyncOptions {
-    /// Transfers at once (at least 1). The memory of the transfers is
-    /// bounded by this; the room's model takes a few hundred bytes a
-    /// document.
-    pub jobs: usize,
+    /// Requests at once: [`Jobs::Auto`] (the default, at most
+    /// [`Jobs::DEFAULT_MAX`]) finds what the service allows — more while
+    /// answers come as fast, less on 429 or rising latency, every request
+    /// paused on a `Retry-After` ([`intralinks_ext::concurrency`]);
+    /// [`Jobs::Fixed`] sends that many, fewer only while throttled. Items
+    /// under way are at most [`Jobs::ceiling`], which bounds the memory of
+    /// the transfers; the room's model takes a few hundred bytes a document.
+    /// The run ends with [`SyncEvent::Settled`] (and an info log) saying
+    /// what it settled on.
+    pub jobs: Jobs,
     /// Only this folder's subtree (the room's root when `None`).
     pub folder: Option<i64>,
     /// Mirror: remove local files the engine wrote whose documents left the room.
@@ -175,6 +182,25 @@ pub enum SyncEvent {
         /// Whom the run waits for.
         reason: String,
     },
+    /// The run is over: how many requests it sent at once and how fast,
+    /// as [`SyncOptions::jobs`] settled (told once, last).
+    Settled {
+        /// What was asked for: `auto`, `auto:MAX` or a number.
+        jobs: String,
+        /// Requests at once at the end.
+        limit: usize,
+        /// The most that were in flight at once.
+        peak: usize,
+        /// Requests per second the run held itself to at the end (rounded),
+        /// when the service throttled it.
+        rate: Option<u64>,
+        /// Requests sent.
+        requests: u64,
+        /// Answers 429.
+        throttled: u64,
+        /// Milliseconds every request waited on `Retry-After`, in all.
+        paused_ms: u64,
+    },
 }
 
 /// A subscriber to [`SyncEvent`]s: called on the engine's tasks, so keep it
@@ -272,6 +298,7 @@ impl Snapshot {
             SyncEvent::Failed { .. } => self.failed += 1,
             SyncEvent::Stopped { .. } => self.stopped += 1,
             SyncEvent::Waiting { .. } => self.waiting = true,
+            SyncEvent::Settled { .. } => {}
         }
     }
 }
@@ -291,11 +318,54 @@ impl SyncOptions {
     }
 }
 
+/// A run's requests held to one [`intralinks_ext::Limiter`]: the handle
+/// to send them through, and a guard that tells [`SyncEvent::Settled`]
+/// when the run ends, however it ends (the limiter logs it too).
+pub(crate) struct Paced {
+    limiter: Arc<intralinks_ext::Limiter>,
+    progress: Option<SyncHook>,
+}
+
+impl Paced {
+    /// `il` held to a new limiter for `options.jobs`.
+    pub(crate) fn new(
+        il: &intralinks_ext::Intralinks,
+        options: &SyncOptions,
+    ) -> (intralinks_ext::Intralinks, Paced) {
+        let limiter = intralinks_ext::Limiter::new(options.jobs, options.retry.max_delay);
+        let il = il.with_limiter(&limiter);
+        (
+            il,
+            Paced {
+                limiter,
+                progress: options.progress.clone(),
+            },
+        )
+    }
+}
+
+impl Drop for Paced {
+    fn drop(&mut self) {
+        let s = self.limiter.settled();
+        if let Some(h) = &self.progress {
+            h.call(&SyncEvent::Settled {
+                jobs: s.jobs.to_string(),
+                limit: s.limit,
+                peak: s.peak,
+                rate: s.rate.map(|r| r.round() as u64),
+                requests: s.requests,
+                throttled: s.throttled,
+                paused_ms: s.paused.as_millis() as u64,
+            });
+        }
+    }
+}
+
 impl Default for SyncOptions {
     fn default() -> Self {
         SyncOptions {
             dry_run: false,
-            jobs: 8,
+            jobs: Jobs::default(),
             folder: None,
             delete: false,
             force: false,

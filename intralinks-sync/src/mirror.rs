@@ -62,7 +62,7 @@ struct Item {
 /// // The Legal folder's subtree, four transfers at a time.
 /// let options = SyncOptions {
 ///     folder: Some(demo::FOLDER_LEGAL),
-///     jobs: 4,
+///     jobs: sync::Jobs::Fixed(4),
 ///     ..SyncOptions::default()
 /// };
 /// let report = sync::mirror(&il, demo::MAIN_WORKSPACE, dir.path(), &options).await?;
@@ -81,6 +81,9 @@ pub async fn mirror(
     dir: &Path,
     options: &SyncOptions,
 ) -> Result<MirrorReport> {
+    // Every request of the run through one limiter; it says what it
+    // settled on when the run ends.
+    let (il, _paced) = &super::Paced::new(il, options);
     if options.dry_run {
         return super::plan::mirror_plan(il, workspace_id, dir, options).await;
     }
@@ -123,7 +126,7 @@ pub async fn mirror(
         }
     }
 
-    let jobs = options.jobs.max(1);
+    let jobs = options.jobs.ceiling();
     let target = &target;
     let journal = &journal;
     let bad_dirs = &bad_dirs;

@@ -191,6 +191,9 @@ pub async fn push(
             dir.display()
         )));
     }
+    // Every request of the run through one limiter; it says what it
+    // settled on when the run ends.
+    let (il, _paced) = &super::Paced::new(il, options);
     // Raised by the caller's signal, or by the run itself on a fatal error.
     let halt = options.stop.child();
     let options = &SyncOptions {
@@ -411,7 +414,7 @@ async fn create_folders(
                 .await;
                 (d, result, attempts)
             }))
-            .buffer_unordered(options.jobs.max(1));
+            .buffer_unordered(options.jobs.ceiling());
         while let Some((d, result, attempts)) = created.next().await {
             report.retries += attempts.saturating_sub(1);
             match result {
@@ -468,7 +471,7 @@ async fn create_documents_for(
             .await;
             (batch, Some(outcome))
         }))
-        .buffer_unordered(options.jobs.max(1));
+        .buffer_unordered(options.jobs.ceiling());
     while let Some((batch, outcome)) = created.next().await {
         let Some((created, attempts)) = outcome else {
             report.not_started += batch.len();
@@ -571,7 +574,7 @@ async fn upload_all(
             (f, sha1, doc.id, existed, Some((result, attempts)))
         },
     ))
-    .buffer_unordered(options.jobs.max(1));
+    .buffer_unordered(options.jobs.ceiling());
     let mut sent: Vec<(String, i64, String)> = Vec::new();
     while let Some((f, sha1, id, existed, outcome)) = results.next().await {
         match outcome {

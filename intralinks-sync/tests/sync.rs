@@ -46,7 +46,7 @@ async fn faults(sim: &Simulator, body: serde_json::Value) {
 
 fn fast() -> SyncOptions {
     SyncOptions {
-        jobs: 16,
+        jobs: intralinks_sync::Jobs::Fixed(16),
         retry: RetryPolicy {
             max_attempts: 10,
             base_delay: Duration::from_millis(2),
@@ -426,7 +426,7 @@ async fn a_stop_request_ends_the_run_promptly_and_a_rerun_fetches_only_the_rest(
     let dir = tempfile::tempdir().unwrap();
     let stop = StopSignal::default();
     let options = SyncOptions {
-        jobs: 4,
+        jobs: intralinks_sync::Jobs::Fixed(4),
         stop: stop.clone(),
         ..fast()
     };
@@ -582,7 +582,7 @@ async fn a_refused_token_ends_a_1000_document_mirror_once() {
     let il = Intralinks::builder(sim.url()).token(token).unwrap();
     let url = sim.url().to_string();
     let options = SyncOptions {
-        jobs: 8,
+        jobs: intralinks_sync::Jobs::Fixed(8),
         progress: Some(sync::SyncHook::new(move |e| {
             if matches!(e, sync::SyncEvent::Planned { .. }) {
                 expire_tokens_now(&url);
@@ -765,7 +765,7 @@ async fn a_mirror_says_which_documents_changed_and_a_stop_is_never_a_failure() {
     let events = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let stop = StopSignal::default();
     let options = SyncOptions {
-        jobs: 1,
+        jobs: intralinks_sync::Jobs::Fixed(1),
         stop: stop.clone(),
         progress: Some(sync::SyncHook::new({
             let events = std::sync::Arc::clone(&events);

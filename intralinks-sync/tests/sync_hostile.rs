@@ -169,7 +169,7 @@ async fn a_hostile_server_cannot_write_outside_or_create_tool_active_names() {
     std::os::unix::fs::symlink(&outside, target.join("linked")).unwrap();
 
     let options = SyncOptions {
-        jobs: 8,
+        jobs: intralinks_sync::Jobs::Fixed(8),
         retry: RetryPolicy {
             max_attempts: 2,
             base_delay: Duration::from_millis(10),

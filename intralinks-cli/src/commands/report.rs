@@ -96,9 +96,11 @@ pub struct Target {
     /// Write here instead of to stdout (xlsx: to a file or a pipe, not a terminal).
     #[arg(short, long)]
     pub output: Option<PathBuf>,
-    /// Workspaces listed at once.
-    #[arg(long, default_value_t = 4)]
-    pub jobs: usize,
+    /// Requests at once, workspaces listed at once at most that many: auto
+    /// finds what the service allows (at most 64; auto:MAX for another
+    /// ceiling), a number sends that many. -v tells what auto settled on.
+    #[arg(long, value_name = "N|auto", default_value = "auto")]
+    pub jobs: intralinks_ext::Jobs,
 }
 
 impl Command {
@@ -214,7 +216,11 @@ async fn emit<R: Row>(
     // entering every room could mail one-time passwords and spend attempts.
     let answers = ctx.entry_flags();
     let answers = (!t.all || t.enter).then_some(&answers);
-    let mut outcomes = std::pin::pin!(report::across::<R>(il, list, answers, t.jobs.max(1)));
+    // Every request of the report through one limiter (it logs what it
+    // settled on when the report is done).
+    let (il, _limiter) = il.paced(t.jobs);
+    let il = &il;
+    let mut outcomes = std::pin::pin!(report::across::<R>(il, list, answers, t.jobs.ceiling()));
     // One column per custom field, after the fixed ones: those reports know
     // their columns once every workspace's rows are in, so they wait for
     // all of them; the others are written as each workspace comes.

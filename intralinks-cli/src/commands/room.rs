@@ -63,9 +63,12 @@ pub enum RoomCmd {
         /// Do not ask before removing anything.
         #[arg(long)]
         yes: bool,
-        /// Workspaces applied at once.
-        #[arg(long, default_value_t = 4)]
-        jobs: usize,
+        /// Requests at once, workspaces applied at once at most that many:
+        /// auto finds what the service allows (at most 64; auto:MAX for
+        /// another ceiling), a number sends that many. -v tells what auto
+        /// settled on.
+        #[arg(long, value_name = "N|auto", default_value = "auto")]
+        jobs: intralinks_ext::Jobs,
     },
 }
 
@@ -142,9 +145,15 @@ impl Command {
                 prune,
                 yes,
                 jobs,
-            } => apply(ctx, il, files, *prune, *yes, (*jobs).max(1))
-                .await
-                .map(|()| Status::Done),
+            } => {
+                // Every request through one limiter (it logs what it
+                // settled on when the files are applied).
+                let (il, _limiter) = il.paced(*jobs);
+                let il = &il;
+                apply(ctx, il, files, *prune, *yes, jobs.ceiling())
+                    .await
+                    .map(|()| Status::Done)
+            }
         }
     }
 }

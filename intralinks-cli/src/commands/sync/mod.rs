@@ -46,9 +46,11 @@ impl Command {
 /// Flags every sync command shares.
 #[derive(Debug, Clone, clap::Args)]
 pub struct SyncArgs {
-    /// Transfers at once.
-    #[arg(long, default_value_t = 8)]
-    pub jobs: usize,
+    /// Requests at once: auto finds what the service allows (at most 64;
+    /// auto:MAX for another ceiling), a number sends that many (fewer only
+    /// while the service throttles). -v tells what auto settled on.
+    #[arg(long, value_name = "N|auto", default_value = "auto")]
+    pub jobs: intralinks_sync::Jobs,
     /// Abort a transfer when no answer or byte arrives for this many seconds (retried once).
     #[arg(long, value_name = "SECS", default_value_t = 20)]
     pub stall_timeout: u64,
@@ -79,7 +81,7 @@ impl SyncArgs {
     pub fn plain_options(&self, folder: Option<i64>) -> SyncOptions {
         let defaults = SyncOptions::default();
         SyncOptions {
-            jobs: self.jobs.max(1),
+            jobs: self.jobs,
             folder,
             verify: self.verify,
             limits: intralinks_ext::TransferLimits::default()
