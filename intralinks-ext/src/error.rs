@@ -383,6 +383,20 @@ pub enum Error {
     /// (`Builder::resume`): log in first, which stores one.
     #[error("no session is stored yet: log in first (the login stores the session)")]
     NoStoredSession,
+    /// A document's access report was still being built (`subcode`
+    /// `9-9-9-1`) after every ask allowed (`crate::postings::ReportWait`).
+    #[error(
+        "the access report of document {document_id} was not ready after {attempts} asks {} ms apart; ask again later, or wait longer",
+        pause.as_millis()
+    )]
+    ReportNotReady {
+        /// The document.
+        document_id: i64,
+        /// How many times it was asked for.
+        attempts: u32,
+        /// The pause between two asks.
+        pause: Duration,
+    },
 }
 
 /// A transport error with each of its causes (refused, DNS, TLS, ...), which
@@ -755,7 +769,8 @@ impl Error {
             | Error::Timeout { .. }
             | Error::BodyCutShort { .. }
             | Error::Stalled { .. }
-            | Error::HashMismatch { .. } => Verdict::Retry,
+            | Error::HashMismatch { .. }
+            | Error::ReportNotReady { .. } => Verdict::Retry,
             // An answer that arrived whole but garbled (or with no status:
             // a body read apart from its answer) may be damage on the way.
             Error::UnexpectedBody {

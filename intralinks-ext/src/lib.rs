@@ -87,6 +87,7 @@ pub mod lock;
 pub mod pages;
 pub mod people;
 mod pipe;
+pub mod postings;
 mod question;
 pub mod retry;
 mod session;

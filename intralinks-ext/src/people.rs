@@ -13,6 +13,11 @@
 //! before any request, so a typing slip is an [`Error::InvalidInput`], not
 //! a call.
 //!
+//! A member is added to a room with [`Intralinks::add_member`]; with a
+//! [`WelcomeAlert`] the service mails them its subject and note
+//! (`sendAlert`, `welcomeAlertDetails`, as the SDK's
+//! functions/v2/exchange_members.py sends them), without one nothing is sent.
+//!
 //! # Examples
 //!
 //! An account created, then found from a room it is not a member of, against
@@ -51,6 +56,7 @@
 
 use futures_util::TryStreamExt;
 use intralinks_api::types;
+use serde::{Deserialize, Serialize};
 
 use crate::Intralinks;
 use crate::error::{Checked, Error, Result};
@@ -132,6 +138,139 @@ impl NewAccount {
     }
 }
 
+/// The welcome alert a new member is sent (`sendAlert` true and
+/// `welcomeAlertDetails {customSubject, customNote, saveAlertSettings}`):
+/// both texts are required, as the SDK's functions/entities.py has them.
+/// `save_settings` (`saveAlertSettings`) is what the SDK always sends, true;
+/// no source shows what it changes. In a room file: `welcome_alert:
+/// {subject: …, note: …}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct WelcomeAlert {
+    /// The alert's subject (`customSubject`).
+    pub subject: String,
+    /// The note in it (`customNote`).
+    pub note: String,
+    /// `saveAlertSettings`; true unless said otherwise.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub save_settings: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+impl WelcomeAlert {
+    /// An alert with this subject and note (`saveAlertSettings` true).
+    pub fn new(subject: impl Into<String>, note: impl Into<String>) -> Self {
+        WelcomeAlert {
+            subject: subject.into(),
+            note: note.into(),
+            save_settings: true,
+        }
+    }
+
+    /// The wire's `welcomeAlertDetails`, once both texts are checked.
+    pub fn details(&self) -> Result<types::WelcomeAlertDetails> {
+        for (name, value) in [("subject", &self.subject), ("note", &self.note)] {
+            if value.trim().is_empty() {
+                return Err(Error::InvalidInput(format!(
+                    "the welcome alert's {name} is empty; give one (the service requires both subject and note)"
+                )));
+            }
+        }
+        Ok(types::WelcomeAlertDetails {
+            custom_subject: self.subject.trim().to_string(),
+            custom_note: self.note.trim().to_string(),
+            save_alert_settings: Some(self.save_settings),
+        })
+    }
+}
+
+/// A member to add to a room (`POST /workspaces/{id}/users`): the address,
+/// optionally names, organisation and role (the service's default role
+/// otherwise), and the welcome alert to send, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NewMember {
+    /// The e-mail address.
+    pub email: String,
+    /// First name.
+    pub first_name: Option<String>,
+    /// Last name.
+    pub last_name: Option<String>,
+    /// Organisation.
+    pub organization: Option<String>,
+    /// Role (`roleType`), e.g. `REVIEWER`.
+    pub role: Option<String>,
+    /// The welcome alert; `None`: none is sent.
+    pub alert: Option<WelcomeAlert>,
+}
+
+impl NewMember {
+    /// A member with this address and nothing else.
+    pub fn new(email: impl Into<String>) -> Self {
+        NewMember {
+            email: email.into(),
+            first_name: None,
+            last_name: None,
+            organization: None,
+            role: None,
+            alert: None,
+        }
+    }
+
+    /// The same member with these names.
+    pub fn with_names(mut self, first: impl Into<String>, last: impl Into<String>) -> Self {
+        self.first_name = Some(first.into());
+        self.last_name = Some(last.into());
+        self
+    }
+
+    /// The same member with an organisation.
+    pub fn with_organization(mut self, organization: impl Into<String>) -> Self {
+        self.organization = Some(organization.into());
+        self
+    }
+
+    /// The same member with a role (`REVIEWER`, `PUBLISHER`, ...).
+    pub fn with_role(mut self, role: impl Into<String>) -> Self {
+        self.role = Some(role.into());
+        self
+    }
+
+    /// The same member, sent `alert` when added.
+    pub fn with_alert(mut self, alert: WelcomeAlert) -> Self {
+        self.alert = Some(alert);
+        self
+    }
+
+    /// The request item, once every field is checked.
+    pub fn request(&self) -> Result<types::UserInput> {
+        let email = checked_email(&self.email)?;
+        let given = |v: &Option<String>| {
+            v.as_ref()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+        };
+        let details = self.alert.as_ref().map(WelcomeAlert::details).transpose()?;
+        Ok(types::UserInput {
+            email_id: email.to_string(),
+            first_name: given(&self.first_name),
+            last_name: given(&self.last_name),
+            organization: given(&self.organization),
+            role_type: given(&self.role),
+            send_alert: Some(details.is_some()),
+            welcome_alert_details: details,
+        })
+    }
+}
+
 /// `email`, trimmed, when it is one plain address; else the error that says so.
 fn checked_email(email: &str) -> Result<&str> {
     let email = email.trim();
@@ -159,6 +298,32 @@ impl Intralinks {
             .send()
             .checked()
             .await
+    }
+
+    /// Adds a member to workspace `ws` (`POST /workspaces/{ws}/users`),
+    /// sending their welcome alert when `member` has one; the member's id
+    /// and version. Everything is checked before the request.
+    pub async fn add_member(&self, ws: i64, member: &NewMember) -> Result<types::EntityPartial> {
+        let user = member.request()?;
+        let answer = self
+            .api()
+            .create_workspace_members()
+            .workspace_id(ws)
+            .body(types::UsersRequest { users: vec![user] })
+            .send()
+            .checked()
+            .await?;
+        answer
+            .user_partials
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::Protocol {
+                status: 201,
+                detail: format!(
+                    "the answer for the new member {} has no userPartials",
+                    member.email.trim()
+                ),
+            })
     }
 
     /// The account with this address (`GET /users/{email}`); `None` when
@@ -233,6 +398,42 @@ impl Intralinks {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_member_is_sent_an_alert_only_when_it_has_one() {
+        let quiet = NewMember::new(" ann@abp.example ").with_role("REVIEWER");
+        let body = quiet.request().unwrap();
+        assert_eq!(body.email_id, "ann@abp.example");
+        assert_eq!(body.send_alert, Some(false));
+        assert_eq!(body.welcome_alert_details, None);
+        let told = quiet
+            .clone()
+            .with_names("Ann", "Lee")
+            .with_alert(WelcomeAlert::new(" Project Alpha ", "Welcome"));
+        let body = told.request().unwrap();
+        assert_eq!(body.send_alert, Some(true));
+        assert_eq!(
+            serde_json::to_value(&body).unwrap(),
+            serde_json::json!({
+                "emailId": "ann@abp.example", "firstName": "Ann", "lastName": "Lee",
+                "roleType": "REVIEWER", "sendAlert": true,
+                "welcomeAlertDetails": {"customSubject": "Project Alpha", "customNote": "Welcome", "saveAlertSettings": true}
+            })
+        );
+        let e = quiet
+            .with_alert(WelcomeAlert::new("Alpha", " "))
+            .request()
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the welcome alert's note is empty; give one (the service requires both subject and note)"
+        );
+        let e = NewMember::new("not an address").request().unwrap_err();
+        assert!(
+            e.to_string().contains("is not one plain e-mail address"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn an_account_is_checked_before_it_is_sent() {

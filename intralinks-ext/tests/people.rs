@@ -84,6 +84,7 @@ async fn a_person_created_is_found_by_email_from_a_room_they_are_not_in() {
                 organization: None,
                 role_type: Some("REVIEWER".into()),
                 send_alert: None,
+                welcome_alert_details: None,
             }],
         })
         .send()

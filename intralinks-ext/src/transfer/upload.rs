@@ -79,15 +79,28 @@ impl Intralinks {
         name: Option<&str>,
         progress: Option<ProgressFn>,
     ) -> Result<Uploaded> {
+        self.upload_into(None, folder, path, name, progress).await
+    }
+
+    /// [`Intralinks::upload`], the document created in open batch `batch`
+    /// when one is given (`crate::postings`).
+    pub(crate) async fn upload_into(
+        &self,
+        batch: Option<i64>,
+        folder: FolderRef,
+        path: &Path,
+        name: Option<&str>,
+        progress: Option<ProgressFn>,
+    ) -> Result<Uploaded> {
         let len = regular_file_len(path).await?;
         let name = upload_name(path, name)?;
-        let (document_id, version) = self.create_document(folder, &name).await?;
+        let (document_id, version) = self.create_document_into(batch, folder, &name).await?;
         let target = DocumentRef {
             workspace_id: folder.workspace_id,
             document_id,
         };
         let result = self
-            .put_file_retried(target, Some(version), &name, path, len, progress)
+            .put_file_retried(batch, target, Some(version), &name, path, len, progress)
             .await;
         self.created_or_removed(target, result).await
     }
@@ -104,17 +117,33 @@ impl Intralinks {
         name: Option<&str>,
         progress: Option<ProgressFn>,
     ) -> Result<Uploaded> {
+        self.put_new_version_into(None, document, path, name, progress)
+            .await
+    }
+
+    /// [`Intralinks::put_new_version`], posted in open batch `batch` when
+    /// one is given (`crate::postings`).
+    pub(crate) async fn put_new_version_into(
+        &self,
+        batch: Option<i64>,
+        document: DocumentRef,
+        path: &Path,
+        name: Option<&str>,
+        progress: Option<ProgressFn>,
+    ) -> Result<Uploaded> {
         let len = regular_file_len(path).await?;
         let name = upload_name(path, name)?;
-        self.put_file_retried(document, None, &name, path, len, progress)
+        self.put_file_retried(batch, document, None, &name, path, len, progress)
             .await
     }
 
     /// Puts `path` into `target`, retried on transient failures with a
     /// fresh file each time. `version` is the document's current version
     /// when known; otherwise it is looked up first.
+    #[allow(clippy::too_many_arguments)]
     async fn put_file_retried(
         &self,
+        batch: Option<i64>,
         target: DocumentRef,
         version: Option<String>,
         name: &str,
@@ -146,7 +175,8 @@ impl Intralinks {
                             path: path.into(),
                             source,
                         })?;
-                    self.put_version(
+                    self.put_version_into(
+                        batch,
                         target,
                         current,
                         name,
@@ -257,10 +287,25 @@ impl Intralinks {
 
     /// Creates the document's metadata; returns its id and version.
     pub async fn create_document(&self, folder: FolderRef, name: &str) -> Result<(i64, String)> {
-        let created = self
+        self.create_document_into(None, folder, name).await
+    }
+
+    /// [`Intralinks::create_document`], in open batch `batch` when one is
+    /// given (`batch_id`, `crate::postings`).
+    pub(crate) async fn create_document_into(
+        &self,
+        batch: Option<i64>,
+        folder: FolderRef,
+        name: &str,
+    ) -> Result<(i64, String)> {
+        let mut create = self
             .api()
             .create_documents()
-            .workspace_id(folder.workspace_id)
+            .workspace_id(folder.workspace_id);
+        if let Some(b) = batch {
+            create = create.batch_id(b);
+        }
+        let created = create
             .body(CreateDocumentsRequest {
                 documents: vec![DocumentInputItem {
                     document: DocumentInput {
@@ -299,6 +344,40 @@ impl Intralinks {
     #[allow(clippy::too_many_arguments)]
     pub async fn put_version<R>(
         &self,
+        target: DocumentRef,
+        version: &str,
+        name: &str,
+        reader: R,
+        len: u64,
+        progress: Option<ProgressFn>,
+        limits: TransferLimits,
+        answer_timeout: std::time::Duration,
+    ) -> Result<Uploaded>
+    where
+        R: AsyncRead + Send + 'static,
+    {
+        self.put_version_into(
+            None,
+            target,
+            version,
+            name,
+            reader,
+            len,
+            progress,
+            limits,
+            answer_timeout,
+        )
+        .await
+    }
+
+    /// [`Intralinks::put_version`], the new version posted in open batch
+    /// `batch` when one is given: `batch_id` on the file PUT, as on the
+    /// document create (the simulator's reading; no source shows the
+    /// parameter on the PUT). See [`Intralinks::put_version_in_batch`].
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn put_version_into<R>(
+        &self,
+        batch: Option<i64>,
         target: DocumentRef,
         version: &str,
         name: &str,
@@ -363,10 +442,13 @@ impl Intralinks {
                 .mime_str("application/octet-stream")
                 .map_err(Error::from_reqwest)?;
         let form = reqwest::multipart::Form::new().part("documentFile", part);
-        let request = self
+        let mut request = self
             .request(reqwest::Method::PUT, url)
-            .query(&[("version", version)])
-            .multipart(form);
+            .query(&[("version", version)]);
+        if let Some(b) = batch {
+            request = request.query(&[("batch_id", b)]);
+        }
+        let request = request.multipart(form);
         // A streamed body is never sent twice by the runtime: retries are
         // the caller's, with a fresh reader.
         let watchdog =
