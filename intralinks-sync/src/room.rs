@@ -418,9 +418,23 @@ fn parse_listing<T: Compact, R: Read>(
 }
 
 /// The bytes of a body as a blocking reader, fed from the async side.
+/// Counted where the parser reads them, against the items it has kept so
+/// far: at most the answer limit plus [`LISTING_BYTES_PER_ITEM`] an item
+/// (the parser's buffer reads ahead by 64 KiB at most). Past that, it
+/// fails, and `passed` holds the items kept then, plus one.
 struct ChunkReader {
     rx: tokio::sync::mpsc::Receiver<bytes::Bytes>,
     chunk: bytes::Bytes,
+    seen: u64,
+    limit: u64,
+    count: Arc<AtomicU64>,
+    passed: Arc<AtomicU64>,
+}
+
+/// What a listing's answer may carry, for `items` kept and an answer limit
+/// of `limit` bytes.
+fn allowed(limit: u64, items: u64) -> u64 {
+    limit.saturating_add(items.saturating_mul(LISTING_BYTES_PER_ITEM))
 }
 
 impl Read for ChunkReader {
@@ -433,6 +447,14 @@ impl Read for ChunkReader {
             }
         }
         let n = buf.len().min(self.chunk.len());
+        self.seen += n as u64;
+        let items = self.count.load(Ordering::Relaxed);
+        if self.seen > allowed(self.limit, items) {
+            self.passed.store(items + 1, Ordering::Relaxed);
+            return Err(std::io::Error::other(
+                "the listing passed its bound of bytes",
+            ));
+        }
         buf[..n].copy_from_slice(&self.chunk.split_to(n));
         Ok(n)
     }
@@ -476,17 +498,16 @@ async fn list_once<T: Compact + Send + 'static>(
     let limit = ClientInfo::inner(il.api()).answer_limit;
     // What the answer may carry: the answer limit, and so much more for
     // each item kept.
-    let allowed = |items: u64| limit.saturating_add(items.saturating_mul(LISTING_BYTES_PER_ITEM));
     let too_large = |items: u64| Error::ListingTooLarge {
         what,
         bound: format!(
             "{} bytes (the answer limit of {limit} and {LISTING_BYTES_PER_ITEM} for each of its {items} items)",
-            allowed(items)
+            allowed(limit, items)
         ),
     };
     if response
         .content_length()
-        .is_some_and(|n| n > allowed(BOUNDS.items))
+        .is_some_and(|n| n > allowed(limit, BOUNDS.items))
     {
         return Err(too_large(BOUNDS.items));
     }
@@ -496,30 +517,23 @@ async fn list_once<T: Compact + Send + 'static>(
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
     let (tx, rx) = tokio::sync::mpsc::channel::<bytes::Bytes>(4);
-    let count = Arc::new(AtomicU64::new(0));
-    let counted = count.clone();
+    let passed = Arc::new(AtomicU64::new(0));
+    let reader = ChunkReader {
+        rx,
+        chunk: bytes::Bytes::new(),
+        seen: 0,
+        limit,
+        count: Arc::new(AtomicU64::new(0)),
+        passed: passed.clone(),
+    };
     let parser = tokio::task::spawn_blocking(move || {
-        parse_listing::<T, _>(
-            ChunkReader {
-                rx,
-                chunk: bytes::Bytes::new(),
-            },
-            key,
-            BOUNDS,
-            &counted,
-        )
+        let count = reader.count.clone();
+        parse_listing::<T, _>(reader, key, BOUNDS, &count)
     });
-    let mut seen: u64 = 0;
     let mut head: Vec<u8> = Vec::new();
+    // The channel holds a few chunks: what is read ahead of the parser.
     let pumped: Result<()> = async {
         while let Some(chunk) = response.chunk().await.map_err(Error::from_reqwest)? {
-            seen += chunk.len() as u64;
-            // The parser may lag by the channel's few chunks: the items it
-            // has kept are a lower bound, so this errs on the strict side.
-            let items = count.load(Ordering::Relaxed);
-            if seen > allowed(items) {
-                return Err(too_large(items));
-            }
             if head.len() < 1024 {
                 head.extend_from_slice(&chunk[..chunk.len().min(1024 - head.len())]);
             }
@@ -536,6 +550,9 @@ async fn list_once<T: Compact + Send + 'static>(
         .await
         .map_err(|e| Error::InvalidInput(format!("the listing's parser failed: {e}")))?;
     pumped?;
+    if let Some(items) = passed.load(Ordering::Relaxed).checked_sub(1) {
+        return Err(too_large(items));
+    }
     parsed.map_err(|err| match err {
         ParseError::Over(bound) => Error::ListingTooLarge { what, bound },
         ParseError::Json(err) => Error::UnexpectedBody {
