@@ -15,6 +15,8 @@
 //!   back as it goes, so that hashing, writing and the flush before the
 //!   rename overlap with the network. The network side never waits on
 //!   SHA-1 or the page cache unless a worker falls a whole channel behind.
+//!   A new file of at most 64 KiB is the exception: gathered, hashed and
+//!   written on the spot, since a thread hand-off costs more than that work.
 //! - **Resume.** A file sink can start with bytes already on disk: the worker
 //!   hashes those first, so the final SHA-1 covers the whole file.
 
@@ -178,6 +180,12 @@ const WRITE_BATCH: usize = 1024 * 1024;
 
 /// Bodies from this size on are written by a worker of their own.
 const SPLIT_FROM: u64 = 4 * 1024 * 1024;
+
+/// A new file's body of at most this size is gathered, hashed and written
+/// on the spot, with no worker: for a small document, handing its one
+/// chunk to a thread and waiting for it costs more than hashing and
+/// writing it (at 200 bytes, the hand-offs were most of a mirror's CPU).
+const INLINE_UP_TO: u64 = 64 * 1024;
 
 /// Bytes written between two requests to start writing them back to disk,
 /// so that the flush before a download's rename finds little left to do.
@@ -361,6 +369,14 @@ impl Pump<'_> {
                 source,
             }
         };
+        let sink = match sink {
+            Sink::File { file, existing: 0 }
+                if self.declared.is_some_and(|d| d <= INLINE_UP_TO) =>
+            {
+                return self.run_inline(body, file).await;
+            }
+            sink => sink,
+        };
         let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(CHANNEL);
         let mut cancel = Cancel {
             flag: Arc::default(),
@@ -390,7 +406,7 @@ impl Pump<'_> {
         let copied = self
             .copy(
                 body,
-                &tx,
+                Some(&tx),
                 file_writer.as_ref().map(|(wtx, _)| wtx),
                 writer.as_deref_mut(),
                 existing,
@@ -442,12 +458,66 @@ impl Pump<'_> {
         })
     }
 
+    /// A small new file's body ([`INLINE_UP_TO`]): gathered under the same
+    /// limits, then hashed and written here, with no worker. A body that
+    /// fails part way leaves what arrived in the file, as the workers do,
+    /// for the next attempt to resume; a pump given up writes nothing.
+    async fn run_inline<S>(self, body: S, file: std::fs::File) -> Result<Pumped>
+    where
+        S: Stream<Item = std::result::Result<Bytes, reqwest::Error>>,
+    {
+        let io = |action: &'static str, at: &Path| {
+            let path = at.to_path_buf();
+            move |source| Error::Io {
+                action,
+                path,
+                source,
+            }
+        };
+        let declared = self.declared.unwrap_or(0);
+        let mut bytes: Vec<u8> = Vec::with_capacity(
+            usize::try_from(declared)
+                .unwrap_or(0)
+                .min(INLINE_UP_TO as usize),
+        );
+        let copied = self.copy(body, None, None, Some(&mut bytes), 0).await;
+        let write = |file: std::fs::File, bytes: &[u8]| -> std::io::Result<std::fs::File> {
+            let mut file = append_from(file, 0)?;
+            file.write_all(bytes)?;
+            Ok(file)
+        };
+        let done = match copied {
+            Ok(done) => done,
+            Err(e) => {
+                // Best effort: the error that stopped the body is the one
+                // to report.
+                if !matches!(e, Error::BodyTooLong { .. }) {
+                    let _ = write(file, &bytes);
+                }
+                return Err(e);
+            }
+        };
+        let file = write(file, &bytes).map_err(io("cannot write", self.at))?;
+        if done != declared {
+            return Err(Error::BodyCutShort {
+                document_id: self.document_id,
+                received: done,
+                expected: declared,
+            });
+        }
+        Ok(Pumped {
+            total: done,
+            sha1_base64: base64::engine::general_purpose::STANDARD.encode(Sha1::digest(&bytes)),
+            file: Some(file),
+        })
+    }
+
     /// The network side: reads chunks under the limits, hands them to the
     /// worker (and the writer). Answers the bytes of this body.
     async fn copy<S, W>(
         &self,
         body: S,
-        tx: &tokio::sync::mpsc::Sender<Bytes>,
+        tx: Option<&tokio::sync::mpsc::Sender<Bytes>>,
         file: Option<&tokio::sync::mpsc::Sender<Bytes>>,
         mut writer: Option<&mut W>,
         existing: u64,
@@ -503,7 +573,9 @@ impl Pump<'_> {
                 // The writer stopped: its error is reported by the caller.
                 return Ok(done);
             }
-            if tx.send(chunk).await.is_err() {
+            if let Some(tx) = tx
+                && tx.send(chunk).await.is_err()
+            {
                 // The worker stopped: its error is reported by the caller.
                 return Ok(done);
             }

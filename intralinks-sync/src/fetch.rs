@@ -12,14 +12,23 @@ use intralinks_ext::transfer::Part;
 use intralinks_ext::{Error, Result};
 
 /// What a fetched file is, once in place.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub(crate) struct Fetched {
-    pub sha1: String,
     pub size: u64,
-    pub mtime: i128,
     /// Bytes taken over from an earlier attempt or run.
     pub resumed_from: u64,
+    /// What recording it said (in the same hop to the blocking pool as
+    /// the rename): a file in place whose record failed is no reason to
+    /// fetch it again, so this is not the attempt's result.
+    pub recorded: Result<()>,
 }
+
+/// Records a fetched file (its SHA-1, size and mtime) once it is in place.
+pub(crate) type Recorder = Arc<dyn Fn(String, u64, i128) -> Result<()> + Send + Sync>;
+
+/// A partial file opened already (with the bytes in it), by the hop that
+/// looked at the document's path, for the first attempt to use.
+pub(crate) type Opened = std::sync::Mutex<Option<(std::fs::File, u64)>>;
 
 /// The partial file's name for this version of `doc`: a part of any other
 /// version is never resumed (and is removed at the start of a run).
@@ -35,16 +44,26 @@ pub(crate) fn part_name(doc: &Document) -> String {
 /// Asks only for the bytes the partial file lacks; stops reading at the
 /// declared size, on a stall, below the minimum rate, or on a stop request
 /// (the partial file is kept for the next attempt or run); checks size and
-/// SHA-1 before placing.
+/// SHA-1 before placing; then `record`s it. The file work runs in two hops
+/// to the blocking pool (one when `opened` holds the partial file already):
+/// each hop costs more than a small file's work.
 pub(crate) async fn fetch_once(
     il: &Intralinks,
     workspace_id: i64,
-    doc: &Document,
-    rel: &str,
+    (doc, rel): (&Document, &str),
     target: &Arc<Target>,
     options: &SyncOptions,
+    (opened, record): (&Opened, &Recorder),
 ) -> Result<Fetched> {
-    let result = fetch_inner(il, workspace_id, doc, rel, target, options).await;
+    let result = fetch_inner(
+        il,
+        workspace_id,
+        (doc, rel),
+        target,
+        options,
+        (opened, record),
+    )
+    .await;
     if result.is_err() {
         // An attempt that got no byte leaves no empty file behind.
         target.drop_part_if_empty(&part_name(doc));
@@ -55,17 +74,23 @@ pub(crate) async fn fetch_once(
 async fn fetch_inner(
     il: &Intralinks,
     workspace_id: i64,
-    doc: &Document,
-    rel: &str,
+    (doc, rel): (&Document, &str),
     target: &Arc<Target>,
     options: &SyncOptions,
+    (opened, record): (&Opened, &Recorder),
 ) -> Result<Fetched> {
     let part = part_name(doc);
-    let (file, existing) = blocking({
-        let (target, part) = (Arc::clone(target), part.clone());
-        move || target.open_part(&part)
-    })
-    .await?;
+    let taken = opened.lock().unwrap_or_else(|e| e.into_inner()).take();
+    let (file, existing) = match taken {
+        Some(opened) => opened,
+        None => {
+            blocking({
+                let (target, part) = (Arc::clone(target), part.clone());
+                move || target.open_part(&part)
+            })
+            .await?
+        }
+    };
     let shown = target
         .shown(super::names::STATE_DIR)
         .join("parts")
@@ -118,10 +143,12 @@ async fn fetch_inner(
         ));
     };
     let when = mtime_of(doc.last_modified_on.or(doc.created_on));
-    // On the blocking pool, in one go: the mtime, the data on disk, then
-    // the rename into place.
-    let mtime = blocking({
+    // On the blocking pool, in one go: the mtime, the data on disk, the
+    // rename into place, then the record.
+    let sha1 = filled.sha1_base64;
+    let recorded = blocking({
         let (target, part, rel) = (Arc::clone(target), part.clone(), rel.to_string());
+        let (record, sha1, size) = (Arc::clone(record), sha1.clone(), filled.total);
         move || {
             let synced = (|| -> std::io::Result<i128> {
                 if let Some(t) = when {
@@ -139,15 +166,14 @@ async fn fetch_inner(
             };
             drop(file);
             target.place(&part, &rel)?;
-            Ok(mtime)
+            Ok(record(sha1, size, mtime))
         }
     })
     .await?;
     Ok(Fetched {
-        sha1: filled.sha1_base64,
         size: filled.total,
-        mtime,
         resumed_from: filled.start,
+        recorded,
     })
 }
 

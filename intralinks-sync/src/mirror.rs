@@ -7,7 +7,7 @@ use futures_util::StreamExt;
 use intralinks_ext::api::types::Document;
 
 use super::decide::{Decision, Facts, decide};
-use super::fetch::fetch_once;
+use super::fetch::{Opened, Recorder, fetch_once, part_name};
 use super::journal::{Journal, Record};
 use super::local::{Entry, Target};
 use super::names::{Layout, place};
@@ -59,7 +59,7 @@ struct Item {
 /// # let dir = tempfile::tempdir()?;
 /// use intralinks_sync::{self as sync, SyncOptions};
 ///
-/// // The Legal folder's subtree, four transfers at a time.
+/// // The Legal folder's subtree, at most four requests at a time.
 /// let options = SyncOptions {
 ///     folder: Some(demo::FOLDER_LEGAL),
 ///     jobs: sync::Jobs::Fixed(4),
@@ -361,15 +361,27 @@ async fn one(
         };
         blocking(move || journal.record(record))
     };
-    let entry = match blocking({
-        let (target, rel) = (Arc::clone(target), rel.to_string());
-        move || target.entry(&rel)
+    // One hop to the blocking pool looks at the path and, when nothing is
+    // there (a document to fetch: `decide` fetches what is missing and has a
+    // hash), opens its partial file too.
+    let hashed = doc.file_hash_download.is_some();
+    let looked = blocking({
+        let (target, rel, part) = (Arc::clone(target), rel.to_string(), part_name(doc));
+        move || {
+            let entry = target.entry(&rel)?;
+            let opened = match entry {
+                Entry::Missing if hashed => Some(target.open_part(&part)?),
+                _ => None,
+            };
+            Ok((entry, opened))
+        }
     })
-    .await
-    {
+    .await;
+    let (entry, opened) = match looked {
         Ok(e) => e,
         Err(e) => return fail(e, 0),
     };
+    let opened: Opened = std::sync::Mutex::new(opened);
     let known = match entry {
         Entry::File { size, mtime } => journal.get(rel).filter(|r| r.describes(size, mtime)),
         _ => None,
@@ -423,12 +435,40 @@ async fn one(
             );
         }
     }
+    let recorder: Recorder = {
+        let journal = Arc::clone(journal);
+        let (path, id, version) = (rel.to_string(), doc.id, doc.version.clone());
+        Arc::new(move |sha1, size, mtime| {
+            journal.record(Record {
+                ws: workspace_id,
+                path: path.clone(),
+                id,
+                version: version.clone(),
+                sha1,
+                size,
+                mtime,
+                gone: false,
+                pending: false,
+            })
+        })
+    };
     let (result, attempts) = with_retries(options, || {
-        fetch_once(il, workspace_id, doc, rel, target, options)
+        fetch_once(
+            il,
+            workspace_id,
+            (doc, rel),
+            target,
+            options,
+            (&opened, &recorder),
+        )
     })
     .await;
+    if let Some((_, _)) = opened.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        // Opened for a fetch that was not needed: no empty file is left.
+        target.drop_part_if_empty(&part_name(doc));
+    }
     match result {
-        Ok(done) => match record(done.sha1, done.size, done.mtime).await {
+        Ok(done) => match done.recorded {
             Ok(()) => Outcome::Fetched(
                 done.size,
                 attempts,
