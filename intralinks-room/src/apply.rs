@@ -398,8 +398,12 @@ pub(crate) async fn execute(run: &mut Run<'_>, ids: &mut Ids, c: &Change) -> Res
                         last_name: m.last_name.clone(),
                         organization: m.organization.clone(),
                         role_type: m.role.clone(),
-                        send_alert: None,
-                        welcome_alert_details: None,
+                        send_alert: m.welcome_alert.as_ref().map(|_| true),
+                        welcome_alert_details: m
+                            .welcome_alert
+                            .as_ref()
+                            .map(|a| a.details())
+                            .transpose()?,
                     }],
                 })
                 .send()

@@ -37,6 +37,7 @@ fn copied(ws: i64, o: &Observed, from: &str, to: &types::UserAccount) -> Result<
         organization: name(&to.organization),
         role: Some(a.role.clone()).filter(|r| !r.is_empty()),
         groups,
+        welcome_alert: None,
     })
 }
 

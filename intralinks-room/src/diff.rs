@@ -144,7 +144,14 @@ pub(crate) fn diff(file: &RoomFile, room: Option<&Observed>, prune: bool) -> Vec
                 Action::Create,
                 Kind::Member,
                 m.email.clone(),
-                m.role.clone().map(|r| format!("role {r}")),
+                {
+                    let mut said: Vec<String> =
+                        m.role.iter().map(|r| format!("role {r}")).collect();
+                    if m.welcome_alert.is_some() {
+                        said.push("welcome alert".into());
+                    }
+                    Some(said.join(", ")).filter(|s| !s.is_empty())
+                },
                 Op::CreateMember(m.clone()),
             )),
             Some(have) => {

@@ -74,6 +74,7 @@ pub async fn export(il: &Intralinks, ws: i64, entry: &FixedAnswers) -> Result<Ro
                 organization: some(&m.organization),
                 role: some(&m.role),
                 groups,
+                welcome_alert: None,
             }
         })
         .collect();

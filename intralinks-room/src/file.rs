@@ -157,6 +157,10 @@ pub struct MemberSpec {
     /// The groups the member belongs to, each declared under `groups`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub groups: Vec<String>,
+    /// The welcome alert sent when the member is added (`{subject, note}`;
+    /// never compared, never exported): nothing is sent without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub welcome_alert: Option<intralinks_ext::people::WelcomeAlert>,
 }
 
 /// A folder, by its path from the root (`ABP/Capital Calls`).
@@ -423,6 +427,9 @@ impl RoomFile {
                     origin,
                     format!("member {:?} is listed twice; keep one", m.email),
                 ));
+            }
+            if let Some(Err(e)) = m.welcome_alert.as_ref().map(|a| a.details()) {
+                return Err(invalid(origin, format!("member {:?}: {e}", m.email)));
             }
             for g in &m.groups {
                 if !groups.contains(g.as_str()) {

@@ -73,6 +73,7 @@ pub fn members_from_csv(text: &str, origin: &str) -> Result<Vec<MemberSpec>> {
                         .collect()
                 })
                 .unwrap_or_default(),
+            welcome_alert: None,
         });
     }
     Ok(out)

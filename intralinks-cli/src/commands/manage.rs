@@ -339,6 +339,7 @@ fn spec(email: &str, f: &MemberFields) -> MemberSpec {
         organization: f.organization.clone(),
         role: f.role.clone(),
         groups: f.groups.clone(),
+        welcome_alert: None,
     }
 }
 
