@@ -340,3 +340,65 @@ async fn a_report_or_export_that_fails_leaves_the_previous_file_byte_for_byte() 
     );
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn members_by_group_one_row_per_member_and_group() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(
+        &sim.url(),
+        &[
+            "report",
+            "members",
+            "701421",
+            "--by-group",
+            "--email",
+            "bob.review@example.com",
+        ],
+        dir.path(),
+    )
+    .await;
+    assert!(o.status.success(), "{}", err(&o));
+    assert_eq!(err(&o), "reported 1 workspace(s), 1 row(s)\n");
+    assert_eq!(
+        out(&o),
+        format!(
+            "workspaceId,workspaceName,id,userId,emailId,firstName,lastName,organization,roleType,groupId,groupName,groupType,status\r\n\
+             701421,Demo API Workspace,{},9620007,bob.review@example.com,Bob,Review,Example Corp,REVIEWER,{},1. Interest,WORKSPACE,ACTIVE\r\n",
+            demo::MEMBER_REVIEWER,
+            demo::GROUP_INTEREST
+        )
+    );
+    let o = run(
+        &sim.url(),
+        &[
+            "report",
+            "members",
+            "701421",
+            "--by-group",
+            "--format",
+            "json",
+        ],
+        dir.path(),
+    )
+    .await;
+    assert!(o.status.success(), "{}", err(&o));
+    let rows = json(&o);
+    let groups: Vec<(&str, &serde_json::Value)> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["emailId"].as_str().unwrap(), &r["groupId"]))
+        .collect();
+    assert_eq!(
+        groups,
+        [
+            ("alice.hidden@example.com", &demo::GROUP_INTERNAL.into()),
+            ("bob.review@example.com", &demo::GROUP_INTEREST.into()),
+            ("carol.publish@example.com", &serde_json::Value::Null),
+            ("dan.manager@example.com", &demo::GROUP_INTERNAL.into()),
+            (demo::EMAIL, &demo::GROUP_INTERNAL.into()),
+        ]
+    );
+    sim.shutdown().await;
+}

@@ -88,6 +88,7 @@
 #![cfg_attr(not(feature = "xlsx"), doc = "[`Format::Xlsx`]: Format")]
 
 mod access;
+mod activity;
 mod error;
 mod listing;
 mod rows;
@@ -99,6 +100,7 @@ mod write;
 mod xlsx;
 
 pub use access::{access_rows, access_rows_with_documents, user_access_rows};
+pub use activity::{ActivityRow, document_activity, posting_activity};
 pub use listing::{
     document_rows, document_rows_with_fields, member_group_rows, member_rows,
     member_rows_with_fields,

@@ -125,7 +125,10 @@ pub(crate) const fn when(name: &'static str, title: &'static str) -> Column {
     }
 }
 
-fn rfc3339<S: Serializer>(d: &Option<DateTime<Utc>>, s: S) -> std::result::Result<S::Ok, S::Error> {
+pub(crate) fn rfc3339<S: Serializer>(
+    d: &Option<DateTime<Utc>>,
+    s: S,
+) -> std::result::Result<S::Ok, S::Error> {
     match d {
         Some(d) => s.serialize_str(&d.to_rfc3339_opts(SecondsFormat::Millis, true)),
         None => s.serialize_none(),

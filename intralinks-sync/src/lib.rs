@@ -106,6 +106,36 @@ pub struct SyncOptions {
     pub entry: Option<FixedAnswers>,
     /// Told of each step as the run goes ([`SyncEvent`]); none by default.
     pub progress: Option<SyncHook>,
+    /// Push: whether the run's new documents and new versions go up as one
+    /// bulk upload (a posting, `intralinks_ext::postings`); no by default.
+    /// Mirror ignores it.
+    pub bulk_upload: BulkUpload,
+}
+
+/// Whether a [`push`] posts what it sends as a bulk upload (a posting),
+/// which a deal team then follows (`Intralinks::posting_access_report`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BulkUpload {
+    /// No: documents are created and versions put as such (the default).
+    #[default]
+    No,
+    /// Open one bulk upload for the run's new documents and new versions
+    /// once the run knows how many there are (none when there is nothing to
+    /// send); [`PushReport::posting`] gives its id.
+    Open,
+    /// Into this bulk upload, opened already (`Intralinks::open_bulk_upload`).
+    Into(i64),
+}
+
+impl BulkUpload {
+    /// The open bulk upload's id, for [`BulkUpload::Into`].
+    pub fn batch(self) -> Option<i64> {
+        match self {
+            BulkUpload::Into(id) => Some(id),
+            _ => None,
+        }
+    }
 }
 
 /// What a running [`mirror`] or [`push`] reports, in order for each item:
@@ -379,6 +409,7 @@ impl Default for SyncOptions {
             stop: StopSignal::default(),
             entry: None,
             progress: None,
+            bulk_upload: BulkUpload::No,
         }
     }
 }

@@ -83,6 +83,10 @@ pub struct PushReport {
     /// With [`SyncOptions::dry_run`]: the folders and documents push would
     /// create and the new versions it would upload (nothing was sent).
     pub planned: Vec<super::Planned>,
+    /// The bulk upload (posting) the run's new documents and versions were
+    /// sent in ([`SyncOptions::bulk_upload`]); none when not asked for or
+    /// nothing was sent.
+    pub posting: Option<i64>,
 }
 
 impl PushReport {
@@ -333,6 +337,24 @@ pub async fn push(
         return Ok(report);
     }
 
+    // One bulk upload for all that is sent, opened (once: not retried, it
+    // is no idempotent call) when the count is known.
+    let posted;
+    let options = match options.bulk_upload {
+        super::BulkUpload::Open if !uploads.is_empty() || !to_create.is_empty() => {
+            let count = uploads.len() + to_create.values().map(Vec::len).sum::<usize>();
+            let size = u32::try_from(count).unwrap_or(u32::MAX);
+            let id = once.open_bulk_upload(workspace_id, size).await?;
+            posted = SyncOptions {
+                bulk_upload: super::BulkUpload::Into(id),
+                ..options.clone()
+            };
+            &posted
+        }
+        _ => options,
+    };
+    report.posting = options.bulk_upload.batch();
+
     create_documents_for(
         once,
         workspace_id,
@@ -466,7 +488,8 @@ async fn create_documents_for(
             let tries = std::sync::atomic::AtomicU32::new(0);
             let outcome = with_retries(options, || {
                 let first = tries.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 0;
-                create_documents(il, workspace_id, folder_id, &names, first)
+                let batch = options.bulk_upload.batch();
+                create_documents(il, workspace_id, folder_id, &names, first, batch)
             })
             .await;
             (batch, Some(outcome))
@@ -794,6 +817,7 @@ async fn create_documents(
     folder: i64,
     names: &[String],
     first: bool,
+    batch: Option<i64>,
 ) -> Result<Vec<Document>> {
     // A create is not idempotent: after a failure, look before creating again.
     let existing = if first {
@@ -821,10 +845,11 @@ async fn create_documents(
     if missing.is_empty() {
         return Ok(found);
     }
-    let answer = il
-        .api()
-        .create_documents()
-        .workspace_id(ws)
+    let mut call = il.api().create_documents().workspace_id(ws);
+    if let Some(b) = batch {
+        call = call.batch_id(b);
+    }
+    let answer = call
         .body(CreateDocumentsRequest {
             documents: missing
                 .iter()
@@ -898,19 +923,26 @@ async fn upload_once(
     });
     // No cap on the whole upload: the pipeline fails it only when its
     // bytes stop moving or crawl, and waits for the answer once all are sent.
-    let upload = il.put_version(
-        DocumentRef {
-            workspace_id: ws,
-            document_id: doc.id,
-        },
-        &version,
-        parent_of(&f.path).1,
-        file,
-        f.size,
-        progress,
-        options.limits,
-        il.read_timeout(),
-    );
+    let to = DocumentRef {
+        workspace_id: ws,
+        document_id: doc.id,
+    };
+    let name = parent_of(&f.path).1;
+    let (limits, timeout) = (options.limits, il.read_timeout());
+    let upload = async {
+        match options.bulk_upload.batch() {
+            Some(b) => {
+                il.put_version_in_batch(
+                    b, to, &version, name, file, f.size, progress, limits, timeout,
+                )
+                .await
+            }
+            None => {
+                il.put_version(to, &version, name, file, f.size, progress, limits, timeout)
+                    .await
+            }
+        }
+    };
     let uploaded = tokio::select! {
         r = upload => r?,
         _ = options.stop.stopped() => return Err(super::fetch::stopped(doc.id)),

@@ -11,7 +11,7 @@
 //! | [`sync`] | `mirror`, `push`, `diff` |
 //! | [`manage`] | `groups`, `members`, `permissions`, `users` |
 //! | [`people`] | `people find`, `people create` |
-//! | [`postings`] | `watch` |
+//! | [`postings`] | `postings`, `watch` |
 //! | [`report`] | `report documents`, `report members`, `report access` |
 //! | [`room`] | `room export`, `room plan`, `room apply` |
 //! | [`docs`] | `completions`, `man` |
@@ -57,7 +57,7 @@ pub enum Command {
     /// `people`.
     #[command(flatten)]
     People(people::Command),
-    /// `watch`.
+    /// `postings`, `watch`.
     #[command(flatten)]
     Postings(postings::Command),
     /// `report`.

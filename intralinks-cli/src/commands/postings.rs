@@ -1,5 +1,6 @@
-//! What a deal team follows once documents are up: `watch` (each document
-//! new, changed or removed in a room, as it appears).
+//! What a deal team follows once documents are up: `postings` (the bulk
+//! uploads of a room) and `watch` (each document new, changed or removed in
+//! a room, as it appears).
 //!
 //! `watch` compares listings through the library's change feed
 //! (`intralinks_ext::changes`) and keeps its point in a state file — beside
@@ -23,6 +24,11 @@ use crate::saved;
 /// The commands that follow what is posted.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// List a workspace's postings (bulk uploads), newest first: id, created, by whom, documents.
+    Postings {
+        /// Workspace id.
+        workspace: i64,
+    },
     /// Print each document new, changed or removed in a workspace as it appears; remembers where it stopped.
     ///
     /// The first run starts from the room as it is (nothing printed; --from-start prints every
@@ -75,6 +81,10 @@ impl Command {
     /// Runs the command.
     pub async fn run(self, ctx: &Context) -> CliResult<Status> {
         match self {
+            Command::Postings { workspace } => {
+                postings(ctx, workspace).await?;
+                Ok(Status::Done)
+            }
             Command::Watch {
                 workspace,
                 every,
@@ -91,6 +101,66 @@ impl Command {
             }
         }
     }
+}
+
+/// One posting as listed.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Posting {
+    id: i64,
+    created_date: Option<intralinks_ext::Millis>,
+    created_by: Option<intralinks_ext::types::Person>,
+    operation_type: Option<String>,
+    batch_size: Option<i32>,
+    /// The documents in it, counted (`GET …/batches/{id}`).
+    items: usize,
+}
+
+async fn postings(ctx: &Context, workspace: i64) -> CliResult {
+    let il = ctx.il().await?;
+    let batches = ctx
+        .in_workspace(workspace, || il.bulk_uploads(workspace))
+        .await?;
+    let mut list = Vec::with_capacity(batches.len());
+    for b in batches {
+        let items = il.batch_items(workspace, b.id).await.map_err(err)?.len();
+        list.push(Posting {
+            id: b.id,
+            created_date: b.created_date,
+            created_by: b.created_by,
+            operation_type: b.operation_type,
+            batch_size: b.batch_size,
+            items,
+        });
+    }
+    if !ctx.out.json && list.is_empty() {
+        return tell!(
+            ctx.out,
+            "workspace {workspace} has no postings (bulk uploads)"
+        );
+    }
+    ctx.out
+        .listing(&list, &["ID", "CREATED (UTC)", "BY", "DOCUMENTS"], |p| {
+            let by = p
+                .created_by
+                .as_ref()
+                .map(|b| {
+                    format!(
+                        "{} {}",
+                        b.first_name.as_deref().unwrap_or_default(),
+                        b.last_name.as_deref().unwrap_or_default()
+                    )
+                    .trim()
+                    .to_string()
+                })
+                .unwrap_or_default();
+            vec![
+                p.id.to_string(),
+                crate::output::date(p.created_date),
+                by,
+                p.items.to_string(),
+            ]
+        })
 }
 
 /// `watch/HOST-WORKSPACE.json` in the saved session's directory.

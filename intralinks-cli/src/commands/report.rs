@@ -20,9 +20,10 @@ use clap::{Args, Subcommand, ValueEnum};
 use futures_util::StreamExt;
 use intralinks_ext::Intralinks;
 use intralinks_ext::atomic::AtomicFile;
+use intralinks_ext::postings::ReportWait;
 use intralinks_report::{
-    self as report, AccessRow, DocumentRow, Format, MemberRow, Row, UserAccessRow, WorkspaceRef,
-    Writer,
+    self as report, AccessRow, ActivityRow, DocumentRow, Format, MemberGroupRow, MemberRow, Row,
+    UserAccessRow, WorkspaceRef, Writer,
 };
 
 use crate::advice::{CliError, CliResult, Status};
@@ -53,6 +54,9 @@ pub enum Report {
         /// Only this person's rows; with --all, every workspace they are a member of.
         #[arg(long, value_name = "EMAIL")]
         email: Option<String>,
+        /// One row per (member, group) with the group's id, name and type; a member of no group has one row with those empty.
+        #[arg(long)]
+        by_group: bool,
     },
     /// One row per (folder or document, group) with the effective permission;
     /// --by-user gives one row per (path, member) through group membership.
@@ -63,6 +67,29 @@ pub enum Report {
         /// One row per member instead of per group: the strongest level of their groups.
         #[arg(long)]
         by_user: bool,
+    },
+    /// Who has seen the posting: one row per (document, member allowed to see it) with alert and view dates.
+    ///
+    /// With --posting, the documents of that bulk upload (see `intralinks postings WS`); with
+    /// --document, that document; with neither, every document of the workspaces. Each document's
+    /// access report is asked of the service, which may answer "not ready yet" (9-9-9-1): it is
+    /// asked again, --report-attempts times at most, --report-pause seconds apart.
+    Activity {
+        /// The workspaces and the output.
+        #[command(flatten)]
+        target: Target,
+        /// The documents of this posting (bulk upload) id only; one workspace.
+        #[arg(long, value_name = "ID", conflicts_with = "document")]
+        posting: Option<i64>,
+        /// This document id only; one workspace.
+        #[arg(long, value_name = "ID")]
+        document: Option<i64>,
+        /// Asks of a document's access report while it is not ready, the first included.
+        #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(1..=100))]
+        report_attempts: u32,
+        /// Seconds between two asks of a report that is not ready.
+        #[arg(long, value_name = "SECS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(0..=600))]
+        report_pause: u64,
     },
 }
 
@@ -110,7 +137,11 @@ impl Command {
         let Command::Report { what } = self;
         match &what {
             Report::Documents(t) => emit::<DocumentRow>(ctx, il, t, None, |_| true).await,
-            Report::Members { target, email } => {
+            Report::Members {
+                target,
+                email,
+                by_group,
+            } => {
                 let email = email.as_deref().map(str::trim);
                 if let Some(e) = email.filter(|e| !intralinks_ext::text::is_email_address(e)) {
                     return Err(CliError::new(format!(
@@ -118,8 +149,30 @@ impl Command {
                         crate::output::safe(e)
                     )));
                 }
-                let of = |r: &MemberRow| email.is_none_or(|e| r.email_id.eq_ignore_ascii_case(e));
-                emit::<MemberRow>(ctx, il, target, email, of).await
+                let is = |row: &str| email.is_none_or(|e| row.eq_ignore_ascii_case(e));
+                if *by_group {
+                    emit::<MemberGroupRow>(ctx, il, target, email, |r| is(&r.email_id)).await
+                } else {
+                    emit::<MemberRow>(ctx, il, target, email, |r| is(&r.email_id)).await
+                }
+            }
+            Report::Activity {
+                target,
+                posting,
+                document,
+                report_attempts,
+                report_pause,
+            } => {
+                let wait = ReportWait::new(
+                    *report_attempts,
+                    std::time::Duration::from_secs(*report_pause),
+                );
+                match (posting, document) {
+                    (None, None) => emit::<ActivityRow>(ctx, il, target, None, |_| true).await,
+                    (posting, document) => {
+                        activity_of_one(ctx, il, target, *posting, *document, &wait).await
+                    }
+                }
             }
             Report::Access {
                 target,
@@ -300,6 +353,63 @@ async fn emit<R: Row>(
         )));
     }
     Ok(())
+}
+
+/// `report activity` of one posting or one document of one workspace.
+async fn activity_of_one(
+    ctx: &Context,
+    il: &Intralinks,
+    t: &Target,
+    posting: Option<i64>,
+    document: Option<i64>,
+    wait: &ReportWait,
+) -> CliResult {
+    let flag = if posting.is_some() {
+        "--posting"
+    } else {
+        "--document"
+    };
+    let ws = match (t.all, t.workspaces.as_slice()) {
+        (false, [ws]) => *ws,
+        _ => {
+            return Err(CliError::usage(format!(
+                "{flag} names one document or posting of one workspace: give one workspace id, not several or --all"
+            )));
+        }
+    };
+    let format = format_of(ctx.out.json, ctx.out.streams.out.is_terminal(), t)?;
+    let name = workspaces(il, t, None)
+        .await?
+        .into_iter()
+        .next()
+        .map(|w| w.name)
+        .unwrap_or_default();
+    let workspace = WorkspaceRef { id: ws, name };
+    let rows = match (posting, document) {
+        (Some(batch), _) => {
+            ctx.in_workspace(ws, || report::posting_activity(il, ws, batch, wait))
+                .await?
+        }
+        (None, Some(doc)) => {
+            ctx.in_workspace(ws, || report::document_activity(il, &workspace, doc, wait))
+                .await?
+        }
+        (None, None) => Vec::new(),
+    };
+    let out = match &t.output {
+        Some(path) => Out::File(std::io::BufWriter::new(
+            AtomicFile::create(path).map_err(CliError::from)?,
+        )),
+        None => Out::Stdout(std::io::BufWriter::new(ctx.out.stdout_writer())),
+    };
+    let mut writer = Writer::new::<ActivityRow>(out, format).map_err(|e| e.to_string())?;
+    writer.reserve(rows.len()).map_err(|e| e.to_string())?;
+    for row in &rows {
+        writer.write(row).map_err(|e| e.to_string())?;
+    }
+    writer.finish().map_err(|e| e.to_string())?.land()?;
+    let viewed = rows.iter().filter(|r| r.viewed).count();
+    tell!(ctx.out, "reported {} row(s), {viewed} viewed", rows.len())
 }
 
 /// Where a report goes: a file that lands whole on success, or stdout.

@@ -23,6 +23,9 @@ pub struct Args {
     /// versions that would be uploaded; send nothing that changes the room.
     #[arg(long)]
     pub dry_run: bool,
+    /// Post the new documents and new versions as one bulk upload (a posting) and print its id.
+    #[arg(long)]
+    pub batch: bool,
     #[command(flatten)]
     pub sync: SyncArgs,
 }
@@ -35,6 +38,7 @@ impl Args {
             dir,
             folder,
             dry_run,
+            batch,
             sync,
         } = self;
         let dir = dir.as_path();
@@ -54,6 +58,11 @@ impl Args {
         let (hook, display) = ctx.sync_progress("push");
         let options = intralinks_sync::SyncOptions {
             progress: hook,
+            bulk_upload: if batch {
+                intralinks_sync::BulkUpload::Open
+            } else {
+                intralinks_sync::BulkUpload::No
+            },
             ..sync.options(Some(folder), &ctx.out)
         };
         let report = ctx
@@ -62,7 +71,18 @@ impl Args {
             })
             .await;
         display.finish();
-        finish(&ctx.out, folder, dir, &report?)
+        let report = report?;
+        if !ctx.out.json {
+            match report.posting {
+                Some(id) => say!(
+                    ctx.out,
+                    "posted as bulk upload {id} (who has seen it: intralinks report activity {workspace} --posting {id})"
+                )?,
+                None if batch => tell!(ctx.out, "nothing was sent, so no bulk upload was opened")?,
+                None => {}
+            }
+        }
+        finish(&ctx.out, folder, dir, &report)
     }
 }
 
