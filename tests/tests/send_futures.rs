@@ -202,6 +202,37 @@ fn public_futures_are_send_and_static() {
             intralinks_ext::file_hash_of(&dir).await
         })
     });
+    // Postings: a bulk upload, documents and versions in it, the reports.
+    owned(&|il, dir, options| {
+        let _ = (&il, &dir, &options);
+        assert_send(async move {
+            let _ = (&dir, &options, doc, folder);
+            let wait = intralinks_ext::postings::ReportWait::default();
+            let batch = il.open_bulk_upload(1, 2).await?;
+            il.create_document_in_batch(batch, folder, "n").await?;
+            il.upload_in_batch(batch, folder, &dir, None, None).await?;
+            il.put_new_version_in_batch(batch, doc, &dir, None, None)
+                .await?;
+            il.put_version_in_batch(
+                batch,
+                doc,
+                "v",
+                "n",
+                tokio::io::empty(),
+                0,
+                None,
+                il.transfer_limits(),
+                il.read_timeout(),
+            )
+            .await?;
+            il.bulk_uploads(1).await?;
+            il.batch_items(1, batch).await?;
+            il.access_report(1, 2, &wait).await?;
+            let member = intralinks_ext::people::NewMember::new("a@b.example");
+            il.add_member(1, &member).await?;
+            il.posting_access_report(1, batch, &wait).await
+        })
+    });
     // Rooms as code: plan, apply, and apply what was reviewed.
     let room =
         intralinks_room::RoomFile::parse("workspace: {name: R}\n", "r.yaml").expect("a room");
