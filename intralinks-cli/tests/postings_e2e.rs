@@ -297,3 +297,144 @@ async fn a_bidder_who_downloaded_one_posted_document_is_the_only_viewer_of_it() 
     );
     sim.shutdown().await;
 }
+
+/// What the simulator "mailed", oldest first.
+async fn mailbox(sim: &Simulator) -> Vec<Value> {
+    let all: Value = reqwest::get(format!("{}/_sim/mailbox", sim.url()))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let list = all.as_array().cloned().unwrap_or_default();
+    list.into_iter()
+        .filter(|m| m.get("alert").is_some())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn members_added_with_alert_get_a_welcome_alert_with_the_subject_and_note() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let url = sim.url();
+    let cwd = tempfile::tempdir().unwrap();
+    let ws = demo::MAIN_WORKSPACE.to_string();
+    let o = run(
+        &url,
+        &[
+            "members",
+            "add",
+            &ws,
+            "ann.lee@abp.example",
+            "--first-name",
+            "Ann",
+            "--last-name",
+            "Lee",
+            "--organization",
+            "ABP",
+            "--role",
+            "REVIEWER",
+            "--group",
+            "1. Interest",
+            "--alert",
+            "--subject",
+            "Project Blue",
+            "--note",
+            "Welcome to the data room",
+        ],
+        cwd.path(),
+    )
+    .await;
+    assert!(o.status.success(), "{}", err(&o));
+    let mail = mailbox(&sim).await;
+    assert_eq!(mail.len(), 1, "{mail:?}");
+    assert_eq!(
+        (
+            &mail[0]["email"],
+            &mail[0]["alert"],
+            &mail[0]["subject"],
+            &mail[0]["note"]
+        ),
+        (
+            &Value::from("ann.lee@abp.example"),
+            &Value::from("WELCOME_NEW_USER"),
+            &Value::from("Project Blue"),
+            &Value::from("Welcome to the data room")
+        )
+    );
+    let o = run(
+        &url,
+        &[
+            "report",
+            "members",
+            &ws,
+            "--email",
+            "ann.lee@abp.example",
+            "--format",
+            "json",
+        ],
+        cwd.path(),
+    )
+    .await;
+    let ann = &json(&o)[0];
+    assert!(ann["lastAlertSentDate"].is_string(), "{ann}");
+    assert_eq!(ann["firstAccessed"], Value::Null);
+
+    // Import: each member added gets it; one already in the room does not.
+    let csv = cwd.path().join("bidders.csv");
+    std::fs::write(
+        &csv,
+        "email,first_name,last_name,organization,role,groups\n\
+         bo@abp.example,Bo,Berg,ABP,REVIEWER,1. Interest\n\
+         ann.lee@abp.example,Ann,Lee,ABP,REVIEWER,1. Interest\n",
+    )
+    .unwrap();
+    let o = run(
+        &url,
+        &[
+            "members",
+            "import",
+            &ws,
+            csv.to_str().unwrap(),
+            "--alert",
+            "--subject",
+            "Project Blue",
+            "--note",
+            "Hello",
+        ],
+        cwd.path(),
+    )
+    .await;
+    assert!(o.status.success(), "{}", err(&o));
+    let mail = mailbox(&sim).await;
+    let to: Vec<(&str, &str)> = mail
+        .iter()
+        .map(|m| (m["email"].as_str().unwrap(), m["note"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        to,
+        [
+            ("ann.lee@abp.example", "Welcome to the data room"),
+            ("bo@abp.example", "Hello")
+        ]
+    );
+
+    // Without both texts, nothing is sent.
+    let o = run(
+        &url,
+        &[
+            "members",
+            "add",
+            &ws,
+            "cy@abp.example",
+            "--alert",
+            "--subject",
+            "Project Blue",
+        ],
+        cwd.path(),
+    )
+    .await;
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("--note <NOTE>"), "{}", err(&o));
+    assert_eq!(mailbox(&sim).await.len(), 2);
+    sim.shutdown().await;
+}

@@ -188,6 +188,33 @@ pub struct MemberFields {
     groups: Vec<String>,
 }
 
+/// The welcome alert members get when they are added.
+#[derive(Debug, Args)]
+pub struct AlertArgs {
+    /// Send each member added a welcome alert with --subject and --note (members already in the room get none).
+    #[arg(long, requires_all = ["subject", "note"])]
+    alert: bool,
+    /// The welcome alert's subject.
+    #[arg(long, requires = "alert")]
+    subject: Option<String>,
+    /// The welcome alert's note (its text).
+    #[arg(long, requires = "alert")]
+    note: Option<String>,
+}
+
+impl AlertArgs {
+    /// The alert asked for, if any.
+    fn welcome(&self) -> Option<intralinks_ext::people::WelcomeAlert> {
+        match (self.alert, &self.subject, &self.note) {
+            (true, Some(subject), Some(note)) => Some(intralinks_ext::people::WelcomeAlert::new(
+                subject.clone(),
+                note.clone(),
+            )),
+            _ => None,
+        }
+    }
+}
+
 /// `members` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum MembersCmd {
@@ -200,6 +227,8 @@ pub enum MembersCmd {
         member: String,
         #[command(flatten)]
         fields: MemberFields,
+        #[command(flatten)]
+        alert: AlertArgs,
         /// Show what would be sent; send nothing.
         #[arg(long)]
         dry_run: bool,
@@ -234,6 +263,8 @@ pub enum MembersCmd {
         workspace: i64,
         /// The CSV file, with a header row.
         file: PathBuf,
+        #[command(flatten)]
+        alert: AlertArgs,
         /// Show what would be sent; send nothing.
         #[arg(long)]
         dry_run: bool,
@@ -408,9 +439,12 @@ async fn members(ctx: &Context, il: &Intralinks, what: &MembersCmd) -> CliResult
             workspace,
             member,
             fields,
+            alert,
             dry_run,
         } => {
-            let members = vec![spec(member, fields)];
+            let mut one = spec(member, fields);
+            one.welcome_alert = alert.welcome();
+            let members = vec![one];
             ensure_members(
                 ctx,
                 il,
@@ -444,13 +478,17 @@ async fn members(ctx: &Context, il: &Intralinks, what: &MembersCmd) -> CliResult
         MembersCmd::Import {
             workspace,
             file,
+            alert,
             dry_run,
         } => {
             let origin = file.display().to_string();
             let text = std::fs::read_to_string(file).map_err(|e| {
                 format!("cannot read {}: {e}; check the path", for_terminal(&origin))
             })?;
-            let members = room::members_from_csv(&text, &origin).map_err(err)?;
+            let mut members = room::members_from_csv(&text, &origin).map_err(err)?;
+            for m in &mut members {
+                m.welcome_alert = alert.welcome();
+            }
             ensure_members(
                 ctx,
                 il,
