@@ -111,6 +111,7 @@ async fn watch_prints_a_new_posting_once_and_goes_on_after_a_restart() {
     let again = run(&url, &["watch", &ws, "--once"], cwd.path()).await;
     assert_eq!(again.status.code(), Some(0), "{}", err(&again));
     assert_eq!(out(&again), "");
+    assert_eq!(err(&again), "");
 
     // What came meanwhile is printed by the next run, as JSON lines with --json.
     let next = post(&sim, files.path(), "Q&A log.txt").await;

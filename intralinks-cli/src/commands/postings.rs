@@ -337,7 +337,7 @@ async fn watch(
             point
         }
     };
-    if !cursor.is_empty() || from_start {
+    if !once {
         tell!(
             ctx.out,
             "watching workspace {workspace} (state in {shown}, a check every {}s)",
