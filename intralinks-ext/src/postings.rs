@@ -96,6 +96,9 @@ pub const BULK_UPLOAD: &str = "Bulk Upload";
 /// The `subcode` of an access report that is still being built.
 pub const REPORT_NOT_READY: &str = "9-9-9-1";
 
+/// How many access reports are asked at once.
+pub const REPORT_CONCURRENCY: usize = 4;
+
 /// The most documents one batch may be opened for here: a guard against a
 /// typing slip, far above any posting.
 pub const MAX_BATCH_SIZE: u32 = 100_000;
@@ -472,54 +475,109 @@ impl Intralinks {
         document: i64,
         wait: &ReportWait,
     ) -> Result<Vec<AccessRow>> {
+        let mut reports = self.access_reports(ws, &[document], wait).await?;
+        Ok(reports.pop().map(|(_, rows)| rows).unwrap_or_default())
+    }
+
+    /// The access reports of `documents` in workspace `ws`, in their order,
+    /// asked in rounds: every document once ([`REPORT_CONCURRENCY`] at a
+    /// time), then, after one pause, those that answered `9-9-9-1`, and so
+    /// on for at most `wait.attempts` rounds. A posting of many documents
+    /// thus waits `attempts` pauses at most, not one per document.
+    /// [`Error::ReportNotReady`] names the first document still not ready.
+    pub async fn access_reports(
+        &self,
+        ws: i64,
+        documents: &[i64],
+        wait: &ReportWait,
+    ) -> Result<Vec<(i64, Vec<AccessRow>)>> {
+        use futures_util::StreamExt;
         wait.checked()?;
-        for attempt in 1..=wait.attempts {
-            let answer = self
-                .api()
-                .get_document_access_report()
-                .workspace_id(ws)
-                .document_id(document)
-                .send()
-                .checked()
-                .await?;
-            match answer.subcode.as_deref() {
-                None => {
-                    return Ok(answer
-                        .doc_access_info
-                        .into_iter()
-                        .map(AccessRow::from_wire)
-                        .collect());
-                }
-                Some(REPORT_NOT_READY) => {
-                    tracing::debug!(document, attempt, "the access report is not ready yet");
-                    if attempt < wait.attempts {
-                        tokio::time::sleep(wait.pause).await;
-                    }
-                }
-                Some(other) => {
-                    return Err(Error::Protocol {
-                        status: 200,
-                        detail: format!(
-                            "the access report of document {document} has no docAccessInfo and subcode {:?}",
-                            crate::text::excerpt(other)
-                        ),
-                    });
-                }
+        let mut ready: std::collections::HashMap<i64, Vec<AccessRow>> =
+            std::collections::HashMap::with_capacity(documents.len());
+        let mut pending: Vec<i64> = Vec::with_capacity(documents.len());
+        for d in documents {
+            if !pending.contains(d) {
+                pending.push(*d);
             }
         }
-        Err(Error::ReportNotReady {
-            document_id: document,
-            attempts: wait.attempts,
-            pause: wait.pause,
-        })
+        for attempt in 1..=wait.attempts {
+            let answers: Vec<(i64, Result<Option<Vec<AccessRow>>>)> =
+                futures_util::stream::iter(pending.iter().copied())
+                    .map(|d| async move { (d, self.access_report_once(ws, d).await) })
+                    .buffered(REPORT_CONCURRENCY)
+                    .collect()
+                    .await;
+            let mut still = Vec::new();
+            for (d, answer) in answers {
+                match answer? {
+                    Some(rows) => {
+                        ready.insert(d, rows);
+                    }
+                    None => still.push(d),
+                }
+            }
+            pending = still;
+            if pending.is_empty() {
+                break;
+            }
+            tracing::debug!(
+                attempt,
+                not_ready = pending.len(),
+                "access reports not ready yet"
+            );
+            if attempt < wait.attempts {
+                tokio::time::sleep(wait.pause).await;
+            }
+        }
+        if let Some(d) = pending.first() {
+            return Err(Error::ReportNotReady {
+                document_id: *d,
+                attempts: wait.attempts,
+                pause: wait.pause,
+            });
+        }
+        Ok(documents
+            .iter()
+            .map(|d| (*d, ready.get(d).cloned().unwrap_or_default()))
+            .collect())
+    }
+
+    /// One ask of a document's access report: `None` while it is not ready.
+    async fn access_report_once(&self, ws: i64, document: i64) -> Result<Option<Vec<AccessRow>>> {
+        let answer = self
+            .api()
+            .get_document_access_report()
+            .workspace_id(ws)
+            .document_id(document)
+            .send()
+            .checked()
+            .await?;
+        match answer.subcode.as_deref() {
+            None => Ok(Some(
+                answer
+                    .doc_access_info
+                    .into_iter()
+                    .map(AccessRow::from_wire)
+                    .collect(),
+            )),
+            Some(REPORT_NOT_READY) => Ok(None),
+            Some(other) => Err(Error::Protocol {
+                status: 200,
+                detail: format!(
+                    "the access report of document {document} has no docAccessInfo and subcode {:?}",
+                    crate::text::excerpt(other)
+                ),
+            }),
+        }
     }
 
     /// The access report of every document of posting `batch` in workspace
     /// `ws`: one row per document and person allowed to see it (`USER`,
     /// `ALLOWED`, as the SDK's sample keeps them), documents in the
     /// posting's order, with the workspace's name and each document's path.
-    /// The documents' reports are asked one after another, each waiting as
-    /// `wait` says.
+    /// The documents' reports are asked in rounds, as
+    /// [`Intralinks::access_reports`] does.
     pub async fn posting_access_report(
         &self,
         ws: i64,
@@ -543,6 +601,8 @@ impl Intralinks {
                 detail: format!("the answer for workspace {ws} lists no workspace"),
             })?;
         let paths = FolderPaths::new(&self.folders(ws).await?);
+        let ids: Vec<i64> = items.iter().map(|d| d.id).collect();
+        let mut reports = self.access_reports(ws, &ids, wait).await?.into_iter();
         let mut rows = Vec::new();
         for doc in items {
             let name = doc.name.clone().unwrap_or_default();
@@ -551,7 +611,8 @@ impl Intralinks {
                 .unwrap_or_default();
             path.push(name.clone());
             let path = path.join("/");
-            for access in self.access_report(ws, doc.id, wait).await? {
+            let report = reports.next().map(|(_, r)| r).unwrap_or_default();
+            for access in report {
                 if access.is_allowed_user() {
                     rows.push(PostingRow {
                         workspace_id: ws,

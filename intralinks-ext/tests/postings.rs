@@ -422,3 +422,51 @@ async fn a_member_added_with_an_alert_is_mailed_and_one_without_is_not() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn reports_are_asked_in_rounds_so_a_posting_waits_one_pause_not_one_per_document() {
+    let (sim, il) = start().await;
+    let docs = [demo::DOC_README, demo::DOC_NDA, demo::DOC_BOARD_PACK];
+    let asks = |calls: &BTreeMap<String, u64>| -> u64 {
+        calls
+            .iter()
+            .filter(|(k, _)| k.ends_with("/accessReport"))
+            .map(|(_, n)| n)
+            .sum()
+    };
+    // One round only: every document still "not ready"; the first is named.
+    let e = il
+        .access_reports(WS, &docs, &ReportWait::new(1, Duration::from_millis(10)))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Error::ReportNotReady {
+                document_id: demo::DOC_README,
+                attempts: 1,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert_eq!(asks(&requests(&sim).await), 3);
+    // The next round answers all three, in the order asked for.
+    let reports = il
+        .access_reports(WS, &docs, &ReportWait::new(2, Duration::from_millis(10)))
+        .await
+        .unwrap();
+    let sizes: Vec<(i64, usize)> = reports.iter().map(|(d, r)| (*d, r.len())).collect();
+    // Read me.txt (Financials): Internal; the NDA (Legal): Internal; the board
+    // pack (FY2023/Q4): Internal and 1. Interest — a GROUP entry each, and 5 USER entries.
+    assert_eq!(
+        sizes,
+        vec![
+            (demo::DOC_README, 6),
+            (demo::DOC_NDA, 6),
+            (demo::DOC_BOARD_PACK, 7)
+        ]
+    );
+    assert_eq!(asks(&requests(&sim).await), 6);
+    sim.shutdown().await;
+}
