@@ -438,3 +438,73 @@ async fn members_added_with_alert_get_a_welcome_alert_with_the_subject_and_note(
     assert_eq!(mailbox(&sim).await.len(), 2);
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn activity_of_a_whole_workspace_and_what_is_refused() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let url = sim.url();
+    let cwd = tempfile::tempdir().unwrap();
+    let ws = demo::MAIN_WORKSPACE.to_string();
+    let o = run(
+        &url,
+        &[
+            "report",
+            "activity",
+            &ws,
+            "--report-pause",
+            "0",
+            "--format",
+            "json",
+        ],
+        cwd.path(),
+    )
+    .await;
+    assert!(o.status.success(), "{}", err(&o));
+    let rows = json(&o);
+    let rows = rows.as_array().unwrap();
+    // Every document of the room; nobody has viewed anything yet.
+    let mut docs: Vec<i64> = rows
+        .iter()
+        .map(|r| r["documentId"].as_i64().unwrap())
+        .collect();
+    docs.dedup();
+    assert_eq!(docs.len(), 6);
+    assert!(rows.iter().all(|r| r["viewed"] == false), "{rows:?}");
+    // The read-me is in Financials, which the bidders' group cannot see.
+    let readme: Vec<&str> = rows
+        .iter()
+        .filter(|r| r["documentId"] == demo::DOC_README)
+        .map(|r| r["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        readme,
+        [
+            "alice.hidden@example.com",
+            "dan.manager@example.com",
+            demo::EMAIL
+        ]
+    );
+    assert_eq!(
+        err(&o),
+        format!("reported {} row(s), 0 viewed\n", rows.len())
+    );
+
+    let o = run(&url, &["report", "activity", "--all"], cwd.path()).await;
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        err(&o),
+        "error: report activity asks the service one access report per document: name the workspaces instead of --all\n"
+    );
+    let o = run(
+        &url,
+        &["report", "activity", &ws, "701422", "--posting", "5"],
+        cwd.path(),
+    )
+    .await;
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(
+        err(&o),
+        "error: --posting names one posting or document of one workspace: give one workspace id\n"
+    );
+    sim.shutdown().await;
+}

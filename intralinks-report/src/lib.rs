@@ -100,7 +100,7 @@ mod write;
 mod xlsx;
 
 pub use access::{access_rows, access_rows_with_documents, user_access_rows};
-pub use activity::{ActivityRow, document_activity, posting_activity};
+pub use activity::{ActivityRow, document_activity, posting_activity, workspace_activity};
 pub use listing::{
     document_rows, document_rows_with_fields, member_group_rows, member_rows,
     member_rows_with_fields,

@@ -71,7 +71,7 @@ pub enum Report {
     /// Who has seen the posting: one row per (document, member allowed to see it) with alert and view dates.
     ///
     /// With --posting, the documents of that bulk upload (see `intralinks postings WS`); with
-    /// --document, that document; with neither, every document of the workspaces. Each document's
+    /// --document, that document; with neither, every document of the workspaces named (not --all). Each document's
     /// access report is asked of the service, which may answer "not ready yet" (9-9-9-1): it is
     /// asked again, --report-attempts times at most, --report-pause seconds apart.
     Activity {
@@ -167,12 +167,7 @@ impl Command {
                     *report_attempts,
                     std::time::Duration::from_secs(*report_pause),
                 );
-                match (posting, document) {
-                    (None, None) => emit::<ActivityRow>(ctx, il, target, None, |_| true).await,
-                    (posting, document) => {
-                        activity_of_one(ctx, il, target, *posting, *document, &wait).await
-                    }
-                }
+                activity(ctx, il, target, *posting, *document, &wait).await
             }
             Report::Access {
                 target,
@@ -355,8 +350,9 @@ async fn emit<R: Row>(
     Ok(())
 }
 
-/// `report activity` of one posting or one document of one workspace.
-async fn activity_of_one(
+/// `report activity`: of one posting or one document of one workspace, or
+/// of every document of the named workspaces.
+async fn activity(
     ctx: &Context,
     il: &Intralinks,
     t: &Target,
@@ -364,38 +360,40 @@ async fn activity_of_one(
     document: Option<i64>,
     wait: &ReportWait,
 ) -> CliResult {
-    let flag = if posting.is_some() {
-        "--posting"
-    } else {
-        "--document"
-    };
-    let ws = match (t.all, t.workspaces.as_slice()) {
-        (false, [ws]) => *ws,
-        _ => {
-            return Err(CliError::usage(format!(
-                "{flag} names one document or posting of one workspace: give one workspace id, not several or --all"
-            )));
-        }
-    };
+    if t.all {
+        return Err(CliError::usage(
+            "report activity asks the service one access report per document: name the workspaces instead of --all",
+        ));
+    }
+    if t.workspaces.len() != 1 && (posting.is_some() || document.is_some()) {
+        let flag = if posting.is_some() {
+            "--posting"
+        } else {
+            "--document"
+        };
+        return Err(CliError::usage(format!(
+            "{flag} names one posting or document of one workspace: give one workspace id"
+        )));
+    }
     let format = format_of(ctx.out.json, ctx.out.streams.out.is_terminal(), t)?;
-    let name = workspaces(il, t, None)
-        .await?
-        .into_iter()
-        .next()
-        .map(|w| w.name)
-        .unwrap_or_default();
-    let workspace = WorkspaceRef { id: ws, name };
-    let rows = match (posting, document) {
-        (Some(batch), _) => {
-            ctx.in_workspace(ws, || report::posting_activity(il, ws, batch, wait))
-                .await?
-        }
-        (None, Some(doc)) => {
-            ctx.in_workspace(ws, || report::document_activity(il, &workspace, doc, wait))
-                .await?
-        }
-        (None, None) => Vec::new(),
-    };
+    let mut rows = Vec::new();
+    for ws in workspaces(il, t, None).await? {
+        let id = ws.id;
+        rows.extend(match (posting, document) {
+            (Some(batch), _) => {
+                ctx.in_workspace(id, || report::posting_activity(il, id, batch, wait))
+                    .await?
+            }
+            (None, Some(doc)) => {
+                ctx.in_workspace(id, || report::document_activity(il, &ws, doc, wait))
+                    .await?
+            }
+            (None, None) => {
+                ctx.in_workspace(id, || report::workspace_activity(il, &ws, wait))
+                    .await?
+            }
+        });
+    }
     let out = match &t.output {
         Some(path) => Out::File(std::io::BufWriter::new(
             AtomicFile::create(path).map_err(CliError::from)?,
