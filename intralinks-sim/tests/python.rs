@@ -1,6 +1,7 @@
 //! Python cross-checks: the public `intralinks` package (0.1.6, the
-//! service's own Python SDK as published on PyPI) runs its ordinary flow and
-//! its own V2 test suite against the simulator, and an independent Python
+//! service's own Python SDK as published on PyPI) runs its ordinary flow, a
+//! posting (bulk upload, access statuses, a welcome alert) and its own V2
+//! test suite against the simulator, and an independent Python
 //! version of the generator confirms the 1 GiB document's precomputed hash.
 //!
 //! The packages (pinned in `tests/python/requirements.txt`) are installed
@@ -119,6 +120,39 @@ async fn the_intralinks_package_runs_its_ordinary_flow() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.trim_end().ends_with("PACKAGE FLOW OK"),
+        "{}",
+        show(&out)
+    );
+    ctx.sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_intralinks_package_posts_a_bulk_upload_and_reads_its_access_statuses() {
+    let python = match tokio::task::spawn_blocking(venv_python).await.unwrap() {
+        Ok(p) => p,
+        Err(why) => return cannot_run(&why),
+    };
+    let ctx = common::start().await;
+    let base = ctx.base.clone();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(python)
+            .arg(script("postings_flow.py"))
+            .arg(base)
+            .output()
+            .expect("run python")
+    })
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", show(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    // The package asked twice: the first answer was "not ready" (9-9-9-1).
+    assert!(
+        stdout.contains("--- Access statuses for document #"),
+        "{}",
+        show(&out)
+    );
+    assert!(
+        stdout.trim_end().ends_with("POSTINGS FLOW OK"),
         "{}",
         show(&out)
     );
