@@ -171,20 +171,43 @@ pub async fn document_activity(
 }
 
 /// Who has seen each document of workspace `ws`: a row per document and
-/// person allowed to see it, one access report a document, each waited for
-/// as `wait` says.
+/// person allowed to see it. The access reports are asked in rounds
+/// ([`Intralinks::access_reports`]), so the room waits `wait`'s pauses at
+/// most, not one per document.
 pub async fn workspace_activity(
     il: &Intralinks,
     ws: &WorkspaceRef,
     wait: &ReportWait,
 ) -> Result<Vec<ActivityRow>> {
     let paths = FolderPaths::new(&il.folders(ws.id).await?);
+    let documents = il.documents(ws.id, None).await?;
+    let ids: Vec<i64> = documents.iter().map(|d| d.id).collect();
+    let reports: std::collections::HashMap<i64, Vec<Access>> = il
+        .access_reports(ws.id, &ids, wait)
+        .await?
+        .into_iter()
+        .collect();
     let mut rows = Vec::new();
-    for doc in il.documents(ws.id, None).await? {
-        rows.extend(rows_of(il, ws, &doc, &paths, wait).await?);
+    for doc in &documents {
+        let (name, path) = name_and_path(doc, &paths);
+        for a in reports.get(&doc.id).into_iter().flatten() {
+            if a.is_allowed_user() {
+                rows.push(ActivityRow::new(ws, doc.id, &name, &path, a));
+            }
+        }
     }
     sort(&mut rows);
     Ok(rows)
+}
+
+/// A document's name, and its path: its folders' names and its own.
+fn name_and_path(doc: &Document, paths: &FolderPaths) -> (String, String) {
+    let name = doc.name.clone().unwrap_or_default();
+    let mut path = document_folder(doc)
+        .map(|f| paths.segments(f))
+        .unwrap_or_default();
+    path.push(name.clone());
+    (name, crate::listing::join(&path))
 }
 
 /// The rows of one document, unsorted.
@@ -195,12 +218,7 @@ async fn rows_of(
     paths: &FolderPaths,
     wait: &ReportWait,
 ) -> Result<Vec<ActivityRow>> {
-    let name = doc.name.clone().unwrap_or_default();
-    let mut path = document_folder(doc)
-        .map(|f| paths.segments(f))
-        .unwrap_or_default();
-    path.push(name.clone());
-    let path = crate::listing::join(&path);
+    let (name, path) = name_and_path(doc, paths);
     Ok(il
         .access_report(ws.id, doc.id, wait)
         .await?

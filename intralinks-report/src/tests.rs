@@ -193,6 +193,21 @@ fn workbook_columns_are_the_header_in_order() {
     assert_eq!(names(MemberRow::COLUMNS), MemberRow::HEADER);
     assert_eq!(names(AccessRow::COLUMNS), AccessRow::HEADER);
     assert_eq!(names(UserAccessRow::COLUMNS), UserAccessRow::HEADER);
+    assert_eq!(names(ActivityRow::COLUMNS), ActivityRow::HEADER);
+    // The Intralinks Python SDK's "Posting Access Report" columns, in its order.
+    assert_eq!(
+        ActivityRow::HEADER.join(","),
+        "workspaceId,workspaceName,documentId,documentName,documentPath,groupId,groupName,groupType,firstName,lastName,organization,email,role,firstAlert,lastAlert,alertFailure,firstViewedOn,lastViewedOn,viewed"
+    );
+    let activity: Vec<&str> = ActivityRow::COLUMNS
+        .iter()
+        .filter(|c| c.kind == CellKind::Date)
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(
+        activity,
+        ["firstAlert", "lastAlert", "firstViewedOn", "lastViewedOn"]
+    );
     assert_eq!(names(MemberGroupRow::COLUMNS), MemberGroupRow::HEADER);
     let dates: Vec<&str> = DocumentRow::COLUMNS
         .iter()
