@@ -507,12 +507,7 @@ async fn download(
     headers: axum::http::HeaderMap,
 ) -> Answer {
     let (ws, id) = ids.pair()?;
-    // A download by a member is a view of the document (and a use of the room).
-    let (content, name, version) = app.with(|st| {
-        let found = st.download(&caller, ws, id)?;
-        st.record_view(&caller, ws, id);
-        Ok::<_, ApiError>(found)
-    })?;
+    let (content, name, version) = app.with(|st| st.download(&caller, ws, id))?;
     let len = content.len();
     let etag = format!("\"{version}\"");
     let honour = !app.faults().ignore_range;
@@ -564,6 +559,9 @@ async fn download(
     }
     app.downloads
         .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    // A download answered (200 or 206) is a view of the document by the
+    // caller, and a use of the room.
+    app.with(|st| st.record_view(&caller, ws, id));
     Ok(r)
 }
 

@@ -615,3 +615,30 @@ async fn a_fresh_room_finds_an_account_that_exists_elsewhere_by_email() {
                 "lastName": "Review", "organization": "Example Corp"}])
     );
 }
+
+#[tokio::test]
+async fn only_a_download_that_answers_is_a_view() {
+    let ctx = start().await;
+    let bob = token_of(&ctx, demo::REVIEWER_EMAIL).await;
+    let doc = demo::DOC_BOARD_PACK;
+    // A range past the end: 416, no bytes, no view.
+    let r = reqwest::Client::new()
+        .get(ctx.v2(&format!("/workspaces/{WS}/documents/{doc}/file")))
+        .bearer_auth(&bob)
+        .header(reqwest::header::RANGE, "bytes=99999999-")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::RANGE_NOT_SATISFIABLE);
+    assert_eq!(ctx.document(&bob, WS, doc).await["unread"], true);
+    // A part of it (206) is a view.
+    let r = reqwest::Client::new()
+        .get(ctx.v2(&format!("/workspaces/{WS}/documents/{doc}/file")))
+        .bearer_auth(&bob)
+        .header(reqwest::header::RANGE, "bytes=0-9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::PARTIAL_CONTENT);
+    assert_eq!(ctx.document(&bob, WS, doc).await["unread"], false);
+}
