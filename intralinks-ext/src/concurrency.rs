@@ -9,18 +9,20 @@
 //! grows by one a round trip while the answers come as fast as the fastest
 //! seen lately, and shrinks by a tenth when they take more than twice as
 //! long (and 5 ms more): a queue is forming. Like aws-sdk's adaptive retry
-//! mode, a throttle (429) also starts a client-side rate: the send
-//! rate is cut to what the service admitted — half of it after the first
-//! throttle or one that came within two seconds of the last, 90 % after a
-//! longer quiet stretch — and grows back along a cubic (as TCP CUBIC):
-//! quickly towards the rate that was throttled, slowly near it (15 s to
-//! reach it), then faster beyond, probing whether the service allows more.
-//! A `Retry-After` pauses every request of the run until that instant, not
-//! only the one that got it (a 503's too). Each throttle episode is answered once: the
-//! other requests in flight when it happened answer 429 too, and do not cut
-//! the rate again.
+//! mode, a throttle (429) also halves the requests in flight and starts a
+//! client-side rate: the send rate is cut to what the service admitted
+//! since the last throttle, per second that a request was in flight (a
+//! listing's body streaming in, or a lull, is not time the service refused
+//! us) — 70 % of it after the first throttle or one within two seconds of
+//! the last, 90 % after a longer stretch — and grows back along a cubic (as
+//! TCP CUBIC): quickly towards the rate that was throttled, slowly near it
+//! (20 s to reach it), then faster beyond, probing whether the service
+//! allows more. A `Retry-After` pauses every request of the run until that
+//! instant, not only the one that got it (a 503's too, though a 503 is a
+//! fault, not a verdict on the pace). Each throttle episode is answered
+//! once: the other requests in flight when it happened answer 429 too, and
+//! do not cut again.
 
-use std::collections::VecDeque;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
@@ -183,14 +185,12 @@ const TOLERANCE_FLOOR: Duration = Duration::from_millis(5);
 const SLOW_BETA: f64 = 0.9;
 /// The rate after a throttle, after a quiet stretch; after a short one,
 /// or the first throttle, half.
-const RATE_BETA: f64 = 0.9;
-const RATE_BETA_FAST: f64 = 0.5;
+const RATE_BETA: f64 = 0.95;
+const RATE_BETA_FAST: f64 = 0.7;
 /// A throttle within this time of the end of the last pause is "short".
 const SHORT_CYCLE: Duration = Duration::from_secs(2);
 /// Time the cubic takes to climb back to the throttled rate.
-const CUBIC_K: f64 = 15.0;
-/// The send rate is measured over this window.
-const RATE_WINDOW: Duration = Duration::from_secs(1);
+const CUBIC_K: f64 = 20.0;
 /// The slowest the rate goes.
 const MIN_RATE: f64 = 0.1;
 
@@ -248,7 +248,9 @@ pub(crate) struct Control {
     /// the answers that were not throttled.
     cycle_start: Instant,
     cycle_ok: u64,
-    sends: VecDeque<Instant>,
+    /// Time with a request in flight in the cycle, and since when one is.
+    busy: Duration,
+    busy_since: Option<Instant>,
     requests: u64,
     throttled: u64,
     paused: Duration,
@@ -275,7 +277,8 @@ impl Control {
             epoch: now,
             cycle_start: now,
             cycle_ok: 0,
-            sends: VecDeque::new(),
+            busy: Duration::ZERO,
+            busy_since: None,
             requests: 0,
             throttled: 0,
             paused: Duration::ZERO,
@@ -311,18 +314,13 @@ impl Control {
             let from = slot.max(now.checked_sub(interval).unwrap_or(now));
             self.next_slot = Some(from + interval);
         }
+        if self.in_flight == 0 {
+            self.busy_since = Some(now);
+        }
         self.in_flight += 1;
         self.peak = self.peak.max(self.in_flight);
         self.round.busiest = self.round.busiest.max(self.in_flight);
         self.requests += 1;
-        self.sends.push_back(now);
-        while self
-            .sends
-            .front()
-            .is_some_and(|t| now.saturating_duration_since(*t) > RATE_WINDOW)
-        {
-            self.sends.pop_front();
-        }
         Ok(now)
     }
 
@@ -336,6 +334,11 @@ impl Control {
         now: Instant,
     ) -> bool {
         self.in_flight = self.in_flight.saturating_sub(1);
+        if self.in_flight == 0
+            && let Some(since) = self.busy_since.take()
+        {
+            self.busy += now.saturating_duration_since(since);
+        }
         let Some(GateOutcome::Answered {
             status,
             retry_after,
@@ -362,13 +365,12 @@ impl Control {
         self.sample(now.saturating_duration_since(entered))
     }
 
-    /// The send rate over the last second, up to `now`.
-    fn measured(&self, now: Instant) -> f64 {
-        let oldest = self.sends.front().copied().unwrap_or(now);
-        let span = now
-            .saturating_duration_since(oldest)
-            .clamp(Duration::from_millis(100), RATE_WINDOW);
-        self.sends.len() as f64 / span.as_secs_f64()
+    /// Time with a request in flight since the cycle began, up to `now`.
+    fn busy(&self, now: Instant) -> Duration {
+        self.busy
+            + self
+                .busy_since
+                .map_or(Duration::ZERO, |s| now.saturating_duration_since(s))
     }
 
     fn throttle(&mut self, entered: Instant, now: Instant) {
@@ -378,14 +380,12 @@ impl Control {
         self.epoch = now;
         self.slow_start = false;
         self.limit = (self.limit * 0.5).max(1.0);
-        let measured = self.measured(now);
-        let sent = self.rate(now).map_or(measured, |r| r.min(measured));
+        // What the service admitted while we had requests in flight (a
+        // listing's body streaming, or a lull, is not time it refused us).
+        let busy = self.busy(now).max(Duration::from_millis(20));
+        let admitted = self.cycle_ok as f64 / busy.as_secs_f64();
+        let sent = self.rate(now).map_or(admitted, |r| r.min(admitted));
         let active = now.saturating_duration_since(self.cycle_start);
-        let admitted = if active >= Duration::from_millis(50) {
-            self.cycle_ok as f64 / active.as_secs_f64()
-        } else {
-            sent
-        };
         let beta = if self.rate.is_none() || active < SHORT_CYCLE {
             RATE_BETA_FAST
         } else {
@@ -393,13 +393,15 @@ impl Control {
         };
         let restart = self.pause_until.map_or(now, |p| p.max(now));
         self.rate = Some(Cubic {
-            wmax: sent.min(admitted).max(MIN_RATE),
+            wmax: sent.max(MIN_RATE),
             beta,
             since: restart,
         });
         self.next_slot = None;
         self.cycle_start = restart;
         self.cycle_ok = 0;
+        self.busy = Duration::ZERO;
+        self.busy_since = (self.in_flight > 0).then_some(restart);
         self.round = Round::default();
     }
 

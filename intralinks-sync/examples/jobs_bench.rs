@@ -10,7 +10,7 @@
 //!    settings (`--jobs auto`): wall time against the rate-bound floor
 //!    (requests admitted ÷ RATE), and the share of requests answered 429;
 //! 2. lifts the limit, and mirrors the room with each fixed job count of
-//!    JOBS (default `1,8,32,64`) and with `auto`: wall time against the
+//!    JOBS (default `1,8,32,64`; `none` skips this part) and with `auto`: wall time against the
 //!    latency floor (documents × latency ÷ jobs) and against the best fixed
 //!    count.
 //!
@@ -135,6 +135,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rate: f64 = args.next().map(|a| a.parse()).transpose()?.unwrap_or(50.0);
     let burst: u32 = args.next().map(|a| a.parse()).transpose()?.unwrap_or(10);
     let fixed: Vec<usize> = match args.next() {
+        Some(none) if none == "none" => Vec::new(),
         Some(list) => list
             .split(',')
             .map(|j| j.parse())
@@ -195,7 +196,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         settled_text(&settled)
     );
 
-    // 2. No rate limit: fixed job counts and auto.
+    // 2. No rate limit: fixed job counts and auto (JOBS `none` skips it).
+    if fixed.is_empty() {
+        drop(child.stdin.take());
+        child.wait()?;
+        return Ok(());
+    }
     control(
         &http,
         &url,
