@@ -60,11 +60,12 @@ pub(crate) fn march(
     // Two local directories the room would take for one: the one it has
     // by that exact name (else the first) is kept, the other set aside
     // with everything in it.
-    let dir_kept = keepers(dirs.iter(), |d| remote_dirs.contains_key(d));
+    let dir_kept = keepers(&dirs, |d| remote_dirs.contains_key(d));
     let dropped: Vec<(String, String)> = dirs
         .iter()
-        .filter_map(|d| {
-            let kept = &dir_kept[&fold_path(d)];
+        .zip(&dir_kept)
+        .filter_map(|(d, &k)| {
+            let kept = &dirs[k];
             (kept != d).then(|| (d.clone(), kept.clone()))
         })
         .collect();
@@ -101,34 +102,45 @@ pub(crate) fn march(
     }
 
     // Two local files the room would take for one: the same rule.
-    let file_kept = keepers(files.iter().map(|f| &f.path), |p| {
-        remote_docs.contains_key(p)
-    });
+    let file_kept = {
+        let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        keepers(&paths, |p| remote_docs.contains_key(p))
+    };
+    let kept_names: Vec<Option<String>> = file_kept
+        .iter()
+        .enumerate()
+        .map(|(i, &k)| (k != i).then(|| files[k].path.clone()))
+        .collect();
+    let mut set_aside = kept_names.into_iter();
     files.retain(|f| {
-        let kept = &file_kept[&fold_path(&f.path)];
-        if kept != &f.path {
-            skipped.push(format!(
-                "{} (the room takes it for {kept}: names that differ only in case or Unicode form are one document there)",
-                f.path
-            ));
-            return false;
-        }
-        true
+        let Some(kept) = set_aside.next().flatten() else {
+            return true;
+        };
+        skipped.push(format!(
+            "{} (the room takes it for {kept}: names that differ only in case or Unicode form are one document there)",
+            f.path
+        ));
+        false
     });
 
     // Each kept file with the document at its exact name, else at its
-    // folded name.
-    let folded_docs: HashMap<String, String> = remote_docs
-        .keys()
-        .map(|p| (fold_path(p), p.clone()))
-        .collect();
+    // folded name (the folded names are made only when a file needs them).
+    let mut folded_docs: Option<HashMap<String, String>> = None;
     let files = files
         .into_iter()
         .map(|f| {
             let at = if remote_docs.contains_key(&f.path) {
                 Some(f.path.clone())
             } else {
-                folded_docs.get(&fold_path(&f.path)).cloned()
+                folded_docs
+                    .get_or_insert_with(|| {
+                        remote_docs
+                            .keys()
+                            .map(|p| (fold_path(p), p.clone()))
+                            .collect()
+                    })
+                    .get(&fold_path(&f.path))
+                    .cloned()
             };
             let doc = at.and_then(|p| remote_docs.remove(&p));
             (f, doc)
@@ -142,21 +154,59 @@ pub(crate) fn march(
     }
 }
 
-/// Folded name → the one local name kept for it: the one the room has by
-/// that exact name (`in_room`), else the first.
-fn keepers<'a>(
-    names: impl Iterator<Item = &'a String>,
-    in_room: impl Fn(&str) -> bool,
-) -> HashMap<String, String> {
-    let mut kept: HashMap<String, String> = HashMap::new();
-    for name in names {
+/// For each of `names`, the index of the one name kept among those the
+/// room takes for one (its own index when it is kept): the one the room
+/// has by that exact name (`in_room`), else the first.
+///
+/// Names are grouped by a 64-bit hash of their folded form, so that a
+/// tree of a million files holds no second copy of its paths; two folded
+/// forms with one hash (never seen in practice) are told apart exactly.
+fn keepers<S: AsRef<str>>(names: &[S], in_room: impl Fn(&str) -> bool) -> Vec<usize> {
+    use std::collections::hash_map::Entry;
+    let hasher = std::collections::hash_map::RandomState::new();
+    // Folded form's hash → the first name with it; folded forms whose hash
+    // an earlier, different one holds → their first name.
+    let mut first: HashMap<u64, usize> = HashMap::with_capacity(names.len());
+    let mut others: HashMap<String, usize> = HashMap::new();
+    // Per name: the first name of its folded form; per first name: the
+    // name kept for that form.
+    let mut group: Vec<usize> = Vec::with_capacity(names.len());
+    let mut kept: Vec<usize> = Vec::with_capacity(names.len());
+    for (i, name) in names.iter().enumerate() {
+        let name = name.as_ref();
         let key = fold_path(name);
-        match kept.get(&key) {
-            Some(k) if in_room(k) || !in_room(name) => {}
-            _ => {
-                kept.insert(key, name.clone());
+        let g = match first.entry(std::hash::BuildHasher::hash_one(&hasher, &key)) {
+            Entry::Vacant(v) => *v.insert(i),
+            Entry::Occupied(o) => {
+                let j = *o.get();
+                if fold_path(names[j].as_ref()) == key {
+                    j
+                } else {
+                    *others.entry(key).or_insert(i)
+                }
             }
+        };
+        group.push(g);
+        kept.push(i);
+        let k = kept[g];
+        if k != i && !in_room(names[k].as_ref()) && in_room(name) {
+            kept[g] = i;
         }
     }
-    kept
+    group.into_iter().map(|g| kept[g]).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keepers;
+
+    #[test]
+    fn of_names_the_room_takes_for_one_the_one_it_has_is_kept_else_the_first() {
+        let names = ["a/X.txt", "b.txt", "a/x.txt", "A/x.TXT"];
+        assert_eq!(keepers(&names, |_| false), vec![0, 1, 0, 0]);
+        assert_eq!(keepers(&names, |p| p == "a/x.txt"), vec![2, 1, 2, 2]);
+        assert_eq!(keepers(&names, |p| p == "A/x.TXT"), vec![3, 1, 3, 3]);
+        let none: [&str; 0] = [];
+        assert_eq!(keepers(&none, |_| true), Vec::<usize>::new());
+    }
 }
