@@ -211,3 +211,32 @@ async fn a_state_of_another_workspace_or_not_a_state_is_refused() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_name_with_terminal_controls_is_printed_escaped() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let url = sim.url();
+    let cwd = tempfile::tempdir().unwrap();
+    let ws = demo::MAIN_WORKSPACE.to_string();
+    let first = run(&url, &["watch", &ws, "--once"], cwd.path()).await;
+    assert_eq!(first.status.code(), Some(0), "{}", err(&first));
+    let il = common::library(&sim).await;
+    let folder = FolderRef {
+        workspace_id: demo::MAIN_WORKSPACE,
+        folder_id: demo::FOLDER_LEGAL,
+    };
+    let (id, _) = il
+        .create_document(folder, "evil\u{1b}[2J\nnew      1  fake.txt")
+        .await
+        .unwrap();
+    let o = run(&url, &["watch", &ws, "--once"], cwd.path()).await;
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    let text = out(&o);
+    assert_eq!(text.lines().count(), 1, "{text:?}");
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+    assert_eq!(
+        text,
+        format!("new      {id}  Legal/evil\\x1b[2J\\x0anew      1  fake.txt  v0\n")
+    );
+    sim.shutdown().await;
+}
