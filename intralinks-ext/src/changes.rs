@@ -13,7 +13,9 @@
 //! What counts as a change of a document: a new version (`versionNumber`),
 //! a new name, another folder, or any other edit the service dates with
 //! `lastModifiedOn` (a note, a title). Who read it (`lastAccessedOn`,
-//! `unread`) is not a change.
+//! `unread`) is not a change. A document is created before its file is put
+//! (version 0, then 1): a listing between the two shows it new at version 0,
+//! and the next one changed (its version) once the file is there.
 //!
 //! ```
 //! # use intralinks_ext::{AppKeys, FolderRef, Grant, Intralinks, Secret};
