@@ -77,9 +77,12 @@ async fn watch_prints_a_new_posting_once_and_goes_on_after_a_restart() {
         .path()
         .join("watch")
         .join(format!("127.0.0.1_{port}-701421.json"));
-    assert!(
-        started.ends_with(&format!("state in {}", state.display())),
-        "{started}"
+    assert_eq!(
+        started,
+        format!(
+            "watching workspace 701421 from now: 6 documents; state in {}; a check every 1s",
+            state.display()
+        )
     );
 
     // Another session posts; the watcher prints it by id and path.

@@ -315,8 +315,26 @@ async fn watch(
     let il = ctx.il().await?;
     let shown = safe(&path.display().to_string()).into_owned();
     let mut cursor = match load_state(path, workspace)? {
-        Some(c) => c,
-        None if from_start => ChangeCursor::empty(workspace),
+        Some(c) => {
+            if !once {
+                tell!(
+                    ctx.out,
+                    "watching workspace {workspace} (state in {shown}, a check every {}s)",
+                    every.as_secs()
+                )?;
+            }
+            c
+        }
+        None if from_start => {
+            if !once {
+                tell!(
+                    ctx.out,
+                    "watching workspace {workspace} from the start (state in {shown}, a check every {}s)",
+                    every.as_secs()
+                )?;
+            }
+            ChangeCursor::empty(workspace)
+        }
         None => {
             let point = ctx
                 .in_workspace(workspace, || il.change_point(workspace))
@@ -324,8 +342,13 @@ async fn watch(
             save_state(path, &point)?;
             tell!(
                 ctx.out,
-                "watching workspace {workspace} from now: {} documents; state in {shown}",
-                point.len()
+                "watching workspace {workspace} from now: {} documents; state in {shown}{}",
+                point.len(),
+                if once {
+                    String::new()
+                } else {
+                    format!("; a check every {}s", every.as_secs())
+                }
             )?;
             if once {
                 return Ok(());
@@ -337,13 +360,6 @@ async fn watch(
             point
         }
     };
-    if !once {
-        tell!(
-            ctx.out,
-            "watching workspace {workspace} (state in {shown}, a check every {}s)",
-            every.as_secs()
-        )?;
-    }
     let mut first = true;
     loop {
         // Whether the check's failure may pass by itself (the service busy, the link down).
