@@ -306,7 +306,12 @@ pub async fn mirror(
     }
     journal.compact()?;
     report.failures.sort_by(|a, b| a.path.cmp(&b.path));
-    report.changed.sort_by(|a, b| a.path.cmp(&b.path));
+    // In place: a stable sort would borrow half the list again, 70 MiB
+    // for the changes of a first mirror of 1,000,000 documents. Paths are
+    // unique, and the id settles any tie.
+    report
+        .changed
+        .sort_unstable_by(|a, b| a.path.cmp(&b.path).then(a.id.cmp(&b.id)));
     Ok(report)
 }
 
