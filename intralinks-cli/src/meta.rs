@@ -147,7 +147,10 @@ const EXAMPLES: &[(&str, &[&str])] = &[
     ),
     (
         "push",
-        &["intralinks push 701421 ./outgoing --folder 4714065399"],
+        &[
+            "intralinks push 701421 ./outgoing --folder 4714065399",
+            "intralinks push 701421 ./outgoing --folder 4714065399 --batch   # one posting; prints its id",
+        ],
     ),
     (
         "diff",
@@ -189,6 +192,7 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         "members add",
         &[
             "intralinks members add 701421 ann.lee@example.com --first-name Ann --last-name Lee --role REVIEWER --group Internal",
+            "intralinks members add 701421 cy@abp.example --first-name Cy --last-name Berg --organization ABP --role REVIEWER --group '1. Interest' --alert --subject 'Project Blue' --note 'The teaser is up'",
         ],
     ),
     (
@@ -201,7 +205,10 @@ const EXAMPLES: &[(&str, &[&str])] = &[
     ),
     (
         "members import",
-        &["intralinks members import 701421 members.csv --dry-run"],
+        &[
+            "intralinks members import 701421 members.csv --dry-run",
+            "intralinks members import 701421 bidders.csv --alert --subject 'Project Blue' --note 'Welcome'",
+        ],
     ),
     (
         "members copy",
@@ -271,6 +278,14 @@ const EXAMPLES: &[(&str, &[&str])] = &[
             "intralinks report members 701421",
             "intralinks report members 701421 --format xlsx -o members.xlsx",
             "intralinks report members --all --email bob.review@example.com   # one person's rooms",
+            "intralinks report members 701421 --by-group",
+        ],
+    ),
+    (
+        "report activity",
+        &[
+            "intralinks report activity 701421 --posting 7000000002 -o activity.xlsx",
+            "intralinks report activity 701421 --document 5368709122 --format json",
         ],
     ),
     (
@@ -278,6 +293,20 @@ const EXAMPLES: &[(&str, &[&str])] = &[
         &[
             "intralinks report access 701421",
             "intralinks report access --by-user 701421 -o access.xlsx",
+        ],
+    ),
+    (
+        "postings",
+        &[
+            "intralinks postings 701421",
+            "intralinks postings 701421 --json",
+        ],
+    ),
+    (
+        "watch",
+        &[
+            "intralinks watch 701421 --every 5m",
+            "intralinks watch 701421 --once --json   # what changed since the last run",
         ],
     ),
     (
