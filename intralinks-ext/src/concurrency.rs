@@ -9,7 +9,8 @@
 //! grows by one a round trip while the answers come as fast as the fastest
 //! seen lately, and shrinks by a tenth when they take more than twice as
 //! long (and 5 ms more): a queue is forming. Like aws-sdk's adaptive retry
-//! mode, a throttle (429) also halves the requests in flight and starts a
+//! mode, a throttle (429) also halves the requests in flight (which then
+//! stay there for 5 s, and no longer shrink on latency) and starts a
 //! client-side rate: the send rate is cut to what the service admitted
 //! since the last throttle, per second that a request was in flight (a
 //! listing's body streaming in, or a lull, is not time the service refused
@@ -191,6 +192,9 @@ const RATE_BETA_FAST: f64 = 0.7;
 const SHORT_CYCLE: Duration = Duration::from_secs(2);
 /// Time the cubic takes to climb back to the throttled rate.
 const CUBIC_K: f64 = 20.0;
+/// After a throttle, no more requests at once for this long: a cap on
+/// requests in flight is probed every few seconds, not every round trip.
+const GROW_AFTER: Duration = Duration::from_secs(5);
 /// The slowest the rate goes.
 const MIN_RATE: f64 = 0.1;
 
@@ -248,6 +252,9 @@ pub(crate) struct Control {
     /// the answers that were not throttled.
     cycle_start: Instant,
     cycle_ok: u64,
+    cycle_sent: u64,
+    /// No more requests at once before this instant (after a throttle).
+    grow_after: Option<Instant>,
     /// Time with a request in flight in the cycle, and since when one is.
     busy: Duration,
     busy_since: Option<Instant>,
@@ -277,8 +284,10 @@ impl Control {
             epoch: now,
             cycle_start: now,
             cycle_ok: 0,
+            cycle_sent: 0,
             busy: Duration::ZERO,
             busy_since: None,
+            grow_after: None,
             requests: 0,
             throttled: 0,
             paused: Duration::ZERO,
@@ -321,6 +330,7 @@ impl Control {
         self.peak = self.peak.max(self.in_flight);
         self.round.busiest = self.round.busiest.max(self.in_flight);
         self.requests += 1;
+        self.cycle_sent += 1;
         Ok(now)
     }
 
@@ -362,7 +372,7 @@ impl Control {
             return false;
         }
         self.cycle_ok += 1;
-        self.sample(now.saturating_duration_since(entered))
+        self.sample(now.saturating_duration_since(entered), now)
     }
 
     /// Time with a request in flight since the cycle began, up to `now`.
@@ -381,10 +391,19 @@ impl Control {
         self.slow_start = false;
         self.limit = (self.limit * 0.5).max(1.0);
         // What the service admitted while we had requests in flight (a
-        // listing's body streaming, or a lull, is not time it refused us).
+        // listing's body streaming, or a lull, is not time it refused us);
+        // over less than a second or ten answers that says little, and the
+        // pace we sent at stands.
         let busy = self.busy(now).max(Duration::from_millis(20));
-        let admitted = self.cycle_ok as f64 / busy.as_secs_f64();
-        let sent = self.rate(now).map_or(admitted, |r| r.min(admitted));
+        let sent = self
+            .rate(now)
+            .unwrap_or(self.cycle_sent as f64 / busy.as_secs_f64());
+        let admitted = if busy >= Duration::from_secs(1) && self.cycle_ok >= 10 {
+            self.cycle_ok as f64 / busy.as_secs_f64()
+        } else {
+            sent
+        };
+        let sent = sent.min(admitted);
         let active = now.saturating_duration_since(self.cycle_start);
         let beta = if self.rate.is_none() || active < SHORT_CYCLE {
             RATE_BETA_FAST
@@ -399,14 +418,16 @@ impl Control {
         });
         self.next_slot = None;
         self.cycle_start = restart;
+        self.grow_after = Some(restart + GROW_AFTER);
         self.cycle_ok = 0;
+        self.cycle_sent = 0;
         self.busy = Duration::ZERO;
         self.busy_since = (self.in_flight > 0).then_some(restart);
         self.round = Round::default();
     }
 
     /// One answer's latency; at the end of a round, the limit moves.
-    fn sample(&mut self, latency: Duration) -> bool {
+    fn sample(&mut self, latency: Duration, now: Instant) -> bool {
         let r = &mut self.round;
         r.samples += 1;
         r.sum += latency;
@@ -426,10 +447,15 @@ impl Control {
         let slow = avg > baseline.mul_f64(TOLERANCE).max(baseline + TOLERANCE_FLOOR);
         let before = self.limit();
         let ceiling = self.jobs.ceiling() as f64;
-        if self.jobs.is_auto() && slow {
+        // Under a rate the rate governs: a slow round does not shrink.
+        let may_grow = self.grow_after.is_none_or(|t| now >= t);
+        if self.jobs.is_auto() && slow && self.rate.is_none() {
             self.limit = (self.limit * SLOW_BETA).max(1.0);
             self.slow_start = false;
-        } else if (!slow || !self.jobs.is_auto()) && round.busiest as f64 >= self.limit * 0.5 {
+        } else if (!slow || !self.jobs.is_auto())
+            && may_grow
+            && round.busiest as f64 >= self.limit * 0.5
+        {
             self.limit = if self.slow_start && self.jobs.is_auto() {
                 self.limit * 2.0
             } else {
