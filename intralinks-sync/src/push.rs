@@ -228,7 +228,13 @@ pub async fn push(
         target.clear_parts();
     }
     let journal = std::sync::Arc::new(Journal::open(&target.state, JOURNAL, workspace_id)?);
-    let walked = walk(&target.root_dir()?)?;
+    // The tree is walked on the blocking pool while the room is listed.
+    let root = target.root_dir()?;
+    let (walked, listed) = tokio::join!(
+        super::blocking(move || walk(&root)),
+        list_room(il, workspace_id, options)
+    );
+    let (walked, listed) = (walked?, listed?);
     let mut report = PushReport::default();
     report.skipped.extend(
         walked
@@ -238,7 +244,7 @@ pub async fn push(
     );
     let (dirs, files) = holdable(&walked, &mut report.skipped);
 
-    let plan = place(list_room(il, workspace_id, options).await?, Some(top));
+    let plan = place(listed, Some(top));
     let Marched {
         dirs,
         mut remote_dirs,
