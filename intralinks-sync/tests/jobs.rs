@@ -61,7 +61,7 @@ async fn a_run_ends_with_what_its_limiter_settled_on() {
     let (options, events) = options(Jobs::Fixed(3));
     let report = sync::mirror(&il, WS, dir.path(), &options).await.unwrap();
     assert_eq!((report.fetched, report.failures.len()), (40, 0));
-    let events = events.lock().unwrap();
+    let events = events.lock().unwrap().clone();
     // Told once, last: two listings and 40 downloads, 3 at once.
     assert_eq!(
         events.last(),
