@@ -8,10 +8,12 @@
 //! single-use codes the token endpoint exchanges), the V1 XML entry and
 //! splash-image calls under `/services`, and a
 //! control surface under `/_sim` for tests (reset, mailbox, faults, token
-//! expiry, hash corruption, transfer counts, a slow link). Document
-//! downloads honour `Range` (206, `Content-Range`, 416, `If-Range` on the
-//! `ETag`), and [`SimConfig::bandwidth`] holds each connection to a rate
-//! each way. The seeded data room is described in [`demo`].
+//! expiry, hash corruption, transfer counts, a slow link, a rate limit).
+//! Document downloads honour `Range` (206, `Content-Range`, 416, `If-Range`
+//! on the `ETag`), [`SimConfig::bandwidth`] holds each connection to a rate
+//! each way, and [`SimConfig::rate_limit`] throttles each client as the
+//! service does (429 with `Retry-After`). The seeded data room is described
+//! in [`demo`].
 //!
 //! ```no_run
 //! # async fn run() -> std::io::Result<()> {
