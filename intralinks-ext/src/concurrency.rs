@@ -508,15 +508,25 @@ impl Limiter {
     /// Waits until one more request may go; answers the instant it went.
     pub async fn acquire(&self) -> Instant {
         loop {
-            let freed = self.freed.notified();
-            tokio::pin!(freed);
-            freed.as_mut().enable();
-            let wait = self.lock().enter(Instant::now());
-            match wait {
-                Ok(entered) => return entered,
-                Err(Wait::Until(t)) => tokio::time::sleep_until(t).await,
-                Err(Wait::Slot) => freed.await,
-            }
+            let until = {
+                // Listening before looking, so that a slot freed in
+                // between is not missed.
+                let freed = self.freed.notified();
+                tokio::pin!(freed);
+                freed.as_mut().enable();
+                let wait = self.lock().enter(Instant::now());
+                match wait {
+                    Ok(entered) => return entered,
+                    Err(Wait::Slot) => {
+                        freed.await;
+                        continue;
+                    }
+                    Err(Wait::Until(t)) => t,
+                }
+                // Dropped before the sleep: a slot freed meanwhile goes to
+                // a task that waits for one.
+            };
+            tokio::time::sleep_until(until).await;
         }
     }
 
