@@ -152,24 +152,38 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let base = tempfile::tempdir()?;
     println!("{documents} documents of 200 bytes, {latency} ms latency per answer");
 
-    // 1. Under the service's rate limit, the default settings.
+    // 1. Under the service's rate limit, the default settings (RATE 0
+    // skips this part).
+    if rate > 0.0 {
+        limited(&il, &http, &url, base.path(), rate, burst, documents).await?;
+    }
+    unlimited(&il, &http, &url, base.path(), &fixed, latency, documents).await?;
+    drop(child.stdin.take());
+    child.wait()?;
+    Ok(())
+}
+
+/// Part 1: auto under the service's rate limit, against its floor.
+async fn limited(
+    il: &Intralinks,
+    http: &reqwest::Client,
+    url: &str,
+    base: &std::path::Path,
+    rate: f64,
+    burst: u32,
+    documents: usize,
+) -> Result<(), Box<dyn std::error::Error>> {
     control(
-        &http,
-        &url,
+        http,
+        url,
         reqwest::Method::PUT,
         "/_sim/rate-limit",
         Some(json!({"perSecond": rate, "burst": burst})),
     )
     .await?;
-    let before = control(&http, &url, reqwest::Method::GET, "/_sim/stats", None).await?;
-    let (wall, settled) = mirror(
-        &il,
-        &base.path().join("limited"),
-        Jobs::default(),
-        documents,
-    )
-    .await?;
-    let after = control(&http, &url, reqwest::Method::GET, "/_sim/stats", None).await?;
+    let before = control(http, url, reqwest::Method::GET, "/_sim/stats", None).await?;
+    let (wall, settled) = mirror(il, &base.join("limited"), Jobs::default(), documents).await?;
+    let after = control(http, url, reqwest::Method::GET, "/_sim/stats", None).await?;
     let count = |v: &Value, k: &str| v["rateLimit"][k].as_u64().unwrap_or(0);
     let admitted = count(&after, "admitted") - count(&before, "admitted");
     let refused = count(&after, "throttledRate") + count(&after, "throttledConcurrency")
@@ -196,15 +210,26 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         settled_text(&settled)
     );
 
-    // 2. No rate limit: fixed job counts and auto (JOBS `none` skips it).
+    Ok(())
+}
+
+/// Part 2: fixed job counts and auto without a rate limit (JOBS `none`
+/// skips it).
+async fn unlimited(
+    il: &Intralinks,
+    http: &reqwest::Client,
+    url: &str,
+    base: &std::path::Path,
+    fixed: &[usize],
+    latency: u64,
+    documents: usize,
+) -> Result<(), Box<dyn std::error::Error>> {
     if fixed.is_empty() {
-        drop(child.stdin.take());
-        child.wait()?;
         return Ok(());
     }
     control(
-        &http,
-        &url,
+        http,
+        url,
         reqwest::Method::PUT,
         "/_sim/rate-limit",
         Some(json!({})),
@@ -220,10 +245,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut all: Vec<Jobs> = fixed.iter().map(|&n| Jobs::Fixed(n)).collect();
     all.push(Jobs::default());
     for jobs in all {
-        let dir = base
-            .path()
-            .join(format!("unlimited-{}", jobs.to_string().replace(':', "-")));
-        let (wall, settled) = mirror(&il, &dir, jobs, documents).await?;
+        let dir = base.join(format!("unlimited-{}", jobs.to_string().replace(':', "-")));
+        let (wall, settled) = mirror(il, &dir, jobs, documents).await?;
         let floor = documents as f64 * latency as f64 / 1000.0 / jobs.ceiling() as f64;
         runs.push((format!("--jobs {jobs}"), wall, floor, settled));
         std::fs::remove_dir_all(&dir)?;
@@ -250,7 +273,5 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         );
     }
-    drop(child.stdin.take());
-    child.wait()?;
     Ok(())
 }
