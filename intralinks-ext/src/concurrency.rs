@@ -195,6 +195,8 @@ const CUBIC_K: f64 = 20.0;
 /// After a throttle, no more requests at once for this long: a cap on
 /// requests in flight is probed every few seconds, not every round trip.
 const GROW_AFTER: Duration = Duration::from_secs(5);
+/// Lateness of the rate's wake-ups made up for.
+const CATCH_UP: Duration = Duration::from_millis(50);
 /// The slowest the rate goes.
 const MIN_RATE: f64 = 0.1;
 
@@ -319,8 +321,11 @@ impl Control {
             if slot > now {
                 return Err(Wait::Until(slot));
             }
-            // A late wake-up is made up for, one interval at most.
-            let from = slot.max(now.checked_sub(interval).unwrap_or(now));
+            // A late wake-up (a busy machine) is made up for, up to 50 ms
+            // or one interval: the rate holds on average, and a lull earns
+            // no burst.
+            let catch_up = interval.max(CATCH_UP);
+            let from = slot.max(now.checked_sub(catch_up).unwrap_or(now));
             self.next_slot = Some(from + interval);
         }
         if self.in_flight == 0 {
