@@ -255,6 +255,13 @@ pub(crate) struct WelcomeAlertDetails {
     pub(crate) custom_note: Option<String>,
 }
 
+/// A welcome alert asked for at member creation: its subject and note.
+#[derive(Debug, Clone)]
+pub(crate) struct WelcomeAlert {
+    pub(crate) subject: String,
+    pub(crate) note: String,
+}
+
 impl UserInput {
     pub(crate) fn email(&self) -> Option<&str> {
         self.email_id.as_deref().or(self.email.as_deref())
@@ -262,7 +269,7 @@ impl UserInput {
 
     /// The welcome alert asked for: only with `sendAlert` true. Its texts
     /// are mandatory then (functions/entities.py alert_fields).
-    pub(crate) fn welcome_alert(&self) -> Result<Option<crate::state::WelcomeAlert>, ApiError> {
+    pub(crate) fn welcome_alert(&self) -> Result<Option<WelcomeAlert>, ApiError> {
         if self.send_alert != Some(true) {
             return Ok(None);
         }
@@ -276,7 +283,7 @@ impl UserInput {
                     ))
                 })
         };
-        Ok(Some(crate::state::WelcomeAlert {
+        Ok(Some(WelcomeAlert {
             subject: text(
                 details.and_then(|d| d.custom_subject.as_ref()),
                 "customSubject",

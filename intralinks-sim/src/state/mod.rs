@@ -26,7 +26,7 @@ mod workspaces;
 
 pub(crate) use auth::AuthorizeRefusal;
 pub(crate) use fields::{Holder, WithFields};
-pub(crate) use postings::{Batch, Seen, WelcomeAlert};
+pub(crate) use postings::{Batch, Seen};
 
 /// Milliseconds since the epoch, now.
 pub(crate) fn now_ms() -> i64 {

@@ -45,13 +45,6 @@ pub(crate) struct Seen {
     pub(crate) last: i64,
 }
 
-/// A welcome alert asked for at member creation.
-#[derive(Debug, Clone)]
-pub(crate) struct WelcomeAlert {
-    pub(crate) subject: String,
-    pub(crate) note: String,
-}
-
 impl State {
     /// V1 `POST /services/workspaces/batches`: opens a batch.
     pub(crate) fn open_batch(
@@ -197,7 +190,7 @@ impl State {
         &mut self,
         member_id: i64,
         existing: bool,
-        alert: WelcomeAlert,
+        alert: crate::wire::WelcomeAlert,
     ) {
         let now = now_ms();
         let Some(m) = self.members.get_mut(&member_id) else {
