@@ -112,8 +112,10 @@ pub struct Options {
     #[arg(long, value_name = "SECS", global = true, default_value_t = 5)]
     pub status_every: u64,
 
-    /// The most an answer read whole (a listing) may hold, in MiB (default
-    /// 128): for a room whose listing is larger. Named by the error that
+    /// The most an answer read whole (a listing, as `documents` reads it)
+    /// may hold, in MiB (default 128): for a room whose listing is larger.
+    /// Mirror, push and diff stream their listings into a compact model
+    /// bounded by its own size and need no limit. Named by the error that
     /// needs it, so hidden from help.
     #[arg(
         long,
