@@ -524,11 +524,12 @@ async fn the_engine_reports_progress_events_with_totals_up_front() {
     }
     assert_eq!(report2.fetched, report.fetched);
     assert_eq!(got[0], events[0]);
-    // The same steps (chunking, and so the count of `Moved`, varies).
+    // The same steps (chunking, and so the count of `Moved`, varies, as
+    // does the pace the run settled on).
     let steps = |list: &[SyncEvent]| {
         let mut s: Vec<String> = list
             .iter()
-            .filter(|e| !matches!(e, SyncEvent::Moved { .. }))
+            .filter(|e| !matches!(e, SyncEvent::Moved { .. } | SyncEvent::Settled { .. }))
             .map(|e| format!("{e:?}"))
             .collect();
         s.sort();
@@ -553,11 +554,25 @@ async fn the_engine_reports_progress_events_with_totals_up_front() {
     };
     sync::mirror(&il, WS, dir.path(), &options).await.unwrap();
     let events2 = events2.lock().unwrap().clone();
-    assert_eq!(events2.len(), 1 + report.documents);
+    // Planned, one Skipped a document, and what the run settled on: two
+    // listings, nothing else sent.
+    assert_eq!(events2.len(), 2 + report.documents);
     assert!(
-        events2[1..]
+        events2[1..=report.documents]
             .iter()
             .all(|e| matches!(e, SyncEvent::Skipped { .. }))
+    );
+    assert!(
+        matches!(
+            events2.last(),
+            Some(SyncEvent::Settled {
+                requests: 2,
+                throttled: 0,
+                ..
+            })
+        ),
+        "{:?}",
+        events2.last()
     );
     sim.shutdown().await;
 }
