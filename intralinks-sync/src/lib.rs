@@ -110,6 +110,14 @@ pub struct SyncOptions {
     /// bulk upload (a posting, `intralinks_ext::postings`); no by default.
     /// Mirror ignores it.
     pub bulk_upload: BulkUpload,
+    /// The most entries a run's report keeps in `changed`
+    /// ([`MirrorReport::changed`], [`PushReport::changed`]):
+    /// [`SyncOptions::DEFAULT_MAX_CHANGED`] by default. Those kept are the
+    /// first by path; the others are counted (`changed_omitted`), not
+    /// listed, so that the report of a first mirror of a million documents
+    /// stays small. Each item is still told one by one through
+    /// [`SyncOptions::progress`] ([`SyncEvent::Done`], [`SyncEvent::Skipped`]).
+    pub max_changed: usize,
 }
 
 /// Whether a [`push`] posts what it sends as a bulk upload (a posting),
@@ -340,6 +348,10 @@ impl std::fmt::Debug for SyncHook {
 }
 
 impl SyncOptions {
+    /// The default of [`SyncOptions::max_changed`]: 10,000 entries, about
+    /// 2 MiB of report.
+    pub const DEFAULT_MAX_CHANGED: usize = 10_000;
+
     /// Tells the subscriber, when there is one.
     pub(crate) fn emit(&self, e: SyncEvent) {
         if let Some(h) = &self.progress {
@@ -410,6 +422,7 @@ impl Default for SyncOptions {
             entry: None,
             progress: None,
             bulk_upload: BulkUpload::No,
+            max_changed: SyncOptions::DEFAULT_MAX_CHANGED,
         }
     }
 }
@@ -431,6 +444,72 @@ pub struct Changed {
     pub bytes: u64,
     /// What the run did.
     pub kind: ChangeKind,
+}
+
+/// A run's [`Changed`] entries as they come, bounded: the first `max` by
+/// path (then id) are kept, the rest counted, whatever the order they
+/// arrive in.
+pub(crate) struct Changes {
+    max: usize,
+    /// The kept entries, the last by path on top.
+    kept: std::collections::BinaryHeap<ByPath>,
+    omitted: usize,
+}
+
+/// A [`Changed`] ordered by path, then id.
+struct ByPath(Changed);
+
+impl PartialEq for ByPath {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+
+impl Eq for ByPath {}
+
+impl PartialOrd for ByPath {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for ByPath {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.0.path.as_str(), self.0.id).cmp(&(other.0.path.as_str(), other.0.id))
+    }
+}
+
+impl Changes {
+    /// None yet, at most `max` kept ([`SyncOptions::max_changed`]).
+    pub(crate) fn new(max: usize) -> Changes {
+        Changes {
+            max,
+            kept: std::collections::BinaryHeap::new(),
+            omitted: 0,
+        }
+    }
+
+    /// Notes one entry: kept if it is among the first `max` by path so far
+    /// (the last kept is then counted out instead), counted otherwise.
+    pub(crate) fn push(&mut self, c: Changed) {
+        if self.kept.len() < self.max {
+            self.kept.push(ByPath(c));
+            return;
+        }
+        self.omitted += 1;
+        let c = ByPath(c);
+        if let Some(mut last) = self.kept.peek_mut()
+            && c < *last
+        {
+            *last = c;
+        }
+    }
+
+    /// The kept entries sorted by path (then id), and how many were left out.
+    pub(crate) fn finish(self) -> (Vec<Changed>, usize) {
+        let kept = self.kept.into_sorted_vec();
+        (kept.into_iter().map(|c| c.0).collect(), self.omitted)
+    }
 }
 
 /// What a run did to one document's file.

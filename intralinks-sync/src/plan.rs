@@ -67,8 +67,16 @@ pub struct MirrorReport {
     pub planned: Vec<Planned>,
     /// Each document this run fetched, replaced, adopted or deleted, with
     /// its id and version, sorted by path (those already up to date are
-    /// not listed): what changed.
+    /// not listed): what changed. At most [`SyncOptions::max_changed`]
+    /// entries, the first by path; the others are counted in
+    /// [`MirrorReport::changed_omitted`].
+    ///
+    /// [`SyncOptions::max_changed`]: super::SyncOptions::max_changed
     pub changed: Vec<super::Changed>,
+    /// Changes this run made that `changed` does not list (beyond
+    /// [`SyncOptions::max_changed`](super::SyncOptions::max_changed)); 0
+    /// when it lists them all.
+    pub changed_omitted: usize,
     /// Every item that did not complete (but those the run never started
     /// after [`MirrorReport::fatal`]).
     pub failures: Vec<Failure>,

@@ -74,8 +74,13 @@ pub struct PushReport {
     /// after [`PushReport::fatal`]).
     pub failures: Vec<Failure>,
     /// Each file this run pushed — a document created, or a new version of
-    /// one — with the document's id and new version, sorted by path.
+    /// one — with the document's id and new version, sorted by path. At
+    /// most [`SyncOptions::max_changed`] entries, the first by path; the
+    /// others are counted in [`PushReport::changed_omitted`].
     pub changed: Vec<super::Changed>,
+    /// Files this run pushed that `changed` does not list (beyond
+    /// [`SyncOptions::max_changed`]); 0 when it lists them all.
+    pub changed_omitted: usize,
     /// The failure that ended the run early, since no further item could
     /// succeed (a refused token, a full disk: [`intralinks_ext::Verdict::StopRun`]);
     /// the files not started after it are counted in `not_started`.
@@ -388,7 +393,6 @@ pub async fn push(
     leave_none_empty(il, workspace_id, &journal, &mut report).await?;
     journal.compact()?;
     report.failures.sort_by(|a, b| a.path.cmp(&b.path));
-    report.changed.sort_by(|a, b| a.path.cmp(&b.path));
     report.skipped.sort();
     report.removed_empty.sort();
     report.left_empty.sort();
@@ -605,6 +609,7 @@ async fn upload_all(
     ))
     .buffer_unordered(options.jobs.ceiling());
     let mut sent: Vec<(String, i64, String)> = Vec::new();
+    let mut changes = super::Changes::new(options.max_changed);
     while let Some((f, sha1, id, existed, outcome)) = results.next().await {
         match outcome {
             None => {
@@ -618,7 +623,7 @@ async fn upload_all(
                     path: f.path.clone(),
                     bytes: f.size,
                 });
-                report.changed.push(super::Changed {
+                changes.push(super::Changed {
                     path: f.path.clone(),
                     id,
                     version,
@@ -662,6 +667,8 @@ async fn upload_all(
         }
     }
     drop(results);
+    // Bounded (the first by path), sorted by path.
+    (report.changed, report.changed_omitted) = changes.finish();
     sent
 }
 

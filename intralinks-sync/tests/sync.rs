@@ -301,6 +301,36 @@ async fn files_get_umask_permissions_the_document_mtime_and_adoption_and_delete_
 }
 
 #[tokio::test]
+async fn a_push_keeps_the_first_changes_by_path_up_to_its_bound_and_counts_the_rest() {
+    let (sim, il) = start(1, 1).await;
+    let local = tempfile::tempdir().unwrap();
+    for name in ["d.txt", "b.txt", "c.txt", "a.txt"] {
+        std::fs::write(local.path().join(name), name.as_bytes()).unwrap();
+    }
+    let options = SyncOptions {
+        folder: Some(demo::GENERATED_FIRST_FOLDER),
+        max_changed: 2,
+        ..fast()
+    };
+    let p = sync::push(&il, WS, local.path(), &options).await.unwrap();
+    assert_eq!(p.failures, vec![]);
+    assert_eq!((p.uploaded, p.changed_omitted), (4, 2));
+    let kept: Vec<(&str, sync::ChangeKind, u64)> = p
+        .changed
+        .iter()
+        .map(|c| (c.path.as_str(), c.kind, c.bytes))
+        .collect();
+    assert_eq!(
+        kept,
+        vec![
+            ("a.txt", sync::ChangeKind::Created, 5),
+            ("b.txt", sync::ChangeKind::Created, 5)
+        ]
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
 async fn push_diff_change_push_diff() {
     let (sim, il) = start(1, 1).await;
     let local = tempfile::tempdir().unwrap();
@@ -707,6 +737,54 @@ async fn listings(sim: &Simulator) -> u64 {
         })
         .map(|(_, n)| n)
         .sum()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mirror_keeps_the_first_changes_by_path_up_to_its_bound_and_counts_the_rest() {
+    let (sim, il) = start(40, 4).await;
+    // Unbounded (the default keeps 10,000): every change, sorted by path.
+    let whole = tempfile::tempdir().unwrap();
+    let all = sync::mirror(&il, WS, whole.path(), &fast()).await.unwrap();
+    assert_eq!((all.changed.len(), all.changed_omitted), (40, 0));
+
+    // Bounded to 3: the first 3 by path kept, 37 counted, every item still
+    // told one by one.
+    let dir = tempfile::tempdir().unwrap();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let options = SyncOptions {
+        max_changed: 3,
+        progress: Some(sync::SyncHook::new({
+            let done = std::sync::Arc::clone(&done);
+            move |e| {
+                if matches!(e, sync::SyncEvent::Done { .. }) {
+                    done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            }
+        })),
+        ..fast()
+    };
+    let first = sync::mirror(&il, WS, dir.path(), &options).await.unwrap();
+    assert_eq!(first.fetched, 40);
+    assert_eq!(done.load(std::sync::atomic::Ordering::Relaxed), 40);
+    assert_eq!((first.changed.len(), first.changed_omitted), (3, 37));
+    assert_eq!(first.changed, all.changed[..3].to_vec());
+    let paths: Vec<&str> = first.changed.iter().map(|c| c.path.as_str()).collect();
+    let mut sorted = paths.clone();
+    sorted.sort();
+    assert_eq!(paths, sorted);
+
+    // Bounded to 0: none listed, all counted; a rerun that changes nothing
+    // omits nothing.
+    let none = tempfile::tempdir().unwrap();
+    let options = SyncOptions {
+        max_changed: 0,
+        ..fast()
+    };
+    let r = sync::mirror(&il, WS, none.path(), &options).await.unwrap();
+    assert_eq!((r.changed.len(), r.changed_omitted), (0, 40));
+    let again = sync::mirror(&il, WS, none.path(), &options).await.unwrap();
+    assert_eq!((again.up_to_date, again.changed_omitted), (40, 0));
+    sim.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
