@@ -616,7 +616,6 @@ impl Intralinks {
         }
     }
 
-    /// The generated V2 client, with this handle's auth and retries.
     /// A new [`Limiter`] for `jobs` — a `Retry-After` pauses every request
     /// for at most this handle's longest retry delay — and this handle held
     /// to it ([`Intralinks::with_limiter`]): one run's requests.
@@ -625,6 +624,7 @@ impl Intralinks {
         (self.with_limiter(&limiter), limiter)
     }
 
+    /// The generated V2 client, with this handle's auth and retries.
     pub fn api(&self) -> &Client {
         &self.api
     }

@@ -102,7 +102,14 @@ fn a_rate_limit_without_a_rate_is_refused_with_its_form() {
         "{err}"
     );
     let out = Command::new(BIN)
-        .args(["--addr", "127.0.0.1:0", "--rate-limit", "50/s", "--burst", "0"])
+        .args([
+            "--addr",
+            "127.0.0.1:0",
+            "--rate-limit",
+            "50/s",
+            "--burst",
+            "0",
+        ])
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
