@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use axum::extract::connect_info::Connected;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, Request};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -29,8 +29,6 @@ use axum::serve::IncomingStream;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tokio::time::Instant;
-
-use crate::app::App;
 
 /// A per-client rate limit: requests per second with a burst, and a cap on
 /// the requests in flight. `Default` limits nothing.
@@ -218,26 +216,25 @@ impl Drop for InFlight<'_> {
     }
 }
 
-/// The middleware, outside the fault injection (the injected latency counts
-/// as time in flight).
-pub(crate) async fn limit(State(app): State<App>, req: Request, next: Next) -> Response {
-    let limit = app.limiter.get();
-    if limit.per_second <= 0.0 && limit.max_concurrent == 0 {
-        return next.run(req).await;
-    }
-    let client = match crate::app::bearer(req.headers()) {
+/// Who a request counts against: its access token (`bearer`, as the caller
+/// found it), or its peer address when it sends none.
+pub(crate) fn client_key(bearer: Option<String>, req: &Request) -> String {
+    match bearer {
         Some(token) => format!("token {token}"),
         None => match req.extensions().get::<ConnectInfo<Peer>>() {
             Some(ConnectInfo(Peer(peer))) => format!("peer {}", peer.ip()),
             None => "peer unknown".to_string(),
         },
-    };
-    match app.limiter.admit(&client, Instant::now()) {
+    }
+}
+
+/// The middleware's work, outside the fault injection (the injected latency
+/// counts as time in flight): admits `req` for `client` or answers 429. The
+/// router wraps it, since it alone knows the shared state.
+pub(crate) async fn limit(limiter: &Limiter, client: String, req: Request, next: Next) -> Response {
+    match limiter.admit(&client, Instant::now()) {
         Ok(()) => {
-            let _in_flight = InFlight {
-                limiter: &app.limiter,
-                client,
-            };
+            let _in_flight = InFlight { limiter, client };
             next.run(req).await
         }
         Err(refusal) => too_many(refusal),

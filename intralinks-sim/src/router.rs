@@ -20,7 +20,7 @@ pub(crate) fn router(app: App) -> Router {
         ))
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
-            crate::ratelimit::limit,
+            rate_limit,
         ));
     faulty
         .merge(crate::control::routes())
@@ -29,6 +29,20 @@ pub(crate) fn router(app: App) -> Router {
         .method_not_allowed_fallback(|| async { not_found_page() })
         .layer(axum::middleware::from_fn_with_state(app.clone(), trace))
         .with_state(app)
+}
+
+/// The per-client rate limit (see `ratelimit`), when one is set.
+async fn rate_limit(
+    axum::extract::State(app): axum::extract::State<App>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let limit = app.limiter.get();
+    if limit.per_second <= 0.0 && limit.max_concurrent == 0 {
+        return next.run(req).await;
+    }
+    let client = crate::ratelimit::client_key(crate::app::bearer(req.headers()), &req);
+    crate::ratelimit::limit(&app.limiter, client, req, next).await
 }
 
 /// Logs method, path and status of every call at debug level, and counts it
