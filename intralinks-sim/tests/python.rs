@@ -99,51 +99,46 @@ fn show(out: &Output) -> String {
     )
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_intralinks_package_runs_its_ordinary_flow() {
+/// Runs `name` from `tests/python` with the virtual environment's python
+/// and `args` against a simulator started with `config`; its output, or
+/// `None` when the check cannot run here (see [`cannot_run`]).
+async fn run_script(config: SimConfig, name: &'static str, args: &[&str]) -> Option<Output> {
     let python = match tokio::task::spawn_blocking(venv_python).await.unwrap() {
         Ok(p) => p,
-        Err(why) => return cannot_run(&why),
+        Err(why) => {
+            cannot_run(&why);
+            return None;
+        }
     };
-    let ctx = common::start().await;
-    let base = ctx.base.clone();
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new(python)
-            .arg(script("package_flow.py"))
-            .arg(base)
-            .output()
-            .expect("run python")
-    })
-    .await
-    .unwrap();
+    let ctx = common::start_with(config).await;
+    let mut cmd = Command::new(python);
+    cmd.arg(script(name)).arg(&ctx.base).args(args);
+    let out = tokio::task::spawn_blocking(move || cmd.output().expect("run python"))
+        .await
+        .unwrap();
+    ctx.sim.shutdown().await;
     assert!(out.status.success(), "{}", show(&out));
+    Some(out)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_intralinks_package_runs_its_ordinary_flow() {
+    let Some(out) = run_script(SimConfig::default(), "package_flow.py", &[]).await else {
+        return;
+    };
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.trim_end().ends_with("PACKAGE FLOW OK"),
         "{}",
         show(&out)
     );
-    ctx.sim.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_intralinks_package_posts_a_bulk_upload_and_reads_its_access_statuses() {
-    let python = match tokio::task::spawn_blocking(venv_python).await.unwrap() {
-        Ok(p) => p,
-        Err(why) => return cannot_run(&why),
+    let Some(out) = run_script(SimConfig::default(), "postings_flow.py", &[]).await else {
+        return;
     };
-    let ctx = common::start().await;
-    let base = ctx.base.clone();
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new(python)
-            .arg(script("postings_flow.py"))
-            .arg(base)
-            .output()
-            .expect("run python")
-    })
-    .await
-    .unwrap();
-    assert!(out.status.success(), "{}", show(&out));
     let stdout = String::from_utf8_lossy(&out.stdout);
     // The package asked twice: the first answer was "not ready" (9-9-9-1).
     assert!(
@@ -156,7 +151,6 @@ async fn the_intralinks_package_posts_a_bulk_upload_and_reads_its_access_statuse
         "{}",
         show(&out)
     );
-    ctx.sim.shutdown().await;
 }
 
 /// The V2 tests that the `intralinks` 0.1.6 wheel ships (`intralinks_test`):
@@ -167,27 +161,14 @@ const SDK_V2_TESTS: usize = 7;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_sdk_passes_its_own_v2_test_suite() {
-    let python = match tokio::task::spawn_blocking(venv_python).await.unwrap() {
-        Ok(p) => p,
-        Err(why) => return cannot_run(&why),
-    };
-    let ctx = common::start_with(SimConfig {
+    let config = SimConfig {
         sdk_test_room: true,
         ..SimConfig::default()
-    })
-    .await;
-    let base = ctx.base.clone();
-    let out = tokio::task::spawn_blocking(move || {
-        Command::new(python)
-            .arg(script("sdk_suite.py"))
-            .arg(base)
-            .arg(SDK_V2_TESTS.to_string())
-            .output()
-            .expect("run python")
-    })
-    .await
-    .unwrap();
-    assert!(out.status.success(), "{}", show(&out));
+    };
+    let expected = SDK_V2_TESTS.to_string();
+    let Some(out) = run_script(config, "sdk_suite.py", &[&expected]).await else {
+        return;
+    };
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains(&format!(
@@ -196,7 +177,6 @@ async fn the_sdk_passes_its_own_v2_test_suite() {
         "{}",
         show(&out)
     );
-    ctx.sim.shutdown().await;
 }
 
 #[test]
