@@ -305,29 +305,12 @@ impl Intralinks {
         let body = crate::error::read_whole(response, limit).await?;
         let text = String::from_utf8_lossy(&body);
         let parsed = batch_id_of(&text);
-        let code = parsed
-            .as_ref()
-            .ok()
-            .and_then(|(s, _)| s.as_ref())
-            .and_then(|s| s.code);
-        if !(200..300).contains(&status) || code.is_some_and(|c| c >= 300) {
-            if let Ok((Some(s), _)) = &parsed {
-                let message = s.message.clone().unwrap_or_default();
-                if s.subcode.as_deref() == Some("3-1") {
-                    return Err(Error::NotFound {
-                        message,
-                        error_id: None,
-                    });
-                }
-                return Err(Error::Service {
-                    status,
-                    code: s.code,
-                    subcode: s.subcode.clone(),
-                    message,
-                    error_id: None,
-                    retry_after: None,
-                });
-            }
+        if let Ok((Some(s), _)) = &parsed
+            && let Some(e) = s.error(status, Some(ws))
+        {
+            return Err(e);
+        }
+        if !(200..300).contains(&status) {
             return Err(Error::from_response_parts(
                 status,
                 content_type.as_deref(),

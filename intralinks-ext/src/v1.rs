@@ -42,6 +42,32 @@ pub struct StatusXml {
     pub message: Option<String>,
 }
 
+impl StatusXml {
+    /// The error this status of a V1 answer stands for, if any, mapped as
+    /// the V2 errors are: 303 is entry required (in `workspace_id`), 400 with
+    /// subcode `3-1` not found, any other code from 400 up a service error
+    /// (`http_status` being the answer's own).
+    pub(crate) fn error(&self, http_status: u16, workspace_id: Option<i64>) -> Option<Error> {
+        let message = || self.message.clone().unwrap_or_default();
+        match self.code? {
+            303 => Some(Error::EntryRequired { workspace_id }),
+            400 if self.subcode.as_deref() == Some("3-1") => Some(Error::NotFound {
+                message: message(),
+                error_id: None,
+            }),
+            c if c >= 400 => Some(Error::Service {
+                status: http_status,
+                code: Some(c),
+                subcode: self.subcode.clone(),
+                message: message(),
+                error_id: None,
+                retry_after: None,
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// The splash as V1 returns it with `splashReturn=A`.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -158,24 +184,13 @@ impl Intralinks {
         let body = crate::error::read_whole(response, limit).await?;
         let text = String::from_utf8_lossy(&body);
         let answer = parse_entry_response(&text)?;
-        let code = answer.status.as_ref().and_then(|s| s.code);
-        match code {
-            Some(303) => Err(Error::EntryRequired {
-                workspace_id: Some(workspace_id),
-            }),
-            Some(c) if c >= 400 => Err(Error::Service {
-                status,
-                code: Some(c),
-                subcode: answer.status.as_ref().and_then(|s| s.subcode.clone()),
-                message: answer
-                    .status
-                    .as_ref()
-                    .and_then(|s| s.message.clone())
-                    .unwrap_or_default(),
-                error_id: None,
-                retry_after: None,
-            }),
-            _ => Ok(answer),
+        match answer
+            .status
+            .as_ref()
+            .and_then(|s| s.error(status, Some(workspace_id)))
+        {
+            Some(e) => Err(e),
+            None => Ok(answer),
         }
     }
 
@@ -263,6 +278,32 @@ mod tests {
         assert_eq!(s.splash_text.as_deref(), Some("Terms"));
         assert_eq!(s.has_image, Some(TfBool(true)));
         assert_eq!(s.splash_url.as_deref(), Some("/img"));
+    }
+
+    #[test]
+    fn a_v1_status_maps_to_the_errors_v2_answers_give() {
+        let status = |code: i32, subcode: Option<&str>| StatusXml {
+            code: Some(code),
+            subcode: subcode.map(str::to_string),
+            message: Some("said".into()),
+        };
+        assert!(matches!(
+            status(303, None).error(200, Some(701424)),
+            Some(Error::EntryRequired {
+                workspace_id: Some(701424)
+            })
+        ));
+        assert!(matches!(
+            status(400, Some("3-1")).error(400, Some(7)),
+            Some(Error::NotFound { ref message, .. }) if message == "said"
+        ));
+        assert!(matches!(
+            status(500, Some("9-1")).error(200, None),
+            Some(Error::Service { status: 200, code: Some(500), ref subcode, .. })
+                if subcode.as_deref() == Some("9-1")
+        ));
+        assert!(status(200, None).error(200, None).is_none());
+        assert!(StatusXml::default().error(200, None).is_none());
     }
 
     #[test]
