@@ -583,13 +583,31 @@ impl Intralinks {
                 status: 200,
                 detail: format!("the answer for workspace {ws} lists no workspace"),
             })?;
+        self.documents_access_report(ws, workspace_name(&workspace), &items, wait)
+            .await
+    }
+
+    /// The access report of `documents` of workspace `ws` (named
+    /// `workspace_name` in the rows): one row per document and person
+    /// allowed to see it, documents in the order given, each with its path.
+    /// What [`Intralinks::posting_access_report`] does for a posting's
+    /// documents, for any documents (a room's, one document's); the reports
+    /// are asked in rounds, as [`Intralinks::access_reports`] does.
+    pub async fn documents_access_report(
+        &self,
+        ws: i64,
+        workspace_name: &str,
+        documents: &[types::Document],
+        wait: &ReportWait,
+    ) -> Result<Vec<PostingRow>> {
+        wait.checked()?;
         let paths = FolderPaths::new(&self.folders(ws).await?);
-        let ids: Vec<i64> = items.iter().map(|d| d.id).collect();
+        let ids: Vec<i64> = documents.iter().map(|d| d.id).collect();
         let mut reports = self.access_reports(ws, &ids, wait).await?.into_iter();
         let mut rows = Vec::new();
-        for doc in items {
+        for doc in documents {
             let name = doc.name.clone().unwrap_or_default();
-            let mut path = document_folder(&doc)
+            let mut path = document_folder(doc)
                 .map(|f| paths.segments(f))
                 .unwrap_or_default();
             path.push(name.clone());
@@ -599,7 +617,7 @@ impl Intralinks {
                 if access.is_allowed_user() {
                     rows.push(PostingRow {
                         workspace_id: ws,
-                        workspace_name: workspace_name(&workspace).to_string(),
+                        workspace_name: workspace_name.to_string(),
                         document_id: doc.id,
                         document_name: name.clone(),
                         document_path: path.clone(),

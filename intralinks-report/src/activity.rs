@@ -12,7 +12,6 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use intralinks_ext::listing::{FolderPaths, document_folder};
 use intralinks_ext::postings::{AccessRow as Access, PostingRow, ReportWait};
 use intralinks_ext::types::Document;
 use intralinks_ext::{Intralinks, Result};
@@ -164,10 +163,7 @@ pub async fn document_activity(
     wait: &ReportWait,
 ) -> Result<Vec<ActivityRow>> {
     let doc = il.document(ws.id, document).await?;
-    let paths = FolderPaths::new(&il.folders(ws.id).await?);
-    let mut rows = rows_of(il, ws, &doc, &paths, wait).await?;
-    sort(&mut rows);
-    Ok(rows)
+    rows_of(il, ws, &[doc], wait).await
 }
 
 /// Who has seen each document of workspace `ws`: a row per document and
@@ -179,53 +175,25 @@ pub async fn workspace_activity(
     ws: &WorkspaceRef,
     wait: &ReportWait,
 ) -> Result<Vec<ActivityRow>> {
-    let paths = FolderPaths::new(&il.folders(ws.id).await?);
     let documents = il.documents(ws.id, None).await?;
-    let ids: Vec<i64> = documents.iter().map(|d| d.id).collect();
-    let reports: std::collections::HashMap<i64, Vec<Access>> = il
-        .access_reports(ws.id, &ids, wait)
-        .await?
-        .into_iter()
-        .collect();
-    let mut rows = Vec::new();
-    for doc in &documents {
-        let (name, path) = name_and_path(doc, &paths);
-        for a in reports.get(&doc.id).into_iter().flatten() {
-            if a.is_allowed_user() {
-                rows.push(ActivityRow::new(ws, doc.id, &name, &path, a));
-            }
-        }
-    }
-    sort(&mut rows);
-    Ok(rows)
+    rows_of(il, ws, &documents, wait).await
 }
 
-/// A document's name, and its path: its folders' names and its own.
-fn name_and_path(doc: &Document, paths: &FolderPaths) -> (String, String) {
-    let name = doc.name.clone().unwrap_or_default();
-    let mut path = document_folder(doc)
-        .map(|f| paths.segments(f))
-        .unwrap_or_default();
-    path.push(name.clone());
-    (name, crate::listing::join(&path))
-}
-
-/// The rows of one document, unsorted.
+/// The rows of `documents`, sorted ([`Intralinks::documents_access_report`]).
 async fn rows_of(
     il: &Intralinks,
     ws: &WorkspaceRef,
-    doc: &Document,
-    paths: &FolderPaths,
+    documents: &[Document],
     wait: &ReportWait,
 ) -> Result<Vec<ActivityRow>> {
-    let (name, path) = name_and_path(doc, paths);
-    Ok(il
-        .access_report(ws.id, doc.id, wait)
+    let mut rows: Vec<ActivityRow> = il
+        .documents_access_report(ws.id, &ws.name, documents, wait)
         .await?
         .iter()
-        .filter(|a| a.is_allowed_user())
-        .map(|a| ActivityRow::new(ws, doc.id, &name, &path, a))
-        .collect())
+        .map(ActivityRow::from_posting)
+        .collect();
+    sort(&mut rows);
+    Ok(rows)
 }
 
 impl Row for ActivityRow {
