@@ -1,11 +1,13 @@
 //! Peak memory of one mirror of a large room.
 //!
-//! `cargo run --release -p intralinks-sync --example mirror_rss [DOCUMENTS] [FOLDERS] [DIR] [diff]`
+//! `cargo run --release -p intralinks-sync --example mirror_rss [DOCUMENTS] [FOLDERS] [DIR] [diff] [--jobs N]`
 //! seeds the simulator with DOCUMENTS documents of 200 bytes (default
 //! 100,000) in FOLDERS folders (default 1000), answering at once, mirrors
 //! the room into a temporary directory (or DIR, kept, so that a second run
-//! finds every document up to date) with the default jobs and no option
-//! (a listing of any size streams into the compact model), and prints the
+//! finds every document up to date) with the default jobs (`auto`), or
+//! those of `--jobs` (`auto`, `auto:MAX` or a number, anywhere among the
+//! arguments), and no other option (a listing of any size streams into
+//! the compact model), and prints the
 //! documents, the wall time, the client's CPU time (user and system, and
 //! per document) and its peak RSS (VmHWM) in MiB. With `diff` after DIR it
 //! compares DIR with the room instead of mirroring into it. The simulator
@@ -19,7 +21,7 @@ use std::time::Instant;
 
 use intralinks_ext::{FixedAnswers, Intralinks};
 use intralinks_sim::{Generated, SimConfig, demo};
-use intralinks_sync::{self as sync, SyncOptions};
+use intralinks_sync::{self as sync, Jobs, SyncOptions};
 
 fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -41,6 +43,31 @@ fn cpu_seconds() -> Option<(f64, f64)> {
     Some((user / 100.0, system / 100.0))
 }
 
+/// Takes `--jobs N` (or `--jobs=N`) out of the arguments, wherever it is:
+/// `None` when absent, an error that says what to write when its value is
+/// missing or not `auto`, `auto:MAX` or a number.
+fn take_jobs(args: &mut Vec<String>) -> Result<Option<Jobs>, Box<dyn std::error::Error>> {
+    let Some(at) = args
+        .iter()
+        .position(|a| a == "--jobs" || a.starts_with("--jobs="))
+    else {
+        return Ok(None);
+    };
+    let flag = args.remove(at);
+    let value = match flag.strip_prefix("--jobs=") {
+        Some(value) => value.to_string(),
+        None if at < args.len() => args.remove(at),
+        None => return Err("--jobs needs a value: auto, auto:MAX or a number".into()),
+    };
+    if args
+        .iter()
+        .any(|a| a == "--jobs" || a.starts_with("--jobs="))
+    {
+        return Err("--jobs is given twice: give it once".into());
+    }
+    Ok(Some(value.parse::<Jobs>().map_err(|e| e.to_string())?))
+}
+
 /// The simulator side: serve until stdin closes.
 async fn serve(documents: usize, folders: usize) -> Result<(), Box<dyn std::error::Error>> {
     common::serve_until_stdin_closes(SimConfig {
@@ -57,6 +84,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if serving {
         args.remove(0);
     }
+    let jobs = take_jobs(&mut args)?;
     let mut args = args.into_iter();
     let documents: usize = args
         .next()
@@ -78,7 +106,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ws = demo::GENERATED_WORKSPACE;
     il.enter(ws, &mut FixedAnswers::default()).await?;
     let base = tempfile::tempdir()?;
-    let options = SyncOptions::default();
+    let options = SyncOptions {
+        jobs: jobs.unwrap_or_default(),
+        ..SyncOptions::default()
+    };
     let cpu_before = cpu_seconds().ok_or("no /proc/self/stat")?;
     let started = Instant::now();
     let dir = kept_dir.unwrap_or_else(|| base.path().join("mirror"));
