@@ -89,7 +89,11 @@ MIRROR=${CARGO_TARGET_DIR:-$ROOT/target}/release/examples/mirror_rss
 # --- temporary directory, nginx, cleanup ---------------------------------------
 TMP=$(mktemp -d)
 NGINX_PID=
+SLEEP_PID=
 cleanup() {
+    if [[ -n $SLEEP_PID ]]; then
+        kill -TERM "$SLEEP_PID" 2>/dev/null || true
+    fi
     if [[ -n $NGINX_PID ]]; then
         kill -TERM "$NGINX_PID" 2>/dev/null || true
         wait "$NGINX_PID" 2>/dev/null || true
@@ -97,11 +101,17 @@ cleanup() {
     rm -rf "$TMP"
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
+# The pause runs in the background and is waited for, so that an interrupt
+# cleans up at once.
 settle() {
     sync
-    sleep "$SETTLE"
+    sleep "$SETTLE" &
+    SLEEP_PID=$!
+    wait "$SLEEP_PID"
+    SLEEP_PID=
 }
 
 # The seed: the room, mirrored once by ours, without its state directory.
