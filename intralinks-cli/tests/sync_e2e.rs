@@ -122,9 +122,9 @@ async fn kill_9_mid_mirror_then_the_rerun_fetches_only_what_was_missing() {
     assert!(complete >= recorded);
     // Partial files the kill left whole (all 200 bytes in, not yet moved
     // into place): the rerun resumes them with nothing left to ask for.
-    let whole_parts = std::fs::read_dir(target.join(".intralinks-sync/parts"))
-        .unwrap()
-        .filter(|e| e.as_ref().unwrap().metadata().unwrap().len() == 200)
+    let whole_parts = part_files(&target.join(".intralinks-sync/parts"))
+        .iter()
+        .filter(|(_, len)| *len == 200)
         .count() as u64;
 
     let (downloads, _) = transfers(&sim).await;
@@ -155,12 +155,7 @@ async fn kill_9_mid_mirror_then_the_rerun_fetches_only_what_was_missing() {
             intralinks_sim::content::generated_text(i, 200)
         );
     }
-    assert_eq!(
-        std::fs::read_dir(target.join(".intralinks-sync/parts"))
-            .unwrap()
-            .count(),
-        0
-    );
+    assert_eq!(part_files(&target.join(".intralinks-sync/parts")), vec![]);
     sim.shutdown().await;
 }
 
@@ -450,9 +445,9 @@ async fn ctrl_c_stops_the_mirror_keeps_what_finished_and_says_so() {
     assert!(kept < 400);
     // What arrived of the documents in flight (two jobs) is kept to resume
     // from; an attempt that got no byte leaves nothing.
-    let parts: Vec<u64> = std::fs::read_dir(dir.path().join("room/.intralinks-sync/parts"))
-        .unwrap()
-        .map(|e| e.unwrap().metadata().unwrap().len())
+    let parts: Vec<u64> = part_files(&dir.path().join("room/.intralinks-sync/parts"))
+        .into_iter()
+        .map(|(_, len)| len)
         .collect();
     assert!(parts.len() <= 2, "{parts:?}");
     assert!(parts.iter().all(|n| (1..=200).contains(n)), "{parts:?}");

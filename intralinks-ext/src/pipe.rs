@@ -255,10 +255,15 @@ fn start_worker(
     })
 }
 
-/// `file` cut to its first `existing` bytes, positioned after them.
+/// `file` cut to its first `existing` bytes, positioned after them. A
+/// file of that length already (a new part is empty) is not truncated:
+/// on ext4 a truncation to zero makes the close write the file back at
+/// once, a cost per file that a mirror of small files felt.
 fn append_from(mut file: std::fs::File, existing: u64) -> std::io::Result<std::fs::File> {
-    file.set_len(existing)?;
-    file.seek(SeekFrom::Start(existing))?;
+    if file.seek(SeekFrom::End(0))? != existing {
+        file.set_len(existing)?;
+        file.seek(SeekFrom::Start(existing))?;
+    }
     Ok(file)
 }
 

@@ -91,10 +91,7 @@ async fn fetch_inner(
             .await?
         }
     };
-    let shown = target
-        .shown(super::names::STATE_DIR)
-        .join("parts")
-        .join(&part);
+    let shown = target.part_shown(&part);
     let remove = {
         let (target, part) = (Arc::clone(target), part.clone());
         move || target.drop_part(&part)
@@ -143,8 +140,9 @@ async fn fetch_inner(
         ));
     };
     let when = mtime_of(doc.last_modified_on.or(doc.created_on));
-    // On the blocking pool, in one go: the mtime, the data on disk, the
-    // rename into place, then the record.
+    // On the blocking pool, in one go: the mtime, the data on disk (on
+    // Linux at the journal's next group commit instead, see
+    // `journal::flush_filesystem`), the rename into place, then the record.
     let sha1 = filled.sha1_base64;
     let recorded = blocking({
         let (target, part, rel) = (Arc::clone(target), part.clone(), rel.to_string());
@@ -154,6 +152,7 @@ async fn fetch_inner(
                 if let Some(t) = when {
                     file.set_modified(t)?;
                 }
+                #[cfg(not(target_os = "linux"))]
                 file.sync_data()?;
                 Ok(nanos(file.metadata()?.modified()?))
             })();

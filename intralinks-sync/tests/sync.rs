@@ -248,12 +248,12 @@ async fn files_get_umask_permissions_the_document_mtime_and_adoption_and_delete_
         };
         assert_eq!(meta.permissions().mode() & 0o777, umask);
     }
-    assert!(
-        std::fs::read_dir(dir.path().join(".intralinks-sync/parts"))
-            .unwrap()
-            .next()
-            .is_none()
+    assert_eq!(
+        common::part_files(&dir.path().join(".intralinks-sync/parts")),
+        vec![]
     );
+    // A part an older release kept at the top of parts/ was removed too.
+    assert!(!dir.path().join(".intralinks-sync/parts/99.part").exists());
 
     // A document leaves the room: its file stays without --delete, goes with it;
     // a file of the user's own is never deleted.

@@ -266,12 +266,12 @@ async fn the_mirror_leaves_a_hard_linked_part_alone() {
     let doc = il.document(WS, demo::DOC_ANNUAL_REPORT).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let parts = dir.path().join(".intralinks-sync/parts");
-    std::fs::create_dir_all(&parts).unwrap();
-    let part = parts.join(format!(
+    let part = parts.join(common::part_path(&format!(
         "{}-{}.part",
         doc.id,
         intralinks_ext::transfer::part_key(&doc)
-    ));
+    )));
+    std::fs::create_dir_all(part.parent().unwrap()).unwrap();
     std::fs::write(&part, b"someone else's bytes").unwrap();
     let outside = dir.path().join("kept-elsewhere");
     std::fs::hard_link(&part, &outside).unwrap();

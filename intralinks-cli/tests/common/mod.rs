@@ -247,3 +247,22 @@ impl Pty {
         (status.code(), self.shown)
     }
 }
+
+/// The partial files under a mirror's `.intralinks-sync/parts` (spread
+/// over its subdirectories), with their lengths, sorted.
+pub fn part_files(parts: &Path) -> Vec<(std::path::PathBuf, u64)> {
+    let mut found = Vec::new();
+    for shard in std::fs::read_dir(parts).into_iter().flatten().flatten() {
+        for e in std::fs::read_dir(shard.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            if let Ok(m) = e.metadata() {
+                found.push((e.path(), m.len()));
+            }
+        }
+    }
+    found.sort();
+    found
+}
