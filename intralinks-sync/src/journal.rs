@@ -199,9 +199,100 @@ pub(crate) struct Records {
     /// bytes instead of about a hundred (50 MiB less for a journal of
     /// 1,000,000 records).
     by_path: HashMap<Box<str>, Box<Kept>>,
+    /// Opened against a layout ([`Journal::open_placed`]): per placed
+    /// document, its record's size and mtime when the record is that
+    /// document's, at its path, of its version and with its hash — all the
+    /// rest of such a record is the layout's already. `by_path` then holds
+    /// only the records that are not in a slot.
+    slots: Vec<Slot>,
+}
+
+/// A placed document's record, as its size and its mtime in nanoseconds
+/// (16 bytes where a record of its own takes about 200 with its path and
+/// its place in a table: a no-op rerun of a mirror of 1,000,000 documents
+/// holds one per document).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Slot {
+    size: u64,
+    /// [`Slot::EMPTY`]'s `i64::MIN` when the document has none.
+    mtime: i64,
+}
+
+impl Slot {
+    const EMPTY: Slot = Slot {
+        size: 0,
+        mtime: i64::MIN,
+    };
+
+    /// `r` as the slot of the placed document `d`, when it fits one.
+    fn of(r: &Record, d: &Placed<'_>) -> Option<Slot> {
+        let mtime = i64::try_from(r.mtime).ok().filter(|&m| m != i64::MIN)?;
+        (!r.gone
+            && !r.pending
+            && r.id == d.id
+            && r.version.as_deref() == d.version
+            && d.hash == Some(r.sha1.as_str()))
+        .then_some(Slot {
+            size: r.size,
+            mtime,
+        })
+    }
+
+    fn record(self, ws: i64, path: String, d: &Placed<'_>) -> Option<Record> {
+        (self != Slot::EMPTY).then(|| Record {
+            ws,
+            path,
+            id: d.id,
+            version: d.version.map(str::to_string),
+            sha1: d.hash.unwrap_or_default().to_string(),
+            size: self.size,
+            mtime: i128::from(self.mtime),
+            gone: false,
+            pending: false,
+        })
+    }
+}
+
+/// What a journal opened against a layout knows of one placed document.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Placed<'a> {
+    pub id: i64,
+    pub version: Option<&'a str>,
+    /// `fileHashDownload`.
+    pub hash: Option<&'a str>,
+}
+
+/// A room's layout as a journal opened against it ([`Journal::open_placed`])
+/// sees it: its documents by index.
+pub(crate) trait Placement {
+    /// How many documents are placed.
+    fn count(&self) -> usize;
+    /// The document placed at `path`, if any.
+    fn at(&self, path: &str) -> Option<usize>;
+    /// Document `i`'s path.
+    fn path(&self, i: usize) -> String;
+    /// Document `i`.
+    fn doc(&self, i: usize) -> Placed<'_>;
 }
 
 impl Records {
+    /// Takes in `r`, the record of the placed document `at` when there is
+    /// one at its path (a placed journal), of which `slot` is `r` as a slot
+    /// when it fits one: the path's record is then the slot, else `r`.
+    fn apply_at(&mut self, r: &Record, at: Option<usize>, slot: Option<Slot>) {
+        if let Some(i) = at
+            && let Some(s) = self.slots.get_mut(i)
+        {
+            *s = slot.unwrap_or(Slot::EMPTY);
+        }
+        match slot {
+            Some(_) => {
+                self.by_path.remove(r.path.as_str());
+            }
+            None => self.apply(r),
+        }
+    }
+
     /// Takes in `r`: a record replaces the path's, a `gone` one removes it.
     fn apply(&mut self, r: &Record) {
         if r.gone {
@@ -275,15 +366,6 @@ pub(crate) struct Journal {
     /// The appending file and the records written since its last flush.
     file: Mutex<(std::fs::File, usize)>,
     records: Mutex<Records>,
-    /// Lean: a record of a path that was not in the journal when it was
-    /// opened is written to the file only (see [`Journal::open_lean`]).
-    lean: Option<Lean>,
-}
-
-/// Where a lean journal's own lines start, and whether it was compacted.
-struct Lean {
-    start: u64,
-    compacted: std::sync::atomic::AtomicBool,
 }
 
 fn io(action: &'static str, name: &str) -> impl FnOnce(std::io::Error) -> Error + use<> {
@@ -297,9 +379,20 @@ fn io(action: &'static str, name: &str) -> impl FnOnce(std::io::Error) -> Error 
 
 /// The current records of `ws` in journal `name` (none when it is missing).
 pub(crate) fn load(state: &Dir, name: &str, ws: i64) -> Result<Records> {
+    load_with(state, name, ws, None)
+}
+
+/// [`load`], into slots of `placement`'s documents where records fit them.
+fn load_with(
+    state: &Dir,
+    name: &str,
+    ws: i64,
+    placement: Option<&dyn Placement>,
+) -> Result<Records> {
     let mut records = Records {
         ws,
         by_path: HashMap::new(),
+        slots: vec![Slot::EMPTY; placement.map_or(0, |p| p.count())],
     };
     match state.open(name) {
         Ok(f) => {
@@ -312,7 +405,14 @@ pub(crate) fn load(state: &Dir, name: &str, ws: i64) -> Result<Records> {
                 if r.ws != ws {
                     continue;
                 }
-                records.apply(&r);
+                match placement {
+                    Some(p) => {
+                        let at = p.at(&r.path);
+                        let slot = at.and_then(|i| Slot::of(&r, &p.doc(i)));
+                        records.apply_at(&r, at, slot);
+                    }
+                    None => records.apply(&r),
+                }
             }
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -324,21 +424,33 @@ pub(crate) fn load(state: &Dir, name: &str, ws: i64) -> Result<Records> {
 impl Journal {
     /// Opens (or starts) journal `name` in `state`, keeping `ws`'s records.
     pub fn open(state: &Dir, name: &str, ws: i64) -> Result<Journal> {
-        Journal::open_with(state, name, ws, false)
+        Journal::open_with(state, name, ws, None)
     }
 
-    /// [`Journal::open`] for a run that records each path at most once and
-    /// never reads back what it recorded (the mirror): a record of a path
-    /// the journal did not hold goes to the file only, not to memory, and
-    /// [`Journal::compact`] copies those lines from the file. Compacting is
-    /// then the journal's last act.
-    pub fn open_lean(state: &Dir, name: &str, ws: i64) -> Result<Journal> {
-        Journal::open_with(state, name, ws, true)
+    /// [`Journal::open`] against the layout of the room (the mirror's): a
+    /// record of a placed document, at its path, of its version and with
+    /// its hash, is kept as a [`Slot`] of 16 bytes, the rest of it being
+    /// the layout's. Such records are read with [`Journal::get_at`], written
+    /// with [`Journal::record_at`] and compacted with
+    /// [`Journal::compact_placed`], given the same layout;
+    /// [`Journal::select`] sees only the others.
+    pub fn open_placed(
+        state: &Dir,
+        name: &str,
+        ws: i64,
+        placement: &dyn Placement,
+    ) -> Result<Journal> {
+        Journal::open_with(state, name, ws, Some(placement))
     }
 
-    fn open_with(state: &Dir, name: &str, ws: i64, lean: bool) -> Result<Journal> {
+    fn open_with(
+        state: &Dir,
+        name: &str,
+        ws: i64,
+        placement: Option<&dyn Placement>,
+    ) -> Result<Journal> {
         let state = state.try_clone().map_err(io("cannot open", name))?;
-        let records = load(&state, name, ws)?;
+        let records = load_with(&state, name, ws, placement)?;
         let mut file = state
             .open_with(
                 name,
@@ -346,7 +458,7 @@ impl Journal {
             )
             .map_err(io("cannot write", name))?
             .into_std();
-        let mut start = file.metadata().map_err(io("cannot read", name))?.len();
+        let start = file.metadata().map_err(io("cannot read", name))?.len();
         if start > 0 {
             // A line cut short by a kill is ended, so that the next one
             // is read whole.
@@ -357,7 +469,6 @@ impl Journal {
                 .map_err(io("cannot read", name))?;
             if last[0] != b'\n' {
                 file.write_all(b"\n").map_err(io("cannot write", name))?;
-                start += 1;
             }
         }
         Ok(Journal {
@@ -366,10 +477,6 @@ impl Journal {
             state,
             file: Mutex::new((file, 0)),
             records: Mutex::new(records),
-            lean: lean.then(|| Lean {
-                start,
-                compacted: std::sync::atomic::AtomicBool::new(false),
-            }),
         })
     }
 
@@ -382,22 +489,37 @@ impl Journal {
         self.records().get(path)
     }
 
-    /// The records `keep` selects by path and record, in path order.
+    /// The record of the placed document `i` at `path` (of a journal
+    /// opened against the layout `d` is from).
+    pub fn get_at(&self, i: usize, path: &str, d: &Placed<'_>) -> Option<Record> {
+        let records = self.records();
+        match records.slots.get(i) {
+            Some(&slot) if slot != Slot::EMPTY => slot.record(self.ws, path.to_string(), d),
+            _ => records.get(path),
+        }
+    }
+
+    /// The records `keep` selects by path and record, in path order (of a
+    /// journal opened against a layout, only those not in a slot).
     pub fn select(&self, keep: impl Fn(&str, &Kept) -> bool) -> Vec<Record> {
         self.records().select(keep)
     }
 
-    /// Appends `record` (with this journal's workspace).
-    pub fn record(&self, mut record: Record) -> Result<()> {
+    /// Appends `record` (with this journal's workspace): of a journal
+    /// opened against a layout, the record of a path where no document is
+    /// placed.
+    pub fn record(&self, record: Record) -> Result<()> {
+        self.append(record, None)
+    }
+
+    /// Appends `record`, of the placed document `i` (at its path), which
+    /// is `d` (of a journal opened against the layout `d` is from).
+    pub fn record_at(&self, record: Record, i: usize, d: &Placed<'_>) -> Result<()> {
+        self.append(record, Some((i, d)))
+    }
+
+    fn append(&self, mut record: Record, at: Option<(usize, &Placed<'_>)>) -> Result<()> {
         record.ws = self.ws;
-        if let Some(lean) = &self.lean
-            && lean.compacted.load(std::sync::atomic::Ordering::SeqCst)
-        {
-            return Err(Error::InvalidInput(format!(
-                "the journal {} was compacted: nothing more can be recorded in this run",
-                self.name
-            )));
-        }
         let mut line = serde_json::to_vec(&record)
             .map_err(|e| Error::InvalidInput(format!("cannot encode a journal record: {e}")))?;
         line.push(b'\n');
@@ -413,8 +535,9 @@ impl Journal {
             }
         }
         let mut records = self.records();
-        if self.lean.is_none() || records.by_path.contains_key(record.path.as_str()) {
-            records.apply(&record);
+        match at {
+            Some((i, d)) => records.apply_at(&record, Some(i), Slot::of(&record, d)),
+            None => records.apply(&record),
         }
         Ok(())
     }
@@ -422,6 +545,15 @@ impl Journal {
     /// Rewrites the journal with only the current records, durably, one
     /// line at a time (never the whole text in memory).
     pub fn compact(&self) -> Result<()> {
+        self.compact_with(None)
+    }
+
+    /// [`Journal::compact`] of a journal opened against `placement`.
+    pub fn compact_placed(&self, placement: &dyn Placement) -> Result<()> {
+        self.compact_with(Some(placement))
+    }
+
+    fn compact_with(&self, placement: Option<&dyn Placement>) -> Result<()> {
         let temp = format!("{}.tmp", self.name);
         let f = self
             .state
@@ -446,34 +578,19 @@ impl Journal {
             }
         }
         let records = self.records();
-        records
-            .write_to(&mut out)
-            .map_err(io("cannot write", &temp))?;
-        if let Some(lean) = &self.lean {
-            // This run's records of paths the journal did not hold, as
-            // they were written.
-            lean.compacted
-                .store(true, std::sync::atomic::Ordering::SeqCst);
-            let mut f = self
-                .state
-                .open(&self.name)
-                .map_err(io("cannot read", &self.name))?
-                .into_std();
-            std::io::Seek::seek(&mut f, std::io::SeekFrom::Start(lean.start))
-                .map_err(io("cannot read", &self.name))?;
-            for line in std::io::BufReader::new(f).lines() {
-                let Ok(line) = line else { break };
-                if let Ok(r) = serde_json::from_str::<Record>(&line)
-                    && r.ws == self.ws
-                    && !r.gone
-                    && !records.by_path.contains_key(r.path.as_str())
-                {
-                    out.write_all(line.as_bytes())
+        if let Some(p) = placement {
+            for (i, slot) in records.slots.iter().enumerate() {
+                if let Some(r) = slot.record(self.ws, p.path(i), &p.doc(i)) {
+                    serde_json::to_writer(&mut out, &r)
+                        .map_err(std::io::Error::from)
                         .and_then(|()| out.write_all(b"\n"))
                         .map_err(io("cannot write", &temp))?;
                 }
             }
         }
+        records
+            .write_to(&mut out)
+            .map_err(io("cannot write", &temp))?;
         drop(records);
         let f = out
             .into_inner()
@@ -592,44 +709,126 @@ mod tests {
         assert_eq!(std::mem::size_of::<Kept>(), 88);
     }
 
+    /// A layout of three documents: `(path, id, version, hash)`.
+    struct Three(
+        Vec<(
+            &'static str,
+            i64,
+            Option<&'static str>,
+            Option<&'static str>,
+        )>,
+    );
+
+    impl Placement for Three {
+        fn count(&self) -> usize {
+            self.0.len()
+        }
+        fn at(&self, path: &str) -> Option<usize> {
+            self.0.iter().position(|d| d.0 == path)
+        }
+        fn path(&self, i: usize) -> String {
+            self.0[i].0.to_string()
+        }
+        fn doc(&self, i: usize) -> Placed<'_> {
+            Placed {
+                id: self.0[i].1,
+                version: self.0[i].2,
+                hash: self.0[i].3,
+            }
+        }
+    }
+
     #[test]
-    fn a_lean_journal_keeps_new_records_in_the_file_and_compacts_them() {
+    fn a_journal_on_a_layout_keeps_the_records_that_fit_in_slots_and_the_rest_by_path() {
         let (dir, state) = state();
-        let sha1 = "qUqP5cyxm6YcTAhz05Hph5gvu9M=";
+        let (h1, h2) = ("qUqP5cyxm6YcTAhz05Hph5gvu9M=", "h2");
+        let layout = Three(vec![
+            ("a", 1, Some("3"), Some(h1)),
+            ("b", 2, Some("v2"), Some(h1)),
+            ("c", 3, Some("3"), Some(h1)),
+        ]);
         let j = Journal::open(&state, "j.jsonl", 7).unwrap();
-        j.record(rec("old", 1, sha1)).unwrap();
-        j.record(rec("left", 2, sha1)).unwrap();
-        drop(j);
-        let other = Journal::open(&state, "j.jsonl", 8).unwrap();
-        other.record(rec("other", 9, "x")).unwrap();
-        drop(other);
-        let j = Journal::open_lean(&state, "j.jsonl", 7).unwrap();
-        j.record(rec("new", 3, "h")).unwrap();
-        // Not kept in memory: the file has it.
-        assert_eq!(j.get("new"), None);
-        assert_eq!(j.get("old"), Some(rec("old", 1, sha1)));
-        j.record(rec("old", 1, "h2")).unwrap();
+        // Fits doc 0's slot.
+        j.record(rec("a", 1, h1)).unwrap();
+        // Of doc 1, but of an older version: kept by path.
         j.record(Record {
-            gone: true,
-            ..rec("left", 2, sha1)
+            version: Some("v1".into()),
+            ..rec("b", 2, h1)
         })
         .unwrap();
-        assert_eq!(j.select(|_, _| true), vec![rec("old", 1, "h2")]);
-        j.compact().unwrap();
-        assert!(j.record(rec("late", 4, "h")).is_err());
-        let text = lines(&dir);
-        assert_eq!(text.len(), 3, "{text:?}");
-        let again = load(&state, "j.jsonl", 7).unwrap();
+        // At doc 2's path, but another document's: kept by path.
+        j.record(rec("c", 9, h1)).unwrap();
+        // No document is placed there.
+        j.record(rec("left", 4, h1)).unwrap();
+        drop(j);
+        Journal::open(&state, "j.jsonl", 8)
+            .unwrap()
+            .record(rec("other", 5, "x"))
+            .unwrap();
+
+        let j = Journal::open_placed(&state, "j.jsonl", 7, &layout).unwrap();
+        let slots = j.records().slots.clone();
         assert_eq!(
-            again.select(|_, _| true),
-            vec![rec("new", 3, "h"), rec("old", 1, "h2")]
+            slots,
+            vec![
+                Slot {
+                    size: 5,
+                    mtime: -12
+                },
+                Slot::EMPTY,
+                Slot::EMPTY
+            ]
+        );
+        assert_eq!(j.get_at(0, "a", &layout.doc(0)), Some(rec("a", 1, h1)));
+        assert_eq!(
+            j.get_at(1, "b", &layout.doc(1)).map(|r| r.version),
+            Some(Some("v1".to_string()))
+        );
+        assert_eq!(j.get_at(2, "c", &layout.doc(2)).map(|r| r.id), Some(9));
+        assert_eq!(
+            j.select(|_, _| true)
+                .into_iter()
+                .map(|r| r.path)
+                .collect::<Vec<_>>(),
+            ["b", "c", "left"]
+        );
+
+        // Doc 1 fetched anew: its record moves into its slot.
+        let b = Record {
+            version: Some("v2".into()),
+            ..rec("b", 2, h1)
+        };
+        j.record_at(b.clone(), 1, &layout.doc(1)).unwrap();
+        assert_eq!(j.get_at(1, "b", &layout.doc(1)), Some(b.clone()));
+        // Doc 0 with bytes that are not its hash: out of its slot.
+        let a = rec("a", 1, h2);
+        j.record_at(a.clone(), 0, &layout.doc(0)).unwrap();
+        assert_eq!(j.records().slots[0], Slot::EMPTY);
+        assert_eq!(j.get_at(0, "a", &layout.doc(0)), Some(a.clone()));
+        j.record(Record {
+            gone: true,
+            ..rec("left", 4, h1)
+        })
+        .unwrap();
+        assert_eq!(
+            j.select(|_, _| true)
+                .into_iter()
+                .map(|r| r.path)
+                .collect::<Vec<_>>(),
+            ["a", "c"]
+        );
+        j.compact_placed(&layout).unwrap();
+        assert_eq!(lines(&dir).len(), 4, "{:?}", lines(&dir));
+        assert_eq!(
+            load(&state, "j.jsonl", 7).unwrap().select(|_, _| true),
+            vec![a, b, rec("c", 9, h1)]
         );
         assert_eq!(
-            load(&state, "j.jsonl", 8)
-                .unwrap()
-                .select(|_, _| true)
-                .len(),
-            1
+            load(&state, "j.jsonl", 8).unwrap().select(|_, _| true),
+            vec![Record {
+                ws: 8,
+                ..rec("other", 5, "x")
+            }]
         );
     }
 
@@ -642,7 +841,7 @@ mod tests {
             format!("{line}\n{{\"ws\":7,\"pa"),
         )
         .unwrap();
-        let j = Journal::open_lean(&state, "j.jsonl", 7).unwrap();
+        let j = Journal::open(&state, "j.jsonl", 7).unwrap();
         j.record(rec("b", 2, "h")).unwrap();
         drop(j);
         let records = load(&state, "j.jsonl", 7).unwrap();

@@ -8,9 +8,9 @@ use intralinks_ext::api::types::Document;
 
 use super::decide::{Decision, Facts, decide};
 use super::fetch::{Opened, Recorder, fetch_once, part_name};
-use super::journal::{Journal, Record};
+use super::journal::{Journal, Placed, Placement, Record};
 use super::local::{Entry, Target};
-use super::names::{Layout, place};
+use super::names::{Layout, Wanted, place};
 pub(crate) use super::plan::JOURNAL;
 pub use super::plan::MirrorReport;
 use super::plan::left_behind;
@@ -25,6 +25,52 @@ enum Outcome {
     Fetched(u64, u32, u64, bool),
     Failed(Failure),
     Skipped,
+}
+
+/// The room's layout as the journal sees it: the run's records of its
+/// documents are kept as 16 bytes each (see [`Journal::open_placed`]).
+struct OnLayout<'a> {
+    plan: &'a Layout,
+    wanted: Wanted<'a>,
+}
+
+impl Placement for OnLayout<'_> {
+    fn count(&self) -> usize {
+        self.plan.document_count()
+    }
+
+    fn at(&self, path: &str) -> Option<usize> {
+        self.wanted.at(path)
+    }
+
+    fn path(&self, i: usize) -> String {
+        self.plan.path(i)
+    }
+
+    fn doc(&self, i: usize) -> Placed<'_> {
+        Placed {
+            id: self.plan.docs[i].id,
+            version: self.plan.version(i),
+            hash: self.plan.hash(i),
+        }
+    }
+}
+
+/// A document as the journal knows it, owned by the closures that record it.
+struct Known {
+    id: i64,
+    version: Option<String>,
+    hash: Option<String>,
+}
+
+impl Known {
+    fn placed(&self) -> Placed<'_> {
+        Placed {
+            id: self.id,
+            version: self.version.as_deref(),
+            hash: self.hash.as_deref(),
+        }
+    }
 }
 
 /// The document an outcome is about.
@@ -98,8 +144,18 @@ pub async fn mirror(
     let mut report = MirrorReport::default();
     let plan = place(list_room(il, workspace_id, options).await?, options.folder);
     // Opened after the listing, whose tables then grow in a heap the
-    // journal's loading has not cut up.
-    let journal = Arc::new(Journal::open_lean(&target.state, JOURNAL, workspace_id)?);
+    // journal's loading has not cut up; against the layout, so that a
+    // document's record takes 16 bytes.
+    let placed = OnLayout {
+        plan: &plan,
+        wanted: plan.wanted(),
+    };
+    let journal = Arc::new(Journal::open_placed(
+        &target.state,
+        JOURNAL,
+        workspace_id,
+        &placed,
+    )?);
     // Partial files of the documents' current versions are resumed; any
     // other (an older version, a document gone) is removed.
     report.stale_parts_removed = target.clear_parts_except(|part| current_part(&plan, part));
@@ -153,7 +209,7 @@ pub async fn mirror(
                             attempts: 0,
                         });
                     }
-                    one(il, workspace_id, &doc, &rel, target, journal, options).await
+                    one(il, workspace_id, (i, &doc, &rel), target, journal, options).await
                 }
                 .await;
                 let item = Item {
@@ -241,10 +297,8 @@ pub async fn mirror(
     drop(results);
     report.interrupted = halt.is_stopped();
 
-    let wanted = plan.wanted();
     // The records whose documents are not in the room (any more).
-    let records = journal.select(|path, _| !wanted.contains(path));
-    drop(wanted);
+    let records = journal.select(|path, _| !placed.wanted.contains(path));
     if !options.delete {
         // Say which local files' documents left the room; leave them alone.
         report.left_room = left_behind(&records, |rel| target.peek(rel))
@@ -305,7 +359,7 @@ pub async fn mirror(
             journal.record(Record { gone: true, ..r })?;
         }
     }
-    journal.compact()?;
+    journal.compact_placed(&placed)?;
     report.failures.sort_by(|a, b| a.path.cmp(&b.path));
     // Bounded (the first by path), sorted by path, then id.
     (report.changed, report.changed_omitted) = changes.finish();
@@ -333,8 +387,7 @@ fn current_part(plan: &Layout, part: &str) -> bool {
 async fn one(
     il: &Intralinks,
     workspace_id: i64,
-    doc: &Document,
-    rel: &str,
+    (i, doc, rel): (usize, &Document, &str),
     target: &Arc<Target>,
     journal: &Arc<Journal>,
     options: &SyncOptions,
@@ -348,8 +401,16 @@ async fn one(
             attempts,
         })
     };
+    // What the journal knows of the document: a record of it, at its path,
+    // of its version and with its hash, is kept in 16 bytes.
+    let placed = Arc::new(Known {
+        id: doc.id,
+        version: doc.version.clone(),
+        hash: doc.file_hash_download.clone(),
+    });
     let record = |sha1: String, size: u64, mtime: i128| {
         let journal = Arc::clone(journal);
+        let placed = Arc::clone(&placed);
         let record = Record {
             ws: workspace_id,
             path: rel.to_string(),
@@ -361,7 +422,7 @@ async fn one(
             gone: false,
             pending: false,
         };
-        blocking(move || journal.record(record))
+        blocking(move || journal.record_at(record, i, &placed.placed()))
     };
     // One hop to the blocking pool looks at the path and, when nothing is
     // there (a document to fetch: `decide` fetches what is missing and has a
@@ -385,7 +446,9 @@ async fn one(
     };
     let opened: Opened = std::sync::Mutex::new(opened);
     let known = match entry {
-        Entry::File { size, mtime } => journal.get(rel).filter(|r| r.describes(size, mtime)),
+        Entry::File { size, mtime } => journal
+            .get_at(i, rel, &placed.placed())
+            .filter(|r| r.describes(size, mtime)),
         _ => None,
     };
     let mut facts = Facts {
@@ -440,18 +503,23 @@ async fn one(
     let recorder: Recorder = {
         let journal = Arc::clone(journal);
         let (path, id, version) = (rel.to_string(), doc.id, doc.version.clone());
+        let placed = Arc::clone(&placed);
         Arc::new(move |sha1, size, mtime| {
-            journal.record(Record {
-                ws: workspace_id,
-                path: path.clone(),
-                id,
-                version: version.clone(),
-                sha1,
-                size,
-                mtime,
-                gone: false,
-                pending: false,
-            })
+            journal.record_at(
+                Record {
+                    ws: workspace_id,
+                    path: path.clone(),
+                    id,
+                    version: version.clone(),
+                    sha1,
+                    size,
+                    mtime,
+                    gone: false,
+                    pending: false,
+                },
+                i,
+                &placed.placed(),
+            )
         })
     };
     let (result, attempts) = with_retries(options, || {

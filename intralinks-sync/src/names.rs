@@ -183,6 +183,11 @@ impl Layout {
         self.strings.opt(self.docs[i].hash)
     }
 
+    /// Document `i`'s version.
+    pub(crate) fn version(&self, i: usize) -> Option<&str> {
+        self.strings.opt(self.docs[i].version)
+    }
+
     /// The paths of the placed documents, to look paths up in.
     pub(crate) fn wanted(&self) -> Wanted<'_> {
         let dirs = self
@@ -225,13 +230,17 @@ pub(crate) fn split_parent(rel: &str) -> (&str, &str) {
 impl Wanted<'_> {
     /// Whether a document is placed at `path`.
     pub fn contains(&self, path: &str) -> bool {
+        self.at(path).is_some()
+    }
+
+    /// The document placed at `path` (its index, in id order), if any.
+    pub fn at(&self, path: &str) -> Option<usize> {
         let (dir, name) = split_parent(path);
-        let Some(&dir) = self.dirs.get(dir) else {
-            return false;
-        };
+        let &dir = self.dirs.get(dir)?;
         self.by_path
             .binary_search_by(|&i| self.layout.key(i).cmp(&(dir, name)))
-            .is_ok()
+            .ok()
+            .map(|k| self.by_path[k] as usize)
     }
 }
 
