@@ -110,13 +110,19 @@ pub async fn diff(
 ) -> Result<DiffReport> {
     let root = Target::open_read(dir)?;
     let walked = walk(&root)?;
+    let plan = place(list_room(il, workspace_id, options).await?, options.folder);
+    // The journals' records, loaded against the layout: a document's own
+    // record takes 16 bytes (see `Journal::open_placed`).
+    let wanted = plan.wanted();
     let mut known = journal::Records::default();
     if let Ok(state) = root.open_dir(STATE_DIR) {
         for name in [super::mirror::JOURNAL, super::push::JOURNAL] {
-            known.extend(journal::load(&state, name, workspace_id)?);
+            known.extend_placed(
+                journal::load_placed(&state, name, workspace_id, &wanted)?,
+                &wanted,
+            );
         }
     }
-    let plan = place(list_room(il, workspace_id, options).await?, options.folder);
     let mut report = DiffReport {
         skipped: walked
             .skipped
@@ -128,7 +134,7 @@ pub async fn diff(
     let marched = march(
         walked.dirs,
         walked.files,
-        &plan,
+        &wanted,
         "compared",
         &mut report.skipped,
     );
@@ -141,10 +147,16 @@ pub async fn diff(
             });
             continue;
         };
-        let cached = known
-            .get(&f.path)
-            .filter(|r| !options.verify && r.describes(f.size, f.mtime))
-            .map(|r| r.sha1.clone());
+        // The record at the file's path: the slot of the document placed
+        // at exactly that path (the pairing may be by folded name), else
+        // one kept by path.
+        let at = wanted.at(&f.path);
+        let cached = match at {
+            Some(j) => known.get_at(j, &f.path, &journal::Placement::doc(&wanted, j)),
+            None => known.get(&f.path),
+        }
+        .filter(|r| !options.verify && r.describes(f.size, f.mtime))
+        .map(|r| r.sha1.clone());
         let local = match cached {
             Some(h) => h,
             None => {

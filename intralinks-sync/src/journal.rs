@@ -275,7 +275,61 @@ pub(crate) trait Placement {
     fn doc(&self, i: usize) -> Placed<'_>;
 }
 
+/// A room's layout, by the paths of its documents.
+impl Placement for super::names::Wanted<'_> {
+    fn count(&self) -> usize {
+        self.layout().document_count()
+    }
+
+    fn at(&self, path: &str) -> Option<usize> {
+        super::names::Wanted::at(self, path)
+    }
+
+    fn path(&self, i: usize) -> String {
+        self.layout().path(i)
+    }
+
+    fn doc(&self, i: usize) -> Placed<'_> {
+        let layout = self.layout();
+        Placed {
+            id: layout.docs[i].id,
+            version: layout.version(i),
+            hash: layout.hash(i),
+        }
+    }
+}
+
 impl Records {
+    /// The record of the placed document `i` at `path`, which is `d` (of
+    /// records loaded against the layout `d` is from).
+    pub fn get_at(&self, i: usize, path: &str, d: &Placed<'_>) -> Option<Record> {
+        match self.slots.get(i) {
+            Some(&slot) if slot != Slot::EMPTY => slot.record(self.ws, path.to_string(), d),
+            _ => self.get(path),
+        }
+    }
+
+    /// Adds `other`'s records, both loaded against `placement` (a path in
+    /// both takes `other`'s).
+    pub fn extend_placed(&mut self, other: Records, placement: &dyn Placement) {
+        self.ws = other.ws;
+        if self.slots.len() != other.slots.len() {
+            self.slots = vec![Slot::EMPTY; other.slots.len()];
+        }
+        for (i, slot) in other.slots.into_iter().enumerate() {
+            if slot != Slot::EMPTY {
+                self.slots[i] = slot;
+                self.by_path.remove(placement.path(i).as_str());
+            }
+        }
+        for (path, kept) in other.by_path {
+            if let Some(i) = placement.at(&path) {
+                self.slots[i] = Slot::EMPTY;
+            }
+            self.by_path.insert(path, kept);
+        }
+    }
+
     /// Takes in `r`, the record of the placed document `at` when there is
     /// one at its path (a placed journal), of which `slot` is `r` as a slot
     /// when it fits one: the path's record is then the slot, else `r`.
@@ -320,12 +374,6 @@ impl Records {
             .collect();
         out.sort_by(|a, b| a.path.cmp(&b.path));
         out
-    }
-
-    /// Adds `other`'s records (a path in both takes `other`'s).
-    pub fn extend(&mut self, other: Records) {
-        self.ws = other.ws;
-        self.by_path.extend(other.by_path);
     }
 
     /// Writes every record as a journal line, in path order.
@@ -382,7 +430,17 @@ pub(crate) fn load(state: &Dir, name: &str, ws: i64) -> Result<Records> {
     load_with(state, name, ws, None)
 }
 
-/// [`load`], into slots of `placement`'s documents where records fit them.
+/// [`load`], into slots of `placement`'s documents where records fit them
+/// (see [`Journal::open_placed`]); read them with [`Records::get_at`].
+pub(crate) fn load_placed(
+    state: &Dir,
+    name: &str,
+    ws: i64,
+    placement: &dyn Placement,
+) -> Result<Records> {
+    load_with(state, name, ws, Some(placement))
+}
+
 fn load_with(
     state: &Dir,
     name: &str,
@@ -492,11 +550,7 @@ impl Journal {
     /// The record of the placed document `i` at `path` (of a journal
     /// opened against the layout `d` is from).
     pub fn get_at(&self, i: usize, path: &str, d: &Placed<'_>) -> Option<Record> {
-        let records = self.records();
-        match records.slots.get(i) {
-            Some(&slot) if slot != Slot::EMPTY => slot.record(self.ws, path.to_string(), d),
-            _ => records.get(path),
-        }
+        self.records().get_at(i, path, d)
     }
 
     /// The records `keep` selects by path and record, in path order (of a
@@ -830,6 +884,36 @@ mod tests {
                 ..rec("other", 5, "x")
             }]
         );
+    }
+
+    #[test]
+    fn records_of_two_journals_on_one_layout_merge_the_later_over_the_earlier() {
+        let (_dir, state) = state();
+        let h1 = "qUqP5cyxm6YcTAhz05Hph5gvu9M=";
+        let layout = Three(vec![
+            ("a", 1, Some("3"), Some(h1)),
+            ("b", 2, Some("3"), Some(h1)),
+            ("c", 3, Some("3"), Some(h1)),
+        ]);
+        let mirror = Journal::open(&state, "m.jsonl", 7).unwrap();
+        mirror.record(rec("a", 1, h1)).unwrap();
+        mirror.record(rec("b", 2, "old")).unwrap();
+        mirror.record(rec("c", 3, h1)).unwrap();
+        let push = Journal::open(&state, "p.jsonl", 7).unwrap();
+        push.record(rec("a", 1, "pushed")).unwrap();
+        push.record(rec("b", 2, h1)).unwrap();
+        let mut known = load_placed(&state, "m.jsonl", 7, &layout).unwrap();
+        known.extend_placed(load_placed(&state, "p.jsonl", 7, &layout).unwrap(), &layout);
+        let sha1 = |i: usize| {
+            known
+                .get_at(i, &layout.path(i), &layout.doc(i))
+                .map(|r| r.sha1)
+        };
+        assert_eq!(
+            [sha1(0), sha1(1), sha1(2)],
+            [Some("pushed".into()), Some(h1.into()), Some(h1.into())]
+        );
+        assert_eq!(known.select(|_, _| true).len(), 1);
     }
 
     #[test]

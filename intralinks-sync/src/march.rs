@@ -11,10 +11,10 @@
 //! The mirror needs no pairing: it writes the names the layout gives
 //! ([`super::names::place`]), so its local paths are the layout's.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use super::local::Found;
-use super::names::{Layout, fold_key};
+use super::names::{Wanted, fold_key};
 
 /// A path as the room compares it: each component case-folded, NFC.
 pub(crate) fn fold_path(rel: &str) -> String {
@@ -38,24 +38,25 @@ pub(crate) struct Marched {
 }
 
 /// Pairs `dirs` and `files` (as walked, parents first) with the room's
-/// `plan`; what is set aside goes to `skipped`, with the reason (in which
-/// `done` says what was not done with it: "pushed", "compared").
+/// layout, by its paths (`wanted`); what is set aside goes to `skipped`,
+/// with the reason (in which `done` says what was not done with it:
+/// "pushed", "compared").
 pub(crate) fn march(
     mut dirs: Vec<String>,
     files: Vec<Found>,
-    plan: &Layout,
+    wanted: &Wanted<'_>,
     done: &str,
     skipped: &mut Vec<String>,
 ) -> Marched {
+    let plan = wanted.layout();
     let mut remote_dirs: HashMap<String, i64> = plan
         .folders
         .iter()
         .map(|(id, p)| (p.clone(), *id))
         .collect();
-    // Path → the document's index in the layout (which keeps it once).
-    let mut remote_docs: BTreeMap<String, usize> = (0..plan.document_count())
-        .map(|i| (plan.path(i), i))
-        .collect();
+    // The documents paired so far, by index in the layout: the paths are
+    // looked up in `wanted`, with no second copy of them.
+    let mut paired = vec![false; plan.document_count()];
 
     // Two local directories the room would take for one: the one it has
     // by that exact name (else the first) is kept, the other set aside
@@ -104,7 +105,7 @@ pub(crate) fn march(
     // Two local files the room would take for one: the same rule.
     let file_kept = {
         let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
-        keepers(&paths, |p| remote_docs.contains_key(p))
+        keepers(&paths, |p| wanted.contains(p))
     };
     let kept_names: Vec<Option<String>> = file_kept
         .iter()
@@ -125,32 +126,37 @@ pub(crate) fn march(
 
     // Each kept file with the document at its exact name, else at its
     // folded name (the folded names are made only when a file needs them).
-    let mut folded_docs: Option<HashMap<String, String>> = None;
+    let mut folded_docs: Option<HashMap<String, usize>> = None;
     let files = files
         .into_iter()
         .map(|f| {
-            let at = if remote_docs.contains_key(&f.path) {
-                Some(f.path.clone())
-            } else {
-                folded_docs
+            let at = match wanted.at(&f.path) {
+                Some(i) => Some(i),
+                None => folded_docs
                     .get_or_insert_with(|| {
-                        remote_docs
-                            .keys()
-                            .map(|p| (fold_path(p), p.clone()))
+                        (0..plan.document_count())
+                            .map(|i| (fold_path(&plan.path(i)), i))
                             .collect()
                     })
                     .get(&fold_path(&f.path))
-                    .cloned()
+                    .copied(),
             };
-            let doc = at.and_then(|p| remote_docs.remove(&p));
+            let doc = at.filter(|&i| !std::mem::replace(&mut paired[i], true));
             (f, doc)
         })
         .collect();
+    let mut remote_only: Vec<(String, usize)> = paired
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !**p)
+        .map(|(i, _)| (plan.path(i), i))
+        .collect();
+    remote_only.sort_unstable();
     Marched {
         dirs,
         remote_dirs,
         files,
-        remote_only: remote_docs.into_iter().collect(),
+        remote_only,
     }
 }
 

@@ -8,9 +8,9 @@ use intralinks_ext::api::types::Document;
 
 use super::decide::{Decision, Facts, decide};
 use super::fetch::{Opened, Recorder, fetch_once, part_name};
-use super::journal::{Journal, Placed, Placement, Record};
+use super::journal::{Journal, Placed, Record};
 use super::local::{Entry, Target};
-use super::names::{Layout, Wanted, place};
+use super::names::{Layout, place};
 pub(crate) use super::plan::JOURNAL;
 pub use super::plan::MirrorReport;
 use super::plan::left_behind;
@@ -25,35 +25,6 @@ enum Outcome {
     Fetched(u64, u32, u64, bool),
     Failed(Failure),
     Skipped,
-}
-
-/// The room's layout as the journal sees it: the run's records of its
-/// documents are kept as 16 bytes each (see [`Journal::open_placed`]).
-struct OnLayout<'a> {
-    plan: &'a Layout,
-    wanted: Wanted<'a>,
-}
-
-impl Placement for OnLayout<'_> {
-    fn count(&self) -> usize {
-        self.plan.document_count()
-    }
-
-    fn at(&self, path: &str) -> Option<usize> {
-        self.wanted.at(path)
-    }
-
-    fn path(&self, i: usize) -> String {
-        self.plan.path(i)
-    }
-
-    fn doc(&self, i: usize) -> Placed<'_> {
-        Placed {
-            id: self.plan.docs[i].id,
-            version: self.plan.version(i),
-            hash: self.plan.hash(i),
-        }
-    }
 }
 
 /// A document as the journal knows it, owned by the closures that record it.
@@ -146,15 +117,12 @@ pub async fn mirror(
     // Opened after the listing, whose tables then grow in a heap the
     // journal's loading has not cut up; against the layout, so that a
     // document's record takes 16 bytes.
-    let placed = OnLayout {
-        plan: &plan,
-        wanted: plan.wanted(),
-    };
+    let wanted = plan.wanted();
     let journal = Arc::new(Journal::open_placed(
         &target.state,
         JOURNAL,
         workspace_id,
-        &placed,
+        &wanted,
     )?);
     // Partial files of the documents' current versions are resumed; any
     // other (an older version, a document gone) is removed.
@@ -298,7 +266,7 @@ pub async fn mirror(
     report.interrupted = halt.is_stopped();
 
     // The records whose documents are not in the room (any more).
-    let records = journal.select(|path, _| !placed.wanted.contains(path));
+    let records = journal.select(|path, _| !wanted.contains(path));
     if !options.delete {
         // Say which local files' documents left the room; leave them alone.
         report.left_room = left_behind(&records, |rel| target.peek(rel))
@@ -359,7 +327,7 @@ pub async fn mirror(
             journal.record(Record { gone: true, ..r })?;
         }
     }
-    journal.compact_placed(&placed)?;
+    journal.compact_placed(&wanted)?;
     report.failures.sort_by(|a, b| a.path.cmp(&b.path));
     // Bounded (the first by path), sorted by path, then id.
     (report.changed, report.changed_omitted) = changes.finish();

@@ -228,6 +228,11 @@ pub(crate) fn split_parent(rel: &str) -> (&str, &str) {
 }
 
 impl Wanted<'_> {
+    /// The layout the paths are of.
+    pub fn layout(&self) -> &Layout {
+        self.layout
+    }
+
     /// Whether a document is placed at `path`.
     pub fn contains(&self, path: &str) -> bool {
         self.at(path).is_some()

@@ -255,7 +255,7 @@ pub async fn push(
         mut remote_dirs,
         files,
         remote_only,
-    } = march(dirs, files, &plan, "pushed", &mut report.skipped);
+    } = march(dirs, files, &plan.wanted(), "pushed", &mut report.skipped);
     report.files = files.len();
     options.emit(SyncEvent::Planned {
         items: files.len(),
