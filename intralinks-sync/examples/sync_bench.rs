@@ -5,7 +5,10 @@
 //! documents (default 2000) in 20 folders, delays every answer by
 //! LATENCY_MS (default 20), and mirrors the room, then pushes a tree of as
 //! many files into a fresh folder, with 1, 8 and 32 jobs (or the
-//! comma-separated JOBS, such as `8,32`). The simulator
+//! comma-separated JOBS, such as `8,32` or `8,auto`). With `auto` (the
+//! default setting) the floor is counted at the most requests the run had
+//! in flight at once (`peak`, from `SyncEvent::Settled`), the lowest floor
+//! of the concurrency it used. The simulator
 //! runs in a child process (this program again, with `--serve`), so the peak
 //! RSS printed is the client's alone.
 
@@ -17,7 +20,31 @@ use std::time::{Duration, Instant};
 use intralinks_ext::types::{CreateFoldersRequest, FolderInput, FolderInputItem};
 use intralinks_ext::{Checked, FixedAnswers, Intralinks};
 use intralinks_sim::{Faults, Generated, SimConfig, demo};
-use intralinks_sync::{self as sync, SyncOptions};
+use intralinks_sync::{self as sync, Jobs, SyncEvent, SyncHook, SyncOptions};
+
+/// `options` with a hook that keeps the most requests the run had in
+/// flight at once (told by `SyncEvent::Settled`).
+fn watched(options: SyncOptions) -> (SyncOptions, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    let peak = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let seen = peak.clone();
+    let hook = SyncHook::new(move |e| {
+        if let SyncEvent::Settled { peak, .. } = e {
+            seen.store(*peak, std::sync::atomic::Ordering::Relaxed);
+        }
+    });
+    (
+        SyncOptions {
+            progress: Some(hook),
+            ..options
+        },
+        peak,
+    )
+}
+
+/// The floor of `documents` answers of `latency` ms, `jobs` at a time.
+fn floor_of(documents: usize, latency: u64, jobs: usize) -> Duration {
+    Duration::from_millis(documents as u64 * latency) / jobs.max(1) as u32
+}
 
 fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -49,12 +76,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = args.into_iter();
     let documents: usize = args.next().map(|a| a.parse()).transpose()?.unwrap_or(2000);
     let latency: u64 = args.next().map(|a| a.parse()).transpose()?.unwrap_or(20);
-    let job_counts: Vec<usize> = match args.next() {
+    let job_counts: Vec<Jobs> = match args.next() {
         Some(list) => list
             .split(',')
             .map(|j| j.parse())
             .collect::<Result<_, _>>()?,
-        None => vec![1, 8, 32],
+        None => vec![Jobs::Fixed(1), Jobs::Fixed(8), Jobs::Fixed(32)],
     };
     if serving {
         return serve(documents, latency).await;
@@ -71,25 +98,27 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     il.enter(ws, &mut FixedAnswers::default()).await?;
     println!("{documents} documents of 200 bytes, {latency} ms latency per answer");
     println!(
-        "{:<6} {:>5} {:>9} {:>9} {:>7}",
-        "what", "jobs", "wall s", "floor s", "ratio"
+        "{:<6} {:>5} {:>5} {:>9} {:>9} {:>7}",
+        "what", "jobs", "peak", "wall s", "floor s", "ratio"
     );
     let base = tempfile::tempdir()?;
     let mut pushed_from = None;
     for &jobs in &job_counts {
-        let floor = Duration::from_millis(documents as u64 * latency) / jobs as u32;
         let dir = base.path().join(format!("mirror-{jobs}"));
-        let options = SyncOptions {
-            jobs: sync::Jobs::Fixed(jobs),
+        let (options, peak) = watched(SyncOptions {
+            jobs,
             ..SyncOptions::default()
-        };
+        });
         let started = Instant::now();
         let report = sync::mirror(&il, ws, &dir, &options).await?;
         let wall = started.elapsed();
         assert_eq!(report.fetched, documents, "{:?}", report.failures.first());
+        let peak = peak.load(std::sync::atomic::Ordering::Relaxed);
+        let floor = floor_of(documents, latency, peak);
         println!(
-            "{:<6} {jobs:>5} {:>9.2} {:>9.2} {:>7.2}",
+            "{:<6} {:>5} {peak:>5} {:>9.2} {:>9.2} {:>7.2}",
             "mirror",
+            jobs.to_string(),
             wall.as_secs_f64(),
             floor.as_secs_f64(),
             wall.as_secs_f64() / floor.as_secs_f64()
@@ -100,7 +129,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The push tree is the mirror's, without its state directory.
     std::fs::remove_dir_all(tree.join(".intralinks-sync"))?;
     for &jobs in &job_counts {
-        let floor = Duration::from_millis(documents as u64 * latency) / jobs as u32;
         let created = il
             .api()
             .create_folder()
@@ -118,20 +146,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .checked()
             .await?;
         let folder = created.folder_partial[0].id.ok_or("no folder id")?;
-        let options = SyncOptions {
-            jobs: sync::Jobs::Fixed(jobs),
+        let (options, peak) = watched(SyncOptions {
+            jobs,
             folder: Some(folder),
             ..SyncOptions::default()
-        };
+        });
         let started = Instant::now();
         let report = sync::push(&il, ws, &tree, &options).await?;
         let wall = started.elapsed();
         assert_eq!(report.uploaded, documents, "{:?}", report.failures.first());
         assert_eq!(report.verified, documents);
         std::fs::remove_dir_all(tree.join(".intralinks-sync"))?;
+        let peak = peak.load(std::sync::atomic::Ordering::Relaxed);
+        let floor = floor_of(documents, latency, peak);
         println!(
-            "{:<6} {jobs:>5} {:>9.2} {:>9.2} {:>7.2}",
+            "{:<6} {:>5} {peak:>5} {:>9.2} {:>9.2} {:>7.2}",
             "push",
+            jobs.to_string(),
             wall.as_secs_f64(),
             floor.as_secs_f64(),
             wall.as_secs_f64() / floor.as_secs_f64()
