@@ -185,7 +185,7 @@ const SPLIT_FROM: u64 = 4 * 1024 * 1024;
 /// on the spot, with no worker: for a small document, handing its one
 /// chunk to a thread and waiting for it costs more than hashing and
 /// writing it (at 200 bytes, the hand-offs were most of a mirror's CPU).
-const INLINE_UP_TO: u64 = 64 * 1024;
+pub(crate) const INLINE_UP_TO: u64 = 64 * 1024;
 
 /// Bytes written between two requests to start writing them back to disk,
 /// so that the flush before a download's rename finds little left to do.
@@ -515,6 +515,33 @@ impl Pump<'_> {
             sha1_base64: base64::engine::general_purpose::STANDARD.encode(Sha1::digest(&bytes)),
             file: Some(file),
         })
+    }
+
+    /// A small body ([`INLINE_UP_TO`] declared at most) into memory,
+    /// gathered under the same limits and hashed here, with no worker:
+    /// the bytes and their base64 SHA-1.
+    pub(crate) async fn gather<S>(self, body: S) -> Result<(Vec<u8>, String)>
+    where
+        S: Stream<Item = std::result::Result<Bytes, reqwest::Error>>,
+    {
+        let declared = self.declared.unwrap_or(0);
+        let mut bytes: Vec<u8> = Vec::with_capacity(
+            usize::try_from(declared)
+                .unwrap_or(0)
+                .min(INLINE_UP_TO as usize),
+        );
+        let done = self
+            .copy::<S, Vec<u8>>(body, None, None, Some(&mut bytes), 0)
+            .await?;
+        if done != declared {
+            return Err(Error::BodyCutShort {
+                document_id: self.document_id,
+                received: done,
+                expected: declared,
+            });
+        }
+        let sha1 = base64::engine::general_purpose::STANDARD.encode(Sha1::digest(&bytes));
+        Ok((bytes, sha1))
     }
 
     /// The network side: reads chunks under the limits, hands them to the

@@ -124,6 +124,79 @@ async fn upload_from_a_reader_and_download_into_a_writer_are_verified() {
 }
 
 #[tokio::test]
+async fn a_small_download_into_memory_is_verified_bounded_and_told() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let il = login(&sim).await;
+    il.enter(
+        demo::MAIN_WORKSPACE,
+        &mut intralinks_ext::FixedAnswers::default(),
+    )
+    .await
+    .unwrap();
+    let limits = (
+        intralinks_ext::TransferLimits::default(),
+        std::time::Duration::from_secs(5),
+    );
+    // 48 KiB, under the 64 KiB bound: its bytes, its hash, and `on_open`
+    // told the body's start and length.
+    let doc = il
+        .document(demo::MAIN_WORKSPACE, demo::DOC_SAMPLE)
+        .await
+        .unwrap();
+    let opened = std::sync::Mutex::new(None);
+    let (bytes, written) = il
+        .download_small(demo::MAIN_WORKSPACE, &doc, limits, |start, len| {
+            *opened.lock().unwrap() = Some((start, len));
+            None
+        })
+        .await
+        .unwrap();
+    assert_eq!(bytes.len(), 48 * 1024);
+    assert_eq!(written.bytes, 48 * 1024);
+    assert_eq!(
+        Some(written.sha1_base64.as_str()),
+        doc.file_hash_download.as_deref()
+    );
+    assert_eq!(file_hash(&bytes), written.sha1_base64);
+    assert_eq!(*opened.lock().unwrap(), Some((0, 48 * 1024)));
+
+    // Over the bound: refused before anything is asked for.
+    let big = il
+        .document(demo::MAIN_WORKSPACE, demo::DOC_ANNUAL_REPORT)
+        .await
+        .unwrap();
+    let e = il
+        .download_small(demo::MAIN_WORKSPACE, &big, limits, |_, _| {
+            panic!("no body may be opened")
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string().contains(&format!(
+            "more than the {} of a download into memory; download it to a file",
+            intralinks_ext::transfer::SMALL_DOWNLOAD
+        )),
+        "{e}"
+    );
+
+    // Bytes that are not the document's: a hash mismatch.
+    control(&sim, &format!("/_sim/corrupt/{}", demo::DOC_SAMPLE)).await;
+    let doc = il
+        .document(demo::MAIN_WORKSPACE, demo::DOC_SAMPLE)
+        .await
+        .unwrap();
+    let e = il
+        .download_small(demo::MAIN_WORKSPACE, &doc, limits, |_, _| None)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, Error::HashMismatch { document_id, destination: None, .. } if document_id == demo::DOC_SAMPLE),
+        "{e:?}"
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
 async fn a_session_goes_on_from_stored_tokens_and_hands_out_each_new_pair() {
     let sim = Simulator::start(SimConfig::default()).await.unwrap();
     let first = login(&sim).await;

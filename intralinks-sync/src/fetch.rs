@@ -96,26 +96,7 @@ async fn fetch_inner(
         let (target, part) = (Arc::clone(target), part.clone());
         move || target.drop_part(&part)
     };
-    let path = rel.to_string();
-    let hook = options.progress.clone();
-    let on_open = |start: u64, len: u64| {
-        options.emit(SyncEvent::Started {
-            path: path.clone(),
-            bytes: start + len,
-            resumed_from: start,
-        });
-        let last = Arc::new(std::sync::atomic::AtomicU64::new(start));
-        hook.map(|hook| {
-            let f: intralinks_ext::ProgressFn = Arc::new(move |p: intralinks_ext::Progress| {
-                let before = last.swap(p.done, std::sync::atomic::Ordering::Relaxed);
-                hook.call(&SyncEvent::Moved {
-                    path: path.clone(),
-                    bytes: p.done.saturating_sub(before),
-                });
-            });
-            f
-        })
-    };
+    let on_open = opener(options, rel);
     let destination = target.shown(rel);
     let filled = il.fill_part(
         workspace_id,
@@ -172,6 +153,107 @@ async fn fetch_inner(
     Ok(Fetched {
         size: filled.total,
         resumed_from: filled.start,
+        recorded,
+    })
+}
+
+/// What a transfer tells when its body opens: `Started`, then `Moved` as
+/// bytes arrive (through the progress hook it answers).
+fn opener<'a>(
+    options: &'a SyncOptions,
+    rel: &str,
+) -> impl FnOnce(u64, u64) -> Option<intralinks_ext::ProgressFn> + 'a {
+    let path = rel.to_string();
+    move |start: u64, len: u64| {
+        options.emit(SyncEvent::Started {
+            path: path.clone(),
+            bytes: start + len,
+            resumed_from: start,
+        });
+        let last = Arc::new(std::sync::atomic::AtomicU64::new(start));
+        options.progress.clone().map(|hook| {
+            let f: intralinks_ext::ProgressFn = Arc::new(move |p: intralinks_ext::Progress| {
+                let before = last.swap(p.done, std::sync::atomic::Ordering::Relaxed);
+                hook.call(&SyncEvent::Moved {
+                    path: path.clone(),
+                    bytes: p.done.saturating_sub(before),
+                });
+            });
+            f
+        })
+    }
+}
+
+/// One attempt at fetching a new small `doc` (at most
+/// [`intralinks_ext::transfer::SMALL_DOWNLOAD`] bytes declared) into `rel`, where nothing was when the run began: its
+/// body in memory, checked (size, SHA-1) on the way, then in one hop to
+/// the blocking pool its partial file written, its mtime set, renamed
+/// into place and recorded — one hop where a document whose partial file
+/// is opened first takes two. Nothing is resumed: what an earlier attempt
+/// left in the partial file is written over.
+pub(crate) async fn fetch_small(
+    il: &Intralinks,
+    workspace_id: i64,
+    (doc, rel): (&Document, &str),
+    target: &Arc<Target>,
+    options: &SyncOptions,
+    record: &Recorder,
+) -> Result<Fetched> {
+    let fetched = il.download_small(
+        workspace_id,
+        doc,
+        (options.limits, options.limits.stall_timeout),
+        opener(options, rel),
+    );
+    let (bytes, written) = tokio::select! {
+        r = fetched => match r {
+            // Nothing was written: say where it would have gone.
+            Err(Error::HashMismatch { document_id, expected, actual, destination: None }) => {
+                return Err(Error::HashMismatch {
+                    document_id,
+                    expected,
+                    actual,
+                    destination: Some(target.shown(rel)),
+                });
+            }
+            r => r?,
+        },
+        _ = options.stop.stopped() => return Err(stopped(doc.id)),
+    };
+    let when = mtime_of(doc.last_modified_on.or(doc.created_on));
+    let (part, rel) = (part_name(doc), rel.to_string());
+    let (target, record) = (Arc::clone(target), Arc::clone(record));
+    let size = written.bytes;
+    let recorded = blocking(move || {
+        let (mut file, existing) = target.open_part(&part)?;
+        let wrote = (|| -> std::io::Result<i128> {
+            use std::io::Write;
+            if existing > 0 {
+                file.set_len(0)?;
+            }
+            file.write_all(&bytes)?;
+            if let Some(t) = when {
+                file.set_modified(t)?;
+            }
+            #[cfg(not(target_os = "linux"))]
+            file.sync_data()?;
+            Ok(nanos(file.metadata()?.modified()?))
+        })();
+        let mtime = match wrote {
+            Ok(m) => m,
+            Err(e) => {
+                target.drop_part(&part);
+                return Err(io_err("cannot write", target.shown(&rel))(e));
+            }
+        };
+        drop(file);
+        target.place(&part, &rel)?;
+        Ok(record(written.sha1_base64, size, mtime))
+    })
+    .await?;
+    Ok(Fetched {
+        size,
+        resumed_from: 0,
         recorded,
     })
 }

@@ -37,10 +37,22 @@ pub(crate) enum Entry {
 /// How many subdirectories of `parts/` the partial files are spread over.
 pub(crate) const PART_SHARDS: u64 = 64;
 
+/// The subdirectory of `parts/` of the partial file `name`: FNV-1a of the
+/// name, stable across runs and builds, so that a resumed part is found
+/// where the last run left it.
+fn shard_of(name: &str) -> u64 {
+    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    hash % PART_SHARDS
+}
+
 pub(crate) struct Target {
     root: Dir,
     pub state: Dir,
     parts: Dir,
+    /// The subdirectories of `parts`, opened (or made) by their first part.
+    shards: [std::sync::OnceLock<Dir>; PART_SHARDS as usize],
     dirs: Mutex<HashMap<String, Arc<Dir>>>,
     shown: PathBuf,
 }
@@ -156,6 +168,7 @@ impl Target {
             root,
             state,
             parts,
+            shards: std::array::from_fn(|_| std::sync::OnceLock::new()),
             dirs: Mutex::new(HashMap::new()),
             shown: dir.to_path_buf(),
         })
@@ -262,6 +275,22 @@ impl Target {
         dir
     }
 
+    /// Whether the directory `rel` (opened, or created, as by
+    /// [`Target::dir`]) holds nothing (the target: nothing but the state
+    /// directory); `false` when it cannot be read.
+    pub fn is_empty_dir(&self, rel: &str) -> bool {
+        let Ok(dir) = self.dir(rel) else {
+            return false;
+        };
+        let Ok(mut entries) = dir.entries() else {
+            return false;
+        };
+        // The target itself holds the state directory.
+        entries.all(|e| {
+            e.is_ok_and(|e| rel.is_empty() && e.file_name() == std::ffi::OsStr::new(STATE_DIR))
+        })
+    }
+
     /// What is at `rel`, looked up without creating anything (a missing
     /// directory on the way is [`Entry::Missing`]).
     pub fn peek(&self, rel: &str) -> Entry {
@@ -290,12 +319,31 @@ impl Target {
     /// 8 writers in one directory took 10 times the system time of 8 spread
     /// over subdirectories); spread, they do not.
     pub fn part_path(name: &str) -> String {
-        // FNV-1a of the name: stable across runs and builds, so that a
-        // resumed part is found where the last run left it.
-        let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
-        format!("{:02x}/{name}", hash % PART_SHARDS)
+        format!("{:02x}/{name}", shard_of(name))
+    }
+
+    /// The subdirectory of `parts` the partial file `name` is in, opened
+    /// once per run (made when missing).
+    fn shard(&self, name: &str) -> std::io::Result<&Dir> {
+        let k = shard_of(name);
+        let cell = &self.shards[k as usize];
+        if let Some(d) = cell.get() {
+            return Ok(d);
+        }
+        let sub = format!("{k:02x}");
+        let dir = match self.parts.open_dir(&sub) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                match self.parts.create_dir(&sub) {
+                    Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => return Err(e),
+                    _ => self.parts.open_dir(&sub)?,
+                }
+            }
+            other => other?,
+        };
+        // Another thread may have set it meanwhile: either handle will do.
+        let _ = cell.set(dir);
+        cell.get()
+            .ok_or_else(|| std::io::Error::other("the partial files' directory was not kept"))
     }
 
     /// The path shown to people for the partial file `name`.
@@ -310,35 +358,21 @@ impl Target {
     /// link), and the bytes already in it.
     pub fn open_part(&self, name: &str) -> Result<(std::fs::File, u64)> {
         let shown = self.part_shown(name);
-        let path = Target::part_path(name);
-        if let Ok(m) = self.parts.symlink_metadata(&path)
+        let shard = self
+            .shard(name)
+            .map_err(io_err("cannot create", shown.clone()))?;
+        if let Ok(m) = shard.symlink_metadata(name)
             && !m.is_file()
         {
-            self.parts
-                .remove_file(&path)
+            shard
+                .remove_file(name)
                 .map_err(io_err("cannot remove", shown.clone()))?;
         }
         let open = || {
-            let create = || {
-                self.parts
-                    .open_with(
-                        &path,
-                        OpenOptions::new().read(true).write(true).create(true),
-                    )
-                    .map(|f| f.into_std())
-            };
-            match create() {
-                // The shard's directory is made by its first part.
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    let (shard, _) = split(&path);
-                    match self.parts.create_dir(shard) {
-                        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => Err(e),
-                        _ => create(),
-                    }
-                }
-                other => other,
-            }
-            .map_err(io_err("cannot create", shown.clone()))
+            shard
+                .open_with(name, OpenOptions::new().read(true).write(true).create(true))
+                .map(|f| f.into_std())
+                .map_err(io_err("cannot create", shown.clone()))
         };
         let mut file = open()?;
         let mut meta = file
@@ -348,8 +382,8 @@ impl Target {
             // A hard link: appending would grow its other name too. This
             // name goes, and the part starts anew.
             drop(file);
-            self.parts
-                .remove_file(&path)
+            shard
+                .remove_file(name)
                 .map_err(io_err("cannot remove", shown.clone()))?;
             file = open()?;
             meta = file
@@ -367,14 +401,16 @@ impl Target {
 
     /// Removes the partial file `name`.
     pub fn drop_part(&self, name: &str) {
-        let _ = self.parts.remove_file(Target::part_path(name));
+        if let Ok(shard) = self.shard(name) {
+            let _ = shard.remove_file(name);
+        }
     }
 
     /// Removes the partial file `name` when nothing was written to it.
     pub fn drop_part_if_empty(&self, name: &str) {
         if self
-            .parts
-            .symlink_metadata(Target::part_path(name))
+            .shard(name)
+            .and_then(|shard| shard.symlink_metadata(name))
             .is_ok_and(|m| m.is_file() && m.len() == 0)
         {
             self.drop_part(name);
@@ -432,8 +468,8 @@ impl Target {
                 what: "directory or special file where a file goes",
             });
         }
-        self.parts
-            .rename(Target::part_path(part), &dir, name)
+        self.shard(part)
+            .and_then(|shard| shard.rename(part, &dir, name))
             .map_err(io_err("cannot move into place at", self.shown(rel)))
     }
 

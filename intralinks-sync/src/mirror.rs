@@ -7,7 +7,7 @@ use futures_util::StreamExt;
 use intralinks_ext::api::types::Document;
 
 use super::decide::{Decision, Facts, decide};
-use super::fetch::{Opened, Recorder, fetch_once, part_name};
+use super::fetch::{Opened, Recorder, fetch_once, fetch_small, part_name};
 use super::journal::{Journal, Placed, Record};
 use super::local::{Entry, Target};
 use super::names::{Layout, place};
@@ -150,6 +150,15 @@ pub async fn mirror(
         }
     }
 
+    // The directories that held nothing when the run began (most often,
+    // just made): a document of theirs is missing without a look at its
+    // path, and a small one is fetched in one hop to the blocking pool.
+    let fresh: Vec<bool> = plan
+        .dir_paths()
+        .iter()
+        .map(|d| target.is_empty_dir(d))
+        .collect();
+    let fresh = &fresh;
     let jobs = options.jobs.ceiling();
     let mut changes = super::Changes::new(options.max_changed);
     let target = &target;
@@ -160,6 +169,7 @@ pub async fn mirror(
         futures_util::stream::iter((0..plan.document_count()).map(|i| {
             // Each item gets its document and path when it starts.
             let (doc, rel) = (plan.docs[i].to_document(&plan.strings), plan.path(i));
+            let fresh = fresh[plan.dir_index(i)];
             async move {
                 let outcome = async {
                     if options.stop.is_stopped() {
@@ -177,7 +187,7 @@ pub async fn mirror(
                             attempts: 0,
                         });
                     }
-                    one(il, workspace_id, (i, &doc, &rel), target, journal, options).await
+                    one(il, workspace_id, (i, &doc, &rel, fresh), target, journal, options).await
                 }
                 .await;
                 let item = Item {
@@ -355,7 +365,7 @@ fn current_part(plan: &Layout, part: &str) -> bool {
 async fn one(
     il: &Intralinks,
     workspace_id: i64,
-    (i, doc, rel): (usize, &Document, &str),
+    (i, doc, rel, fresh): (usize, &Document, &str, bool),
     target: &Arc<Target>,
     journal: &Arc<Journal>,
     options: &SyncOptions,
@@ -395,19 +405,31 @@ async fn one(
     // One hop to the blocking pool looks at the path and, when nothing is
     // there (a document to fetch: `decide` fetches what is missing and has a
     // hash), opens its partial file too.
+    // In a directory that held nothing when the run began, there is
+    // nothing to look at: a small document is fetched by `fetch_small`, a
+    // larger one opens its partial file in its own hop.
     let hashed = doc.file_hash_download.is_some();
-    let looked = blocking({
-        let (target, rel, part) = (Arc::clone(target), rel.to_string(), part_name(doc));
-        move || {
-            let entry = target.entry(&rel)?;
-            let opened = match entry {
-                Entry::Missing if hashed => Some(target.open_part(&part)?),
-                _ => None,
-            };
-            Ok((entry, opened))
-        }
-    })
-    .await;
+    let small = fresh
+        && hashed
+        && doc
+            .file_size
+            .is_some_and(|s| (0..=intralinks_ext::transfer::SMALL_DOWNLOAD as i64).contains(&s));
+    let looked = if fresh {
+        Ok((Entry::Missing, None))
+    } else {
+        blocking({
+            let (target, rel, part) = (Arc::clone(target), rel.to_string(), part_name(doc));
+            move || {
+                let entry = target.entry(&rel)?;
+                let opened = match entry {
+                    Entry::Missing if hashed => Some(target.open_part(&part)?),
+                    _ => None,
+                };
+                Ok((entry, opened))
+            }
+        })
+        .await
+    };
     let (entry, opened) = match looked {
         Ok(e) => e,
         Err(e) => return fail(e, 0),
@@ -491,14 +513,25 @@ async fn one(
         })
     };
     let (result, attempts) = with_retries(options, || {
-        fetch_once(
-            il,
-            workspace_id,
-            (doc, rel),
-            target,
-            options,
-            (&opened, &recorder),
-        )
+        if small {
+            futures_util::future::Either::Left(fetch_small(
+                il,
+                workspace_id,
+                (doc, rel),
+                target,
+                options,
+                &recorder,
+            ))
+        } else {
+            futures_util::future::Either::Right(fetch_once(
+                il,
+                workspace_id,
+                (doc, rel),
+                target,
+                options,
+                (&opened, &recorder),
+            ))
+        }
     })
     .await;
     if let Some((_, _)) = opened.lock().unwrap_or_else(|e| e.into_inner()).take() {

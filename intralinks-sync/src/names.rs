@@ -183,6 +183,16 @@ impl Layout {
         self.strings.opt(self.docs[i].hash)
     }
 
+    /// The directories documents are in, by index ("" first).
+    pub(crate) fn dir_paths(&self) -> &[Box<str>] {
+        &self.dirs
+    }
+
+    /// The index of document `i`'s directory in [`Layout::dir_paths`].
+    pub(crate) fn dir_index(&self, i: usize) -> usize {
+        self.dir_of[i] as usize
+    }
+
     /// Document `i`'s version.
     pub(crate) fn version(&self, i: usize) -> Option<&str> {
         self.strings.opt(self.docs[i].version)

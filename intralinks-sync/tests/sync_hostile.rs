@@ -65,6 +65,7 @@ fn documents() -> Value {
         (18, "trickle.bin"),
         (19, "silent.bin"),
         (24, "short.bin"),
+        (25, "forged.bin"),
     ] {
         docs.push(
             json!({"id": id, "parentId": 3, "name": name, "fileSize": 12,
@@ -106,6 +107,8 @@ async fn file(State(sent): State<Sent>, UrlPath((_, id)): UrlPath<(i64, i64)>) -
             "never".into_response()
         }
         24 => "twelve".into_response(),
+        // Twelve bytes, but not the ones the hash is of.
+        25 => "TWELVE BYTES".into_response(),
         _ => match honest().into_iter().find(|d| d.0 == id) {
             Some((_, _, _, body)) => body.into_response(),
             None => (axum::http::StatusCode::NOT_FOUND, "no").into_response(),
@@ -238,12 +241,24 @@ async fn a_hostile_server_cannot_write_outside_or_create_tool_active_names() {
         .iter()
         .map(|f| (f.path.as_str(), f.error.as_str()))
         .collect();
-    assert_eq!(failures.len(), 5, "{failures:#?}");
+    assert_eq!(failures.len(), 6, "{failures:#?}");
     assert_eq!(failures[0].0, "_etc/endless.bin");
     assert_eq!(
         failures[0].1,
         "the service sent more than the 12 bytes document 17 declares; reading stopped and nothing was kept; report this to the service's operator"
     );
+    assert_eq!(failures[1].0, "_etc/forged.bin");
+    assert_eq!(
+        failures[1].1,
+        format!(
+            "the downloaded bytes of document 25 do not match its fileHashDownload (expected {}, got {}); nothing was written to {}; retry the download",
+            file_hash(b"twelve bytes"),
+            file_hash(b"TWELVE BYTES"),
+            target.join("_etc/forged.bin").display()
+        )
+    );
+    assert!(!target.join("_etc/forged.bin").exists());
+    let failures = &failures[1..];
     assert_eq!(failures[1].0, "_etc/short.bin");
     assert_eq!(
         failures[1].1,

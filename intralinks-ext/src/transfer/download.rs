@@ -14,6 +14,9 @@ use crate::Intralinks;
 use crate::error::{Error, Result};
 use crate::pipe::{Pump, Sink, TransferLimits};
 
+/// The most bytes [`Intralinks::download_small`] takes into memory.
+pub const SMALL_DOWNLOAD: u64 = crate::pipe::INLINE_UP_TO;
+
 /// The hash a document's bytes must have.
 fn expected_hash(doc: &Document) -> Result<String> {
     doc.file_hash_download.clone().ok_or_else(|| {
@@ -381,17 +384,91 @@ impl Intralinks {
     where
         W: AsyncWrite + Unpin + Send + ?Sized,
     {
+        self.download_into_with(
+            workspace_id,
+            doc,
+            writer,
+            (self.limits, self.read_timeout),
+            |_, _| progress,
+        )
+        .await
+    }
+
+    /// The whole body of a small document, in memory: checked like any
+    /// download (its declared size, its SHA-1), held to `limits` with
+    /// `answer_timeout` for the answer, and gathered and hashed as it
+    /// arrives, with no worker thread — for a small document, a hand-off
+    /// to a thread costs more than the work. `on_open` learns how many bytes
+    /// the body carries and answers the progress hook for them. A document
+    /// that declares more than [`SMALL_DOWNLOAD`] bytes is refused before
+    /// anything is asked for.
+    pub async fn download_small(
+        &self,
+        workspace_id: i64,
+        doc: &Document,
+        (limits, answer_timeout): (TransferLimits, std::time::Duration),
+        on_open: impl FnOnce(u64, u64) -> Option<ProgressFn>,
+    ) -> Result<(Vec<u8>, Written)> {
         let expected = expected_hash(doc)?;
-        let body = self
-            .open_body(workspace_id, doc, 0, self.read_timeout)
-            .await?;
+        let size = crate::pipe::declared_size(doc)?;
+        if size > SMALL_DOWNLOAD {
+            return Err(Error::InvalidInput(format!(
+                "document {} declares {size} bytes, more than the {SMALL_DOWNLOAD} of a download into memory; download it to a file",
+                doc.id
+            )));
+        }
+        let body = self.open_body(workspace_id, doc, 0, answer_timeout).await?;
+        let to = PathBuf::from("(memory)");
+        let progress = on_open(body.start, body.len);
+        let (bytes, sha1_base64) = Pump {
+            document_id: Some(doc.id),
+            declared: Some(body.len),
+            cap: None,
+            at: &to,
+            limits: Some(limits),
+            progress,
+        }
+        .gather(body.stream)
+        .await?;
+        if sha1_base64 != expected {
+            return Err(Error::HashMismatch {
+                document_id: doc.id,
+                expected,
+                actual: sha1_base64,
+                destination: None,
+            });
+        }
+        let written = Written {
+            bytes: bytes.len() as u64,
+            sha1_base64,
+        };
+        Ok((bytes, written))
+    }
+
+    /// [`Intralinks::download_into`] held to `limits`, with `answer_timeout`
+    /// for the answer, telling `on_open` how many bytes the body carries
+    /// (it answers the progress hook for them).
+    async fn download_into_with<W>(
+        &self,
+        workspace_id: i64,
+        doc: &Document,
+        writer: &mut W,
+        (limits, answer_timeout): (TransferLimits, std::time::Duration),
+        on_open: impl FnOnce(u64, u64) -> Option<ProgressFn>,
+    ) -> Result<Written>
+    where
+        W: AsyncWrite + Unpin + Send + ?Sized,
+    {
+        let expected = expected_hash(doc)?;
+        let body = self.open_body(workspace_id, doc, 0, answer_timeout).await?;
         let to = PathBuf::from("(the writer)");
+        let progress = on_open(body.start, body.len);
         let pumped = Pump {
             document_id: Some(doc.id),
             declared: Some(body.len),
             cap: None,
             at: &to,
-            limits: Some(self.limits),
+            limits: Some(limits),
             progress,
         }
         .run(body.stream, Sink::Writer(writer))

@@ -40,7 +40,7 @@ use crate::error::{Checked, Error, Result};
 use crate::pipe::{Pump, TransferLimits};
 
 pub use crate::pipe::{Progress, ProgressFn};
-pub use download::{Body, Filled};
+pub use download::{Body, Filled, SMALL_DOWNLOAD};
 pub use part::{Part, has_other_names, part_key, partial_download};
 pub use upload::Removal;
 
