@@ -3,8 +3,8 @@
 //!
 //! A line is written with one `write` on a file opened for appending, so a
 //! kill leaves at worst one partial last line, which loading ignores. The
-//! journal is flushed to disk every [`SYNC_EVERY`] records and at the end of
-//! a run; a record lost to a power cut only costs a re-hash (the file is
+//! journal is flushed to disk every [`SYNC_EVERY`] records (at most once
+//! every [`SYNC_GAP`]) and at the end of a run; a record lost to a power cut only costs a re-hash (the file is
 //! adopted when its SHA-1 matches). At the end of a run the journal is
 //! rewritten compactly (temporary file, then rename).
 //!
@@ -31,6 +31,11 @@ use intralinks_ext::{Error, Result};
 
 /// Records between two flushes to disk.
 pub(crate) const SYNC_EVERY: usize = 64;
+
+/// The least time between two flushes to disk: a flush of the file system
+/// makes its journal commit, which holds up every create and rename under
+/// way (at 0 ms, 64 records took a few milliseconds).
+pub(crate) const SYNC_GAP: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// One completed item.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -412,7 +417,7 @@ pub(crate) struct Journal {
     ws: i64,
     state: Dir,
     /// The appending file and the records written since its last flush.
-    file: Mutex<(std::fs::File, usize)>,
+    file: Mutex<(std::sync::Arc<std::fs::File>, usize, std::time::Instant)>,
     records: Mutex<Records>,
 }
 
@@ -533,7 +538,7 @@ impl Journal {
             name: name.to_string(),
             ws,
             state,
-            file: Mutex::new((file, 0)),
+            file: Mutex::new((std::sync::Arc::new(file), 0, std::time::Instant::now())),
             records: Mutex::new(records),
         })
     }
@@ -577,16 +582,23 @@ impl Journal {
         let mut line = serde_json::to_vec(&record)
             .map_err(|e| Error::InvalidInput(format!("cannot encode a journal record: {e}")))?;
         line.push(b'\n');
-        {
+        let flush = {
             let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
-            file.0
+            (&*file.0)
                 .write_all(&line)
                 .map_err(io("cannot write", &self.name))?;
             file.1 += 1;
-            if file.1 >= SYNC_EVERY {
+            (file.1 >= SYNC_EVERY && file.2.elapsed() >= SYNC_GAP).then(|| {
                 file.1 = 0;
-                flush_filesystem(&file.0).map_err(io("cannot flush", &self.name))?;
-            }
+                file.2 = std::time::Instant::now();
+                std::sync::Arc::clone(&file.0)
+            })
+        };
+        // Flushed without the lock: the other records go on meanwhile (a
+        // flush of the file system takes milliseconds, and every job that
+        // completed would wait on it).
+        if let Some(file) = flush {
+            flush_filesystem(&file).map_err(io("cannot flush", &self.name))?;
         }
         let mut records = self.records();
         match at {
@@ -657,11 +669,12 @@ impl Journal {
         self.state
             .rename(&temp, &self.state, &self.name)
             .map_err(io("cannot write", &self.name))?;
-        file.0 = self
-            .state
-            .open_with(&self.name, OpenOptions::new().append(true).create(true))
-            .map_err(io("cannot write", &self.name))?
-            .into_std();
+        file.0 = std::sync::Arc::new(
+            self.state
+                .open_with(&self.name, OpenOptions::new().append(true).create(true))
+                .map_err(io("cannot write", &self.name))?
+                .into_std(),
+        );
         file.1 = 0;
         Ok(())
     }
