@@ -29,6 +29,9 @@ use intralinks_ext::{DocumentRef, Intralinks};
 /// The push journal's name in the state directory.
 pub(crate) const JOURNAL: &str = "push.jsonl";
 
+/// Files of at most this size are read whole before their upload.
+const READ_AT_ONCE: u64 = 64 * 1024;
+
 /// Documents created per call.
 const CREATE_BATCH: usize = 100;
 
@@ -915,7 +918,24 @@ async fn upload_once(
         current
     };
     let version = current.version.clone().unwrap_or_default();
-    let file = tokio::fs::File::from_std(target.open_file(&f.path)?);
+    let file = target.open_file(&f.path)?;
+    // A small file is read here, at once (no more than its size as walked;
+    // the upload checks the length it sends): each read of a file through
+    // tokio is a hand-off to the blocking pool, which costs more than the
+    // read.
+    let file: std::pin::Pin<Box<dyn tokio::io::AsyncRead + Send>> = if f.size <= READ_AT_ONCE {
+        let mut bytes = Vec::with_capacity(f.size as usize);
+        std::io::Read::read_to_end(&mut std::io::Read::take(file, f.size), &mut bytes).map_err(
+            |source| Error::Io {
+                action: "cannot read",
+                path: target.shown(&f.path),
+                source,
+            },
+        )?;
+        Box::pin(std::io::Cursor::new(bytes))
+    } else {
+        Box::pin(tokio::fs::File::from_std(file))
+    };
     options.emit(SyncEvent::Started {
         path: f.path.clone(),
         bytes: f.size,
