@@ -5,8 +5,8 @@
 # served with no latency, copied into a fresh directory R times by each of:
 #   (a) ours:   mirror_rss N F DEST --jobs J      (the simulator, in a child
 #               process, serves the room; the mirror hashes each document,
-#               checks its SHA-1, flushes it, renames it into place and
-#               records it in its journal);
+#               checks its SHA-1, renames it into place and records it
+#               in its journal, which flushes the files in groups);
 #   (b) rclone: rclone copy --transfers J --checkers J :http: DEST
 #               --http-url http://127.0.0.1:PORT/  (nginx serves the same
 #               tree with autoindex on; rclone lists it, HEADs each file for
