@@ -210,6 +210,10 @@ pub(crate) struct Records {
     /// rest of such a record is the layout's already. `by_path` then holds
     /// only the records that are not in a slot.
     slots: Vec<Slot>,
+    /// Lines of the file the records were loaded from that a compaction
+    /// would drop: superseded or removed records of this workspace, lines
+    /// that do not read as a record.
+    stale_lines: usize,
 }
 
 /// A placed document's record, as its size and its mtime in nanoseconds
@@ -305,6 +309,11 @@ impl Placement for super::names::Wanted<'_> {
 }
 
 impl Records {
+    /// How many current records there are.
+    fn len(&self) -> usize {
+        self.by_path.len() + self.slots.iter().filter(|s| **s != Slot::EMPTY).count()
+    }
+
     /// The record of the placed document `i` at `path`, which is `d` (of
     /// records loaded against the layout `d` is from).
     pub fn get_at(&self, i: usize, path: &str, d: &Placed<'_>) -> Option<Record> {
@@ -419,6 +428,8 @@ pub(crate) struct Journal {
     /// The appending file and the records written since its last flush.
     file: Mutex<(std::sync::Arc<std::fs::File>, usize, std::time::Instant)>,
     records: Mutex<Records>,
+    /// Records appended since it was opened.
+    appended: std::sync::atomic::AtomicUsize,
 }
 
 fn io(action: &'static str, name: &str) -> impl FnOnce(std::io::Error) -> Error + use<> {
@@ -456,18 +467,25 @@ fn load_with(
         ws,
         by_path: HashMap::new(),
         slots: vec![Slot::EMPTY; placement.map_or(0, |p| p.count())],
+        stale_lines: 0,
     };
+    let mut lines = 0usize;
     match state.open(name) {
         Ok(f) => {
             let reader = std::io::BufReader::new(f.into_std());
             for line in reader.lines() {
-                let Ok(line) = line else { break };
+                let Ok(line) = line else {
+                    records.stale_lines += 1;
+                    break;
+                };
                 let Ok(r) = serde_json::from_str::<Record>(&line) else {
+                    records.stale_lines += 1;
                     continue;
                 };
                 if r.ws != ws {
                     continue;
                 }
+                lines += 1;
                 match placement {
                     Some(p) => {
                         let at = p.at(&r.path);
@@ -481,6 +499,7 @@ fn load_with(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(io("cannot read", name)(e)),
     }
+    records.stale_lines += lines.saturating_sub(records.len());
     Ok(records)
 }
 
@@ -540,6 +559,7 @@ impl Journal {
             state,
             file: Mutex::new((std::sync::Arc::new(file), 0, std::time::Instant::now())),
             records: Mutex::new(records),
+            appended: std::sync::atomic::AtomicUsize::new(0),
         })
     }
 
@@ -588,6 +608,8 @@ impl Journal {
                 .write_all(&line)
                 .map_err(io("cannot write", &self.name))?;
             file.1 += 1;
+            self.appended
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             (file.1 >= SYNC_EVERY && file.2.elapsed() >= SYNC_GAP).then(|| {
                 file.1 = 0;
                 file.2 = std::time::Instant::now();
@@ -620,6 +642,13 @@ impl Journal {
     }
 
     fn compact_with(&self, placement: Option<&dyn Placement>) -> Result<()> {
+        // Nothing recorded since a load that kept every line: the file is
+        // compact already (a no-op rerun of a large room rewrote it whole).
+        if self.appended.load(std::sync::atomic::Ordering::SeqCst) == 0
+            && self.records().stale_lines == 0
+        {
+            return Ok(());
+        }
         let temp = format!("{}.tmp", self.name);
         let f = self
             .state
@@ -927,6 +956,39 @@ mod tests {
             [Some("pushed".into()), Some(h1.into()), Some(h1.into())]
         );
         assert_eq!(known.select(|_, _| true).len(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_journal_that_is_compact_and_got_nothing_new_is_not_rewritten() {
+        use std::os::unix::fs::MetadataExt;
+        let (dir, state) = state();
+        let inode = || std::fs::metadata(dir.path().join("j.jsonl")).unwrap().ino();
+        let j = Journal::open(&state, "j.jsonl", 7).unwrap();
+        j.record(rec("a", 1, "h")).unwrap();
+        j.record(rec("b", 2, "h")).unwrap();
+        j.compact().unwrap();
+        drop(j);
+        // Loaded whole, nothing new: the same file stays.
+        let before = inode();
+        let j = Journal::open(&state, "j.jsonl", 7).unwrap();
+        j.compact().unwrap();
+        assert_eq!(inode(), before);
+        // A record superseded in the file: rewritten.
+        j.record(rec("a", 1, "h2")).unwrap();
+        drop(j);
+        let j = Journal::open(&state, "j.jsonl", 7).unwrap();
+        j.compact().unwrap();
+        assert_ne!(inode(), before);
+        assert_eq!(lines(&dir).len(), 2);
+        // A line that does not read as a record: rewritten without it.
+        drop(j);
+        let mut text = std::fs::read_to_string(dir.path().join("j.jsonl")).unwrap();
+        text.push_str("{\"ws\":7,\"pa\n");
+        std::fs::write(dir.path().join("j.jsonl"), text).unwrap();
+        let j = Journal::open(&state, "j.jsonl", 7).unwrap();
+        j.compact().unwrap();
+        assert_eq!(lines(&dir).len(), 2);
     }
 
     #[test]
