@@ -12,6 +12,19 @@ use intralinks_sim::{SimConfig, Simulator, demo};
 mod common;
 use common::{keys, login};
 
+/// A simulator and a session in its main workspace.
+async fn in_main_workspace() -> (Simulator, Intralinks) {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let il = login(&sim).await;
+    il.enter(
+        demo::MAIN_WORKSPACE,
+        &mut intralinks_ext::FixedAnswers::default(),
+    )
+    .await
+    .unwrap();
+    (sim, il)
+}
+
 async fn control(sim: &Simulator, path: &str) -> serde_json::Value {
     let r = reqwest::Client::new()
         .post(format!("{}{path}", sim.url()))
@@ -24,14 +37,7 @@ async fn control(sim: &Simulator, path: &str) -> serde_json::Value {
 
 #[tokio::test]
 async fn upload_from_a_reader_and_download_into_a_writer_are_verified() {
-    let sim = Simulator::start(SimConfig::default()).await.unwrap();
-    let il = login(&sim).await;
-    il.enter(
-        demo::MAIN_WORKSPACE,
-        &mut intralinks_ext::FixedAnswers::default(),
-    )
-    .await
-    .unwrap();
+    let (sim, il) = in_main_workspace().await;
     let bytes: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
     let up = il
         .upload_from(
@@ -125,14 +131,7 @@ async fn upload_from_a_reader_and_download_into_a_writer_are_verified() {
 
 #[tokio::test]
 async fn a_small_download_into_memory_is_verified_bounded_and_told() {
-    let sim = Simulator::start(SimConfig::default()).await.unwrap();
-    let il = login(&sim).await;
-    il.enter(
-        demo::MAIN_WORKSPACE,
-        &mut intralinks_ext::FixedAnswers::default(),
-    )
-    .await
-    .unwrap();
+    let (sim, il) = in_main_workspace().await;
     let limits = (
         intralinks_ext::TransferLimits::default(),
         std::time::Duration::from_secs(5),

@@ -124,29 +124,13 @@ async fn fetch_inner(
     // On the blocking pool, in one go: the mtime, the data on disk (on
     // Linux at the journal's next group commit instead, see
     // `journal::flush_filesystem`), the rename into place, then the record.
-    let sha1 = filled.sha1_base64;
     let recorded = blocking({
-        let (target, part, rel) = (Arc::clone(target), part.clone(), rel.to_string());
-        let (record, sha1, size) = (Arc::clone(record), sha1.clone(), filled.total);
+        let (target, rel, record) = (Arc::clone(target), rel.to_string(), Arc::clone(record));
+        let (sha1, size) = (filled.sha1_base64, filled.total);
         move || {
-            let synced = (|| -> std::io::Result<i128> {
-                if let Some(t) = when {
-                    file.set_modified(t)?;
-                }
-                #[cfg(not(target_os = "linux"))]
-                file.sync_data()?;
-                Ok(nanos(file.metadata()?.modified()?))
-            })();
-            let mtime = match synced {
-                Ok(m) => m,
-                Err(e) => {
-                    target.drop_part(&part);
-                    return Err(io_err("cannot write", target.shown(&rel))(e));
-                }
-            };
-            drop(file);
-            target.place(&part, &rel)?;
-            Ok(record(sha1, size, mtime))
+            settle(file, (&target, &part, &rel), when, |mtime| {
+                record(sha1, size, mtime)
+            })
         }
     })
     .await?;
@@ -155,6 +139,37 @@ async fn fetch_inner(
         resumed_from: filled.start,
         recorded,
     })
+}
+
+/// The last of a fetched file's work, on the blocking pool: its mtime
+/// (`when`), its data on disk where files are flushed one by one (see
+/// `journal::flush_filesystem`), the rename of its partial file `part` into
+/// place at `rel`, then `record` with the mtime the file ended with. A
+/// failure before the rename removes the part. Answers what recording said.
+fn settle(
+    file: std::fs::File,
+    (target, part, rel): (&Target, &str, &str),
+    when: Option<std::time::SystemTime>,
+    record: impl FnOnce(i128) -> Result<()>,
+) -> Result<Result<()>> {
+    let synced = (|| -> std::io::Result<i128> {
+        if let Some(t) = when {
+            file.set_modified(t)?;
+        }
+        #[cfg(not(target_os = "linux"))]
+        file.sync_data()?;
+        Ok(nanos(file.metadata()?.modified()?))
+    })();
+    let mtime = match synced {
+        Ok(m) => m,
+        Err(e) => {
+            target.drop_part(part);
+            return Err(io_err("cannot write", target.shown(rel))(e));
+        }
+    };
+    drop(file);
+    target.place(part, rel)?;
+    Ok(record(mtime))
 }
 
 /// What a transfer tells when its body opens: `Started`, then `Moved` as
@@ -226,29 +241,20 @@ pub(crate) async fn fetch_small(
     let size = written.bytes;
     let recorded = blocking(move || {
         let (mut file, existing) = target.open_part(&part)?;
-        let wrote = (|| -> std::io::Result<i128> {
+        let wrote = (|| -> std::io::Result<()> {
             use std::io::Write;
             if existing > 0 {
                 file.set_len(0)?;
             }
-            file.write_all(&bytes)?;
-            if let Some(t) = when {
-                file.set_modified(t)?;
-            }
-            #[cfg(not(target_os = "linux"))]
-            file.sync_data()?;
-            Ok(nanos(file.metadata()?.modified()?))
+            file.write_all(&bytes)
         })();
-        let mtime = match wrote {
-            Ok(m) => m,
-            Err(e) => {
-                target.drop_part(&part);
-                return Err(io_err("cannot write", target.shown(&rel))(e));
-            }
-        };
-        drop(file);
-        target.place(&part, &rel)?;
-        Ok(record(written.sha1_base64, size, mtime))
+        if let Err(e) = wrote {
+            target.drop_part(&part);
+            return Err(io_err("cannot write", target.shown(&rel))(e));
+        }
+        settle(file, (&target, &part, &rel), when, |mtime| {
+            record(written.sha1_base64, size, mtime)
+        })
     })
     .await?;
     Ok(Fetched {
