@@ -479,13 +479,7 @@ impl Pump<'_> {
                 source,
             }
         };
-        let declared = self.declared.unwrap_or(0);
-        let mut bytes: Vec<u8> = Vec::with_capacity(
-            usize::try_from(declared)
-                .unwrap_or(0)
-                .min(INLINE_UP_TO as usize),
-        );
-        let copied = self.copy(body, None, None, Some(&mut bytes), 0).await;
+        let (bytes, copied) = self.collect(body).await;
         let write = |file: std::fs::File, bytes: &[u8]| -> std::io::Result<std::fs::File> {
             let mut file = append_from(file, 0)?;
             file.write_all(bytes)?;
@@ -503,13 +497,7 @@ impl Pump<'_> {
             }
         };
         let file = write(file, &bytes).map_err(io("cannot write", self.at))?;
-        if done != declared {
-            return Err(Error::BodyCutShort {
-                document_id: self.document_id,
-                received: done,
-                expected: declared,
-            });
-        }
+        self.whole(done)?;
         Ok(Pumped {
             total: done,
             sha1_base64: base64::engine::general_purpose::STANDARD.encode(Sha1::digest(&bytes)),
@@ -524,15 +512,33 @@ impl Pump<'_> {
     where
         S: Stream<Item = std::result::Result<Bytes, reqwest::Error>>,
     {
+        let (bytes, copied) = self.collect(body).await;
+        self.whole(copied?)?;
+        let sha1 = base64::engine::general_purpose::STANDARD.encode(Sha1::digest(&bytes));
+        Ok((bytes, sha1))
+    }
+
+    /// A small body gathered into memory under the limits: what arrived,
+    /// and how the body ended (its length, or why it stopped).
+    async fn collect<S>(&self, body: S) -> (Vec<u8>, Result<u64>)
+    where
+        S: Stream<Item = std::result::Result<Bytes, reqwest::Error>>,
+    {
         let declared = self.declared.unwrap_or(0);
         let mut bytes: Vec<u8> = Vec::with_capacity(
             usize::try_from(declared)
                 .unwrap_or(0)
                 .min(INLINE_UP_TO as usize),
         );
-        let done = self
+        let copied = self
             .copy::<S, Vec<u8>>(body, None, None, Some(&mut bytes), 0)
-            .await?;
+            .await;
+        (bytes, copied)
+    }
+
+    /// Fails a gathered body of `done` bytes shorter than declared.
+    fn whole(&self, done: u64) -> Result<()> {
+        let declared = self.declared.unwrap_or(0);
         if done != declared {
             return Err(Error::BodyCutShort {
                 document_id: self.document_id,
@@ -540,8 +546,7 @@ impl Pump<'_> {
                 expected: declared,
             });
         }
-        let sha1 = base64::engine::general_purpose::STANDARD.encode(Sha1::digest(&bytes));
-        Ok((bytes, sha1))
+        Ok(())
     }
 
     /// The network side: reads chunks under the limits, hands them to the

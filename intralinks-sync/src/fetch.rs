@@ -200,8 +200,8 @@ fn opener<'a>(
 }
 
 /// One attempt at fetching a new small `doc` (at most
-/// [`intralinks_ext::transfer::SMALL_DOWNLOAD`] bytes declared) into `rel`, where nothing was when the run began: its
-/// body in memory, checked (size, SHA-1) on the way, then in one hop to
+/// [`intralinks_ext::transfer::SMALL_DOWNLOAD`] bytes declared) into
+/// `rel`, where nothing was when the run began: its body in memory, checked (size, SHA-1) on the way, then in one hop to
 /// the blocking pool its partial file written, its mtime set, renamed
 /// into place and recorded — one hop where a document whose partial file
 /// is opened first takes two. Nothing is resumed: what an earlier attempt

@@ -4,9 +4,10 @@
 //! A line is written with one `write` on a file opened for appending, so a
 //! kill leaves at worst one partial last line, which loading ignores. The
 //! journal is flushed to disk every [`SYNC_EVERY`] records (at most once
-//! every [`SYNC_GAP`]) and at the end of a run; a record lost to a power cut only costs a re-hash (the file is
-//! adopted when its SHA-1 matches). At the end of a run the journal is
-//! rewritten compactly (temporary file, then rename).
+//! every [`SYNC_GAP`]) and at the end of a run; a record lost to a power
+//! cut only costs a re-hash (the file is adopted when its SHA-1 matches).
+//! At the end of a run that recorded anything the journal is rewritten
+//! compactly (temporary file, then rename).
 //!
 //! On Linux each of those flushes is a group commit of the files too: the
 //! mirror does not flush each file before its rename (on a journaling file

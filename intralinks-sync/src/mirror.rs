@@ -379,35 +379,41 @@ async fn one(
             attempts,
         })
     };
-    // What the journal knows of the document: a record of it, at its path,
-    // of its version and with its hash, is kept in 16 bytes.
-    let placed = Arc::new(Known {
-        id: doc.id,
-        version: doc.version.clone(),
-        hash: doc.file_hash_download.clone(),
-    });
-    let record = |sha1: String, size: u64, mtime: i128| {
+    // Records the file at `rel` as this document's, on the thread it is
+    // called on (the blocking pool). The journal keeps a record of it, at
+    // its path, of its version and with its hash, in 16 bytes.
+    let recorder: Recorder = {
         let journal = Arc::clone(journal);
-        let placed = Arc::clone(&placed);
-        let record = Record {
-            ws: workspace_id,
-            path: rel.to_string(),
+        let path = rel.to_string();
+        let known = Known {
             id: doc.id,
             version: doc.version.clone(),
-            sha1,
-            size,
-            mtime,
-            gone: false,
-            pending: false,
+            hash: doc.file_hash_download.clone(),
         };
-        blocking(move || journal.record_at(record, i, &placed.placed()))
+        Arc::new(move |sha1, size, mtime| {
+            journal.record_at(
+                Record {
+                    ws: workspace_id,
+                    path: path.clone(),
+                    id: known.id,
+                    version: known.version.clone(),
+                    sha1,
+                    size,
+                    mtime,
+                    gone: false,
+                    pending: false,
+                },
+                i,
+                &known.placed(),
+            )
+        })
     };
     // One hop to the blocking pool looks at the path and, when nothing is
     // there (a document to fetch: `decide` fetches what is missing and has a
-    // hash), opens its partial file too.
-    // In a directory that held nothing when the run began, there is
-    // nothing to look at: a small document is fetched by `fetch_small`, a
-    // larger one opens its partial file in its own hop.
+    // hash), opens its partial file too. In a directory that held nothing
+    // when the run began there is nothing to look at: a small document is
+    // fetched by `fetch_small`, a larger one opens its partial file in its
+    // own hop.
     let hashed = doc.file_hash_download.is_some();
     let small = fresh
         && hashed
@@ -437,7 +443,15 @@ async fn one(
     let opened: Opened = std::sync::Mutex::new(opened);
     let known = match entry {
         Entry::File { size, mtime } => journal
-            .get_at(i, rel, &placed.placed())
+            .get_at(
+                i,
+                rel,
+                &Placed {
+                    id: doc.id,
+                    version: doc.version.as_deref(),
+                    hash: doc.file_hash_download.as_deref(),
+                },
+            )
             .filter(|r| r.describes(size, mtime)),
         _ => None,
     };
@@ -469,7 +483,11 @@ async fn one(
         Decision::Keep | Decision::Adopt => {
             // A hash taken now is recorded, so the next run trusts it.
             if let (Some(h), Entry::File { size, mtime }) = (facts.hashed, entry)
-                && let Err(e) = record(h.to_string(), size, mtime).await
+                && let Err(e) = blocking({
+                    let (recorder, sha1) = (Arc::clone(&recorder), h.to_string());
+                    move || recorder(sha1, size, mtime)
+                })
+                .await
             {
                 return fail(e, 0);
             }
@@ -490,28 +508,6 @@ async fn one(
             );
         }
     }
-    let recorder: Recorder = {
-        let journal = Arc::clone(journal);
-        let (path, id, version) = (rel.to_string(), doc.id, doc.version.clone());
-        let placed = Arc::clone(&placed);
-        Arc::new(move |sha1, size, mtime| {
-            journal.record_at(
-                Record {
-                    ws: workspace_id,
-                    path: path.clone(),
-                    id,
-                    version: version.clone(),
-                    sha1,
-                    size,
-                    mtime,
-                    gone: false,
-                    pending: false,
-                },
-                i,
-                &placed.placed(),
-            )
-        })
-    };
     let (result, attempts) = with_retries(options, || {
         if small {
             futures_util::future::Either::Left(fetch_small(

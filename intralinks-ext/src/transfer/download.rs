@@ -384,14 +384,33 @@ impl Intralinks {
     where
         W: AsyncWrite + Unpin + Send + ?Sized,
     {
-        self.download_into_with(
-            workspace_id,
-            doc,
-            writer,
-            (self.limits, self.read_timeout),
-            |_, _| progress,
-        )
-        .await
+        let expected = expected_hash(doc)?;
+        let body = self
+            .open_body(workspace_id, doc, 0, self.read_timeout)
+            .await?;
+        let to = PathBuf::from("(the writer)");
+        let pumped = Pump {
+            document_id: Some(doc.id),
+            declared: Some(body.len),
+            cap: None,
+            at: &to,
+            limits: Some(self.limits),
+            progress,
+        }
+        .run(body.stream, Sink::Writer(writer))
+        .await?;
+        if pumped.sha1_base64 != expected {
+            return Err(Error::HashMismatch {
+                document_id: doc.id,
+                expected,
+                actual: pumped.sha1_base64,
+                destination: None,
+            });
+        }
+        Ok(Written {
+            bytes: pumped.total,
+            sha1_base64: pumped.sha1_base64,
+        })
     }
 
     /// The whole body of a small document, in memory: checked like any
@@ -443,47 +462,5 @@ impl Intralinks {
             sha1_base64,
         };
         Ok((bytes, written))
-    }
-
-    /// [`Intralinks::download_into`] held to `limits`, with `answer_timeout`
-    /// for the answer, telling `on_open` how many bytes the body carries
-    /// (it answers the progress hook for them).
-    async fn download_into_with<W>(
-        &self,
-        workspace_id: i64,
-        doc: &Document,
-        writer: &mut W,
-        (limits, answer_timeout): (TransferLimits, std::time::Duration),
-        on_open: impl FnOnce(u64, u64) -> Option<ProgressFn>,
-    ) -> Result<Written>
-    where
-        W: AsyncWrite + Unpin + Send + ?Sized,
-    {
-        let expected = expected_hash(doc)?;
-        let body = self.open_body(workspace_id, doc, 0, answer_timeout).await?;
-        let to = PathBuf::from("(the writer)");
-        let progress = on_open(body.start, body.len);
-        let pumped = Pump {
-            document_id: Some(doc.id),
-            declared: Some(body.len),
-            cap: None,
-            at: &to,
-            limits: Some(limits),
-            progress,
-        }
-        .run(body.stream, Sink::Writer(writer))
-        .await?;
-        if pumped.sha1_base64 != expected {
-            return Err(Error::HashMismatch {
-                document_id: doc.id,
-                expected,
-                actual: pumped.sha1_base64,
-                destination: None,
-            });
-        }
-        Ok(Written {
-            bytes: pumped.total,
-            sha1_base64: pumped.sha1_base64,
-        })
     }
 }
