@@ -10,7 +10,10 @@
 //! in flight at once (`peak`, from `SyncEvent::Settled`), the lowest floor
 //! of the concurrency it used. The simulator
 //! runs in a child process (this program again, with `--serve`), so the peak
-//! RSS printed is the client's alone.
+//! RSS printed is the client's alone. Each run is cut into phases: until
+//! its plan (listing and walk), until its first transfer (for push: the
+//! folders, the hashes and the creates), its transfers, and after the last
+//! one (for push: the verifying listing).
 
 #[path = "../../intralinks-ext/examples/common/mod.rs"]
 mod common;
@@ -22,14 +25,33 @@ use intralinks_ext::{Checked, FixedAnswers, Intralinks};
 use intralinks_sim::{Faults, Generated, SimConfig, demo};
 use intralinks_sync::{self as sync, Jobs, SyncEvent, SyncHook, SyncOptions};
 
-/// `options` with a hook that keeps the most requests the run had in
-/// flight at once (told by `SyncEvent::Settled`).
-fn watched(options: SyncOptions) -> (SyncOptions, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
-    let peak = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let seen = peak.clone();
+/// What the hook of a run saw: the most requests in flight at once (told
+/// by `SyncEvent::Settled`), and when the run had its plan, started its
+/// first transfer and ended its last one (ms since it was made).
+#[derive(Default)]
+struct Seen {
+    peak: std::sync::atomic::AtomicUsize,
+    planned: std::sync::atomic::AtomicU64,
+    first: std::sync::atomic::AtomicU64,
+    last: std::sync::atomic::AtomicU64,
+}
+
+/// `options` with a hook that fills a [`Seen`].
+fn watched(options: SyncOptions) -> (SyncOptions, std::sync::Arc<Seen>) {
+    use std::sync::atomic::Ordering::Relaxed;
+    let seen = std::sync::Arc::new(Seen::default());
+    let filled = seen.clone();
+    let start = Instant::now();
     let hook = SyncHook::new(move |e| {
-        if let SyncEvent::Settled { peak, .. } = e {
-            seen.store(*peak, std::sync::atomic::Ordering::Relaxed);
+        let ms = start.elapsed().as_millis() as u64;
+        match e {
+            SyncEvent::Settled { peak, .. } => filled.peak.store(*peak, Relaxed),
+            SyncEvent::Planned { .. } => filled.planned.store(ms, Relaxed),
+            SyncEvent::Started { .. } => {
+                let _ = filled.first.compare_exchange(0, ms, Relaxed, Relaxed);
+            }
+            SyncEvent::Done { .. } => filled.last.store(ms, Relaxed),
+            _ => {}
         }
     });
     (
@@ -37,13 +59,51 @@ fn watched(options: SyncOptions) -> (SyncOptions, std::sync::Arc<std::sync::atom
             progress: Some(hook),
             ..options
         },
-        peak,
+        seen,
     )
+}
+
+impl Seen {
+    /// The phases in seconds: to the plan, to the first transfer, the
+    /// transfers, after the last one; `wall` is the whole run.
+    fn phases(&self, wall: Duration) -> [f64; 4] {
+        use std::sync::atomic::Ordering::Relaxed;
+        let s = |ms: u64| ms as f64 / 1000.0;
+        let (planned, first, last) = (
+            s(self.planned.load(Relaxed)),
+            s(self.first.load(Relaxed)),
+            s(self.last.load(Relaxed)),
+        );
+        [
+            planned,
+            first - planned,
+            last - first,
+            wall.as_secs_f64() - last,
+        ]
+    }
 }
 
 /// The floor of `documents` answers of `latency` ms, `jobs` at a time.
 fn floor_of(documents: usize, latency: u64, jobs: usize) -> Duration {
     Duration::from_millis(documents as u64 * latency) / jobs.max(1) as u32
+}
+
+/// CPU seconds (user and system) process `pid` has used so far (Linux).
+fn cpu_s(pid: &str) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The fields after the command's name (which is in parentheses).
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|t| t.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime, fields 14 and 15 of the whole line, at 100 ticks a second.
+    (ticks(11) + ticks(12)) / 100.0
 }
 
 fn peak_rss_mib() -> Option<f64> {
@@ -98,25 +158,48 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     il.enter(ws, &mut FixedAnswers::default()).await?;
     println!("{documents} documents of 200 bytes, {latency} ms latency per answer");
     println!(
-        "{:<6} {:>5} {:>5} {:>9} {:>9} {:>7}",
-        "what", "jobs", "peak", "wall s", "floor s", "ratio"
+        "{:<6} {:>5} {:>5} {:>9} {:>9} {:>7} {:>6} {:>6}   phases s: {:>6} {:>6} {:>6} {:>6}",
+        "what",
+        "jobs",
+        "peak",
+        "wall s",
+        "floor s",
+        "ratio",
+        "cpu c",
+        "cpu s",
+        "plan",
+        "begin",
+        "moves",
+        "end"
     );
+    let sim_pid = child.id().to_string();
+    // CPU seconds of the client and the simulator since the last call.
+    let mut cpu_before = (cpu_s("self"), cpu_s(&sim_pid));
+    let mut cpu_used = move || {
+        let now = (cpu_s("self"), cpu_s(&sim_pid));
+        let used = (now.0 - cpu_before.0, now.1 - cpu_before.1);
+        cpu_before = now;
+        used
+    };
     let base = tempfile::tempdir()?;
     let mut pushed_from = None;
-    for &jobs in &job_counts {
-        let dir = base.path().join(format!("mirror-{jobs}"));
-        let (options, peak) = watched(SyncOptions {
+    for (run, &jobs) in job_counts.iter().enumerate() {
+        let dir = base.path().join(format!("mirror-{run}-{jobs}"));
+        let (options, seen) = watched(SyncOptions {
             jobs,
             ..SyncOptions::default()
         });
+        cpu_used();
         let started = Instant::now();
         let report = sync::mirror(&il, ws, &dir, &options).await?;
         let wall = started.elapsed();
         assert_eq!(report.fetched, documents, "{:?}", report.failures.first());
-        let peak = peak.load(std::sync::atomic::Ordering::Relaxed);
+        let peak = seen.peak.load(std::sync::atomic::Ordering::Relaxed);
         let floor = floor_of(documents, latency, peak);
+        let [plan, begin, moves, end] = seen.phases(wall);
+        let (client_cpu, sim_cpu) = cpu_used();
         println!(
-            "{:<6} {:>5} {peak:>5} {:>9.2} {:>9.2} {:>7.2}",
+            "{:<6} {:>5} {peak:>5} {:>9.2} {:>9.2} {:>7.2} {client_cpu:>6.2} {sim_cpu:>6.2}             {plan:>6.2} {begin:>6.2} {moves:>6.2} {end:>6.2}",
             "mirror",
             jobs.to_string(),
             wall.as_secs_f64(),
@@ -128,7 +211,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let tree = pushed_from.ok_or("no mirror")?;
     // The push tree is the mirror's, without its state directory.
     std::fs::remove_dir_all(tree.join(".intralinks-sync"))?;
-    for &jobs in &job_counts {
+    for (run, &jobs) in job_counts.iter().enumerate() {
         let created = il
             .api()
             .create_folder()
@@ -136,7 +219,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .body(CreateFoldersRequest {
                 folders: vec![FolderInputItem {
                     folder: FolderInput {
-                        name: format!("push-{jobs}"),
+                        name: format!("push-{run}-{jobs}"),
                         note: None,
                         parent_id: None,
                     },
@@ -146,21 +229,24 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .checked()
             .await?;
         let folder = created.folder_partial[0].id.ok_or("no folder id")?;
-        let (options, peak) = watched(SyncOptions {
+        let (options, seen) = watched(SyncOptions {
             jobs,
             folder: Some(folder),
             ..SyncOptions::default()
         });
+        cpu_used();
         let started = Instant::now();
         let report = sync::push(&il, ws, &tree, &options).await?;
         let wall = started.elapsed();
         assert_eq!(report.uploaded, documents, "{:?}", report.failures.first());
         assert_eq!(report.verified, documents);
         std::fs::remove_dir_all(tree.join(".intralinks-sync"))?;
-        let peak = peak.load(std::sync::atomic::Ordering::Relaxed);
+        let peak = seen.peak.load(std::sync::atomic::Ordering::Relaxed);
         let floor = floor_of(documents, latency, peak);
+        let [plan, begin, moves, end] = seen.phases(wall);
+        let (client_cpu, sim_cpu) = cpu_used();
         println!(
-            "{:<6} {:>5} {peak:>5} {:>9.2} {:>9.2} {:>7.2}",
+            "{:<6} {:>5} {peak:>5} {:>9.2} {:>9.2} {:>7.2} {client_cpu:>6.2} {sim_cpu:>6.2}             {plan:>6.2} {begin:>6.2} {moves:>6.2} {end:>6.2}",
             "push",
             jobs.to_string(),
             wall.as_secs_f64(),
