@@ -7,8 +7,9 @@
 //! and Netflix's concurrency-limits (a limit that follows the latency), the
 //! number of requests in flight doubles each round trip at first, then
 //! grows by one a round trip while the answers come as fast as the fastest
-//! seen lately, and shrinks by a tenth when they take more than twice as
-//! long (and 5 ms more): a queue is forming. Like aws-sdk's adaptive retry
+//! seen lately, and shrinks by a tenth when most of a round's answers (its
+//! median) take more than twice as long (and 5 ms more): a queue is
+//! forming. One long answer (a listing of a whole room) is not a queue. Like aws-sdk's adaptive retry
 //! mode, a throttle (429) also halves the requests in flight (which then
 //! stay there for 5 s, and no longer shrink on latency) and starts a
 //! client-side rate: the send rate is cut to what the service admitted
@@ -226,11 +227,10 @@ pub(crate) enum Wait {
 }
 
 /// The latency round under way: as many answers as the limit.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 struct Round {
-    samples: u32,
-    sum: Duration,
-    min: Option<Duration>,
+    /// Each answer's latency.
+    latencies: Vec<Duration>,
     busiest: usize,
 }
 
@@ -434,14 +434,16 @@ impl Control {
     /// One answer's latency; at the end of a round, the limit moves.
     fn sample(&mut self, latency: Duration, now: Instant) -> bool {
         let r = &mut self.round;
-        r.samples += 1;
-        r.sum += latency;
-        r.min = Some(r.min.map_or(latency, |m| m.min(latency)));
-        if (r.samples as usize) < self.limit() {
+        r.latencies.push(latency);
+        if r.latencies.len() < self.limit() {
             return false;
         }
-        let round = std::mem::take(&mut self.round);
-        let (Some(min), Some(avg)) = (round.min, round.sum.checked_div(round.samples)) else {
+        let mut round = std::mem::take(&mut self.round);
+        // The round's median, not its mean: a queue slows most answers,
+        // while one long answer (a listing of a whole room) is not a queue.
+        let half = round.latencies.len() / 2;
+        let (_, &mut median, _) = round.latencies.select_nth_unstable(half);
+        let Some(&min) = round.latencies.iter().min() else {
             return false;
         };
         let baseline = match self.baseline {
@@ -449,7 +451,7 @@ impl Control {
             _ => min,
         };
         self.baseline = Some(baseline);
-        let slow = avg > baseline.mul_f64(TOLERANCE).max(baseline + TOLERANCE_FLOOR);
+        let slow = median > baseline.mul_f64(TOLERANCE).max(baseline + TOLERANCE_FLOOR);
         let before = self.limit();
         let ceiling = self.jobs.ceiling() as f64;
         // Under a rate the rate governs: a slow round does not shrink.

@@ -721,6 +721,18 @@ pub(crate) fn tally_failure(
     }
 }
 
+/// How many items a run works on at once: more than it sends requests
+/// for at once ([`Jobs::ceiling`]), so that while some items are on the
+/// disk (a file written and renamed, one read before its upload) others
+/// wait at the run's limiter and every slot it allows is kept busy.
+pub(crate) fn items_at_once(jobs: Jobs) -> usize {
+    let ceiling = jobs.ceiling();
+    ceiling + ceiling.div_ceil(HEADROOM_DIV)
+}
+
+/// [`items_at_once`] is the ceiling and one part in this many more.
+const HEADROOM_DIV: usize = 2;
+
 /// Runs `f` (file work) on the blocking pool.
 pub(crate) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> intralinks_ext::Result<T> + Send + 'static,

@@ -159,7 +159,7 @@ pub async fn mirror(
         .map(|d| target.is_empty_dir(d))
         .collect();
     let fresh = &fresh;
-    let jobs = options.jobs.ceiling();
+    let jobs = super::items_at_once(options.jobs);
     let mut changes = super::Changes::new(options.max_changed);
     let target = &target;
     let journal = &journal;

@@ -610,7 +610,7 @@ async fn upload_all(
             (f, sha1, doc.id, existed, Some((result, attempts)))
         },
     ))
-    .buffer_unordered(options.jobs.ceiling());
+    .buffer_unordered(super::items_at_once(options.jobs));
     let mut sent: Vec<(String, i64, String)> = Vec::new();
     let mut changes = super::Changes::new(options.max_changed);
     while let Some((f, sha1, id, existed, outcome)) = results.next().await {

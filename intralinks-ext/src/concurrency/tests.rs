@@ -74,6 +74,26 @@ fn rising_latency_shrinks_auto_by_a_tenth_a_round_then_it_grows_by_one() {
 }
 
 #[test]
+fn one_long_answer_in_a_round_is_not_a_queue() {
+    let t0 = Instant::now();
+    let mut c = Control::new(Jobs::Auto { max: 64 }, Duration::from_secs(10), t0);
+    // The first round: a listing of a whole room takes 250 ms, three
+    // small answers 20 ms: the limit doubles all the same.
+    let entered: Vec<Instant> = (0..4).map(|_| c.enter(t0).unwrap()).collect();
+    for (e, latency) in entered.into_iter().zip([250, 20, 20, 21]) {
+        c.leave(e, ok(), t0 + latency * MS);
+    }
+    assert_eq!(c.limit(), 8);
+    // Most answers of a round slow: a queue, a tenth less.
+    let t1 = t0 + 300 * MS;
+    let entered: Vec<Instant> = (0..8).map(|_| c.enter(t1).unwrap()).collect();
+    for (e, latency) in entered.into_iter().zip([20, 20, 20, 60, 60, 60, 60, 60]) {
+        c.leave(e, ok(), t1 + latency * MS);
+    }
+    assert_eq!(c.limit(), 7);
+}
+
+#[test]
 fn fixed_holds_its_number_whatever_the_latency_and_climbs_back_after_a_throttle() {
     let t0 = Instant::now();
     let mut now = t0;
