@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 use futures_util::StreamExt;
 use intralinks_ext::api::types::{
@@ -34,6 +35,25 @@ const READ_AT_ONCE: u64 = 64 * 1024;
 
 /// Documents created per call.
 const CREATE_BATCH: usize = 100;
+
+/// A folder with at least this many uploads is verified by a listing of
+/// its own as soon as its last upload ends; the uploads of smaller folders
+/// are verified together by one listing of the room at the end.
+const VERIFY_ALONE: usize = 32;
+
+/// A file to upload: into which document, in which folder, with its SHA-1.
+struct Upload {
+    f: Found,
+    sha1: String,
+    doc: Document,
+    /// Whether the document existed before the run (a new version).
+    existed: bool,
+    /// The folder the document is in.
+    folder: i64,
+}
+
+/// What was sent: the file's path, its document, and the SHA-1 sent.
+type Sent = (String, i64, String);
 
 /// What a push run did.
 #[derive(Debug, Default, Clone, Serialize, PartialEq, Eq)]
@@ -98,6 +118,21 @@ pub struct PushReport {
 }
 
 impl PushReport {
+    /// Adds what another part of the same run did (the creates, told
+    /// apart from the uploads that run at the same time).
+    fn absorb(&mut self, other: PushReport) {
+        self.documents_created += other.documents_created;
+        self.retries += other.retries;
+        self.not_started += other.not_started;
+        self.failures.extend(other.failures);
+        match (&self.fatal, other.fatal) {
+            (None, fatal) => self.fatal = fatal,
+            // A second fatal failure is one more item not started.
+            (Some(_), Some(_)) => self.not_started += 1,
+            (Some(_), None) => {}
+        }
+    }
+
     /// Counts one failure ([`super::tally_failure`]); `halt` is the run's own stop.
     fn fail(&mut self, halt: &super::StopSignal, f: Failure) {
         super::tally_failure(
@@ -215,7 +250,7 @@ pub async fn push(
     // The engine retries each step itself (`with_retries`): the runtime
     // retries none of the calls made under it.
     let once = &il.with_retry(intralinks_ext::api::RetryPolicy::none());
-    let target = Target::open(dir, false)?;
+    let target = Arc::new(Target::open(dir, false)?);
     // One push of this tree at a time: a second waits, then finds the
     // documents the first created (a dry run writes nothing, and waits for
     // nobody).
@@ -276,9 +311,11 @@ pub async fn push(
     )
     .await;
 
-    // Which files need an upload, and into which document.
-    let mut uploads: Vec<(Found, String, Document, bool)> = Vec::new();
-    let mut to_create: BTreeMap<i64, Vec<(Found, String)>> = BTreeMap::new();
+    // Which files need an upload, and into which document. A new file is
+    // hashed later, next to its create, so that its hashing overlaps the
+    // uploads already under way.
+    let mut uploads: Vec<Upload> = Vec::new();
+    let mut to_create: BTreeMap<i64, Vec<Found>> = BTreeMap::new();
     for (f, remote) in files {
         let (parent, _) = parent_of(&f.path);
         let Some(&folder_id) = remote_dirs.get(parent) else {
@@ -294,8 +331,11 @@ pub async fn push(
             });
             continue;
         };
-        let remote_id = remote.map(|i| plan.docs[i].id);
-        let sha1 = match local_hash(&target, &journal, &f, remote_id, options) {
+        let Some(i) = remote else {
+            to_create.entry(folder_id).or_default().push(f);
+            continue;
+        };
+        let sha1 = match local_hash(&target, &journal, &f, Some(plan.docs[i].id), options) {
             Ok(h) => h,
             Err(e) => {
                 report.fail(
@@ -311,36 +351,40 @@ pub async fn push(
                 continue;
             }
         };
-        match remote {
-            Some(i) if plan.hash(i) == Some(sha1.as_str()) => {
-                let doc = plan.docs[i];
-                let version = plan.strings.opt(doc.version).map(str::to_string);
-                report.unchanged += 1;
-                options.emit(SyncEvent::Skipped {
-                    path: f.path.clone(),
-                    bytes: f.size,
-                });
-                if !options.dry_run
-                    && journal
-                        .get(&f.path)
-                        .is_none_or(|r| r.sha1 != sha1 || r.mtime != f.mtime || r.pending)
-                {
-                    journal.record(record(workspace_id, &f, doc.id, version, sha1))?;
-                }
+        if plan.hash(i) == Some(sha1.as_str()) {
+            let doc = plan.docs[i];
+            let version = plan.strings.opt(doc.version).map(str::to_string);
+            report.unchanged += 1;
+            options.emit(SyncEvent::Skipped {
+                path: f.path.clone(),
+                bytes: f.size,
+            });
+            if !options.dry_run
+                && journal
+                    .get(&f.path)
+                    .is_none_or(|r| r.sha1 != sha1 || r.mtime != f.mtime || r.pending)
+            {
+                journal.record(record(workspace_id, &f, doc.id, version, sha1))?;
             }
-            Some(i) => uploads.push((f, sha1, plan.docs[i].to_document(&plan.strings), true)),
-            None => to_create.entry(folder_id).or_default().push((f, sha1)),
+        } else {
+            uploads.push(Upload {
+                f,
+                sha1,
+                doc: plan.docs[i].to_document(&plan.strings),
+                existed: true,
+                folder: folder_id,
+            });
         }
     }
     if options.dry_run {
-        for (f, _, doc, _) in &uploads {
+        for u in &uploads {
             report.planned.push(super::Planned {
                 action: super::PlannedAction::NewVersion,
-                path: f.path.clone(),
-                id: Some(doc.id),
+                path: u.f.path.clone(),
+                id: Some(u.doc.id),
             });
         }
-        for (f, _) in to_create.values().flatten() {
+        for f in to_create.values().flatten() {
             report.planned.push(super::Planned {
                 action: super::PlannedAction::CreateDocument,
                 path: f.path.clone(),
@@ -369,27 +413,42 @@ pub async fn push(
     };
     report.posting = options.bulk_upload.batch();
 
-    create_documents_for(
+    // The uploads start as soon as their documents exist: new versions at
+    // once, new documents as each batch of creates lands. Each folder is
+    // verified as its last upload ends.
+    let mut expected: HashMap<i64, usize> = HashMap::new();
+    for (folder, list) in &to_create {
+        *expected.entry(*folder).or_default() += list.len();
+    }
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<Upload>();
+    for u in uploads {
+        *expected.entry(u.folder).or_default() += 1;
+        // The receiver is right here: a send cannot fail.
+        let _ = tx.send(u);
+    }
+    let created = create_documents_for(
         once,
         workspace_id,
-        &to_create,
+        to_create,
+        &target,
         &journal,
         options,
-        &mut uploads,
-        &mut report,
-    )
-    .await;
-
-    let sent = upload_all(
+        tx,
+    );
+    let ready =
+        futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|u| (u, rx)) });
+    let uploaded = upload_all(
         once,
         workspace_id,
         &target,
         &journal,
-        uploads,
+        ready,
+        expected,
         options,
         &mut report,
-    )
-    .await;
+    );
+    let (created, sent) = tokio::join!(created, uploaded);
+    report.absorb(created);
     report.interrupted = halt.is_stopped();
 
     verify_sent(il, workspace_id, options, sent, &mut report).await?;
@@ -472,29 +531,73 @@ async fn create_folders(
     }
 }
 
-/// Phase 5 of a push: the new documents, in batches per folder, batches
-/// concurrently; each created document is recorded (pending) before its
-/// upload, so that a rerun after a kill completes it, never a second one,
-/// and joins `uploads`.
+/// Phase 5 of a push: the new documents, in batches per folder, a few
+/// batches at a time (they share the run's requests with the uploads);
+/// each batch's files are hashed on the blocking pool, then created; each
+/// created document is recorded (pending) before its upload, so that a
+/// rerun after a kill completes it, never a second one, and is sent on to
+/// the uploads. Answers what it did: documents created, retries, failures.
 async fn create_documents_for(
     il: &Intralinks,
     workspace_id: i64,
-    to_create: &BTreeMap<i64, Vec<(Found, String)>>,
+    to_create: BTreeMap<i64, Vec<Found>>,
+    target: &Arc<Target>,
     journal: &Journal,
     options: &SyncOptions,
-    uploads: &mut Vec<(Found, String, Document, bool)>,
-    report: &mut PushReport,
-) {
-    let batches: Vec<(i64, Vec<(Found, String)>)> = to_create
-        .iter()
-        .flat_map(|(folder_id, list)| list.chunks(CREATE_BATCH).map(|b| (*folder_id, b.to_vec())))
+    uploads: tokio::sync::mpsc::UnboundedSender<Upload>,
+) -> PushReport {
+    let mut report = PushReport::default();
+    let batches: Vec<(i64, Vec<Found>)> = to_create
+        .into_iter()
+        .flat_map(|(folder_id, list)| {
+            list.chunks(CREATE_BATCH)
+                .map(|b| (folder_id, b.to_vec()))
+                .collect::<Vec<_>>()
+        })
         .collect();
     let mut created =
         futures_util::stream::iter(batches.into_iter().map(|(folder_id, batch)| async move {
             if options.stop.is_stopped() {
-                return (batch, None);
+                return (folder_id, Vec::new(), Err(batch), None);
             }
-            let names: Vec<String> = batch
+            let hashed = super::blocking({
+                let (target, batch) = (Arc::clone(target), batch.clone());
+                move || {
+                    Ok(batch
+                        .into_iter()
+                        .map(|f| {
+                            let sha1 = target.hash(&f.path);
+                            (f, sha1)
+                        })
+                        .collect::<Vec<_>>())
+                }
+            })
+            .await;
+            let hashed = match hashed {
+                Ok(h) => h,
+                // The hashing task itself failed: each file says why.
+                Err(e) => {
+                    let failed = batch
+                        .into_iter()
+                        .map(|f| (f, Error::InvalidInput(e.to_string())))
+                        .collect();
+                    return (folder_id, failed, Ok(Vec::new()), None);
+                }
+            };
+            let (hashed, unreadable): (Vec<_>, Vec<_>) =
+                hashed.into_iter().partition(|(_, h)| h.is_ok());
+            let hashed: Vec<(Found, String)> = hashed
+                .into_iter()
+                .filter_map(|(f, h)| h.ok().map(|h| (f, h)))
+                .collect();
+            let unreadable: Vec<(Found, Error)> = unreadable
+                .into_iter()
+                .filter_map(|(f, h)| h.err().map(|e| (f, e)))
+                .collect();
+            if hashed.is_empty() {
+                return (folder_id, unreadable, Ok(hashed), None);
+            }
+            let names: Vec<String> = hashed
                 .iter()
                 .map(|(f, _)| parent_of(&f.path).1.to_string())
                 .collect();
@@ -505,12 +608,30 @@ async fn create_documents_for(
                 create_documents(il, workspace_id, folder_id, &names, first, batch)
             })
             .await;
-            (batch, Some(outcome))
+            (folder_id, unreadable, Ok(hashed), Some(outcome))
         }))
-        .buffer_unordered(options.jobs.ceiling());
-    while let Some((batch, outcome)) = created.next().await {
+        .buffer_unordered(options.jobs.ceiling().div_ceil(CREATES_PER_JOBS));
+    while let Some((folder_id, unreadable, batch, outcome)) = created.next().await {
+        for (f, e) in unreadable {
+            report.fail(
+                &options.stop,
+                Failure {
+                    path: f.path.clone(),
+                    id: None,
+                    kind: super::FailureKind::of(&e),
+                    error: e.into(),
+                    attempts: 0,
+                },
+            );
+        }
+        let batch = match batch {
+            Ok(batch) => batch,
+            Err(not_started) => {
+                report.not_started += not_started.len();
+                continue;
+            }
+        };
         let Some((created, attempts)) = outcome else {
-            report.not_started += batch.len();
             continue;
         };
         report.retries += attempts.saturating_sub(1);
@@ -540,7 +661,15 @@ async fn create_documents_for(
                                 });
                                 continue;
                             }
-                            uploads.push((f.clone(), sha1.clone(), doc, false))
+                            // The uploads end only once this sender is
+                            // dropped: they are there to receive.
+                            let _ = uploads.send(Upload {
+                                f,
+                                sha1,
+                                doc,
+                                existed: false,
+                                folder: folder_id,
+                            });
                         }
                         None => report.fail(&options.stop, Failure {
                             path: f.path.clone(),
@@ -571,23 +700,40 @@ async fn create_documents_for(
             }
         }
     }
+    report
 }
 
-/// Phase 6 of a push: every upload, `jobs` at a time, each recorded in the
-/// journal as it completes. Answers what was sent: (path, document, SHA-1).
+/// The creates run at most one batch at a time for this many jobs (and at
+/// least one): with 100 documents a batch, a few keep the uploads fed.
+const CREATES_PER_JOBS: usize = 8;
+
+/// Phase 6 of a push: every upload as its document is ready, `jobs` at a
+/// time, each recorded in the journal as it completes; a folder of at
+/// least [`VERIFY_ALONE`] uploads is verified by a listing of its own once
+/// its last upload ends (`expected`: how many each folder awaits), while
+/// the others go on. Answers what was sent and is not verified yet.
+#[allow(clippy::too_many_arguments)]
 async fn upload_all(
     il: &Intralinks,
     workspace_id: i64,
     target: &Target,
     journal: &std::sync::Arc<Journal>,
-    uploads: Vec<(Found, String, Document, bool)>,
+    uploads: impl futures_util::Stream<Item = Upload>,
+    mut expected: HashMap<i64, usize>,
     options: &SyncOptions,
     report: &mut PushReport,
-) -> Vec<(String, i64, String)> {
-    let mut results = futures_util::stream::iter(uploads.into_iter().map(
-        |(f, sha1, doc, existed)| async move {
+) -> Vec<Sent> {
+    let results = uploads
+        .map(|u| async move {
+            let Upload {
+                f,
+                sha1,
+                doc,
+                existed,
+                folder,
+            } = u;
             if options.stop.is_stopped() {
-                return (f, sha1, doc.id, existed, None);
+                return (f, sha1, doc.id, existed, folder, None);
             }
             let tries = std::sync::atomic::AtomicU32::new(0);
             let (result, attempts) = with_retries(options, || {
@@ -605,15 +751,28 @@ async fn upload_all(
                 })
                 .await
             {
-                return (f, sha1, doc.id, existed, Some((Err(e), attempts)));
+                return (f, sha1, doc.id, existed, folder, Some((Err(e), attempts)));
             }
-            (f, sha1, doc.id, existed, Some((result, attempts)))
-        },
-    ))
-    .buffer_unordered(super::items_at_once(options.jobs));
-    let mut sent: Vec<(String, i64, String)> = Vec::new();
+            (f, sha1, doc.id, existed, folder, Some((result, attempts)))
+        })
+        .buffer_unordered(super::items_at_once(options.jobs));
+    let mut results = std::pin::pin!(results);
+    // What was sent into each folder, until its last upload ends.
+    let mut sent_into: HashMap<i64, Vec<Sent>> = HashMap::new();
+    let mut unverified: Vec<Sent> = Vec::new();
+    let mut verifying = futures_util::stream::FuturesUnordered::new();
     let mut changes = super::Changes::new(options.max_changed);
-    while let Some((f, sha1, id, existed, outcome)) = results.next().await {
+    loop {
+        let (f, sha1, id, existed, folder, outcome) = tokio::select! {
+            next = results.next() => match next {
+                Some(landed) => landed,
+                None => break,
+            },
+            Some((sent, listed)) = verifying.next(), if !verifying.is_empty() => {
+                check_folder(sent, listed, &mut unverified, options, report);
+                continue;
+            }
+        };
         match outcome {
             None => {
                 options.emit(SyncEvent::Stopped {
@@ -641,7 +800,10 @@ async fn upload_all(
                 report.uploaded += 1;
                 report.new_versions += usize::from(existed);
                 report.bytes_uploaded += f.size;
-                sent.push((f.path, id, sha1));
+                sent_into
+                    .entry(folder)
+                    .or_default()
+                    .push((f.path, id, sha1));
             }
             Some((Err(e), attempts)) => {
                 report.retries += attempts.saturating_sub(1);
@@ -668,21 +830,103 @@ async fn upload_all(
                 }
             }
         }
+        // The folder's last upload: verified now, on its own when it is
+        // large enough, else with the others at the end.
+        let left = expected.entry(folder).or_default();
+        *left = left.saturating_sub(1);
+        if *left == 0 {
+            let sent = sent_into.remove(&folder).unwrap_or_default();
+            if sent.len() >= VERIFY_ALONE && !options.stop.is_stopped() {
+                verifying.push(async move {
+                    let listed =
+                        super::room::list_folder_documents(il, workspace_id, folder, options).await;
+                    (sent, listed)
+                });
+            } else {
+                unverified.extend(sent);
+            }
+        }
     }
-    drop(results);
+    while let Some((sent, listed)) = verifying.next().await {
+        check_folder(sent, listed, &mut unverified, options, report);
+    }
+    // Folders some of whose files never reached an upload (a failed
+    // create, a stop).
+    unverified.extend(sent_into.into_values().flatten());
     // Bounded (the first by path), sorted by path.
     (report.changed, report.changed_omitted) = changes.finish();
-    sent
+    unverified
 }
 
-/// The phase after the uploads: one listing checks every upload's
-/// `fileHashDownload` against the local SHA-1 it was sent with; a
-/// mismatch (or none) is a failure to push again.
+/// Checks what was sent into one folder against that folder's listing; when
+/// the listing failed, leaves it all to the listing of the room at the end.
+fn check_folder(
+    sent: Vec<Sent>,
+    listed: Result<(Vec<super::room::RoomDoc>, super::room::Strings)>,
+    unverified: &mut Vec<Sent>,
+    options: &SyncOptions,
+    report: &mut PushReport,
+) {
+    match listed {
+        Ok((documents, strings)) => {
+            let hashes: HashMap<i64, Option<&str>> = documents
+                .iter()
+                .map(|d| (d.id, strings.opt(d.hash)))
+                .collect();
+            // A document the folder's listing does not show (moved
+            // meanwhile, say) is looked for in the whole room.
+            let (here, elsewhere): (Vec<Sent>, Vec<Sent>) = sent
+                .into_iter()
+                .partition(|(_, id, _)| hashes.contains_key(id));
+            unverified.extend(elsewhere);
+            check_sent(&hashes, here, options, report);
+        }
+        Err(e) => {
+            tracing::debug!(
+                "a folder's listing to verify its uploads failed ({e}); the room's listing verifies them"
+            );
+            unverified.extend(sent);
+        }
+    }
+}
+
+/// Checks every upload's `fileHashDownload`, as `hashes` (by document id)
+/// has it, against the local SHA-1 it was sent with; a mismatch (or none)
+/// is a failure to push again.
+fn check_sent(
+    hashes: &HashMap<i64, Option<&str>>,
+    sent: Vec<Sent>,
+    options: &SyncOptions,
+    report: &mut PushReport,
+) {
+    for (path, id, sha1) in sent {
+        match hashes.get(&id) {
+            Some(Some(h)) if *h == sha1 => report.verified += 1,
+            other => report.fail(&options.stop, Failure {
+                path,
+                id: Some(id),
+                error: Error::InvalidInput(format!(
+                    "after the upload, document {id}'s fileHashDownload is {} but the local SHA-1 is {sha1}; push again",
+                    match other {
+                        Some(Some(h)) => h.to_string(),
+                        _ => "missing".into(),
+                    }
+                ))
+                .into(),
+                kind: super::FailureKind::Retryable,
+                attempts: 1,
+            }),
+        }
+    }
+}
+
+/// The phase after the uploads: what no folder's own listing verified,
+/// checked against one listing of the room.
 async fn verify_sent(
     il: &Intralinks,
     workspace_id: i64,
     options: &SyncOptions,
-    sent: Vec<(String, i64, String)>,
+    sent: Vec<Sent>,
     report: &mut PushReport,
 ) -> Result<()> {
     if !sent.is_empty() {
@@ -692,25 +936,7 @@ async fn verify_sent(
             .iter()
             .map(|d| (d.id, room.strings.opt(d.hash)))
             .collect();
-        for (path, id, sha1) in sent {
-            match hashes.get(&id) {
-                Some(Some(h)) if *h == sha1 => report.verified += 1,
-                other => report.fail(&options.stop, Failure {
-                    path,
-                    id: Some(id),
-                    error: Error::InvalidInput(format!(
-                        "after the upload, document {id}'s fileHashDownload is {} but the local SHA-1 is {sha1}; push again",
-                        match other {
-                            Some(Some(h)) => h.to_string(),
-                            _ => "missing".into(),
-                        }
-                    ))
-                    .into(),
-                    kind: super::FailureKind::Retryable,
-                    attempts: 1,
-                }),
-            }
-        }
+        check_sent(&hashes, sent, options, report);
     }
     Ok(())
 }

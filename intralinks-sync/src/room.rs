@@ -460,7 +460,8 @@ impl Read for ChunkReader {
     }
 }
 
-/// Lists `what` (`folders` or `documents`) of workspace `ws` once, through
+/// Lists `what` (`folders` or `documents`) of workspace `ws` once (of
+/// folder `folder` alone when given: its `folderId` query), through
 /// the client's runtime (token, refresh), parsing the body as it arrives
 /// and keeping the array under `key`, within the listing bounds
 /// ([`LISTING_MAX_ITEMS`], [`LISTING_MAX_STRING_BYTES`], the answer limit
@@ -468,12 +469,16 @@ impl Read for ChunkReader {
 async fn list_once<T: Compact + Send + 'static>(
     il: &Intralinks,
     workspace_id: i64,
-    what: &'static str,
+    (what, folder): (&'static str, Option<i64>),
     key: &'static str,
     operation: &'static str,
 ) -> Result<(Vec<T>, Strings)> {
     use progenitor_client::ClientInfo;
-    let url = il.v2_url(&format!("workspaces/{workspace_id}/{what}"))?;
+    let mut url = il.v2_url(&format!("workspaces/{workspace_id}/{what}"))?;
+    if let Some(folder) = folder {
+        url.query_pairs_mut()
+            .append_pair("folderId", &folder.to_string());
+    }
     let request = il
         .request(reqwest::Method::GET, url)
         .header(reqwest::header::ACCEPT, "application/json")
@@ -585,6 +590,29 @@ pub(crate) async fn list_room(
     }
 }
 
+/// The documents of folder `folder` alone (not of its subfolders), with
+/// retries, into the compact model: in a workspace entered already.
+pub(crate) async fn list_folder_documents(
+    il: &Intralinks,
+    workspace_id: i64,
+    folder: i64,
+    options: &super::SyncOptions,
+) -> Result<(Vec<RoomDoc>, Strings)> {
+    let il = &il.with_retry(intralinks_ext::api::RetryPolicy::none());
+    let (listed, _) = super::with_retries(options, || async {
+        list_once::<RoomDoc>(
+            il,
+            workspace_id,
+            ("documents", Some(folder)),
+            "document",
+            "list_documents",
+        )
+        .await
+    })
+    .await;
+    listed
+}
+
 /// [`list_room`] in a workspace entered already (or that needs no entry).
 async fn list_room_entered(
     il: &Intralinks,
@@ -597,10 +625,24 @@ async fn list_room_entered(
     // requests per listing, not that many times the runtime's own attempts.
     let il = &il.with_retry(intralinks_ext::api::RetryPolicy::none());
     let folders = with_retries(options, || async {
-        list_once::<RoomFolder>(il, workspace_id, "folders", "folder", "list_folders").await
+        list_once::<RoomFolder>(
+            il,
+            workspace_id,
+            ("folders", None),
+            "folder",
+            "list_folders",
+        )
+        .await
     });
     let documents = with_retries(options, || async {
-        list_once::<RoomDoc>(il, workspace_id, "documents", "document", "list_documents").await
+        list_once::<RoomDoc>(
+            il,
+            workspace_id,
+            ("documents", None),
+            "document",
+            "list_documents",
+        )
+        .await
     });
     let ((folders, _), (documents, _)) = tokio::join!(folders, documents);
     let ((folders, folder_strings), (documents, strings)) = (folders?, documents?);
