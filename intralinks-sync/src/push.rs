@@ -23,7 +23,7 @@ use super::journal::{Journal, Record};
 use super::local::{Found, Target, Walked, walk};
 use super::march::{Marched, march};
 use super::names::{local_component, place, split_parent as parent_of};
-use super::{Failure, SyncEvent, SyncOptions, list_room, with_retries};
+use super::{Failure, SyncEvent, SyncOptions, with_retries};
 use intralinks_ext::{Checked, Error, Result};
 use intralinks_ext::{DocumentRef, Intralinks};
 
@@ -273,9 +273,10 @@ pub async fn push(
     let journal = std::sync::Arc::new(Journal::open(&target.state, JOURNAL, workspace_id)?);
     // The tree is walked on the blocking pool while the room is listed.
     let root = target.root_dir()?;
+    // The room's folders, and the documents below the folder pushed into.
     let (walked, listed) = tokio::join!(
         super::blocking(move || walk(&root)),
-        list_room(il, workspace_id, options)
+        super::room::list_below(il, workspace_id, top, options)
     );
     let (walked, listed) = (walked?, listed?);
     let mut report = PushReport::default();
@@ -451,7 +452,7 @@ pub async fn push(
     report.absorb(created);
     report.interrupted = halt.is_stopped();
 
-    verify_sent(il, workspace_id, options, sent, &mut report).await?;
+    verify_sent(il, (workspace_id, top), options, sent, &mut report).await?;
     leave_none_empty(il, workspace_id, &journal, &mut report).await?;
     journal.compact()?;
     report.failures.sort_by(|a, b| a.path.cmp(&b.path));
@@ -921,16 +922,16 @@ fn check_sent(
 }
 
 /// The phase after the uploads: what no folder's own listing verified,
-/// checked against one listing of the room.
+/// checked against a listing of the room below the folder pushed into.
 async fn verify_sent(
     il: &Intralinks,
-    workspace_id: i64,
+    (workspace_id, top): (i64, i64),
     options: &SyncOptions,
     sent: Vec<Sent>,
     report: &mut PushReport,
 ) -> Result<()> {
     if !sent.is_empty() {
-        let room = list_room(il, workspace_id, options).await?;
+        let room = super::room::list_below(il, workspace_id, top, options).await?;
         let hashes: HashMap<i64, Option<&str>> = room
             .documents
             .iter()

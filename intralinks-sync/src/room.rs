@@ -96,6 +96,15 @@ impl Strings {
         self.0.len()
     }
 
+    /// Appends the strings of `other`; answers how far its strings moved
+    /// (to add to each of their offsets), `None` past 4 GiB.
+    pub fn append(&mut self, other: &Strings) -> Option<u32> {
+        let by = u32::try_from(self.0.len()).ok()?;
+        u32::try_from(other.0.len()).ok()?.checked_add(by)?;
+        self.0.push_str(&other.0);
+        Some(by)
+    }
+
     /// Gives back the buffer's spare capacity.
     pub fn shrink(&mut self) {
         self.0.shrink_to_fit();
@@ -135,6 +144,19 @@ pub(crate) struct RoomDoc {
 }
 
 impl RoomDoc {
+    /// The same document, its strings moved `by` bytes (into a buffer that
+    /// [`Strings::append`]ed theirs).
+    fn moved(self, by: u32) -> RoomDoc {
+        let at = |s: Option<Str>| s.map(|s| Str { at: s.at + by, ..s });
+        RoomDoc {
+            name: at(self.name),
+            extension: at(self.extension),
+            hash: at(self.hash),
+            version: at(self.version),
+            ..self
+        }
+    }
+
     /// The declared size, never negative.
     pub fn bytes(&self) -> u64 {
         self.size.unwrap_or(0).max(0).unsigned_abs()
@@ -590,6 +612,139 @@ pub(crate) async fn list_room(
     }
 }
 
+/// A subtree of at most this many folders is listed folder by folder;
+/// a larger one with the listing of the whole room.
+const SUBTREE_FOLDERS: usize = 16;
+
+/// Lists the room's folders, and the documents of the subtree of folder
+/// `top`: folder by folder when it holds at most [`SUBTREE_FOLDERS`]
+/// folders (a push into one folder of a large room does not list the
+/// room), else all the room's documents. Fails when `top` is not in the
+/// room.
+pub(crate) async fn list_below(
+    il: &Intralinks,
+    workspace_id: i64,
+    top: i64,
+    options: &super::SyncOptions,
+) -> Result<Room> {
+    match &options.entry {
+        Some(answers) => {
+            il.in_workspace(workspace_id, answers, || {
+                list_below_entered(il, workspace_id, top, options)
+            })
+            .await
+        }
+        None => list_below_entered(il, workspace_id, top, options).await,
+    }
+}
+
+/// [`list_below`] in a workspace entered already.
+async fn list_below_entered(
+    il: &Intralinks,
+    workspace_id: i64,
+    top: i64,
+    options: &super::SyncOptions,
+) -> Result<Room> {
+    use super::with_retries;
+    let once = &il.with_retry(intralinks_ext::api::RetryPolicy::none());
+    let (folders, folder_strings) = with_retries(options, || async {
+        list_once::<RoomFolder>(
+            once,
+            workspace_id,
+            ("folders", None),
+            "folder",
+            "list_folders",
+        )
+        .await
+    })
+    .await
+    .0?;
+    if !folders.iter().any(|f| f.id == top) {
+        return Err(Error::NotFound {
+            message: format!("folder {top} is not in workspace {workspace_id}"),
+            error_id: None,
+        });
+    }
+    let (documents, strings) = match subtree(&folders, top, SUBTREE_FOLDERS) {
+        Some(below) => {
+            use futures_util::StreamExt;
+            // In the order of the subtree, whichever answers first: the
+            // layout is the same from one run to the next.
+            let mut listed = futures_util::stream::iter(
+                below
+                    .into_iter()
+                    .map(|id| list_folder_documents(il, workspace_id, id, options)),
+            )
+            .buffered(SUBTREE_FOLDERS);
+            let (mut documents, mut strings) = (Vec::new(), Strings::default());
+            while let Some(one) = listed.next().await {
+                let (docs, their) = one?;
+                // The bounds of one listing hold for them all together.
+                let over = |bound: String| Error::ListingTooLarge {
+                    what: "documents",
+                    bound,
+                };
+                if (documents.len() + docs.len()) as u64 > LISTING_MAX_ITEMS {
+                    return Err(over(format!("{LISTING_MAX_ITEMS} items")));
+                }
+                let by = strings
+                    .append(&their)
+                    .filter(|_| strings.len() as u64 <= LISTING_MAX_STRING_BYTES)
+                    .ok_or_else(|| over(format!("{LISTING_MAX_STRING_BYTES} bytes of names")))?;
+                documents.extend(docs.into_iter().map(|d| d.moved(by)));
+            }
+            (documents, strings)
+        }
+        None => {
+            with_retries(options, || async {
+                list_once::<RoomDoc>(
+                    once,
+                    workspace_id,
+                    ("documents", None),
+                    "document",
+                    "list_documents",
+                )
+                .await
+            })
+            .await
+            .0?
+        }
+    };
+    Ok(Room {
+        folders,
+        folder_strings,
+        documents,
+        strings,
+    })
+}
+
+/// The folders below `top` as the layout places them (by the parent their
+/// path shows), `top` first; `None` when there are more than `most`.
+fn subtree(folders: &[RoomFolder], top: i64, most: usize) -> Option<Vec<i64>> {
+    let forest = intralinks_ext::tree::Forest::new(folders.iter().map(|f| (f.id, f.parent)));
+    let mut children: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
+    for f in folders {
+        if let Some(p) = forest.shown_parent(f.id) {
+            children.entry(p).or_default().push(f.id);
+        }
+    }
+    let mut below = vec![top];
+    let mut seen = std::collections::HashSet::from([top]);
+    let mut at = 0;
+    while let Some(&id) = below.get(at) {
+        at += 1;
+        for &c in children.get(&id).into_iter().flatten() {
+            if seen.insert(c) {
+                below.push(c);
+                if below.len() > most {
+                    return None;
+                }
+            }
+        }
+    }
+    Some(below)
+}
+
 /// The documents of folder `folder` alone (not of its subfolders), with
 /// retries, into the compact model: in a workspace entered already.
 pub(crate) async fn list_folder_documents(
@@ -738,5 +893,61 @@ mod tests {
         assert!(parse::<RoomFolder>(br#"[1]"#, "folder").is_err());
         let (none, _) = parse::<RoomFolder>(br#"{}"#, "folder").unwrap();
         assert_eq!(none.len(), 0);
+    }
+
+    #[test]
+    fn the_subtree_of_a_folder_is_what_the_layout_places_below_it() {
+        let folder = |id, parent| RoomFolder {
+            id,
+            parent,
+            name: None,
+        };
+        // 1 ─ 2 ─ 4, 1 ─ 3; 5 elsewhere; 6's parent is not in the room (the
+        // layout shows it at the top, not below anything).
+        let folders = [
+            folder(1, None),
+            folder(2, Some(1)),
+            folder(3, Some(1)),
+            folder(4, Some(2)),
+            folder(5, None),
+            folder(6, Some(99)),
+        ];
+        assert_eq!(subtree(&folders, 1, 16), Some(vec![1, 2, 3, 4]));
+        assert_eq!(subtree(&folders, 2, 16), Some(vec![2, 4]));
+        assert_eq!(subtree(&folders, 5, 16), Some(vec![5]));
+        // More than `most`: the room's listing instead.
+        assert_eq!(subtree(&folders, 1, 3), None);
+        assert_eq!(subtree(&folders, 1, 4), Some(vec![1, 2, 3, 4]));
+    }
+
+    #[test]
+    fn listings_appended_keep_each_documents_strings() {
+        let one =
+            br#"{"document":[{"id":1,"name":"a.txt","fileHashDownload":"h1","version":"1"}]}"#;
+        let two = br#"{"document":[{"id":2,"name":"bb.pdf","extension":"pdf","fileHashDownload":"h2","version":"3"}]}"#;
+        let (mut docs, mut strings) = parse::<RoomDoc>(one, "document").unwrap();
+        let (theirs, their_strings) = parse::<RoomDoc>(two, "document").unwrap();
+        let by = strings.append(&their_strings).unwrap();
+        assert_eq!(by, "a.txth11".len() as u32);
+        docs.extend(theirs.into_iter().map(|d| d.moved(by)));
+        let shown: Vec<_> = docs
+            .iter()
+            .map(|d| {
+                (
+                    d.id,
+                    strings.opt(d.name),
+                    strings.opt(d.extension),
+                    strings.opt(d.hash),
+                    strings.opt(d.version),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                (1, Some("a.txt"), None, Some("h1"), Some("1")),
+                (2, Some("bb.pdf"), Some("pdf"), Some("h2"), Some("3")),
+            ]
+        );
     }
 }

@@ -1021,3 +1021,33 @@ async fn a_room_whose_listing_is_over_the_answer_limit_mirrors_and_diffs_without
     assert_eq!((diff.equal, diff.entries.len()), (1500, 0));
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_verifies_a_large_folder_as_it_ends_and_the_rest_at_the_end() {
+    let (sim, il) = start(1, 1).await;
+    let local = tempfile::tempdir().unwrap();
+    std::fs::create_dir(local.path().join("big")).unwrap();
+    for i in 0..40 {
+        std::fs::write(
+            local.path().join(format!("big/{i:02}.txt")),
+            format!("file {i}\n"),
+        )
+        .unwrap();
+    }
+    std::fs::write(local.path().join("a.txt"), b"alpha\n").unwrap();
+    std::fs::write(local.path().join("b.txt"), b"beta\n").unwrap();
+    let options = SyncOptions {
+        folder: Some(demo::GENERATED_FIRST_FOLDER),
+        ..fast()
+    };
+    let before = listings(&sim).await;
+    let p = sync::push(&il, WS, local.path(), &options).await.unwrap();
+    assert_eq!(p.failures, vec![]);
+    assert_eq!((p.uploaded, p.verified), (42, 42));
+    // Before: the folders, and the documents of the folder pushed into.
+    // "big" (40 uploads): its own listing as its last upload ended. The
+    // two others: at the end, the folders and the documents of both
+    // folders of the subtree.
+    assert_eq!(listings(&sim).await - before, 2 + 1 + 3);
+    sim.shutdown().await;
+}
