@@ -565,32 +565,60 @@ async fn download(
     Ok(r)
 }
 
-/// Streams one multipart field to a file in the storage directory, hashing
-/// as it goes; returns the file, its length and its `fileHashDownload`.
+/// Uploads of at most this many bytes are kept in memory; a larger one is
+/// spooled to a file in the storage directory (4 KiB each: a million small
+/// uploads hold 4 GiB at most).
+const UPLOAD_IN_MEMORY: usize = 4096;
+
+/// Reads one multipart field, hashing it as it arrives: kept in memory up
+/// to [`UPLOAD_IN_MEMORY`] bytes, else streamed to a file in the storage
+/// directory. Answers the content and its hash.
 async fn spool(
     app: &App,
     field: &mut axum::extract::multipart::Field<'_>,
-) -> Result<(tempfile::TempPath, u64, String), ApiError> {
+) -> Result<(Content, String), ApiError> {
     let internal = |e: std::io::Error| ApiError::Internal(format!("cannot store the upload: {e}"));
+    let interrupted = |e: axum::extract::multipart::MultipartError| {
+        ApiError::Invalid(format!("the upload was interrupted: {e}"))
+    };
+    let mut hasher = Sha1::new();
+    let mut held: Vec<u8> = Vec::new();
+    // In memory while it is small.
+    let first_large = loop {
+        match field.chunk().await.map_err(interrupted)? {
+            None => {
+                let hash = encode_hash(&hasher.finalize());
+                return Ok((Content::Memory(bytes::Bytes::from(held)), hash));
+            }
+            Some(chunk) => {
+                hasher.update(&chunk);
+                if held.len() + chunk.len() > UPLOAD_IN_MEMORY {
+                    break chunk;
+                }
+                held.extend_from_slice(&chunk);
+            }
+        }
+    };
     let tmp = tempfile::Builder::new()
         .prefix("upload-")
         .tempfile_in(app.storage.path())
         .map_err(internal)?;
     let (file, path) = tmp.into_parts();
     let mut file = tokio::fs::File::from_std(file);
-    let mut hasher = Sha1::new();
-    let mut len = 0u64;
-    while let Some(chunk) = field
-        .chunk()
-        .await
-        .map_err(|e| ApiError::Invalid(format!("the upload was interrupted: {e}")))?
-    {
+    let mut len = (held.len() + first_large.len()) as u64;
+    file.write_all(&held).await.map_err(internal)?;
+    file.write_all(&first_large).await.map_err(internal)?;
+    while let Some(chunk) = field.chunk().await.map_err(interrupted)? {
         hasher.update(&chunk);
         len += chunk.len() as u64;
         file.write_all(&chunk).await.map_err(internal)?;
     }
     file.flush().await.map_err(internal)?;
-    Ok((path, len, encode_hash(&hasher.finalize())))
+    let content = Content::File {
+        path: Arc::new(path),
+        len,
+    };
+    Ok((content, encode_hash(&hasher.finalize())))
 }
 
 async fn upload(
@@ -626,12 +654,8 @@ async fn upload(
             stored = Some(spool(&app, &mut field).await?);
         }
     }
-    let (path, len, hash) = stored
+    let (content, hash) = stored
         .ok_or_else(|| ApiError::Invalid("the multipart part documentFile is missing".into()))?;
-    let content = Content::File {
-        path: Arc::new(path),
-        len,
-    };
     let partial = app.with(|st| {
         let p = st.commit_upload(&caller, ws, id, version.as_deref(), content, hash)?;
         if let Some(b) = batch {

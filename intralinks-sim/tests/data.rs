@@ -1033,3 +1033,38 @@ async fn created_documents_are_numbered_after_their_folders_last_entry() {
     );
     ctx.sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn uploads_on_either_side_of_the_in_memory_bound_round_trip() {
+    let (ctx, token) = entered().await;
+    let (s, v) = ctx
+        .call(
+            Method::POST,
+            Some(&token),
+            &p("/documents"),
+            Some(json!({"documents": [{"document": {"name": "small.bin", "parentId": demo::FOLDER_FY2024}}]})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{v}");
+    let doc = v["documentPartial"][0]["id"].as_i64().unwrap();
+    let mut version = v["documentPartial"][0]["version"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Kept in memory up to 4096 bytes, spooled to a file from 4097.
+    for len in [0usize, 200, 4096, 4097, 70_000] {
+        let bytes: Vec<u8> = (0..len as u32).map(|i| (i * 7 % 253) as u8).collect();
+        let (s, v) = ctx.upload(&token, WS, doc, &version, &bytes).await;
+        assert_eq!(s, StatusCode::ACCEPTED, "{len}: {v}");
+        version = v["documentPartial"][0]["version"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let meta = ctx.document(&token, WS, doc).await;
+        assert_eq!(meta["fileSize"], len, "{len}");
+        assert_eq!(meta["fileHashDownload"], file_hash(&bytes), "{len}");
+        let (s, back) = ctx.download(&token, WS, doc).await;
+        assert_eq!(s, StatusCode::OK, "{len}");
+        assert_eq!(back, bytes, "{len}");
+    }
+}
