@@ -463,7 +463,7 @@ pub async fn push(
 }
 
 /// Phase 3 of a push: the folders the room lacks, a level at a time
-/// (parents first), each level concurrently; with
+/// (parents first), a hundred a call, each level's calls concurrently; with
 /// [`SyncOptions::dry_run`], named in the plan with stand-in ids instead.
 async fn create_folders(
     il: &Intralinks,
@@ -498,35 +498,66 @@ async fn create_folders(
             }
             continue;
         }
-        let mut created =
-            futures_util::stream::iter(wanted.into_iter().map(|(d, parent_id)| async move {
-                let tries = std::sync::atomic::AtomicU32::new(0);
-                let name = parent_of(&d).1;
-                let (result, attempts) = with_retries(options, || {
-                    let first = tries.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 0;
-                    create_folder(il, workspace_id, parent_id, name, first)
-                })
-                .await;
-                (d, result, attempts)
-            }))
-            .buffer_unordered(options.jobs.ceiling());
-        while let Some((d, result, attempts)) = created.next().await {
+        // A level's folders, a hundred a call.
+        let batches: Vec<Vec<(String, i64)>> =
+            wanted.chunks(CREATE_BATCH).map(<[_]>::to_vec).collect();
+        let mut created = futures_util::stream::iter(batches.into_iter().map(|batch| async move {
+            let asked: Vec<(&str, i64)> = batch
+                .iter()
+                .map(|(d, parent_id)| (parent_of(d).1, *parent_id))
+                .collect();
+            let tries = std::sync::atomic::AtomicU32::new(0);
+            let (result, attempts) = with_retries(options, || {
+                let first = tries.fetch_add(1, std::sync::atomic::Ordering::Relaxed) == 0;
+                create_folder_batch(il, workspace_id, &asked, first)
+            })
+            .await;
+            (batch, result, attempts)
+        }))
+        .buffer_unordered(options.jobs.ceiling());
+        while let Some((batch, result, attempts)) = created.next().await {
             report.retries += attempts.saturating_sub(1);
-            match result {
-                Ok(id) => {
-                    report.folders_created += 1;
-                    remote_dirs.insert(d.clone(), id);
+            let ids = match result {
+                Ok(ids) => ids,
+                Err(e) => {
+                    // One error, shared by every folder of the batch.
+                    let kind = super::FailureKind::of(&e);
+                    let error = super::ItemError::from(e);
+                    for (d, _) in batch {
+                        report.fail(
+                            &options.stop,
+                            Failure {
+                                path: d,
+                                id: None,
+                                kind,
+                                error: error.clone(),
+                                attempts,
+                            },
+                        );
+                    }
+                    continue;
                 }
-                Err(e) => report.fail(
-                    &options.stop,
-                    Failure {
-                        path: d.clone(),
-                        id: None,
-                        kind: super::FailureKind::of(&e),
-                        error: e.into(),
-                        attempts,
-                    },
-                ),
+            };
+            for ((d, _), id) in batch.into_iter().zip(ids) {
+                match id {
+                    Some(id) => {
+                        report.folders_created += 1;
+                        remote_dirs.insert(d, id);
+                    }
+                    None => report.fail(
+                        &options.stop,
+                        Failure {
+                            path: d,
+                            id: None,
+                            error: Error::InvalidInput(
+                                "the service did not say which folder it created for this directory; run the push again".into(),
+                            )
+                            .into(),
+                            kind: super::FailureKind::Retryable,
+                            attempts,
+                        },
+                    ),
+                }
             }
         }
     }
@@ -1001,13 +1032,16 @@ fn local_hash(
     target.hash(&f.path)
 }
 
-async fn create_folder(
+/// Creates folders `asked` (name, parent) in one call, or finds those an
+/// earlier attempt created; answers each one's id in the order asked
+/// (`None`: the answer did not say which it is).
+async fn create_folder_batch(
     il: &Intralinks,
     ws: i64,
-    parent: i64,
-    name: &str,
+    asked: &[(&str, i64)],
     first: bool,
-) -> Result<i64> {
+) -> Result<Vec<Option<i64>>> {
+    let mut ids: Vec<Option<i64>> = vec![None; asked.len()];
     // A create is not idempotent: after a failure, look before creating again.
     if !first {
         let existing = il
@@ -1017,39 +1051,50 @@ async fn create_folder(
             .send()
             .checked()
             .await?;
-        if let Some(f) = existing
-            .folder
-            .iter()
-            .find(|f| f.parent_id == Some(parent) && f.name.as_deref() == Some(name))
-        {
-            return Ok(f.id);
+        for (slot, (name, parent)) in ids.iter_mut().zip(asked) {
+            *slot = existing
+                .folder
+                .iter()
+                .find(|f| f.parent_id == Some(*parent) && f.name.as_deref() == Some(*name))
+                .map(|f| f.id);
         }
+    }
+    let missing: Vec<usize> = (0..asked.len()).filter(|&i| ids[i].is_none()).collect();
+    if missing.is_empty() {
+        return Ok(ids);
     }
     let answer = il
         .api()
         .create_folder()
         .workspace_id(ws)
         .body(CreateFoldersRequest {
-            folders: vec![FolderInputItem {
-                folder: FolderInput {
-                    name: name.to_string(),
-                    note: None,
-                    parent_id: Some(parent),
-                },
-            }],
+            folders: missing
+                .iter()
+                .map(|&i| FolderInputItem {
+                    folder: FolderInput {
+                        name: asked[i].0.to_string(),
+                        note: None,
+                        parent_id: Some(asked[i].1),
+                    },
+                })
+                .collect(),
         })
         .send()
         .checked()
         .await?;
-    answer
-        .folder_partial
-        .into_iter()
-        .next()
-        .and_then(|p| p.id)
-        .ok_or_else(|| Error::Protocol {
-            status: 201,
-            detail: "the create answer has no folderPartial id".into(),
-        })
+    let partials = answer.folder_partial;
+    let by_position = partials.len() == missing.len();
+    for (k, &i) in missing.iter().enumerate() {
+        let (name, parent) = asked[i];
+        // Each folder by its name and parent; by its place in the answer
+        // when the answer names none and says as many as were asked.
+        ids[i] = partials
+            .iter()
+            .find(|p| p.name.as_deref() == Some(name) && p.parent_id.is_none_or(|q| q == parent))
+            .or_else(|| partials.get(k).filter(|p| by_position && p.name.is_none()))
+            .and_then(|p| p.id);
+    }
+    Ok(ids)
 }
 
 /// Creates documents `names` in `folder`, or finds those an earlier

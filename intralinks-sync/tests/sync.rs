@@ -1051,3 +1051,53 @@ async fn a_push_verifies_a_large_folder_as_it_ends_and_the_rest_at_the_end() {
     assert_eq!(listings(&sim).await - before, 2 + 1 + 3);
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_push_creates_each_level_of_folders_in_one_call() {
+    let (sim, il) = start(1, 1).await;
+    let local = tempfile::tempdir().unwrap();
+    for top in ["a", "b", "c"] {
+        for sub in ["x", "y"] {
+            let dir = local.path().join(top).join(sub);
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("f.txt"), format!("{top}/{sub}\n")).unwrap();
+        }
+    }
+    let creates = |all: &BTreeMap<String, u64>| -> u64 {
+        all.iter()
+            .filter(|(k, _)| k.starts_with("POST ") && k.ends_with("/folders"))
+            .map(|(_, n)| n)
+            .sum()
+    };
+    let requests = || async {
+        reqwest::get(format!("{}/_sim/requests", sim.url()))
+            .await
+            .unwrap()
+            .json::<BTreeMap<String, u64>>()
+            .await
+            .unwrap()
+    };
+    let before = creates(&requests().await);
+    let options = SyncOptions {
+        folder: Some(demo::GENERATED_FIRST_FOLDER),
+        ..fast()
+    };
+    let p = sync::push(&il, WS, local.path(), &options).await.unwrap();
+    assert_eq!(p.failures, vec![]);
+    assert_eq!((p.folders_created, p.uploaded, p.verified), (9, 6, 6));
+    // Three folders, then the six below them: two calls.
+    assert_eq!(creates(&requests().await) - before, 2);
+    // And each where it belongs: a mirror of the folder gives the tree back.
+    let back = tempfile::tempdir().unwrap();
+    let m = sync::mirror(&il, WS, back.path(), &fast()).await.unwrap();
+    assert_eq!(m.failures, vec![]);
+    let pushed: BTreeMap<String, Vec<u8>> = files(back.path())
+        .into_iter()
+        .filter_map(|(path, bytes)| {
+            let (_, rest) = path.split_once('/')?;
+            rest.ends_with("f.txt").then(|| (rest.to_string(), bytes))
+        })
+        .collect();
+    assert_eq!(pushed, files(local.path()));
+    sim.shutdown().await;
+}
