@@ -617,7 +617,7 @@ pub(crate) async fn list_room(
 const SUBTREE_FOLDERS: usize = 16;
 
 /// Lists the room's folders, and the documents of the subtree of folder
-/// `top`: folder by folder when it holds at most [`SUBTREE_FOLDERS`]
+/// `top` (`top`'s beside the folders): folder by folder when it holds at most [`SUBTREE_FOLDERS`]
 /// folders (a push into one folder of a large room does not list the
 /// room), else all the room's documents. Fails when `top` is not in the
 /// room.
@@ -647,7 +647,7 @@ async fn list_below_entered(
 ) -> Result<Room> {
     use super::with_retries;
     let once = &il.with_retry(intralinks_ext::api::RetryPolicy::none());
-    let (folders, folder_strings) = with_retries(options, || async {
+    let folders = with_retries(options, || async {
         list_once::<RoomFolder>(
             once,
             workspace_id,
@@ -656,9 +656,14 @@ async fn list_below_entered(
             "list_folders",
         )
         .await
-    })
-    .await
-    .0?;
+    });
+    // The folder pushed into is listed beside the folders: for a folder
+    // with no subfolders, the whole listing is one round trip.
+    let ((folders, _), top_listed) = tokio::join!(
+        folders,
+        list_folder_documents(il, workspace_id, top, options)
+    );
+    let (folders, folder_strings) = folders?;
     if !folders.iter().any(|f| f.id == top) {
         return Err(Error::NotFound {
             message: format!("folder {top} is not in workspace {workspace_id}"),
@@ -673,10 +678,11 @@ async fn list_below_entered(
             let mut listed = futures_util::stream::iter(
                 below
                     .into_iter()
+                    .skip(1)
                     .map(|id| list_folder_documents(il, workspace_id, id, options)),
             )
             .buffered(SUBTREE_FOLDERS);
-            let (mut documents, mut strings) = (Vec::new(), Strings::default());
+            let (mut documents, mut strings) = top_listed?;
             while let Some(one) = listed.next().await {
                 let (docs, their) = one?;
                 // The bounds of one listing hold for them all together.
