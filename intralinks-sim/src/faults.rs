@@ -62,7 +62,8 @@ fn unavailable(retry_after_secs: u64) -> Response {
     r
 }
 
-/// Sends half of the body. `drop`: keep the full `Content-Length` and abort
+/// Sends half of the body (of its first chunk, for a body streamed without
+/// a length: a listing). `drop`: keep the full `Content-Length` and abort
 /// the connection after the half (the client's body read fails). Otherwise:
 /// no length, the body simply ends early (the client sees a short body).
 fn cut(response: Response, drop: bool) -> Response {
@@ -73,25 +74,30 @@ fn cut(response: Response, drop: bool) -> Response {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok())
         .or_else(|| body.size_hint().exact());
-    let Some(len) = declared.filter(|l| *l >= 2) else {
-        return Response::from_parts(parts, body);
+    // Half of the declared length; for a body streamed without one (a
+    // listing), half of its first chunk.
+    let keep = match declared {
+        Some(len) if len < 2 => return Response::from_parts(parts, body),
+        Some(len) => {
+            if drop {
+                parts
+                    .headers
+                    .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+            } else {
+                parts.headers.remove(header::CONTENT_LENGTH);
+            }
+            Some(len / 2)
+        }
+        None => None,
     };
-    let keep = len / 2;
-    if drop {
-        parts
-            .headers
-            .insert(header::CONTENT_LENGTH, HeaderValue::from(len));
-    } else {
-        parts.headers.remove(header::CONTENT_LENGTH);
-    }
     let inner = body.into_data_stream();
     let stream = futures_util::stream::unfold(
-        (inner, 0u64, false),
-        move |(mut inner, sent, done)| async move {
+        (inner, 0u64, keep, false),
+        move |(mut inner, sent, keep, done)| async move {
             if done {
                 return None;
             }
-            if sent >= keep {
+            if keep.is_some_and(|k| sent >= k) {
                 if !drop {
                     return None;
                 }
@@ -102,18 +108,22 @@ fn cut(response: Response, drop: bool) -> Response {
                     io::ErrorKind::ConnectionAborted,
                     "simulated connection drop",
                 );
-                return Some((Err(e), (inner, sent, true)));
+                return Some((Err(e), (inner, sent, keep, true)));
             }
             match inner.next().await {
                 Some(Ok(mut chunk)) => {
+                    let keep = keep.unwrap_or(chunk.len() as u64 / 2);
                     let room = keep - sent;
                     if chunk.len() as u64 > room {
                         chunk.truncate(room as usize);
                     }
                     let sent = sent + chunk.len() as u64;
-                    Some((Ok::<Bytes, io::Error>(chunk), (inner, sent, false)))
+                    Some((
+                        Ok::<Bytes, io::Error>(chunk),
+                        (inner, sent, Some(keep), false),
+                    ))
                 }
-                Some(Err(e)) => Some((Err(io::Error::other(e)), (inner, sent, true))),
+                Some(Err(e)) => Some((Err(io::Error::other(e)), (inner, sent, keep, true))),
                 None => None,
             }
         },

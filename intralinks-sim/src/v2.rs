@@ -343,14 +343,71 @@ async fn folder_contents(State(app): State<App>, caller: Caller, ids: Ids) -> An
 
 // -------------------------------------------------------------- documents
 
+/// Documents rendered per part of a streamed listing (the state locked
+/// once a part).
+const LISTING_PART: usize = 1024;
+
+/// The documents listing, rendered and sent a part at a time as the
+/// client reads it: a listing of a million documents is never whole in
+/// memory, and the state is not locked while all of it is rendered.
 async fn list_documents(State(app): State<App>, caller: Caller, ids: Ids, q: Query) -> Answer {
     let ws = ids.get(0)?;
     let folder = q.id("folderId")?;
-    let views = app.with(|st| {
-        st.list_documents(&caller, ws, folder)
-            .map(|v| st.with_unread(&caller, v))
-    })?;
-    reply(Done::Ok, "document", finish_docs(views).await?)
+    let (listed, index) = app.with(|st| st.listed_documents(&caller, ws, folder))?;
+    let head = format!(
+        "{{\"status\":{},\"document\":[",
+        json!({ "code": Done::Ok.code().as_u16(), "message": Done::Ok.message() })
+    );
+    let parts: Vec<Vec<i64>> = listed.chunks(LISTING_PART).map(<[i64]>::to_vec).collect();
+    let index = Arc::new(index);
+    // State: the parts left, the head still to send, whether a document
+    // went out already (a comma before the next), whether the end is out.
+    let body = futures_util::stream::unfold(
+        (parts.into_iter(), Some(head), false, false),
+        move |(mut parts, mut head, mut wrote, ended)| {
+            let (app, caller, index) = (app.clone(), caller.clone(), Arc::clone(&index));
+            async move {
+                if ended {
+                    return None;
+                }
+                let mut out: Vec<u8> = head.take().map(String::into_bytes).unwrap_or_default();
+                let Some(part) = parts.next() else {
+                    out.extend_from_slice(b"]}");
+                    return Some((Ok(bytes::Bytes::from(out)), (parts, head, wrote, true)));
+                };
+                let views = app.with(|st| {
+                    let views = st.listed_views(ws, &part, &index);
+                    st.with_unread(&caller, views)
+                });
+                let rendered = match finish_docs(views).await {
+                    Ok(r) => r,
+                    Err(e) => {
+                        let e = std::io::Error::other(format!("{e:?}"));
+                        return Some((Err(e), (parts, head, wrote, true)));
+                    }
+                };
+                for v in &rendered {
+                    if wrote {
+                        out.push(b',');
+                    }
+                    wrote = true;
+                    if let Err(e) = serde_json::to_writer(&mut out, v) {
+                        return Some((Err(std::io::Error::other(e)), (parts, head, wrote, true)));
+                    }
+                }
+                Some((Ok(bytes::Bytes::from(out)), (parts, head, wrote, false)))
+            }
+        },
+    );
+    Ok((
+        Done::Ok.code(),
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        axum::body::Body::from_stream(body),
+    )
+        .into_response())
 }
 
 async fn create_documents(

@@ -263,3 +263,49 @@ async fn invalid_faults_are_refused() {
     assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
     ctx.sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_streamed_listing_is_whole_without_faults_and_cut_with_them() {
+    let ctx = start().await;
+    let token = ctx.login().await;
+    ctx.enter_main(&token).await;
+    let listing = || async {
+        ctx.http
+            .get(ctx.v2(&format!("/workspaces/{}/documents", demo::MAIN_WORKSPACE)))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+    };
+    // Whole: the status, then every document, in id order.
+    let whole: Value = listing().await.json().await.unwrap();
+    assert_eq!(whole["status"]["code"], 200);
+    let ids: Vec<i64> = whole["document"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_i64().unwrap())
+        .collect();
+    assert!(ids.contains(&demo::DOC_SAMPLE), "{ids:?}");
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    let full = serde_json::to_vec(&whole).unwrap().len();
+    // Truncated: half of its first (and here only) part, no error.
+    ctx.control(
+        Method::PUT,
+        "/_sim/faults",
+        Some(json!({"truncateRate": 1.0})),
+    )
+    .await;
+    let text = listing().await.text().await.unwrap();
+    assert!(text.len() < full, "{} of {full}", text.len());
+    assert!(serde_json::from_str::<Value>(&text).is_err());
+    // Dropped: the read fails.
+    ctx.control(
+        Method::PUT,
+        "/_sim/faults",
+        Some(json!({"dropMidBodyRate": 1.0})),
+    )
+    .await;
+    assert!(listing().await.bytes().await.is_err());
+    ctx.sim.shutdown().await;
+}

@@ -399,24 +399,52 @@ impl State {
         ws: i64,
         folder: Option<i64>,
     ) -> Result<Vec<DocView>, ApiError> {
+        let (ids, index) = self.listed_documents(caller, ws, folder)?;
+        Ok(self.listed_views(ws, &ids, &index))
+    }
+
+    /// What `GET /workspaces/{id}/documents[?folderId=]` lists: the ids
+    /// (in id order), and the room's index numbers, for
+    /// [`State::listed_views`] a part at a time.
+    pub(crate) fn listed_documents(
+        &self,
+        caller: &Caller,
+        ws: i64,
+        folder: Option<i64>,
+    ) -> Result<(Vec<i64>, HashMap<i64, String>), ApiError> {
         self.content(caller, ws)?;
         if let Some(f) = folder {
             self.folder_in(ws, f)?;
         }
-        let index = self.index_numbers(ws);
-        Ok(self
+        let ids = self
             .documents
             .values()
             .filter(|d| d.workspace_id == ws && folder.is_none_or(|f| d.folder_id == f))
+            .map(|d| d.id)
+            .collect();
+        Ok((ids, self.index_numbers(ws)))
+    }
+
+    /// The listing's views of documents `ids` of room `ws` (those still
+    /// there).
+    pub(crate) fn listed_views(
+        &self,
+        ws: i64,
+        ids: &[i64],
+        index: &HashMap<i64, String>,
+    ) -> Vec<DocView> {
+        ids.iter()
+            .filter_map(|id| self.documents.get(id))
+            .filter(|d| d.workspace_id == ws)
             .map(|d| {
                 // The listing says whether a note exists as a JSON boolean
                 // (the Intralinks Python SDK's tests: `hasNote` is `false`
                 // on a document created without a note).
-                let mut view = self.doc_view(d, &index);
+                let mut view = self.doc_view(d, index);
                 view.value.insert("hasNote".into(), json!(d.note.is_some()));
                 view
             })
-            .collect())
+            .collect()
     }
 
     /// `GET /workspaces/{id}/documents/{did}`.
