@@ -133,6 +133,30 @@ impl PushReport {
         }
     }
 
+    /// Counts one error, shared by every path of a batch (of creates).
+    fn fail_all(
+        &mut self,
+        halt: &super::StopSignal,
+        paths: impl IntoIterator<Item = String>,
+        e: Error,
+        attempts: u32,
+    ) {
+        let kind = super::FailureKind::of(&e);
+        let error = super::ItemError::from(e);
+        for path in paths {
+            self.fail(
+                halt,
+                Failure {
+                    path,
+                    id: None,
+                    kind,
+                    error: error.clone(),
+                    attempts,
+                },
+            );
+        }
+    }
+
     /// Counts one failure ([`super::tally_failure`]); `halt` is the run's own stop.
     fn fail(&mut self, halt: &super::StopSignal, f: Failure) {
         super::tally_failure(
@@ -520,21 +544,12 @@ async fn create_folders(
             let ids = match result {
                 Ok(ids) => ids,
                 Err(e) => {
-                    // One error, shared by every folder of the batch.
-                    let kind = super::FailureKind::of(&e);
-                    let error = super::ItemError::from(e);
-                    for (d, _) in batch {
-                        report.fail(
-                            &options.stop,
-                            Failure {
-                                path: d,
-                                id: None,
-                                kind,
-                                error: error.clone(),
-                                attempts,
-                            },
-                        );
-                    }
+                    report.fail_all(
+                        &options.stop,
+                        batch.into_iter().map(|(d, _)| d),
+                        e,
+                        attempts,
+                    );
                     continue;
                 }
             };
@@ -714,21 +729,12 @@ async fn create_documents_for(
                 }
             }
             Err(e) => {
-                // One error, shared by every file of the batch.
-                let kind = super::FailureKind::of(&e);
-                let error = super::ItemError::from(e);
-                for (f, _) in batch {
-                    report.fail(
-                        &options.stop,
-                        Failure {
-                            path: f.path.clone(),
-                            id: None,
-                            kind,
-                            error: error.clone(),
-                            attempts,
-                        },
-                    );
-                }
+                report.fail_all(
+                    &options.stop,
+                    batch.into_iter().map(|(f, _)| f.path),
+                    e,
+                    attempts,
+                );
             }
         }
     }

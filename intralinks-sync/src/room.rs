@@ -612,6 +612,39 @@ pub(crate) async fn list_room(
     }
 }
 
+/// The room's folders, with retries. `once` retries nothing itself (the
+/// engine is the one layer that retries its requests: the runtime sends
+/// each of them once, so a lasting 429 costs `retry.max_attempts`
+/// requests per listing, not that many times the runtime's own attempts).
+async fn listed_folders(
+    once: &Intralinks,
+    workspace_id: i64,
+    options: &super::SyncOptions,
+) -> Result<(Vec<RoomFolder>, Strings)> {
+    let what = ("folders", None);
+    super::with_retries(options, || {
+        list_once::<RoomFolder>(once, workspace_id, what, "folder", "list_folders")
+    })
+    .await
+    .0
+}
+
+/// The room's documents (of folder `folder` alone when given), with
+/// retries; `once` as for [`listed_folders`].
+async fn listed_documents(
+    once: &Intralinks,
+    workspace_id: i64,
+    folder: Option<i64>,
+    options: &super::SyncOptions,
+) -> Result<(Vec<RoomDoc>, Strings)> {
+    let what = ("documents", folder);
+    super::with_retries(options, || {
+        list_once::<RoomDoc>(once, workspace_id, what, "document", "list_documents")
+    })
+    .await
+    .0
+}
+
 /// A subtree of at most this many folders is listed folder by folder;
 /// a larger one with the listing of the whole room.
 const SUBTREE_FOLDERS: usize = 16;
@@ -645,23 +678,13 @@ async fn list_below_entered(
     top: i64,
     options: &super::SyncOptions,
 ) -> Result<Room> {
-    use super::with_retries;
     let once = &il.with_retry(intralinks_ext::api::RetryPolicy::none());
-    let folders = with_retries(options, || async {
-        list_once::<RoomFolder>(
-            once,
-            workspace_id,
-            ("folders", None),
-            "folder",
-            "list_folders",
-        )
-        .await
-    });
+    let folders = listed_folders(once, workspace_id, options);
     // The folder pushed into is listed beside the folders: for a folder
     // with no subfolders, the whole listing is one round trip.
-    let ((folders, _), top_listed) = tokio::join!(
+    let (folders, top_listed) = tokio::join!(
         folders,
-        list_folder_documents(il, workspace_id, top, options)
+        listed_documents(once, workspace_id, Some(top), options)
     );
     let (folders, folder_strings) = folders?;
     if !folders.iter().any(|f| f.id == top) {
@@ -679,7 +702,7 @@ async fn list_below_entered(
                 below
                     .into_iter()
                     .skip(1)
-                    .map(|id| list_folder_documents(il, workspace_id, id, options)),
+                    .map(|id| listed_documents(once, workspace_id, Some(id), options)),
             )
             .buffered(SUBTREE_FOLDERS);
             let (mut documents, mut strings) = top_listed?;
@@ -701,20 +724,7 @@ async fn list_below_entered(
             }
             (documents, strings)
         }
-        None => {
-            with_retries(options, || async {
-                list_once::<RoomDoc>(
-                    once,
-                    workspace_id,
-                    ("documents", None),
-                    "document",
-                    "list_documents",
-                )
-                .await
-            })
-            .await
-            .0?
-        }
+        None => listed_documents(once, workspace_id, None, options).await?,
     };
     Ok(Room {
         folders,
@@ -759,19 +769,8 @@ pub(crate) async fn list_folder_documents(
     folder: i64,
     options: &super::SyncOptions,
 ) -> Result<(Vec<RoomDoc>, Strings)> {
-    let il = &il.with_retry(intralinks_ext::api::RetryPolicy::none());
-    let (listed, _) = super::with_retries(options, || async {
-        list_once::<RoomDoc>(
-            il,
-            workspace_id,
-            ("documents", Some(folder)),
-            "document",
-            "list_documents",
-        )
-        .await
-    })
-    .await;
-    listed
+    let once = &il.with_retry(intralinks_ext::api::RetryPolicy::none());
+    listed_documents(once, workspace_id, Some(folder), options).await
 }
 
 /// [`list_room`] in a workspace entered already (or that needs no entry).
@@ -780,32 +779,10 @@ async fn list_room_entered(
     workspace_id: i64,
     options: &super::SyncOptions,
 ) -> Result<Room> {
-    use super::with_retries;
-    // The engine is the one layer that retries its requests: the runtime
-    // sends each of them once, so a lasting 429 costs `retry.max_attempts`
-    // requests per listing, not that many times the runtime's own attempts.
-    let il = &il.with_retry(intralinks_ext::api::RetryPolicy::none());
-    let folders = with_retries(options, || async {
-        list_once::<RoomFolder>(
-            il,
-            workspace_id,
-            ("folders", None),
-            "folder",
-            "list_folders",
-        )
-        .await
-    });
-    let documents = with_retries(options, || async {
-        list_once::<RoomDoc>(
-            il,
-            workspace_id,
-            ("documents", None),
-            "document",
-            "list_documents",
-        )
-        .await
-    });
-    let ((folders, _), (documents, _)) = tokio::join!(folders, documents);
+    let once = &il.with_retry(intralinks_ext::api::RetryPolicy::none());
+    let folders = listed_folders(once, workspace_id, options);
+    let documents = listed_documents(once, workspace_id, None, options);
+    let (folders, documents) = tokio::join!(folders, documents);
     let ((folders, folder_strings), (documents, strings)) = (folders?, documents?);
     if let Some(top) = options.folder
         && !folders.iter().any(|f| f.id == top)
