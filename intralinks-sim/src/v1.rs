@@ -86,10 +86,7 @@ impl Call {
 
     fn ok(&self, done: Done, root: &str, payload: Vec<(&str, Value)>) -> Response {
         let mut m = serde_json::Map::new();
-        m.insert(
-            "status".into(),
-            json!({ "code": done.code().as_u16(), "message": done.message() }),
-        );
+        m.insert("status".into(), done.status());
         for (k, v) in payload {
             m.insert(k.into(), v);
         }

@@ -37,6 +37,11 @@ impl Done {
         }
     }
 
+    /// The answer's `status` object.
+    pub(crate) fn status(self) -> Value {
+        json!({ "code": self.code().as_u16(), "message": self.message() })
+    }
+
     pub(crate) fn message(self) -> &'static str {
         match self {
             Done::Ok => "Request completed fine, no errors",
@@ -50,10 +55,7 @@ impl Done {
 /// `{"status": {...}, key: value, ...}` with the right HTTP status.
 pub(crate) fn answer(done: Done, payload: Vec<(&str, Value)>) -> Response {
     let mut m = Map::new();
-    m.insert(
-        "status".into(),
-        json!({ "code": done.code().as_u16(), "message": done.message() }),
-    );
+    m.insert("status".into(), done.status());
     for (k, v) in payload {
         m.insert(k.into(), v);
     }
@@ -354,10 +356,7 @@ async fn list_documents(State(app): State<App>, caller: Caller, ids: Ids, q: Que
     let ws = ids.get(0)?;
     let folder = q.id("folderId")?;
     let (listed, index) = app.with(|st| st.listed_documents(&caller, ws, folder))?;
-    let head = format!(
-        "{{\"status\":{},\"document\":[",
-        json!({ "code": Done::Ok.code().as_u16(), "message": Done::Ok.message() })
-    );
+    let head = format!("{{\"status\":{},\"document\":[", Done::Ok.status());
     let parts: Vec<Vec<i64>> = listed.chunks(LISTING_PART).map(<[i64]>::to_vec).collect();
     let index = Arc::new(index);
     // State: the parts left, the head still to send, whether a document

@@ -1,12 +1,15 @@
 //! Directory → room.
 //!
-//! Sub-directories become folders, files become documents (created in
-//! batches, uploaded concurrently, streamed from disk). A file whose
-//! document already exists at its path gets a new version of that same
-//! document; an unchanged file (its SHA-1 equals `fileHashDownload`) is
-//! skipped. After the uploads one listing checks every uploaded document's
-//! `fileHashDownload` against the local SHA-1. Nothing in the room is ever
-//! deleted or renamed; what exists only there is reported.
+//! Sub-directories become folders (a level at a time, a hundred a call),
+//! files become documents (created in batches, each uploaded as soon as it
+//! is created, concurrently, streamed from disk). A file whose document
+//! already exists at its path gets a new version of that same document; an
+//! unchanged file (its SHA-1 equals `fileHashDownload`) is skipped. Every
+//! uploaded document's `fileHashDownload` is checked against the local
+//! SHA-1: a folder of [`VERIFY_ALONE`] uploads or more by a listing of its
+//! own as its last upload ends, the rest by one listing at the end. Only
+//! the folder pushed into is listed, when its subtree is small. Nothing in
+//! the room is ever deleted or renamed; what exists only there is reported.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
@@ -133,8 +136,9 @@ impl PushReport {
         }
     }
 
-    /// Counts one error, shared by every path of a batch (of creates).
-    fn fail_all(
+    /// Counts error `e` against each of `paths` (one file, or a batch of
+    /// creates that failed as one), none of which has a document yet.
+    fn fail_paths(
         &mut self,
         halt: &super::StopSignal,
         paths: impl IntoIterator<Item = String>,
@@ -363,16 +367,7 @@ pub async fn push(
         let sha1 = match local_hash(&target, &journal, &f, Some(plan.docs[i].id), options) {
             Ok(h) => h,
             Err(e) => {
-                report.fail(
-                    &options.stop,
-                    Failure {
-                        path: f.path.clone(),
-                        id: None,
-                        kind: super::FailureKind::of(&e),
-                        error: e.into(),
-                        attempts: 0,
-                    },
-                );
+                report.fail_paths(&options.stop, [f.path], e, 0);
                 continue;
             }
         };
@@ -544,7 +539,7 @@ async fn create_folders(
             let ids = match result {
                 Ok(ids) => ids,
                 Err(e) => {
-                    report.fail_all(
+                    report.fail_paths(
                         &options.stop,
                         batch.into_iter().map(|(d, _)| d),
                         e,
@@ -631,16 +626,14 @@ async fn create_documents_for(
                     return (folder_id, failed, Ok(Vec::new()), None);
                 }
             };
-            let (hashed, unreadable): (Vec<_>, Vec<_>) =
-                hashed.into_iter().partition(|(_, h)| h.is_ok());
-            let hashed: Vec<(Found, String)> = hashed
-                .into_iter()
-                .filter_map(|(f, h)| h.ok().map(|h| (f, h)))
-                .collect();
-            let unreadable: Vec<(Found, Error)> = unreadable
-                .into_iter()
-                .filter_map(|(f, h)| h.err().map(|e| (f, e)))
-                .collect();
+            let (mut read, mut unreadable) = (Vec::new(), Vec::new());
+            for (f, sha1) in hashed {
+                match sha1 {
+                    Ok(sha1) => read.push((f, sha1)),
+                    Err(e) => unreadable.push((f, e)),
+                }
+            }
+            let hashed: Vec<(Found, String)> = read;
             if hashed.is_empty() {
                 return (folder_id, unreadable, Ok(hashed), None);
             }
@@ -660,16 +653,7 @@ async fn create_documents_for(
         .buffer_unordered(options.jobs.ceiling().div_ceil(CREATES_PER_JOBS));
     while let Some((folder_id, unreadable, batch, outcome)) = created.next().await {
         for (f, e) in unreadable {
-            report.fail(
-                &options.stop,
-                Failure {
-                    path: f.path.clone(),
-                    id: None,
-                    kind: super::FailureKind::of(&e),
-                    error: e.into(),
-                    attempts: 0,
-                },
-            );
+            report.fail_paths(&options.stop, [f.path], e, 0);
         }
         let batch = match batch {
             Ok(batch) => batch,
@@ -729,7 +713,7 @@ async fn create_documents_for(
                 }
             }
             Err(e) => {
-                report.fail_all(
+                report.fail_paths(
                     &options.stop,
                     batch.into_iter().map(|(f, _)| f.path),
                     e,
@@ -907,10 +891,7 @@ fn check_folder(
 ) {
     match listed {
         Ok((documents, strings)) => {
-            let hashes: HashMap<i64, Option<&str>> = documents
-                .iter()
-                .map(|d| (d.id, strings.opt(d.hash)))
-                .collect();
+            let hashes = hashes_by_id(&documents, &strings);
             // A document the folder's listing does not show (moved
             // meanwhile, say) is looked for in the whole room.
             let (here, elsewhere): (Vec<Sent>, Vec<Sent>) = sent
@@ -926,6 +907,17 @@ fn check_folder(
             unverified.extend(sent);
         }
     }
+}
+
+/// Each listed document's `fileHashDownload`, by its id.
+fn hashes_by_id<'a>(
+    documents: &[super::room::RoomDoc],
+    strings: &'a super::room::Strings,
+) -> HashMap<i64, Option<&'a str>> {
+    documents
+        .iter()
+        .map(|d| (d.id, strings.opt(d.hash)))
+        .collect()
 }
 
 /// Checks every upload's `fileHashDownload`, as `hashes` (by document id)
@@ -969,12 +961,12 @@ async fn verify_sent(
 ) -> Result<()> {
     if !sent.is_empty() {
         let room = super::room::list_below(il, workspace_id, top, options).await?;
-        let hashes: HashMap<i64, Option<&str>> = room
-            .documents
-            .iter()
-            .map(|d| (d.id, room.strings.opt(d.hash)))
-            .collect();
-        check_sent(&hashes, sent, options, report);
+        check_sent(
+            &hashes_by_id(&room.documents, &room.strings),
+            sent,
+            options,
+            report,
+        );
     }
     Ok(())
 }
@@ -1088,19 +1080,45 @@ async fn create_folder_batch(
         .send()
         .checked()
         .await?;
-    let partials = answer.folder_partial;
-    let by_position = partials.len() == missing.len();
-    for (k, &i) in missing.iter().enumerate() {
-        let (name, parent) = asked[i];
-        // Each folder by its name and parent; by its place in the answer
-        // when the answer names none and says as many as were asked.
-        ids[i] = partials
-            .iter()
-            .find(|p| p.name.as_deref() == Some(name) && p.parent_id.is_none_or(|q| q == parent))
-            .or_else(|| partials.get(k).filter(|p| by_position && p.name.is_none()))
-            .and_then(|p| p.id);
+    let wanted: Vec<(&str, i64)> = missing.iter().map(|&i| asked[i]).collect();
+    for (&i, id) in missing
+        .iter()
+        .zip(match_partials(&wanted, &answer.folder_partial))
+    {
+        ids[i] = id;
     }
     Ok(ids)
+}
+
+/// The id a create answer gives each of `asked` (name, parent): each by its
+/// name and parent (an answer without `parentId` matches by name), or by
+/// its place when the answer names none and has as many as were asked;
+/// each partial answers one folder, since two folders of a level may share
+/// a name under different parents.
+fn match_partials(
+    asked: &[(&str, i64)],
+    partials: &[intralinks_ext::api::types::EntityPartial],
+) -> Vec<Option<i64>> {
+    let by_position = partials.len() == asked.len();
+    let mut taken = vec![false; partials.len()];
+    asked
+        .iter()
+        .enumerate()
+        .map(|(k, &(name, parent))| {
+            let at = (0..partials.len())
+                .find(|&j| {
+                    let p = &partials[j];
+                    !taken[j]
+                        && p.name.as_deref() == Some(name)
+                        && p.parent_id.is_none_or(|q| q == parent)
+                })
+                .or_else(|| {
+                    (by_position && !taken[k] && partials[k].name.is_none()).then_some(k)
+                })?;
+            taken[at] = true;
+            partials[at].id
+        })
+        .collect()
 }
 
 /// Creates documents `names` in `folder`, or finds those an earlier
@@ -1259,4 +1277,50 @@ async fn upload_once(
         _ = options.stop.stopped() => return Err(super::fetch::stopped(doc.id)),
     };
     Ok(uploaded.version.or(current.version))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use intralinks_ext::api::types::EntityPartial;
+
+    fn partials(json: serde_json::Value) -> Vec<EntityPartial> {
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn a_create_answer_gives_each_folder_asked_its_own_id() {
+        // Two folders named "x" under different parents.
+        let asked = [("x", 1), ("x", 2), ("y", 1)];
+        // With parents: by name and parent, in any order.
+        let answer = partials(serde_json::json!([
+            {"id": 12, "name": "x", "parentId": 2},
+            {"id": 13, "name": "y", "parentId": 1},
+            {"id": 11, "name": "x", "parentId": 1},
+        ]));
+        assert_eq!(
+            match_partials(&asked, &answer),
+            [Some(11), Some(12), Some(13)]
+        );
+        // Names without parents: each partial answers one folder.
+        let answer = partials(serde_json::json!([
+            {"id": 11, "name": "x"}, {"id": 12, "name": "x"}, {"id": 13, "name": "y"},
+        ]));
+        assert_eq!(
+            match_partials(&asked, &answer),
+            [Some(11), Some(12), Some(13)]
+        );
+        // No names, as many as asked: by place.
+        let answer = partials(serde_json::json!([{"id": 21}, {"id": 22}, {"id": 23}]));
+        assert_eq!(
+            match_partials(&asked, &answer),
+            [Some(21), Some(22), Some(23)]
+        );
+        // No names and one short: none can be told apart.
+        let answer = partials(serde_json::json!([{"id": 21}, {"id": 22}]));
+        assert_eq!(match_partials(&asked, &answer), [None, None, None]);
+        // One named, one not: the named one by name, the rest unknown.
+        let answer = partials(serde_json::json!([{"id": 31, "name": "y", "parentId": 1}]));
+        assert_eq!(match_partials(&asked, &answer), [None, None, Some(31)]);
+    }
 }

@@ -650,10 +650,10 @@ async fn listed_documents(
 const SUBTREE_FOLDERS: usize = 16;
 
 /// Lists the room's folders, and the documents of the subtree of folder
-/// `top` (`top`'s beside the folders): folder by folder when it holds at most [`SUBTREE_FOLDERS`]
-/// folders (a push into one folder of a large room does not list the
-/// room), else all the room's documents. Fails when `top` is not in the
-/// room.
+/// `top` (`top`'s beside the folders): folder by folder when it holds at
+/// most [`SUBTREE_FOLDERS`] folders (a push into one folder of a large room
+/// does not list the room), else all the room's documents. Fails when
+/// `top` is not in the room.
 pub(crate) async fn list_below(
     il: &Intralinks,
     workspace_id: i64,
