@@ -7,7 +7,7 @@ use std::process::Command;
 
 use intralinks_sim::{SimConfig, Simulator, demo};
 
-mod common;
+use crate::common;
 use common::{err, out};
 
 /// The binary with only a session file (and a base URL when given): no credentials.

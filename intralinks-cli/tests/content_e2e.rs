@@ -8,7 +8,7 @@ use intralinks_ext::FixedAnswers;
 use intralinks_ext::edit::{documents_at, folders_at};
 use intralinks_sim::{SimConfig, Simulator, demo};
 
-mod common;
+use crate::common;
 use common::{err, library, out, run};
 
 /// Requests that change the room, by `METHOD /path`, as the simulator counts them.

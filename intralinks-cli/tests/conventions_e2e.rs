@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 
 use intralinks_sim::{SimConfig, Simulator};
 
-mod common;
+use crate::common;
 use common::*;
 
 /// The binary with an empty environment: no credentials, no base URL, no session.

@@ -10,7 +10,7 @@ use intralinks_ext::types::{DeleteDocumentsRequest, EntityRef};
 use intralinks_ext::{Checked, FixedAnswers};
 use intralinks_sim::{SimConfig, Simulator, demo};
 
-mod common;
+use crate::common;
 use common::{err, library, out, run};
 
 /// Requests that change the room, by `METHOD /path`, as the simulator counts them.

@@ -7,7 +7,7 @@
 //!
 //! A change to what the command prints fails here until the snapshot is
 //! regenerated and read: `INSTA_UPDATE=always cargo test -p intralinks-cli
-//! --test golden`, then `git diff intralinks-cli/tests/snapshots` (or
+//! --test integration golden`, then `git diff intralinks-cli/tests/snapshots` (or
 //! `cargo insta review`). Under `CI=true` an unreviewed snapshot fails.
 //! What changes from run to run — the temporary directory, the simulator's
 //! port, the version in the man pages — is replaced by a `[NAME]` first.
@@ -15,7 +15,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-mod common;
+use crate::common;
 use common::{err, out};
 
 /// The binary in `cwd` with an empty environment: no credentials, no base

@@ -4,7 +4,7 @@
 
 use intralinks_sim::{SimConfig, Simulator};
 
-mod common;
+use crate::common;
 use common::{err, out, run};
 
 #[tokio::test(flavor = "multi_thread")]

@@ -4,7 +4,7 @@
 //! control byte (C0 but line feed, DEL, C1, bidi controls), and every CSV
 //! report has no cell that starts a formula.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Output;

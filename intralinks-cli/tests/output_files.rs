@@ -7,7 +7,7 @@ use std::process::Stdio;
 
 use intralinks_sim::{SimConfig, Simulator, demo};
 
-mod common;
+use crate::common;
 use common::{command, err, run};
 
 #[tokio::test(flavor = "multi_thread")]

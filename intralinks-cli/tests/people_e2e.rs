@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use intralinks_sim::{SimConfig, Simulator};
 
-mod common;
+use crate::common;
 use common::*;
 
 /// Requests that change something, as the simulator counts them.

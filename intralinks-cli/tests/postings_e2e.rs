@@ -6,7 +6,7 @@
 //! that first answer "not ready yet" (9-9-9-1); the workbook reads back with
 //! dates as dates.
 
-mod common;
+use crate::common;
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use common::{err, json, out, run, run_with_token};

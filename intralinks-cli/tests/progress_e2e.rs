@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use intralinks_sim::{Bandwidth, SimConfig, Simulator, demo};
 
-mod common;
+use crate::common;
 use common::*;
 
 async fn slow_sim(down: u64) -> Simulator {

@@ -6,7 +6,7 @@ use intralinks_ext::types::{CreateFoldersRequest, FolderInput, FolderInputItem};
 use intralinks_ext::{Checked, FixedAnswers};
 use intralinks_sim::{SimConfig, Simulator, demo};
 
-mod common;
+use crate::common;
 use common::*;
 
 #[tokio::test(flavor = "multi_thread")]

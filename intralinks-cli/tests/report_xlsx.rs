@@ -12,7 +12,7 @@ use intralinks_ext::types::{CreateFoldersRequest, FolderInput, FolderInputItem};
 use intralinks_ext::{Checked, FixedAnswers};
 use intralinks_sim::{SimConfig, Simulator, demo};
 
-mod common;
+use crate::common;
 use common::*;
 
 fn s(text: &str) -> Data {

@@ -10,7 +10,7 @@ use intralinks_ext::types;
 use intralinks_ext::{Checked, Intralinks};
 use intralinks_sim::{SimConfig, Simulator};
 
-mod common;
+use crate::common;
 use common::*;
 
 const LPS: [&str; 10] = [

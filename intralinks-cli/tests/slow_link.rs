@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use intralinks_ext::{Checked, FixedAnswers, file_hash};
 use intralinks_sim::{Bandwidth, SimConfig, Simulator, demo};
 
-mod common;
+use crate::common;
 use common::*;
 
 const SIZE: usize = 200_000_000;

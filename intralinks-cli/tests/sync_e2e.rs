@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use intralinks_ext::{FixedAnswers, Intralinks, file_hash};
 use intralinks_sim::{Generated, SimConfig, Simulator, demo};
 
-mod common;
+use crate::common;
 use common::*;
 
 const WS: i64 = demo::GENERATED_WORKSPACE;

@@ -3,7 +3,7 @@
 //! not print it again, the state file is locked for the run, and a state of
 //! another workspace is refused.
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;

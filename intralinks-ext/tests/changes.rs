@@ -2,7 +2,7 @@
 //! does to a room shows once, by id and path, and a cursor kept as JSON
 //! goes on where it stopped.
 
-mod common;
+use crate::common;
 
 use intralinks_ext::changes::{ChangeCursor, ChangeKind, Changed};
 use intralinks_ext::edit::Edit;

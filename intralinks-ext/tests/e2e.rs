@@ -15,7 +15,7 @@ fn names(states: &[intralinks_ext::types::EntryState]) -> Vec<String> {
     states.iter().map(ToString::to_string).collect()
 }
 
-mod common;
+use crate::common;
 use common::{keys, password, start};
 
 async fn faults(sim: &Simulator, body: serde_json::Value) {

@@ -1,7 +1,7 @@
 //! Renaming, moving, re-noting and deleting documents and folders, a new
 //! folder, and custom field values — through the simulator, exact values.
 
-mod common;
+use crate::common;
 
 use intralinks_ext::edit::{Edit, documents_at, folders_at};
 use intralinks_ext::fields::{self, FieldDefinition};

@@ -168,16 +168,41 @@ impl Logs {
     }
 }
 
-fn capture() -> (Logs, tracing::subscriber::DefaultGuard) {
-    let logs = Logs::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
+/// A capture in force: this thread's subscriber, and a second subscriber
+/// held alongside it.
+///
+/// tracing decides once per callsite, process-wide, whether it is wanted.
+/// While a single subscriber exists, that decision is asked of the default
+/// subscriber of whichever thread reaches the callsite first; a test on
+/// another thread, with none, would switch it off for this one too. With a
+/// second subscriber that wants everything, every callsite stays on, and
+/// each event still goes to its own thread's subscriber only.
+struct Capture {
+    _guard: tracing::subscriber::DefaultGuard,
+    _anchor: tracing::Dispatch,
+}
+
+fn subscriber(writer: Logs) -> impl tracing::Subscriber + Send + Sync {
+    tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
         .with_ansi(false)
         .with_writer(move || writer.clone())
-        .finish();
-    let guard = tracing::subscriber::set_default(subscriber);
-    (logs, guard)
+        .finish()
+}
+
+fn capture() -> (Logs, Capture) {
+    let logs = Logs::default();
+    let anchor = tracing::Dispatch::new(subscriber(Logs::default()));
+    let guard = tracing::subscriber::set_default(subscriber(logs.clone()));
+    // Callsites already switched off by a thread without a subscriber.
+    tracing::callsite::rebuild_interest_cache();
+    (
+        logs,
+        Capture {
+            _guard: guard,
+            _anchor: anchor,
+        },
+    )
 }
 
 fn quick() -> RetryPolicy {

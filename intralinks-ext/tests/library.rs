@@ -9,7 +9,7 @@ use intralinks_ext::{
 };
 use intralinks_sim::{SimConfig, Simulator, demo};
 
-mod common;
+use crate::common;
 use common::{keys, login};
 
 /// A simulator and a session in its main workspace.

@@ -5,7 +5,7 @@ use futures_util::TryStreamExt;
 use intralinks_ext::types::{CreateWorkspacesRequest, WorkspaceInput};
 use intralinks_ext::{Checked, Pages};
 
-mod common;
+use crate::common;
 use common::start;
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use intralinks_ext::types::{UserInput, UsersRequest};
 use intralinks_ext::{Checked, Error};
 use intralinks_sim::demo;
 
-mod common;
+use crate::common;
 use common::start;
 
 /// Requests by `METHOD /path`, as the simulator counts them.

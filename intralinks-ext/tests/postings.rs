@@ -13,7 +13,7 @@ use intralinks_ext::{DocumentRef, Error, FolderRef, Grant, Intralinks, Secret};
 use intralinks_sim::{Simulator, demo};
 use serde_json::{Value, json};
 
-mod common;
+use crate::common;
 use common::{keys, start};
 
 const WS: i64 = demo::MAIN_WORKSPACE;

@@ -9,7 +9,7 @@ use intralinks_ext::store::{FileStore, TokenStore};
 use intralinks_ext::{Checked, Intralinks};
 use intralinks_sim::{SimConfig, Simulator};
 
-mod common;
+use crate::common;
 
 async fn token_requests(sim: &Simulator) -> u64 {
     let requests: BTreeMap<String, u64> = reqwest::get(format!("{}/_sim/requests", sim.url()))

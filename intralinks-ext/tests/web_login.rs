@@ -5,7 +5,7 @@
 use intralinks_ext::{Checked, Error, Intralinks, LoginRedirect, Secret, WebLogin};
 use intralinks_sim::{SimConfig, Simulator, demo};
 
-mod common;
+use crate::common;
 use common::keys;
 
 /// A client that follows no redirect: the test reads each `Location`.

@@ -15,8 +15,7 @@ use intralinks_report::{
 };
 use intralinks_sim::demo;
 
-#[path = "../../intralinks-ext/tests/common/mod.rs"]
-mod common;
+use crate::common;
 use common::start;
 
 fn main_ws() -> WorkspaceRef {

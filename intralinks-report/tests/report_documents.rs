@@ -10,8 +10,7 @@ use intralinks_report::{AccessRow, ItemKind, Row, WorkspaceRef};
 use intralinks_sim::demo;
 use serde_json::json;
 
-#[path = "../../intralinks-ext/tests/common/mod.rs"]
-mod common;
+use crate::common;
 
 fn parse<T: serde::de::DeserializeOwned>(v: serde_json::Value) -> T {
     serde_json::from_value(v).unwrap()

@@ -2,8 +2,7 @@
 //! planned again with no change, exported), and one-off (`ensure` with a
 //! document's path) — against the simulator, exact values.
 
-#[path = "../../intralinks-ext/tests/common/mod.rs"]
-mod common;
+use crate::common;
 
 use intralinks_ext::types::PermissionPermission;
 use intralinks_ext::{Checked, FixedAnswers};

@@ -2,8 +2,7 @@
 //! another (`copy_member`), a second run changing nothing; a room created
 //! from a template under a host, its phase set and changed by the file.
 
-#[path = "../../intralinks-ext/tests/common/mod.rs"]
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

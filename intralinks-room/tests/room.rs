@@ -3,8 +3,7 @@
 //! listing, a second apply that sends no write, drift shown by plan and
 //! restored by apply, and an exported room reproduced under a new name.
 
-#[path = "../../intralinks-ext/tests/common/mod.rs"]
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 

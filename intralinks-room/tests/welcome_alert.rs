@@ -3,8 +3,7 @@
 //! without its texts is refused before anything is sent — against the
 //! simulator, exact values.
 
-#[path = "../../intralinks-ext/tests/common/mod.rs"]
-mod common;
+use crate::common;
 
 use intralinks_ext::FixedAnswers;
 use intralinks_ext::people::WelcomeAlert;

@@ -1,6 +1,6 @@
 //! OAuth: login, bad credentials, refresh, revoke, expiry, sessions.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! real bytes, uploads, optimistic concurrency, groups, members,
 //! permissions, and the error shapes.
 
-mod common;
+use crate::common;
 
 use common::*;
 use futures_util::StreamExt;

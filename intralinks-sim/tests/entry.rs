@@ -1,7 +1,7 @@
 //! Workspace entry: every path of the state machine, V2 JSON (plain HTTP and
 //! the generated client) and V1 XML, lockouts, the mailbox, the splash image.
 
-mod common;
+use crate::common;
 
 use common::*;
 use intralinks_api::types;

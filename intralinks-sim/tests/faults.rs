@@ -1,7 +1,7 @@
 //! Fault injection: 503 with Retry-After, dropped and truncated bodies,
 //! latency; set at start and at run time; never on /_sim.
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 

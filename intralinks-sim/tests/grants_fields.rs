@@ -1,7 +1,7 @@
 //! Permissions on one document, and custom field values on entities: what
 //! the simulator answers, exact, and valid against openapi/effective.yaml.
 
-mod common;
+use crate::common;
 
 use common::*;
 use intralinks_sim::demo;

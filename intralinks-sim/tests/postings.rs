@@ -3,7 +3,7 @@
 //! `unread` per caller, welcome alerts in the mailbox, the member-date facts,
 //! the access report with its `9-9-9-1` first answer, and `/_sim/token`.
 
-mod common;
+use crate::common;
 
 use common::*;
 use intralinks_sim::demo;

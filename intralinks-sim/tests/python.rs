@@ -9,7 +9,7 @@
 //! python3 or the package registry is missing, these tests fail under
 //! `CI=true`; elsewhere they say why and stop.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

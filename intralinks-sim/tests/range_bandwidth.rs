@@ -1,7 +1,7 @@
 //! `Range` on document downloads (RFC 9110 §14: 206, `Content-Range`, 416,
 //! `If-Range`) and the per-connection bandwidth limit.
 
-mod common;
+use crate::common;
 
 use std::time::Instant;
 

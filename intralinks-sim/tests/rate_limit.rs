@@ -4,7 +4,7 @@
 //! The bucket refills so slowly (one request in 1000 s) that the counts
 //! are exact whatever the machine's speed.
 
-mod common;
+use crate::common;
 
 use common::*;
 use intralinks_sim::{Faults, RateLimit, SimConfig};

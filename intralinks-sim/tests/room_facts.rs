@@ -4,7 +4,7 @@
 //! answers, no `note` in a folder listing, an emptied description is not
 //! sent, members found by e-mail, and the calls that do not exist.
 
-mod common;
+use crate::common;
 
 use common::*;
 use reqwest::{Method, StatusCode};

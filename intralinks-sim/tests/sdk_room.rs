@@ -2,7 +2,7 @@
 //! (`SimConfig::sdk_test_room`): what its fixtures assert before they start.
 //! `.ci/sdk-suite` runs that suite itself against the simulator binary.
 
-mod common;
+use crate::common;
 
 use common::*;
 use intralinks_sim::{SimConfig, demo};

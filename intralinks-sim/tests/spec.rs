@@ -2,7 +2,7 @@
 //! success and error bodies, validated against the spec's schemas; and every
 //! status the simulator answers is one the spec declares.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 

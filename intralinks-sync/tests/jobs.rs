@@ -9,8 +9,7 @@ use intralinks_ext::{FixedAnswers, Intralinks, RetryPolicy};
 use intralinks_sim::{Faults, Generated, RateLimit, SimConfig, Simulator, demo};
 use intralinks_sync::{self as sync, Jobs, SyncEvent, SyncHook, SyncOptions};
 
-#[path = "../../intralinks-ext/tests/common/mod.rs"]
-mod common;
+use crate::common;
 
 const WS: i64 = demo::GENERATED_WORKSPACE;
 

@@ -9,8 +9,7 @@ use intralinks_ext::{Checked, FixedAnswers, Intralinks, RetryPolicy, file_hash};
 use intralinks_sim::{Generated, SimConfig, Simulator, demo};
 use intralinks_sync::{self as sync, DiffKind, StopSignal, SyncOptions};
 
-#[path = "../../intralinks-ext/tests/common/mod.rs"]
-mod common;
+use crate::common;
 
 const WS: i64 = demo::GENERATED_WORKSPACE;
 

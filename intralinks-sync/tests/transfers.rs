@@ -18,8 +18,7 @@ use intralinks_ext::{
 use intralinks_sim::{Bandwidth, Faults, SimConfig, Simulator, demo};
 use intralinks_sync::{self as sync, SyncEvent, SyncHook, SyncOptions};
 
-#[path = "../../intralinks-ext/tests/common/mod.rs"]
-mod common;
+use crate::common;
 
 const WS: i64 = demo::MAIN_WORKSPACE;
 

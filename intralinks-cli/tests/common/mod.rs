@@ -43,6 +43,11 @@ pub async fn run_saved(url: &str, args: &[&str], cwd: &Path) -> Output {
 /// Runs the binary against a stand-in server with a fixed bearer token: no
 /// login, only the base URL, the token and a session file in `cwd`.
 pub async fn run_with_token(url: &str, token: &str, args: &[&str], cwd: &Path) -> Output {
+    output(with_token(url, token, args, cwd)).await
+}
+
+/// The command `run_with_token` runs, not yet started.
+pub fn with_token(url: &str, token: &str, args: &[&str], cwd: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_intralinks"));
     c.current_dir(cwd)
         .env_clear()
@@ -50,7 +55,7 @@ pub async fn run_with_token(url: &str, token: &str, args: &[&str], cwd: &Path) -
         .env("INTRALINKS_TOKEN", token)
         .env("INTRALINKS_SESSION_FILE", cwd.join("session.json"))
         .args(args);
-    output(c).await
+    c
 }
 
 /// A stand-in server on 127.0.0.1 (a free port) for `app`; its base URL.
