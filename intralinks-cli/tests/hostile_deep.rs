@@ -5,7 +5,7 @@
 //! take memory or time beyond linear: each ends normally, paths hold at most
 //! 64 folders, and the peak RSS of every run stays under 256 MiB.
 
-use crate::common;
+mod common;
 
 use std::path::Path;
 use std::process::Output;
@@ -101,8 +101,9 @@ async fn serve() -> String {
 }
 
 /// Runs the command against the stand-in server; what it printed, and its
-/// own peak RSS in KiB (from `wait4`, so that no other child of this test
-/// binary counts).
+/// own peak RSS in KiB (from `wait4`: this command's alone, not the largest
+/// of every child this binary has waited for). Linux counts the high-water
+/// mark of the process that started it, this small test binary, in it too.
 async fn run(url: &str, args: &[&str], cwd: &Path) -> (Output, i64) {
     let c = common::with_token(url, "tok-deep", args, cwd);
     tokio::task::spawn_blocking(move || output_and_peak(c))
