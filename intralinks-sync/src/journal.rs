@@ -422,6 +422,21 @@ fn flush_filesystem(file: &std::fs::File) -> std::io::Result<()> {
     file.sync_data()
 }
 
+/// A flush to disk of a journal's file system that an append left due
+/// ([`Journal::record_now`]).
+#[must_use = "the flush is due: run it (on the blocking pool) before the record counts as durable"]
+pub(crate) struct FlushDue {
+    file: std::sync::Arc<std::fs::File>,
+    name: String,
+}
+
+impl FlushDue {
+    /// Runs the flush (milliseconds: not on the runtime's threads).
+    pub fn flush(self) -> Result<()> {
+        flush_filesystem(&self.file).map_err(io("cannot flush", &self.name))
+    }
+}
+
 pub(crate) struct Journal {
     name: String,
     ws: i64,
@@ -598,7 +613,29 @@ impl Journal {
         self.append(record, Some((i, d)))
     }
 
-    fn append(&self, mut record: Record, at: Option<(usize, &Placed<'_>)>) -> Result<()> {
+    /// Appends `record` as [`Journal::record`] does, but leaves the flush
+    /// to disk that falls due (every [`SYNC_EVERY`] records) to the caller:
+    /// a line appended to a local file takes microseconds and may be written
+    /// from the runtime, while the flush takes milliseconds and belongs on
+    /// the blocking pool ([`FlushDue::flush`]). The record counts as
+    /// written; the caller reports it done only once the flush, if due, has
+    /// run.
+    pub fn record_now(&self, record: Record) -> Result<Option<FlushDue>> {
+        self.append_now(record, None)
+    }
+
+    fn append(&self, record: Record, at: Option<(usize, &Placed<'_>)>) -> Result<()> {
+        match self.append_now(record, at)? {
+            Some(due) => due.flush(),
+            None => Ok(()),
+        }
+    }
+
+    fn append_now(
+        &self,
+        mut record: Record,
+        at: Option<(usize, &Placed<'_>)>,
+    ) -> Result<Option<FlushDue>> {
         record.ws = self.ws;
         let mut line = serde_json::to_vec(&record)
             .map_err(|e| Error::InvalidInput(format!("cannot encode a journal record: {e}")))?;
@@ -617,18 +654,18 @@ impl Journal {
                 std::sync::Arc::clone(&file.0)
             })
         };
-        // Flushed without the lock: the other records go on meanwhile (a
-        // flush of the file system takes milliseconds, and every job that
-        // completed would wait on it).
-        if let Some(file) = flush {
-            flush_filesystem(&file).map_err(io("cannot flush", &self.name))?;
-        }
         let mut records = self.records();
         match at {
             Some((i, d)) => records.apply_at(&record, Some(i), Slot::of(&record, d)),
             None => records.apply(&record),
         }
-        Ok(())
+        // Flushed without the lock: the other records go on meanwhile (a
+        // flush of the file system takes milliseconds, and every job that
+        // completed would wait on it).
+        Ok(flush.map(|file| FlushDue {
+            file,
+            name: self.name.clone(),
+        }))
     }
 
     /// Rewrites the journal with only the current records, durably, one
@@ -750,6 +787,32 @@ mod tests {
             .lines()
             .map(str::to_string)
             .collect()
+    }
+
+    #[test]
+    fn a_record_now_is_written_at_once_and_leaves_the_due_flush_to_its_caller() {
+        let (dir, state) = state();
+        let j = Journal::open(&state, "j.jsonl", 7).unwrap();
+        // The last flush was just now: none is due before the gap has passed.
+        for i in 0..SYNC_EVERY {
+            let due = j.record_now(rec(&format!("f{i}"), i as i64, "h")).unwrap();
+            assert!(due.is_none(), "record {i}");
+        }
+        // Written and applied at once, before any flush.
+        assert_eq!(lines(&dir).len(), SYNC_EVERY);
+        assert_eq!(j.get("f3").unwrap().id, 3);
+        std::thread::sleep(SYNC_GAP);
+        let due = j.record_now(rec("late", 99, "h")).unwrap();
+        due.expect("a flush is due after SYNC_EVERY records and SYNC_GAP")
+            .flush()
+            .unwrap();
+        // The count starts again from the flush.
+        assert!(j.record_now(rec("next", 100, "h")).unwrap().is_none());
+        assert_eq!(lines(&dir).len(), SYNC_EVERY + 2);
+        drop(j);
+        let j = Journal::open(&state, "j.jsonl", 7).unwrap();
+        assert_eq!(j.get("late").unwrap().id, 99);
+        assert_eq!(j.get("next").unwrap().id, 100);
     }
 
     #[test]

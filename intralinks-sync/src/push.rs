@@ -763,17 +763,20 @@ async fn upload_all(
                 upload_once(il, workspace_id, target, &f, &sha1, &doc, options, first)
             })
             .await;
-            // Recorded on the blocking pool (a flush to disk every few
-            // records), so that the runtime's threads only move bytes.
-            if let Ok(version) = &result
-                && let Err(e) = super::blocking({
-                    let journal = std::sync::Arc::clone(journal);
-                    let r = record(workspace_id, &f, doc.id, version.clone(), sha1.clone());
-                    move || journal.record(r)
-                })
-                .await
-            {
-                return (f, sha1, doc.id, existed, folder, Some((Err(e), attempts)));
+            // Recorded here (a line appended to the journal), and flushed to
+            // disk on the blocking pool when a flush is due (every few
+            // records): a hop to the pool for each record cost more than the
+            // record.
+            if let Ok(version) = &result {
+                let r = record(workspace_id, &f, doc.id, version.clone(), sha1.clone());
+                let recorded = match journal.record_now(r) {
+                    Ok(Some(due)) => super::blocking(move || due.flush()).await,
+                    Ok(None) => Ok(()),
+                    Err(e) => Err(e),
+                };
+                if let Err(e) = recorded {
+                    return (f, sha1, doc.id, existed, folder, Some((Err(e), attempts)));
+                }
             }
             (f, sha1, doc.id, existed, folder, Some((result, attempts)))
         })
