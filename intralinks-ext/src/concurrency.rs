@@ -9,21 +9,21 @@
 //! grows by one a round trip while the answers come as fast as the fastest
 //! seen lately, and shrinks by a tenth when most of a round's answers (its
 //! median) take more than twice as long (and 5 ms more): a queue is
-//! forming. One long answer (a listing of a whole room) is not a queue. Like aws-sdk's adaptive retry
-//! mode, a throttle (429) also halves the requests in flight (which then
-//! stay there for 5 s, and no longer shrink on latency) and starts a
-//! client-side rate: the send rate is cut to what the service admitted
-//! since the last throttle, per second that a request was in flight (a
-//! listing's body streaming in, or a lull, is not time the service refused
-//! us) — 70 % of it after the first throttle or one within two seconds of
-//! the last, 90 % after a longer stretch — and grows back along a cubic (as
-//! TCP CUBIC): quickly towards the rate that was throttled, slowly near it
-//! (20 s to reach it), then faster beyond, probing whether the service
-//! allows more. A `Retry-After` pauses every request of the run until that
-//! instant, not only the one that got it (a 503's too, though a 503 is a
-//! fault, not a verdict on the pace). Each throttle episode is answered
-//! once: the other requests in flight when it happened answer 429 too, and
-//! do not cut again.
+//! forming. One long answer (a listing of a whole room) is not a queue.
+//! Like aws-sdk's adaptive retry mode, a throttle (429) also halves the
+//! requests in flight (which then stay there for 5 s, and no longer shrink
+//! on latency) and starts a client-side rate: the send rate is cut to what
+//! the service admitted since the last throttle, per second that a request
+//! was in flight (a listing's body streaming in, or a lull, is not time the
+//! service refused us) — 70 % of it after the first throttle or one within
+//! two seconds of the last, 90 % after a longer stretch — and grows back
+//! along a cubic (as TCP CUBIC): quickly towards the rate that was
+//! throttled, slowly near it (20 s to reach it), then faster beyond,
+//! probing whether the service allows more. A `Retry-After` pauses every
+//! request of the run until that instant, not only the one that got it (a
+//! 503's too, though a 503 is a fault, not a verdict on the pace). Each
+//! throttle episode is answered once: the other requests in flight when it
+//! happened answer 429 too, and do not cut again.
 
 use std::fmt;
 use std::str::FromStr;

@@ -24,6 +24,17 @@ async fn entered() -> (Ctx, String) {
     (ctx, token)
 }
 
+/// Creates document `name` (no file yet) in folder FY2024: the answer.
+async fn create_in_fy2024(ctx: &Ctx, token: &str, name: &str) -> (StatusCode, Value) {
+    ctx.call(
+        Method::POST,
+        Some(token),
+        &p("/documents"),
+        Some(json!({"documents": [{"document": {"name": name, "parentId": demo::FOLDER_FY2024}}]})),
+    )
+    .await
+}
+
 fn is_version(v: &Value) -> bool {
     v.as_str()
         .is_some_and(|s| s.len() == 40 && s.chars().all(|c| c.is_ascii_hexdigit()))
@@ -388,14 +399,7 @@ async fn the_big_document_streams_the_generator_bytes() {
 #[tokio::test]
 async fn create_upload_download_round_trip() {
     let (ctx, token) = entered().await;
-    let (s, v) = ctx
-        .call(
-            Method::POST,
-            Some(&token),
-            &p("/documents"),
-            Some(json!({"documents": [{"document": {"name": "report.bin", "parentId": demo::FOLDER_FY2024}}]})),
-        )
-        .await;
+    let (s, v) = create_in_fy2024(&ctx, &token, "report.bin").await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     assert_eq!(
         v["status"],
@@ -1037,14 +1041,7 @@ async fn created_documents_are_numbered_after_their_folders_last_entry() {
 #[tokio::test]
 async fn uploads_on_either_side_of_the_in_memory_bound_round_trip() {
     let (ctx, token) = entered().await;
-    let (s, v) = ctx
-        .call(
-            Method::POST,
-            Some(&token),
-            &p("/documents"),
-            Some(json!({"documents": [{"document": {"name": "small.bin", "parentId": demo::FOLDER_FY2024}}]})),
-        )
-        .await;
+    let (s, v) = create_in_fy2024(&ctx, &token, "small.bin").await;
     assert_eq!(s, StatusCode::CREATED, "{v}");
     let doc = v["documentPartial"][0]["id"].as_i64().unwrap();
     let mut version = v["documentPartial"][0]["version"]
@@ -1067,4 +1064,5 @@ async fn uploads_on_either_side_of_the_in_memory_bound_round_trip() {
         assert_eq!(s, StatusCode::OK, "{len}");
         assert_eq!(back, bytes, "{len}");
     }
+    ctx.sim.shutdown().await;
 }

@@ -626,14 +626,14 @@ async fn create_documents_for(
                     return (folder_id, failed, Ok(Vec::new()), None);
                 }
             };
-            let (mut read, mut unreadable) = (Vec::new(), Vec::new());
+            let (mut read, mut unreadable): (Vec<(Found, String)>, _) = (Vec::new(), Vec::new());
             for (f, sha1) in hashed {
                 match sha1 {
                     Ok(sha1) => read.push((f, sha1)),
                     Err(e) => unreadable.push((f, e)),
                 }
             }
-            let hashed: Vec<(Found, String)> = read;
+            let hashed = read;
             if hashed.is_empty() {
                 return (folder_id, unreadable, Ok(hashed), None);
             }

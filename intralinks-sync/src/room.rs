@@ -599,16 +599,36 @@ pub(crate) async fn list_room(
     workspace_id: i64,
     options: &super::SyncOptions,
 ) -> Result<Room> {
+    entered(il, workspace_id, options, || {
+        list_room_entered(il, workspace_id, options)
+    })
+    .await
+}
+
+/// Runs `list` in workspace `workspace_id`: a room that must be entered
+/// first is entered once, as [`super::SyncOptions::entry`] allows, and
+/// listed again.
+async fn entered<Fut: std::future::Future<Output = Result<Room>>>(
+    il: &Intralinks,
+    workspace_id: i64,
+    options: &super::SyncOptions,
+    list: impl Fn() -> Fut,
+) -> Result<Room> {
     match &options.entry {
-        // A room that must be entered first is entered once, as the answers
-        // allow, and listed again.
-        Some(answers) => {
-            il.in_workspace(workspace_id, answers, || {
-                list_room_entered(il, workspace_id, options)
-            })
-            .await
-        }
-        None => list_room_entered(il, workspace_id, options).await,
+        Some(answers) => il.in_workspace(workspace_id, answers, list).await,
+        None => list().await,
+    }
+}
+
+/// Fails unless folder `top` is one of the room's `folders`.
+fn has_folder(folders: &[RoomFolder], top: i64, workspace_id: i64) -> Result<()> {
+    if folders.iter().any(|f| f.id == top) {
+        Ok(())
+    } else {
+        Err(Error::NotFound {
+            message: format!("folder {top} is not in workspace {workspace_id}"),
+            error_id: None,
+        })
     }
 }
 
@@ -660,15 +680,10 @@ pub(crate) async fn list_below(
     top: i64,
     options: &super::SyncOptions,
 ) -> Result<Room> {
-    match &options.entry {
-        Some(answers) => {
-            il.in_workspace(workspace_id, answers, || {
-                list_below_entered(il, workspace_id, top, options)
-            })
-            .await
-        }
-        None => list_below_entered(il, workspace_id, top, options).await,
-    }
+    entered(il, workspace_id, options, || {
+        list_below_entered(il, workspace_id, top, options)
+    })
+    .await
 }
 
 /// [`list_below`] in a workspace entered already.
@@ -687,12 +702,7 @@ async fn list_below_entered(
         listed_documents(once, workspace_id, Some(top), options)
     );
     let (folders, folder_strings) = folders?;
-    if !folders.iter().any(|f| f.id == top) {
-        return Err(Error::NotFound {
-            message: format!("folder {top} is not in workspace {workspace_id}"),
-            error_id: None,
-        });
-    }
+    has_folder(&folders, top, workspace_id)?;
     let (documents, strings) = match subtree(&folders, top, SUBTREE_FOLDERS) {
         Some(below) => {
             use futures_util::StreamExt;
@@ -784,13 +794,8 @@ async fn list_room_entered(
     let documents = listed_documents(once, workspace_id, None, options);
     let (folders, documents) = tokio::join!(folders, documents);
     let ((folders, folder_strings), (documents, strings)) = (folders?, documents?);
-    if let Some(top) = options.folder
-        && !folders.iter().any(|f| f.id == top)
-    {
-        return Err(Error::NotFound {
-            message: format!("folder {top} is not in workspace {workspace_id}"),
-            error_id: None,
-        });
+    if let Some(top) = options.folder {
+        has_folder(&folders, top, workspace_id)?;
     }
     Ok(Room {
         folders,
